@@ -1,0 +1,35 @@
+# Two entry points on a fresh machine with Python 3 and make: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= build/az-2024
+
+.PHONY: demo test lint install clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml $(BIN)/activate
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	rm -rf $(DEMO_DIR) build/credentials tallyroom.db tallyroom.db-wal tallyroom.db-shm
+	$(BIN)/tallyroom scenario az-2024 $(DEMO_DIR)
+	$(BIN)/tallyroom load $(DEMO_DIR)
+	$(BIN)/tallyroom stats
+	$(BIN)/tallyroom credentials issue build/credentials
+	$(BIN)/tallyroom simulate az-2024 --credentials build/credentials --until end --speed 1200 --keep-serving
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+test: install lint
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) build tallyroom.db*

@@ -1,0 +1,148 @@
+"""Public-site benchmark: concurrent readers of the overview page, a constituency page and
+the national JSON while stations keep submitting protocols (6,478 stations, loopback, a
+bounded run). Prints requests/s and p50/p99 per target, and an idle reference.
+
+    .venv/bin/python bench/site.py [--stations 6478] [--readers 16] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_election import bench_definition, bench_figures
+from loopback_server import free_port, percentile, start_server
+from tallyroom.domain.protocol_document import document_of
+from tallyroom.domain.signature import load_private_key, sign_document
+from tallyroom.service.credentials import issue_credentials
+from tallyroom.service.election_setup import define_election
+from tallyroom.store.database import make_engine, migrate, session_factory, transaction
+
+TARGETS = {
+    "overview page": "/",
+    "constituency page": "/constituencies/1",
+    "national JSON": "/api/v1/results",
+}
+
+
+async def read_and_write(
+    url: str,
+    submissions: list[tuple[dict[str, Any], dict[str, str]]],
+    readers: int,
+    seconds: float,
+    writers: int,
+) -> tuple[dict[str, list[float]], int, float]:
+    latencies: dict[str, list[float]] = {name: [] for name in TARGETS}
+    submitted = 0
+    stop = time.perf_counter() + seconds
+    queue = list(reversed(submissions))
+    limits = httpx.Limits(max_connections=readers + writers + 2)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+
+        async def reader(offset: int) -> None:
+            names = list(TARGETS)
+            turn = offset
+            while time.perf_counter() < stop:
+                name = names[turn % len(names)]
+                turn += 1
+                started = time.perf_counter()
+                response = await client.get(TARGETS[name])
+                if response.status_code != 200:
+                    raise RuntimeError(f"{TARGETS[name]}: {response.status_code}")
+                latencies[name].append(time.perf_counter() - started)
+
+        async def writer() -> None:
+            nonlocal submitted
+            while queue and time.perf_counter() < stop:
+                body, headers = queue.pop()
+                response = await client.post("/api/v1/protocols", json=body, headers=headers)
+                if response.status_code in (200, 201):
+                    submitted += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(reader(index) for index in range(readers)), *(writer() for _ in range(writers))
+        )
+        elapsed = time.perf_counter() - started
+    return latencies, submitted, elapsed
+
+
+def report(title: str, latencies: dict[str, list[float]], elapsed: float) -> None:
+    print(title)
+    for name, values in latencies.items():
+        print(
+            f"  {name:18} {len(values) / elapsed:8.0f} req/s   "
+            f"p50 {percentile(values, 0.5) * 1000:6.1f} ms   "
+            f"p99 {percentile(values, 0.99) * 1000:6.1f} ms   (target p99 < 50 ms)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--stations", type=int, default=6478)
+    parser.add_argument("--readers", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--database-url", default=None)
+    arguments = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="tallyroom-site-"))
+    database_url = arguments.database_url or f"sqlite:///{folder / 'site.db'}"
+    engine = make_engine(database_url)
+    migrate(engine)
+    sessions = session_factory(engine)
+    definition = bench_definition(arguments.stations, stations_per_constituency=52)
+    with transaction(sessions) as session:
+        define_election(session, definition=definition, digest="0" * 64, actor="bench")
+    with transaction(sessions) as session:
+        credentials = issue_credentials(session, actor="bench")
+    engine.dispose()
+    submissions = []
+    for index, station in enumerate(definition.stations):
+        _, token, pem = credentials.stations[station.code]
+        document = document_of(
+            election="bench",
+            station=station.code,
+            version=1,
+            figures=bench_figures(index, station.constituency),
+        )
+        signature = sign_document(document, load_private_key(pem))
+        submissions.append(
+            ({"protocol": document, "signature": signature}, {"Authorization": f"Bearer {token}"})
+        )
+    port = free_port()
+    server = start_server("tallyroom.api.app:create_app", port, database_url)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        # Half the stations report before the readers arrive, as on polling night.
+        half = len(submissions) // 2
+        asyncio.run(read_and_write(url, submissions[:half], 0, 3600, 4))
+        idle, _, idle_elapsed = asyncio.run(
+            read_and_write(url, [], arguments.readers, arguments.seconds / 2, 0)
+        )
+        busy, submitted, busy_elapsed = asyncio.run(
+            read_and_write(url, submissions[half:], arguments.readers, arguments.seconds, 2)
+        )
+    finally:
+        server.terminate()
+        server.wait()
+    print(
+        f"site benchmark: {arguments.stations} stations, {arguments.readers} concurrent readers,"
+        f" SQLite; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}"
+    )
+    report("reference: readers only (no ingest)", idle, idle_elapsed)
+    report(
+        f"while ingesting ({submitted / busy_elapsed:.0f} protocols/s accepted)", busy, busy_elapsed
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""The FastAPI application: API routes, the public site, one error envelope."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from tallyroom import __version__
+from tallyroom.api import decisions, public_results, submissions
+from tallyroom.api.errors import install_error_handlers
+from tallyroom.api.runtime import Runtime
+from tallyroom.store.database import database_url_from_environment
+from tallyroom.web.database_source import DatabaseResultsSource
+from tallyroom.web.routes import web_router
+
+
+def create_app(database_url: str | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    app = FastAPI(
+        title="tallyroom",
+        version=__version__,
+        description="Results system of a national election commission.",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    runtime = runtime or Runtime.for_database(database_url or database_url_from_environment())
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.include_router(submissions.router)
+    app.include_router(decisions.router)
+    app.include_router(public_results.router)
+    # The public site reads through the same results cache as the API, so both agree.
+    app.include_router(web_router(DatabaseResultsSource(runtime.reader, cache=runtime.results)))
+    return app

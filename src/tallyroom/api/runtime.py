@@ -1,0 +1,90 @@
+"""What a running server holds: writer and reader sessions and the results cache."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from fastapi import Request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tallyroom.service.credentials import Principal, authenticate
+from tallyroom.service.errors import Conflict, TooLarge
+from tallyroom.service.results import ResultsCache
+from tallyroom.store.database import make_engine, migrate, session_factory, transaction
+
+Outcome = TypeVar("Outcome")
+#: Protocols and reports are small; anything larger is a mistake or an attack.
+MAXIMUM_BODY_BYTES = 64 * 1024
+
+
+@dataclass
+class Runtime:
+    writer: sessionmaker[Session]
+    reader: sessionmaker[Session]
+    results: ResultsCache = field(default_factory=ResultsCache)
+    #: response bodies rendered once per (results revision, part)
+    rendered: dict[tuple[int, str], bytes] = field(default_factory=dict)
+    #: SQLite has one writer at a time; queueing writers here instead of in SQLite's busy
+    #: handler (which sleeps and retries) keeps throughput and latency steady under load
+    write_lock: threading.Lock | None = None
+
+    @classmethod
+    def for_database(cls, url: str, *, migrate_schema: bool = True) -> Runtime:
+        writer_engine = make_engine(url, writer=True)
+        if migrate_schema:
+            migrate(writer_engine)
+        reader_engine = (
+            make_engine(url, writer=False) if url.startswith("sqlite") else writer_engine
+        )
+        return cls(
+            writer=session_factory(writer_engine),
+            reader=session_factory(reader_engine),
+            write_lock=threading.Lock() if url.startswith("sqlite") else None,
+        )
+
+    def command(
+        self, token: str | None, action: Callable[[Session, Principal], Outcome]
+    ) -> Outcome:
+        """Run one command in one transaction, with the caller authenticated inside it."""
+        try:
+            with self.write_lock or nullcontext(), transaction(self.writer) as session:
+                principal = authenticate(session, token)
+                return action(session, principal)
+        except IntegrityError:
+            raise Conflict(
+                "concurrent_change",
+                "another change to the same record was stored at the same moment; "
+                "read the current state and try again",
+            ) from None
+
+    def read(self, query: Callable[[Session], Outcome]) -> Outcome:
+        with transaction(self.reader) as session:
+            return query(session)
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def limited_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAXIMUM_BODY_BYTES:
+        raise TooLarge("body_too_large", f"the body is over {MAXIMUM_BODY_BYTES // 1024} KiB")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAXIMUM_BODY_BYTES:
+            raise TooLarge("body_too_large", f"the body is over {MAXIMUM_BODY_BYTES // 1024} KiB")
+    return bytes(body)

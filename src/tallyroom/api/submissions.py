@@ -1,0 +1,88 @@
+"""Routes stations use: protocol submission and hourly turnout reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from tallyroom.api.json_body import json_object
+from tallyroom.api.runtime import bearer_token, runtime_of
+from tallyroom.service.errors import InvalidInput
+from tallyroom.service.protocols import submit_protocol
+from tallyroom.service.turnout import TurnoutReport, report_turnout, report_turnout_many
+
+router = APIRouter(prefix="/api/v1", tags=["stations"])
+
+
+@router.post(
+    "/protocols",
+    summary="Submit a signed protocol",
+    description=(
+        'Body: `{"protocol": {...}, "signature": "<hex Ed25519 over the RFC 8785 form>"}`. '
+        "201 when stored, 200 when this exact version was stored already."
+    ),
+)
+async def post_protocol(request: Request) -> JSONResponse:
+    envelope = await json_object(request)
+    runtime = runtime_of(request)
+    token = bearer_token(request)
+    outcome = await run_in_threadpool(
+        runtime.command,
+        token,
+        lambda session, principal: submit_protocol(
+            session,
+            principal=principal,
+            document=envelope.get("protocol"),
+            signature=envelope.get("signature"),
+        ),
+    )
+    return JSONResponse(outcome.as_dict(), status_code=200 if outcome.already_stored else 201)
+
+
+@router.post("/stations/{code}/turnout", summary="Report voters so far at a reporting hour")
+async def post_turnout(code: str, request: Request) -> JSONResponse:
+    body: dict[str, Any] = await json_object(request)
+    runtime = runtime_of(request)
+    outcome = await run_in_threadpool(
+        runtime.command,
+        bearer_token(request),
+        lambda session, principal: report_turnout(
+            session,
+            principal=principal,
+            station_code=code,
+            as_of=body.get("as_of"),
+            voters=body.get("voters"),
+        ),
+    )
+    return JSONResponse(outcome.as_dict(), status_code=200 if outcome.already_stored else 201)
+
+
+@router.post(
+    "/turnout",
+    summary="Report many stations' turnout at once (a constituency commission relaying)",
+    description='Body: `{"reports": [{"station": "001-0001", "as_of": "10:00", "voters": n}]}`. '
+    "All or nothing: one bad report refuses the batch, every problem listed.",
+)
+async def post_turnout_batch(request: Request) -> JSONResponse:
+    body: dict[str, Any] = await json_object(request)
+    items = body.get("reports")
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise InvalidInput("invalid_request", "reports must be a list of objects")
+    reports = [
+        TurnoutReport(item.get("station"), item.get("as_of"), item.get("voters")) for item in items
+    ]
+    outcomes = await run_in_threadpool(
+        runtime_of(request).command,
+        bearer_token(request),
+        lambda session, principal: report_turnout_many(
+            session, principal=principal, reports=reports
+        ),
+    )
+    stored_now = any(not outcome.already_stored for outcome in outcomes)
+    return JSONResponse(
+        {"reports": [outcome.as_dict() for outcome in outcomes]},
+        status_code=201 if stored_now else 200,
+    )

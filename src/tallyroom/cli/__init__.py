@@ -1,0 +1,1 @@
+"""The `tallyroom` command line: thin commands over the service layer."""

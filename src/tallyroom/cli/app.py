@@ -1,0 +1,45 @@
+"""The `tallyroom` command: registers every command module's commands."""
+
+from __future__ import annotations
+
+import typer
+
+from tallyroom.cli.announcement import announce
+from tallyroom.cli.audit_commands import audit
+from tallyroom.cli.credentials import credentials
+from tallyroom.cli.definition_commands import export, load, scenario
+from tallyroom.cli.forensics import forensics
+from tallyroom.cli.protocol_commands import protocol
+from tallyroom.cli.publication import publish, verify
+from tallyroom.cli.results_commands import results
+from tallyroom.cli.serve import serve
+from tallyroom.cli.simulate import simulate
+from tallyroom.cli.stats import stats
+from tallyroom.cli.turnout_commands import turnout
+
+app = typer.Typer(
+    name="tallyroom",
+    help="Results system of a national election commission.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(load)
+app.command()(export)
+app.command()(scenario)
+app.command()(stats)
+app.command("forensics")(forensics)
+app.add_typer(credentials, name="credentials")
+app.add_typer(protocol, name="protocol")
+app.add_typer(turnout, name="turnout")
+app.add_typer(audit, name="audit")
+app.command()(results)
+app.command()(serve)
+app.command()(simulate)
+app.command()(publish)
+app.command()(verify)
+app.command()(announce)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,82 @@
+"""`tallyroom results`: the national results as the tally of counted protocols says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from tallyroom.cli.output import console, fail, print_json
+from tallyroom.cli.store_access import sessions
+from tallyroom.service.errors import ServiceError
+from tallyroom.service.results import build_national_results
+from tallyroom.service.results_json import national_json
+from tallyroom.store.database import transaction
+
+
+def results(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    constituencies: bool = typer.Option(
+        False, "--constituencies", help="With --json: include every constituency."
+    ),
+    election: str | None = typer.Option(None, help="Election code (default: the latest)."),
+) -> None:
+    """Seats by party, progress and status, from the running totals."""
+    try:
+        with transaction(sessions()) as session:
+            national = build_national_results(session, election)
+    except ServiceError as error:
+        fail(f"{error.code}: {error.message}")
+    document = national_json(national, with_constituencies=constituencies or not as_json)
+    if as_json:
+        print_json(document)
+        return
+    print_results(document)
+
+
+def seats_table(national: dict[str, Any]) -> Table:
+    """Seats by party; independents split into party members (by party) and non-party.
+
+    Rendered from the results JSON, so the CLI, the simulator (reading the API) and open data
+    show the same figures."""
+    table = Table(title=f"seats ({national['status']})")
+    table.add_column("who")
+    table.add_column("seats", justify="right")
+    for party in national["parties"]:
+        if party["seats"]:
+            table.add_row(f"{party['short_name']} ({party['name']})", str(party["seats"]))
+    members = [g for g in national["seats"] if g["nomination"] == "party_member"]
+    non_party = sum(g["seats"] for g in national["seats"] if g["nomination"] == "non_party")
+    table.add_row("independents", str(sum(g["seats"] for g in members) + non_party), style="bold")
+    table.add_row("  party members", str(sum(g["seats"] for g in members)))
+    for group in members:
+        table.add_row(f"    of {group['party']}", str(group["seats"]), style="dim")
+    table.add_row("  non-party", str(non_party))
+    undeclared = national["seats_total"] - national["seats_declared"]
+    if undeclared:
+        table.add_row("not yet declared", str(undeclared), style="dim")
+    table.add_row("total", str(national["seats_total"]), style="bold")
+    return table
+
+
+def print_results(national: dict[str, Any]) -> None:
+    console.print(seats_table(national))
+    registered = national["registered_voters"]
+    covered = 100.0 * national["registered_voters_reporting"] / registered if registered else 0.0
+    console.print(
+        f"stations reporting: {national['stations_reporting']:,} of "
+        f"{national['stations_total']:,}; registered voters covered: {covered:.1f} %; "
+        f"ballots cast: {national['ballots_cast']:,}; majority: {national['majority']} of "
+        f"{national['seats_total']}; status: [bold]{national['status']}[/]"
+    )
+    close = [
+        c for c in national.get("constituencies", []) if c["too_close"] and c["stations_reporting"]
+    ]
+    if close:
+        console.print(
+            "too close to call: "
+            + ", ".join(f"{c['number']} {c['name']} ({c['margin_votes']:,} votes)" for c in close)
+        )
+    if national["ties"]:
+        console.print("tied: " + ", ".join(str(number) for number in national["ties"]))

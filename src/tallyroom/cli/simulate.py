@@ -1,0 +1,277 @@
+"""`tallyroom simulate az-2024`: play polling day over HTTP like real stations, and watch."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import typer
+from rich.console import Group
+from rich.live import Live
+from rich.table import Table
+
+from tallyroom.cli.credential_folder import CredentialFolderError, read_credential_folder
+from tallyroom.cli.output import console, errors, fail
+from tallyroom.cli.results_commands import print_results
+from tallyroom.cli.store_access import sessions
+from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.scenarios.polling_day import BallotStuffing, PollingDayPlan, build_polling_day_plan
+from tallyroom.service.credentials import IssuedCredentials, issue_credentials
+from tallyroom.service.election_setup import define_election
+from tallyroom.service.elections import election_row
+from tallyroom.service.errors import NotFound
+from tallyroom.simulator.local_server import LocalServer
+from tallyroom.simulator.polling_day_simulation import (
+    ElectionMismatch,
+    SimulationSettings,
+    check_server_election,
+    run_simulation,
+)
+from tallyroom.simulator.simulation_tally import SimulationCounts, SimulationTally
+from tallyroom.simulator.timeline import Until, clock_label, minute_of_day, polling_day_timeline
+from tallyroom.store.database import database_url_from_environment, transaction
+
+SCENARIOS = ("az-2024",)
+#: the results cache serves a picture at most this old; wait it out before the final read
+RESULTS_FRESHNESS_SECONDS = 0.3
+
+
+def simulate(
+    name: str = typer.Argument(..., help="Scenario: az-2024."),
+    server: str | None = typer.Option(
+        None, "--server", help="Play against this server; default: start one on a free port."
+    ),
+    until: Until = typer.Option(Until.END, "--until", help="Stop at the announcement or the end."),
+    speed: float = typer.Option(
+        0.0,
+        "--speed",
+        min=0.0,
+        help="Simulated time per real time (60: an hour in a minute); 0: as fast as possible.",
+    ),
+    seed: int = typer.Option(2024, "--seed", help="The scenario's seed (as loaded)."),
+    credentials_folder: Path | None = typer.Option(
+        None, "--credentials", help="Read keys and tokens from this folder (credentials issue)."
+    ),
+    clients: int = typer.Option(
+        0,
+        "--clients",
+        min=0,
+        max=64,
+        help="Concurrent clients; 0: 1 against SQLite (one writer at a time), else 4.",
+    ),
+    stuff_ballots: float | None = typer.Option(
+        None,
+        "--stuff-ballots",
+        min=0.0,
+        max=100.0,
+        help="Stuff ballots: this percentage of registered voters, at --stations stations.",
+    ),
+    stuffed_stations: int = typer.Option(0, "--stations", min=0, help="Stations to stuff."),
+    stuffed_out: Path | None = typer.Option(
+        None, "--stuffed-out", help="Write the stuffed stations' codes here, one a line."
+    ),
+    keep_serving: bool = typer.Option(
+        False, "--keep-serving", help="Keep the server it started running until Ctrl-C."
+    ),
+) -> None:
+    """Play the scenario's polling day over HTTP: turnout, protocols, mistakes, an annulment."""
+    if name not in SCENARIOS:
+        fail(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
+    if (stuff_ballots is None) != (stuffed_stations == 0):
+        fail("give --stuff-ballots P and --stations N together")
+    if server is not None and credentials_folder is None:
+        fail("against another server, give the stations' keys with --credentials DIR")
+    if keep_serving and server is not None:
+        fail("--keep-serving keeps a server this command started; not with --server")
+    from tallyroom.scenarios.az_2024 import build_definition
+
+    definition = build_definition(seed)
+    stuffing = (
+        BallotStuffing(stations=stuffed_stations, percent_of_registered=stuff_ballots)
+        if stuff_ballots is not None
+        else None
+    )
+    try:
+        plan = build_polling_day_plan(definition, seed, stuffing=stuffing)
+    except ValueError as error:
+        fail(f"cannot stuff ballots that way: {error}")
+    if stuffed_out is not None:
+        stuffed_out.write_text("".join(f"{code}\n" for code in plan.stuffed_stations))
+    credentials = _read_credentials(credentials_folder) if credentials_folder else None
+    if clients == 0:
+        # SQLite takes one writer at a time: more clients only queue on its lock and back off.
+        local_sqlite = server is None and database_url_from_environment().startswith("sqlite")
+        clients = 1 if local_sqlite else 4
+    if server is not None:
+        assert credentials is not None
+        outcome = _play(server, credentials, definition, plan, until, speed, seed, clients)
+        _finish(server, outcome)
+        return
+    database_url = database_url_from_environment()
+    credentials = credentials or _prepare_database(definition)
+    with LocalServer(database_url) as local:
+        outcome = _play(local.url, credentials, definition, plan, until, speed, seed, clients)
+        _finish(local.url, outcome, keep=keep_serving)
+        if keep_serving:
+            console.print(
+                f"the site is at [bold]{local.url}/[/] (API docs at {local.url}/docs); "
+                "Ctrl-C stops the server"
+            )
+            local.keep_serving()
+
+
+def _read_credentials(folder: Path) -> IssuedCredentials:
+    try:
+        return read_credential_folder(folder)
+    except CredentialFolderError as error:
+        fail(str(error))
+
+
+def _prepare_database(definition: ElectionDefinition) -> IssuedCredentials:
+    """Load the scenario if the database is empty, and issue keys kept only in memory."""
+    with transaction(sessions()) as session:
+        try:
+            election_row(session, definition.election.code)
+        except NotFound:
+            errors.print(f"loading {definition.election.code} into the database …")
+            define_election(session, definition=definition, digest="simulator", actor="simulator")
+        return issue_credentials(session, actor="simulator")
+
+
+def _play(
+    server: str,
+    credentials: IssuedCredentials,
+    definition: ElectionDefinition,
+    plan: PollingDayPlan,
+    until: Until,
+    speed: float,
+    seed: int,
+    clients: int,
+) -> SimulationCounts:
+    election = definition.election
+    try:
+        check_server_election(
+            server,
+            stations=len(plan.stations),
+            registered_voters=sum(s.protocol.registered_voters for s in plan.stations),
+        )
+    except ElectionMismatch as error:
+        fail(str(error))
+    except httpx.HTTPError as error:
+        fail(f"cannot reach {server}: {error}", code=1)
+    missing = [s.station for s in plan.stations if s.station not in credentials.stations]
+    if missing:
+        fail(f"no key for {len(missing):,} stations (e.g. {missing[0]}); issue credentials again")
+    events = polling_day_timeline(
+        plan, election=election.code, closes=election.voting_hours.closes, until=until, seed=seed
+    )
+    close = minute_of_day(election.voting_hours.closes)
+    settings = SimulationSettings(
+        server=server,
+        credentials=credentials,
+        speed=speed,
+        clients=clients,
+        start_minute=minute_of_day(election.voting_hours.opens),
+        end_minute=close + plan.announcement_after_minutes if until is Until.ANNOUNCEMENT else None,
+    )
+    tally = SimulationTally()
+    stop = threading.Event()
+    result: list[SimulationCounts] = []
+    worker = threading.Thread(
+        target=lambda: result.append(run_simulation(events, settings, tally, stop=stop)),
+        name="simulation",
+        daemon=True,
+    )
+    started = time.monotonic()
+    worker.start()
+    summary: dict[str, Any] | None = None
+    polled = 0.0
+    with (
+        httpx.Client(base_url=server, timeout=10) as reader,
+        Live(console=console, refresh_per_second=4, transient=False) as live,
+    ):
+        try:
+            while worker.is_alive():
+                if time.monotonic() - polled > 1.0:
+                    summary = _summary(reader) or summary
+                    polled = time.monotonic()
+                live.update(_progress_view(tally.snapshot(), summary, time.monotonic() - started))
+                worker.join(timeout=0.25)
+        except KeyboardInterrupt:
+            stop.set()
+            worker.join()
+        time.sleep(RESULTS_FRESHNESS_SECONDS)
+        live.update(_progress_view(tally.snapshot(), _summary(reader), time.monotonic() - started))
+    counts = result[0] if result else tally.snapshot()
+    console.print(f"simulated in {time.monotonic() - started:.1f} s")
+    return counts
+
+
+def _summary(reader: httpx.Client) -> dict[str, Any] | None:
+    try:
+        answer: dict[str, Any] = reader.get("/api/v1/results/summary").raise_for_status().json()
+    except httpx.HTTPError:
+        return None
+    return answer
+
+
+def _progress_view(
+    counts: SimulationCounts, summary: dict[str, Any] | None, elapsed: float
+) -> Group:
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("simulated clock", clock_label(counts.clock_minute))
+    table.add_row("events sent", f"{counts.events_done:,} of {counts.events_total:,}")
+    table.add_row(
+        "turnout reports", f"{counts.turnout_reports:,} ({counts.turnout_flagged} flagged)"
+    )
+    table.add_row("protocols accepted", f"{counts.protocols_accepted:,}")
+    table.add_row("  flagged", f"{counts.protocols_flagged:,}")
+    table.add_row("  amended", f"{counts.protocols_amended:,}")
+    table.add_row("stations annulled", f"{counts.annulments:,}")
+    if counts.already_stored:
+        table.add_row("stored already", f"{counts.already_stored:,}")
+    if counts.refusals:
+        table.add_row("refused", f"[red]{len(counts.refusals):,}[/]")
+    table.add_row("real time", f"{elapsed:.0f} s")
+    parts: list[Any] = [table]
+    if summary is not None:
+        seats = Table(show_header=False, box=None, padding=(0, 2))
+        seats.add_column(style="bold")
+        seats.add_column(justify="right")
+        seats.add_row(
+            "stations reporting",
+            f"{summary['stations_reporting']:,} of {summary['stations_total']:,}",
+        )
+        by_party: dict[str, int] = {}
+        independents = 0
+        for group in summary["seats"]:
+            if group["nomination"] == "party":
+                by_party[group["party"]] = by_party.get(group["party"], 0) + group["seats"]
+            else:
+                independents += group["seats"]
+        for party, count in sorted(by_party.items(), key=lambda item: -item[1])[:4]:
+            seats.add_row(f"seats {party}", str(count))
+        others = sum(sorted(by_party.values(), reverse=True)[4:])
+        if others:
+            seats.add_row("seats other parties", str(others))
+        seats.add_row("seats independents", str(independents))
+        parts.append(seats)
+    return Group(*parts)
+
+
+def _finish(server: str, counts: SimulationCounts, *, keep: bool = False) -> None:
+    try:
+        national = httpx.get(server.rstrip("/") + "/api/v1/results", timeout=60).json()
+        print_results(national)
+    except httpx.HTTPError as error:
+        errors.print(f"cannot read the results: {error}")
+    if counts.refusals:
+        for refusal in counts.refusals[:20]:
+            errors.print(refusal, highlight=False, soft_wrap=True)
+        if not keep:
+            fail(f"{len(counts.refusals):,} requests were refused", code=1)

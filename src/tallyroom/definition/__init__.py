@@ -1,0 +1,1 @@
+"""Definition folders: an election's `election.yaml` and CSV files, read and written."""

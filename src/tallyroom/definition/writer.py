@@ -1,0 +1,119 @@
+"""Writes an ElectionDefinition as a definition folder, in the canonical layout."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT
+from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.election import Election
+
+
+def write_definition(definition: ElectionDefinition, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / ELECTION_FILE).write_text(_election_yaml(definition.election), encoding="utf-8")
+    _write_csv(
+        folder,
+        "constituencies.csv",
+        ((c.number, c.name, c.kind.value) for c in definition.constituencies),
+    )
+    _write_csv(
+        folder,
+        "stations.csv",
+        (
+            (
+                s.code,
+                s.constituency,
+                s.name,
+                s.kind.value,
+                _list(tag.value for tag in s.tags),
+                _yes_no(s.webcam),
+                s.registered_voters,
+                s.turning_18,
+            )
+            for s in definition.stations
+        ),
+    )
+    _write_csv(
+        folder, "parties.csv", ((p.short_name, p.name, p.colour) for p in definition.parties)
+    )
+    _write_csv(
+        folder,
+        "candidates.csv",
+        (
+            (c.code, c.constituency, c.full_name, c.nomination.value, c.party or "", c.status.value)
+            for c in definition.candidates
+        ),
+    )
+    _write_csv(
+        folder,
+        "organisations.csv",
+        (
+            (o.code, o.name, o.country, _list(role.value for role in o.roles), o.partner or "")
+            for o in definition.organisations
+        ),
+    )
+    _write_csv(
+        folder,
+        "observers.csv",
+        (
+            (
+                o.code,
+                o.full_name,
+                o.kind.value,
+                o.organisation or "",
+                o.country,
+                o.represents or "",
+                ";".join(o.stations),
+            )
+            for o in definition.observers
+        ),
+    )
+    _write_csv(
+        folder,
+        "exit_poll_samples.csv",
+        ((s.organisation, s.station) for s in definition.exit_poll_samples),
+    )
+
+
+def _list(values: Iterable[str]) -> str:
+    # Sets have no order of their own; sorting makes the written file reproducible.
+    return ";".join(sorted(values))
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _write_csv(folder: Path, file: str, rows: Iterable[tuple[object, ...]]) -> None:
+    with (folder / file).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(COLUMNS[file])
+        writer.writerows(rows)
+
+
+def _election_yaml(election: Election) -> str:
+    times = ", ".join(f'"{moment:%H:%M}"' for moment in election.turnout_report_times)
+    return (
+        f"format: {FORMAT}\n"
+        "election:\n"
+        f"  code: {election.code}\n"
+        f"  name: {_yaml_string(election.name)}\n"
+        f"  country: {election.country}\n"
+        f"  polling_day: {election.polling_day.isoformat()}\n"
+        f"  timezone: {election.timezone}\n"
+        f'  voting_hours: {{opens: "{election.voting_hours.opens:%H:%M}", '
+        f'closes: "{election.voting_hours.closes:%H:%M}"}}\n'
+        f"  turnout_report_times: [{times}]\n"
+        f"  seats: {election.seats}\n"
+        "  contest:\n"
+        f"    kind: {election.contest_kind.value}\n"
+        f"    seats_per_constituency: {election.seats_per_constituency}\n"
+        f"  too_close_margin_percent: {election.too_close_margin_percent}\n"
+    )
+
+
+def _yaml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

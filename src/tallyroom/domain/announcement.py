@@ -1,0 +1,196 @@
+"""The commission's announcement of results, in Azerbaijani, English and Russian: seats by
+party with independents split, turnout at the last reporting hour, protocols received,
+registered voters and polling stations by kind, the statement read to the press on the night.
+
+Sentences are built so that no word has to agree with a number (Russian plural forms,
+Azerbaijani vowel harmony after a numeral): figures follow a colon or stand in brackets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from copy import copy
+from dataclasses import dataclass
+from datetime import date
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+from tallyroom.domain.candidate import Nomination
+from tallyroom.domain.seat_tally import SeatGroup
+
+LANGUAGES = ("az", "en", "ru")
+#: Babel locale of each language of the announcement.
+LOCALES = {"az": "az_Latn_AZ", "en": "en_GB", "ru": "ru_RU"}
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementFigures:
+    election_name: str
+    polling_day: date
+    #: "preliminary" or "final"
+    status: str
+    seats_total: int
+    seats: tuple[SeatGroup, ...]
+    #: party short name → full name
+    party_names: Mapping[str, str]
+    stations_total: int
+    stations_reporting: int
+    registered_voters: int
+    #: the last reporting hour ("HH:MM") any station reported turnout for, if any
+    turnout_as_of: str | None
+    turnout_voters: int
+    stations_permanent: int
+    stations_temporary: int
+    stations_special_territory: int
+    idp_stations: int
+    idp_registered_voters: int
+
+
+_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Central Election Commission: {stage} results of the {election} of {day}",
+        "preliminary": "preliminary",
+        "final": "final",
+        "protocols": "Protocols have reached the commission from {reporting} of {total} polling "
+        "stations ({percent}).",
+        "registered": "Registered voters: {voters}.",
+        "turnout": "As of {hour}, {voters} voters had voted: a turnout of {percent}.",
+        "no_turnout": "No turnout has been reported yet.",
+        "stations": "Polling stations: {total} ({permanent} permanent, {temporary} temporary); "
+        "in the liberated territories: {special}; for internally displaced persons: {idp}, "
+        "serving {idp_voters} voters.",
+        "seats": "Seats won ({declared} of {total}):",
+        "party": "{name} ({short}): {seats}",
+        "independents": "independent candidates: {seats} (party members standing without "
+        "their party's nomination: {members}; non-party: {non_party})",
+        "undeclared": "seats not yet decided: {seats}",
+        "summary": "Candidates nominated by political parties won {seats} seats; parties "
+        "winning seats: {parties}.",
+    },
+    "az": {
+        "title": "Mərkəzi Seçki Komissiyası: {election} ({day}) — {stage} nəticələr",
+        "preliminary": "ilkin",
+        "final": "yekun",
+        "protocols": "Seçki məntəqələrindən daxil olmuş protokollar: {reporting} / {total} "
+        "({percent}).",
+        "registered": "Seçicilərin sayı: {voters}.",
+        "turnout": "Saat {hour} vəziyyətinə görə səs vermiş seçicilərin sayı: {voters}; "
+        "seçici fəallığı: {percent}.",
+        "no_turnout": "Seçici fəallığı barədə hələ məlumat daxil olmayıb.",
+        "stations": "Seçki məntəqələrinin sayı: {total} (daimi: {permanent}, müvəqqəti: "
+        "{temporary}); işğaldan azad edilmiş ərazilərdə: {special}; məcburi köçkünlər üçün: "
+        "{idp} (seçicilərin sayı: {idp_voters}).",
+        "seats": "Mandatların bölgüsü ({declared} / {total}):",
+        "party": "{name} ({short}): {seats}",
+        "independents": "müstəqil namizədlər: {seats} (partiyanın irəli sürmədiyi partiya "
+        "üzvləri: {members}; partiyasızlar: {non_party})",
+        "undeclared": "hələ müəyyən edilməmiş mandatlar: {seats}",
+        "summary": "Siyasi partiyaların irəli sürdüyü namizədlərin qazandığı mandatlar: "
+        "{seats}; mandat qazanmış partiyaların sayı: {parties}.",
+    },
+    "ru": {
+        "title": "Центральная избирательная комиссия: {stage} итоги — {election}, {day}",
+        "preliminary": "предварительные",
+        "final": "окончательные",
+        "protocols": "В комиссию поступили протоколы избирательных участков: {reporting} "
+        "из {total} ({percent}).",
+        "registered": "Число зарегистрированных избирателей: {voters}.",
+        "turnout": "Число избирателей, проголосовавших по состоянию на {hour}: {voters}; "
+        "явка: {percent}.",
+        "no_turnout": "Сведения о явке пока не поступали.",
+        "stations": "Число избирательных участков: {total} (постоянных — {permanent}, "
+        "временных — {temporary}); на освобождённых территориях — {special}; для вынужденных "
+        "переселенцев — {idp} (число избирателей: {idp_voters}).",
+        "seats": "Распределение мандатов ({declared} из {total}):",
+        "party": "{name} ({short}): {seats}",
+        "independents": "независимые кандидаты: {seats} (члены партий, выдвинутые не своей "
+        "партией: {members}; беспартийные: {non_party})",
+        "undeclared": "мандаты, ещё не распределённые: {seats}",
+        "summary": "Мандаты кандидатов, выдвинутых политическими партиями: {seats}; число "
+        "партий, получивших мандаты: {parties}.",
+    },
+}
+
+
+def _percent(part: int, whole: int, locale: str) -> str:
+    # One decimal, as the commission reports it (34.2 %), in the locale's own pattern.
+    pattern = copy(Locale.parse(locale).percent_formats[None])
+    pattern.frac_prec = (1, 1)
+    return str(format_percent(part / whole if whole else 0.0, format=pattern, locale=locale))
+
+
+def announcement_text(figures: AnnouncementFigures, language: str) -> str:
+    """The announcement in one language ('az', 'en' or 'ru'), as lines of plain text."""
+    if language not in _TEXT:
+        raise ValueError(f"no announcement in {language!r}; languages: {', '.join(LANGUAGES)}")
+    text = _TEXT[language]
+    locale = LOCALES[language]
+
+    def number(value: int) -> str:
+        return str(format_decimal(value, locale=locale))
+
+    lines = [
+        text["title"].format(
+            stage=text["final" if figures.status == "final" else "preliminary"],
+            election=figures.election_name,
+            day=format_date(figures.polling_day, format="long", locale=locale),
+        ),
+        "",
+        text["protocols"].format(
+            reporting=number(figures.stations_reporting),
+            total=number(figures.stations_total),
+            percent=_percent(figures.stations_reporting, figures.stations_total, locale),
+        ),
+        text["registered"].format(voters=number(figures.registered_voters)),
+        text["turnout"].format(
+            hour=figures.turnout_as_of,
+            voters=number(figures.turnout_voters),
+            percent=_percent(figures.turnout_voters, figures.registered_voters, locale),
+        )
+        if figures.turnout_as_of
+        else text["no_turnout"],
+        text["stations"].format(
+            total=number(figures.stations_total),
+            permanent=number(figures.stations_permanent),
+            temporary=number(figures.stations_temporary),
+            special=number(figures.stations_special_territory),
+            idp=number(figures.idp_stations),
+            idp_voters=number(figures.idp_registered_voters),
+        ),
+        "",
+    ]
+    declared = sum(group.seats for group in figures.seats)
+    lines.append(text["seats"].format(declared=number(declared), total=number(figures.seats_total)))
+    nominees = sorted(
+        (group for group in figures.seats if group.nomination is Nomination.PARTY and group.party),
+        key=lambda group: (-group.seats, group.party or ""),
+    )
+    for group in nominees:
+        short = group.party or ""
+        lines.append(
+            "- "
+            + text["party"].format(
+                name=figures.party_names.get(short, short), short=short, seats=number(group.seats)
+            )
+        )
+    members = sum(g.seats for g in figures.seats if g.nomination is Nomination.PARTY_MEMBER)
+    non_party = sum(g.seats for g in figures.seats if g.nomination is Nomination.NON_PARTY)
+    lines.append(
+        "- "
+        + text["independents"].format(
+            seats=number(members + non_party), members=number(members), non_party=number(non_party)
+        )
+    )
+    if declared < figures.seats_total:
+        lines.append("- " + text["undeclared"].format(seats=number(figures.seats_total - declared)))
+    lines.extend(
+        [
+            "",
+            text["summary"].format(
+                seats=number(sum(group.seats for group in nominees)),
+                parties=number(len({group.party for group in nominees})),
+            ),
+        ]
+    )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,79 @@
+"""The audit chain's arithmetic: each entry's hash covers its content and the previous hash."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from tallyroom.domain.canonical_json import canonical_json, sha256_hex
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    sequence: int
+    recorded_at: str
+    actor: str
+    action: str
+    payload: dict[str, Any]
+    previous_hash: str
+    entry_hash: str
+
+
+def entry_hash(
+    *,
+    sequence: int,
+    recorded_at: str,
+    actor: str,
+    action: str,
+    payload: dict[str, Any],
+    previous_hash: str,
+) -> str:
+    return sha256_hex(
+        canonical_json(
+            {
+                "sequence": sequence,
+                "recorded_at": recorded_at,
+                "actor": actor,
+                "action": action,
+                "payload": payload,
+                "previous_hash": previous_hash,
+            }
+        )
+    )
+
+
+def chain_breaks(entries: Iterable[AuditEntry]) -> list[str]:
+    """Every way the entries fail to form one unbroken chain from the genesis hash."""
+    problems: list[str] = []
+    expected_previous = GENESIS_HASH
+    expected_sequence = 1
+    for entry in entries:
+        if entry.sequence != expected_sequence:
+            problems.append(
+                f"audit entry {entry.sequence}: expected sequence {expected_sequence} "
+                "(an entry was removed or inserted)"
+            )
+        if entry.previous_hash != expected_previous:
+            problems.append(
+                f"audit entry {entry.sequence}: previous hash does not match entry "
+                f"{entry.sequence - 1}"
+            )
+        recomputed = entry_hash(
+            sequence=entry.sequence,
+            recorded_at=entry.recorded_at,
+            actor=entry.actor,
+            action=entry.action,
+            payload=entry.payload,
+            previous_hash=entry.previous_hash,
+        )
+        if recomputed != entry.entry_hash:
+            problems.append(
+                f"audit entry {entry.sequence} ({entry.action}): content was altered "
+                f"(stored hash {entry.entry_hash[:12]}…, recomputed {recomputed[:12]}…)"
+            )
+        expected_previous = entry.entry_hash
+        expected_sequence = entry.sequence + 1
+    return problems

@@ -1,0 +1,39 @@
+"""Candidates and how they were nominated."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Nomination(enum.StrEnum):
+    #: nominated by a political party
+    PARTY = "party"
+    #: a party member standing without the party's nomination (counted as independent)
+    PARTY_MEMBER = "party_member"
+    #: an independent with no party
+    NON_PARTY = "non_party"
+
+
+class CandidateStatus(enum.StrEnum):
+    REGISTERED = "registered"
+    WITHDRAWN = "withdrawn"
+    DEREGISTERED = "deregistered"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    code: str
+    constituency: int
+    full_name: str
+    nomination: Nomination
+    party: str | None
+    status: CandidateStatus = CandidateStatus.REGISTERED
+
+    @property
+    def is_independent(self) -> bool:
+        return self.nomination is not Nomination.PARTY
+
+    @property
+    def is_standing(self) -> bool:
+        return self.status is CandidateStatus.REGISTERED

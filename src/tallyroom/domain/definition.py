@@ -1,0 +1,25 @@
+"""An election's whole definition, as loaded from files or built by a scenario."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tallyroom.domain.candidate import Candidate
+from tallyroom.domain.constituency import Constituency
+from tallyroom.domain.election import Election
+from tallyroom.domain.observer import Observer
+from tallyroom.domain.organisation import ExitPollSample, Organisation
+from tallyroom.domain.party import Party
+from tallyroom.domain.polling_station import PollingStation
+
+
+@dataclass(slots=True)
+class ElectionDefinition:
+    election: Election
+    constituencies: list[Constituency] = field(default_factory=list)
+    stations: list[PollingStation] = field(default_factory=list)
+    parties: list[Party] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    organisations: list[Organisation] = field(default_factory=list)
+    observers: list[Observer] = field(default_factory=list)
+    exit_poll_samples: list[ExitPollSample] = field(default_factory=list)

@@ -1,0 +1,42 @@
+"""An election: one polling day with its voting hours and the body it elects."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, time
+
+
+class ContestKind(enum.StrEnum):
+    """How the seats of a contest are filled."""
+
+    SINGLE_MEMBER_PLURALITY = "single_member_plurality"
+
+
+@dataclass(frozen=True, slots=True)
+class VotingHours:
+    opens: time
+    closes: time
+
+    def contains(self, moment: time) -> bool:
+        return self.opens <= moment <= self.closes
+
+
+@dataclass(frozen=True, slots=True)
+class Election:
+    code: str
+    name: str
+    country: str
+    polling_day: date
+    timezone: str
+    voting_hours: VotingHours
+    turnout_report_times: tuple[time, ...]
+    seats: int
+    contest_kind: ContestKind = ContestKind.SINGLE_MEMBER_PLURALITY
+    seats_per_constituency: int = 1
+    too_close_margin_percent: float = 1.0
+
+    @property
+    def majority(self) -> int:
+        """Seats needed for an absolute majority of the body (63 of 125)."""
+        return self.seats // 2 + 1

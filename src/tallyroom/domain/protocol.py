@@ -1,0 +1,34 @@
+"""A polling station's tally sheet (protocol) for its contest: the figures it reports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolFigures:
+    """The numbers on one protocol, exactly as the station reported them."""
+
+    registered_voters: int
+    #: voters added to the register on polling day
+    voters_added: int
+    ballots_received: int
+    ballots_issued_in_station: int
+    #: ballots issued to voters voting at home with the portable box
+    ballots_issued_portable: int
+    #: ballots found in the boxes (stationary and portable)
+    ballots_cast: int
+    invalid_ballots: int
+    #: unused and cancelled ballots
+    unused_ballots: int
+    #: candidate code → votes
+    votes: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def ballots_issued(self) -> int:
+        return self.ballots_issued_in_station + self.ballots_issued_portable
+
+    @property
+    def valid_votes(self) -> int:
+        return sum(self.votes.values())

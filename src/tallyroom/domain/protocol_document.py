@@ -1,0 +1,143 @@
+"""The protocol document a station signs, and its strict parsing: what is malformed is
+refused whole with every problem named, never coerced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tallyroom.domain.protocol import ProtocolFigures
+
+#: No station has this many voters; a larger figure is a typing error or an attack.
+MAXIMUM_FIGURE = 10_000_000
+FIGURE_FIELDS = (
+    "registered_voters",
+    "voters_added",
+    "ballots_received",
+    "ballots_issued_in_station",
+    "ballots_issued_portable",
+    "ballots_cast",
+    "invalid_ballots",
+    "unused_ballots",
+)
+DOCUMENT_FIELDS = {"election", "station", "version", "amendment_reason", "figures"}
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentProblem:
+    field: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolDocument:
+    election: str
+    station: str
+    version: int
+    amendment_reason: str | None
+    figures: ProtocolFigures
+
+
+class MalformedProtocol(ValueError):
+    def __init__(self, problems: list[DocumentProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+
+
+def _count(value: Any, field: str, problems: list[DocumentProblem]) -> int:
+    # bool is an int in Python; a JSON true is not a count.
+    if isinstance(value, bool) or not isinstance(value, int):
+        kind = "a fraction" if isinstance(value, float) else type(value).__name__
+        problems.append(
+            DocumentProblem(field, "not_a_whole_number", f"must be a whole number, not {kind}")
+        )
+        return 0
+    if value < 0:
+        problems.append(DocumentProblem(field, "negative", f"{value} is negative"))
+    elif value > MAXIMUM_FIGURE:
+        problems.append(
+            DocumentProblem(field, "too_large", f"{value} is larger than {MAXIMUM_FIGURE:,}")
+        )
+    count: int = value
+    return count
+
+
+def parse_protocol_document(document: Any) -> ProtocolDocument:
+    """The document's values; raises MalformedProtocol listing every problem."""
+    problems: list[DocumentProblem] = []
+    if not isinstance(document, dict):
+        raise MalformedProtocol([DocumentProblem("-", "not_an_object", "must be a JSON object")])
+    for name in sorted(set(document) - DOCUMENT_FIELDS):
+        problems.append(DocumentProblem(name, "unknown_field", "unknown field"))
+    for name in sorted(DOCUMENT_FIELDS - {"amendment_reason"} - set(document)):
+        problems.append(DocumentProblem(name, "missing", "missing"))
+    election = document.get("election")
+    station = document.get("station")
+    for name, value in (("election", election), ("station", station)):
+        if name in document and (not isinstance(value, str) or not value):
+            problems.append(DocumentProblem(name, "not_text", "must be non-empty text"))
+    version = _count(document.get("version", 1), "version", problems)
+    if "version" in document and version < 1:
+        problems.append(DocumentProblem("version", "not_positive", "must be 1 or more"))
+    reason = document.get("amendment_reason")
+    if reason is not None and (not isinstance(reason, str) or not reason.strip()):
+        problems.append(
+            DocumentProblem("amendment_reason", "not_text", "must be non-empty text or null")
+        )
+    figures_value = document.get("figures")
+    values: dict[str, int] = {}
+    votes: dict[str, int] = {}
+    if "figures" in document and not isinstance(figures_value, dict):
+        problems.append(DocumentProblem("figures", "not_an_object", "must be an object"))
+    elif isinstance(figures_value, dict):
+        for name in sorted(set(figures_value) - {*FIGURE_FIELDS, "votes"}):
+            problems.append(DocumentProblem(f"figures.{name}", "unknown_field", "unknown field"))
+        for name in FIGURE_FIELDS:
+            if name not in figures_value:
+                problems.append(DocumentProblem(f"figures.{name}", "missing", "missing"))
+            else:
+                values[name] = _count(figures_value[name], f"figures.{name}", problems)
+        raw_votes = figures_value.get("votes")
+        if not isinstance(raw_votes, dict):
+            problems.append(
+                DocumentProblem(
+                    "figures.votes", "not_an_object", "must map candidate codes to votes"
+                )
+            )
+        else:
+            for code, count in raw_votes.items():
+                votes[code] = _count(count, f"figures.votes.{code}", problems)
+    if problems:
+        raise MalformedProtocol(problems)
+    return ProtocolDocument(
+        election=str(election),
+        station=str(station),
+        version=version,
+        amendment_reason=reason.strip() if isinstance(reason, str) else None,
+        figures=ProtocolFigures(**values, votes=votes),
+    )
+
+
+def document_of(
+    *,
+    election: str,
+    station: str,
+    version: int,
+    figures: ProtocolFigures,
+    amendment_reason: str | None = None,
+) -> dict[str, Any]:
+    """The JSON document for these figures, as a station's software writes it."""
+    document: dict[str, Any] = {
+        "election": election,
+        "station": station,
+        "version": version,
+        "figures": {name: getattr(figures, name) for name in FIGURE_FIELDS}
+        | {"votes": dict(figures.votes)},
+    }
+    if amendment_reason is not None:
+        document["amendment_reason"] = amendment_reason
+    return document

@@ -1,0 +1,110 @@
+"""Results as published: what the tally of counted protocols says, nationally and per
+constituency. Built once per change and rendered as JSON, HTML and open data alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tallyroom.domain.candidate import Nomination
+from tallyroom.domain.seat_tally import SeatGroup
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateResult:
+    code: str
+    full_name: str
+    party: str | None
+    nomination: Nomination
+    votes: int
+    #: percentage of valid votes in the constituency
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
+class ConstituencyResult:
+    number: int
+    name: str
+    kind: str
+    stations_total: int
+    stations_reporting: int
+    registered_voters_total: int
+    #: registered voters at the reporting stations, as their protocols say
+    registered_voters_reporting: int
+    voters_added: int
+    ballots_cast: int
+    invalid_ballots: int
+    valid_votes: int
+    #: candidates by votes, most first
+    candidates: tuple[CandidateResult, ...]
+    leaders: tuple[str, ...]
+    margin_votes: int
+    margin_percent: float
+    too_close: bool
+    certified: bool
+
+    @property
+    def tie(self) -> bool:
+        return len(self.leaders) > 1
+
+    @property
+    def leader(self) -> CandidateResult | None:
+        if len(self.leaders) != 1:
+            return None
+        return next(c for c in self.candidates if c.code == self.leaders[0])
+
+
+@dataclass(frozen=True, slots=True)
+class PartyResult:
+    short_name: str
+    name: str
+    colour: str
+    #: votes of the candidates the party nominated
+    votes: int
+    seats: int
+    #: seats won by its members standing as independents
+    member_seats: int
+
+
+@dataclass(frozen=True, slots=True)
+class NationalResults:
+    election: str
+    election_name: str
+    status: str  # "preliminary" or "final"
+    revision: int
+    as_of: datetime
+    seats_total: int
+    majority: int
+    stations_total: int
+    stations_reporting: int
+    registered_voters: int
+    registered_voters_reporting: int
+    ballots_cast: int
+    invalid_ballots: int
+    seats: tuple[SeatGroup, ...]
+    parties: tuple[PartyResult, ...]
+    constituencies: tuple[ConstituencyResult, ...]
+    #: votes of independents, split as the seats are
+    votes_party_members: int = 0
+    votes_non_party: int = 0
+    ties: tuple[int, ...] = field(default_factory=tuple)
+
+    @property
+    def parties_with_seats(self) -> int:
+        return sum(1 for party in self.parties if party.seats > 0)
+
+    @property
+    def seats_declared(self) -> int:
+        return sum(group.seats for group in self.seats)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnoutPoint:
+    as_of: str  # "HH:MM" local
+    voters: int
+    stations_reporting: int
+    registered_voters: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.voters / self.registered_voters if self.registered_voters else 0.0

@@ -1,0 +1,1 @@
+"""Integrity statistics (election forensics) on station-level result arrays: pure numpy/scipy."""

@@ -1,0 +1,139 @@
+"""Writing a published results snapshot: an immutable, versioned folder holding the signed
+protocols, the keys, the definition, the results as published, open data, the NIST report, a
+static site and a manifest of SHA-256 hashes (docs/snapshot-format.md).
+
+Pure file work on a `Publication` the service gathered; reading and verifying a snapshot
+needs none of this module's inputs (see snapshot_verification)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tallyroom.definition.writer import write_definition
+from tallyroom.domain.canonical_json import sha256_hex
+from tallyroom.domain.protocol import ProtocolFigures
+from tallyroom.domain.protocol_document import parse_protocol_document
+from tallyroom.exports.snapshot_derived import derived_files
+from tallyroom.exports.snapshot_layout import (
+    AUDIT_HEAD,
+    DEFINITION_FOLDER,
+    KEYS,
+    MANIFEST,
+    RESULTS,
+    TURNOUT,
+    protocol_path,
+)
+from tallyroom.exports.snapshot_manifest import manifest_document
+from tallyroom.exports.snapshot_open_data import json_bytes
+from tallyroom.service.publication import Publication, PublishedProtocol, StationKey
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenSnapshot:
+    folder: Path
+    manifest_sha256: str
+    files: int
+    total_bytes: int
+
+
+class SnapshotExists(Exception):
+    """A snapshot of that name is published already; snapshots are never overwritten."""
+
+
+def protocol_figures(protocols: list[PublishedProtocol]) -> dict[str, ProtocolFigures]:
+    return {p.station: parse_protocol_document(p.document).figures for p in protocols}
+
+
+def snapshot_name(revision: int, generated_at: datetime) -> str:
+    """`r<revision>-<UTC time>`: sorts in publication order and names what it shows."""
+    return f"r{revision:08d}-{generated_at.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
+    """Write the snapshot under `root/<election>/<name>/`. It is assembled in a hidden
+    sibling folder and renamed into place whole, so a reader never sees half of one."""
+    results = publication.results
+    election = str(results["election"])
+    parent = root / election
+    folder = parent / snapshot_name(int(results["revision"]), publication.generated_at)
+    if folder.exists():
+        raise SnapshotExists(f"{folder} exists already; a published snapshot is never replaced")
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = parent / f".{folder.name}.partial-{os.getpid()}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    try:
+        write_definition(publication.definition, staging / DEFINITION_FOLDER)
+        contents: dict[str, bytes] = {
+            RESULTS: json_bytes(results),
+            TURNOUT: json_bytes(publication.turnout),
+            AUDIT_HEAD: json_bytes(
+                {
+                    "sequence": publication.audit_sequence,
+                    "entry_hash": publication.audit_head_hash,
+                }
+            ),
+            KEYS: json_bytes(_keys_document(election, publication.station_keys)),
+        }
+        for protocol in publication.protocols:
+            contents[protocol_path(protocol.station)] = json_bytes(_protocol_document(protocol))
+        contents.update(
+            derived_files(
+                publication.definition,
+                results,
+                publication.turnout,
+                protocol_figures(publication.protocols),
+                {p.station: p.version for p in publication.protocols},
+                publication.generated_at,
+            )
+        )
+        for path, content in contents.items():
+            target = staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        manifest = manifest_document(
+            staging,
+            election=election,
+            revision=int(results["revision"]),
+            status=str(results["status"]),
+            generated_at=publication.generated_at,
+        )
+        manifest_bytes = json_bytes(manifest)
+        (staging / MANIFEST).write_bytes(manifest_bytes)
+        if folder.exists():  # published by someone else meanwhile
+            raise SnapshotExists(f"{folder} exists already; a published snapshot is never replaced")
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return WrittenSnapshot(
+        folder=folder,
+        manifest_sha256=sha256_hex(manifest_bytes),
+        files=len(manifest["files"]) + 1,
+        total_bytes=sum(entry["size"] for entry in manifest["files"]) + len(manifest_bytes),
+    )
+
+
+def _protocol_document(protocol: PublishedProtocol) -> dict[str, Any]:
+    return {
+        "station": protocol.station,
+        "version": protocol.version,
+        "protocol": protocol.document,
+        "signature": protocol.signature,
+        "public_key": protocol.public_key,
+    }
+
+
+def _keys_document(election: str, keys: list[StationKey]) -> dict[str, Any]:
+    stations: dict[str, list[dict[str, Any]]] = {}
+    for key in keys:
+        stations.setdefault(key.station, []).append(
+            {"public_key": key.public_key, "issued_at": key.issued_at, "revoked_at": key.revoked_at}
+        )
+    return {"election": election, "stations": dict(sorted(stations.items()))}

@@ -1,0 +1,38 @@
+"""The snapshot files made from the published documents alone: open data, the NIST report and
+the site. The publisher writes them; a verifier remakes them from what it re-derived from the
+protocols and compares bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.protocol import ProtocolFigures
+from tallyroom.exports.nist_cdf import ResultsStage, election_report_json, election_report_xml
+from tallyroom.exports.snapshot_layout import NIST_JSON, NIST_XML
+from tallyroom.exports.snapshot_manifest import generated_timestamp
+from tallyroom.exports.snapshot_open_data import json_bytes, open_data_files
+from tallyroom.exports.snapshot_pages import site_files
+
+
+def derived_files(
+    definition: ElectionDefinition,
+    results: Mapping[str, Any],
+    turnout: Mapping[str, Any],
+    figures: Mapping[str, ProtocolFigures],
+    versions: Mapping[str, int],
+    generated_at: datetime,
+) -> dict[str, bytes]:
+    """Path inside the snapshot → content, for the results document as `national_json`
+    renders it, turnout as `turnout_json` does, and the counted protocols' figures."""
+    status: ResultsStage = "final" if results["status"] == "final" else "preliminary"
+    moment = datetime.fromisoformat(generated_timestamp(generated_at))
+    files = open_data_files(definition, results, figures, versions)
+    files[NIST_XML] = election_report_xml(definition, figures, status=status, generated_at=moment)
+    files[NIST_JSON] = json_bytes(
+        election_report_json(definition, figures, status=status, generated_at=moment)
+    )
+    files.update(site_files(definition, results, turnout, figures, versions))
+    return files

@@ -1,0 +1,185 @@
+"""Open-data downloads per level (nation, constituency, station) as CSV and JSON.
+
+Made from the published results document and the protocols by one pure function, so the
+publisher writes them and a verifier remakes them byte for byte from the same inputs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.protocol import ProtocolFigures
+from tallyroom.domain.protocol_document import FIGURE_FIELDS
+
+OPEN_DATA_FOLDER = "open-data"
+
+NATION_COLUMNS = (
+    "election",
+    "status",
+    "as_of",
+    "seats_total",
+    "majority",
+    "stations_total",
+    "stations_reporting",
+    "registered_voters",
+    "registered_voters_reporting",
+    "ballots_cast",
+    "invalid_ballots",
+    "votes_party_members",
+    "votes_non_party",
+)
+SEAT_COLUMNS = ("party", "nomination", "seats")
+CONSTITUENCY_COLUMNS = (
+    "constituency",
+    "constituency_name",
+    "kind",
+    "stations_total",
+    "stations_reporting",
+    "registered_voters",
+    "registered_voters_reporting",
+    "ballots_cast",
+    "invalid_ballots",
+    "valid_votes",
+    "candidate",
+    "full_name",
+    "party",
+    "nomination",
+    "votes",
+    "share",
+    "leader",
+    "too_close",
+    "certified",
+)
+STATION_COLUMNS = (
+    "station",
+    "constituency",
+    "station_name",
+    "kind",
+    "reported",
+    "protocol_version",
+    *FIGURE_FIELDS,
+    "candidate",
+    "votes",
+)
+
+
+def json_bytes(value: Any) -> bytes:
+    """The one JSON layout of every snapshot file: UTF-8, indented, ending in a newline."""
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def _csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def _cell(value: object) -> object:
+    # Spreadsheets read "yes"/"no" more reliably than Python's True/False; None is unknown.
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+def open_data_files(
+    definition: ElectionDefinition,
+    results: Mapping[str, Any],
+    protocols: Mapping[str, ProtocolFigures],
+    versions: Mapping[str, int],
+) -> dict[str, bytes]:
+    """Path inside the snapshot → content, for the results document as `national_json`
+    renders it and the counted protocols (station code → figures, and → version)."""
+    nation = {key: value for key, value in results.items() if key != "constituencies"}
+    constituencies: list[dict[str, Any]] = list(results.get("constituencies", []))
+    candidate_rows = [
+        (
+            constituency["number"],
+            constituency["name"],
+            constituency["kind"],
+            constituency["stations_total"],
+            constituency["stations_reporting"],
+            constituency["registered_voters"],
+            constituency["registered_voters_reporting"],
+            constituency["ballots_cast"],
+            constituency["invalid_ballots"],
+            constituency["valid_votes"],
+            candidate["code"],
+            candidate["full_name"],
+            _cell(candidate["party"]),
+            candidate["nomination"],
+            candidate["votes"],
+            candidate["share"],
+            _cell(candidate["code"] == constituency["leader"]),
+            _cell(constituency["too_close"]),
+            _cell(constituency["certified"]),
+        )
+        for constituency in constituencies
+        for candidate in constituency["candidates"]
+    ]
+    standing: dict[int, list[str]] = {}
+    for candidate in definition.candidates:
+        if candidate.is_standing:
+            standing.setdefault(candidate.constituency, []).append(candidate.code)
+    station_rows: list[tuple[object, ...]] = []
+    station_documents: list[dict[str, Any]] = []
+    for station in definition.stations:
+        figures = protocols.get(station.code)
+        values: tuple[object, ...] = tuple(
+            getattr(figures, name) if figures else "" for name in FIGURE_FIELDS
+        )
+        head = (
+            station.code,
+            station.constituency,
+            station.name,
+            station.kind.value,
+            _cell(figures is not None),
+            versions.get(station.code, "") if figures else "",
+        )
+        for code in standing.get(station.constituency, []):
+            station_rows.append(
+                (*head, *values, code, figures.votes.get(code, 0) if figures else "")
+            )
+        station_documents.append(
+            {
+                "code": station.code,
+                "constituency": station.constituency,
+                "name": station.name,
+                "kind": station.kind.value,
+                "tags": sorted(tag.value for tag in station.tags),
+                "registered_voters": station.registered_voters,
+                "reported": figures is not None,
+                "protocol_version": versions.get(station.code) if figures else None,
+                "figures": (
+                    {name: getattr(figures, name) for name in FIGURE_FIELDS}
+                    | {"votes": dict(sorted(figures.votes.items()))}
+                    if figures
+                    else None
+                ),
+            }
+        )
+    folder = OPEN_DATA_FOLDER
+    return {
+        f"{folder}/nation.json": json_bytes(nation),
+        f"{folder}/nation.csv": _csv_bytes(
+            NATION_COLUMNS, [[_cell(nation.get(column)) for column in NATION_COLUMNS]]
+        ),
+        f"{folder}/seats.csv": _csv_bytes(
+            SEAT_COLUMNS,
+            [
+                (_cell(group["party"]), group["nomination"], group["seats"])
+                for group in nation.get("seats", [])
+            ],
+        ),
+        f"{folder}/constituencies.json": json_bytes(constituencies),
+        f"{folder}/constituencies.csv": _csv_bytes(CONSTITUENCY_COLUMNS, candidate_rows),
+        f"{folder}/stations.json": json_bytes(station_documents),
+        f"{folder}/stations.csv": _csv_bytes(STATION_COLUMNS, station_rows),
+    }

@@ -1,0 +1,125 @@
+"""The snapshot's static read-only results site: plain HTML and CSS, readable without
+JavaScript, so any static web server or CDN can serve a published snapshot as it is.
+
+Pages are a pure function of the published documents, so a verifier can remake them byte for
+byte and notice a page whose figures were edited after publication."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from importlib.resources import files
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.protocol import ProtocolFigures
+from tallyroom.exports.snapshot_layout import (
+    INDEX_PAGE,
+    STYLE_SHEET,
+    constituency_page_path,
+    protocol_file_name,
+)
+
+NOMINATION_LABELS = {
+    "party": "party nominee",
+    "party_member": "party member, independent",
+    "non_party": "non-party independent",
+}
+TAG_LABELS = {"idp": "IDP", "special_territory": "special territory", "abroad": "abroad"}
+#: Colours of the seat groups that are not a party's own nominees.
+INDEPENDENT_COLOUR = "#9e9e9e"
+MEMBER_LIGHTNESS = "b3"  # appended alpha: a party's members as independents, paler
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("tallyroom.exports", "snapshot_site"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    environment.globals.update(
+        number=lambda value: f"{value:,}",
+        percent=lambda part, whole: f"{100.0 * part / whole:.1f} %" if whole else "–",
+        nomination_labels=NOMINATION_LABELS,
+        tag_labels=TAG_LABELS,
+    )
+    return environment
+
+
+def site_files(
+    definition: ElectionDefinition,
+    results: Mapping[str, Any],
+    turnout: Mapping[str, Any],
+    protocols: Mapping[str, ProtocolFigures],
+    versions: Mapping[str, int],
+) -> dict[str, bytes]:
+    """Path inside the snapshot → content of every page and the style sheet."""
+    environment = _environment()
+    colours = {party.short_name: party.colour for party in definition.parties}
+    as_of = datetime.fromisoformat(results["as_of"]).astimezone(
+        ZoneInfo(definition.election.timezone)
+    )
+    common = {
+        "results": results,
+        "election_name": definition.election.name,
+        "as_of_label": f"{as_of:%Y-%m-%d %H:%M} ({definition.election.timezone})",
+        "colours": colours,
+        "party_names": {party.short_name: party.name for party in definition.parties},
+    }
+    seat_blocks = []
+    start = 0
+    for group in results["seats"]:
+        party = group["party"]
+        colour = colours.get(party, INDEPENDENT_COLOUR) if party else INDEPENDENT_COLOUR
+        if group["nomination"] == "party_member":
+            colour += MEMBER_LIGHTNESS
+        label = f"{party or 'non-party'} ({NOMINATION_LABELS[group['nomination']]})"
+        seat_blocks.append(
+            {"start": start, "seats": group["seats"], "colour": colour, "label": label}
+        )
+        start += group["seats"]
+    leaders = {
+        constituency["number"]: next(
+            candidate
+            for candidate in constituency["candidates"]
+            if candidate["code"] == constituency["leader"]
+        )
+        for constituency in results["constituencies"]
+        if constituency["leader"]
+    }
+    pages = {
+        INDEX_PAGE: environment.get_template("index.html").render(
+            root="", seat_blocks=seat_blocks, turnout=turnout, leaders=leaders, **common
+        ),
+    }
+    stations_by_constituency: dict[int, list[dict[str, Any]]] = {}
+    for station in definition.stations:
+        stations_by_constituency.setdefault(station.constituency, []).append(
+            {
+                "code": station.code,
+                "name": station.name,
+                "kind": station.kind.value,
+                "tags": sorted(tag.value for tag in station.tags),
+                "registered": station.registered_voters,
+                "figures": protocols.get(station.code),
+                "version": versions.get(station.code),
+                "file": protocol_file_name(station.code),
+            }
+        )
+    template = environment.get_template("constituency.html")
+    for constituency in results["constituencies"]:
+        pages[constituency_page_path(constituency["number"])] = template.render(
+            root="../",
+            constituency=constituency,
+            stations=stations_by_constituency.get(constituency["number"], []),
+            **common,
+        )
+    rendered = {path: page.encode() for path, page in pages.items()}
+    rendered[STYLE_SHEET] = (
+        files("tallyroom.exports") / "snapshot_site" / STYLE_SHEET
+    ).read_bytes()
+    return rendered

@@ -1,0 +1,159 @@
+"""The results re-derived from published protocols alone: the same read model the service
+builds from its running totals, but added up station by station from the definition and the
+protocols, so anyone holding a snapshot can recompute every total, winner and seat."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Mapping
+from datetime import datetime
+
+from tallyroom.domain.candidate import Candidate, Nomination
+from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.plurality import plurality_outcome
+from tallyroom.domain.protocol import ProtocolFigures
+from tallyroom.domain.results import (
+    CandidateResult,
+    ConstituencyResult,
+    NationalResults,
+    PartyResult,
+)
+from tallyroom.domain.seat_tally import seat_tally
+
+
+def derive_national_results(
+    definition: ElectionDefinition,
+    protocols: Mapping[str, ProtocolFigures],
+    *,
+    revision: int,
+    as_of: datetime,
+    certified: Collection[int] = (),
+) -> NationalResults:
+    """National results from the stations' counted protocols (station code → figures).
+
+    `revision`, `as_of` and the certified constituencies are the commission's acts, not
+    arithmetic: they are taken as published and only checked for consistency elsewhere."""
+    election = definition.election
+    stations_by_constituency: dict[int, list[str]] = defaultdict(list)
+    registered_by_constituency: dict[int, int] = defaultdict(int)
+    for station in definition.stations:
+        stations_by_constituency[station.constituency].append(station.code)
+        registered_by_constituency[station.constituency] += station.registered_voters
+    standing_by_constituency: dict[int, list[Candidate]] = defaultdict(list)
+    for candidate in definition.candidates:
+        if candidate.is_standing:
+            standing_by_constituency[candidate.constituency].append(candidate)
+    constituencies: list[ConstituencyResult] = []
+    winners: list[Candidate] = []
+    party_votes: dict[str, int] = defaultdict(int)
+    independent_votes = {Nomination.PARTY_MEMBER: 0, Nomination.NON_PARTY: 0}
+    certified_numbers = set(certified)
+    for constituency in sorted(definition.constituencies, key=lambda c: c.number):
+        reported = [
+            protocols[code]
+            for code in stations_by_constituency[constituency.number]
+            if code in protocols
+        ]
+        standing = standing_by_constituency[constituency.number]
+        votes = {
+            candidate.code: sum(figures.votes.get(candidate.code, 0) for figures in reported)
+            for candidate in standing
+        }
+        valid_votes = sum(votes.values())
+        outcome = plurality_outcome(
+            votes, too_close_margin_percent=election.too_close_margin_percent
+        )
+        results = tuple(
+            sorted(
+                (
+                    CandidateResult(
+                        code=candidate.code,
+                        full_name=candidate.full_name,
+                        party=candidate.party,
+                        nomination=candidate.nomination,
+                        votes=votes[candidate.code],
+                        share=100.0 * votes[candidate.code] / valid_votes if valid_votes else 0.0,
+                    )
+                    for candidate in standing
+                ),
+                key=lambda result: (-result.votes, result.full_name),
+            )
+        )
+        for result in results:
+            if result.nomination is Nomination.PARTY and result.party:
+                party_votes[result.party] += result.votes
+            else:
+                independent_votes[result.nomination] += result.votes
+        if outcome.leader is not None and reported:
+            winners.append(
+                next(candidate for candidate in standing if candidate.code == outcome.leader)
+            )
+        constituencies.append(
+            ConstituencyResult(
+                number=constituency.number,
+                name=constituency.name,
+                kind=constituency.kind.value,
+                stations_total=len(stations_by_constituency[constituency.number]),
+                stations_reporting=len(reported),
+                registered_voters_total=registered_by_constituency[constituency.number],
+                registered_voters_reporting=sum(f.registered_voters for f in reported),
+                voters_added=sum(f.voters_added for f in reported),
+                ballots_cast=sum(f.ballots_cast for f in reported),
+                invalid_ballots=sum(f.invalid_ballots for f in reported),
+                valid_votes=valid_votes,
+                candidates=results,
+                leaders=outcome.leaders,
+                margin_votes=outcome.margin_votes,
+                margin_percent=outcome.margin_percent,
+                too_close=outcome.too_close,
+                certified=constituency.number in certified_numbers,
+            )
+        )
+    seats = seat_tally(winners)
+    parties = tuple(
+        sorted(
+            (
+                PartyResult(
+                    short_name=party.short_name,
+                    name=party.name,
+                    colour=party.colour,
+                    votes=party_votes.get(party.short_name, 0),
+                    seats=sum(
+                        group.seats
+                        for group in seats
+                        if group.party == party.short_name and group.nomination is Nomination.PARTY
+                    ),
+                    member_seats=sum(
+                        group.seats
+                        for group in seats
+                        if group.party == party.short_name
+                        and group.nomination is Nomination.PARTY_MEMBER
+                    ),
+                )
+                for party in definition.parties
+            ),
+            key=lambda party: (-party.seats, -party.votes, party.short_name),
+        )
+    )
+    all_certified = bool(constituencies) and all(c.certified for c in constituencies)
+    return NationalResults(
+        election=election.code,
+        election_name=election.name,
+        status="final" if all_certified else "preliminary",
+        revision=revision,
+        as_of=as_of,
+        seats_total=election.seats,
+        majority=election.majority,
+        stations_total=sum(c.stations_total for c in constituencies),
+        stations_reporting=sum(c.stations_reporting for c in constituencies),
+        registered_voters=sum(c.registered_voters_total for c in constituencies),
+        registered_voters_reporting=sum(c.registered_voters_reporting for c in constituencies),
+        ballots_cast=sum(c.ballots_cast for c in constituencies),
+        invalid_ballots=sum(c.invalid_ballots for c in constituencies),
+        seats=tuple(seats),
+        parties=parties,
+        constituencies=tuple(constituencies),
+        votes_party_members=independent_votes[Nomination.PARTY_MEMBER],
+        votes_non_party=independent_votes[Nomination.NON_PARTY],
+        ties=tuple(c.number for c in constituencies if c.tie and c.stations_reporting),
+    )

@@ -1,0 +1,1 @@
+"""Election forensics adapter: import station-level CSVs, run the integrity tests, report."""

@@ -1,0 +1,66 @@
+"""The report's figures, drawn with matplotlib's non-interactive Agg backend as inline SVG."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on servers and in tests
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from tallyroom.domain.statistics.fingerprint import FingerprintResult
+from tallyroom.domain.statistics.station_results import FloatArray
+from tallyroom.domain.statistics.vote_distribution import DistributionResult
+
+
+def distribution_figure(distribution: DistributionResult) -> str:
+    figure, axes = plt.subplots(2, 1, figsize=(8, 5), sharex=True)
+    centres = np.linspace(0.05, 99.95, 1000)
+    for axis, counts, title in (
+        (axes[0], distribution.turnout_histogram, "Turnout"),
+        (axes[1], distribution.leader_share_histogram, "Leader share"),
+    ):
+        axis.plot(centres, counts, linewidth=0.6, color="#1f4e79")
+        axis.set_ylabel("stations per 0.1 %")
+        axis.set_title(title, fontsize=10)
+    axes[1].set_xlabel("percent")
+    return _svg(figure)
+
+
+def fingerprint_figure(fit: FingerprintResult) -> str:
+    figure, axis = plt.subplots(figsize=(5, 4.5))
+    image = axis.imshow(
+        np.log1p(fit.histogram.T),
+        origin="lower",
+        extent=(0, 100, 0, 100),
+        cmap="magma_r",
+        aspect="equal",
+    )
+    axis.set_xlabel("turnout, %")
+    axis.set_ylabel("winner share, %")
+    axis.set_title(f"f_i = {fit.f_incremental:.3f}, f_e = {fit.f_extreme:.3f}", fontsize=10)
+    figure.colorbar(image, ax=axis, label="log(1 + stations)")
+    return _svg(figure)
+
+
+def digit_figure(shares: FloatArray, expected: FloatArray, title: str) -> str:
+    figure, axis = plt.subplots(figsize=(5, 3))
+    axis.bar(np.arange(10), shares, color="#1f4e79", label="observed")
+    axis.plot(np.arange(10), expected, "o-", color="#c00000", label="expected")
+    axis.set_xticks(np.arange(10))
+    axis.set_title(title, fontsize=10)
+    axis.legend(fontsize=8)
+    return _svg(figure)
+
+
+def _svg(figure: Figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(figure)
+    text = buffer.getvalue()
+    # drop the XML prolog so the SVG can sit inline in HTML
+    return text[text.index("<svg") :]

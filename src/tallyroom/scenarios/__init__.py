@@ -1,0 +1,1 @@
+"""Built-in election scenarios: synthetic but realistic definitions and polling-day plans."""

@@ -1,0 +1,1 @@
+"""Commands and queries: the use cases, each in the caller's transaction, audited."""

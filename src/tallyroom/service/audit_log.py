@@ -1,0 +1,112 @@
+"""The audit log: every command appends one hash-chained entry in its own transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from tallyroom.domain.audit_chain import GENESIS_HASH, AuditEntry, entry_hash
+from tallyroom.domain.canonical_json import canonical_json
+from tallyroom.store.schema import AuditEntryRow, AuditHeadRow
+
+
+def record(session: Session, *, actor: str, action: str, payload: dict[str, Any]) -> AuditEntry:
+    """Append an entry. Locks the chain head so concurrent commands queue, never fork."""
+    return record_many(session, [(actor, action, payload)])[0]
+
+
+def record_many(
+    session: Session, commands: Sequence[tuple[str, str, dict[str, Any]]]
+) -> list[AuditEntry]:
+    """Append one entry per (actor, action, payload), chained in the given order, with one
+    lock, one insert and one head update for all of them (the bulk commands' path)."""
+    if not commands:
+        return []
+    # Columns, not the ORM object: a head loaded earlier in this session would be stale.
+    head = session.execute(
+        select(AuditHeadRow.sequence, AuditHeadRow.entry_hash)
+        .where(AuditHeadRow.id == 1)
+        .with_for_update()
+    ).one_or_none()
+    connection = session.connection()
+    if head is None:
+        connection.execute(
+            insert(AuditHeadRow), {"id": 1, "sequence": 0, "entry_hash": GENESIS_HASH}
+        )
+        sequence, previous_hash = 0, GENESIS_HASH
+    else:
+        sequence, previous_hash = int(head.sequence), head.entry_hash
+    recorded: list[AuditEntry] = []
+    rows: list[dict[str, Any]] = []
+    for actor, action, payload in commands:
+        sequence += 1
+        moment = datetime.now(UTC)
+        recorded_at = moment.isoformat(timespec="microseconds")
+        stored = canonical_json(payload)
+        # Round-trip through canonical JSON so what is hashed is exactly what is stored.
+        stored_payload = json.loads(stored)
+        digest = entry_hash(
+            sequence=sequence,
+            recorded_at=recorded_at,
+            actor=actor,
+            action=action,
+            payload=stored_payload,
+            previous_hash=previous_hash,
+        )
+        rows.append(
+            {
+                "sequence": sequence,
+                "recorded_at": moment,
+                "actor": actor,
+                "action": action,
+                "payload": stored.decode(),
+                "previous_hash": previous_hash,
+                "entry_hash": digest,
+            }
+        )
+        recorded.append(
+            AuditEntry(sequence, recorded_at, actor, action, stored_payload, previous_hash, digest)
+        )
+        previous_hash = digest
+    connection.execute(insert(AuditEntryRow), rows)
+    connection.execute(
+        update(AuditHeadRow)
+        .where(AuditHeadRow.id == 1)
+        .values(sequence=sequence, entry_hash=previous_hash)
+    )
+    return recorded
+
+
+def entries(session: Session) -> list[AuditEntry]:
+    rows = session.execute(select(AuditEntryRow).order_by(AuditEntryRow.sequence)).scalars()
+    return [
+        AuditEntry(
+            sequence=row.sequence,
+            recorded_at=_iso(row.recorded_at),
+            actor=row.actor,
+            action=row.action,
+            payload=json.loads(row.payload),
+            previous_hash=row.previous_hash,
+            entry_hash=row.entry_hash,
+        )
+        for row in rows
+    ]
+
+
+def head(session: Session) -> tuple[int, str]:
+    row = session.get(AuditHeadRow, 1)
+    if row is None:
+        return 0, GENESIS_HASH
+    return row.sequence, row.entry_hash
+
+
+def _iso(moment: datetime) -> str:
+    # SQLite hands back naive datetimes; they were stored in UTC.
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")

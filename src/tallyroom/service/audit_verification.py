@@ -1,0 +1,177 @@
+"""`audit verify`: re-walk the chain, re-verify every stored protocol's signature, recompute
+every total from the counted protocols, and say exactly what differs."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tallyroom.domain.audit_chain import chain_breaks
+from tallyroom.domain.canonical_json import sha256_hex
+from tallyroom.domain.protocol_document import MalformedProtocol, parse_protocol_document
+from tallyroom.domain.signature import signature_is_valid
+from tallyroom.service import audit_log
+from tallyroom.store.schema import (
+    AuditEntryRow,
+    CandidateRow,
+    CandidateTotalRow,
+    ConstituencyRow,
+    ConstituencyTotalRow,
+    PollingStationRow,
+    ProtocolVersionRow,
+    StationKeyRow,
+    StationResultRow,
+    TurnoutReportRow,
+    TurnoutTotalRow,
+)
+
+
+def audit_discrepancies(session: Session) -> list[str]:
+    """Every disagreement found; empty when the database is consistent with its history."""
+    problems = chain_breaks(audit_log.entries(session))
+    problems += _head_problems(session)
+    problems += _protocol_problems(session)
+    problems += _total_problems(session)
+    return problems
+
+
+def _head_problems(session: Session) -> list[str]:
+    sequence, head_hash = audit_log.head(session)
+    last = session.scalars(
+        select(AuditEntryRow).order_by(AuditEntryRow.sequence.desc()).limit(1)
+    ).first()
+    if last is None:
+        return [] if sequence == 0 else [f"audit head names entry {sequence}, the log is empty"]
+    if (last.sequence, last.entry_hash) != (sequence, head_hash):
+        return [
+            f"audit head says entry {sequence} ({head_hash[:12]}…), the log ends at "
+            f"{last.sequence} ({last.entry_hash[:12]}…): entries were removed or added"
+        ]
+    return []
+
+
+def _protocol_problems(session: Session) -> list[str]:
+    problems: list[str] = []
+    submitted = {
+        (entry.payload["station"], entry.payload["version"]): entry.payload
+        for entry in audit_log.entries(session)
+        if entry.action == "protocol.submitted"
+    }
+    rows = session.execute(
+        select(ProtocolVersionRow, PollingStationRow.code, StationKeyRow.public_key)
+        .join(PollingStationRow, PollingStationRow.id == ProtocolVersionRow.station_id)
+        .join(StationKeyRow, StationKeyRow.id == ProtocolVersionRow.station_key_id)
+        .order_by(ProtocolVersionRow.id)
+    ).tuples()
+    for version, code, public_key in rows:
+        place = f"station {code} protocol version {version.version}"
+        body = version.body.encode()
+        if sha256_hex(body) != version.body_sha256:
+            problems.append(f"{place}: body does not match its stored hash")
+        if not signature_is_valid(body, version.signature, public_key):
+            problems.append(f"{place}: signature does not verify with the station's key")
+        logged = submitted.get((code, version.version))
+        if logged is None:
+            problems.append(f"{place}: not in the audit log")
+        elif logged["body_sha256"] != sha256_hex(body):
+            problems.append(f"{place}: body differs from the one the audit log recorded")
+    return problems
+
+
+def _total_problems(session: Session) -> list[str]:
+    problems: list[str] = []
+    expected_constituency: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    expected_votes: dict[str, int] = defaultdict(int)
+    for result, version, code in session.execute(
+        select(StationResultRow, ProtocolVersionRow, PollingStationRow.code)
+        .join(ProtocolVersionRow, ProtocolVersionRow.id == StationResultRow.protocol_version_id)
+        .join(PollingStationRow, PollingStationRow.id == StationResultRow.station_id)
+    ).tuples():
+        try:
+            figures = parse_protocol_document(json.loads(version.body)).figures
+        except (MalformedProtocol, json.JSONDecodeError):
+            problems.append(f"station {code}: counted protocol cannot be read")
+            continue
+        if version.status != "accepted":
+            problems.append(
+                f"station {code}: counts version {version.version}, which is {version.status}"
+            )
+        stored = (
+            result.registered_voters,
+            result.voters_added,
+            result.ballots_cast,
+            result.invalid_ballots,
+        )
+        actual = (
+            figures.registered_voters,
+            figures.voters_added,
+            figures.ballots_cast,
+            figures.invalid_ballots,
+        )
+        if stored != actual:
+            problems.append(
+                f"station {code}: counted figures {stored} differ from its protocol {actual}"
+            )
+        totals = expected_constituency[result.constituency_id]
+        for index, value in enumerate((1, *actual)):
+            totals[index] += value
+        for candidate, votes in figures.votes.items():
+            expected_votes[candidate] += votes
+    names = (
+        "stations_reporting",
+        "registered_voters",
+        "voters_added",
+        "ballots_cast",
+        "invalid_ballots",
+    )
+    for number, total in session.execute(
+        select(ConstituencyRow.number, ConstituencyTotalRow)
+        .join(ConstituencyTotalRow, ConstituencyTotalRow.constituency_id == ConstituencyRow.id)
+        .order_by(ConstituencyRow.number)
+    ).tuples():
+        expected = expected_constituency.get(total.constituency_id, [0, 0, 0, 0, 0])
+        for name, want in zip(names, expected, strict=True):
+            have = int(getattr(total, name))
+            if have != want:
+                problems.append(
+                    f"constituency {number}: {name} total is {have}, protocols add up to {want}"
+                )
+    for code, votes in session.execute(
+        select(CandidateRow.code, CandidateTotalRow.votes)
+        .join(CandidateTotalRow, CandidateTotalRow.candidate_id == CandidateRow.id)
+        .order_by(CandidateRow.code)
+    ).tuples():
+        if int(votes) != expected_votes.get(code, 0):
+            problems.append(
+                f"candidate {code}: total is {votes} votes, protocols add up to "
+                f"{expected_votes.get(code, 0)}"
+            )
+    turnout: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for constituency_id, as_of, voters in session.execute(
+        select(PollingStationRow.constituency_id, TurnoutReportRow.as_of, TurnoutReportRow.voters)
+        .join(PollingStationRow, PollingStationRow.id == TurnoutReportRow.station_id)
+        .where(TurnoutReportRow.status == "accepted")
+    ).tuples():
+        turnout[(constituency_id, as_of)][0] += voters
+        turnout[(constituency_id, as_of)][1] += 1
+    for number, turnout_total in session.execute(
+        select(ConstituencyRow.number, TurnoutTotalRow).join(
+            TurnoutTotalRow, TurnoutTotalRow.constituency_id == ConstituencyRow.id
+        )
+    ).tuples():
+        want_voters, want_stations = turnout.get(
+            (turnout_total.constituency_id, turnout_total.as_of), [0, 0]
+        )
+        if (int(turnout_total.voters), turnout_total.stations_reporting) != (
+            want_voters,
+            want_stations,
+        ):
+            problems.append(
+                f"constituency {number} turnout at {turnout_total.as_of}: total is "
+                f"{turnout_total.voters} voters from {turnout_total.stations_reporting} "
+                f"stations, reports add up to {want_voters} from {want_stations}"
+            )
+    return problems

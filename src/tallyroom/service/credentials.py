@@ -1,0 +1,228 @@
+"""Station signing keys and role tokens: issued, authenticated, revoked. Tokens are random
+and stored only as SHA-256 hashes; a re-issued station key revokes the previous one."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from tallyroom.domain.signature import new_private_key, private_key_pem, public_key_hex
+from tallyroom.service import audit_log
+from tallyroom.service.elections import election_row
+from tallyroom.service.errors import Forbidden, NotFound, Unauthorised
+from tallyroom.store.schema import (
+    AccessTokenRow,
+    ConstituencyRow,
+    PollingStationRow,
+    StationKeyRow,
+)
+
+
+class Role(enum.StrEnum):
+    COMMISSION = "commission"
+    CONSTITUENCY_COMMISSION = "constituency_commission"
+    STATION = "station"
+    OBSERVER = "observer"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling, as their token says."""
+
+    token_id: int
+    role: Role
+    election_id: int
+    constituency_id: int | None
+    station_id: int | None
+    label: str
+
+    @property
+    def actor(self) -> str:
+        return f"{self.role.value}:{self.label}"
+
+    def may_act_for_station(self, station: PollingStationRow) -> bool:
+        if station.election_id != self.election_id:
+            return False
+        if self.role is Role.COMMISSION:
+            return True
+        if self.role is Role.CONSTITUENCY_COMMISSION:
+            return station.constituency_id == self.constituency_id
+        if self.role is Role.STATION:
+            return station.id == self.station_id
+        return False
+
+    def require_commission(self) -> None:
+        if self.role is not Role.COMMISSION:
+            raise Forbidden("commission_only", "only the commission may take this decision")
+
+
+@dataclass(slots=True)
+class IssuedCredentials:
+    """Secrets handed out once; only hashes and public keys stay in the database."""
+
+    commission_token: str = ""
+    observer_token: str = ""
+    #: constituency number → token
+    constituency_tokens: dict[int, str] = field(default_factory=dict)
+    #: station code → (constituency number, token, private key PEM)
+    stations: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def issue_credentials(
+    session: Session,
+    *,
+    actor: str,
+    valid_for: timedelta = timedelta(days=7),
+    now: datetime | None = None,
+    election: str | None = None,
+) -> IssuedCredentials:
+    """A key pair and a token for every station, a token per constituency commission, one for
+    the commission and one for observers. Earlier station keys are revoked."""
+    moment = now or datetime.now(UTC)
+    expires = moment + valid_for
+    election_record = election_row(session, election)
+    eid = election_record.id
+    issued = IssuedCredentials()
+    session.execute(
+        update(StationKeyRow)
+        .where(
+            StationKeyRow.revoked_at.is_(None),
+            StationKeyRow.station_id.in_(
+                select(PollingStationRow.id).where(PollingStationRow.election_id == eid)
+            ),
+        )
+        .values(revoked_at=moment)
+    )
+    token_rows: list[dict[str, object]] = []
+
+    def add_token(
+        role: Role, label: str, constituency_id: int | None = None, station_id: int | None = None
+    ) -> str:
+        token = _new_token(role.value[:4])
+        token_rows.append(
+            {
+                "election_id": eid,
+                "token_hash": token_hash(token),
+                "role": role.value,
+                "constituency_id": constituency_id,
+                "station_id": station_id,
+                "label": label,
+                "issued_at": moment,
+                "expires_at": expires,
+            }
+        )
+        return token
+
+    issued.commission_token = add_token(Role.COMMISSION, "commission")
+    issued.observer_token = add_token(Role.OBSERVER, "observers")
+    numbers: dict[int, int] = {}
+    for constituency in session.scalars(
+        select(ConstituencyRow)
+        .where(ConstituencyRow.election_id == eid)
+        .order_by(ConstituencyRow.number)
+    ):
+        numbers[constituency.id] = constituency.number
+        issued.constituency_tokens[constituency.number] = add_token(
+            Role.CONSTITUENCY_COMMISSION, f"constituency-{constituency.number}", constituency.id
+        )
+    key_rows: list[dict[str, object]] = []
+    for station_id, code, constituency_id in session.execute(
+        select(PollingStationRow.id, PollingStationRow.code, PollingStationRow.constituency_id)
+        .where(PollingStationRow.election_id == eid)
+        .order_by(PollingStationRow.id)
+    ).tuples():
+        private_key = new_private_key()
+        key_rows.append(
+            {
+                "station_id": station_id,
+                "public_key": public_key_hex(private_key),
+                "issued_at": moment,
+            }
+        )
+        token = add_token(Role.STATION, f"station-{code}", constituency_id, station_id)
+        issued.stations[code] = (numbers[constituency_id], token, private_key_pem(private_key))
+
+    for start in range(0, len(key_rows), 10_000):
+        session.execute(insert(StationKeyRow), key_rows[start : start + 10_000])
+    for start in range(0, len(token_rows), 10_000):
+        session.execute(insert(AccessTokenRow), token_rows[start : start + 10_000])
+    audit_log.record(
+        session,
+        actor=actor,
+        action="credentials.issued",
+        payload={
+            "election": election_record.code,
+            "station_keys": len(key_rows),
+            "tokens": len(token_rows),
+            "expires_at": expires.isoformat(),
+        },
+    )
+    return issued
+
+
+def authenticate(session: Session, token: str | None, *, now: datetime | None = None) -> Principal:
+    if not token:
+        raise Unauthorised("token_missing", "send a token: Authorization: Bearer <token>")
+    row = session.scalars(
+        select(AccessTokenRow).where(AccessTokenRow.token_hash == token_hash(token))
+    ).first()
+    if row is None:
+        raise Unauthorised("token_unknown", "this token is not known")
+    moment = now or datetime.now(UTC)
+    if row.revoked_at is not None:
+        raise Unauthorised("token_revoked", "this token has been revoked")
+    if _aware(row.expires_at) <= moment:
+        raise Unauthorised(
+            "token_expired", f"this token expired at {_aware(row.expires_at):%Y-%m-%d %H:%M} UTC"
+        )
+    return Principal(
+        token_id=row.id,
+        role=Role(row.role),
+        election_id=row.election_id,
+        constituency_id=row.constituency_id,
+        station_id=row.station_id,
+        label=row.label,
+    )
+
+
+def revoke_token(session: Session, *, principal: Principal, token: str) -> None:
+    principal.require_commission()
+    row = session.scalars(
+        select(AccessTokenRow).where(AccessTokenRow.token_hash == token_hash(token))
+    ).first()
+    if row is None:
+        raise NotFound("token_unknown", "this token is not known")
+    row.revoked_at = datetime.now(UTC)
+    audit_log.record(
+        session,
+        actor=principal.actor,
+        action="token.revoked",
+        payload={"token_sha256": row.token_hash, "label": row.label},
+    )
+
+
+def current_station_key(session: Session, station_id: int) -> StationKeyRow | None:
+    return session.scalars(
+        select(StationKeyRow).where(
+            StationKeyRow.station_id == station_id, StationKeyRow.revoked_at.is_(None)
+        )
+    ).first()
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes; everything is stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,49 @@
+"""Finding the election a command works on."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tallyroom.domain.election import ContestKind, Election, VotingHours
+from tallyroom.service.errors import NotFound
+from tallyroom.store.schema import ElectionRow
+
+
+def election_row(session: Session, code: str | None = None) -> ElectionRow:
+    """The election with this code, or the one most recently loaded."""
+    query = select(ElectionRow)
+    query = (
+        query.where(ElectionRow.code == code)
+        if code
+        else query.order_by(ElectionRow.id.desc()).limit(1)
+    )
+    row = session.scalars(query).first()
+    if row is None:
+        raise NotFound(
+            "no_election",
+            f"no election {code!r} in the database"
+            if code
+            else "no election is loaded yet: run `tallyroom load DIR` first",
+        )
+    return row
+
+
+def election_of(row: ElectionRow) -> Election:
+    return Election(
+        code=row.code,
+        name=row.name,
+        country=row.country,
+        polling_day=row.polling_day,
+        timezone=row.timezone,
+        voting_hours=VotingHours(time.fromisoformat(row.opens), time.fromisoformat(row.closes)),
+        turnout_report_times=tuple(
+            time.fromisoformat(moment) for moment in row.turnout_report_times.split(";") if moment
+        ),
+        seats=row.seats,
+        contest_kind=ContestKind(row.contest_kind),
+        seats_per_constituency=row.seats_per_constituency,
+        too_close_margin_percent=row.too_close_margin_percent,
+    )

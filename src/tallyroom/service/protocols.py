@@ -1,0 +1,483 @@
+"""Protocol submission and the commission's decisions on protocols and stations.
+
+Every submission is a new version, never an overwrite: the same document again is
+idempotent, a different one is an amendment and needs a reason. Control-check failures flag
+a protocol for the commission; malformed, unsigned or out-of-scope ones are refused whole."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tallyroom.domain.candidate import CandidateStatus
+from tallyroom.domain.canonical_json import canonical_json, sha256_hex
+from tallyroom.domain.control_checks import control_check_failures
+from tallyroom.domain.protocol_document import (
+    MalformedProtocol,
+    ProtocolDocument,
+    parse_protocol_document,
+)
+from tallyroom.domain.signature import signature_is_valid
+from tallyroom.service import audit_log
+from tallyroom.service.credentials import Principal, current_station_key
+from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tallyroom.service.tally import bump_revision, count_protocol, uncount_station
+from tallyroom.store.schema import (
+    CandidateRow,
+    ContestRow,
+    ElectionRow,
+    PollingStationRow,
+    ProtocolVersionRow,
+    StationDecisionRow,
+    StationKeyRow,
+)
+
+#: a station's key as a row or as the bulk command's lighter record
+_KeyT = TypeVar("_KeyT")
+
+
+class ProtocolStatus(enum.StrEnum):
+    #: stored but not counted: the station's result stands annulled
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    FLAGGED = "flagged"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionOutcome:
+    station: str
+    version: int
+    status: ProtocolStatus
+    reasons: list[dict[str, Any]]
+    #: True when this exact document had been stored already
+    already_stored: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "station": self.station,
+            "version": self.version,
+            "status": self.status.value,
+            "reasons": self.reasons,
+            "already_stored": self.already_stored,
+        }
+
+
+def station_in_election(session: Session, election_id: int, code: str) -> PollingStationRow:
+    station = session.scalars(
+        select(PollingStationRow).where(
+            PollingStationRow.election_id == election_id, PollingStationRow.code == code
+        )
+    ).first()
+    if station is None:
+        raise unknown_station(code)
+    return station
+
+
+def unknown_station(code: str) -> NotFound:
+    return NotFound("unknown_station", f"there is no polling station {code!r}")
+
+
+def submit_protocol(
+    session: Session,
+    *,
+    principal: Principal,
+    document: Any,
+    signature: Any,
+    now: datetime | None = None,
+) -> SubmissionOutcome:
+    moment = now or datetime.now(UTC)
+    parsed = parse_submission(document)
+    election = session.get_one(ElectionRow, principal.election_id)
+    require_election(parsed, election.code)
+    station = station_in_election(session, election.id, parsed.station)
+    require_scope(principal, station)
+    body = canonical_json(document)
+    key = _verify_signature(session, station, body, signature)
+    standing = _standing_candidates(session, station.constituency_id)
+    refuse_strangers(parsed, standing)
+    body_sha256 = sha256_hex(body)
+    versions = session.scalars(
+        select(ProtocolVersionRow)
+        .where(ProtocolVersionRow.station_id == station.id)
+        .order_by(ProtocolVersionRow.version)
+    ).all()
+    if is_stored_already(
+        station.code, parsed, body_sha256, [(row.version, row.body_sha256) for row in versions]
+    ):
+        return _outcome(station, versions[-1], already_stored=True)
+    status, reasons = judge_protocol(
+        parsed,
+        standing=standing,
+        registered_on_register=station.registered_voters,
+        annulled=_is_annulled(session, station.id),
+    )
+    version = ProtocolVersionRow(
+        station_id=station.id,
+        contest_id=_contest_id(session, station.constituency_id),
+        version=parsed.version,
+        body=body.decode(),
+        body_sha256=body_sha256,
+        signature=str(signature),
+        station_key_id=key.id,
+        status=status.value,
+        reasons=json.dumps(reasons, ensure_ascii=False),
+        amendment_reason=parsed.amendment_reason,
+        submitted_at=moment,
+    )
+    session.add(version)
+    session.flush()
+    if status is ProtocolStatus.ACCEPTED:
+        count_protocol(session, station=station, version=version)
+    else:
+        bump_revision(session, election.id)
+    audit_log.record(
+        session,
+        actor=principal.actor,
+        action=SUBMITTED,
+        payload=submission_payload(
+            station.code, parsed, body_sha256, str(signature), status, reasons
+        ),
+    )
+    return _outcome(station, version, already_stored=False)
+
+
+# --- the rules of a submission, shared with the bulk command (service/bulk_submission.py) ---
+
+#: the audit action of every stored submission
+SUBMITTED = "protocol.submitted"
+
+
+def parse_submission(document: Any) -> ProtocolDocument:
+    try:
+        return parse_protocol_document(document)
+    except MalformedProtocol as error:
+        raise InvalidInput(
+            "malformed_protocol",
+            f"the protocol is malformed: {error}",
+            problems=[problem.as_dict() for problem in error.problems],
+        ) from None
+
+
+def require_election(parsed: ProtocolDocument, election_code: str) -> None:
+    if parsed.election != election_code:
+        raise InvalidInput(
+            "wrong_election", f"the protocol is for {parsed.election!r}, not {election_code!r}"
+        )
+
+
+def require_scope(principal: Principal, station: PollingStationRow) -> None:
+    if not principal.may_act_for_station(station):
+        raise Forbidden("out_of_scope", f"this token may not submit for station {station.code}")
+
+
+def require_signature(signature: Any) -> str:
+    if not isinstance(signature, str) or not signature:
+        raise InvalidInput("signature_missing", "the protocol is not signed")
+    return signature
+
+
+def require_station_key(station_code: str, key: _KeyT | None) -> _KeyT:
+    if key is None:
+        raise Conflict("no_station_key", f"station {station_code} has no signing key issued")
+    return key
+
+
+def signature_refusal(
+    session: Session, station_id: int, station_code: str, body: bytes, signature: str
+) -> InvalidInput:
+    """Why a signature that does not verify with the current key is refused: a revoked key of
+    the station's is named as such, anything else is simply invalid."""
+    revoked = session.scalars(
+        select(StationKeyRow.public_key).where(
+            StationKeyRow.station_id == station_id, StationKeyRow.revoked_at.is_not(None)
+        )
+    ).all()
+    if any(signature_is_valid(body, signature, public_key) for public_key in revoked):
+        return InvalidInput(
+            "signature_revoked_key",
+            f"signed with a revoked key of station {station_code}; sign with the current key",
+        )
+    return InvalidInput(
+        "signature_invalid",
+        f"the signature does not verify with station {station_code}'s key",
+    )
+
+
+def refuse_strangers(parsed: ProtocolDocument, standing: Collection[str]) -> None:
+    strangers = sorted(set(parsed.figures.votes) - set(standing))
+    if strangers:
+        raise InvalidInput(
+            "unknown_candidate",
+            f"votes for {', '.join(strangers)}, who do not stand in this constituency",
+            candidates=strangers,
+        )
+
+
+def is_stored_already(
+    station_code: str,
+    parsed: ProtocolDocument,
+    body_sha256: str,
+    versions: Sequence[tuple[int, str]],
+) -> bool:
+    """Whether this exact document is the station's latest version (an idempotent repeat).
+    `versions` are the station's stored (version, body_sha256) in version order. Refuses a
+    replayed old version, a conflicting or skipped version number, and an amendment without
+    a reason."""
+    latest = versions[-1][0] if versions else 0
+    for number, stored_sha256 in versions:
+        if stored_sha256 == body_sha256:
+            if number == latest:
+                return True
+            raise Conflict(
+                "replayed_version",
+                f"version {number} of station {station_code} was superseded by "
+                f"version {latest}; an old version cannot be replayed",
+            )
+    expected = latest + 1
+    if parsed.version < expected:
+        raise Conflict(
+            "version_conflict",
+            f"station {station_code} already has version {parsed.version} with other "
+            f"figures; an amendment is version {expected}",
+        )
+    if parsed.version > expected:
+        raise Conflict(
+            "version_gap",
+            f"station {station_code} expects version {expected}, not {parsed.version}",
+        )
+    if latest and parsed.amendment_reason is None:
+        raise InvalidInput(
+            "amendment_reason_required",
+            f"version {parsed.version} amends station {station_code}'s protocol: give an "
+            "amendment_reason",
+        )
+    return False
+
+
+def judge_protocol(
+    parsed: ProtocolDocument,
+    *,
+    standing: Collection[str],
+    registered_on_register: int,
+    annulled: bool,
+) -> tuple[ProtocolStatus, list[dict[str, Any]]]:
+    """The status a new version gets and the control checks it fails."""
+    failures = control_check_failures(
+        parsed.figures,
+        standing_candidates=standing,
+        registered_on_register=registered_on_register,
+    )
+    reasons = [failure.as_dict() for failure in failures]
+    if annulled:
+        return ProtocolStatus.RECEIVED, reasons
+    return (ProtocolStatus.FLAGGED if failures else ProtocolStatus.ACCEPTED), reasons
+
+
+def submission_payload(
+    station_code: str,
+    parsed: ProtocolDocument,
+    body_sha256: str,
+    signature: str,
+    status: ProtocolStatus,
+    reasons: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """What the audit log records of a stored submission."""
+    return {
+        "station": station_code,
+        "version": parsed.version,
+        "body_sha256": body_sha256,
+        "signature": signature,
+        "status": status.value,
+        "reasons": [reason["code"] for reason in reasons],
+        "amendment_reason": parsed.amendment_reason,
+    }
+
+
+def _outcome(
+    station: PollingStationRow, version: ProtocolVersionRow, *, already_stored: bool
+) -> SubmissionOutcome:
+    return SubmissionOutcome(
+        station=station.code,
+        version=version.version,
+        status=ProtocolStatus(version.status),
+        reasons=json.loads(version.reasons),
+        already_stored=already_stored,
+    )
+
+
+def _verify_signature(
+    session: Session, station: PollingStationRow, body: bytes, signature: Any
+) -> StationKeyRow:
+    signed = require_signature(signature)
+    key = require_station_key(station.code, current_station_key(session, station.id))
+    if signature_is_valid(body, signed, key.public_key):
+        return key
+    raise signature_refusal(session, station.id, station.code, body, signed)
+
+
+def _standing_candidates(session: Session, constituency_id: int) -> set[str]:
+    return set(
+        session.scalars(
+            select(CandidateRow.code).where(
+                CandidateRow.constituency_id == constituency_id,
+                CandidateRow.status == CandidateStatus.REGISTERED.value,
+            )
+        )
+    )
+
+
+def _contest_id(session: Session, constituency_id: int) -> int:
+    return session.scalars(
+        select(ContestRow.id).where(ContestRow.constituency_id == constituency_id)
+    ).one()
+
+
+def _is_annulled(session: Session, station_id: int) -> bool:
+    last = session.scalars(
+        select(StationDecisionRow.kind)
+        .where(StationDecisionRow.station_id == station_id)
+        .order_by(StationDecisionRow.id.desc())
+        .limit(1)
+    ).first()
+    return last == "annulled"
+
+
+# --- the commission's decisions -------------------------------------------------------------
+
+
+def _version_of(session: Session, station: PollingStationRow, version: int) -> ProtocolVersionRow:
+    row = session.scalars(
+        select(ProtocolVersionRow).where(
+            ProtocolVersionRow.station_id == station.id, ProtocolVersionRow.version == version
+        )
+    ).first()
+    if row is None:
+        raise NotFound(
+            "unknown_version", f"station {station.code} has no protocol version {version}"
+        )
+    return row
+
+
+def _require_reason(reason: str) -> str:
+    if not reason or not reason.strip():
+        raise InvalidInput("reason_required", "a decision needs a reason")
+    return reason.strip()
+
+
+def decide_flagged(
+    session: Session,
+    *,
+    principal: Principal,
+    station_code: str,
+    version: int,
+    accept: bool,
+    reason: str,
+    now: datetime | None = None,
+) -> SubmissionOutcome:
+    """Accept (count) or reject a flagged protocol version."""
+    principal.require_commission()
+    moment = now or datetime.now(UTC)
+    reason = _require_reason(reason)
+    station = station_in_election(session, principal.election_id, station_code)
+    row = _version_of(session, station, version)
+    if row.status != ProtocolStatus.FLAGGED.value:
+        raise Conflict(
+            "not_flagged",
+            f"version {version} of station {station.code} is {row.status}, not flagged",
+        )
+    latest = session.scalar(
+        select(func.max(ProtocolVersionRow.version)).where(
+            ProtocolVersionRow.station_id == station.id
+        )
+    )
+    if accept and latest != version:
+        raise Conflict(
+            "superseded", f"version {version} was superseded by version {latest}; decide on that"
+        )
+    if accept and _is_annulled(session, station.id):
+        raise Conflict("station_annulled", f"station {station.code}'s result is annulled")
+    row.status = (ProtocolStatus.ACCEPTED if accept else ProtocolStatus.REJECTED).value
+    row.decided_at = moment
+    row.decision_reason = reason
+    session.flush()
+    if accept:
+        count_protocol(session, station=station, version=row)
+    else:
+        bump_revision(session, station.election_id)
+    audit_log.record(
+        session,
+        actor=principal.actor,
+        action="protocol.accepted" if accept else "protocol.rejected",
+        payload={"station": station.code, "version": version, "reason": reason},
+    )
+    return _outcome(station, row, already_stored=False)
+
+
+def annul_station(
+    session: Session,
+    *,
+    principal: Principal,
+    station_code: str,
+    reason: str,
+    now: datetime | None = None,
+) -> None:
+    """Annul a station's result: it drops out of every total until the decision is lifted."""
+    principal.require_commission()
+    reason = _require_reason(reason)
+    station = station_in_election(session, principal.election_id, station_code)
+    if _is_annulled(session, station.id):
+        raise Conflict("already_annulled", f"station {station.code} is already annulled")
+    session.add(
+        StationDecisionRow(
+            station_id=station.id,
+            kind="annulled",
+            reason=reason,
+            decided_at=now or datetime.now(UTC),
+        )
+    )
+    counted = uncount_station(session, station=station)
+    if not counted:
+        bump_revision(session, station.election_id)
+    audit_log.record(
+        session,
+        actor=principal.actor,
+        action="station.annulled",
+        payload={"station": station.code, "reason": reason, "was_counted": counted},
+    )
+
+
+def order_recount(
+    session: Session,
+    *,
+    principal: Principal,
+    station_code: str,
+    reason: str,
+    now: datetime | None = None,
+) -> None:
+    """Order a recount: the station's next version (an amendment) carries the recount's figures."""
+    principal.require_commission()
+    reason = _require_reason(reason)
+    station = station_in_election(session, principal.election_id, station_code)
+    session.add(
+        StationDecisionRow(
+            station_id=station.id,
+            kind="recount",
+            reason=reason,
+            decided_at=now or datetime.now(UTC),
+        )
+    )
+    bump_revision(session, station.election_id)
+    audit_log.record(
+        session,
+        actor=principal.actor,
+        action="station.recount_ordered",
+        payload={"station": station.code, "reason": reason},
+    )

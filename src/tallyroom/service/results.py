@@ -1,0 +1,296 @@
+"""Results as the tally of counted protocols says: built from the running totals, never by
+re-adding stations, and cached per results revision so reads stay cheap during ingest."""
+
+from __future__ import annotations
+
+import threading
+import time as clock
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
+from tallyroom.domain.plurality import plurality_outcome
+from tallyroom.domain.results import (
+    CandidateResult,
+    ConstituencyResult,
+    NationalResults,
+    PartyResult,
+)
+from tallyroom.domain.seat_tally import seat_tally
+from tallyroom.service.elections import election_row
+from tallyroom.service.errors import NotFound
+from tallyroom.store.schema import (
+    CandidateRow,
+    CandidateTotalRow,
+    ConstituencyRow,
+    ConstituencyTotalRow,
+    ContestRow,
+    ElectionRow,
+    PartyRow,
+    PollingStationRow,
+    ResultsRevisionRow,
+)
+
+#: Stored value → member: a lookup, where calling the enum costs a microsecond per candidate.
+_NOMINATIONS = {nomination.value: nomination for nomination in Nomination}
+
+
+def results_revision(session: Session, election_id: int) -> tuple[int, datetime]:
+    revision, changed_at = session.execute(
+        select(ResultsRevisionRow.revision, ResultsRevisionRow.changed_at).where(
+            ResultsRevisionRow.election_id == election_id
+        )
+    ).one()
+    return int(revision), changed_at if changed_at.tzinfo else changed_at.replace(tzinfo=UTC)
+
+
+def build_national_results(session: Session, election_code: str | None = None) -> NationalResults:
+    """The whole results picture from the running totals (one query per table)."""
+    election = election_row(session, election_code)
+    eid = election.id
+    revision, changed_at = results_revision(session, eid)
+    parties = {
+        row.id: row for row in session.scalars(select(PartyRow).where(PartyRow.election_id == eid))
+    }
+    station_figures = _station_figures(session, election)
+    # Columns, not ORM objects: loading thousands of candidates as objects costs more than
+    # the whole rest of the picture.
+    candidates_by_constituency: dict[int, list[tuple[Row[Any], int]]] = defaultdict(list)
+    for candidate in session.execute(
+        select(
+            CandidateRow.constituency_id,
+            CandidateRow.code,
+            CandidateRow.full_name,
+            CandidateRow.party_id,
+            CandidateRow.nomination,
+            CandidateTotalRow.votes,
+        )
+        .join(CandidateTotalRow, CandidateTotalRow.candidate_id == CandidateRow.id)
+        .where(
+            CandidateRow.election_id == eid,
+            CandidateRow.status == CandidateStatus.REGISTERED.value,
+        )
+    ):
+        candidates_by_constituency[candidate.constituency_id].append(
+            (candidate, int(candidate.votes))
+        )
+    certified = set(
+        session.scalars(
+            select(ContestRow.constituency_id).where(
+                ContestRow.election_id == eid, ContestRow.certified_at.is_not(None)
+            )
+        )
+    )
+    constituencies: list[ConstituencyResult] = []
+    winners: list[Candidate] = []
+    party_votes: dict[str, int] = defaultdict(int)
+    independent_votes = {Nomination.PARTY_MEMBER: 0, Nomination.NON_PARTY: 0}
+    for constituency in session.execute(
+        select(
+            ConstituencyRow.id,
+            ConstituencyRow.number,
+            ConstituencyRow.name,
+            ConstituencyRow.kind,
+            ConstituencyTotalRow.stations_reporting,
+            ConstituencyTotalRow.registered_voters,
+            ConstituencyTotalRow.voters_added,
+            ConstituencyTotalRow.ballots_cast,
+            ConstituencyTotalRow.invalid_ballots,
+        )
+        .join(ConstituencyTotalRow, ConstituencyTotalRow.constituency_id == ConstituencyRow.id)
+        .where(ConstituencyRow.election_id == eid)
+        .order_by(ConstituencyRow.number)
+    ):
+        totals = constituency
+        stations_total, registered_total = station_figures.get(constituency.id, (0, 0))
+        standing = candidates_by_constituency[constituency.id]
+        votes = {candidate.code: count for candidate, count in standing}
+        valid_votes = sum(votes.values())
+        outcome = plurality_outcome(
+            votes, too_close_margin_percent=election.too_close_margin_percent
+        )
+        results = tuple(
+            sorted(
+                (
+                    CandidateResult(
+                        code=candidate.code,
+                        full_name=candidate.full_name,
+                        party=parties[candidate.party_id].short_name
+                        if candidate.party_id
+                        else None,
+                        nomination=_NOMINATIONS[candidate.nomination],
+                        votes=count,
+                        share=100.0 * count / valid_votes if valid_votes else 0.0,
+                    )
+                    for candidate, count in standing
+                ),
+                key=lambda result: (-result.votes, result.full_name),
+            )
+        )
+        for result in results:
+            if result.nomination is Nomination.PARTY and result.party:
+                party_votes[result.party] += result.votes
+            else:
+                independent_votes[result.nomination] += result.votes
+        if outcome.leader is not None and totals.stations_reporting > 0:
+            leader = next(result for result in results if result.code == outcome.leader)
+            winners.append(
+                Candidate(
+                    code=leader.code,
+                    constituency=constituency.number,
+                    full_name=leader.full_name,
+                    nomination=leader.nomination,
+                    party=leader.party,
+                )
+            )
+        constituencies.append(
+            ConstituencyResult(
+                number=constituency.number,
+                name=constituency.name,
+                kind=constituency.kind,
+                stations_total=stations_total,
+                stations_reporting=totals.stations_reporting,
+                registered_voters_total=registered_total,
+                registered_voters_reporting=int(totals.registered_voters),
+                voters_added=int(totals.voters_added),
+                ballots_cast=int(totals.ballots_cast),
+                invalid_ballots=int(totals.invalid_ballots),
+                valid_votes=valid_votes,
+                candidates=results,
+                leaders=outcome.leaders,
+                margin_votes=outcome.margin_votes,
+                margin_percent=outcome.margin_percent,
+                too_close=outcome.too_close,
+                certified=constituency.id in certified,
+            )
+        )
+    seats = seat_tally(winners)
+    party_results = tuple(
+        sorted(
+            (
+                PartyResult(
+                    short_name=party.short_name,
+                    name=party.name,
+                    colour=party.colour,
+                    votes=party_votes.get(party.short_name, 0),
+                    seats=sum(
+                        group.seats
+                        for group in seats
+                        if group.party == party.short_name and group.nomination is Nomination.PARTY
+                    ),
+                    member_seats=sum(
+                        group.seats
+                        for group in seats
+                        if group.party == party.short_name
+                        and group.nomination is Nomination.PARTY_MEMBER
+                    ),
+                )
+                for party in parties.values()
+            ),
+            key=lambda party: (-party.seats, -party.votes, party.short_name),
+        )
+    )
+    all_certified = len(certified) == len(constituencies) and bool(constituencies)
+    return NationalResults(
+        election=election.code,
+        election_name=election.name,
+        status="final" if all_certified else "preliminary",
+        revision=revision,
+        as_of=changed_at,
+        seats_total=election.seats,
+        majority=election.seats // 2 + 1,
+        stations_total=sum(c.stations_total for c in constituencies),
+        stations_reporting=sum(c.stations_reporting for c in constituencies),
+        registered_voters=sum(c.registered_voters_total for c in constituencies),
+        registered_voters_reporting=sum(c.registered_voters_reporting for c in constituencies),
+        ballots_cast=sum(c.ballots_cast for c in constituencies),
+        invalid_ballots=sum(c.invalid_ballots for c in constituencies),
+        seats=tuple(seats),
+        parties=party_results,
+        constituencies=tuple(constituencies),
+        votes_party_members=independent_votes[Nomination.PARTY_MEMBER],
+        votes_non_party=independent_votes[Nomination.NON_PARTY],
+        ties=tuple(c.number for c in constituencies if c.tie and c.stations_reporting),
+    )
+
+
+#: Stations and their registered voters never change once an election is loaded, and summing
+#: them scans every station (a million in India): once per loaded election, not per rebuild.
+_STATION_FIGURES: dict[tuple[str, int, str], dict[int, tuple[int, int]]] = {}
+_STATION_FIGURES_LOCK = threading.Lock()
+
+
+def _station_figures(session: Session, election: ElectionRow) -> dict[int, tuple[int, int]]:
+    """Per constituency id: (stations, registered voters on the register)."""
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    # loaded_at tells apart two loads of one election code into one database URL.
+    key = (url, election.id, election.loaded_at.isoformat())
+    with _STATION_FIGURES_LOCK:
+        known = _STATION_FIGURES.get(key)
+    if known is not None:
+        return known
+    figures = {
+        constituency_id: (int(count), int(registered or 0))
+        for constituency_id, count, registered in session.execute(
+            select(
+                PollingStationRow.constituency_id,
+                func.count(PollingStationRow.id),
+                func.sum(PollingStationRow.registered_voters),
+            )
+            .where(PollingStationRow.election_id == election.id)
+            .group_by(PollingStationRow.constituency_id)
+        ).tuples()
+    }
+    with _STATION_FIGURES_LOCK:
+        _STATION_FIGURES[key] = figures
+    return figures
+
+
+@dataclass
+class _Cached:
+    results: NationalResults
+    checked_at: float
+
+
+class ResultsCache:
+    """National results per revision. Within `freshness` seconds of the last check the cached
+    picture is served without touching the database, which bounds read cost during ingest;
+    a change is visible after at most `freshness` seconds."""
+
+    def __init__(self, freshness: float = 0.25) -> None:
+        self.freshness = freshness
+        self._cached: _Cached | None = None
+        self._lock = threading.Lock()
+
+    def national(self, sessions: sessionmaker[Session]) -> NationalResults:
+        """The national results, opening a session only when the cache may be stale."""
+        cached = self._cached
+        if cached is not None and clock.monotonic() - cached.checked_at < self.freshness:
+            return cached.results
+        with self._lock:
+            cached = self._cached
+            if cached is not None and clock.monotonic() - cached.checked_at < self.freshness:
+                return cached.results
+            with sessions() as session, session.begin():
+                election = election_row(session)
+                revision, _ = results_revision(session, election.id)
+                if cached is not None and cached.results.revision == revision:
+                    cached.checked_at = clock.monotonic()
+                    return cached.results
+                results = build_national_results(session)
+            self._cached = _Cached(results, clock.monotonic())
+            return results
+
+    def constituency(self, sessions: sessionmaker[Session], number: int) -> ConstituencyResult:
+        for result in self.national(sessions).constituencies:
+            if result.number == number:
+                return result
+        raise NotFound("unknown_constituency", f"there is no constituency {number}")
+
+    def invalidate(self) -> None:
+        self._cached = None

@@ -1,0 +1,96 @@
+"""The results read model as JSON: one shape for the API, the CLI and open data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tallyroom.domain.results import ConstituencyResult, NationalResults, TurnoutPoint
+
+
+def constituency_json(result: ConstituencyResult) -> dict[str, Any]:
+    leader = result.leader
+    return {
+        "number": result.number,
+        "name": result.name,
+        "kind": result.kind,
+        "stations_total": result.stations_total,
+        "stations_reporting": result.stations_reporting,
+        "registered_voters": result.registered_voters_total,
+        "registered_voters_reporting": result.registered_voters_reporting,
+        "voters_added": result.voters_added,
+        "ballots_cast": result.ballots_cast,
+        "invalid_ballots": result.invalid_ballots,
+        "valid_votes": result.valid_votes,
+        "candidates": [
+            {
+                "code": candidate.code,
+                "full_name": candidate.full_name,
+                "party": candidate.party,
+                "nomination": candidate.nomination.value,
+                "votes": candidate.votes,
+                "share": round(candidate.share, 4),
+            }
+            for candidate in result.candidates
+        ],
+        "leader": leader.code if leader else None,
+        "tie": result.tie,
+        "leaders": list(result.leaders),
+        "margin_votes": result.margin_votes,
+        "margin_percent": round(result.margin_percent, 4),
+        "too_close": result.too_close,
+        "certified": result.certified,
+    }
+
+
+def national_json(results: NationalResults, *, with_constituencies: bool = True) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "election": results.election,
+        "status": results.status,
+        "revision": results.revision,
+        "as_of": results.as_of.isoformat(),
+        "seats_total": results.seats_total,
+        "majority": results.majority,
+        "stations_total": results.stations_total,
+        "stations_reporting": results.stations_reporting,
+        "registered_voters": results.registered_voters,
+        "registered_voters_reporting": results.registered_voters_reporting,
+        "ballots_cast": results.ballots_cast,
+        "invalid_ballots": results.invalid_ballots,
+        "seats": [
+            {"party": group.party, "nomination": group.nomination.value, "seats": group.seats}
+            for group in results.seats
+        ],
+        "seats_declared": results.seats_declared,
+        "parties_with_seats": results.parties_with_seats,
+        "parties": [
+            {
+                "short_name": party.short_name,
+                "name": party.name,
+                "colour": party.colour,
+                "votes": party.votes,
+                "seats": party.seats,
+                "member_seats": party.member_seats,
+            }
+            for party in results.parties
+        ],
+        "votes_party_members": results.votes_party_members,
+        "votes_non_party": results.votes_non_party,
+        "ties": list(results.ties),
+    }
+    if with_constituencies:
+        document["constituencies"] = [constituency_json(c) for c in results.constituencies]
+    return document
+
+
+def turnout_json(points: list[TurnoutPoint]) -> dict[str, Any]:
+    return {
+        "hours": [
+            {
+                "as_of": point.as_of,
+                "voters": point.voters,
+                "stations_reporting": point.stations_reporting,
+                "percent": round(point.percent, 2),
+            }
+            for point in points
+        ]
+    }

@@ -1,0 +1,100 @@
+"""One station as the public sees it: tags, every protocol version, turnout reports."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tallyroom.service.elections import election_row
+from tallyroom.service.protocols import station_in_election
+from tallyroom.store.schema import (
+    ConstituencyRow,
+    ExitPollSampleRow,
+    ObserverStationRow,
+    ProtocolVersionRow,
+    StationDecisionRow,
+    StationKeyRow,
+    StationResultRow,
+    TurnoutReportRow,
+)
+
+
+def station_detail(session: Session, code: str) -> dict[str, Any]:
+    election = election_row(session)
+    station = station_in_election(session, election.id, code)
+    constituency = session.get_one(ConstituencyRow, station.constituency_id)
+    counted = session.get(StationResultRow, station.id)
+    versions = []
+    for version, public_key in session.execute(
+        select(ProtocolVersionRow, StationKeyRow.public_key)
+        .join(StationKeyRow, StationKeyRow.id == ProtocolVersionRow.station_key_id)
+        .where(ProtocolVersionRow.station_id == station.id)
+        .order_by(ProtocolVersionRow.version)
+    ).tuples():
+        versions.append(
+            {
+                "version": version.version,
+                "status": version.status,
+                "counted": counted is not None and counted.protocol_version_id == version.id,
+                "protocol": json.loads(version.body),
+                "body_sha256": version.body_sha256,
+                "signature": version.signature,
+                "public_key": public_key,
+                "reasons": json.loads(version.reasons),
+                "amendment_reason": version.amendment_reason,
+                "submitted_at": version.submitted_at.isoformat(),
+                "decision_reason": version.decision_reason,
+            }
+        )
+    turnout = [
+        {
+            "as_of": report.as_of,
+            "voters": report.voters,
+            "status": report.status,
+            "reasons": json.loads(report.reasons),
+        }
+        for report in session.scalars(
+            select(TurnoutReportRow)
+            .where(TurnoutReportRow.station_id == station.id)
+            .order_by(TurnoutReportRow.as_of)
+        )
+    ]
+    decisions = [
+        {"kind": row.kind, "reason": row.reason, "decided_at": row.decided_at.isoformat()}
+        for row in session.scalars(
+            select(StationDecisionRow)
+            .where(StationDecisionRow.station_id == station.id)
+            .order_by(StationDecisionRow.id)
+        )
+    ]
+    observers = session.scalar(
+        select(ObserverStationRow.observer_id)
+        .where(ObserverStationRow.station_id == station.id)
+        .limit(1)
+    )
+    exit_poll = session.scalar(
+        select(ExitPollSampleRow.id).where(ExitPollSampleRow.station_id == station.id).limit(1)
+    )
+    return {
+        "code": station.code,
+        "name": station.name,
+        "constituency": {"number": constituency.number, "name": constituency.name},
+        "kind": station.kind,
+        "registered_voters": station.registered_voters,
+        "turning_18": station.turning_18,
+        "tags": {
+            "idp": station.idp,
+            "special_territory": station.special_territory,
+            "abroad": station.abroad,
+            "webcam": station.webcam,
+            "exit_poll": exit_poll is not None,
+            "observers": observers is not None,
+        },
+        "annulled": bool(decisions) and decisions[-1]["kind"] == "annulled",
+        "decisions": decisions,
+        "protocol_versions": versions,
+        "turnout_reports": turnout,
+    }

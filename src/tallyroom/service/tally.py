@@ -1,0 +1,158 @@
+"""Keeping the running totals in step with the counted protocols, inside the command's
+transaction: counting a station's protocol replaces whatever it counted before."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+
+from tallyroom.domain.protocol import ProtocolFigures
+from tallyroom.domain.protocol_document import parse_protocol_document
+from tallyroom.store.schema import (
+    CandidateRow,
+    CandidateTotalRow,
+    ConstituencyTotalRow,
+    PollingStationRow,
+    ProtocolVersionRow,
+    ResultsRevisionRow,
+    StationResultRow,
+)
+
+
+def figures_of(version: ProtocolVersionRow) -> ProtocolFigures:
+    return parse_protocol_document(json.loads(version.body)).figures
+
+
+def count_protocol(
+    session: Session, *, station: PollingStationRow, version: ProtocolVersionRow
+) -> None:
+    """Make this version the station's counted result, replacing any earlier one."""
+    uncount_station(session, station=station, bump=False)
+    figures = figures_of(version)
+    session.add(
+        StationResultRow(
+            station_id=station.id,
+            protocol_version_id=version.id,
+            constituency_id=station.constituency_id,
+            registered_voters=figures.registered_voters,
+            voters_added=figures.voters_added,
+            ballots_cast=figures.ballots_cast,
+            invalid_ballots=figures.invalid_ballots,
+        )
+    )
+    _adjust(session, station=station, figures=figures, sign=1)
+    bump_revision(session, station.election_id)
+
+
+def uncount_station(session: Session, *, station: PollingStationRow, bump: bool = True) -> bool:
+    """Remove the station's counted result from every total; whether there was one."""
+    current = session.get(StationResultRow, station.id)
+    if current is None:
+        return False
+    version = session.get_one(ProtocolVersionRow, current.protocol_version_id)
+    _adjust(session, station=station, figures=figures_of(version), sign=-1)
+    session.delete(current)
+    session.flush()
+    if bump:
+        bump_revision(session, station.election_id)
+    return True
+
+
+def _adjust(
+    session: Session, *, station: PollingStationRow, figures: ProtocolFigures, sign: int
+) -> None:
+    # Relative updates: concurrent transactions on PostgreSQL queue on the row, none is lost.
+    session.execute(
+        update(ConstituencyTotalRow)
+        .where(ConstituencyTotalRow.constituency_id == station.constituency_id)
+        .values(
+            stations_reporting=ConstituencyTotalRow.stations_reporting + sign,
+            registered_voters=ConstituencyTotalRow.registered_voters
+            + sign * figures.registered_voters,
+            voters_added=ConstituencyTotalRow.voters_added + sign * figures.voters_added,
+            ballots_cast=ConstituencyTotalRow.ballots_cast + sign * figures.ballots_cast,
+            invalid_ballots=ConstituencyTotalRow.invalid_ballots + sign * figures.invalid_ballots,
+        )
+    )
+    candidate_ids = dict(
+        session.execute(
+            select(CandidateRow.code, CandidateRow.id).where(
+                CandidateRow.constituency_id == station.constituency_id
+            )
+        )
+        .tuples()
+        .all()
+    )
+    for code, votes in sorted(figures.votes.items()):
+        if votes:
+            session.execute(
+                update(CandidateTotalRow)
+                .where(CandidateTotalRow.candidate_id == candidate_ids[code])
+                .values(votes=CandidateTotalRow.votes + sign * votes)
+            )
+
+
+def bump_revision(session: Session, election_id: int) -> None:
+    session.execute(
+        update(ResultsRevisionRow)
+        .where(ResultsRevisionRow.election_id == election_id)
+        .values(revision=ResultsRevisionRow.revision + 1, changed_at=datetime.now(UTC))
+    )
+
+
+#: a constituency's change: stations reporting, registered, added, cast, invalid
+ConstituencyDelta = tuple[int, int, int, int, int]
+
+
+def adjust_totals(
+    session: Session,
+    *,
+    constituencies: Mapping[int, ConstituencyDelta],
+    candidates: Mapping[int, int],
+) -> None:
+    """Apply changes summed over many protocols: one relative update per constituency and
+    per candidate (executemany), whatever the number of stations behind them."""
+    connection = session.connection()
+    changed = [
+        {
+            "key": constituency_id,
+            "stations": delta[0],
+            "registered": delta[1],
+            "added": delta[2],
+            "cast": delta[3],
+            "invalid": delta[4],
+        }
+        for constituency_id, delta in sorted(constituencies.items())
+        if any(delta)
+    ]
+    if changed:
+        total = ConstituencyTotalRow
+        connection.execute(
+            update(total)
+            .where(total.constituency_id == bindparam("key"))
+            .values(
+                stations_reporting=total.stations_reporting + bindparam("stations"),
+                registered_voters=total.registered_voters + bindparam("registered"),
+                voters_added=total.voters_added + bindparam("added"),
+                ballots_cast=total.ballots_cast + bindparam("cast"),
+                invalid_ballots=total.invalid_ballots + bindparam("invalid"),
+            ),
+            changed,
+        )
+    # Sorted keys: concurrent writers on PostgreSQL lock rows in one order, never deadlock.
+    votes = [
+        {"key": candidate_id, "votes": delta}
+        for candidate_id, delta in sorted(candidates.items())
+        if delta
+    ]
+    if votes:
+        connection.execute(
+            update(CandidateTotalRow)
+            .where(CandidateTotalRow.candidate_id == bindparam("key"))
+            .values(votes=CandidateTotalRow.votes + bindparam("votes")),
+            votes,
+        )

@@ -1,0 +1,321 @@
+"""Hourly turnout reports from stations, and turnout by hour nationally or per constituency."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from tallyroom.domain.election import VotingHours
+from tallyroom.domain.protocol_document import MAXIMUM_FIGURE
+from tallyroom.domain.results import TurnoutPoint
+from tallyroom.service import audit_log
+from tallyroom.service.credentials import Principal
+from tallyroom.service.elections import election_of
+from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
+from tallyroom.service.tally import bump_revision
+from tallyroom.store.schema import (
+    ConstituencyRow,
+    ElectionRow,
+    PollingStationRow,
+    TurnoutReportRow,
+    TurnoutTotalRow,
+)
+
+#: a constituency commission relays at most this many stations' reports in one request
+MAXIMUM_REPORTS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class TurnoutOutcome:
+    station: str
+    as_of: str
+    voters: int
+    status: str
+    reasons: list[dict[str, Any]]
+    already_stored: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "station": self.station,
+            "as_of": self.as_of,
+            "voters": self.voters,
+            "status": self.status,
+            "reasons": self.reasons,
+            "already_stored": self.already_stored,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TurnoutReport:
+    """One station's figure at one reporting hour, as received (not yet validated)."""
+
+    station: Any
+    as_of: Any
+    voters: Any
+
+
+def report_turnout(
+    session: Session,
+    *,
+    principal: Principal,
+    station_code: str,
+    as_of: Any,
+    voters: Any,
+    now: datetime | None = None,
+) -> TurnoutOutcome:
+    return report_turnout_many(
+        session,
+        principal=principal,
+        reports=[TurnoutReport(station_code, as_of, voters)],
+        now=now,
+    )[0]
+
+
+def report_turnout_many(
+    session: Session,
+    *,
+    principal: Principal,
+    reports: Sequence[TurnoutReport],
+    now: datetime | None = None,
+) -> list[TurnoutOutcome]:
+    """Store reports in one step (a constituency commission relaying its stations' figures).
+    All or nothing: one bad report refuses the batch, with every problem listed."""
+    election_record = session.get_one(ElectionRow, principal.election_id)
+    election = election_of(election_record)
+    if not reports:
+        raise InvalidInput("no_reports", "send at least one turnout report")
+    if len(reports) > MAXIMUM_REPORTS:
+        raise InvalidInput("too_many_reports", f"send at most {MAXIMUM_REPORTS} reports at once")
+    hours = [f"{moment:%H:%M}" for moment in election.turnout_report_times]
+    problems: list[tuple[type[ServiceError], str, str, int]] = []
+    labels: list[str] = []
+    for index, report in enumerate(reports):
+        try:
+            labels.append(_valid_report(report, election.voting_hours, hours))
+        except ServiceError as error:
+            problems.append((type(error), error.code, error.message, index))
+            labels.append("")
+    if problems:
+        kind, code, message, index = problems[0]
+        prefix = f"report {index + 1}: " if len(reports) > 1 else ""
+        raise kind(
+            code,
+            prefix + message,
+            problems=[
+                {"report": number + 1, "code": problem_code, "message": text}
+                for _, problem_code, text, number in problems
+            ],
+        )
+    codes = sorted({str(report.station) for report in reports})
+    stations = {
+        station.code: station
+        for station in session.scalars(
+            select(PollingStationRow).where(
+                PollingStationRow.election_id == election_record.id,
+                PollingStationRow.code.in_(codes),
+            )
+        )
+    }
+    for code in codes:
+        if code not in stations:
+            raise NotFound("unknown_station", f"there is no polling station {code!r}")
+        if not principal.may_act_for_station(stations[code]):
+            raise Forbidden("out_of_scope", f"this token may not report for station {code}")
+    keys = [(str(report.station), label) for report, label in zip(reports, labels, strict=True)]
+    if len(set(keys)) != len(keys):
+        raise InvalidInput("duplicate_report", "a station's hour appears twice in the batch")
+    station_ids = [station.id for station in stations.values()]
+    earlier_reports: dict[int, list[TurnoutReportRow]] = {}
+    for row in session.scalars(
+        select(TurnoutReportRow)
+        .where(TurnoutReportRow.station_id.in_(station_ids))
+        .order_by(TurnoutReportRow.as_of)
+    ):
+        earlier_reports.setdefault(row.station_id, []).append(row)
+    moment = now or datetime.now(UTC)
+    outcomes: list[TurnoutOutcome] = []
+    new_rows: list[TurnoutReportRow] = []
+    added: dict[tuple[int, str], tuple[int, int]] = {}
+    audit: list[tuple[str, str, dict[str, Any]]] = []
+    for report, label in zip(reports, labels, strict=True):
+        station = stations[str(report.station)]
+        voters = int(report.voters)
+        history = earlier_reports.get(station.id, [])
+        existing = next((row for row in history if row.as_of == label), None)
+        if existing is not None:
+            if existing.voters != voters:
+                raise Conflict(
+                    "already_reported",
+                    f"station {station.code} already reported {existing.voters} voters at {label}",
+                )
+            outcomes.append(_outcome(station, existing, already_stored=True))
+            continue
+        reasons: list[dict[str, Any]] = []
+        earlier = [row for row in history if row.as_of < label]
+        if earlier and earlier[-1].voters > voters:
+            reasons.append(
+                {
+                    "code": "lower_than_previous",
+                    "message": f"{voters} voters at {label}, fewer than {earlier[-1].voters} "
+                    f"at {earlier[-1].as_of}",
+                }
+            )
+        if voters > station.registered_voters:
+            reasons.append(
+                {
+                    "code": "above_registered",
+                    "message": f"{voters} voters but {station.registered_voters} registered",
+                }
+            )
+        status = "flagged" if reasons else "accepted"
+        row = TurnoutReportRow(
+            station_id=station.id,
+            as_of=label,
+            voters=voters,
+            status=status,
+            reasons=json.dumps(reasons, ensure_ascii=False),
+            received_at=moment,
+        )
+        new_rows.append(row)
+        history.append(row)
+        history.sort(key=lambda item: item.as_of)
+        earlier_reports[station.id] = history
+        if status == "accepted":
+            group = (station.constituency_id, label)
+            voters_so_far, stations_so_far = added.get(group, (0, 0))
+            added[group] = (voters_so_far + voters, stations_so_far + 1)
+        audit.append(
+            (
+                principal.actor,
+                "turnout.reported",
+                {
+                    "station": station.code,
+                    "as_of": label,
+                    "voters": voters,
+                    "status": status,
+                    "reasons": [reason["code"] for reason in reasons],
+                },
+            )
+        )
+        outcomes.append(_outcome(station, row, already_stored=False))
+    if new_rows:
+        session.add_all(new_rows)
+        for (constituency_id, label), (voters, count) in sorted(added.items()):
+            _add_to_total(session, constituency_id, label, voters, count)
+        bump_revision(session, election_record.id)
+        audit_log.record_many(session, audit)
+    return outcomes
+
+
+def _valid_report(report: TurnoutReport, voting_hours: VotingHours, hours: list[str]) -> str:
+    """The report's hour label; raises the first thing wrong with it."""
+    hour = _hour(report.as_of)
+    if not voting_hours.contains(hour):
+        raise InvalidInput(
+            "outside_voting_hours",
+            f"{hour:%H:%M} is outside voting hours "
+            f"({voting_hours.opens:%H:%M}–{voting_hours.closes:%H:%M})",
+        )
+    label = f"{hour:%H:%M}"
+    if label not in hours:
+        raise InvalidInput(
+            "not_a_reporting_hour", f"{label} is not a reporting hour; they are {', '.join(hours)}"
+        )
+    voters = report.voters
+    if isinstance(voters, bool) or not isinstance(voters, int):
+        raise InvalidInput("not_a_whole_number", "voters must be a whole number")
+    if voters < 0 or voters > MAXIMUM_FIGURE:
+        raise InvalidInput("out_of_range", f"voters must be from 0 to {MAXIMUM_FIGURE:,}")
+    if not isinstance(report.station, str) or not report.station:
+        raise InvalidInput("station_required", "name the station")
+    return label
+
+
+def _hour(value: Any) -> time:
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput("not_a_time", f"{value!r} is not a time like 10:00") from None
+
+
+def _add_to_total(
+    session: Session, constituency_id: int, label: str, voters: int, stations: int
+) -> None:
+    # The rows exist from the election's setup: relative updates never race on an insert.
+    session.execute(
+        update(TurnoutTotalRow)
+        .where(
+            TurnoutTotalRow.constituency_id == constituency_id,
+            TurnoutTotalRow.as_of == label,
+        )
+        .values(
+            voters=TurnoutTotalRow.voters + voters,
+            stations_reporting=TurnoutTotalRow.stations_reporting + stations,
+        )
+    )
+
+
+def _outcome(
+    station: PollingStationRow, report: TurnoutReportRow, *, already_stored: bool
+) -> TurnoutOutcome:
+    return TurnoutOutcome(
+        station=station.code,
+        as_of=report.as_of,
+        voters=report.voters,
+        status=report.status,
+        reasons=json.loads(report.reasons),
+        already_stored=already_stored,
+    )
+
+
+def turnout_by_hour(
+    session: Session, *, election_id: int, constituency_number: int | None = None
+) -> list[TurnoutPoint]:
+    """Voters by each reporting hour, from the running totals of accepted reports."""
+    election = election_of(session.get_one(ElectionRow, election_id))
+    registered_query = select(
+        func.coalesce(func.sum(PollingStationRow.registered_voters), 0)
+    ).where(PollingStationRow.election_id == election_id)
+    totals_query = (
+        select(
+            TurnoutTotalRow.as_of,
+            func.sum(TurnoutTotalRow.voters),
+            func.sum(TurnoutTotalRow.stations_reporting),
+        )
+        .join(ConstituencyRow, ConstituencyRow.id == TurnoutTotalRow.constituency_id)
+        .where(ConstituencyRow.election_id == election_id)
+        .group_by(TurnoutTotalRow.as_of)
+    )
+    if constituency_number is not None:
+        constituency_id = (
+            select(ConstituencyRow.id)
+            .where(
+                ConstituencyRow.election_id == election_id,
+                ConstituencyRow.number == constituency_number,
+            )
+            .scalar_subquery()
+        )
+        registered_query = registered_query.where(
+            PollingStationRow.constituency_id == constituency_id
+        )
+        totals_query = totals_query.where(TurnoutTotalRow.constituency_id == constituency_id)
+    registered = int(session.scalar(registered_query) or 0)
+    totals = {
+        as_of: (int(voters), int(stations))
+        for as_of, voters, stations in session.execute(totals_query).tuples()
+    }
+    return [
+        TurnoutPoint(
+            as_of=f"{moment:%H:%M}",
+            voters=totals.get(f"{moment:%H:%M}", (0, 0))[0],
+            stations_reporting=totals.get(f"{moment:%H:%M}", (0, 0))[1],
+            registered_voters=registered,
+        )
+        for moment in election.turnout_report_times
+    ]

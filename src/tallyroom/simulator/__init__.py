@@ -1,0 +1,1 @@
+"""The polling-day simulator: plays a scenario's polling day over HTTP like real stations."""

@@ -1,0 +1,76 @@
+"""A tallyroom server of the simulator's own: uvicorn in a background thread on a free
+loopback port, against the configured database."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+
+from tallyroom.api.app import create_app
+
+STARTUP_SECONDS = 60.0
+
+
+class LocalServer:
+    """Use as a context manager; `url` is valid inside it. `keep_serving()` blocks until
+    Ctrl-C instead of stopping at the end of the block."""
+
+    def __init__(self, database_url: str, host: str = "127.0.0.1") -> None:
+        self.host = host
+        # Bound here, handed to uvicorn: no other process can take the port in between.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, 0))
+        self.port: int = self._socket.getsockname()[1]
+        config = uvicorn.Config(
+            create_app(database_url), log_level="warning", access_log=False, lifespan="off"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [self._socket]},
+            name="tallyroom-server",
+            daemon=True,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the server on {self.url} did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
+        self._socket.close()
+
+    def keep_serving(self) -> None:
+        try:
+            while self._thread.is_alive():
+                self._thread.join(timeout=0.5)
+        except KeyboardInterrupt:
+            logging.getLogger("tallyroom.simulator").info("stopping the server")
+
+    def __enter__(self) -> LocalServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        _value: BaseException | None,
+        _traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

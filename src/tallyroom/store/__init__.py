@@ -1,0 +1,1 @@
+"""The store: tables, migrations, engine and transactions (SQLite by default, PostgreSQL)."""

@@ -1,0 +1,307 @@
+"""Tables of the store. Geography and everything else is keyed by election."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints keep Alembic's batch mode working on SQLite.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ElectionRow(Base):
+    __tablename__ = "election"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(8))
+    polling_day: Mapped[date] = mapped_column(Date)
+    timezone: Mapped[str] = mapped_column(String(64))
+    #: "HH:MM"
+    opens: Mapped[str] = mapped_column(String(5))
+    closes: Mapped[str] = mapped_column(String(5))
+    #: ";"-separated "HH:MM" list
+    turnout_report_times: Mapped[str] = mapped_column(String(200))
+    seats: Mapped[int] = mapped_column(Integer)
+    contest_kind: Mapped[str] = mapped_column(String(40))
+    seats_per_constituency: Mapped[int] = mapped_column(Integer)
+    too_close_margin_percent: Mapped[float] = mapped_column(Float)
+    #: sha256 of the definition as loaded, so an export can be compared with its source
+    definition_digest: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConstituencyRow(Base):
+    __tablename__ = "constituency"
+    __table_args__ = (UniqueConstraint("election_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+
+
+class ContestRow(Base):
+    __tablename__ = "contest"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituency.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    seats: Mapped[int] = mapped_column(Integer)
+    certified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PollingStationRow(Base):
+    __tablename__ = "polling_station"
+    __table_args__ = (UniqueConstraint("election_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituency.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(16))
+    idp: Mapped[bool] = mapped_column(Boolean)
+    special_territory: Mapped[bool] = mapped_column(Boolean)
+    abroad: Mapped[bool] = mapped_column(Boolean)
+    webcam: Mapped[bool] = mapped_column(Boolean)
+    registered_voters: Mapped[int] = mapped_column(Integer)
+    turning_18: Mapped[int] = mapped_column(Integer)
+
+
+class PartyRow(Base):
+    __tablename__ = "party"
+    __table_args__ = (UniqueConstraint("election_id", "short_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    short_name: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(300))
+    colour: Mapped[str] = mapped_column(String(7))
+
+
+class CandidateRow(Base):
+    __tablename__ = "candidate"
+    __table_args__ = (UniqueConstraint("election_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituency.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    full_name: Mapped[str] = mapped_column(String(200))
+    nomination: Mapped[str] = mapped_column(String(16))
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class OrganisationRow(Base):
+    __tablename__ = "organisation"
+    __table_args__ = (UniqueConstraint("election_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(8))
+    observer_role: Mapped[bool] = mapped_column(Boolean)
+    exit_poll_role: Mapped[bool] = mapped_column(Boolean)
+    partner_code: Mapped[str | None] = mapped_column(String(64))
+
+
+class ObserverRow(Base):
+    __tablename__ = "observer"
+    __table_args__ = (UniqueConstraint("election_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    full_name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    country: Mapped[str] = mapped_column(String(8))
+    represents: Mapped[str | None] = mapped_column(String(64))
+    #: ";"-separated station codes as accredited (the join table below is for queries)
+    stations: Mapped[str] = mapped_column(Text)
+
+
+class ObserverStationRow(Base):
+    __tablename__ = "observer_station"
+    observer_id: Mapped[int] = mapped_column(ForeignKey("observer.id"), primary_key=True)
+    station_id: Mapped[int] = mapped_column(
+        ForeignKey("polling_station.id"), primary_key=True, index=True
+    )
+
+
+class ExitPollSampleRow(Base):
+    __tablename__ = "exit_poll_sample"
+    __table_args__ = (UniqueConstraint("organisation_id", "station_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+
+
+class StationKeyRow(Base):
+    """A station's Ed25519 public key; re-issuing revokes the previous one."""
+
+    __tablename__ = "station_key"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    public_key: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AccessTokenRow(Base):
+    """A role token; only its SHA-256 is stored."""
+
+    __tablename__ = "access_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    constituency_id: Mapped[int | None] = mapped_column(ForeignKey("constituency.id"))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ProtocolVersionRow(Base):
+    """One submitted version of a station's protocol; never overwritten."""
+
+    __tablename__ = "protocol_version"
+    __table_args__ = (UniqueConstraint("station_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    #: the RFC 8785 canonical JSON the station signed
+    body: Mapped[str] = mapped_column(Text)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))
+    station_key_id: Mapped[int] = mapped_column(ForeignKey("station_key.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    #: JSON list of failed control checks
+    reasons: Mapped[str] = mapped_column(Text)
+    amendment_reason: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class StationResultRow(Base):
+    """The station's current counted protocol (absent while none is accepted or if annulled)."""
+
+    __tablename__ = "station_result"
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), primary_key=True)
+    protocol_version_id: Mapped[int] = mapped_column(ForeignKey("protocol_version.id"))
+    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituency.id"), index=True)
+    registered_voters: Mapped[int] = mapped_column(Integer)
+    voters_added: Mapped[int] = mapped_column(Integer)
+    ballots_cast: Mapped[int] = mapped_column(Integer)
+    invalid_ballots: Mapped[int] = mapped_column(Integer)
+
+
+class StationDecisionRow(Base):
+    """Commission decisions on a station: annulment or a recount order."""
+
+    __tablename__ = "station_decision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConstituencyTotalRow(Base):
+    """Running totals per constituency, kept in step with station_result."""
+
+    __tablename__ = "constituency_total"
+    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituency.id"), primary_key=True)
+    stations_reporting: Mapped[int] = mapped_column(Integer, default=0)
+    registered_voters: Mapped[int] = mapped_column(BigInteger, default=0)
+    voters_added: Mapped[int] = mapped_column(BigInteger, default=0)
+    ballots_cast: Mapped[int] = mapped_column(BigInteger, default=0)
+    invalid_ballots: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CandidateTotalRow(Base):
+    __tablename__ = "candidate_total"
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), primary_key=True)
+    votes: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class TurnoutReportRow(Base):
+    __tablename__ = "turnout_report"
+    __table_args__ = (UniqueConstraint("station_id", "as_of"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    #: "HH:MM" local time of the published reporting hour
+    as_of: Mapped[str] = mapped_column(String(5))
+    voters: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TurnoutTotalRow(Base):
+    __tablename__ = "turnout_total"
+    __table_args__ = (Index("ix_turnout_total_key", "constituency_id", "as_of", unique=True),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituency.id"))
+    as_of: Mapped[str] = mapped_column(String(5))
+    voters: Mapped[int] = mapped_column(BigInteger, default=0)
+    stations_reporting: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ResultsRevisionRow(Base):
+    """One row per election, bumped by every change to results: cache key and ETag source."""
+
+    __tablename__ = "results_revision"
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntryRow(Base):
+    """Append-only, hash-chained log of every command."""
+
+    __tablename__ = "audit_entry"
+    sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    #: canonical JSON of what the command did
+    payload: Mapped[str] = mapped_column(Text)
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """The single row locked by every appender, so the chain never forks."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    entry_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,95 @@
+"""Every standing candidate with constituency, party or nomination, votes, share and whether
+they lead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tallyroom.domain.candidate import Nomination
+from tallyroom.domain.results import NationalResults
+from tallyroom.web.page import Page, Table
+from tallyroom.web.results_source import ResultsSource
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateLine:
+    code: str
+    full_name: str
+    constituency: int
+    constituency_name: str
+    party: str | None
+    nomination: Nomination
+    votes: int
+    share: float
+    leading: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CandidatesData:
+    candidates: tuple[CandidateLine, ...]
+    colours: dict[str, str]
+
+
+def candidate_lines(
+    national: NationalResults, matching: str | None = None
+) -> tuple[CandidateLine, ...]:
+    needle = (matching or "").casefold()
+    return tuple(
+        CandidateLine(
+            c.code,
+            c.full_name,
+            constituency.number,
+            constituency.name,
+            c.party,
+            c.nomination,
+            c.votes,
+            c.share,
+            c.code in constituency.leaders,
+        )
+        for constituency in national.constituencies
+        for c in constituency.candidates
+        if not needle or needle in c.full_name.casefold()
+    )
+
+
+def candidates_page(source: ResultsSource) -> Page:
+    national = source.national()
+    data = CandidatesData(
+        candidates=candidate_lines(national),
+        colours={party.short_name: party.colour for party in national.parties},
+    )
+    return Page(
+        template="candidates.html",
+        data=data,
+        tables={"candidates": candidates_table(data.candidates)},
+    )
+
+
+def candidates_table(lines: tuple[CandidateLine, ...]) -> Table:
+    return Table(
+        (
+            "code",
+            "full_name",
+            "constituency",
+            "constituency_name",
+            "party",
+            "nomination",
+            "votes",
+            "share",
+            "leading",
+        ),
+        tuple(
+            (
+                c.code,
+                c.full_name,
+                c.constituency,
+                c.constituency_name,
+                c.party,
+                c.nomination.value,
+                c.votes,
+                round(c.share, 2),
+                c.leading,
+            )
+            for c in lines
+        ),
+    )

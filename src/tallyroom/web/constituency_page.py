@@ -1,0 +1,95 @@
+"""A constituency: its candidates with votes, shares, leader and margin; its stations with
+turnout and status; turnout by hour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tallyroom.domain.results import ConstituencyResult, TurnoutPoint
+from tallyroom.service.station_view import StationSummary
+from tallyroom.web.overview_page import turnout_table
+from tallyroom.web.page import Page, Table
+from tallyroom.web.results_source import ResultsSource
+
+
+class ConstituencyNotFound(LookupError):
+    """No constituency with that number in the election."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConstituencyData:
+    result: ConstituencyResult
+    status: str
+    stations: tuple[StationSummary, ...]
+    turnout: tuple[TurnoutPoint, ...]
+    colours: dict[str, str]
+    timezone: str
+
+    @property
+    def turnout_percent(self) -> float | None:
+        """Ballots cast of the registered voters at reporting stations."""
+        result = self.result
+        registered = result.registered_voters_reporting + result.voters_added
+        return 100.0 * result.ballots_cast / registered if registered else None
+
+
+def constituency_page(source: ResultsSource, number: int) -> Page:
+    national = source.national()
+    result = next((c for c in national.constituencies if c.number == number), None)
+    if result is None:
+        raise ConstituencyNotFound(number)
+    data = ConstituencyData(
+        result=result,
+        status="final" if result.certified else "preliminary",
+        stations=tuple(source.stations(constituency=number)),
+        turnout=tuple(source.turnout(number)),
+        colours={party.short_name: party.colour for party in national.parties},
+        timezone=source.election().timezone,
+    )
+    return Page(
+        template="constituency.html",
+        data=data,
+        tables={
+            "candidates": Table(
+                ("code", "full_name", "party", "nomination", "votes", "share", "leader"),
+                tuple(
+                    (
+                        c.code,
+                        c.full_name,
+                        c.party,
+                        c.nomination.value,
+                        c.votes,
+                        round(c.share, 2),
+                        c.code in result.leaders,
+                    )
+                    for c in result.candidates
+                ),
+            ),
+            "stations": Table(
+                (
+                    "code",
+                    "name",
+                    "kind",
+                    "tags",
+                    "registered_voters",
+                    "ballots_cast",
+                    "turnout_percent",
+                    "status",
+                ),
+                tuple(
+                    (
+                        s.code,
+                        s.name,
+                        s.kind,
+                        ";".join(s.tags),
+                        s.registered_voters,
+                        s.ballots_cast,
+                        None if s.turnout_percent is None else round(s.turnout_percent, 2),
+                        s.status,
+                    )
+                    for s in data.stations
+                ),
+            ),
+            "turnout": turnout_table(data.turnout),
+        },
+    )

@@ -1,0 +1,185 @@
+"""The national overview: progress, turnout by hour, the parliament, seats and votes by party
+with independents split, and every constituency's leader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tallyroom.domain.candidate import Nomination
+from tallyroom.domain.results import NationalResults, TurnoutPoint
+from tallyroom.web.page import Page, Table
+from tallyroom.web.results_source import ResultsSource
+
+#: Keys of the rows for independents in the seats table.
+PARTY_MEMBERS = "party_member"
+NON_PARTY = "non_party"
+
+
+@dataclass(frozen=True, slots=True)
+class SeatRow:
+    """One line of the seats-and-votes table: a party's nominees or a group of independents."""
+
+    key: str
+    #: party short name, or None for the independents' rows
+    party: str | None
+    name: str | None
+    nomination: Nomination
+    colour: str | None
+    seats: int
+    votes: int
+    #: percentage of valid votes nationally
+    vote_share: float
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewData:
+    national: NationalResults
+    turnout: tuple[TurnoutPoint, ...]
+    seat_rows: tuple[SeatRow, ...]
+    timezone: str
+
+    @property
+    def valid_votes(self) -> int:
+        return sum(row.votes for row in self.seat_rows)
+
+    @property
+    def colours(self) -> dict[str, str]:
+        return {party.short_name: party.colour for party in self.national.parties}
+
+    @property
+    def progress_percent(self) -> float:
+        national = self.national
+        if not national.stations_total:
+            return 0.0
+        return 100.0 * national.stations_reporting / national.stations_total
+
+
+def seat_rows(national: NationalResults) -> tuple[SeatRow, ...]:
+    valid = (
+        national.votes_party_members
+        + national.votes_non_party
+        + sum(party.votes for party in national.parties)
+    )
+
+    def share(votes: int) -> float:
+        return 100.0 * votes / valid if valid else 0.0
+
+    rows = [
+        SeatRow(
+            party.short_name,
+            party.short_name,
+            party.name,
+            Nomination.PARTY,
+            party.colour,
+            party.seats,
+            party.votes,
+            share(party.votes),
+        )
+        for party in national.parties
+        if party.seats or party.votes
+    ]
+    member_seats = sum(
+        group.seats for group in national.seats if group.nomination is Nomination.PARTY_MEMBER
+    )
+    non_party_seats = sum(
+        group.seats for group in national.seats if group.nomination is Nomination.NON_PARTY
+    )
+    rows.append(
+        SeatRow(
+            PARTY_MEMBERS,
+            None,
+            None,
+            Nomination.PARTY_MEMBER,
+            None,
+            member_seats,
+            national.votes_party_members,
+            share(national.votes_party_members),
+        )
+    )
+    rows.append(
+        SeatRow(
+            NON_PARTY,
+            None,
+            None,
+            Nomination.NON_PARTY,
+            None,
+            non_party_seats,
+            national.votes_non_party,
+            share(national.votes_non_party),
+        )
+    )
+    return tuple(rows)
+
+
+def overview_page(source: ResultsSource) -> Page:
+    national = source.national()
+    data = OverviewData(
+        national=national,
+        turnout=tuple(source.turnout()),
+        seat_rows=seat_rows(national),
+        timezone=source.election().timezone,
+    )
+    return Page(
+        template="overview.html",
+        data=data,
+        tables={
+            "seats": Table(
+                ("party", "name", "nomination", "seats", "votes", "vote_share"),
+                tuple(
+                    (
+                        row.party,
+                        row.name,
+                        row.nomination.value,
+                        row.seats,
+                        row.votes,
+                        round(row.vote_share, 2),
+                    )
+                    for row in data.seat_rows
+                ),
+            ),
+            "constituencies": Table(
+                (
+                    "number",
+                    "name",
+                    "stations_reporting",
+                    "stations_total",
+                    "ballots_cast",
+                    "leader",
+                    "party",
+                    "nomination",
+                    "margin_votes",
+                    "too_close",
+                    "tie",
+                    "certified",
+                ),
+                tuple(
+                    (
+                        c.number,
+                        c.name,
+                        c.stations_reporting,
+                        c.stations_total,
+                        c.ballots_cast,
+                        c.leader.full_name if c.leader else None,
+                        c.leader.party if c.leader else None,
+                        c.leader.nomination.value if c.leader else None,
+                        c.margin_votes,
+                        c.too_close,
+                        c.tie,
+                        c.certified,
+                    )
+                    for c in national.constituencies
+                ),
+            ),
+            "turnout": turnout_table(data.turnout),
+        },
+    )
+
+
+def turnout_table(points: tuple[TurnoutPoint, ...]) -> Table:
+    return Table(
+        ("as_of", "voters", "stations_reporting", "registered_voters", "percent"),
+        tuple(
+            (p.as_of, p.voters, p.stations_reporting, p.registered_voters, round(p.percent, 2))
+            for p in points
+        ),
+    )

@@ -1,0 +1,354 @@
+"""The public site's routes: every page as HTML, JSON and CSV, static files and live events.
+
+Mount with `app.include_router(web_router(source))`. Paths:
+`/` (overview), `/constituencies/{number}`, `/stations/{code}`, `/parties`, `/candidates`,
+`/observers`, `/search?q=`; each page's JSON at `<page>.json` (the overview's at
+`/overview.json`) and its tables at `<page>/<table>.csv` (`/overview/<table>.csv`);
+`/events` (server-sent events) and `/static/<file>`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from email.utils import format_datetime
+from pathlib import Path
+from threading import Lock
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import StreamingResponse
+
+from tallyroom.web.candidates_page import candidates_page
+from tallyroom.web.constituency_page import ConstituencyNotFound, constituency_page
+from tallyroom.web.integrity import integrity_page
+from tallyroom.web.language import LANGUAGE_COOKIE, choose_language
+from tallyroom.web.live_updates import RevisionWatch, revision_events
+from tallyroom.web.observers_page import observers_page
+from tallyroom.web.overview_page import overview_page
+from tallyroom.web.page import Page
+from tallyroom.web.parties_page import parties_page
+from tallyroom.web.rendering import render
+from tallyroom.web.results_source import ResultsSource, Revision, StationNotFound
+from tallyroom.web.search_page import search_page
+from tallyroom.web.station_page import station_page
+
+STATIC = Path(__file__).parent / "static"
+STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
+#: Pages and renderings kept per revision; older revisions are dropped as soon as one is newer.
+CACHE_ENTRIES = 2048
+
+
+class PageCache:
+    """Pages and their renderings for the current results revision only."""
+
+    def __init__(self) -> None:
+        self._revision: int | None = None
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, revision: int, key: Hashable, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if revision != self._revision:
+                self._entries.clear()
+                self._revision = revision
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = build()
+        with self._lock:
+            if revision == self._revision:
+                self._entries[key] = value
+                while len(self._entries) > CACHE_ENTRIES:
+                    self._entries.popitem(last=False)
+        return value
+
+
+def web_router(
+    source: ResultsSource, *, base_path: str = "", events_lifetime: float = 300.0
+) -> APIRouter:
+    """The public results site over a results source (see `DatabaseResultsSource`)."""
+    router = APIRouter(include_in_schema=False)
+    cache = PageCache()
+    watch = RevisionWatch(source.revision)
+
+    def link(path: str, **query: Any) -> str:
+        pairs = {key: value for key, value in query.items() if value is not None}
+        return base_path + path + ("?" + urlencode(pairs) if pairs else "")
+
+    def validators(revision: Revision, variant: str) -> dict[str, str]:
+        return {
+            "ETag": f'W/"r{revision.number}-{variant}"',
+            "Last-Modified": format_datetime(revision.changed_at, usegmt=True),
+            "Cache-Control": "public, max-age=0, must-revalidate",
+        }
+
+    def not_modified(request: Request, headers: dict[str, str]) -> bool:
+        tags = [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]
+        return headers["ETag"] in tags
+
+    def build(revision: Revision, key: Hashable, builder: Callable[[], Page]) -> Page:
+        page: Page = cache.get(revision.number, ("page", key), builder)
+        return page
+
+    def html(
+        request: Request,
+        key: Hashable,
+        builder: Callable[[], Page],
+        *,
+        path: str,
+        json_path: str | None,
+        csv_base: str | None,
+        query: dict[str, str] | None = None,
+    ) -> Response:
+        language = choose_language(
+            request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)
+        )
+        revision = source.revision()
+        headers = validators(revision, language)
+        headers["Vary"] = "Cookie"
+        headers["Content-Language"] = language
+        chosen = request.query_params.get("lang")
+        if not_modified(request, headers) and chosen is None:
+            return Response(status_code=304, headers=headers)
+
+        def rendered() -> bytes:
+            page = build(revision, key, builder)
+            return render(
+                page.template,
+                language=language,
+                timezone=source.election().timezone,
+                page=page,
+                data=page.data,
+                revision=revision,
+                link=link,
+                path=path,
+                query=query or {},
+                json_path=json_path,
+                csv_base=csv_base,
+                events_path=link("/events"),
+            ).encode()
+
+        body: bytes = cache.get(revision.number, ("html", key, language), rendered)
+        response = Response(body, media_type="text/html; charset=utf-8", headers=headers)
+        if chosen is not None and chosen == language:
+            response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
+        return response
+
+    def as_json(request: Request, key: Hashable, builder: Callable[[], Page]) -> Response:
+        revision = source.revision()
+        headers = validators(revision, "json")
+        if not_modified(request, headers):
+            return Response(status_code=304, headers=headers)
+
+        def rendered() -> bytes:
+            import json
+
+            page = build(revision, key, builder)
+            return json.dumps(
+                {
+                    "revision": revision.number,
+                    "as_of": revision.changed_at.isoformat(),
+                    "data": page.json(),
+                },
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ).encode()
+
+        body: bytes = cache.get(revision.number, ("json", key), rendered)
+        headers["Access-Control-Allow-Origin"] = "*"
+        return Response(body, media_type="application/json", headers=headers)
+
+    def as_csv(
+        request: Request, key: Hashable, builder: Callable[[], Page], table: str, filename: str
+    ) -> Response:
+        revision = source.revision()
+        headers = validators(revision, f"csv-{table}")
+        if not_modified(request, headers):
+            return Response(status_code=304, headers=headers)
+        page = build(revision, key, builder)
+        if table not in page.tables:
+            raise HTTPException(404, f"no table {table!r} on this page")
+        headers["Content-Disposition"] = f'attachment; filename="{filename}-{table}.csv"'
+        headers["Access-Control-Allow-Origin"] = "*"
+        return Response(
+            page.tables[table].csv_text().encode("utf-8-sig"),
+            media_type="text/csv; charset=utf-8",
+            headers=headers,
+        )
+
+    # --- overview -------------------------------------------------------------------------
+
+    def overview() -> Page:
+        return overview_page(source)
+
+    @router.get("/")
+    def overview_html(request: Request) -> Response:
+        return html(
+            request,
+            "overview",
+            overview,
+            path="/",
+            json_path="/overview.json",
+            csv_base="/overview",
+        )
+
+    @router.get("/overview.json")
+    def overview_json(request: Request) -> Response:
+        return as_json(request, "overview", overview)
+
+    @router.get("/overview/{table}.csv")
+    def overview_csv(request: Request, table: str) -> Response:
+        return as_csv(request, "overview", overview, table, "overview")
+
+    # --- constituency ---------------------------------------------------------------------
+
+    def constituency(number: int) -> Callable[[], Page]:
+        def builder() -> Page:
+            try:
+                return constituency_page(source, number)
+            except ConstituencyNotFound:
+                raise HTTPException(404, f"there is no constituency {number}") from None
+
+        return builder
+
+    @router.get("/constituencies/{number:int}")
+    def constituency_html(request: Request, number: int) -> Response:
+        path = f"/constituencies/{number}"
+        return html(
+            request,
+            ("constituency", number),
+            constituency(number),
+            path=path,
+            json_path=f"{path}.json",
+            csv_base=path,
+        )
+
+    @router.get("/constituencies/{number:int}.json")
+    def constituency_json(request: Request, number: int) -> Response:
+        return as_json(request, ("constituency", number), constituency(number))
+
+    @router.get("/constituencies/{number:int}/{table}.csv")
+    def constituency_csv(request: Request, number: int, table: str) -> Response:
+        return as_csv(
+            request, ("constituency", number), constituency(number), table, f"constituency-{number}"
+        )
+
+    # --- station --------------------------------------------------------------------------
+
+    def station(code: str) -> Callable[[], Page]:
+        def builder() -> Page:
+            try:
+                return station_page(source, code)
+            except StationNotFound:
+                raise HTTPException(404, f"there is no polling station {code!r}") from None
+
+        return builder
+
+    @router.get("/stations/{code}.json")
+    def station_json(request: Request, code: str) -> Response:
+        return as_json(request, ("station", code), station(code))
+
+    @router.get("/stations/{code}/{table}.csv")
+    def station_csv(request: Request, code: str, table: str) -> Response:
+        return as_csv(request, ("station", code), station(code), table, f"station-{code}")
+
+    @router.get("/stations/{code}")
+    def station_html(request: Request, code: str) -> Response:
+        path = f"/stations/{code}"
+        return html(
+            request,
+            ("station", code),
+            station(code),
+            path=path,
+            json_path=f"{path}.json",
+            csv_base=path,
+        )
+
+    # --- parties, candidates, observers ---------------------------------------------------
+
+    listings: dict[str, Callable[[ResultsSource], Page]] = {
+        "parties": parties_page,
+        "candidates": candidates_page,
+        "observers": observers_page,
+        "integrity": integrity_page,
+    }
+
+    def listing(name: str) -> Callable[[], Page]:
+        return lambda: listings[name](source)
+
+    for name in listings:
+
+        def listing_html(request: Request, name: str = name) -> Response:
+            return html(
+                request,
+                name,
+                listing(name),
+                path=f"/{name}",
+                json_path=f"/{name}.json",
+                csv_base=f"/{name}",
+            )
+
+        def listing_json(request: Request, name: str = name) -> Response:
+            return as_json(request, name, listing(name))
+
+        def listing_csv(request: Request, table: str, name: str = name) -> Response:
+            return as_csv(request, name, listing(name), table, name)
+
+        router.add_api_route(f"/{name}", listing_html, methods=["GET"], name=f"{name}_html")
+        router.add_api_route(f"/{name}.json", listing_json, methods=["GET"], name=f"{name}_json")
+        router.add_api_route(
+            f"/{name}/{{table}}.csv", listing_csv, methods=["GET"], name=f"{name}_csv"
+        )
+
+    # --- search ---------------------------------------------------------------------------
+
+    def search(text: str) -> Callable[[], Page]:
+        return lambda: search_page(source, text)
+
+    @router.get("/search")
+    def search_html(request: Request, q: str = "") -> Response:
+        return html(
+            request,
+            ("search", q),
+            search(q),
+            path="/search",
+            json_path="/search.json",
+            csv_base=None,
+            query={"q": q},
+        )
+
+    @router.get("/search.json")
+    def search_json(request: Request, q: str = "") -> Response:
+        return as_json(request, ("search", q), search(q))
+
+    # --- live updates and static files ----------------------------------------------------
+
+    @router.get("/events")
+    async def events(request: Request) -> StreamingResponse:
+        last = request.headers.get("last-event-id")
+        return StreamingResponse(
+            revision_events(
+                watch,
+                since=int(last) if last and last.isdigit() else None,
+                lifetime=events_lifetime,
+            ),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    @router.get("/static/{name}")
+    def static(name: str) -> Response:
+        file = STATIC / name
+        if "/" in name or name.startswith(".") or file.suffix not in STATIC_TYPES:
+            raise HTTPException(404)
+        if not file.is_file():
+            raise HTTPException(404)
+        return Response(
+            file.read_bytes(),
+            media_type=STATIC_TYPES[file.suffix],
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
+
+    return router

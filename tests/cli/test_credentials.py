@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from tallyroom.cli.app import app
+from tallyroom.cli.credential_folder import read_credential_folder
+from tallyroom.service.credentials import authenticate
+from tallyroom.service.errors import Unauthorised
+from tallyroom.store.database import transaction
+
+runner = CliRunner()
+
+
+def test_issue_writes_one_folder_per_constituency_with_private_keys(
+    use_database: str, loaded_election: sessionmaker[Session], tmp_path: Path
+) -> None:
+    folder = tmp_path / "credentials"
+    result = runner.invoke(app, ["credentials", "issue", str(folder), "--valid-days", "2"])
+    assert result.exit_code == 0, result.output
+    assert "issued 4 station keys" in result.stdout
+    key = folder / "001" / "001-0001.key"
+    assert key.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert sorted(p.name for p in (folder / "002").iterdir()) == [
+        "002-0001.key",
+        "002-0001.token",
+        "constituency.token",
+    ]
+    issued = read_credential_folder(folder)
+    with transaction(loaded_election) as session:
+        assert authenticate(session, issued.commission_token).role.value == "commission"
+        assert authenticate(session, issued.stations["001-0002"][1]).label == "station-001-0002"
+        assert authenticate(session, issued.constituency_tokens[2]).constituency_id is not None
+
+
+def test_issue_refuses_a_folder_with_files(
+    use_database: str, loaded_election: sessionmaker[Session], tmp_path: Path
+) -> None:
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "old.key").write_text("secret")
+    result = runner.invoke(app, ["credentials", "issue", str(tmp_path / "keys")])
+    assert result.exit_code == 2
+    assert "is not an empty folder; nothing was issued" in result.stderr
+    assert (tmp_path / "keys" / "old.key").read_text() == "secret"
+
+
+def test_issue_without_an_election_fails_clearly(use_database: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["credentials", "issue", str(tmp_path / "keys")])
+    assert result.exit_code == 2
+    assert "no election is loaded" in result.stderr
+    assert not (tmp_path / "keys").exists()
+
+
+def test_revoke_needs_the_commission_and_then_the_token_stops_working(
+    use_database: str, loaded_election: sessionmaker[Session], tmp_path: Path
+) -> None:
+    folder = tmp_path / "credentials"
+    assert runner.invoke(app, ["credentials", "issue", str(folder)]).exit_code == 0
+    issued = read_credential_folder(folder)
+    station_token = issued.stations["001-0001"][1]
+    refused = runner.invoke(
+        app, ["credentials", "revoke", station_token, "--commission-token", station_token]
+    )
+    assert refused.exit_code == 1
+    assert "commission_only" in refused.stderr
+    revoked = runner.invoke(
+        app,
+        ["credentials", "revoke", station_token, "--commission-token", issued.commission_token],
+    )
+    assert revoked.exit_code == 0, revoked.output
+    with transaction(loaded_election) as session, pytest.raises(Unauthorised) as refused_again:
+        authenticate(session, station_token)
+    assert refused_again.value.code == "token_revoked"
+    unknown = runner.invoke(
+        app, ["credentials", "revoke", "nope", "--commission-token", issued.commission_token]
+    )
+    assert unknown.exit_code == 1
+    assert "token_unknown" in unknown.stderr

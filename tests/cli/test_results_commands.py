@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import json
+
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from tallyroom.cli.app import app
+from tallyroom.domain.signature import load_private_key, sign_document
+from tallyroom.service.credentials import IssuedCredentials, authenticate
+from tallyroom.service.protocols import submit_protocol
+from tallyroom.service.turnout import report_turnout
+from tallyroom.store.database import transaction
+from tests.api.conftest import good_figures, protocol
+
+runner = CliRunner()
+
+
+def _submit(sessions: sessionmaker[Session], credentials: IssuedCredentials) -> None:
+    document = protocol(figures=good_figures())
+    key = load_private_key(credentials.stations["001-0001"][2])
+    with transaction(sessions) as session:
+        principal = authenticate(session, credentials.stations["001-0001"][1])
+        submit_protocol(
+            session,
+            principal=principal,
+            document=document,
+            signature=sign_document(document, key),
+        )
+        report_turnout(
+            session, principal=principal, station_code="001-0001", as_of="10:00", voters=300
+        )
+
+
+def test_results_json_has_the_published_keys(
+    use_database: str, loaded_election: sessionmaker[Session], credentials: IssuedCredentials
+) -> None:
+    _submit(loaded_election, credentials)
+    result = runner.invoke(app, ["results", "--json"])
+    assert result.exit_code == 0, result.output
+    national = json.loads(result.stdout)
+    assert national["stations_total"] == 4
+    assert national["stations_reporting"] == 1
+    assert national["registered_voters"] == 2750
+    assert national["ballots_cast"] == 760
+    assert national["status"] == "preliminary"
+    assert national["seats"] == [{"party": "YAP", "nomination": "party", "seats": 1}] or all(
+        set(group) == {"party", "nomination", "seats"} for group in national["seats"]
+    )
+    assert sum(group["seats"] for group in national["seats"]) == 1
+    assert "constituencies" not in national
+
+
+def test_results_table_is_readable(
+    use_database: str, loaded_election: sessionmaker[Session], credentials: IssuedCredentials
+) -> None:
+    _submit(loaded_election, credentials)
+    result = runner.invoke(app, ["results"])
+    assert result.exit_code == 0, result.output
+    assert "independents" in result.stdout
+    assert "stations reporting: 1 of 4" in result.stdout
+    assert "preliminary" in result.stdout
+
+
+def test_turnout_json_by_hour_and_per_constituency(
+    use_database: str, loaded_election: sessionmaker[Session], credentials: IssuedCredentials
+) -> None:
+    _submit(loaded_election, credentials)
+    result = runner.invoke(app, ["turnout", "--json"])
+    assert result.exit_code == 0, result.output
+    hours = json.loads(result.stdout)["hours"]
+    assert [h["as_of"] for h in hours] == ["10:00", "12:00", "15:00", "19:00"]
+    assert hours[0] == {
+        "as_of": "10:00",
+        "voters": 300,
+        "stations_reporting": 1,
+        "percent": round(100 * 300 / 2750, 2),
+    }
+    second = json.loads(runner.invoke(app, ["turnout", "--json", "--constituency", "2"]).stdout)
+    assert second["hours"][0]["voters"] == 0
+    table = runner.invoke(app, ["turnout"])
+    assert "10:00" in table.stdout
+    assert "300" in table.stdout
+
+
+def test_turnout_of_an_unknown_constituency_fails(
+    use_database: str, loaded_election: sessionmaker[Session]
+) -> None:
+    result = runner.invoke(app, ["turnout", "--constituency", "99"])
+    assert result.exit_code == 2
+    assert "there is no constituency 99" in result.stderr
+
+
+def test_results_without_an_election_fails(use_database: str) -> None:
+    result = runner.invoke(app, ["results", "--json"])
+    assert result.exit_code == 2
+    assert "no election is loaded" in result.stderr

@@ -1,0 +1,91 @@
+"""A running API over the small election, and a station client that signs like real ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from tallyroom.api.app import create_app
+from tallyroom.api.runtime import Runtime
+from tallyroom.domain.protocol import ProtocolFigures
+from tallyroom.domain.protocol_document import document_of
+from tallyroom.domain.signature import load_private_key, sign_document
+from tallyroom.service.credentials import IssuedCredentials
+
+
+@dataclass
+class Api:
+    client: TestClient
+    credentials: IssuedCredentials
+    sessions: sessionmaker[Session]
+
+    def station_token(self, code: str) -> str:
+        return self.credentials.stations[code][1]
+
+    def headers(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    def signed(self, document: dict[str, Any], station: str | None = None) -> dict[str, Any]:
+        code = station or document["station"]
+        key = load_private_key(self.credentials.stations[code][2])
+        return {"protocol": document, "signature": sign_document(document, key)}
+
+    def submit(
+        self, document: dict[str, Any], *, token: str | None = None, signer: str | None = None
+    ) -> Any:
+        return self.client.post(
+            "/api/v1/protocols",
+            json=self.signed(document, signer),
+            headers=self.headers(token or self.station_token(document["station"])),
+        )
+
+    @property
+    def commission(self) -> dict[str, str]:
+        return self.headers(self.credentials.commission_token)
+
+
+def good_figures(votes: dict[str, int] | None = None, **changes: int) -> ProtocolFigures:
+    """A consistent protocol for station 001-0001 (1,200 registered)."""
+    votes = votes if votes is not None else {"C001": 400, "C002": 250, "C003": 100}
+    values = {
+        "registered_voters": 1200,
+        "voters_added": 0,
+        "ballots_received": 1200,
+        "ballots_issued_in_station": 740,
+        "ballots_issued_portable": 20,
+        "ballots_cast": sum(votes.values()) + 10,
+        "invalid_ballots": 10,
+        "unused_ballots": 440,
+    }
+    values.update(changes)
+    return ProtocolFigures(**values, votes=votes)
+
+
+def protocol(
+    station: str = "001-0001",
+    version: int = 1,
+    figures: ProtocolFigures | None = None,
+    amendment_reason: str | None = None,
+) -> dict[str, Any]:
+    return document_of(
+        election="small-2024",
+        station=station,
+        version=version,
+        figures=figures or good_figures(),
+        amendment_reason=amendment_reason,
+    )
+
+
+@pytest.fixture
+def api(
+    loaded_election: sessionmaker[Session], credentials: IssuedCredentials, database_url: str
+) -> Iterator[Api]:
+    runtime = Runtime.for_database(database_url)
+    runtime.results.freshness = 0.0
+    with TestClient(create_app(runtime=runtime), raise_server_exceptions=False) as client:
+        yield Api(client, credentials, loaded_election)
