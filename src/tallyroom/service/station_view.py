@@ -190,7 +190,7 @@ def station_detail(
     ).first()
     if found is None:
         raise NotFound("unknown_station", f"there is no polling station {code!r}")
-    station, constituency = found.tuple()
+    station, constituency = found._tuple()
     counted = session.get(StationResultRow, station.id)
     versions = (
         session.execute(
