@@ -24,8 +24,16 @@ from tallyroom.forensics.csv_import import import_station_results
 from tallyroom.forensics.presets import preset
 from tallyroom.forensics.report import build_report, report_document
 
-RUSSIA_2011 = (
-    pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "russia_duma_2011_uik.csv.zip"
+RUSSIA_2011 = next(
+    (
+        folder / "data" / "russia_duma_2011_uik.csv.zip"
+        for folder in (
+            pathlib.Path(__file__).resolve().parents[2] / "shared",
+            pathlib.Path("/work/shared"),
+        )
+        if (folder / "data").is_dir()
+    ),
+    pathlib.Path("../shared/data/russia_duma_2011_uik.csv.zip"),
 )
 
 

@@ -20,7 +20,6 @@ from tallyroom.store.database import make_engine, migrate, session_factory
 FIXTURES = Path(__file__).parent / "fixtures"
 
 pytest_plugins = ["tests.station_client"]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def _postgres_base() -> str | None:

@@ -11,8 +11,9 @@ from tallyroom.domain.statistics.station_results import StationResults
 from tallyroom.forensics.csv_import import import_station_results
 from tallyroom.forensics.presets import preset
 from tallyroom.forensics.report import ForensicsReport, build_report
+from tests.shared_folder import SHARED
 
-DATA = pathlib.Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = SHARED / "data"
 
 FILES = {
     "russia-2011": ("russia_duma_2011_uik.csv.zip", "russia-cik"),

@@ -54,6 +54,7 @@ def test_simultaneous_amendments(api: Api, database_url: str) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+    runtime.close()
     winners = [name for name, outcome in outcomes.items() if not isinstance(outcome, Conflict)]
     losers = [outcome for outcome in outcomes.values() if isinstance(outcome, Conflict)]
     assert len(winners) == 1

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from tallyroom import __version__
@@ -14,14 +17,22 @@ from tallyroom.web.routes import web_router
 
 
 def create_app(database_url: str | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    runtime = runtime or Runtime.for_database(database_url or database_url_from_environment())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        # Protocols already queued are committed and answered before the server stops.
+        runtime.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="tallyroom",
         version=__version__,
         description="Results system of a national election commission.",
         docs_url="/docs",
         openapi_url="/openapi.json",
     )
-    runtime = runtime or Runtime.for_database(database_url or database_url_from_environment())
     app.state.runtime = runtime
     install_error_handlers(app)
     app.include_router(submissions.router)

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from fastapi import Request
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tallyroom.api.protocol_intake import ProtocolIntake
 from tallyroom.service.credentials import Principal, authenticate
 from tallyroom.service.errors import Conflict, TooLarge
 from tallyroom.service.results import ResultsCache
@@ -32,6 +34,15 @@ class Runtime:
     #: SQLite has one writer at a time; queueing writers here instead of in SQLite's busy
     #: handler (which sleeps and retries) keeps throughput and latency steady under load
     write_lock: threading.Lock | None = None
+    #: the engines behind the sessions, disposed when the server stops
+    engines: list[Engine] = field(default_factory=list)
+    #: protocols from many stations committed together (see api/protocol_intake.py)
+    intake: ProtocolIntake = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.intake = ProtocolIntake(
+            self.writer, write_lock=self.write_lock, on_error=database_conflict
+        )
 
     @classmethod
     def for_database(cls, url: str, *, migrate_schema: bool = True) -> Runtime:
@@ -45,6 +56,9 @@ class Runtime:
             writer=session_factory(writer_engine),
             reader=session_factory(reader_engine),
             write_lock=threading.Lock() if url.startswith("sqlite") else None,
+            engines=[writer_engine]
+            if reader_engine is writer_engine
+            else [writer_engine, reader_engine],
         )
 
     def command(
@@ -55,16 +69,29 @@ class Runtime:
             with self.write_lock or nullcontext(), transaction(self.writer) as session:
                 principal = authenticate(session, token)
                 return action(session, principal)
-        except IntegrityError:
-            raise Conflict(
-                "concurrent_change",
-                "another change to the same record was stored at the same moment; "
-                "read the current state and try again",
-            ) from None
+        except IntegrityError as error:
+            raise database_conflict(error) or error from None
+
+    def close(self) -> None:
+        """Answer the protocols already queued, then release every database connection."""
+        self.intake.close()
+        for engine in self.engines:
+            engine.dispose()
 
     def read(self, query: Callable[[Session], Outcome]) -> Outcome:
         with transaction(self.reader) as session:
             return query(session)
+
+
+def database_conflict(error: BaseException) -> Conflict | None:
+    """The conflict a unique-constraint violation means: two writers at the same moment."""
+    if not isinstance(error, IntegrityError):
+        return None
+    return Conflict(
+        "concurrent_change",
+        "another change to the same record was stored at the same moment; "
+        "read the current state and try again",
+    )
 
 
 def runtime_of(request: Request) -> Runtime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,7 +12,6 @@ from fastapi.responses import JSONResponse
 from tallyroom.api.json_body import json_object
 from tallyroom.api.runtime import bearer_token, runtime_of
 from tallyroom.service.errors import InvalidInput
-from tallyroom.service.protocols import submit_protocol
 from tallyroom.service.turnout import TurnoutReport, report_turnout, report_turnout_many
 
 router = APIRouter(prefix="/api/v1", tags=["stations"])
@@ -27,18 +27,10 @@ router = APIRouter(prefix="/api/v1", tags=["stations"])
 )
 async def post_protocol(request: Request) -> JSONResponse:
     envelope = await json_object(request)
-    runtime = runtime_of(request)
-    token = bearer_token(request)
-    outcome = await run_in_threadpool(
-        runtime.command,
-        token,
-        lambda session, principal: submit_protocol(
-            session,
-            principal=principal,
-            document=envelope.get("protocol"),
-            signature=envelope.get("signature"),
-        ),
+    answer = runtime_of(request).intake.submit(
+        bearer_token(request), envelope.get("protocol"), envelope.get("signature")
     )
+    outcome = await asyncio.wrap_future(answer)
     return JSONResponse(outcome.as_dict(), status_code=200 if outcome.already_stored else 201)
 
 

@@ -28,7 +28,6 @@ from typing import Any, Protocol
 from sqlalchemy import and_, delete, insert, select
 from sqlalchemy.orm import Session
 
-from tallyroom.domain.candidate import CandidateStatus
 from tallyroom.domain.canonical_json import canonical_json, sha256_hex
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import (
@@ -39,6 +38,7 @@ from tallyroom.domain.protocol_document import (
 from tallyroom.domain.signature import signature_is_valid
 from tallyroom.service import audit_log
 from tallyroom.service.credentials import Principal
+from tallyroom.service.election_structure import ElectionStructure
 from tallyroom.service.errors import ServiceError
 from tallyroom.service.protocols import (
     SUBMITTED,
@@ -58,9 +58,6 @@ from tallyroom.service.protocols import (
 )
 from tallyroom.service.tally import adjust_totals, bump_revision, figures_of
 from tallyroom.store.schema import (
-    CandidateRow,
-    ContestRow,
-    ElectionRow,
     PollingStationRow,
     ProtocolVersionRow,
     StationDecisionRow,
@@ -83,6 +80,8 @@ class Refusal:
     message: str
     #: the HTTP status the API answers with for this error
     http_status: int
+    #: the error's details (the problems of a malformed protocol, say)
+    details: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +90,7 @@ class Refusal:
             "code": self.code,
             "message": self.message,
             "http_status": self.http_status,
+            "details": self.details,
         }
 
 
@@ -230,51 +230,6 @@ class _Version:
 
 
 @dataclass(slots=True)
-class _Election:
-    """What stays fixed during the command: the candidates standing and the contests."""
-
-    id: int
-    code: str
-    standing: dict[int, frozenset[str]]
-    candidate_ids: dict[tuple[int, str], int]
-    contest_ids: dict[int, int]
-
-    @classmethod
-    def load(cls, session: Session, election: ElectionRow) -> _Election:
-        standing: dict[int, set[str]] = defaultdict(set)
-        candidate_ids: dict[tuple[int, str], int] = {}
-        for candidate_id, constituency_id, code, status in session.execute(
-            select(
-                CandidateRow.id,
-                CandidateRow.constituency_id,
-                CandidateRow.code,
-                CandidateRow.status,
-            ).where(CandidateRow.election_id == election.id)
-        ).tuples():
-            candidate_ids[(constituency_id, code)] = candidate_id
-            if status == CandidateStatus.REGISTERED.value:
-                standing[constituency_id].add(code)
-        contest_ids = dict(
-            session.execute(
-                select(ContestRow.constituency_id, ContestRow.id).where(
-                    ContestRow.election_id == election.id
-                )
-            )
-            .tuples()
-            .all()
-        )
-        return cls(
-            id=election.id,
-            code=election.code,
-            standing=defaultdict(
-                frozenset, {key: frozenset(codes) for key, codes in standing.items()}
-            ),
-            candidate_ids=candidate_ids,
-            contest_ids=contest_ids,
-        )
-
-
-@dataclass(slots=True)
 class _Deltas:
     """Changes to the running totals summed over the whole command: applied once at its end,
     in its transaction, so a constituency's row is updated once however many batches touch
@@ -286,7 +241,7 @@ class _Deltas:
     candidates: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
     def count(
-        self, election: _Election, constituency_id: int, figures: ProtocolFigures, sign: int
+        self, election: ElectionStructure, constituency_id: int, figures: ProtocolFigures, sign: int
     ) -> None:
         delta = self.constituencies[constituency_id]
         delta[0] += sign
@@ -324,11 +279,18 @@ def submit_protocols(
     now: datetime | None = None,
     batch_size: int = DEFAULT_BATCH,
     examiner: Examiner | None = None,
+    principals: Sequence[Principal] | None = None,
+    structure: ElectionStructure | None = None,
 ) -> BulkOutcome:
     """Submit many signed protocols in the caller's transaction, each judged exactly as
-    `submit_protocol` judges it, in the order given."""
+    `submit_protocol` judges it, in the order given.
+
+    `principals`, one per envelope, when the envelopes come from different callers of the
+    same election (the server's group commit); otherwise `principal` submits them all.
+    `structure` saves reading the election's fixed structure again."""
     moment = now or datetime.now(UTC)
-    election = _Election.load(session, session.get_one(ElectionRow, principal.election_id))
+    election = structure or ElectionStructure.load(session, principal.election_id)
+    callers = _Callers(principal, principals)
     examining = examiner or InProcessExaminer()
     outcome = BulkOutcome()
     deltas = _Deltas()
@@ -344,11 +306,20 @@ def submit_protocols(
         in_flight.append(_Batch(start, envelopes_of_batch, stations, examining.start(requests)))
         start += len(envelopes_of_batch)
         if len(in_flight) > 1:
-            _apply(session, principal, election, in_flight.popleft(), moment, outcome, deltas)
+            _apply(session, callers, election, in_flight.popleft(), moment, outcome, deltas)
     while in_flight:
-        _apply(session, principal, election, in_flight.popleft(), moment, outcome, deltas)
+        _apply(session, callers, election, in_flight.popleft(), moment, outcome, deltas)
     deltas.apply(session)
     return outcome
+
+
+@dataclass(frozen=True, slots=True)
+class _Callers:
+    principal: Principal
+    principals: Sequence[Principal] | None
+
+    def of(self, index: int) -> Principal:
+        return self.principals[index] if self.principals is not None else self.principal
 
 
 def _batches(envelopes: Iterable[Envelope], size: int) -> Iterator[list[Envelope]]:
@@ -453,8 +424,8 @@ def _scope_row(station: _Station, election_id: int) -> PollingStationRow:
 
 def _apply(
     session: Session,
-    principal: Principal,
-    election: _Election,
+    callers: _Callers,
+    election: ElectionStructure,
     batch: _Batch,
     moment: datetime,
     outcome: BulkOutcome,
@@ -472,6 +443,7 @@ def _apply(
         zip(batch.envelopes, examinations, strict=True)
     ):
         station_code = _station_code(document)
+        principal = callers.of(batch.start + offset)
         try:
             parsed = examination.parsed or parse_submission(document)
             require_election(parsed, election.code)
@@ -511,7 +483,14 @@ def _apply(
             )
         except ServiceError as error:
             outcome.add(
-                Refusal(batch.start + offset, station_code, error.code, error.message, error.status)
+                Refusal(
+                    batch.start + offset,
+                    station_code,
+                    error.code,
+                    error.message,
+                    error.status,
+                    error.details,
+                )
             )
             continue
         reasons_json = json.dumps(reasons, ensure_ascii=False)
@@ -560,7 +539,7 @@ def _apply(
 
 def _store(
     session: Session,
-    election: _Election,
+    election: ElectionStructure,
     new_versions: list[dict[str, Any]],
     counting: dict[int, tuple[int, ProtocolFigures, int]],
     deltas: _Deltas,

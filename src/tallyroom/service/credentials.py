@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -175,18 +176,45 @@ def issue_credentials(
 
 
 def authenticate(session: Session, token: str | None, *, now: datetime | None = None) -> Principal:
-    if not token:
-        raise Unauthorised("token_missing", "send a token: Authorization: Bearer <token>")
-    row = session.scalars(
-        select(AccessTokenRow).where(AccessTokenRow.token_hash == token_hash(token))
-    ).first()
-    if row is None:
-        raise Unauthorised("token_unknown", "this token is not known")
+    found = authenticate_many(session, [token], now=now)[0]
+    if isinstance(found, Unauthorised):
+        raise found
+    return found
+
+
+def authenticate_many(
+    session: Session, tokens: Sequence[str | None], *, now: datetime | None = None
+) -> list[Principal | Unauthorised]:
+    """Each token's principal, or why it is refused, with one query for all of them."""
+    hashes = {token_hash(token) for token in tokens if token}
+    rows = (
+        {
+            row.token_hash: row
+            for row in session.scalars(
+                select(AccessTokenRow).where(AccessTokenRow.token_hash.in_(sorted(hashes)))
+            )
+        }
+        if hashes
+        else {}
+    )
     moment = now or datetime.now(UTC)
+    return [
+        _principal_of(rows.get(token_hash(token)) if token else None, token, moment)
+        for token in tokens
+    ]
+
+
+def _principal_of(
+    row: AccessTokenRow | None, token: str | None, moment: datetime
+) -> Principal | Unauthorised:
+    if not token:
+        return Unauthorised("token_missing", "send a token: Authorization: Bearer <token>")
+    if row is None:
+        return Unauthorised("token_unknown", "this token is not known")
     if row.revoked_at is not None:
-        raise Unauthorised("token_revoked", "this token has been revoked")
+        return Unauthorised("token_revoked", "this token has been revoked")
     if _aware(row.expires_at) <= moment:
-        raise Unauthorised(
+        return Unauthorised(
             "token_expired", f"this token expired at {_aware(row.expires_at):%Y-%m-%d %H:%M} UTC"
         )
     return Principal(

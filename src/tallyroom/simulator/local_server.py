@@ -27,9 +27,8 @@ class LocalServer:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, 0))
         self.port: int = self._socket.getsockname()[1]
-        config = uvicorn.Config(
-            create_app(database_url), log_level="warning", access_log=False, lifespan="off"
-        )
+        self._app = create_app(database_url)
+        config = uvicorn.Config(self._app, log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run,
@@ -55,6 +54,7 @@ class LocalServer:
         if self._thread.is_alive():
             self._thread.join(timeout=30)
         self._socket.close()
+        self._app.state.runtime.close()
 
     def keep_serving(self) -> None:
         try:

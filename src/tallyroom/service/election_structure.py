@@ -1,0 +1,60 @@
+"""What stays fixed through polling day once an election is loaded: which candidates stand
+where, their ids, and each constituency's contest. Read once per command, or once per server."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tallyroom.domain.candidate import CandidateStatus
+from tallyroom.store.schema import CandidateRow, ContestRow, ElectionRow
+
+
+@dataclass(slots=True)
+class ElectionStructure:
+    id: int
+    code: str
+    #: constituency id → codes of the candidates standing there
+    standing: dict[int, frozenset[str]]
+    #: (constituency id, candidate code) → candidate id
+    candidate_ids: dict[tuple[int, str], int]
+    #: constituency id → contest id
+    contest_ids: dict[int, int]
+
+    @classmethod
+    def load(cls, session: Session, election_id: int) -> ElectionStructure:
+        election = session.get_one(ElectionRow, election_id)
+        standing: dict[int, set[str]] = defaultdict(set)
+        candidate_ids: dict[tuple[int, str], int] = {}
+        for candidate_id, constituency_id, code, status in session.execute(
+            select(
+                CandidateRow.id,
+                CandidateRow.constituency_id,
+                CandidateRow.code,
+                CandidateRow.status,
+            ).where(CandidateRow.election_id == election.id)
+        ).tuples():
+            candidate_ids[(constituency_id, code)] = candidate_id
+            if status == CandidateStatus.REGISTERED.value:
+                standing[constituency_id].add(code)
+        contest_ids = dict(
+            session.execute(
+                select(ContestRow.constituency_id, ContestRow.id).where(
+                    ContestRow.election_id == election.id
+                )
+            )
+            .tuples()
+            .all()
+        )
+        return cls(
+            id=election.id,
+            code=election.code,
+            standing=defaultdict(
+                frozenset, {key: frozenset(codes) for key, codes in standing.items()}
+            ),
+            candidate_ids=candidate_ids,
+            contest_ids=contest_ids,
+        )

@@ -1,0 +1,79 @@
+"""Protocols arriving together over HTTP are committed together (api/protocol_intake.py), yet
+each is answered as if it had been submitted alone."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.store.database import transaction
+from tallyroom.store.schema import AuditEntryRow, ProtocolVersionRow
+from tests.station_client import Api, good_figures, protocol
+
+
+def _post_together(api: Api, requests: list[tuple[dict[str, Any], str]]) -> list[Any]:
+    """POST every (envelope, token) at once from as many threads."""
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        return list(
+            pool.map(
+                lambda request: api.client.post(
+                    "/api/v1/protocols", json=request[0], headers=api.headers(request[1])
+                ),
+                requests,
+            )
+        )
+
+
+def test_two_amendments_at_once_one_wins_one_conflicts(api: Api) -> None:
+    assert api.submit(protocol()).status_code == 201
+    token = api.station_token("001-0001")
+    amendments = [
+        protocol(
+            version=2,
+            figures=good_figures(votes={"C001": 300, "C002": 350, "C003": 100}),
+            amendment_reason=f"recount {name}",
+        )
+        for name in "AB"
+    ]
+    answers = _post_together(api, [(api.signed(document), token) for document in amendments])
+    assert sorted(answer.status_code for answer in answers) == [201, 409]
+    refused = next(answer for answer in answers if answer.status_code == 409)
+    assert refused.json()["error"]["code"] == "version_conflict"
+    with transaction(api.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(ProtocolVersionRow)) == 2
+        assert audit_discrepancies(session) == []
+
+
+def test_bad_and_good_protocols_together_get_their_own_answers(api: Api) -> None:
+    good = api.signed(protocol())
+    malformed = api.signed(protocol(station="001-0002") | {"ballots_cast": -1})
+    stranger = api.signed(protocol(station="001-0002", figures=good_figures(votes={"C009": 5})))
+    answers = _post_together(
+        api,
+        [
+            (good, api.station_token("001-0001")),
+            (malformed, api.station_token("001-0002")),
+            (stranger, api.station_token("001-0002")),
+            (good, "not-a-token"),
+        ],
+    )
+    assert [answer.status_code for answer in answers] == [201, 422, 422, 401]
+    errors = [answer.json()["error"] for answer in answers[1:]]
+    assert errors[0]["code"] == "malformed_protocol"
+    assert errors[0]["details"]["problems"], "the problems of a malformed protocol are listed"
+    assert errors[1]["code"] == "unknown_candidate"
+    assert errors[1]["details"]["candidates"] == ["C009"]
+    assert errors[2]["code"] == "token_unknown"
+    with transaction(api.sessions) as session:
+        stored = session.scalars(select(ProtocolVersionRow.station_id)).all()
+        assert len(stored) == 1
+        submitted = session.scalar(
+            select(func.count())
+            .select_from(AuditEntryRow)
+            .where(AuditEntryRow.action == "protocol.submitted")
+        )
+        assert submitted == 1
+        assert audit_discrepancies(session) == []
