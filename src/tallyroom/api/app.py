@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,9 +16,15 @@ from tallyroom.store.database import database_url_from_environment
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.routes import web_router
 
+#: seconds a thread may hold the GIL before a waiting one gets it
+READER_SWITCH_INTERVAL = 0.001
+
 
 def create_app(database_url: str | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     runtime = runtime or Runtime.for_database(database_url or database_url_from_environment())
+    # Readers wait for the GIL while the protocol intake thread computes; a shorter switch
+    # interval than the default 5 ms bounds that wait (bench/ingest.py measures both).
+    sys.setswitchinterval(READER_SWITCH_INTERVAL)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -45,17 +45,23 @@ def _respond(request: Request, results: NationalResults, part: str, build: Any) 
     return Response(body, media_type="application/json", headers=headers)
 
 
+async def national_results(request: Request) -> NationalResults:
+    runtime = runtime_of(request)
+    fresh = runtime.results.fresh()
+    if fresh is not None:
+        return fresh
+    return await run_in_threadpool(runtime.results.national, runtime.reader)
+
+
 @router.get("/results", summary="National results: seats, progress, every constituency")
 async def get_results(request: Request) -> Response:
-    runtime = runtime_of(request)
-    results = await run_in_threadpool(runtime.results.national, runtime.reader)
+    results = await national_results(request)
     return _respond(request, results, "national", lambda: national_json(results))
 
 
 @router.get("/results/summary", summary="National results without the constituencies")
 async def get_summary(request: Request) -> Response:
-    runtime = runtime_of(request)
-    results = await run_in_threadpool(runtime.results.national, runtime.reader)
+    results = await national_results(request)
     return _respond(
         request, results, "summary", lambda: national_json(results, with_constituencies=False)
     )

@@ -434,6 +434,8 @@ def _apply(
     examinations = batch.examinations()
     station_ids = sorted({station.id for station in batch.stations.values()})
     versions = _versions(session, station_ids) if station_ids else {}
+    #: only a station with a stored version can have a counted result to replace
+    stored_before = {station_id for station_id, history in versions.items() if history}
     annulled = _annulled(session, station_ids) if station_ids else set()
     new_versions: list[dict[str, Any]] = []
     #: station → (index into new_versions, figures) of its last accepted new version
@@ -533,7 +535,7 @@ def _apply(
             )
         )
     if new_versions:
-        _store(session, election, new_versions, counting, deltas)
+        _store(session, election, new_versions, counting, deltas, stored_before)
         audit_log.record_many(session, commands)
 
 
@@ -543,6 +545,7 @@ def _store(
     new_versions: list[dict[str, Any]],
     counting: dict[int, tuple[int, ProtocolFigures, int]],
     deltas: _Deltas,
+    stored_before: set[int],
 ) -> None:
     connection = session.connection()
     version_ids = (
@@ -557,7 +560,8 @@ def _store(
     )
     if counting:
         # Counting a station replaces what it counted before: take the old figures out.
-        replaced = _counted(session, sorted(counting))
+        maybe_counted = sorted(stored_before.intersection(counting))
+        replaced = _counted(session, maybe_counted) if maybe_counted else {}
         results: list[dict[str, Any]] = []
         for station_id, (index, figures, constituency_id) in counting.items():
             deltas.count(election, constituency_id, figures, 1)

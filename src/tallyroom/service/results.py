@@ -267,11 +267,19 @@ class ResultsCache:
         self._cached: _Cached | None = None
         self._lock = threading.Lock()
 
-    def national(self, sessions: sessionmaker[Session]) -> NationalResults:
-        """The national results, opening a session only when the cache may be stale."""
+    def fresh(self) -> NationalResults | None:
+        """The cached results if checked within `freshness` seconds, without any I/O: the
+        server answers these on its event loop, never queueing readers behind writers."""
         cached = self._cached
         if cached is not None and clock.monotonic() - cached.checked_at < self.freshness:
             return cached.results
+        return None
+
+    def national(self, sessions: sessionmaker[Session]) -> NationalResults:
+        """The national results, opening a session only when the cache may be stale."""
+        fresh = self.fresh()
+        if fresh is not None:
+            return fresh
         with self._lock:
             cached = self._cached
             if cached is not None and clock.monotonic() - cached.checked_at < self.freshness:
