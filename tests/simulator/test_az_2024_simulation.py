@@ -55,8 +55,6 @@ def test_polling_night_reproduces_the_announcement_and_then_the_end(
                 str(folder),
                 "--until",
                 "announcement",
-                "--clients",
-                "2",
             ],
         )
         assert played.exit_code == 0, played.output

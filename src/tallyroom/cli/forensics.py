@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import json
 import pathlib
+from typing import TYPE_CHECKING
 
 import typer
 
-from tallyroom.domain.statistics.station_results import StationResults
 from tallyroom.forensics.column_mapping import ColumnMapping, load_column_mapping
-from tallyroom.forensics.csv_import import import_station_results
-from tallyroom.forensics.html_report import render_html_report
 from tallyroom.forensics.input_error import ForensicsInputError
 from tallyroom.forensics.presets import PRESETS, preset
-from tallyroom.forensics.report import build_report, report_document
+
+if TYPE_CHECKING:
+    from tallyroom.domain.statistics.station_results import StationResults
 
 #: bad input exits with 2, as usage errors do
 INPUT_ERROR_EXIT = 2
@@ -53,6 +53,10 @@ def forensics(
     except ForensicsInputError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(INPUT_ERROR_EXIT) from error
+    # scipy and matplotlib load only for this command: every other command starts faster.
+    from tallyroom.forensics.html_report import render_html_report
+    from tallyroom.forensics.report import build_report, report_document
+
     report = build_report(results)
     document = report_document(report)
     if html_file is not None:
@@ -82,6 +86,8 @@ def _station_results(
     election_code: str | None,
 ) -> tuple[StationResults, str]:
     """The stations to analyse, and a title for the HTML report."""
+    from tallyroom.forensics.csv_import import import_station_results
+
     if csv_file is not None and snapshot is not None:
         raise ForensicsInputError("--csv", 0, "--csv/--snapshot", "give at most one of them")
     if csv_file is not None:

@@ -23,7 +23,6 @@ from tallyroom.service.credentials import IssuedCredentials, issue_credentials
 from tallyroom.service.election_setup import define_election
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound
-from tallyroom.simulator.local_server import LocalServer
 from tallyroom.simulator.polling_day_simulation import (
     ElectionMismatch,
     SimulationSettings,
@@ -37,6 +36,10 @@ from tallyroom.store.database import database_url_from_environment, transaction
 SCENARIOS = ("az-2024",)
 #: the results cache serves a picture at most this old; wait it out before the final read
 RESULTS_FRESHNESS_SECONDS = 0.3
+
+
+#: protocols arriving together share one commit on the server (api/protocol_intake.py)
+DEFAULT_CLIENTS = 8
 
 
 def simulate(
@@ -60,7 +63,7 @@ def simulate(
         "--clients",
         min=0,
         max=64,
-        help="Concurrent clients; 0: 1 against SQLite (one writer at a time), else 4.",
+        help="Concurrent clients; 0: 8 (the server commits concurrent protocols together).",
     ),
     stuff_ballots: float | None = typer.Option(
         None,
@@ -102,9 +105,7 @@ def simulate(
         stuffed_out.write_text("".join(f"{code}\n" for code in plan.stuffed_stations))
     credentials = _read_credentials(credentials_folder) if credentials_folder else None
     if clients == 0:
-        # SQLite takes one writer at a time: more clients only queue on its lock and back off.
-        local_sqlite = server is None and database_url_from_environment().startswith("sqlite")
-        clients = 1 if local_sqlite else 4
+        clients = DEFAULT_CLIENTS
     if server is not None:
         assert credentials is not None
         outcome = _play(server, credentials, definition, plan, until, speed, seed, clients)
@@ -112,6 +113,9 @@ def simulate(
         return
     database_url = database_url_from_environment()
     credentials = credentials or _prepare_database(definition)
+    # The server (FastAPI, the site) loads only when this command starts one.
+    from tallyroom.simulator.local_server import LocalServer
+
     with LocalServer(database_url) as local:
         outcome = _play(local.url, credentials, definition, plan, until, speed, seed, clients)
         _finish(local.url, outcome, keep=keep_serving)
