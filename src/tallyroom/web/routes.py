@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from threading import Lock
@@ -80,7 +81,7 @@ def web_router(
     def validators(revision: Revision, variant: str) -> dict[str, str]:
         return {
             "ETag": f'W/"r{revision.number}-{variant}"',
-            "Last-Modified": format_datetime(revision.changed_at, usegmt=True),
+            "Last-Modified": format_datetime(_in_utc(revision.changed_at), usegmt=True),
             "Cache-Control": "public, max-age=0, must-revalidate",
         }
 
@@ -352,3 +353,9 @@ def web_router(
         )
 
     return router
+
+
+def _in_utc(moment: datetime) -> datetime:
+    # SQLite gives naive UTC; PostgreSQL gives the session's zone (Etc/UTC is not `UTC` to
+    # email.utils), so normalise before formatting an HTTP date.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
