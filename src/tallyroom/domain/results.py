@@ -3,6 +3,7 @@ constituency. Built once per change and rendered as JSON, HTML and open data ali
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -64,6 +65,39 @@ class PartyResult:
     seats: int
     #: seats won by its members standing as independents
     member_seats: int
+
+
+def party_results(
+    parties: Iterable[tuple[str, str, str]],
+    votes: Mapping[str, int],
+    seats: Sequence[SeatGroup],
+) -> tuple[PartyResult, ...]:
+    """Each party's votes, seats and members' seats, most seats first. `parties` are
+    (short name, name, colour); `votes` by short name; `seats` the seat tally."""
+    return tuple(
+        sorted(
+            (
+                PartyResult(
+                    short_name=short_name,
+                    name=name,
+                    colour=colour,
+                    votes=votes.get(short_name, 0),
+                    seats=sum(
+                        group.seats
+                        for group in seats
+                        if group.party == short_name and group.nomination is Nomination.PARTY
+                    ),
+                    member_seats=sum(
+                        group.seats
+                        for group in seats
+                        if group.party == short_name and group.nomination is Nomination.PARTY_MEMBER
+                    ),
+                )
+                for short_name, name, colour in parties
+            ),
+            key=lambda party: (-party.seats, -party.votes, party.short_name),
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from tallyroom.domain.results import (
     CandidateResult,
     ConstituencyResult,
     NationalResults,
-    PartyResult,
+    party_results,
 )
 from tallyroom.domain.seat_tally import seat_tally
 
@@ -110,30 +110,10 @@ def derive_national_results(
             )
         )
     seats = seat_tally(winners)
-    parties = tuple(
-        sorted(
-            (
-                PartyResult(
-                    short_name=party.short_name,
-                    name=party.name,
-                    colour=party.colour,
-                    votes=party_votes.get(party.short_name, 0),
-                    seats=sum(
-                        group.seats
-                        for group in seats
-                        if group.party == party.short_name and group.nomination is Nomination.PARTY
-                    ),
-                    member_seats=sum(
-                        group.seats
-                        for group in seats
-                        if group.party == party.short_name
-                        and group.nomination is Nomination.PARTY_MEMBER
-                    ),
-                )
-                for party in definition.parties
-            ),
-            key=lambda party: (-party.seats, -party.votes, party.short_name),
-        )
+    parties = party_results(
+        ((party.short_name, party.name, party.colour) for party in definition.parties),
+        party_votes,
+        seats,
     )
     all_certified = bool(constituencies) and all(c.certified for c in constituencies)
     return NationalResults(

@@ -19,7 +19,7 @@ from tallyroom.domain.results import (
     CandidateResult,
     ConstituencyResult,
     NationalResults,
-    PartyResult,
+    party_results,
 )
 from tallyroom.domain.seat_tally import seat_tally
 from tallyroom.service.elections import election_row
@@ -170,30 +170,10 @@ def build_national_results(session: Session, election_code: str | None = None) -
             )
         )
     seats = seat_tally(winners)
-    party_results = tuple(
-        sorted(
-            (
-                PartyResult(
-                    short_name=party.short_name,
-                    name=party.name,
-                    colour=party.colour,
-                    votes=party_votes.get(party.short_name, 0),
-                    seats=sum(
-                        group.seats
-                        for group in seats
-                        if group.party == party.short_name and group.nomination is Nomination.PARTY
-                    ),
-                    member_seats=sum(
-                        group.seats
-                        for group in seats
-                        if group.party == party.short_name
-                        and group.nomination is Nomination.PARTY_MEMBER
-                    ),
-                )
-                for party in parties.values()
-            ),
-            key=lambda party: (-party.seats, -party.votes, party.short_name),
-        )
+    parties_by_seats = party_results(
+        ((party.short_name, party.name, party.colour) for party in parties.values()),
+        party_votes,
+        seats,
     )
     all_certified = len(certified) == len(constituencies) and bool(constituencies)
     return NationalResults(
@@ -211,7 +191,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
         ballots_cast=sum(c.ballots_cast for c in constituencies),
         invalid_ballots=sum(c.invalid_ballots for c in constituencies),
         seats=tuple(seats),
-        parties=party_results,
+        parties=parties_by_seats,
         constituencies=tuple(constituencies),
         votes_party_members=independent_votes[Nomination.PARTY_MEMBER],
         votes_non_party=independent_votes[Nomination.NON_PARTY],
