@@ -19,10 +19,13 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 def database_url_from_environment() -> str:
     """The database the commands use: `TALLYROOM_DATABASE_URL`, or ./tallyroom.db."""
-    url = os.environ.get("TALLYROOM_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
-    # Accept the usual libpq-style URL and pick the psycopg 3 driver for it.
+    return with_driver(os.environ.get("TALLYROOM_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL)
+
+
+def with_driver(url: str) -> str:
+    """Accept the usual libpq-style URL and pick the psycopg 3 driver for it."""
     if url.startswith(("postgresql://", "postgres://")):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
 
 
@@ -40,7 +43,7 @@ def make_engine(url: str | None = None, *, writer: bool = True) -> Engine:
     """An engine for the URL. On SQLite a writer engine takes the write lock when its
     transaction begins (BEGIN IMMEDIATE), so read-modify-write commands never deadlock;
     a reader engine begins deferred and reads its WAL snapshot without waiting for writers."""
-    url = url or database_url_from_environment()
+    url = with_driver(url) if url else database_url_from_environment()
     if not url.startswith("sqlite"):
         return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
