@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+from tallyroom.service.results import ResultsCache
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.integrity import integrity_page
 from tests.polled_election import poll_small_election
@@ -55,7 +56,8 @@ def test_the_page_is_translated(web_api: Api) -> None:
 
 def test_computed_once_per_results_revision(web_api: Api) -> None:
     poll_small_election(web_api)
-    source = DatabaseResultsSource(web_api.sessions)
+    # freshness 0: the revision is read from the database on every call
+    source = DatabaseResultsSource(web_api.sessions, cache=ResultsCache(freshness=0.0))
     first = integrity_page(source)
     assert integrity_page(source) is first
     amended = protocol(

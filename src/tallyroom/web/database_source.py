@@ -13,7 +13,7 @@ from tallyroom.domain.results import NationalResults, TurnoutPoint
 from tallyroom.service.elections import election_of, election_row
 from tallyroom.service.errors import NotFound
 from tallyroom.service.observer_view import ObserverSummary, observer_summary
-from tallyroom.service.results import ResultsCache, results_revision
+from tallyroom.service.results import ResultsCache
 from tallyroom.service.station_view import (
     StationDetail,
     StationSummary,
@@ -43,9 +43,10 @@ class DatabaseResultsSource:
             return row.id, election_of(row)
 
     def revision(self) -> Revision:
-        with self.sessions() as session:
-            number, changed_at = results_revision(session, self._election[0])
-        return Revision(number, changed_at)
+        # The revision of the cached national results: pages are rebuilt at most once per
+        # results-cache check (see ResultsCache.freshness), not once per protocol.
+        results = self.cache.national(self.sessions)
+        return Revision(results.revision, results.as_of)
 
     def election(self) -> Election:
         return self._election[1]

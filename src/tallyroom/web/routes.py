@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -42,28 +43,57 @@ CACHE_ENTRIES = 2048
 
 
 class PageCache:
-    """Pages and their renderings for the current results revision only."""
+    """Pages and their renderings for the newest results revision only. Concurrent requests
+    for a page not yet built wait for one build instead of each building it (a new revision
+    arrives with many readers at once)."""
 
     def __init__(self) -> None:
         self._revision: int | None = None
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._building: dict[Hashable, Future[Any]] = {}
         self._lock = Lock()
 
     def get(self, revision: int, key: Hashable, build: Callable[[], Any]) -> Any:
         with self._lock:
-            if revision != self._revision:
-                self._entries.clear()
-                self._revision = revision
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-        value = build()
+            if self._revision is not None and revision < self._revision:
+                # A request that read an older revision: answer it, keep the cache newer.
+                pending = None
+            else:
+                if revision != self._revision:
+                    self._entries.clear()
+                    self._building.clear()
+                    self._revision = revision
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+                    return self._entries[key]
+                pending = self._building.get(key)
+                if pending is not None:
+                    waiting = pending
+                else:
+                    waiting = None
+                    pending = self._building[key] = Future()
+        if waiting is not None:
+            return waiting.result()
+        try:
+            value = build()
+        except BaseException as error:
+            if pending is not None:
+                pending.set_exception(error)
+                self._finish(revision, key, pending, None)
+            raise
+        if pending is not None:
+            pending.set_result(value)
+            self._finish(revision, key, pending, value)
+        return value
+
+    def _finish(self, revision: int, key: Hashable, pending: Future[Any], value: Any) -> None:
         with self._lock:
-            if revision == self._revision:
+            if self._building.get(key) is pending:
+                del self._building[key]
+            if value is not None and revision == self._revision:
                 self._entries[key] = value
                 while len(self._entries) > CACHE_ENTRIES:
                     self._entries.popitem(last=False)
-        return value
 
 
 def web_router(
