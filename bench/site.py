@@ -2,6 +2,11 @@
 the national JSON while stations keep submitting protocols (6,478 stations, loopback, a
 bounded run). Prints requests/s and p50/p99 per target, and an idle reference.
 
+Readers are `wrk` processes (Debian's package `wrk`), one per target, so that the load
+generator's own cost does not decide the latencies; without wrk, a Python client reads
+instead (its figures then include the client's own queueing). A static file is read the
+same way as the server's floor.
+
     .venv/bin/python bench/site.py [--stations 6478] [--readers 16] [--seconds 20]
 """
 
@@ -10,9 +15,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +42,54 @@ TARGETS = {
     "constituency page": "/constituencies/1",
     "national JSON": "/api/v1/results",
 }
+REFERENCE = {"static file (floor)": "/static/site.css"}
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def _seconds(text: str) -> float:
+    match = re.fullmatch(r"([0-9.]+)(us|ms|s)", text)
+    if match is None:
+        raise ValueError(f"not a wrk duration: {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def wrk_readers(
+    url: str, targets: dict[str, str], connections: int, seconds: float
+) -> dict[str, tuple[float, float, float]]:
+    """Start one wrk per target at once; (requests/s, p50 s, p99 s) per target."""
+    processes = {
+        name: subprocess.Popen(
+            [
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{max(1, round(seconds))}s",
+                "--latency",
+                url + path,
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for name, path in targets.items()
+    }
+    figures: dict[str, tuple[float, float, float]] = {}
+    for name, process in processes.items():
+        output, _ = process.communicate()
+        rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", output).group(1))  # type: ignore[union-attr]
+        p50 = _seconds(re.search(r"\s50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+        p99 = _seconds(re.search(r"\s99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+        if errors:
+            raise RuntimeError(f"{targets[name]}: {errors.group(1)} failed responses")
+        figures[name] = (rate, p50, p99)
+    return figures
+
+
+async def submit_only(
+    url: str, submissions: list[tuple[dict[str, Any], dict[str, str]]], seconds: float, writers: int
+) -> int:
+    _, submitted, _ = await read_and_write(url, submissions, 0, seconds, writers)
+    return submitted
 
 
 async def read_and_write(
@@ -77,13 +134,12 @@ async def read_and_write(
     return latencies, submitted, elapsed
 
 
-def report(title: str, latencies: dict[str, list[float]], elapsed: float) -> None:
+def report_figures(title: str, figures: dict[str, tuple[float, float, float]]) -> None:
     print(title)
-    for name, values in latencies.items():
+    for name, (rate, p50, p99) in figures.items():
         print(
-            f"  {name:18} {len(values) / elapsed:8.0f} req/s   "
-            f"p50 {percentile(values, 0.5) * 1000:6.1f} ms   "
-            f"p99 {percentile(values, 0.99) * 1000:6.1f} ms   (target p99 < 50 ms)"
+            f"  {name:20} {rate:8.0f} req/s   p50 {p50 * 1000:6.1f} ms   "
+            f"p99 {p99 * 1000:6.1f} ms   (target p99 < 50 ms)"
         )
 
 
@@ -125,12 +181,43 @@ def main() -> None:
         # Half the stations report before the readers arrive, as on polling night.
         half = len(submissions) // 2
         asyncio.run(read_and_write(url, submissions[:half], 0, 3600, 4))
-        idle, _, idle_elapsed = asyncio.run(
-            read_and_write(url, [], arguments.readers, arguments.seconds / 2, 0)
-        )
-        busy, submitted, busy_elapsed = asyncio.run(
-            read_and_write(url, submissions[half:], arguments.readers, arguments.seconds, 2)
-        )
+        if shutil.which("wrk"):
+            per_target = max(1, arguments.readers // len(TARGETS))
+            idle_figures = wrk_readers(url, REFERENCE | TARGETS, per_target, arguments.seconds / 2)
+            with ThreadPoolExecutor(1) as pool:
+                writing = pool.submit(
+                    asyncio.run,
+                    submit_only(url, submissions[half:], arguments.seconds + 1, 2),
+                )
+                time.sleep(0.5)
+                busy_figures = wrk_readers(url, TARGETS, per_target, arguments.seconds)
+                submitted = writing.result()
+            busy_elapsed = arguments.seconds
+            readers = f"wrk, {per_target} connections per target"
+        else:
+            idle, _, idle_elapsed = asyncio.run(
+                read_and_write(url, [], arguments.readers, arguments.seconds / 2, 0)
+            )
+            busy, submitted, busy_elapsed = asyncio.run(
+                read_and_write(url, submissions[half:], arguments.readers, arguments.seconds, 2)
+            )
+            idle_figures = {
+                name: (
+                    len(values) / idle_elapsed,
+                    percentile(values, 0.5),
+                    percentile(values, 0.99),
+                )
+                for name, values in idle.items()
+            }
+            busy_figures = {
+                name: (
+                    len(values) / busy_elapsed,
+                    percentile(values, 0.5),
+                    percentile(values, 0.99),
+                )
+                for name, values in busy.items()
+            }
+            readers = "a Python client (wrk not installed)"
     finally:
         server.terminate()
         server.wait()
@@ -138,9 +225,10 @@ def main() -> None:
         f"site benchmark: {arguments.stations} stations, {arguments.readers} concurrent readers,"
         f" SQLite; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}"
     )
-    report("reference: readers only (no ingest)", idle, idle_elapsed)
-    report(
-        f"while ingesting ({submitted / busy_elapsed:.0f} protocols/s accepted)", busy, busy_elapsed
+    print(f"readers: {readers}")
+    report_figures("reference: readers only (no ingest)", idle_figures)
+    report_figures(
+        f"while ingesting ({submitted / busy_elapsed:.0f} protocols/s accepted)", busy_figures
     )
 
 

@@ -326,6 +326,9 @@ class HandBuiltSource:
     def revision(self) -> Revision:
         return Revision(self.results.revision, self.changed_at)
 
+    def fresh_revision(self) -> Revision | None:
+        return self.revision()
+
     def election(self) -> Election:
         return ELECTION
 

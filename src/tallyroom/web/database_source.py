@@ -48,6 +48,10 @@ class DatabaseResultsSource:
         results = self.cache.national(self.sessions)
         return Revision(results.revision, results.as_of)
 
+    def fresh_revision(self) -> Revision | None:
+        results = self.cache.fresh()
+        return None if results is None else Revision(results.revision, results.as_of)
+
     def election(self) -> Election:
         return self._election[1]
 

@@ -29,6 +29,9 @@ class StationNotFound(LookupError):
 class ResultsSource(Protocol):
     def revision(self) -> Revision: ...
 
+    def fresh_revision(self) -> Revision | None:
+        """The revision if it can be had without I/O (answered on the event loop), else None."""
+
     def election(self) -> Election: ...
 
     def national(self) -> NationalResults: ...

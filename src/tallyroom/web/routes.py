@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from tallyroom.web.candidates_page import candidates_page
@@ -86,6 +87,13 @@ class PageCache:
             self._finish(revision, key, pending, value)
         return value
 
+    def peek(self, revision: int, key: Hashable) -> Any:
+        """The entry if built for this revision already (no waiting, no building), else None."""
+        with self._lock:
+            if revision == self._revision:
+                return self._entries.get(key)
+            return None
+
     def _finish(self, revision: int, key: Hashable, pending: Future[Any], value: Any) -> None:
         with self._lock:
             if self._building.get(key) is pending:
@@ -123,7 +131,19 @@ def web_router(
         page: Page = cache.get(revision.number, ("page", key), builder)
         return page
 
-    def html(
+    async def current_revision() -> Revision:
+        fresh = source.fresh_revision()
+        return fresh if fresh is not None else await run_in_threadpool(source.revision)
+
+    async def cached(revision: int, key: Hashable, make: Callable[[], Any]) -> Any:
+        # Built pages are answered on the event loop; building (queries, templates) runs in
+        # a worker thread, once per revision however many readers wait for it.
+        found = cache.peek(revision, key)
+        return (
+            found if found is not None else await run_in_threadpool(cache.get, revision, key, make)
+        )
+
+    async def html(
         request: Request,
         key: Hashable,
         builder: Callable[[], Page],
@@ -136,7 +156,7 @@ def web_router(
         language = choose_language(
             request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)
         )
-        revision = source.revision()
+        revision = await current_revision()
         headers = validators(revision, language)
         headers["Vary"] = "Cookie"
         headers["Content-Language"] = language
@@ -161,14 +181,14 @@ def web_router(
                 events_path=link("/events"),
             ).encode()
 
-        body: bytes = cache.get(revision.number, ("html", key, language), rendered)
+        body: bytes = await cached(revision.number, ("html", key, language), rendered)
         response = Response(body, media_type="text/html; charset=utf-8", headers=headers)
         if chosen is not None and chosen == language:
             response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
         return response
 
-    def as_json(request: Request, key: Hashable, builder: Callable[[], Page]) -> Response:
-        revision = source.revision()
+    async def as_json(request: Request, key: Hashable, builder: Callable[[], Page]) -> Response:
+        revision = await current_revision()
         headers = validators(revision, "json")
         if not_modified(request, headers):
             return Response(status_code=304, headers=headers)
@@ -187,27 +207,28 @@ def web_router(
                 separators=(",", ":"),
             ).encode()
 
-        body: bytes = cache.get(revision.number, ("json", key), rendered)
+        body: bytes = await cached(revision.number, ("json", key), rendered)
         headers["Access-Control-Allow-Origin"] = "*"
         return Response(body, media_type="application/json", headers=headers)
 
-    def as_csv(
+    async def as_csv(
         request: Request, key: Hashable, builder: Callable[[], Page], table: str, filename: str
     ) -> Response:
-        revision = source.revision()
+        revision = await current_revision()
         headers = validators(revision, f"csv-{table}")
         if not_modified(request, headers):
             return Response(status_code=304, headers=headers)
-        page = build(revision, key, builder)
-        if table not in page.tables:
-            raise HTTPException(404, f"no table {table!r} on this page")
+
+        def rendered() -> bytes:
+            page = build(revision, key, builder)
+            if table not in page.tables:
+                raise HTTPException(404, f"no table {table!r} on this page")
+            return page.tables[table].csv_text().encode("utf-8-sig")
+
+        body: bytes = await cached(revision.number, ("csv", key, table), rendered)
         headers["Content-Disposition"] = f'attachment; filename="{filename}-{table}.csv"'
         headers["Access-Control-Allow-Origin"] = "*"
-        return Response(
-            page.tables[table].csv_text().encode("utf-8-sig"),
-            media_type="text/csv; charset=utf-8",
-            headers=headers,
-        )
+        return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
 
     # --- overview -------------------------------------------------------------------------
 
@@ -215,8 +236,8 @@ def web_router(
         return overview_page(source)
 
     @router.get("/")
-    def overview_html(request: Request) -> Response:
-        return html(
+    async def overview_html(request: Request) -> Response:
+        return await html(
             request,
             "overview",
             overview,
@@ -226,12 +247,12 @@ def web_router(
         )
 
     @router.get("/overview.json")
-    def overview_json(request: Request) -> Response:
-        return as_json(request, "overview", overview)
+    async def overview_json(request: Request) -> Response:
+        return await as_json(request, "overview", overview)
 
     @router.get("/overview/{table}.csv")
-    def overview_csv(request: Request, table: str) -> Response:
-        return as_csv(request, "overview", overview, table, "overview")
+    async def overview_csv(request: Request, table: str) -> Response:
+        return await as_csv(request, "overview", overview, table, "overview")
 
     # --- constituency ---------------------------------------------------------------------
 
@@ -245,9 +266,9 @@ def web_router(
         return builder
 
     @router.get("/constituencies/{number:int}")
-    def constituency_html(request: Request, number: int) -> Response:
+    async def constituency_html(request: Request, number: int) -> Response:
         path = f"/constituencies/{number}"
-        return html(
+        return await html(
             request,
             ("constituency", number),
             constituency(number),
@@ -257,12 +278,12 @@ def web_router(
         )
 
     @router.get("/constituencies/{number:int}.json")
-    def constituency_json(request: Request, number: int) -> Response:
-        return as_json(request, ("constituency", number), constituency(number))
+    async def constituency_json(request: Request, number: int) -> Response:
+        return await as_json(request, ("constituency", number), constituency(number))
 
     @router.get("/constituencies/{number:int}/{table}.csv")
-    def constituency_csv(request: Request, number: int, table: str) -> Response:
-        return as_csv(
+    async def constituency_csv(request: Request, number: int, table: str) -> Response:
+        return await as_csv(
             request, ("constituency", number), constituency(number), table, f"constituency-{number}"
         )
 
@@ -278,17 +299,17 @@ def web_router(
         return builder
 
     @router.get("/stations/{code}.json")
-    def station_json(request: Request, code: str) -> Response:
-        return as_json(request, ("station", code), station(code))
+    async def station_json(request: Request, code: str) -> Response:
+        return await as_json(request, ("station", code), station(code))
 
     @router.get("/stations/{code}/{table}.csv")
-    def station_csv(request: Request, code: str, table: str) -> Response:
-        return as_csv(request, ("station", code), station(code), table, f"station-{code}")
+    async def station_csv(request: Request, code: str, table: str) -> Response:
+        return await as_csv(request, ("station", code), station(code), table, f"station-{code}")
 
     @router.get("/stations/{code}")
-    def station_html(request: Request, code: str) -> Response:
+    async def station_html(request: Request, code: str) -> Response:
         path = f"/stations/{code}"
-        return html(
+        return await html(
             request,
             ("station", code),
             station(code),
@@ -311,8 +332,8 @@ def web_router(
 
     for name in listings:
 
-        def listing_html(request: Request, name: str = name) -> Response:
-            return html(
+        async def listing_html(request: Request, name: str = name) -> Response:
+            return await html(
                 request,
                 name,
                 listing(name),
@@ -321,11 +342,11 @@ def web_router(
                 csv_base=f"/{name}",
             )
 
-        def listing_json(request: Request, name: str = name) -> Response:
-            return as_json(request, name, listing(name))
+        async def listing_json(request: Request, name: str = name) -> Response:
+            return await as_json(request, name, listing(name))
 
-        def listing_csv(request: Request, table: str, name: str = name) -> Response:
-            return as_csv(request, name, listing(name), table, name)
+        async def listing_csv(request: Request, table: str, name: str = name) -> Response:
+            return await as_csv(request, name, listing(name), table, name)
 
         router.add_api_route(f"/{name}", listing_html, methods=["GET"], name=f"{name}_html")
         router.add_api_route(f"/{name}.json", listing_json, methods=["GET"], name=f"{name}_json")
@@ -339,8 +360,8 @@ def web_router(
         return lambda: search_page(source, text)
 
     @router.get("/search")
-    def search_html(request: Request, q: str = "") -> Response:
-        return html(
+    async def search_html(request: Request, q: str = "") -> Response:
+        return await html(
             request,
             ("search", q),
             search(q),
@@ -351,8 +372,8 @@ def web_router(
         )
 
     @router.get("/search.json")
-    def search_json(request: Request, q: str = "") -> Response:
-        return as_json(request, ("search", q), search(q))
+    async def search_json(request: Request, q: str = "") -> Response:
+        return await as_json(request, ("search", q), search(q))
 
     # --- live updates and static files ----------------------------------------------------
 
@@ -369,16 +390,21 @@ def web_router(
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
+    # The few static files, read once: answered on the event loop like cached pages.
+    static_files = {
+        file.name: file.read_bytes()
+        for file in STATIC.iterdir()
+        if file.is_file() and file.suffix in STATIC_TYPES and not file.name.startswith(".")
+    }
+
     @router.get("/static/{name}")
-    def static(name: str) -> Response:
-        file = STATIC / name
-        if "/" in name or name.startswith(".") or file.suffix not in STATIC_TYPES:
-            raise HTTPException(404)
-        if not file.is_file():
+    async def static(name: str) -> Response:
+        body = static_files.get(name)
+        if body is None:
             raise HTTPException(404)
         return Response(
-            file.read_bytes(),
-            media_type=STATIC_TYPES[file.suffix],
+            body,
+            media_type=STATIC_TYPES[Path(name).suffix],
             headers={"Cache-Control": "public, max-age=3600"},
         )
 
