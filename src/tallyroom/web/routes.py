@@ -44,13 +44,16 @@ CACHE_ENTRIES = 2048
 
 
 class PageCache:
-    """Pages and their renderings for the newest results revision only. Concurrent requests
-    for a page not yet built wait for one build instead of each building it (a new revision
-    arrives with many readers at once)."""
+    """Pages and their renderings for the newest results revision. Concurrent requests for a
+    page not yet built wait for one build instead of each building it (a new revision arrives
+    with many readers at once); while it is built, the previous revision's rendering may be
+    served (`stale_while_building`), so readers never queue behind a rebuild."""
 
     def __init__(self) -> None:
         self._revision: int | None = None
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        #: the previous revision's entries, served while the newer ones are built
+        self._previous: dict[Hashable, Any] = {}
         self._building: dict[Hashable, Future[Any]] = {}
         self._lock = Lock()
 
@@ -61,7 +64,8 @@ class PageCache:
                 pending = None
             else:
                 if revision != self._revision:
-                    self._entries.clear()
+                    self._previous = dict(self._entries) or self._previous
+                    self._entries = OrderedDict()
                     self._building.clear()
                     self._revision = revision
                 if key in self._entries:
@@ -86,6 +90,14 @@ class PageCache:
             pending.set_result(value)
             self._finish(revision, key, pending, value)
         return value
+
+    def stale_while_building(self, revision: int, key: Hashable) -> Any:
+        """The previous revision's entry when this revision's is being built by another
+        request, else None."""
+        with self._lock:
+            if revision == self._revision and key in self._building:
+                return self._previous.get(key)
+            return None
 
     def peek(self, revision: int, key: Hashable) -> Any:
         """The entry if built for this revision already (no waiting, no building), else None."""
@@ -123,6 +135,12 @@ def web_router(
             "Cache-Control": "public, max-age=0, must-revalidate",
         }
 
+    def page_headers(revision: Revision, language: str) -> dict[str, str]:
+        headers = validators(revision, language)
+        headers["Vary"] = "Cookie"
+        headers["Content-Language"] = language
+        return headers
+
     def not_modified(request: Request, headers: dict[str, str]) -> bool:
         tags = [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]
         return headers["ETag"] in tags
@@ -135,13 +153,19 @@ def web_router(
         fresh = source.fresh_revision()
         return fresh if fresh is not None else await run_in_threadpool(source.revision)
 
-    async def cached(revision: int, key: Hashable, make: Callable[[], Any]) -> Any:
-        # Built pages are answered on the event loop; building (queries, templates) runs in
-        # a worker thread, once per revision however many readers wait for it.
-        found = cache.peek(revision, key)
-        return (
-            found if found is not None else await run_in_threadpool(cache.get, revision, key, make)
-        )
+    async def cached(
+        revision: Revision, key: Hashable, make: Callable[[], bytes]
+    ) -> tuple[Revision, bytes]:
+        """A rendering and the revision it shows. Built ones are answered on the event loop;
+        building (queries, templates) runs in a worker thread, once per revision however many
+        readers ask, and meanwhile the others get the previous revision's rendering."""
+        found = cache.peek(revision.number, key) or cache.stale_while_building(revision.number, key)
+        if found is None:
+            found = await run_in_threadpool(
+                cache.get, revision.number, key, lambda: (revision, make())
+            )
+        shown: tuple[Revision, bytes] = found
+        return shown
 
     async def html(
         request: Request,
@@ -157,12 +181,9 @@ def web_router(
             request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)
         )
         revision = await current_revision()
-        headers = validators(revision, language)
-        headers["Vary"] = "Cookie"
-        headers["Content-Language"] = language
         chosen = request.query_params.get("lang")
-        if not_modified(request, headers) and chosen is None:
-            return Response(status_code=304, headers=headers)
+        if not_modified(request, validators(revision, language)) and chosen is None:
+            return Response(status_code=304, headers=page_headers(revision, language))
 
         def rendered() -> bytes:
             page = build(revision, key, builder)
@@ -181,8 +202,10 @@ def web_router(
                 events_path=link("/events"),
             ).encode()
 
-        body: bytes = await cached(revision.number, ("html", key, language), rendered)
-        response = Response(body, media_type="text/html; charset=utf-8", headers=headers)
+        shown, body = await cached(revision, ("html", key, language), rendered)
+        response = Response(
+            body, media_type="text/html; charset=utf-8", headers=page_headers(shown, language)
+        )
         if chosen is not None and chosen == language:
             response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
         return response
@@ -207,7 +230,8 @@ def web_router(
                 separators=(",", ":"),
             ).encode()
 
-        body: bytes = await cached(revision.number, ("json", key), rendered)
+        shown, body = await cached(revision, ("json", key), rendered)
+        headers = validators(shown, "json")
         headers["Access-Control-Allow-Origin"] = "*"
         return Response(body, media_type="application/json", headers=headers)
 
@@ -225,7 +249,8 @@ def web_router(
                 raise HTTPException(404, f"no table {table!r} on this page")
             return page.tables[table].csv_text().encode("utf-8-sig")
 
-        body: bytes = await cached(revision.number, ("csv", key, table), rendered)
+        shown, body = await cached(revision, ("csv", key, table), rendered)
+        headers = validators(shown, f"csv-{table}")
         headers["Content-Disposition"] = f'attachment; filename="{filename}-{table}.csv"'
         headers["Access-Control-Allow-Origin"] = "*"
         return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
