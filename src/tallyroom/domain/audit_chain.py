@@ -45,6 +45,41 @@ def entry_hash(
     )
 
 
+def entry_hash_of_canonical_payload(
+    *,
+    sequence: int,
+    recorded_at: str,
+    actor: str,
+    action: str,
+    canonical_payload: bytes,
+    previous_hash: str,
+) -> str:
+    """`entry_hash` for a payload already in canonical form, without parsing and
+    canonicalising it again: the entry's canonical bytes are the other members' canonical
+    bytes around it, in RFC 8785's key order (action, actor, payload, previous_hash,
+    recorded_at, sequence)."""
+
+    def member(name: str, value: str | int) -> bytes:
+        return canonical_json(name) + b":" + canonical_json(value)
+
+    entry = (
+        b"{"
+        + member("action", action)
+        + b","
+        + member("actor", actor)
+        + b',"payload":'
+        + canonical_payload
+        + b","
+        + member("previous_hash", previous_hash)
+        + b","
+        + member("recorded_at", recorded_at)
+        + b","
+        + member("sequence", sequence)
+        + b"}"
+    )
+    return sha256_hex(entry)
+
+
 def chain_breaks(entries: Iterable[AuditEntry]) -> list[str]:
     """Every way the entries fail to form one unbroken chain from the genesis hash."""
     problems: list[str] = []

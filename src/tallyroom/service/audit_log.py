@@ -10,7 +10,11 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from tallyroom.domain.audit_chain import GENESIS_HASH, AuditEntry, entry_hash
+from tallyroom.domain.audit_chain import (
+    GENESIS_HASH,
+    AuditEntry,
+    entry_hash_of_canonical_payload,
+)
 from tallyroom.domain.canonical_json import canonical_json
 from tallyroom.store.schema import AuditEntryRow, AuditHeadRow
 
@@ -48,14 +52,14 @@ def record_many(
         moment = datetime.now(UTC)
         recorded_at = moment.isoformat(timespec="microseconds")
         stored = canonical_json(payload)
-        # Round-trip through canonical JSON so what is hashed is exactly what is stored.
+        # What is hashed is exactly what is stored: the stored bytes, and their parse.
         stored_payload = json.loads(stored)
-        digest = entry_hash(
+        digest = entry_hash_of_canonical_payload(
             sequence=sequence,
             recorded_at=recorded_at,
             actor=actor,
             action=action,
-            payload=stored_payload,
+            canonical_payload=stored,
             previous_hash=previous_hash,
         )
         rows.append(
