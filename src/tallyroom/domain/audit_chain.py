@@ -59,24 +59,18 @@ def entry_hash_of_canonical_payload(
     bytes around it, in RFC 8785's key order (action, actor, payload, previous_hash,
     recorded_at, sequence)."""
 
-    def member(name: str, value: str | int) -> bytes:
-        return canonical_json(name) + b":" + canonical_json(value)
-
-    entry = (
-        b"{"
-        + member("action", action)
-        + b","
-        + member("actor", actor)
-        + b',"payload":'
-        + canonical_payload
-        + b","
-        + member("previous_hash", previous_hash)
-        + b","
-        + member("recorded_at", recorded_at)
-        + b","
-        + member("sequence", sequence)
-        + b"}"
+    others = canonical_json(
+        {
+            "sequence": sequence,
+            "recorded_at": recorded_at,
+            "actor": actor,
+            "action": action,
+            "previous_hash": previous_hash,
+        }
     )
+    # A member name cannot occur unescaped inside a string value, so this is the key.
+    cut = others.index(b',"previous_hash":')
+    entry = others[:cut] + b',"payload":' + canonical_payload + others[cut:]
     return sha256_hex(entry)
 
 

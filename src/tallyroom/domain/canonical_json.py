@@ -28,19 +28,24 @@ def canonical_json(value: Any) -> bytes:
 
 
 def _plain(value: Any) -> bool:
-    if isinstance(value, str):
-        return not value or max(value) < _FIRST_SURROGATE
-    if value is None or isinstance(value, bool):
-        return True
-    if isinstance(value, int):
+    # Exact types only: a subclass (an enum, an ordered dict) takes rfc8785's path.
+    kind = type(value)
+    if kind is str:
+        return _plain_text(value)
+    if kind is int:
         return -_SAFE_INTEGER <= value <= _SAFE_INTEGER
-    if isinstance(value, dict):
-        return all(
-            isinstance(key, str) and _plain(key) and _plain(item) for key, item in value.items()
-        )
-    if isinstance(value, list):
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or not _plain_text(key) or not _plain(item):
+                return False
+        return True
+    if kind is list:
         return all(_plain(item) for item in value)
-    return False
+    return value is None or kind is bool
+
+
+def _plain_text(text: str) -> bool:
+    return text.isascii() or max(text) < _FIRST_SURROGATE
 
 
 def sha256_hex(data: bytes) -> str:
