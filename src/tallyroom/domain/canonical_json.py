@@ -33,7 +33,7 @@ def _plain(value: Any) -> bool:
     if kind is str:
         return _plain_text(value)
     if kind is int:
-        return -_SAFE_INTEGER <= value <= _SAFE_INTEGER
+        return bool(-_SAFE_INTEGER <= value <= _SAFE_INTEGER)
     if kind is dict:
         for key, item in value.items():
             if type(key) is not str or not _plain_text(key) or not _plain(item):
