@@ -127,6 +127,16 @@ async def read_and_write(
     return latencies, submitted, elapsed
 
 
+def summarised(
+    latencies: dict[str, list[float]], elapsed: float
+) -> dict[str, tuple[float, float, float]]:
+    """(requests/s, p50 s, p99 s) per target from the Python client's latencies."""
+    return {
+        name: (len(values) / elapsed, percentile(values, 0.5), percentile(values, 0.99))
+        for name, values in latencies.items()
+    }
+
+
 def report_figures(title: str, figures: dict[str, tuple[float, float, float]]) -> None:
     print(title)
     for name, (rate, p50, p99) in figures.items():
@@ -194,22 +204,8 @@ def main() -> None:
             busy, submitted, busy_elapsed = asyncio.run(
                 read_and_write(url, submissions[half:], arguments.readers, arguments.seconds, 2)
             )
-            idle_figures = {
-                name: (
-                    len(values) / idle_elapsed,
-                    percentile(values, 0.5),
-                    percentile(values, 0.99),
-                )
-                for name, values in idle.items()
-            }
-            busy_figures = {
-                name: (
-                    len(values) / busy_elapsed,
-                    percentile(values, 0.5),
-                    percentile(values, 0.99),
-                )
-                for name, values in busy.items()
-            }
+            idle_figures = summarised(idle, idle_elapsed)
+            busy_figures = summarised(busy, busy_elapsed)
             readers = "a Python client (wrk not installed)"
     finally:
         server.terminate()
