@@ -209,16 +209,17 @@ class ProcessPoolExaminer:
 # --- the command ------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Station:
+    """A station as the command needs it; also what the scope rule reads (StationScope)."""
+
     id: int
     code: str
+    election_id: int
     constituency_id: int
     registered_voters: int
     key_id: int | None
     public_key: str | None
-    #: the ORM row the scope rule reads, made only when needed
-    row: PollingStationRow | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,7 +366,7 @@ def _stations(session: Session, election_id: int, envelopes: list[Envelope]) -> 
         # The first current key, as `current_station_key` takes it.
         if code not in stations:
             stations[code] = _Station(
-                station_id, code, constituency_id, registered, key_id, public_key
+                station_id, code, election_id, constituency_id, registered, key_id, public_key
             )
     return stations
 
@@ -410,18 +411,6 @@ def _counted(session: Session, station_ids: list[int]) -> dict[int, ProtocolFigu
     }
 
 
-def _scope_row(station: _Station, election_id: int) -> PollingStationRow:
-    if station.row is None:
-        # Transient, never added to the session: only the scope rule reads it.
-        station.row = PollingStationRow(
-            id=station.id,
-            election_id=election_id,
-            constituency_id=station.constituency_id,
-            code=station.code,
-        )
-    return station.row
-
-
 def _apply(
     session: Session,
     callers: _Callers,
@@ -452,7 +441,7 @@ def _apply(
             station = batch.stations.get(parsed.station)
             if station is None:
                 raise unknown_station(parsed.station)
-            require_scope(principal, _scope_row(station, election.id))
+            require_scope(principal, station)
             signed = require_signature(signature)
             key_id = require_station_key(station.code, station.key_id)
             if not examination.signature_valid:
@@ -548,16 +537,18 @@ def _store(
     stored_before: set[int],
 ) -> None:
     connection = session.connection()
-    version_ids = (
-        connection.execute(
+    # RETURNING without sort_by_parameter_order: the rows come back in batches of many
+    # (one statement per batch instead of one per row), matched by (station, version).
+    returned = {
+        (station_id, version): version_id
+        for version_id, station_id, version in connection.execute(
             insert(ProtocolVersionRow).returning(
-                ProtocolVersionRow.id, sort_by_parameter_order=True
+                ProtocolVersionRow.id, ProtocolVersionRow.station_id, ProtocolVersionRow.version
             ),
             new_versions,
-        )
-        .scalars()
-        .all()
-    )
+        ).tuples()
+    }
+    version_ids = [returned[(row["station_id"], row["version"])] for row in new_versions]
     if counting:
         # Counting a station replaces what it counted before: take the old figures out.
         maybe_counted = sorted(stored_before.intersection(counting))

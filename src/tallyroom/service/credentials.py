@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -32,6 +33,22 @@ class Role(enum.StrEnum):
     OBSERVER = "observer"
 
 
+class StationScope(Protocol):
+    """What the scope rule reads of a station: a stored row or a lighter record."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def election_id(self) -> int: ...
+
+    @property
+    def constituency_id(self) -> int: ...
+
+    @property
+    def code(self) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """Who is calling, as their token says."""
@@ -47,7 +64,7 @@ class Principal:
     def actor(self) -> str:
         return f"{self.role.value}:{self.label}"
 
-    def may_act_for_station(self, station: PollingStationRow) -> bool:
+    def may_act_for_station(self, station: StationScope) -> bool:
         if station.election_id != self.election_id:
             return False
         if self.role is Role.COMMISSION:

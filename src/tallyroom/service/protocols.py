@@ -26,7 +26,7 @@ from tallyroom.domain.protocol_document import (
 )
 from tallyroom.domain.signature import signature_is_valid
 from tallyroom.service import audit_log
-from tallyroom.service.credentials import Principal, current_station_key
+from tallyroom.service.credentials import Principal, StationScope, current_station_key
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.service.tally import bump_revision, count_protocol, uncount_station
 from tallyroom.store.schema import (
@@ -173,7 +173,7 @@ def require_election(parsed: ProtocolDocument, election_code: str) -> None:
         )
 
 
-def require_scope(principal: Principal, station: PollingStationRow) -> None:
+def require_scope(principal: Principal, station: StationScope) -> None:
     if not principal.may_act_for_station(station):
         raise Forbidden("out_of_scope", f"this token may not submit for station {station.code}")
 
