@@ -1,17 +1,41 @@
 """Protocols arriving together over HTTP are committed together (api/protocol_intake.py), yet
-each is answered as if it had been submitted alone."""
+each is answered as if it had been submitted alone: with the intake as a thread of the server
+and as a process of its own (api/intake_process.py, what `tallyroom serve` runs)."""
 
 from __future__ import annotations
 
+import os
+import signal
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
+from tallyroom.api.app import create_app
+from tallyroom.api.intake_process import ProtocolIntakeProcess
+from tallyroom.api.runtime import Runtime
 from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.service.credentials import IssuedCredentials
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import AuditEntryRow, ProtocolVersionRow
 from tests.station_client import Api, good_figures, protocol
+
+
+@pytest.fixture(params=["thread", "process"])
+def api(
+    request: pytest.FixtureRequest,
+    loaded_election: sessionmaker[Session],
+    credentials: IssuedCredentials,
+    database_url: str,
+) -> Iterator[Api]:
+    runtime = Runtime.for_database(database_url, intake_process=request.param == "process")
+    runtime.results.freshness = 0.0
+    with TestClient(create_app(runtime=runtime), raise_server_exceptions=False) as client:
+        yield Api(client, credentials, loaded_election)
 
 
 def _post_together(api: Api, requests: list[tuple[dict[str, Any], str]]) -> list[Any]:
@@ -76,4 +100,30 @@ def test_bad_and_good_protocols_together_get_their_own_answers(api: Api) -> None
             .where(AuditEntryRow.action == "protocol.submitted")
         )
         assert submitted == 1
+        assert audit_discrepancies(session) == []
+
+
+def test_a_killed_intake_process_is_started_again(
+    loaded_election: sessionmaker[Session], credentials: IssuedCredentials, database_url: str
+) -> None:
+    runtime = Runtime.for_database(database_url, intake_process=True)
+    with TestClient(create_app(runtime=runtime), raise_server_exceptions=False) as client:
+        api = Api(client, credentials, loaded_election)
+        assert api.submit(protocol()).status_code == 201
+        intake = runtime.intake
+        assert isinstance(intake, ProtocolIntakeProcess)
+        first = intake.process_id
+        assert first is not None
+        assert first != os.getpid()
+        os.kill(first, signal.SIGKILL)
+        answer = api.submit(protocol(station="001-0002"))
+        assert answer.status_code in (201, 503), answer.text
+        if answer.status_code == 503:
+            # Refused while the dead child was noticed: never stored, so sent again.
+            assert answer.json()["error"]["code"] == "intake_unavailable"
+            answer = api.submit(protocol(station="001-0002"))
+        assert answer.status_code == 201, answer.text
+        assert intake.process_id not in (None, first)
+    with transaction(api.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(ProtocolVersionRow)) == 2
         assert audit_discrepancies(session) == []

@@ -32,8 +32,7 @@ def test_announcement_in_azerbaijani(polled: Api) -> None:
         "",
         "Seçki məntəqələrindən daxil olmuş protokollar: 4 / 4 (100,0%).",
         "Seçicilərin sayı: 2.750.",
-        "Saat 19:00 vəziyyətinə görə səs vermiş seçicilərin sayı: 1.150; "
-        "seçici fəallığı: 41,8%.",
+        "Saat 19:00 vəziyyətinə görə səs vermiş seçicilərin sayı: 1.150; seçici fəallığı: 41,8%.",
         "Seçki məntəqələrinin sayı: 4 (daimi: 3, müvəqqəti: 1); işğaldan azad edilmiş "
         "ərazilərdə: 1; məcburi köçkünlər üçün: 1 (seçicilərin sayı: 600).",
         "",

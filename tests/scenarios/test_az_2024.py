@@ -209,4 +209,3 @@ def test_another_seed_gives_other_names_but_the_same_figures(
     )
     assert len({o.country for o in other.observers if o.kind is ObserverKind.INTERNATIONAL}) == 69
     assert len({s.station for s in other.exit_poll_samples}) == 2_500
-

@@ -21,13 +21,19 @@ READER_SWITCH_INTERVAL = 0.001
 
 
 def create_app(database_url: str | None = None, *, runtime: Runtime | None = None) -> FastAPI:
-    runtime = runtime or Runtime.for_database(database_url or database_url_from_environment())
+    # A served site takes protocols in a process of its own, so that its readers never wait
+    # for the writer; a runtime handed in (tests) keeps whatever intake it was made with.
+    runtime = runtime or Runtime.for_database(
+        database_url or database_url_from_environment(), intake_process=True
+    )
     # Readers wait for the GIL while the protocol intake thread computes; a shorter switch
     # interval than the default 5 ms bounds that wait (bench/ingest.py measures both).
     sys.setswitchinterval(READER_SWITCH_INTERVAL)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Started before the first protocol arrives, not by it (a process takes ~1 s to start).
+        runtime.start()
         yield
         # Protocols already queued are committed and answered before the server stops.
         runtime.close()

@@ -70,7 +70,7 @@ class ProtocolIntake:
 
     def submit(self, token: str | None, document: Any, signature: Any) -> Future[SubmissionOutcome]:
         answer: Future[SubmissionOutcome] = Future()
-        self._start()
+        self.start()
         self._queue.put(_Submission(token, document, signature, answer))
         return answer
 
@@ -80,7 +80,7 @@ class ProtocolIntake:
             self._thread.join()
             self._thread = None
 
-    def _start(self) -> None:
+    def start(self) -> None:
         if self._thread is not None:
             return
         with self._starting:

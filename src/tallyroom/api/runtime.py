@@ -4,24 +4,39 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from fastapi import Request
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tallyroom.api.intake_process import ProtocolIntakeProcess
 from tallyroom.api.protocol_intake import ProtocolIntake
 from tallyroom.service.credentials import Principal, authenticate
 from tallyroom.service.errors import Conflict, TooLarge
+from tallyroom.service.protocols import SubmissionOutcome
 from tallyroom.service.results import ResultsCache
 from tallyroom.store.database import make_engine, migrate, session_factory, transaction
 
 Outcome = TypeVar("Outcome")
 #: Protocols and reports are small; anything larger is a mistake or an attack.
 MAXIMUM_BODY_BYTES = 64 * 1024
+
+
+class Intake(Protocol):
+    """Where submitted protocols go: a thread of this process or a process of its own."""
+
+    def submit(
+        self, token: str | None, document: Any, signature: Any
+    ) -> Future[SubmissionOutcome]: ...
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -36,16 +51,22 @@ class Runtime:
     write_lock: threading.Lock | None = None
     #: the engines behind the sessions, disposed when the server stops
     engines: list[Engine] = field(default_factory=list)
-    #: protocols from many stations committed together (see api/protocol_intake.py)
-    intake: ProtocolIntake = field(init=False)
+    #: protocols from many stations committed together (see api/protocol_intake.py); by
+    #: default a thread of this process, or a process of its own (api/intake_process.py)
+    intake: Intake | None = None
 
     def __post_init__(self) -> None:
-        self.intake = ProtocolIntake(
-            self.writer, write_lock=self.write_lock, on_error=database_conflict
-        )
+        if self.intake is None:
+            self.intake = ProtocolIntake(
+                self.writer, write_lock=self.write_lock, on_error=database_conflict
+            )
 
     @classmethod
-    def for_database(cls, url: str, *, migrate_schema: bool = True) -> Runtime:
+    def for_database(
+        cls, url: str, *, migrate_schema: bool = True, intake_process: bool = False
+    ) -> Runtime:
+        """The runtime for a database. A served site takes protocols in a process of its own
+        (`intake_process`), so its readers never wait for the writer; tests keep one process."""
         writer_engine = make_engine(url, writer=True)
         if migrate_schema:
             migrate(writer_engine)
@@ -59,7 +80,14 @@ class Runtime:
             engines=[writer_engine]
             if reader_engine is writer_engine
             else [writer_engine, reader_engine],
+            intake=ProtocolIntakeProcess(url) if intake_process else None,
         )
+
+    def submit_protocol(
+        self, token: str | None, document: Any, signature: Any
+    ) -> Future[SubmissionOutcome]:
+        assert self.intake is not None
+        return self.intake.submit(token, document, signature)
 
     def command(
         self, token: str | None, action: Callable[[Session, Principal], Outcome]
@@ -72,9 +100,14 @@ class Runtime:
         except IntegrityError as error:
             raise database_conflict(error) or error from None
 
+    def start(self) -> None:
+        if self.intake is not None:
+            self.intake.start()
+
     def close(self) -> None:
         """Answer the protocols already queued, then release every database connection."""
-        self.intake.close()
+        if self.intake is not None:
+            self.intake.close()
         for engine in self.engines:
             engine.dispose()
 

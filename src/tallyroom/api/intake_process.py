@@ -1,0 +1,192 @@
+"""The protocol intake in a process of its own: parsing, verifying, judging and committing
+protocols take no time from the process that answers readers, so a read never waits for the
+writer's interpreter lock (bench/ingest.py and bench/site.py measure both).
+
+The child runs the same group commit as in-process (`api/protocol_intake.py`); a station is
+answered only after the commit that holds its protocol, exactly as there."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import queue
+import threading
+from concurrent.futures import Future
+from typing import Any
+
+from tallyroom.api.protocol_intake import RefusedSubmission
+from tallyroom.service.bulk_submission import Refusal
+from tallyroom.service.errors import ServiceError
+from tallyroom.service.protocols import SubmissionOutcome
+
+log = logging.getLogger("tallyroom.api.intake")
+
+#: how often each side looks whether the other is still there, in seconds
+WATCH_INTERVAL = 0.5
+
+#: (ticket, token, protocol, signature); None asks the child to finish and stop
+_Request = tuple[int, str | None, Any, Any] | None
+#: (ticket, outcome) or (ticket, (status, code, message, details)) or (ticket, failure text)
+_Answer = tuple[int, SubmissionOutcome | tuple[int, str, str, dict[str, Any]] | str]
+
+
+class IntakeUnavailable(ServiceError):
+    status = 503
+
+
+class ProtocolIntakeProcess:
+    """The in-process intake's interface (`submit`, `close`), served by a child process."""
+
+    def __init__(self, database_url: str) -> None:
+        self._database_url = database_url
+        self._context = multiprocessing.get_context("spawn")
+        self._lock = threading.Lock()
+        self._pending: dict[int, Future[SubmissionOutcome]] = {}
+        self._tickets = 0
+        self._process: Any = None
+        self._requests: Any = None
+        self._answers: Any = None
+        self._receiver: threading.Thread | None = None
+
+    @property
+    def process_id(self) -> int | None:
+        process = self._process
+        return int(process.pid) if process is not None and process.is_alive() else None
+
+    def start(self) -> None:
+        with self._lock:
+            if self._process is None or not self._process.is_alive():
+                self._start_locked()
+
+    def submit(self, token: str | None, document: Any, signature: Any) -> Future[SubmissionOutcome]:
+        answer: Future[SubmissionOutcome] = Future()
+        with self._lock:
+            if self._process is None or not self._process.is_alive():
+                self._start_locked()
+            self._tickets += 1
+            ticket = self._tickets
+            self._pending[ticket] = answer
+            # A multiprocessing queue pickles and writes from a feeder thread: never blocks.
+            self._requests.put((ticket, token, document, signature))
+        return answer
+
+    def close(self) -> None:
+        """Let the child commit and answer what it holds, then stop it."""
+        with self._lock:
+            process, requests, receiver = self._process, self._requests, self._receiver
+            self._process = None
+        if process is None:
+            return
+        requests.put(None)
+        process.join(timeout=60)
+        if process.is_alive():
+            process.kill()
+            process.join()
+        if receiver is not None:
+            receiver.join(timeout=5)
+
+    def _start_locked(self) -> None:
+        self._fail_pending("the protocol intake stopped; submit the protocol again")
+        self._requests = self._context.Queue()
+        self._answers = self._context.Queue()
+        self._process = self._context.Process(
+            target=run_intake,
+            args=(self._database_url, self._requests, self._answers, os.getpid()),
+            name="tallyroom-protocol-intake",
+            daemon=True,
+        )
+        self._process.start()
+        self._receiver = threading.Thread(
+            target=self._receive,
+            args=(self._process, self._answers),
+            name="tallyroom-intake-answers",
+            daemon=True,
+        )
+        self._receiver.start()
+
+    def _receive(self, process: Any, answers: Any) -> None:
+        while True:
+            try:
+                ticket, answer = answers.get(timeout=WATCH_INTERVAL)
+            except queue.Empty:
+                if process.is_alive():
+                    continue
+                with self._lock:
+                    if self._process is process:
+                        self._fail_pending("the protocol intake stopped; submit again")
+                return
+            with self._lock:
+                future = self._pending.pop(ticket, None)
+            if future is not None:
+                _settle(future, answer)
+
+    def _fail_pending(self, message: str) -> None:
+        pending, self._pending = self._pending, {}
+        for future in pending.values():
+            # Not acknowledged: the station resubmits, and a stored copy is idempotent.
+            future.set_exception(IntakeUnavailable("intake_unavailable", message))
+
+
+def _settle(future: Future[SubmissionOutcome], answer: Any) -> None:
+    if isinstance(answer, SubmissionOutcome):
+        future.set_result(answer)
+    elif isinstance(answer, tuple):
+        status, code, message, details = answer
+        future.set_exception(
+            RefusedSubmission(
+                Refusal(
+                    index=0,
+                    station=None,
+                    code=code,
+                    message=message,
+                    http_status=status,
+                    details=details,
+                )
+            )
+        )
+    else:
+        future.set_exception(RuntimeError(f"the protocol intake failed: {answer}"))
+
+
+def run_intake(database_url: str, requests: Any, answers: Any, parent: int) -> None:
+    """The child: the in-process group commit, fed from the parent's queue."""
+    # Imported here: the parent never needs the writer's machinery loaded twice.
+    from tallyroom.api.protocol_intake import ProtocolIntake
+    from tallyroom.api.runtime import database_conflict
+    from tallyroom.store.database import make_engine, session_factory
+
+    engine = make_engine(database_url, writer=True)
+    intake = ProtocolIntake(session_factory(engine), write_lock=None, on_error=database_conflict)
+
+    def answer_when_done(ticket: int, future: Future[SubmissionOutcome]) -> None:
+        error = future.exception()
+        answer: Any
+        if error is None:
+            answer = future.result()
+        elif isinstance(error, ServiceError):
+            answer = (error.status, error.code, error.message, dict(error.details))
+        else:
+            answer = f"{type(error).__name__}: {error}"
+        answers.put((ticket, answer))
+
+    try:
+        while True:
+            try:
+                request: _Request = requests.get(timeout=WATCH_INTERVAL)
+            except queue.Empty:
+                # An orphan stops: its parent (the server) was killed.
+                if os.getppid() != parent:
+                    return
+                continue
+            if request is None:
+                return
+            ticket, token, document, signature = request
+            intake.submit(token, document, signature).add_done_callback(
+                lambda future, ticket=ticket: answer_when_done(ticket, future)  # type: ignore[misc]
+            )
+    finally:
+        intake.close()
+        engine.dispose()
+        answers.close()
+        answers.join_thread()
