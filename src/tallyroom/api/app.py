@@ -52,5 +52,10 @@ def create_app(database_url: str | None = None, *, runtime: Runtime | None = Non
     app.include_router(decisions.router)
     app.include_router(public_results.router)
     # The public site reads through the same results cache as the API, so both agree.
-    app.include_router(web_router(DatabaseResultsSource(runtime.reader, cache=runtime.results)))
+    app.include_router(
+        web_router(
+            DatabaseResultsSource(runtime.reader, cache=runtime.results),
+            background_builds=runtime.results.serves_stale,
+        )
+    )
     return app

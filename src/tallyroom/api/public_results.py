@@ -13,6 +13,7 @@ from tallyroom.api.runtime import runtime_of
 from tallyroom.domain.results import NationalResults
 from tallyroom.service import audit_log
 from tallyroom.service.elections import election_row
+from tallyroom.service.results import constituency_result
 from tallyroom.service.results_json import constituency_json, national_json, turnout_json
 from tallyroom.service.station_detail import station_detail
 from tallyroom.service.turnout import turnout_by_hour
@@ -46,10 +47,12 @@ def _respond(request: Request, results: NationalResults, part: str, build: Any) 
 
 
 async def national_results(request: Request) -> NationalResults:
+    """The cached picture, answered on the event loop; a reader waits for the database only
+    when nothing is cached yet (or the cache is made to show every change at once)."""
     runtime = runtime_of(request)
-    fresh = runtime.results.fresh()
-    if fresh is not None:
-        return fresh
+    served = runtime.results.without_waiting(runtime.reader)
+    if served is not None:
+        return served
     return await run_in_threadpool(runtime.results.national, runtime.reader)
 
 
@@ -69,16 +72,14 @@ async def get_summary(request: Request) -> Response:
 
 @router.get("/results/constituencies/{number}", summary="One constituency's results")
 async def get_constituency(number: int, request: Request) -> Response:
-    runtime = runtime_of(request)
-    result = await run_in_threadpool(runtime.results.constituency, runtime.reader, number)
-    results = runtime.results.national(runtime.reader)
+    results = await national_results(request)
+    result = constituency_result(results, number)
     return _respond(request, results, f"constituency-{number}", lambda: constituency_json(result))
 
 
 @router.get("/progress", summary="Stations reporting and registered voters covered")
 async def get_progress(request: Request) -> dict[str, Any]:
-    runtime = runtime_of(request)
-    results = await run_in_threadpool(runtime.results.national, runtime.reader)
+    results = await national_results(request)
     return {
         "status": results.status,
         "stations_total": results.stations_total,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,24 @@ class ProtocolFigures:
     unused_ballots: int
     #: candidate code → votes
     votes: Mapping[str, int] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple[type[ProtocolFigures], tuple[Any, ...]]:
+        # Verifying workers send a million of these back to the writer: the constructor's
+        # arguments unpickle several times faster than the dataclass's slot-by-slot state.
+        return (
+            ProtocolFigures,
+            (
+                self.registered_voters,
+                self.voters_added,
+                self.ballots_received,
+                self.ballots_issued_in_station,
+                self.ballots_issued_portable,
+                self.ballots_cast,
+                self.invalid_ballots,
+                self.unused_ballots,
+                self.votes,
+            ),
+        )
 
     @property
     def ballots_issued(self) -> int:

@@ -41,6 +41,13 @@ class ProtocolDocument:
     amendment_reason: str | None
     figures: ProtocolFigures
 
+    def __reduce__(self) -> tuple[type[ProtocolDocument], tuple[Any, ...]]:
+        # See ProtocolFigures.__reduce__: these cross from verifying workers to the writer.
+        return (
+            ProtocolDocument,
+            (self.election, self.station, self.version, self.amendment_reason, self.figures),
+        )
+
 
 class MalformedProtocol(ValueError):
     def __init__(self, problems: list[DocumentProblem]) -> None:

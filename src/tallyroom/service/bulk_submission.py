@@ -135,6 +135,10 @@ class Examination:
     #: whether the signature verifies with the key the station had when the batch was read
     signature_valid: bool
 
+    def __reduce__(self) -> tuple[type[Examination], tuple[Any, ...]]:
+        # Sent back from the workers (see ProtocolFigures.__reduce__).
+        return (Examination, (self.parsed, self.body, self.body_sha256, self.signature_valid))
+
 
 #: (document, signature, the station's current public key if the station and a key exist)
 ExaminationRequest = tuple[Any, Any, str | None]

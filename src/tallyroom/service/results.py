@@ -3,6 +3,7 @@ re-adding stations, and cached per results revision so reads stay cheap during i
 
 from __future__ import annotations
 
+import logging
 import threading
 import time as clock
 from collections import defaultdict
@@ -38,6 +39,8 @@ from tallyroom.store.schema import (
 
 #: Stored value → member: a lookup, where calling the enum costs a microsecond per candidate.
 _NOMINATIONS = {nomination.value: nomination for nomination in Nomination}
+
+log = logging.getLogger("tallyroom.service.results")
 
 
 def results_revision(session: Session, election_id: int) -> tuple[int, datetime]:
@@ -240,12 +243,20 @@ class _Cached:
 class ResultsCache:
     """National results per revision. Within `freshness` seconds of the last check the cached
     picture is served without touching the database, which bounds read cost during ingest;
-    a change is visible after at most `freshness` seconds."""
+    a change is visible after at most `freshness` seconds (plus one rebuild, for readers that
+    do not wait: `without_waiting`)."""
 
     def __init__(self, freshness: float = 0.25) -> None:
         self.freshness = freshness
         self._cached: _Cached | None = None
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()
+
+    @property
+    def serves_stale(self) -> bool:
+        """Whether readers may be shown the previous picture while a newer one is built:
+        always, except with freshness 0 (tests), where every read sees the newest revision."""
+        return self.freshness > 0
 
     def fresh(self) -> NationalResults | None:
         """The cached results if checked within `freshness` seconds, without any I/O: the
@@ -255,11 +266,41 @@ class ResultsCache:
             return cached.results
         return None
 
+    def without_waiting(self, sessions: sessionmaker[Session]) -> NationalResults | None:
+        """The cached results, never waiting for the database: when they are due for a check,
+        one check (and rebuild, if the revision moved) starts in a background thread and the
+        cached picture is served meanwhile. None when the caller must wait: nothing is cached
+        yet, or this cache never serves stale results."""
+        cached = self._cached
+        if cached is None:
+            return None
+        if clock.monotonic() - cached.checked_at < self.freshness:
+            return cached.results
+        if not self.serves_stale:
+            return None
+        if self._refreshing.acquire(blocking=False):
+            threading.Thread(
+                target=self._refresh, args=(sessions,), name="tallyroom-results", daemon=True
+            ).start()
+        return cached.results
+
     def national(self, sessions: sessionmaker[Session]) -> NationalResults:
         """The national results, opening a session only when the cache may be stale."""
         fresh = self.fresh()
         if fresh is not None:
             return fresh
+        return self._check(sessions)
+
+    def _refresh(self, sessions: sessionmaker[Session]) -> None:
+        try:
+            self._check(sessions)
+        except Exception:
+            # The readers keep the picture they have; the next one due starts another check.
+            log.exception("refreshing the national results failed")
+        finally:
+            self._refreshing.release()
+
+    def _check(self, sessions: sessionmaker[Session]) -> NationalResults:
         with self._lock:
             cached = self._cached
             if cached is not None and clock.monotonic() - cached.checked_at < self.freshness:
@@ -275,10 +316,14 @@ class ResultsCache:
             return results
 
     def constituency(self, sessions: sessionmaker[Session], number: int) -> ConstituencyResult:
-        for result in self.national(sessions).constituencies:
-            if result.number == number:
-                return result
-        raise NotFound("unknown_constituency", f"there is no constituency {number}")
+        return constituency_result(self.national(sessions), number)
 
     def invalidate(self) -> None:
         self._cached = None
+
+
+def constituency_result(results: NationalResults, number: int) -> ConstituencyResult:
+    for result in results.constituencies:
+        if result.number == number:
+            return result
+    raise NotFound("unknown_constituency", f"there is no constituency {number}")

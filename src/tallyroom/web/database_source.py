@@ -49,7 +49,7 @@ class DatabaseResultsSource:
         return Revision(results.revision, results.as_of)
 
     def fresh_revision(self) -> Revision | None:
-        results = self.cache.fresh()
+        results = self.cache.without_waiting(self.sessions)
         return None if results is None else Revision(results.revision, results.as_of)
 
     def election(self) -> Election:

@@ -9,9 +9,10 @@ Mount with `app.include_router(web_router(source))`. Paths:
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -37,6 +38,7 @@ from tallyroom.web.results_source import ResultsSource, Revision, StationNotFoun
 from tallyroom.web.search_page import search_page
 from tallyroom.web.station_page import station_page
 
+log = logging.getLogger("tallyroom.web")
 STATIC = Path(__file__).parent / "static"
 STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
 #: Pages and renderings kept per revision; older revisions are dropped as soon as one is newer.
@@ -47,14 +49,22 @@ class PageCache:
     """Pages and their renderings for the newest results revision. Concurrent requests for a
     page not yet built wait for one build instead of each building it (a new revision arrives
     with many readers at once); while it is built, the previous revision's rendering may be
-    served (`stale_while_building`), so readers never queue behind a rebuild."""
+    served (`stale_while_building`, `latest` with `build_in_background`), so readers never
+    queue behind a rebuild."""
 
     def __init__(self) -> None:
         self._revision: int | None = None
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         #: the previous revision's entries, served while the newer ones are built
         self._previous: dict[Hashable, Any] = {}
+        #: the newest entry of every key, whatever its revision
+        self._latest: OrderedDict[Hashable, Any] = OrderedDict()
         self._building: dict[Hashable, Future[Any]] = {}
+        #: keys handed to the background builder and not yet finished
+        self._scheduled: set[tuple[int, Hashable]] = set()
+        #: one background builder: rebuilds of a new revision queue instead of crowding out
+        #: the event loop's readers on the one interpreter lock
+        self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tallyroom-pages")
         self._lock = Lock()
 
     def get(self, revision: int, key: Hashable, build: Callable[[], Any]) -> Any:
@@ -99,6 +109,32 @@ class PageCache:
                 return self._previous.get(key)
             return None
 
+    def latest(self, key: Hashable) -> Any:
+        """The newest entry built for this key, of whatever revision, else None."""
+        with self._lock:
+            return self._latest.get(key)
+
+    def build_in_background(self, revision: int, key: Hashable, build: Callable[[], Any]) -> None:
+        """Build this revision's entry in the background builder unless it is built, being
+        built or queued already."""
+        with self._lock:
+            if revision == self._revision and (key in self._entries or key in self._building):
+                return
+            if (revision, key) in self._scheduled:
+                return
+            self._scheduled.add((revision, key))
+
+        def run() -> None:
+            try:
+                self.get(revision, key, build)
+            except Exception:
+                log.exception("building %r in the background failed", key)
+            finally:
+                with self._lock:
+                    self._scheduled.discard((revision, key))
+
+        self._builder.submit(run)
+
     def peek(self, revision: int, key: Hashable) -> Any:
         """The entry if built for this revision already (no waiting, no building), else None."""
         with self._lock:
@@ -114,12 +150,25 @@ class PageCache:
                 self._entries[key] = value
                 while len(self._entries) > CACHE_ENTRIES:
                     self._entries.popitem(last=False)
+            if value is not None and (self._revision is None or revision >= self._revision):
+                self._latest[key] = value
+                self._latest.move_to_end(key)
+                while len(self._latest) > CACHE_ENTRIES:
+                    self._latest.popitem(last=False)
 
 
 def web_router(
-    source: ResultsSource, *, base_path: str = "", events_lifetime: float = 300.0
+    source: ResultsSource,
+    *,
+    base_path: str = "",
+    events_lifetime: float = 300.0,
+    background_builds: bool = False,
 ) -> APIRouter:
-    """The public results site over a results source (see `DatabaseResultsSource`)."""
+    """The public results site over a results source (see `DatabaseResultsSource`).
+
+    With `background_builds`, a page of a newer revision is built in the background while
+    its newest rendering is served (a served site during ingest); without, the first reader
+    of a new revision waits for its build (every change shows at once: tests)."""
     router = APIRouter(include_in_schema=False)
     cache = PageCache()
     watch = RevisionWatch(source.revision)
@@ -159,7 +208,13 @@ def web_router(
         """A rendering and the revision it shows. Built ones are answered on the event loop;
         building (queries, templates) runs in a worker thread, once per revision however many
         readers ask, and meanwhile the others get the previous revision's rendering."""
-        found = cache.peek(revision.number, key) or cache.stale_while_building(revision.number, key)
+        found = cache.peek(revision.number, key)
+        if found is None and background_builds:
+            found = cache.latest(key)
+            if found is not None:
+                cache.build_in_background(revision.number, key, lambda: (revision, make()))
+        if found is None:
+            found = cache.stale_while_building(revision.number, key)
         if found is None:
             found = await run_in_threadpool(
                 cache.get, revision.number, key, lambda: (revision, make())
