@@ -4,6 +4,7 @@ and the audit chain's head. Cached per results revision, with ETags."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -25,24 +26,27 @@ def _etag(results: NationalResults, part: str) -> str:
     return f'W/"{results.election}-{results.revision}-{part}"'
 
 
-def _respond(request: Request, results: NationalResults, part: str, build: Any) -> Response:
-    """The JSON for this part at this revision, rendered once; 304 when the client has it."""
-    etag = _etag(results, part)
+async def _respond(
+    request: Request, results: NationalResults, part: str, build: Callable[[], Any]
+) -> Response:
+    """The JSON for this part, rendered once per revision (in the background while the newest
+    rendering is served, on a served site); 304 when the client has what is served."""
+    runtime = runtime_of(request)
+
+    def rendered() -> tuple[NationalResults, bytes]:
+        return results, json.dumps(build(), ensure_ascii=False).encode()
+
+    shown, body = await runtime.rendered.serve(
+        results.revision, part, rendered, background=runtime.results.serves_stale
+    )
+    etag = _etag(shown, part)
     headers = {
         "ETag": etag,
-        "Last-Modified": results.as_of.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+        "Last-Modified": shown.as_of.strftime("%a, %d %b %Y %H:%M:%S GMT"),
         "Cache-Control": "public, max-age=1",
     }
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    rendered = runtime_of(request).rendered
-    key = (results.revision, part)
-    body = rendered.get(key)
-    if body is None:
-        body = json.dumps(build(), ensure_ascii=False).encode()
-        if len(rendered) > 512:
-            rendered.clear()
-        rendered[key] = body
     return Response(body, media_type="application/json", headers=headers)
 
 
@@ -59,13 +63,13 @@ async def national_results(request: Request) -> NationalResults:
 @router.get("/results", summary="National results: seats, progress, every constituency")
 async def get_results(request: Request) -> Response:
     results = await national_results(request)
-    return _respond(request, results, "national", lambda: national_json(results))
+    return await _respond(request, results, "national", lambda: national_json(results))
 
 
 @router.get("/results/summary", summary="National results without the constituencies")
 async def get_summary(request: Request) -> Response:
     results = await national_results(request)
-    return _respond(
+    return await _respond(
         request, results, "summary", lambda: national_json(results, with_constituencies=False)
     )
 
@@ -74,7 +78,9 @@ async def get_summary(request: Request) -> Response:
 async def get_constituency(number: int, request: Request) -> Response:
     results = await national_results(request)
     result = constituency_result(results, number)
-    return _respond(request, results, f"constituency-{number}", lambda: constituency_json(result))
+    return await _respond(
+        request, results, f"constituency-{number}", lambda: constituency_json(result)
+    )
 
 
 @router.get("/progress", summary="Stations reporting and registered voters covered")

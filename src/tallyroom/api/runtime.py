@@ -21,6 +21,7 @@ from tallyroom.service.errors import Conflict, TooLarge
 from tallyroom.service.protocols import SubmissionOutcome
 from tallyroom.service.results import ResultsCache
 from tallyroom.store.database import make_engine, migrate, session_factory, transaction
+from tallyroom.web.page_cache import PageCache
 
 Outcome = TypeVar("Outcome")
 #: Protocols and reports are small; anything larger is a mistake or an attack.
@@ -44,8 +45,8 @@ class Runtime:
     writer: sessionmaker[Session]
     reader: sessionmaker[Session]
     results: ResultsCache = field(default_factory=ResultsCache)
-    #: response bodies rendered once per (results revision, part)
-    rendered: dict[tuple[int, str], bytes] = field(default_factory=dict)
+    #: response bodies rendered once per results revision and part
+    rendered: PageCache = field(default_factory=PageCache)
     #: SQLite has one writer at a time; queueing writers here instead of in SQLite's busy
     #: handler (which sleeps and retries) keeps throughput and latency steady under load
     write_lock: threading.Lock | None = None

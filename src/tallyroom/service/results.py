@@ -7,6 +7,7 @@ import logging
 import threading
 import time as clock
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -251,6 +252,9 @@ class ResultsCache:
         self._cached: _Cached | None = None
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
+        #: one long-lived refresher: starting a thread per refresh would make the reader
+        #: that starts it wait until the new thread runs
+        self._refresher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tallyroom-results")
 
     @property
     def serves_stale(self) -> bool:
@@ -279,9 +283,7 @@ class ResultsCache:
         if not self.serves_stale:
             return None
         if self._refreshing.acquire(blocking=False):
-            threading.Thread(
-                target=self._refresh, args=(sessions,), name="tallyroom-results", daemon=True
-            ).start()
+            self._refresher.submit(self._refresh, sessions)
         return cached.results
 
     def national(self, sessions: sessionmaker[Session]) -> NationalResults:

@@ -9,14 +9,10 @@ Mount with `app.include_router(web_router(source))`. Paths:
 
 from __future__ import annotations
 
-import logging
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
-from threading import Lock
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,129 +28,15 @@ from tallyroom.web.live_updates import RevisionWatch, revision_events
 from tallyroom.web.observers_page import observers_page
 from tallyroom.web.overview_page import overview_page
 from tallyroom.web.page import Page
+from tallyroom.web.page_cache import PageCache
 from tallyroom.web.parties_page import parties_page
 from tallyroom.web.rendering import render
 from tallyroom.web.results_source import ResultsSource, Revision, StationNotFound
 from tallyroom.web.search_page import search_page
 from tallyroom.web.station_page import station_page
 
-log = logging.getLogger("tallyroom.web")
 STATIC = Path(__file__).parent / "static"
 STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
-#: Pages and renderings kept per revision; older revisions are dropped as soon as one is newer.
-CACHE_ENTRIES = 2048
-
-
-class PageCache:
-    """Pages and their renderings for the newest results revision. Concurrent requests for a
-    page not yet built wait for one build instead of each building it (a new revision arrives
-    with many readers at once); while it is built, the previous revision's rendering may be
-    served (`stale_while_building`, `latest` with `build_in_background`), so readers never
-    queue behind a rebuild."""
-
-    def __init__(self) -> None:
-        self._revision: int | None = None
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-        #: the previous revision's entries, served while the newer ones are built
-        self._previous: dict[Hashable, Any] = {}
-        #: the newest entry of every key, whatever its revision
-        self._latest: OrderedDict[Hashable, Any] = OrderedDict()
-        self._building: dict[Hashable, Future[Any]] = {}
-        #: keys handed to the background builder and not yet finished
-        self._scheduled: set[tuple[int, Hashable]] = set()
-        #: one background builder: rebuilds of a new revision queue instead of crowding out
-        #: the event loop's readers on the one interpreter lock
-        self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tallyroom-pages")
-        self._lock = Lock()
-
-    def get(self, revision: int, key: Hashable, build: Callable[[], Any]) -> Any:
-        with self._lock:
-            if self._revision is not None and revision < self._revision:
-                # A request that read an older revision: answer it, keep the cache newer.
-                pending = None
-            else:
-                if revision != self._revision:
-                    self._previous = dict(self._entries) or self._previous
-                    self._entries = OrderedDict()
-                    self._building.clear()
-                    self._revision = revision
-                if key in self._entries:
-                    self._entries.move_to_end(key)
-                    return self._entries[key]
-                pending = self._building.get(key)
-                if pending is not None:
-                    waiting = pending
-                else:
-                    waiting = None
-                    pending = self._building[key] = Future()
-        if waiting is not None:
-            return waiting.result()
-        try:
-            value = build()
-        except BaseException as error:
-            if pending is not None:
-                pending.set_exception(error)
-                self._finish(revision, key, pending, None)
-            raise
-        if pending is not None:
-            pending.set_result(value)
-            self._finish(revision, key, pending, value)
-        return value
-
-    def stale_while_building(self, revision: int, key: Hashable) -> Any:
-        """The previous revision's entry when this revision's is being built by another
-        request, else None."""
-        with self._lock:
-            if revision == self._revision and key in self._building:
-                return self._previous.get(key)
-            return None
-
-    def latest(self, key: Hashable) -> Any:
-        """The newest entry built for this key, of whatever revision, else None."""
-        with self._lock:
-            return self._latest.get(key)
-
-    def build_in_background(self, revision: int, key: Hashable, build: Callable[[], Any]) -> None:
-        """Build this revision's entry in the background builder unless it is built, being
-        built or queued already."""
-        with self._lock:
-            if revision == self._revision and (key in self._entries or key in self._building):
-                return
-            if (revision, key) in self._scheduled:
-                return
-            self._scheduled.add((revision, key))
-
-        def run() -> None:
-            try:
-                self.get(revision, key, build)
-            except Exception:
-                log.exception("building %r in the background failed", key)
-            finally:
-                with self._lock:
-                    self._scheduled.discard((revision, key))
-
-        self._builder.submit(run)
-
-    def peek(self, revision: int, key: Hashable) -> Any:
-        """The entry if built for this revision already (no waiting, no building), else None."""
-        with self._lock:
-            if revision == self._revision:
-                return self._entries.get(key)
-            return None
-
-    def _finish(self, revision: int, key: Hashable, pending: Future[Any], value: Any) -> None:
-        with self._lock:
-            if self._building.get(key) is pending:
-                del self._building[key]
-            if value is not None and revision == self._revision:
-                self._entries[key] = value
-                while len(self._entries) > CACHE_ENTRIES:
-                    self._entries.popitem(last=False)
-            if value is not None and (self._revision is None or revision >= self._revision):
-                self._latest[key] = value
-                self._latest.move_to_end(key)
-                while len(self._latest) > CACHE_ENTRIES:
-                    self._latest.popitem(last=False)
 
 
 def web_router(
@@ -208,17 +90,12 @@ def web_router(
         """A rendering and the revision it shows. Built ones are answered on the event loop;
         building (queries, templates) runs in a worker thread, once per revision however many
         readers ask, and meanwhile the others get the previous revision's rendering."""
-        found = cache.peek(revision.number, key)
-        if found is None and background_builds:
-            found = cache.latest(key)
-            if found is not None:
-                cache.build_in_background(revision.number, key, lambda: (revision, make()))
-        if found is None:
-            found = cache.stale_while_building(revision.number, key)
-        if found is None:
-            found = await run_in_threadpool(
-                cache.get, revision.number, key, lambda: (revision, make())
-            )
+        found = await cache.serve(
+            revision.number,
+            key,
+            lambda: (revision, make()),
+            background=background_builds,
+        )
         shown: tuple[Revision, bytes] = found
         return shown
 
