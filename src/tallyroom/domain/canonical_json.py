@@ -12,6 +12,8 @@ import rfc8785
 _SAFE_INTEGER = 2**53 - 1
 #: below the surrogates, UTF-16 order (RFC 8785 sorts keys by it) is code-point order
 _FIRST_SURROGATE = "\ud800"
+#: more items than any protocol or audit entry holds
+_MOST_ITEMS = 1_000_000
 
 
 def canonical_json(value: Any) -> bytes:
@@ -28,24 +30,34 @@ def canonical_json(value: Any) -> bytes:
 
 
 def _plain(value: Any) -> bool:
-    # Exact types only: a subclass (an enum, an ordered dict) takes rfc8785's path.
-    kind = type(value)
-    if kind is str:
-        return _plain_text(value)
-    if kind is int:
-        return bool(-_SAFE_INTEGER <= value <= _SAFE_INTEGER)
-    if kind is dict:
-        for key, item in value.items():
-            if type(key) is not str or not _plain_text(key) or not _plain(item):
+    # Exact types only: a subclass (an enum, an ordered dict) takes rfc8785's path. A loop
+    # over a stack, not recursion: this runs for every protocol and audit entry at ingest.
+    pending = [value]
+    # A value that refers to itself would keep the stack full for ever: past this many
+    # items the value goes to rfc8785, which refuses it.
+    budget = _MOST_ITEMS
+    while pending:
+        budget -= 1
+        if budget < 0:
+            return False
+        item = pending.pop()
+        kind = type(item)
+        if kind is str:
+            if not (item.isascii() or max(item) < _FIRST_SURROGATE):
                 return False
-        return True
-    if kind is list:
-        return all(_plain(item) for item in value)
-    return value is None or kind is bool
-
-
-def _plain_text(text: str) -> bool:
-    return text.isascii() or max(text) < _FIRST_SURROGATE
+        elif kind is int:
+            if not -_SAFE_INTEGER <= item <= _SAFE_INTEGER:
+                return False
+        elif kind is dict:
+            for key in item:
+                if type(key) is not str or not (key.isascii() or max(key) < _FIRST_SURROGATE):
+                    return False
+            pending.extend(item.values())
+        elif kind is list:
+            pending.extend(item)
+        elif item is not None and kind is not bool:
+            return False
+    return True
 
 
 def sha256_hex(data: bytes) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.audit_chain import (
@@ -18,6 +18,20 @@ from tallyroom.domain.audit_chain import (
 from tallyroom.domain.canonical_json import canonical_json
 from tallyroom.store.schema import AuditEntryRow, AuditHeadRow
 
+#: Statements built once (every protocol group appends entries; building costs more than
+#: running them).
+_LOCKED_HEAD = (
+    select(AuditHeadRow.sequence, AuditHeadRow.entry_hash)
+    .where(AuditHeadRow.id == 1)
+    .with_for_update()
+)
+_NEW_ENTRIES = insert(AuditEntryRow)
+_MOVED_HEAD = (
+    update(AuditHeadRow)
+    .where(AuditHeadRow.id == 1)
+    .values(sequence=bindparam("new_sequence"), entry_hash=bindparam("new_hash"))
+)
+
 
 def record(session: Session, *, actor: str, action: str, payload: dict[str, Any]) -> AuditEntry:
     """Append an entry. Locks the chain head so concurrent commands queue, never fork."""
@@ -25,19 +39,19 @@ def record(session: Session, *, actor: str, action: str, payload: dict[str, Any]
 
 
 def record_many(
-    session: Session, commands: Sequence[tuple[str, str, dict[str, Any]]]
+    session: Session,
+    commands: Sequence[tuple[str, str, dict[str, Any]]],
+    *,
+    returning: bool = True,
 ) -> list[AuditEntry]:
     """Append one entry per (actor, action, payload), chained in the given order, with one
-    lock, one insert and one head update for all of them (the bulk commands' path)."""
+    lock, one insert and one head update for all of them (the bulk commands' path). The
+    entries are returned unless `returning` is false (then the list is empty)."""
     if not commands:
         return []
     # Columns, not the ORM object: a head loaded earlier in this session would be stale.
-    head = session.execute(
-        select(AuditHeadRow.sequence, AuditHeadRow.entry_hash)
-        .where(AuditHeadRow.id == 1)
-        .with_for_update()
-    ).one_or_none()
     connection = session.connection()
+    head = connection.execute(_LOCKED_HEAD).one_or_none()
     if head is None:
         connection.execute(
             insert(AuditHeadRow), {"id": 1, "sequence": 0, "entry_hash": GENESIS_HASH}
@@ -52,8 +66,6 @@ def record_many(
         moment = datetime.now(UTC)
         recorded_at = moment.isoformat(timespec="microseconds")
         stored = canonical_json(payload)
-        # What is hashed is exactly what is stored: the stored bytes, and their parse.
-        stored_payload = json.loads(stored)
         digest = entry_hash_of_canonical_payload(
             sequence=sequence,
             recorded_at=recorded_at,
@@ -73,16 +85,17 @@ def record_many(
                 "entry_hash": digest,
             }
         )
-        recorded.append(
-            AuditEntry(sequence, recorded_at, actor, action, stored_payload, previous_hash, digest)
-        )
+        if returning:
+            # What is hashed is exactly what is stored: the stored bytes, and their parse.
+            stored_payload = json.loads(stored)
+            recorded.append(
+                AuditEntry(
+                    sequence, recorded_at, actor, action, stored_payload, previous_hash, digest
+                )
+            )
         previous_hash = digest
-    connection.execute(insert(AuditEntryRow), rows)
-    connection.execute(
-        update(AuditHeadRow)
-        .where(AuditHeadRow.id == 1)
-        .values(sequence=sequence, entry_hash=previous_hash)
-    )
+    connection.execute(_NEW_ENTRIES, rows)
+    connection.execute(_MOVED_HEAD, {"new_sequence": sequence, "new_hash": previous_hash})
     return recorded
 
 

@@ -9,9 +9,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.signature import new_private_key, private_key_pem, public_key_hex
@@ -199,6 +199,20 @@ def authenticate(session: Session, token: str | None, *, now: datetime | None = 
     return found
 
 
+#: Built once: every protocol group the server commits authenticates its callers.
+_TOKENS_BY_HASH = select(
+    AccessTokenRow.id,
+    AccessTokenRow.token_hash,
+    AccessTokenRow.role,
+    AccessTokenRow.election_id,
+    AccessTokenRow.constituency_id,
+    AccessTokenRow.station_id,
+    AccessTokenRow.label,
+    AccessTokenRow.revoked_at,
+    AccessTokenRow.expires_at,
+).where(AccessTokenRow.token_hash.in_(bindparam("hashes", expanding=True)))
+
+
 def authenticate_many(
     session: Session, tokens: Sequence[str | None], *, now: datetime | None = None
 ) -> list[Principal | Unauthorised]:
@@ -207,9 +221,8 @@ def authenticate_many(
     rows = (
         {
             row.token_hash: row
-            for row in session.scalars(
-                select(AccessTokenRow).where(AccessTokenRow.token_hash.in_(sorted(hashes)))
-            )
+            # Columns, not ORM objects: a group of callers is authenticated per commit.
+            for row in session.connection().execute(_TOKENS_BY_HASH, {"hashes": sorted(hashes)})
         }
         if hashes
         else {}
@@ -222,7 +235,7 @@ def authenticate_many(
 
 
 def _principal_of(
-    row: AccessTokenRow | None, token: str | None, moment: datetime
+    row: Row[Any] | None, token: str | None, moment: datetime
 ) -> Principal | Unauthorised:
     if not token:
         return Unauthorised("token_missing", "send a token: Authorization: Bearer <token>")

@@ -96,13 +96,38 @@ def _adjust(
             )
 
 
+_BUMPED_REVISION = (
+    update(ResultsRevisionRow)
+    .where(ResultsRevisionRow.election_id == bindparam("election"))
+    .values(revision=ResultsRevisionRow.revision + 1, changed_at=bindparam("moment"))
+)
+
+
 def bump_revision(session: Session, election_id: int) -> None:
-    session.execute(
-        update(ResultsRevisionRow)
-        .where(ResultsRevisionRow.election_id == election_id)
-        .values(revision=ResultsRevisionRow.revision + 1, changed_at=datetime.now(UTC))
+    # Built once: every protocol group bumps it (see _CONSTITUENCY_DELTAS).
+    session.connection().execute(
+        _BUMPED_REVISION, {"election": election_id, "moment": datetime.now(UTC)}
     )
 
+
+#: Statements built once: a server's small protocol groups run them many times a second,
+#: and building and cache-keying a statement costs more than running it.
+_CONSTITUENCY_DELTAS = (
+    update(ConstituencyTotalRow)
+    .where(ConstituencyTotalRow.constituency_id == bindparam("key"))
+    .values(
+        stations_reporting=ConstituencyTotalRow.stations_reporting + bindparam("stations"),
+        registered_voters=ConstituencyTotalRow.registered_voters + bindparam("registered"),
+        voters_added=ConstituencyTotalRow.voters_added + bindparam("added"),
+        ballots_cast=ConstituencyTotalRow.ballots_cast + bindparam("cast"),
+        invalid_ballots=ConstituencyTotalRow.invalid_ballots + bindparam("invalid"),
+    )
+)
+_CANDIDATE_DELTAS = (
+    update(CandidateTotalRow)
+    .where(CandidateTotalRow.candidate_id == bindparam("key"))
+    .values(votes=CandidateTotalRow.votes + bindparam("votes"))
+)
 
 #: a constituency's change: stations reporting, registered, added, cast, invalid
 ConstituencyDelta = tuple[int, int, int, int, int]
@@ -130,19 +155,7 @@ def adjust_totals(
         if any(delta)
     ]
     if changed:
-        total = ConstituencyTotalRow
-        connection.execute(
-            update(total)
-            .where(total.constituency_id == bindparam("key"))
-            .values(
-                stations_reporting=total.stations_reporting + bindparam("stations"),
-                registered_voters=total.registered_voters + bindparam("registered"),
-                voters_added=total.voters_added + bindparam("added"),
-                ballots_cast=total.ballots_cast + bindparam("cast"),
-                invalid_ballots=total.invalid_ballots + bindparam("invalid"),
-            ),
-            changed,
-        )
+        connection.execute(_CONSTITUENCY_DELTAS, changed)
     # Sorted keys: concurrent writers on PostgreSQL lock rows in one order, never deadlock.
     votes = [
         {"key": candidate_id, "votes": delta}
@@ -150,9 +163,4 @@ def adjust_totals(
         if delta
     ]
     if votes:
-        connection.execute(
-            update(CandidateTotalRow)
-            .where(CandidateTotalRow.candidate_id == bindparam("key"))
-            .values(votes=CandidateTotalRow.votes + bindparam("votes")),
-            votes,
-        )
+        connection.execute(_CANDIDATE_DELTAS, votes)
