@@ -12,10 +12,11 @@ import multiprocessing
 import os
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from typing import Any
 
-from tallyroom.api.protocol_intake import RefusedSubmission
+from tallyroom.api.protocol_intake import MAXIMUM_GROUP, RefusedSubmission
 from tallyroom.service.bulk_submission import Refusal
 from tallyroom.service.errors import ServiceError
 from tallyroom.service.protocols import SubmissionOutcome
@@ -24,6 +25,8 @@ log = logging.getLogger("tallyroom.api.intake")
 
 #: how often each side looks whether the other is still there, in seconds
 WATCH_INTERVAL = 0.5
+#: how long a group waits for more protocols after its first, in seconds
+GATHERING_SECONDS = 0.010
 
 #: (ticket, token, protocol, signature); None asks the child to finish and stop
 _Request = tuple[int, str | None, Any, Any] | None
@@ -159,32 +162,55 @@ def run_intake(database_url: str, requests: Any, answers: Any, parent: int) -> N
     engine = make_engine(database_url, writer=True)
     intake = ProtocolIntake(session_factory(engine), write_lock=None, on_error=database_conflict)
 
-    def answer_when_done(ticket: int, future: Future[SubmissionOutcome]) -> None:
+    def answer(ticket: int, future: Future[SubmissionOutcome]) -> None:
         error = future.exception()
-        answer: Any
+        settled: Any
         if error is None:
-            answer = future.result()
+            settled = future.result()
         elif isinstance(error, ServiceError):
-            answer = (error.status, error.code, error.message, dict(error.details))
+            settled = (error.status, error.code, error.message, dict(error.details))
         else:
-            answer = f"{type(error).__name__}: {error}"
-        answers.put((ticket, answer))
+            settled = f"{type(error).__name__}: {error}"
+        answers.put((ticket, settled))
 
     try:
         while True:
             try:
-                request: _Request = requests.get(timeout=WATCH_INTERVAL)
+                first: _Request = requests.get(timeout=WATCH_INTERVAL)
             except queue.Empty:
                 # An orphan stops: its parent (the server) was killed.
                 if os.getppid() != parent:
                     return
                 continue
-            if request is None:
+            if first is None:
                 return
-            ticket, token, document, signature = request
-            intake.submit(token, document, signature).add_done_callback(
-                lambda future, ticket=ticket: answer_when_done(ticket, future)  # type: ignore[misc]
+            # Everything that queued while the last group committed forms the next group,
+            # gathered here rather than by a second thread, which would get the interpreter
+            # lock only between the judging thread's slices and pass on groups of one or two.
+            group = [first]
+            closing = False
+            # A group stays open a few milliseconds: arriving one by one, each protocol
+            # would pay a whole commit's fixed cost (2.3 ms of CPU), more than the wait
+            # (bench/ingest.py: 4.9 → 1.9 ms of server CPU per protocol with 10 ms).
+            closes_at = time.monotonic() + GATHERING_SECONDS
+            while len(group) < MAXIMUM_GROUP:
+                try:
+                    following: _Request = requests.get(
+                        timeout=max(0.0, closes_at - time.monotonic())
+                    )
+                except queue.Empty:
+                    break
+                if following is None:
+                    closing = True
+                    break
+                group.append(following)
+            settled = intake.judge_now(
+                [(token, document, signature) for _, token, document, signature in group]
             )
+            for (ticket, _, _, _), future in zip(group, settled, strict=True):
+                answer(ticket, future)
+            if closing:
+                return
     finally:
         intake.close()
         engine.dispose()

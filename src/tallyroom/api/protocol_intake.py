@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -73,6 +73,17 @@ class ProtocolIntake:
         self.start()
         self._queue.put(_Submission(token, document, signature, answer))
         return answer
+
+    def judge_now(self, requests: Sequence[tuple[str | None, Any, Any]]) -> list[Future[Any]]:
+        """Judge these (token, protocol, signature) together in the calling thread, one
+        commit for all; each future is settled when this returns. For a caller that gathers
+        its own groups (the intake process, api/intake_process.py)."""
+        group = [
+            _Submission(token, document, signature, Future())
+            for token, document, signature in requests
+        ]
+        self._judge(group)
+        return [submission.answer for submission in group]
 
     def close(self) -> None:
         if self._thread is not None:
