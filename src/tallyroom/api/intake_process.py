@@ -13,10 +13,11 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from tallyroom.api.protocol_intake import MAXIMUM_GROUP, RefusedSubmission
+from tallyroom.api.protocol_intake import RefusedSubmission, gather_group
 from tallyroom.service.bulk_submission import Refusal
 from tallyroom.service.errors import ServiceError
 from tallyroom.service.protocols import SubmissionOutcome
@@ -152,6 +153,16 @@ def _settle(future: Future[SubmissionOutcome], answer: Any) -> None:
         future.set_exception(RuntimeError(f"the protocol intake failed: {answer}"))
 
 
+def _taking_until(requests: Any, closes_at: float) -> Callable[[], _Request]:
+    """Takes the next request, waiting no later than `closes_at` (queue.Empty after)."""
+
+    def take() -> _Request:
+        request: _Request = requests.get(timeout=max(0.0, closes_at - time.monotonic()))
+        return request
+
+    return take
+
+
 def run_intake(database_url: str, requests: Any, answers: Any, parent: int) -> None:
     """The child: the in-process group commit, fed from the parent's queue."""
     # Imported here: the parent never needs the writer's machinery loaded twice.
@@ -187,23 +198,11 @@ def run_intake(database_url: str, requests: Any, answers: Any, parent: int) -> N
             # Everything that queued while the last group committed forms the next group,
             # gathered here rather than by a second thread, which would get the interpreter
             # lock only between the judging thread's slices and pass on groups of one or two.
-            group = [first]
-            closing = False
             # A group stays open a few milliseconds: arriving one by one, each protocol
             # would pay a whole commit's fixed cost (2.3 ms of CPU), more than the wait
             # (bench/ingest.py: 4.9 → 1.9 ms of server CPU per protocol with 10 ms).
             closes_at = time.monotonic() + GATHERING_SECONDS
-            while len(group) < MAXIMUM_GROUP:
-                try:
-                    following: _Request = requests.get(
-                        timeout=max(0.0, closes_at - time.monotonic())
-                    )
-                except queue.Empty:
-                    break
-                if following is None:
-                    closing = True
-                    break
-                group.append(following)
+            group, closing = gather_group(first, _taking_until(requests, closes_at))
             settled = intake.judge_now(
                 [(token, document, signature) for _, token, document, signature in group]
             )

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,6 +31,24 @@ log = logging.getLogger("tallyroom.api.intake")
 
 #: at most this many protocols share one transaction
 MAXIMUM_GROUP = 256
+
+
+Queued = TypeVar("Queued")
+
+
+def gather_group(first: Queued, take: Callable[[], Queued | None]) -> tuple[list[Queued], bool]:
+    """`first` and what `take` gives until it raises queue.Empty or the group is full; and
+    whether `take` gave None (the queue's owner asks to stop after this group)."""
+    group = [first]
+    while len(group) < MAXIMUM_GROUP:
+        try:
+            following = take()
+        except queue.Empty:
+            return group, False
+        if following is None:
+            return group, True
+        group.append(following)
+    return group, False
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,17 +124,7 @@ class ProtocolIntake:
             first = self._queue.get()
             if first is None:
                 return
-            group = [first]
-            closing = False
-            while len(group) < MAXIMUM_GROUP:
-                try:
-                    following = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if following is None:
-                    closing = True
-                    break
-                group.append(following)
+            group, closing = gather_group(first, self._queue.get_nowait)
             self._judge(group)
             if closing:
                 return
