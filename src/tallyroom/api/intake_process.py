@@ -60,14 +60,12 @@ class ProtocolIntakeProcess:
 
     def start(self) -> None:
         with self._lock:
-            if self._process is None or not self._process.is_alive():
-                self._start_locked()
+            self._ensure_running_locked()
 
     def submit(self, token: str | None, document: Any, signature: Any) -> Future[SubmissionOutcome]:
         answer: Future[SubmissionOutcome] = Future()
         with self._lock:
-            if self._process is None or not self._process.is_alive():
-                self._start_locked()
+            self._ensure_running_locked()
             self._tickets += 1
             ticket = self._tickets
             self._pending[ticket] = answer
@@ -90,7 +88,9 @@ class ProtocolIntakeProcess:
         if receiver is not None:
             receiver.join(timeout=5)
 
-    def _start_locked(self) -> None:
+    def _ensure_running_locked(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            return
         self._fail_pending("the protocol intake stopped; submit the protocol again")
         self._requests = self._context.Queue()
         self._answers = self._context.Queue()

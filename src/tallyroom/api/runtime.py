@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from fastapi import Request
@@ -52,15 +52,18 @@ class Runtime:
     write_lock: threading.Lock | None = None
     #: the engines behind the sessions, disposed when the server stops
     engines: list[Engine] = field(default_factory=list)
-    #: protocols from many stations committed together (see api/protocol_intake.py); by
-    #: default a thread of this process, or a process of its own (api/intake_process.py)
-    intake: Intake | None = None
+    #: the database URL when the intake runs in a process of its own (api/intake_process.py);
+    #: None for a thread of this process
+    intake_process_url: InitVar[str | None] = None
+    #: protocols from many stations committed together (see api/protocol_intake.py)
+    intake: Intake = field(init=False)
 
-    def __post_init__(self) -> None:
-        if self.intake is None:
-            self.intake = ProtocolIntake(
-                self.writer, write_lock=self.write_lock, on_error=database_conflict
-            )
+    def __post_init__(self, intake_process_url: str | None) -> None:
+        self.intake = (
+            ProtocolIntakeProcess(intake_process_url)
+            if intake_process_url
+            else ProtocolIntake(self.writer, write_lock=self.write_lock, on_error=database_conflict)
+        )
 
     @classmethod
     def for_database(
@@ -81,14 +84,8 @@ class Runtime:
             engines=[writer_engine]
             if reader_engine is writer_engine
             else [writer_engine, reader_engine],
-            intake=ProtocolIntakeProcess(url) if intake_process else None,
+            intake_process_url=url if intake_process else None,
         )
-
-    def submit_protocol(
-        self, token: str | None, document: Any, signature: Any
-    ) -> Future[SubmissionOutcome]:
-        assert self.intake is not None
-        return self.intake.submit(token, document, signature)
 
     def command(
         self, token: str | None, action: Callable[[Session, Principal], Outcome]
@@ -102,13 +99,11 @@ class Runtime:
             raise database_conflict(error) or error from None
 
     def start(self) -> None:
-        if self.intake is not None:
-            self.intake.start()
+        self.intake.start()
 
     def close(self) -> None:
         """Answer the protocols already queued, then release every database connection."""
-        if self.intake is not None:
-            self.intake.close()
+        self.intake.close()
         for engine in self.engines:
             engine.dispose()
 

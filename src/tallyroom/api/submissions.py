@@ -27,7 +27,7 @@ router = APIRouter(prefix="/api/v1", tags=["stations"])
 )
 async def post_protocol(request: Request) -> JSONResponse:
     envelope = await json_object(request)
-    answer = runtime_of(request).submit_protocol(
+    answer = runtime_of(request).intake.submit(
         bearer_token(request), envelope.get("protocol"), envelope.get("signature")
     )
     outcome = await asyncio.wrap_future(answer)

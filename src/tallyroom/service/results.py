@@ -275,13 +275,10 @@ class ResultsCache:
         one check (and rebuild, if the revision moved) starts in a background thread and the
         cached picture is served meanwhile. None when the caller must wait: nothing is cached
         yet, or this cache never serves stale results."""
+        fresh = self.fresh()
         cached = self._cached
-        if cached is None:
-            return None
-        if clock.monotonic() - cached.checked_at < self.freshness:
-            return cached.results
-        if not self.serves_stale:
-            return None
+        if fresh is not None or cached is None or not self.serves_stale:
+            return fresh
         if self._refreshing.acquire(blocking=False):
             self._refresher.submit(self._refresh, sessions)
         return cached.results
@@ -316,9 +313,6 @@ class ResultsCache:
                 results = build_national_results(session)
             self._cached = _Cached(results, clock.monotonic())
             return results
-
-    def constituency(self, sessions: sessionmaker[Session], number: int) -> ConstituencyResult:
-        return constituency_result(self.national(sessions), number)
 
     def invalidate(self) -> None:
         self._cached = None

@@ -22,15 +22,12 @@ class PageCache:
     """Pages and their renderings for the newest results revision. Concurrent requests for a
     page not yet built wait for one build instead of each building it (a new revision arrives
     with many readers at once); while it is built, the previous revision's rendering may be
-    served (`stale_while_building`, `latest` with `build_in_background`), so readers never
-    queue behind a rebuild."""
+    served (`serve`), so readers never queue behind a rebuild."""
 
     def __init__(self) -> None:
         self._revision: int | None = None
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-        #: the previous revision's entries, served while the newer ones are built
-        self._previous: dict[Hashable, Any] = {}
-        #: the newest entry of every key, whatever its revision
+        #: the newest entry of every key, whatever its revision: served while a newer is built
         self._latest: OrderedDict[Hashable, Any] = OrderedDict()
         self._building: dict[Hashable, Future[Any]] = {}
         #: keys handed to the background builder and not yet finished
@@ -47,7 +44,6 @@ class PageCache:
                 pending = None
             else:
                 if revision != self._revision:
-                    self._previous = dict(self._entries) or self._previous
                     self._entries = OrderedDict()
                     self._building.clear()
                     self._revision = revision
@@ -79,31 +75,19 @@ class PageCache:
     ) -> Any:
         """The entry for this revision, answered on the event loop when built. Otherwise,
         with `background`, the newest entry of any revision while this one is built in the
-        background; without (or when there is none), the previous revision's entry if another
-        reader is building this one, else built in a worker thread and waited for."""
-        found = self.peek(revision, key)
-        if found is None and background:
-            found = self.latest(key)
-            if found is not None:
-                self.build_in_background(revision, key, build)
-        if found is None:
-            found = self.stale_while_building(revision, key)
-        if found is None:
-            found = await run_in_threadpool(self.get, revision, key, build)
-        return found
-
-    def stale_while_building(self, revision: int, key: Hashable) -> Any:
-        """The previous revision's entry when this revision's is being built by another
-        request, else None."""
+        background; without, that newest entry only while another reader builds this one;
+        when there is none, built in a worker thread and waited for."""
         with self._lock:
-            if revision == self._revision and key in self._building:
-                return self._previous.get(key)
-            return None
-
-    def latest(self, key: Hashable) -> Any:
-        """The newest entry built for this key, of whatever revision, else None."""
-        with self._lock:
-            return self._latest.get(key)
+            if revision == self._revision and key in self._entries:
+                return self._entries[key]
+            latest = self._latest.get(key)
+            being_built = revision == self._revision and key in self._building
+        if latest is not None and background:
+            self.build_in_background(revision, key, build)
+            return latest
+        if latest is not None and being_built:
+            return latest
+        return await run_in_threadpool(self.get, revision, key, build)
 
     def build_in_background(self, revision: int, key: Hashable, build: Callable[[], Any]) -> None:
         """Build this revision's entry in the background builder unless it is built, being
@@ -125,13 +109,6 @@ class PageCache:
                     self._scheduled.discard((revision, key))
 
         self._builder.submit(run)
-
-    def peek(self, revision: int, key: Hashable) -> Any:
-        """The entry if built for this revision already (no waiting, no building), else None."""
-        with self._lock:
-            if revision == self._revision:
-                return self._entries.get(key)
-            return None
 
     def _finish(self, revision: int, key: Hashable, pending: Future[Any], value: Any) -> None:
         with self._lock:
