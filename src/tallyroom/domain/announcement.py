@@ -1,6 +1,7 @@
 """The commission's announcement of results, in Azerbaijani, English and Russian: seats by
-party with independents split, turnout at the last reporting hour, protocols received,
-registered voters and polling stations by kind, the statement read to the press on the night.
+party with independents split, turnout at the last reporting hour, protocols received and
+stations annulled, registered voters and polling stations by kind, the statement read to the
+press on the night.
 
 Sentences are built so that no word has to agree with a number (Russian plural forms,
 Azerbaijani vowel harmony after a numeral): figures follow a colon or stand in brackets."""
@@ -45,6 +46,8 @@ class AnnouncementFigures:
     stations_special_territory: int
     idp_stations: int
     idp_registered_voters: int
+    #: stations whose result the commission annulled, left out of every figure above
+    stations_annulled: int = 0
 
 
 _TEXT: dict[str, dict[str, str]] = {
@@ -54,6 +57,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "final": "final",
         "protocols": "Protocols have reached the commission from {reporting} of {total} polling "
         "stations ({percent}).",
+        "annulled": "Results annulled by the commission's decision, their protocols not "
+        "counted: polling stations ({annulled}).",
         "registered": "Registered voters: {voters}.",
         "turnout": "As of {hour}, {voters} voters had voted: a turnout of {percent}.",
         "no_turnout": "No turnout has been reported yet.",
@@ -74,6 +79,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "final": "yekun",
         "protocols": "Seçki məntəqələrindən daxil olmuş protokollar: {reporting} / {total} "
         "({percent}).",
+        "annulled": "Komissiyanın qərarı ilə nəticələri ləğv edilmiş, protokolları "
+        "hesablanmayan seçki məntəqələri: {annulled}.",
         "registered": "Seçicilərin sayı: {voters}.",
         "turnout": "Saat {hour} vəziyyətinə görə səs vermiş seçicilərin sayı: {voters}; "
         "seçici fəallığı: {percent}.",
@@ -95,6 +102,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "final": "окончательные",
         "protocols": "В комиссию поступили протоколы избирательных участков: {reporting} "
         "из {total} ({percent}).",
+        "annulled": "Итоги голосования признаны недействительными решением комиссии, "
+        "протоколы не учтены: избирательные участки — {annulled}.",
         "registered": "Число зарегистрированных избирателей: {voters}.",
         "turnout": "Число избирателей, проголосовавших по состоянию на {hour}: {voters}; "
         "явка: {percent}.",
@@ -141,6 +150,11 @@ def announcement_text(figures: AnnouncementFigures, language: str) -> str:
             reporting=number(figures.stations_reporting),
             total=number(figures.stations_total),
             percent=_percent(figures.stations_reporting, figures.stations_total, locale),
+        ),
+        *(
+            [text["annulled"].format(annulled=number(figures.stations_annulled))]
+            if figures.stations_annulled
+            else []
         ),
         text["registered"].format(voters=number(figures.registered_voters)),
         text["turnout"].format(

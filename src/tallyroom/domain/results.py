@@ -43,6 +43,10 @@ class ConstituencyResult:
     margin_percent: float
     too_close: bool
     certified: bool
+    #: stations whose result the commission annulled: in no total above
+    stations_annulled: int = 0
+    #: ballots cast as the annulled stations' protocols say, left out of `ballots_cast`
+    ballots_annulled: int = 0
 
     @property
     def tie(self) -> bool:
@@ -122,6 +126,9 @@ class NationalResults:
     votes_party_members: int = 0
     votes_non_party: int = 0
     ties: tuple[int, ...] = field(default_factory=tuple)
+    #: stations annulled by decision and their ballots, left out of every total
+    stations_annulled: int = 0
+    ballots_annulled: int = 0
 
     @property
     def parties_with_seats(self) -> int:

@@ -18,19 +18,28 @@ from tallyroom.definition.writer import write_definition
 from tallyroom.domain.canonical_json import sha256_hex
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import parse_protocol_document
+from tallyroom.domain.protocol_history import ANNULLED_DECISION
 from tallyroom.exports.snapshot_derived import derived_files
 from tallyroom.exports.snapshot_layout import (
     AUDIT_HEAD,
+    DECISIONS,
     DEFINITION_FOLDER,
     KEYS,
     MANIFEST,
     RESULTS,
     TURNOUT,
     protocol_path,
+    protocol_versions_path,
 )
 from tallyroom.exports.snapshot_manifest import manifest_document
 from tallyroom.exports.snapshot_open_data import json_bytes
-from tallyroom.service.publication import Publication, PublishedProtocol, StationKey
+from tallyroom.service.publication import (
+    Publication,
+    PublishedDecision,
+    PublishedProtocol,
+    PublishedVersion,
+    StationKey,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +92,12 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
         }
         for protocol in publication.protocols:
             contents[protocol_path(protocol.station)] = json_bytes(_protocol_document(protocol))
+        contents[DECISIONS] = json_bytes(_decisions_document(election, publication.decisions))
+        histories = _histories(publication.protocol_histories)
+        for station, versions in histories.items():
+            contents[protocol_versions_path(station)] = json_bytes(
+                {"station": station, "versions": [_version_document(v) for v in versions]}
+            )
         contents.update(
             derived_files(
                 publication.definition,
@@ -91,6 +106,10 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
                 protocol_figures(publication.protocols),
                 {p.station: p.version for p in publication.protocols},
                 publication.generated_at,
+                annulled=annulled_codes(publication.decisions),
+                latest_standings={
+                    station: versions[-1].standing for station, versions in histories.items()
+                },
             )
         )
         for path, content in contents.items():
@@ -135,5 +154,59 @@ def _keys_document(election: str, keys: list[StationKey]) -> dict[str, Any]:
     for key in keys:
         stations.setdefault(key.station, []).append(
             {"public_key": key.public_key, "issued_at": key.issued_at, "revoked_at": key.revoked_at}
+        )
+    return {"election": election, "stations": dict(sorted(stations.items()))}
+
+
+def annulled_codes(decisions: list[PublishedDecision]) -> set[str]:
+    """Stations whose latest decision is an annulment."""
+    latest = {decision.station: decision.kind for decision in decisions}
+    return {station for station, kind in latest.items() if kind == ANNULLED_DECISION}
+
+
+def _histories(versions: list[PublishedVersion]) -> dict[str, list[PublishedVersion]]:
+    histories: dict[str, list[PublishedVersion]] = {}
+    for version in versions:
+        histories.setdefault(version.station, []).append(version)
+    return histories
+
+
+def _version_document(version: PublishedVersion) -> dict[str, Any]:
+    return {
+        "version": version.version,
+        "status": version.status,
+        "standing": version.standing,
+        "submitted_at": version.submitted_at,
+        "decided_at": version.decided_at,
+        "decision_reason": version.decision_reason,
+        "amendment_reason": version.amendment_reason,
+        "reasons": version.reasons,
+        "protocol": version.document,
+        "signature": version.signature,
+        "public_key": version.public_key,
+    }
+
+
+def _decisions_document(election: str, decisions: list[PublishedDecision]) -> dict[str, Any]:
+    stations: dict[str, list[dict[str, Any]]] = {}
+    for decision in decisions:
+        entry = decision.audit_entry
+        stations.setdefault(decision.station, []).append(
+            {
+                "kind": decision.kind,
+                "reason": decision.reason,
+                "decided_at": decision.decided_at,
+                "audit_entry": None
+                if entry is None
+                else {
+                    "sequence": entry.sequence,
+                    "recorded_at": entry.recorded_at,
+                    "actor": entry.actor,
+                    "action": entry.action,
+                    "payload": entry.payload,
+                    "previous_hash": entry.previous_hash,
+                    "entry_hash": entry.entry_hash,
+                },
+            }
         )
     return {"election": election, "stations": dict(sorted(stations.items()))}

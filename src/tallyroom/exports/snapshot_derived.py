@@ -4,12 +4,13 @@ protocols and compares bytes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.protocol import ProtocolFigures
+from tallyroom.domain.protocol_history import VersionStanding, station_standing
 from tallyroom.exports.nist_cdf import ResultsStage, election_report_json, election_report_xml
 from tallyroom.exports.snapshot_layout import NIST_JSON, NIST_XML
 from tallyroom.exports.snapshot_manifest import generated_timestamp
@@ -24,15 +25,48 @@ def derived_files(
     figures: Mapping[str, ProtocolFigures],
     versions: Mapping[str, int],
     generated_at: datetime,
+    *,
+    annulled: Collection[str] = (),
+    latest_standings: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
     """Path inside the snapshot → content, for the results document as `national_json`
-    renders it, turnout as `turnout_json` does, and the counted protocols' figures."""
+    renders it, turnout as `turnout_json` does, and the counted protocols' figures;
+    `annulled` are the stations annulled by decision and `latest_standings` the standing of
+    the latest version of each station with a published version history."""
     status: ResultsStage = "final" if results["status"] == "final" else "preliminary"
     moment = datetime.fromisoformat(generated_timestamp(generated_at))
-    files = open_data_files(definition, results, figures, versions)
+    statuses = station_statuses(definition, figures, annulled, latest_standings or {})
+    files = open_data_files(definition, results, figures, versions, statuses)
     files[NIST_XML] = election_report_xml(definition, figures, status=status, generated_at=moment)
     files[NIST_JSON] = json_bytes(
         election_report_json(definition, figures, status=status, generated_at=moment)
     )
     files.update(site_files(definition, results, turnout, figures, versions))
     return files
+
+
+def station_statuses(
+    definition: ElectionDefinition,
+    figures: Mapping[str, ProtocolFigures],
+    annulled: Collection[str],
+    latest_standings: Mapping[str, str],
+) -> dict[str, str]:
+    """Station code → counted, annulled, flagged, rejected, received or not_reported."""
+    annulled_codes = set(annulled)
+    return {
+        station.code: station_standing(
+            counted=station.code in figures,
+            annulled=station.code in annulled_codes,
+            latest=_standing(latest_standings.get(station.code)),
+        ).value
+        for station in definition.stations
+    }
+
+
+def _standing(value: str | None) -> VersionStanding | None:
+    if value is None:
+        return None
+    try:
+        return VersionStanding(value)
+    except ValueError:
+        return VersionStanding.RECEIVED

@@ -12,6 +12,10 @@ KEYS = "keys.json"
 RESULTS = "results.json"
 TURNOUT = "turnout.json"
 AUDIT_HEAD = "audit-head.json"
+#: the commission's decisions on stations (annulments, recount orders) with their audit entries
+DECISIONS = "decisions.json"
+#: every version of the stations that have a version not counted
+VERSIONS_FOLDER = "protocol-versions"
 NIST_XML = "nist/election-report.xml"
 NIST_JSON = "nist/election-report.json"
 INDEX_PAGE = "index.html"
@@ -34,6 +38,10 @@ def protocol_file_name(station_code: str) -> str:
 
 def protocol_path(station_code: str) -> str:
     return f"{PROTOCOLS_FOLDER}/{protocol_file_name(station_code)}"
+
+
+def protocol_versions_path(station_code: str) -> str:
+    return f"{VERSIONS_FOLDER}/{protocol_file_name(station_code)}"
 
 
 def constituency_page_path(number: int) -> str:

@@ -60,6 +60,7 @@ STATION_COLUMNS = (
     "station_name",
     "kind",
     "reported",
+    "status",
     "protocol_version",
     *FIGURE_FIELDS,
     "candidate",
@@ -89,14 +90,21 @@ def _cell(value: object) -> object:
     return value
 
 
+def _counted_or_not(figures: ProtocolFigures | None) -> str:
+    return "counted" if figures is not None else "not_reported"
+
+
 def open_data_files(
     definition: ElectionDefinition,
     results: Mapping[str, Any],
     protocols: Mapping[str, ProtocolFigures],
     versions: Mapping[str, int],
+    statuses: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
     """Path inside the snapshot → content, for the results document as `national_json`
-    renders it and the counted protocols (station code → figures, and → version)."""
+    renders it and the counted protocols (station code → figures, and → version); `statuses`
+    says each station's standing (counted, annulled, flagged, not_reported, ...)."""
+    statuses = statuses or {}
     nation = {key: value for key, value in results.items() if key != "constituencies"}
     constituencies: list[dict[str, Any]] = list(results.get("constituencies", []))
     candidate_rows = [
@@ -141,6 +149,7 @@ def open_data_files(
             station.name,
             station.kind.value,
             _cell(figures is not None),
+            statuses.get(station.code, _counted_or_not(figures)),
             versions.get(station.code, "") if figures else "",
         )
         for code in standing.get(station.constituency, []):
@@ -156,6 +165,7 @@ def open_data_files(
                 "tags": sorted(tag.value for tag in station.tags),
                 "registered_voters": station.registered_voters,
                 "reported": figures is not None,
+                "status": statuses.get(station.code, _counted_or_not(figures)),
                 "protocol_version": versions.get(station.code) if figures else None,
                 "figures": (
                     {name: getattr(figures, name) for name in FIGURE_FIELDS}

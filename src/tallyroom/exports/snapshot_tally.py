@@ -28,8 +28,11 @@ def derive_national_results(
     revision: int,
     as_of: datetime,
     certified: Collection[int] = (),
+    annulled: Mapping[str, ProtocolFigures | None] | None = None,
 ) -> NationalResults:
     """National results from the stations' counted protocols (station code → figures).
+    `annulled` are the stations annulled by decision (code → their latest protocol's figures,
+    None when none came in): counted as annulled, their figures in no total.
 
     `revision`, `as_of` and the certified constituencies are the commission's acts, not
     arithmetic: they are taken as published and only checked for consistency elsewhere."""
@@ -48,11 +51,17 @@ def derive_national_results(
     party_votes: dict[str, int] = defaultdict(int)
     independent_votes = {Nomination.PARTY_MEMBER: 0, Nomination.NON_PARTY: 0}
     certified_numbers = set(certified)
+    annulled = annulled or {}
     for constituency in sorted(definition.constituencies, key=lambda c: c.number):
         reported = [
             protocols[code]
             for code in stations_by_constituency[constituency.number]
             if code in protocols
+        ]
+        annulled_here = [
+            annulled[code]
+            for code in stations_by_constituency[constituency.number]
+            if code in annulled
         ]
         standing = standing_by_constituency[constituency.number]
         votes = {
@@ -107,6 +116,8 @@ def derive_national_results(
                 margin_percent=outcome.margin_percent,
                 too_close=outcome.too_close,
                 certified=constituency.number in certified_numbers,
+                stations_annulled=len(annulled_here),
+                ballots_annulled=sum(f.ballots_cast for f in annulled_here if f is not None),
             )
         )
     seats = seat_tally(winners)
@@ -136,4 +147,6 @@ def derive_national_results(
         votes_party_members=independent_votes[Nomination.PARTY_MEMBER],
         votes_non_party=independent_votes[Nomination.NON_PARTY],
         ties=tuple(c.number for c in constituencies if c.tie and c.stations_reporting),
+        stations_annulled=sum(c.stations_annulled for c in constituencies),
+        ballots_annulled=sum(c.ballots_annulled for c in constituencies),
     )

@@ -42,4 +42,5 @@ def announcement_figures(session: Session, election: str | None = None) -> Annou
         stations_special_territory=figures["stations_special_territory"],
         idp_stations=figures["idp_stations"],
         idp_registered_voters=figures["idp_registered_voters"],
+        stations_annulled=results.stations_annulled,
     )

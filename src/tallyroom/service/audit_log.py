@@ -115,6 +115,28 @@ def entries(session: Session) -> list[AuditEntry]:
     ]
 
 
+def entries_of(session: Session, actions: Sequence[str]) -> list[AuditEntry]:
+    """The entries of these actions, in chain order (the commission's decisions, which a
+    snapshot publishes with the entries that recorded them)."""
+    rows = session.execute(
+        select(AuditEntryRow)
+        .where(AuditEntryRow.action.in_(actions))
+        .order_by(AuditEntryRow.sequence)
+    ).scalars()
+    return [
+        AuditEntry(
+            sequence=row.sequence,
+            recorded_at=_iso(row.recorded_at),
+            actor=row.actor,
+            action=row.action,
+            payload=json.loads(row.payload),
+            previous_hash=row.previous_hash,
+            entry_hash=row.entry_hash,
+        )
+        for row in rows
+    ]
+
+
 def head(session: Session) -> tuple[int, str]:
     row = session.get(AuditHeadRow, 1)
     if row is None:

@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.audit_chain import AuditEntry
 from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.protocol_history import DECISION_AUDIT_ACTIONS, version_standing
 from tallyroom.service import audit_log
+from tallyroom.service.annulments import annulled_stations
 from tallyroom.service.definition_export import stored_definition
 from tallyroom.service.elections import election_row
 from tallyroom.service.results import build_national_results
@@ -21,6 +24,7 @@ from tallyroom.service.turnout import turnout_by_hour
 from tallyroom.store.schema import (
     PollingStationRow,
     ProtocolVersionRow,
+    StationDecisionRow,
     StationKeyRow,
     StationResultRow,
 )
@@ -37,6 +41,39 @@ class PublishedProtocol:
     signature: str
     #: hex Ed25519 key the signature was verified with on receipt
     public_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedVersion:
+    """One stored version of a station's protocol, counted or not, with where it stands."""
+
+    station: str
+    version: int
+    #: as stored: accepted, flagged, rejected or received
+    status: str
+    #: domain.protocol_history.VersionStanding: counted, superseded, rejected, annulled, ...
+    standing: str
+    submitted_at: str
+    decided_at: str | None
+    decision_reason: str | None
+    amendment_reason: str | None
+    #: codes of the control checks it failed
+    reasons: list[str]
+    document: dict[str, Any]
+    signature: str
+    public_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedDecision:
+    """A commission decision on a station (annulment or recount order) and the audit entry
+    that recorded it, so a reader can match it against the chain."""
+
+    station: str
+    kind: str
+    reason: str
+    decided_at: str
+    audit_entry: AuditEntry | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +98,10 @@ class Publication:
     audit_sequence: int
     audit_head_hash: str
     generated_at: datetime
+    #: every version of each station that has one not counted (superseded, rejected,
+    #: flagged, annulled), in station and version order
+    protocol_histories: list[PublishedVersion] = field(default_factory=list)
+    decisions: list[PublishedDecision] = field(default_factory=list)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -115,6 +156,8 @@ def gather_publication(
     ]
     sequence, head_hash = audit_log.head(session)
     return Publication(
+        protocol_histories=_protocol_histories(session, eid),
+        decisions=_decisions(session, eid),
         definition=stored_definition(session, election_record.code),
         results=national_json(build_national_results(session, election_record.code)),
         turnout=turnout_json(turnout_by_hour(session, election_id=eid)),
@@ -124,3 +167,83 @@ def gather_publication(
         audit_head_hash=head_hash,
         generated_at=now or datetime.now(UTC),
     )
+
+
+def _protocol_histories(session: Session, election_id: int) -> list[PublishedVersion]:
+    """Every version of the stations with a version that is not counted."""
+    counted = dict(
+        session.execute(
+            select(StationResultRow.station_id, StationResultRow.protocol_version_id)
+            .join(PollingStationRow, PollingStationRow.id == StationResultRow.station_id)
+            .where(PollingStationRow.election_id == election_id)
+        )
+        .tuples()
+        .all()
+    )
+    annulled = annulled_stations(session, election_id)
+    by_station: dict[int, list[tuple[str, ProtocolVersionRow, str]]] = {}
+    for code, version, public_key in session.execute(
+        select(PollingStationRow.code, ProtocolVersionRow, StationKeyRow.public_key)
+        .join(ProtocolVersionRow, ProtocolVersionRow.station_id == PollingStationRow.id)
+        .join(StationKeyRow, StationKeyRow.id == ProtocolVersionRow.station_key_id)
+        .where(PollingStationRow.election_id == election_id)
+        .order_by(PollingStationRow.code, ProtocolVersionRow.version)
+    ).tuples():
+        by_station.setdefault(version.station_id, []).append((code, version, public_key))
+    published: list[PublishedVersion] = []
+    for station_id, versions in by_station.items():
+        if len(versions) == 1 and counted.get(station_id) == versions[0][1].id:
+            continue
+        for index, (code, version, public_key) in enumerate(versions):
+            is_counted = counted.get(station_id) == version.id
+            published.append(
+                PublishedVersion(
+                    station=code,
+                    version=version.version,
+                    status=version.status,
+                    standing=version_standing(
+                        status=version.status,
+                        counted=is_counted,
+                        latest=index == len(versions) - 1,
+                        annulled=station_id in annulled,
+                    ).value,
+                    submitted_at=_iso(version.submitted_at) or "",
+                    decided_at=_iso(version.decided_at),
+                    decision_reason=version.decision_reason,
+                    amendment_reason=version.amendment_reason,
+                    reasons=[reason["code"] for reason in json.loads(version.reasons)],
+                    document=json.loads(version.body),
+                    signature=version.signature,
+                    public_key=public_key,
+                )
+            )
+    return published
+
+
+def _decisions(session: Session, election_id: int) -> list[PublishedDecision]:
+    """Every decision on a station, each with the audit entry that recorded it: a station's
+    decisions and its decision entries were written in the same order, one for one."""
+    entries: dict[str, list[AuditEntry]] = {}
+    for entry in audit_log.entries_of(session, list(DECISION_AUDIT_ACTIONS.values())):
+        entries.setdefault(str(entry.payload.get("station")), []).append(entry)
+    published: list[PublishedDecision] = []
+    taken: dict[str, int] = {}
+    for code, decision in session.execute(
+        select(PollingStationRow.code, StationDecisionRow)
+        .join(StationDecisionRow, StationDecisionRow.station_id == PollingStationRow.id)
+        .where(PollingStationRow.election_id == election_id)
+        .order_by(PollingStationRow.code, StationDecisionRow.id)
+    ).tuples():
+        recorded = entries.get(code, [])
+        index = taken.get(code, 0)
+        taken[code] = index + 1
+        published.append(
+            PublishedDecision(
+                station=code,
+                kind=decision.kind,
+                reason=decision.reason,
+                decided_at=_iso(decision.decided_at) or "",
+                audit_entry=recorded[index] if index < len(recorded) else None,
+            )
+        )
+    return published

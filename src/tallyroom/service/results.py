@@ -24,6 +24,7 @@ from tallyroom.domain.results import (
     party_results,
 )
 from tallyroom.domain.seat_tally import seat_tally
+from tallyroom.service.annulments import ConstituencyAnnulments, annulments_by_constituency
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound
 from tallyroom.store.schema import (
@@ -42,6 +43,8 @@ from tallyroom.store.schema import (
 _NOMINATIONS = {nomination.value: nomination for nomination in Nomination}
 
 log = logging.getLogger("tallyroom.service.results")
+
+_NONE_ANNULLED = ConstituencyAnnulments(stations=0, ballots_cast=0)
 
 
 def results_revision(session: Session, election_id: int) -> tuple[int, datetime]:
@@ -62,6 +65,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
         row.id: row for row in session.scalars(select(PartyRow).where(PartyRow.election_id == eid))
     }
     station_figures = _station_figures(session, election)
+    annulments = annulments_by_constituency(session, eid)
     # Columns, not ORM objects: loading thousands of candidates as objects costs more than
     # the whole rest of the picture.
     candidates_by_constituency: dict[int, list[tuple[Row[Any], int]]] = defaultdict(list)
@@ -112,6 +116,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
     ):
         totals = constituency
         stations_total, registered_total = station_figures.get(constituency.id, (0, 0))
+        annulled = annulments.get(constituency.id, _NONE_ANNULLED)
         standing = candidates_by_constituency[constituency.id]
         votes = {candidate.code: count for candidate, count in standing}
         valid_votes = sum(votes.values())
@@ -171,6 +176,8 @@ def build_national_results(session: Session, election_code: str | None = None) -
                 margin_percent=outcome.margin_percent,
                 too_close=outcome.too_close,
                 certified=constituency.id in certified,
+                stations_annulled=annulled.stations,
+                ballots_annulled=annulled.ballots_cast,
             )
         )
     seats = seat_tally(winners)
@@ -200,6 +207,8 @@ def build_national_results(session: Session, election_code: str | None = None) -
         votes_party_members=independent_votes[Nomination.PARTY_MEMBER],
         votes_non_party=independent_votes[Nomination.NON_PARTY],
         ties=tuple(c.number for c in constituencies if c.tie and c.stations_reporting),
+        stations_annulled=sum(c.stations_annulled for c in constituencies),
+        ballots_annulled=sum(c.ballots_annulled for c in constituencies),
     )
 
 

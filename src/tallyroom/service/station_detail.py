@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.protocol_history import version_standing
 from tallyroom.service.elections import election_row
 from tallyroom.service.protocols import station_in_election
 from tallyroom.store.schema import (
@@ -27,18 +28,39 @@ def station_detail(session: Session, code: str) -> dict[str, Any]:
     station = station_in_election(session, election.id, code)
     constituency = session.get_one(ConstituencyRow, station.constituency_id)
     counted = session.get(StationResultRow, station.id)
+    decisions = [
+        {"kind": row.kind, "reason": row.reason, "decided_at": row.decided_at.isoformat()}
+        for row in session.scalars(
+            select(StationDecisionRow)
+            .where(StationDecisionRow.station_id == station.id)
+            .order_by(StationDecisionRow.id)
+        )
+    ]
+    annulled = bool(decisions) and decisions[-1]["kind"] == "annulled"
+    rows = (
+        session.execute(
+            select(ProtocolVersionRow, StationKeyRow.public_key)
+            .join(StationKeyRow, StationKeyRow.id == ProtocolVersionRow.station_key_id)
+            .where(ProtocolVersionRow.station_id == station.id)
+            .order_by(ProtocolVersionRow.version)
+        )
+        .tuples()
+        .all()
+    )
     versions = []
-    for version, public_key in session.execute(
-        select(ProtocolVersionRow, StationKeyRow.public_key)
-        .join(StationKeyRow, StationKeyRow.id == ProtocolVersionRow.station_key_id)
-        .where(ProtocolVersionRow.station_id == station.id)
-        .order_by(ProtocolVersionRow.version)
-    ).tuples():
+    for index, (version, public_key) in enumerate(rows):
+        is_counted = counted is not None and counted.protocol_version_id == version.id
         versions.append(
             {
                 "version": version.version,
                 "status": version.status,
-                "counted": counted is not None and counted.protocol_version_id == version.id,
+                "counted": is_counted,
+                "standing": version_standing(
+                    status=version.status,
+                    counted=is_counted,
+                    latest=index == len(rows) - 1,
+                    annulled=annulled,
+                ).value,
                 "protocol": json.loads(version.body),
                 "body_sha256": version.body_sha256,
                 "signature": version.signature,
@@ -46,6 +68,7 @@ def station_detail(session: Session, code: str) -> dict[str, Any]:
                 "reasons": json.loads(version.reasons),
                 "amendment_reason": version.amendment_reason,
                 "submitted_at": version.submitted_at.isoformat(),
+                "decided_at": version.decided_at.isoformat() if version.decided_at else None,
                 "decision_reason": version.decision_reason,
             }
         )
@@ -60,14 +83,6 @@ def station_detail(session: Session, code: str) -> dict[str, Any]:
             select(TurnoutReportRow)
             .where(TurnoutReportRow.station_id == station.id)
             .order_by(TurnoutReportRow.as_of)
-        )
-    ]
-    decisions = [
-        {"kind": row.kind, "reason": row.reason, "decided_at": row.decided_at.isoformat()}
-        for row in session.scalars(
-            select(StationDecisionRow)
-            .where(StationDecisionRow.station_id == station.id)
-            .order_by(StationDecisionRow.id)
         )
     ]
     observers = session.scalar(
@@ -93,7 +108,8 @@ def station_detail(session: Session, code: str) -> dict[str, Any]:
             "exit_poll": exit_poll is not None,
             "observers": observers is not None,
         },
-        "annulled": bool(decisions) and decisions[-1]["kind"] == "annulled",
+        "annulled": annulled,
+        "annulment": decisions[-1] if annulled else None,
         "decisions": decisions,
         "protocol_versions": versions,
         "turnout_reports": turnout,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import parse_protocol_document
+from tallyroom.domain.protocol_history import version_standing
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound
 from tallyroom.store.schema import (
@@ -64,6 +65,8 @@ class ProtocolVersionView:
     decision_reason: str | None
     #: whether this is the version in the totals now
     counted: bool
+    #: counted, superseded, rejected, flagged, annulled or received (domain.protocol_history)
+    standing: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,8 @@ class StationDetail:
     turnout_reports: tuple[TurnoutReportView, ...]
     decisions: tuple[StationDecisionView, ...]
     observers: tuple[ObserverPresence, ...]
+    #: the commission's decision annulling the station's result, while it stands
+    annulment: StationDecisionView | None = None
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -202,6 +207,15 @@ def station_detail(
         .tuples()
         .all()
     )
+    decisions = tuple(
+        StationDecisionView(row.kind, row.reason, _aware(row.decided_at) or row.decided_at)
+        for row in session.scalars(
+            select(StationDecisionRow)
+            .where(StationDecisionRow.station_id == station.id)
+            .order_by(StationDecisionRow.decided_at, StationDecisionRow.id)
+        )
+    )
+    annulled = _annulled(decisions)
     protocols = tuple(
         ProtocolVersionView(
             version=row.version,
@@ -216,16 +230,14 @@ def station_detail(
             decided_at=_aware(row.decided_at),
             decision_reason=row.decision_reason,
             counted=counted is not None and counted.protocol_version_id == row.id,
+            standing=version_standing(
+                status=row.status,
+                counted=counted is not None and counted.protocol_version_id == row.id,
+                latest=index == len(versions) - 1,
+                annulled=annulled,
+            ).value,
         )
-        for row, public_key in versions
-    )
-    decisions = tuple(
-        StationDecisionView(row.kind, row.reason, _aware(row.decided_at) or row.decided_at)
-        for row in session.scalars(
-            select(StationDecisionRow)
-            .where(StationDecisionRow.station_id == station.id)
-            .order_by(StationDecisionRow.decided_at, StationDecisionRow.id)
-        )
+        for index, (row, public_key) in enumerate(versions)
     )
     exit_polls = tuple(
         session.scalars(
@@ -258,7 +270,7 @@ def station_detail(
         exit_poll_organisations=exit_polls,
         status=_status(
             counted=counted is not None,
-            annulled=_annulled(decisions),
+            annulled=annulled,
             latest_status=protocols[-1].status if protocols else None,
         ),
         protocols=protocols,
@@ -278,6 +290,7 @@ def station_detail(
         ),
         decisions=decisions,
         observers=observers,
+        annulment=decisions[-1] if annulled else None,
     )
 
 

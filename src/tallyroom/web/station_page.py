@@ -57,6 +57,8 @@ def station_page(source: ResultsSource, code: str) -> Page:
                     "reasons",
                     "amendment_reason",
                     "decision_reason",
+                    "standing",
+                    "decided_at",
                 ),
                 tuple(
                     (
@@ -72,6 +74,8 @@ def station_page(source: ResultsSource, code: str) -> Page:
                         ";".join(reason.code for reason in p.reasons),
                         p.amendment_reason,
                         p.decision_reason,
+                        p.standing,
+                        p.decided_at,
                     )
                     for p in station.protocols
                 ),
