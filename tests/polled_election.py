@@ -3,6 +3,8 @@ amended), turnout reports. Shared by the publication, snapshot and announcement 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tallyroom.domain.protocol import ProtocolFigures
 from tests.station_client import Api, good_figures, protocol
 
@@ -95,3 +97,46 @@ def poll_small_election(api: Api) -> None:
             headers=api.headers(api.station_token(station)),
         )
         assert response.status_code == 201, response.text
+
+
+#: why the commission annuls station 001-0002 in `annul_and_reject`
+ANNULMENT_REASON = "Ballot box seal found broken before the count"
+#: why it rejects version 2 of station 002-0001
+REJECTION_REASON = "Figures do not add up; version 1 stands"
+
+
+def annul_and_reject(api: Api) -> None:
+    """After `poll_small_election`: the commission annuls 001-0002 (560 ballots cast, counted
+    until then), and station 002-0001 sends a version 2 that fails a control check, which the
+    commission rejects. 001-0003's version 1 stays superseded by its version 2."""
+    response = api.client.post(
+        "/api/v1/stations/001-0002/annulment",
+        json={"reason": ANNULMENT_REASON},
+        headers=api.commission,
+    )
+    assert response.status_code == 201, response.text
+    flagged = protocol(
+        "002-0001",
+        version=2,
+        amendment_reason="late recount",
+        figures=replace(
+            figures(
+                {"C004": 310, "C005": 150},
+                registered=600,
+                added=5,
+                issued_in_station=470,
+                portable=10,
+                invalid=15,
+            ),
+            ballots_cast=999,
+        ),
+    )
+    response = api.submit(flagged)
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "flagged", response.text
+    response = api.client.post(
+        "/api/v1/stations/002-0001/protocols/2/decision",
+        json={"decision": "reject", "reason": REJECTION_REASON},
+        headers=api.commission,
+    )
+    assert response.status_code == 200, response.text

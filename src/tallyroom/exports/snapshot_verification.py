@@ -1,7 +1,8 @@
 """Verifying a published snapshot with nothing but its folder: no database, no server.
 
 Checks every file against the manifest, every protocol's signature against the published
-station keys, re-adds every total from the protocols, re-derives every winner and the seat
+station keys, the decisions and version histories (snapshot_decisions), re-adds every total
+from the protocols leaving annulled stations out, re-derives every winner and the seat
 tally, and remakes the open data, the NIST report and the site from what it re-derived. Each
 disagreement is reported with the file and the station, constituency or field it concerns."""
 
@@ -19,12 +20,20 @@ from tallyroom.definition.problems import DefinitionError
 from tallyroom.definition.reader import read_definition
 from tallyroom.domain.canonical_json import canonical_json, sha256_hex
 from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.polling_station import PollingStation
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import MalformedProtocol, parse_protocol_document
 from tallyroom.domain.signature import signature_is_valid
+from tallyroom.exports.snapshot_decisions import (
+    annulled_figures,
+    checked_decisions,
+    standing_problems,
+    verified_histories,
+)
 from tallyroom.exports.snapshot_derived import derived_files
 from tallyroom.exports.snapshot_layout import (
     AUDIT_HEAD,
+    DECISIONS,
     DEFINITION_FOLDER,
     KEYS,
     MANIFEST,
@@ -87,12 +96,25 @@ def verify_snapshot(folder: Path, *, manifest_sha256: str | None = None) -> Snap
         keys = _station_keys(_json_file(folder, KEYS, problems), problems)
         results = _json_file(folder, RESULTS, problems)
         turnout = _json_file(folder, TURNOUT, problems)
-        _check_audit_head(_json_file(folder, AUDIT_HEAD, problems), problems)
+        audit_head = _json_file(folder, AUDIT_HEAD, problems)
+        _check_audit_head(audit_head, problems)
+        decisions = _json_file(folder, DECISIONS, problems)
     except _Unreadable:
         return report
     figures, versions = _verified_protocols(folder, definition, keys, report)
+    signers = _Signers.of(definition, keys)
+    annulled = checked_decisions(decisions, signers.stations, _sequence(audit_head), problems)
+    histories = verified_histories(folder, signers.figures, problems)
+    wrong_standings, latest_standings = standing_problems(histories, versions, annulled)
+    problems.extend(wrong_standings)
+    for code in annulled:
+        # An annulled station's figures are added to nothing, whatever else claims them.
+        figures.pop(code, None)
+        versions.pop(code, None)
     try:
-        derived = _derived_results(definition, figures, results)
+        derived = _derived_results(
+            definition, figures, results, annulled_figures(annulled, histories)
+        )
     except (KeyError, TypeError, ValueError) as error:
         problems.append(f"{RESULTS}: not a results document ({error!r})")
         return report
@@ -103,7 +125,14 @@ def verify_snapshot(folder: Path, *, manifest_sha256: str | None = None) -> Snap
     )
     generated_at = datetime.fromisoformat(str(manifest.get("generated_at")))
     for path, expected_bytes in derived_files(
-        definition, derived, turnout, figures, versions, generated_at
+        definition,
+        derived,
+        turnout,
+        figures,
+        versions,
+        generated_at,
+        annulled=annulled,
+        latest_standings=latest_standings,
     ).items():
         _compare_remade(folder, path, expected_bytes, problems)
     return report
@@ -180,6 +209,72 @@ def _check_audit_head(document: Any, problems: list[str]) -> None:
         problems.append(f"{AUDIT_HEAD}: must hold a sequence number and a 64-digit entry hash")
 
 
+@dataclass(frozen=True, slots=True)
+class _Signers:
+    """What a signed protocol is checked against: the stations, who stands where, the keys."""
+
+    definition: ElectionDefinition
+    keys: Mapping[str, set[str]]
+    stations: dict[str, PollingStation]
+    standing: dict[int, set[str]]
+
+    @classmethod
+    def of(cls, definition: ElectionDefinition, keys: Mapping[str, set[str]]) -> _Signers:
+        standing: dict[int, set[str]] = {}
+        for candidate in definition.candidates:
+            if candidate.is_standing:
+                standing.setdefault(candidate.constituency, set()).add(candidate.code)
+        return cls(
+            definition, keys, {station.code: station for station in definition.stations}, standing
+        )
+
+    def figures(
+        self, where: str, code: str, entry: Mapping[str, Any], problems: list[str]
+    ) -> ProtocolFigures | None:
+        """The figures of a protocol the station signed for this election, or None with the
+        problem reported."""
+        station = self.stations.get(code)
+        if station is None:
+            problems.append(f"{where}: no such station in {DEFINITION_FOLDER}/stations.csv")
+            return None
+        if str(entry["public_key"]) not in self.keys.get(code, set()):
+            problems.append(f"{where}: signed with a key {KEYS} does not publish for the station")
+            return None
+        body = canonical_json(entry["protocol"])
+        if not signature_is_valid(body, str(entry["signature"]), str(entry["public_key"])):
+            problems.append(
+                f"{where}: the signature does not verify: the protocol is not what the "
+                f"station signed (its SHA-256 is {sha256_hex(body)})"
+            )
+            return None
+        try:
+            document = parse_protocol_document(entry["protocol"])
+        except MalformedProtocol as error:
+            problems.append(f"{where}: malformed protocol: {error}")
+            return None
+        mismatches = [
+            f"{label} {actual!r} (expected {expected!r})"
+            for label, actual, expected in (
+                ("election", document.election, self.definition.election.code),
+                ("station", document.station, code),
+                ("version", document.version, entry["version"]),
+            )
+            if actual != expected
+        ]
+        strangers = sorted(
+            set(document.figures.votes) - self.standing.get(station.constituency, set())
+        )
+        if strangers:
+            mismatches.append(
+                f"votes for {', '.join(strangers)}, not standing in constituency "
+                f"{station.constituency}"
+            )
+        if mismatches:
+            problems.append(f"{where}: the signed protocol says {'; '.join(mismatches)}")
+            return None
+        return document.figures
+
+
 def _verified_protocols(
     folder: Path,
     definition: ElectionDefinition,
@@ -189,11 +284,7 @@ def _verified_protocols(
     """The figures of every protocol whose signature and contents check out. A protocol that
     fails is reported and left out: figures nobody signed cannot be added to anything."""
     problems = report.problems
-    stations = {station.code: station for station in definition.stations}
-    standing: dict[int, set[str]] = {}
-    for candidate in definition.candidates:
-        if candidate.is_standing:
-            standing.setdefault(candidate.constituency, set()).add(candidate.code)
+    signers = _Signers.of(definition, keys)
     figures: dict[str, ProtocolFigures] = {}
     versions: dict[str, int] = {}
     protocol_folder = folder / PROTOCOLS_FOLDER
@@ -221,53 +312,25 @@ def _verified_protocols(
         if path.name != protocol_file_name(code):
             problems.append(f"{where}: the file should be named {protocol_file_name(code)}")
             continue
-        station = stations.get(code)
-        if station is None:
-            problems.append(f"{where}: no such station in {DEFINITION_FOLDER}/stations.csv")
+        counted = signers.figures(where, code, entry, problems)
+        if counted is None:
             continue
-        if str(entry["public_key"]) not in keys.get(code, set()):
-            problems.append(f"{where}: signed with a key {KEYS} does not publish for the station")
-            continue
-        body = canonical_json(entry["protocol"])
-        if not signature_is_valid(body, str(entry["signature"]), str(entry["public_key"])):
-            problems.append(
-                f"{where}: the signature does not verify: the protocol is not what the "
-                f"station signed (its SHA-256 is {sha256_hex(body)})"
-            )
-            continue
-        try:
-            document = parse_protocol_document(entry["protocol"])
-        except MalformedProtocol as error:
-            problems.append(f"{where}: malformed protocol: {error}")
-            continue
-        mismatches = [
-            f"{label} {actual!r} (expected {expected!r})"
-            for label, actual, expected in (
-                ("election", document.election, definition.election.code),
-                ("station", document.station, code),
-                ("version", document.version, entry["version"]),
-            )
-            if actual != expected
-        ]
-        strangers = sorted(set(document.figures.votes) - standing.get(station.constituency, set()))
-        if strangers:
-            mismatches.append(
-                f"votes for {', '.join(strangers)}, not standing in constituency "
-                f"{station.constituency}"
-            )
-        if mismatches:
-            problems.append(f"{where}: the signed protocol says {'; '.join(mismatches)}")
-            continue
-        figures[code] = document.figures
-        versions[code] = document.version
+        figures[code] = counted
+        versions[code] = int(entry["version"])
         report.protocols_verified += 1
     return figures, versions
+
+
+def _sequence(audit_head: Any) -> int | None:
+    sequence = audit_head.get("sequence") if isinstance(audit_head, dict) else None
+    return sequence if isinstance(sequence, int) else None
 
 
 def _derived_results(
     definition: ElectionDefinition,
     figures: Mapping[str, ProtocolFigures],
     published: Any,
+    annulled: Mapping[str, ProtocolFigures | None],
 ) -> dict[str, Any]:
     if not isinstance(published, dict):
         raise TypeError("not an object")
@@ -283,6 +346,7 @@ def _derived_results(
             revision=int(published["revision"]),
             as_of=datetime.fromisoformat(str(published["as_of"])),
             certified=certified,
+            annulled=annulled,
         )
     )
 
