@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
-from tests.polled_election import poll_small_election
+from tests.polled_election import annul_and_reject, poll_small_election
 from tests.station_client import Api
 
 runner = CliRunner()
@@ -90,3 +90,24 @@ def test_without_an_election_the_announcement_fails_clearly(use_database: str) -
     result = runner.invoke(app, ["announce", "--lang", "en"])
     assert result.exit_code == 2
     assert "no election is loaded yet" in result.output
+
+
+def test_the_announcement_says_a_station_was_annulled(api: Api, use_database: str) -> None:
+    poll_small_election(api)
+    before = announce("--lang", "en")
+    assert "annulled" not in before
+    annul_and_reject(api)
+    english = announce("--lang", "en").splitlines()
+    assert english[2:4] == [
+        "Protocols have reached the commission from 3 of 4 polling stations (75.0%).",
+        "Results annulled by the commission's decision, their protocols not counted: polling "
+        "stations (1).",
+    ]
+    assert announce("--lang", "az").splitlines()[3] == (
+        "Komissiyanın qərarı ilə nəticələri ləğv edilmiş, protokolları hesablanmayan seçki "
+        "məntəqələri: 1."
+    )
+    assert announce("--lang", "ru").splitlines()[3] == (
+        "Итоги голосования признаны недействительными решением комиссии, протоколы не учтены: "
+        "избирательные участки — 1."
+    )

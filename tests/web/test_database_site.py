@@ -4,7 +4,15 @@ and turnout submitted through the API, the pages showing what the tally says."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from tests.polled_election import (
+    ANNULMENT_REASON,
+    REJECTION_REASON,
+    annul_and_reject,
+    poll_small_election,
+)
 from tests.station_client import Api, good_figures, protocol
 
 
@@ -99,3 +107,58 @@ def test_observers_parties_and_search_from_the_database(web_api: Api) -> None:
     assert [s["code"] for s in found["stations"]] == ["001-0001", "001-0002"]
     by_code = web_api.client.get("/search", params={"q": "002-0001"}).text
     assert 'href="/stations/002-0001"' in by_code
+
+
+def test_an_annulled_station_is_shown_with_the_decision_not_hidden(web_api: Api) -> None:
+    poll_small_election(web_api)
+    annul_and_reject(web_api)
+    client = web_api.client
+    station = client.get("/stations/001-0002.json").json()["data"]["station"]
+    decided_at = datetime.fromisoformat(station["annulment"]["decided_at"])
+    page = client.get("/stations/001-0002?lang=en").text
+    assert 'data-status="annulled"' in page
+    annulment = re.search(
+        r'<div class="notice notice-annulled" id="annulment".*?</div>\s*</div>', page, re.S
+    )
+    assert annulment is not None
+    assert "The commission annulled this station" in annulment.group(0)
+    assert ANNULMENT_REASON in annulment.group(0)
+    # the decision's time, in the election's time zone
+    local = decided_at.astimezone(ZoneInfo("Asia/Baku"))
+    assert f"<dt>Time</dt><dd>{local.day} {local:%b %Y, %H:%M:%S}" in annulment.group(0)
+    assert re.search(r'data-version-history="1" data-standing="annulled">.*?Annulled', page, re.S)
+    assert [p["standing"] for p in station["protocols"]] == ["annulled"]
+
+    constituency = client.get("/constituencies/1?lang=en").text
+    assert 'data-stations-annulled="1"' in constituency
+    assert "2 counted, 1 annulled" in constituency
+    assert re.search(r'data-station="001-0002">.*?Annulled', constituency, re.S)
+
+    overview = client.get("/?lang=en").text
+    assert re.search(r'data-stations-annulled="1">3 counted, 1 annulled<', overview)
+    note = re.search(r'id="annulled-note">(.*?)</p>', overview, re.S)
+    assert note is not None
+    assert "polling stations (1) with their ballots (560)" in note.group(1)
+    national = client.get("/overview.json").json()["data"]["national"]
+    assert (national["stations_annulled"], national["ballots_annulled"]) == (1, 560)
+
+
+def test_the_station_page_lists_rejected_and_superseded_versions(web_api: Api) -> None:
+    poll_small_election(web_api)
+    annul_and_reject(web_api)
+    page = web_api.client.get("/stations/002-0001?lang=en").text
+    rows = re.findall(r'data-version-history="(\d)" data-standing="(\w+)">(.*?)</tr>', page, re.S)
+    assert [(version, standing) for version, standing, _ in rows] == [
+        ("1", "counted"),
+        ("2", "rejected"),
+    ]
+    assert f"Rejected: {REJECTION_REASON}" in rows[1][2]
+    amended = web_api.client.get("/stations/001-0003?lang=en").text
+    assert re.findall(r'data-version-history="(\d)" data-standing="(\w+)"', amended) == [
+        ("1", "superseded"),
+        ("2", "counted"),
+    ]
+    assert 'data-standing="superseded">Superseded<' in amended
+    versions = web_api.client.get("/stations/002-0001/protocols.csv").text.splitlines()
+    assert versions[0].endswith(",standing,decided_at")
+    assert ",rejected," in versions[2]
