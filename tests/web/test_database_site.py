@@ -162,3 +162,14 @@ def test_the_station_page_lists_rejected_and_superseded_versions(web_api: Api) -
     versions = web_api.client.get("/stations/002-0001/protocols.csv").text.splitlines()
     assert versions[0].endswith(",standing,decided_at")
     assert ",rejected," in versions[2]
+
+
+def test_the_annulment_is_told_in_azerbaijani_and_russian(web_api: Api) -> None:
+    poll_small_election(web_api)
+    annul_and_reject(web_api)
+    russian = web_api.client.get("/stations/001-0002?lang=ru").text
+    assert "Комиссия признала итоги голосования на этом участке недействительными." in russian
+    assert "учтено: 3, признано недействительными: 1" in web_api.client.get("/?lang=ru").text
+    azerbaijani = web_api.client.get("/constituencies/1?lang=az").text
+    assert "hesablanıb: 2, ləğv edilib: 1" in azerbaijani
+    assert "seçki məntəqələri (1) və onların bülletenləri (560)" in azerbaijani
