@@ -250,3 +250,51 @@ def test_overview_shows_125_seats_after_the_announcement_with_screenshots(
         page.screenshot(path=str(SCREENSHOTS / f"overview-{language}.png"), full_page=False)
         context.close()
         assert watched.errors == []
+
+
+def test_an_annulled_station_on_its_page_and_in_the_national_progress(
+    small_site: str, watched: Watched, credentials: IssuedCredentials
+) -> None:
+    submit(small_site, credentials, protocol())
+    submit(
+        small_site,
+        credentials,
+        protocol(
+            "001-0003",
+            figures=good_figures(
+                {"C001": 40, "C002": 50, "C003": 5},
+                registered_voters=150,
+                ballots_received=150,
+                ballots_issued_in_station=100,
+                ballots_issued_portable=0,
+                ballots_cast=100,
+                invalid_ballots=5,
+                unused_ballots=50,
+            ),
+        ),
+    )
+    reason = "Ballot box seal found broken before the count"
+    response = httpx.post(
+        f"{small_site}/api/v1/stations/001-0001/annulment",
+        json={"reason": reason},
+        headers={"Authorization": f"Bearer {credentials.commission_token}"},
+    )
+    assert response.status_code == 201, response.text
+    page = watched.page
+    page.goto(f"{small_site}/?lang=en")
+    progress = page.locator("#progress [data-stations-annulled]")
+    assert progress.inner_text() == "1 counted, 1 annulled"
+    assert (
+        "polling stations (1) with their ballots (760)"
+        in page.locator("#annulled-note").inner_text()
+    )
+    page.goto(f"{small_site}/constituencies/1?lang=en")
+    assert page.locator('tr[data-station="001-0001"] .status-annulled').inner_text() == "Annulled"
+    page.click('a[href="/stations/001-0001"]')
+    page.wait_for_url("**/stations/001-0001")
+    notice = page.locator("#annulment")
+    assert notice.is_visible()
+    assert "The commission annulled this station's result." in notice.inner_text()
+    assert page.locator("#annulment [data-annulment-reason]").inner_text() == reason
+    assert page.locator('#version-history [data-standing="annulled"]').count() == 1
+    assert page.locator("article.protocol.counted").count() == 0
