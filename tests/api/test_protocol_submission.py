@@ -112,6 +112,36 @@ def test_annulled_station_drops_out_of_every_total(api: Api) -> None:
         assert audit_discrepancies(session) == []
 
 
+def test_an_annulled_station_is_counted_apart_until_a_recount_lifts_it(api: Api) -> None:
+    api.submit(protocol())
+    response = api.client.post(
+        "/api/v1/stations/001-0001/annulment",
+        json={"reason": "ballot stuffing seen on webcam"},
+        headers=api.commission,
+    )
+    assert response.status_code == 201
+    national = results(api)
+    assert (national["stations_reporting"], national["stations_annulled"]) == (0, 1)
+    assert national["ballots_annulled"] == 760
+    (first,) = [c for c in national["constituencies"] if c["number"] == 1]
+    assert (first["stations_annulled"], first["ballots_annulled"]) == (1, 760)
+    station = api.client.get("/api/v1/stations/001-0001").json()
+    assert station["annulment"]["reason"] == "ballot stuffing seen on webcam"
+    assert station["annulment"]["decided_at"]
+    assert [v["standing"] for v in station["protocol_versions"]] == ["annulled"]
+    response = api.client.post(
+        "/api/v1/stations/001-0001/recount",
+        json={"reason": "recount the box under observation"},
+        headers=api.commission,
+    )
+    assert response.status_code == 201
+    national = results(api)
+    assert (national["stations_annulled"], national["ballots_annulled"]) == (0, 0)
+    station = api.client.get("/api/v1/stations/001-0001").json()
+    assert station["annulment"] is None
+    assert [v["standing"] for v in station["protocol_versions"]] == ["received"]
+
+
 def test_certifying_every_contest_makes_results_final(api: Api) -> None:
     api.submit(protocol())
     api.submit(

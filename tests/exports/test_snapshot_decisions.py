@@ -152,3 +152,11 @@ def test_verify_fails_when_the_decision_is_altered(snapshot: Path) -> None:
         "decisions.json: station 001-0002: decision 1 (annulled): the audit entry's hash is "
         "not its content's (altered after it was recorded)"
     ) in problems
+
+
+def test_the_static_site_shows_the_annulled_station(snapshot: Path) -> None:
+    index = (snapshot / "index.html").read_text()
+    assert "polling stations 1, their ballots 560" in index
+    page = (snapshot / "constituencies/001.html").read_text()
+    assert "annulled by decision: 1 (560 ballots, in no total)" in page
+    assert '<a href="../protocol-versions/001-0002.json">annulled</a>' in page

@@ -41,7 +41,17 @@ def derived_files(
     files[NIST_JSON] = json_bytes(
         election_report_json(definition, figures, status=status, generated_at=moment)
     )
-    files.update(site_files(definition, results, turnout, figures, versions))
+    files.update(
+        site_files(
+            definition,
+            results,
+            turnout,
+            figures,
+            versions,
+            statuses,
+            histories=set((latest_standings or {}).keys()),
+        )
+    )
     return files
 
 

@@ -6,7 +6,7 @@ byte and notice a page whose figures were edited after publication."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from importlib.resources import files
 from typing import Any
@@ -56,8 +56,12 @@ def site_files(
     turnout: Mapping[str, Any],
     protocols: Mapping[str, ProtocolFigures],
     versions: Mapping[str, int],
+    statuses: Mapping[str, str] | None = None,
+    histories: Collection[str] = (),
 ) -> dict[str, bytes]:
-    """Path inside the snapshot → content of every page and the style sheet."""
+    """Path inside the snapshot → content of every page and the style sheet; `statuses` is
+    each station's standing, `histories` the stations with a published version history."""
+    statuses = statuses or {}
     environment = _environment()
     colours = {party.short_name: party.colour for party in definition.parties}
     as_of = datetime.fromisoformat(results["as_of"]).astimezone(
@@ -108,6 +112,8 @@ def site_files(
                 "figures": protocols.get(station.code),
                 "version": versions.get(station.code),
                 "file": protocol_file_name(station.code),
+                "status": statuses.get(station.code, "not_reported"),
+                "history": station.code in histories,
             }
         )
     template = environment.get_template("constituency.html")
