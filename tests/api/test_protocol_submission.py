@@ -125,6 +125,8 @@ def test_an_annulled_station_is_counted_apart_until_a_recount_lifts_it(api: Api)
     assert national["ballots_annulled"] == 760
     (first,) = [c for c in national["constituencies"] if c["number"] == 1]
     assert (first["stations_annulled"], first["ballots_annulled"]) == (1, 760)
+    progress = api.client.get("/api/v1/progress").json()
+    assert (progress["stations_reporting"], progress["stations_annulled"]) == (0, 1)
     station = api.client.get("/api/v1/stations/001-0001").json()
     assert station["annulment"]["reason"] == "ballot stuffing seen on webcam"
     assert station["annulment"]["decided_at"]

@@ -90,6 +90,7 @@ async def get_progress(request: Request) -> dict[str, Any]:
         "status": results.status,
         "stations_total": results.stations_total,
         "stations_reporting": results.stations_reporting,
+        "stations_annulled": results.stations_annulled,
         "registered_voters": results.registered_voters,
         "registered_voters_reporting": results.registered_voters_reporting,
         "revision": results.revision,
