@@ -9,7 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
-from tests.polled_election import poll_small_election
+from tallyroom.exports.snapshot_manifest import file_digest
+from tests.polled_election import annul_and_reject, poll_small_election
 from tests.station_client import Api
 
 runner = CliRunner()
@@ -67,3 +68,28 @@ def test_publish_without_an_election_fails_clearly(use_database: str, tmp_path: 
     assert result.exit_code == 2
     assert "no election is loaded yet" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_verify_passes_with_an_annulled_station_and_fails_without_its_decision(
+    api: Api, use_database: str, tmp_path: Path
+) -> None:
+    poll_small_election(api)
+    annul_and_reject(api)
+    result = runner.invoke(app, ["publish", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    folder, _ = published(result.output)
+    verified = runner.invoke(app, ["verify", str(folder)])
+    assert verified.exit_code == 0, verified.output
+    decisions = folder / "decisions.json"
+    document = json.loads(decisions.read_text())
+    del document["stations"]["001-0002"]
+    decisions.write_text(json.dumps(document))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        if entry["path"] == "decisions.json":
+            entry["sha256"] = file_digest(decisions)
+            entry["size"] = decisions.stat().st_size
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    dropped = runner.invoke(app, ["verify", str(folder)])
+    assert dropped.exit_code == 1
+    assert "decisions.json holds no annulment of the station" in dropped.output
