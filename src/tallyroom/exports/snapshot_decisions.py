@@ -188,9 +188,8 @@ def standing_problems(
                 latest=index == len(history) - 1,
                 annulled=code in annulled,
             )
-            where = f"{VERSIONS_FOLDER}/{protocol_file_name(code)}: station {code} version " + str(
-                version.version
-            )
+            file = f"{VERSIONS_FOLDER}/{protocol_file_name(code)}"
+            where = f"{file}: station {code} version {version.version}"
             if version.standing == VersionStanding.ANNULLED and code not in annulled:
                 problems.append(
                     f"{where}: published as annulled, but {DECISIONS} holds no annulment of "
