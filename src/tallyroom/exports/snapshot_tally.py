@@ -18,6 +18,7 @@ from tallyroom.domain.results import (
     NationalResults,
     party_results,
 )
+from tallyroom.domain.seat_status import SeatStatus
 from tallyroom.domain.seat_tally import seat_tally
 
 
@@ -28,11 +29,14 @@ def derive_national_results(
     revision: int,
     as_of: datetime,
     certified: Collection[int] = (),
+    annulled: Mapping[int, int] | None = None,
 ) -> NationalResults:
     """National results from the stations' counted protocols (station code → figures).
 
-    `revision`, `as_of` and the certified constituencies are the commission's acts, not
-    arithmetic: they are taken as published and only checked for consistency elsewhere."""
+    `revision`, `as_of`, the certified constituencies and the number of annulled stations per
+    constituency are the commission's acts, not arithmetic: they are taken as published and
+    only checked for consistency elsewhere."""
+    annulled = annulled or {}
     election = definition.election
     stations_by_constituency: dict[int, list[str]] = defaultdict(list)
     registered_by_constituency: dict[int, int] = defaultdict(int)
@@ -44,7 +48,7 @@ def derive_national_results(
         if candidate.is_standing:
             standing_by_constituency[candidate.constituency].append(candidate)
     constituencies: list[ConstituencyResult] = []
-    winners: list[Candidate] = []
+    leaders: list[tuple[Candidate, SeatStatus]] = []
     party_votes: dict[str, int] = defaultdict(int)
     independent_votes = {Nomination.PARTY_MEMBER: 0, Nomination.NON_PARTY: 0}
     certified_numbers = set(certified)
@@ -84,32 +88,31 @@ def derive_national_results(
                 party_votes[result.party] += result.votes
             else:
                 independent_votes[result.nomination] += result.votes
-        if outcome.leader is not None and reported:
-            winners.append(
-                next(candidate for candidate in standing if candidate.code == outcome.leader)
-            )
-        constituencies.append(
-            ConstituencyResult(
-                number=constituency.number,
-                name=constituency.name,
-                kind=constituency.kind.value,
-                stations_total=len(stations_by_constituency[constituency.number]),
-                stations_reporting=len(reported),
-                registered_voters_total=registered_by_constituency[constituency.number],
-                registered_voters_reporting=sum(f.registered_voters for f in reported),
-                voters_added=sum(f.voters_added for f in reported),
-                ballots_cast=sum(f.ballots_cast for f in reported),
-                invalid_ballots=sum(f.invalid_ballots for f in reported),
-                valid_votes=valid_votes,
-                candidates=results,
-                leaders=outcome.leaders,
-                margin_votes=outcome.margin_votes,
-                margin_percent=outcome.margin_percent,
-                too_close=outcome.too_close,
-                certified=constituency.number in certified_numbers,
-            )
+        constituency_result = ConstituencyResult(
+            number=constituency.number,
+            name=constituency.name,
+            kind=constituency.kind.value,
+            stations_total=len(stations_by_constituency[constituency.number]),
+            stations_reporting=len(reported),
+            registered_voters_total=registered_by_constituency[constituency.number],
+            registered_voters_reporting=sum(f.registered_voters for f in reported),
+            voters_added=sum(f.voters_added for f in reported),
+            ballots_cast=sum(f.ballots_cast for f in reported),
+            invalid_ballots=sum(f.invalid_ballots for f in reported),
+            valid_votes=valid_votes,
+            candidates=results,
+            leaders=outcome.leaders,
+            margin_votes=outcome.margin_votes,
+            margin_percent=outcome.margin_percent,
+            too_close=outcome.too_close,
+            certified=constituency.number in certified_numbers,
+            stations_annulled=annulled.get(constituency.number, 0),
         )
-    seats = seat_tally(winners)
+        constituencies.append(constituency_result)
+        status = constituency_result.seat_status
+        if status is not None and outcome.leader is not None:
+            leaders.append((next(c for c in standing if c.code == outcome.leader), status))
+    seats = seat_tally(leaders)
     parties = party_results(
         ((party.short_name, party.name, party.colour) for party in definition.parties),
         party_votes,

@@ -276,6 +276,10 @@ def _derived_results(
         for constituency in published.get("constituencies", [])
         if constituency.get("certified") is True
     }
+    annulled = {
+        int(constituency["number"]): int(constituency.get("stations_annulled", 0))
+        for constituency in published.get("constituencies", [])
+    }
     return national_json(
         derive_national_results(
             definition,
@@ -283,6 +287,7 @@ def _derived_results(
             revision=int(published["revision"]),
             as_of=datetime.fromisoformat(str(published["as_of"])),
             certified=certified,
+            annulled=annulled,
         )
     )
 

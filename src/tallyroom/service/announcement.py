@@ -42,4 +42,9 @@ def announcement_figures(session: Session, election: str | None = None) -> Annou
         stations_special_territory=figures["stations_special_territory"],
         idp_stations=figures["idp_stations"],
         idp_registered_voters=figures["idp_registered_voters"],
+        too_close_to_call=tuple(
+            (c.number, c.name, c.margin_votes)
+            for c in results.constituencies
+            if c.too_close_to_call
+        ),
     )
