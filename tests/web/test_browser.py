@@ -281,6 +281,11 @@ def test_overview_shows_125_seats_after_the_announcement_with_screenshots(
             'g[data-group="party_member"] circle, g[data-group="non_party"] circle'
         )
         assert independents.count() == 45
+        # no constituency has every station in: every seat is only led
+        headline = page.locator(".seat-headline")
+        assert headline.get_attribute("data-seats-leaders") == "125"
+        assert headline.get_attribute("data-seats-won") == "0"
+        assert hemicycle.locator("circle.seat-leading").count() == 125
         assert (
             page.locator("[data-stations-reporting]").get_attribute("data-stations-reporting")
             == "5895"
