@@ -236,3 +236,19 @@ def test_pages_are_accessible_landmarks_and_headers(site: TestClient) -> None:
         for table in re.findall(r"<table.*?</table>", page, re.S):
             assert "<th" in table, path
             assert "scope=" in table, path
+
+
+def test_candidates_page_marks_seats_won_and_leads(site: TestClient) -> None:
+    page = site.get("/candidates?lang=en").text
+    won = re.search(r'<tr data-candidate="C001">.*?</tr>', page, re.S)
+    led = re.search(r'<tr data-candidate="C010">.*?</tr>', page, re.S)
+    assert won is not None and led is not None
+    assert 'data-seat-status="won">Won<' in won.group(0)  # Nəsimi birinci: both counted
+    assert 'data-seat-status="leading">Leading<' in led.group(0)  # Xətai: 1 of 2 counted
+    rows = {
+        row["code"]: row["seat_status"]
+        for row in csv.DictReader(
+            io.StringIO(site.get("/candidates/candidates.csv").content.decode("utf-8-sig"))
+        )
+    }
+    assert (rows["C001"], rows["C010"], rows["C002"]) == ("won", "leading", "")
