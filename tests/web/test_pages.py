@@ -242,7 +242,8 @@ def test_candidates_page_marks_seats_won_and_leads(site: TestClient) -> None:
     page = site.get("/candidates?lang=en").text
     won = re.search(r'<tr data-candidate="C001">.*?</tr>', page, re.S)
     led = re.search(r'<tr data-candidate="C010">.*?</tr>', page, re.S)
-    assert won is not None and led is not None
+    assert won is not None
+    assert led is not None
     assert 'data-seat-status="won">Won<' in won.group(0)  # Nəsimi birinci: both counted
     assert 'data-seat-status="leading">Leading<' in led.group(0)  # Xətai: 1 of 2 counted
     rows = {
