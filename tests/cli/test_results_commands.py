@@ -151,14 +151,14 @@ def test_a_seat_leads_until_its_last_station_is_counted(
         "seats": (1, 0, 1),
     }
     table = runner.invoke(app, ["results"])
-    assert "seats: 1 leaders, 0 won, 1 leading" in table.stdout
+    assert "seats: leaders 1, won 0, leading 1" in table.stdout
     assert "leading" in table.stdout
     _count(loaded_election, credentials, "001-0002")
     assert _constituency_one()["seat_status"] == "leading"
     _count(loaded_election, credentials, "001-0003")
     assert _constituency_one() == {"seat_status": "won", "count_complete": True, "seats": (1, 1, 0)}
     table = runner.invoke(app, ["results"])
-    assert "seats: 1 leaders, 1 won, 0 leading" in table.stdout
+    assert "seats: leaders 1, won 1, leading 0" in table.stdout
 
 
 def test_a_seat_is_won_once_the_stations_left_are_annulled(

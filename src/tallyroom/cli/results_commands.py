@@ -70,16 +70,22 @@ def seats_table(national: dict[str, Any]) -> Table:
     undeclared = national["seats_total"] - national["seats_declared"]
     if undeclared:
         table.add_row("no leader yet", str(undeclared), "", "", style="dim")
-    table.add_row("total", str(national["seats_total"]), style="bold")
+    table.add_row(
+        "total",
+        str(national["seats_total"]),
+        str(national["seats_won"]),
+        str(national["seats_leading"]),
+        style="bold",
+    )
     return table
 
 
 def print_results(national: dict[str, Any]) -> None:
     console.print(seats_table(national))
     console.print(
-        f"seats: {national['seats_declared']:,} leaders, {national['seats_won']:,} won, "
-        f"{national['seats_leading']:,} leading (a seat is won once its count is complete or "
-        "certified)"
+        f"seats: leaders {national['seats_declared']:,}, won {national['seats_won']:,}, "
+        f"leading {national['seats_leading']:,} (a seat is won once every station of its "
+        "constituency is counted or annulled, or its result certified)"
     )
     registered = national["registered_voters"]
     covered = 100.0 * national["registered_voters_reporting"] / registered if registered else 0.0
