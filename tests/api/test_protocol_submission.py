@@ -32,7 +32,10 @@ def test_an_accepted_protocol_is_counted(api: Api) -> None:
     constituency = national["constituencies"][0]
     assert constituency["leader"] == "C001"
     assert [c["votes"] for c in constituency["candidates"]] == [400, 250, 100]
-    assert national["seats"] == [{"party": "YAP", "nomination": "party", "seats": 1}]
+    assert national["seats"] == [
+        {"party": "YAP", "nomination": "party", "seats": 1, "won": 0, "leading": 1}
+    ]
+    assert constituency["seat_status"] == "leading"  # one of its three stations counted
     with transaction(api.sessions) as session:
         assert audit_discrepancies(session) == []
 
@@ -68,7 +71,9 @@ def test_an_amendment_needs_a_reason_and_replaces_the_count(api: Api) -> None:
     national = results(api)
     assert national["stations_reporting"] == 1
     assert national["constituencies"][0]["leader"] == "C002"
-    assert national["seats"] == [{"party": "REAL", "nomination": "party", "seats": 1}]
+    assert national["seats"] == [
+        {"party": "REAL", "nomination": "party", "seats": 1, "won": 0, "leading": 1}
+    ]
 
 
 def test_commission_accepts_a_flagged_protocol(api: Api) -> None:

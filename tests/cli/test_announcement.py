@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
 from tests.polled_election import annul_and_reject, poll_small_election
-from tests.station_client import Api
+from tests.station_client import Api, good_figures, protocol
 
 runner = CliRunner()
 
@@ -36,13 +36,17 @@ def test_announcement_in_azerbaijani(polled: Api) -> None:
         "Seçki məntəqələrinin sayı: 4 (daimi: 3, müvəqqəti: 1); işğaldan azad edilmiş "
         "ərazilərdə: 1; məcburi köçkünlər üçün: 1 (seçicilərin sayı: 600).",
         "",
-        "Mandatların bölgüsü (2 / 2):",
-        "- Yeni Azərbaycan Partiyası (YAP): 1",
-        "- müstəqil namizədlər: 1 (partiyanın irəli sürmədiyi partiya üzvləri: 1; "
-        "partiyasızlar: 0)",
+        "Mandatların dairələrdə öndə gedən namizədlər üzrə bölgüsü (2 / 2; qazanılmış: 2; "
+        "öndə gedən: 0):",
+        "- Yeni Azərbaycan Partiyası (YAP): 1 (qazanılmış: 1; öndə gedən: 0)",
+        "- müstəqil namizədlər: 1 (qazanılmış: 1; öndə gedən: 0; partiyanın irəli sürmədiyi "
+        "partiya üzvləri: 1; partiyasızlar: 0)",
         "",
-        "Siyasi partiyaların irəli sürdüyü namizədlərin qazandığı mandatlar: 1; "
-        "mandat qazanmış partiyaların sayı: 1.",
+        "Dairənin bütün seçki məntəqələrinin protokolları hesablandıqda və ya qərarla etibarsız "
+        "sayıldıqda, yaxud dairə üzrə nəticələr təsdiq edildikdə mandat qazanılmış sayılır; "
+        "o vaxta qədər namizəd öndə gedən sayılır.",
+        "Siyasi partiyaların irəli sürdüyü namizədlərin öndə getdiyi dairələr: 1 (qazanılmış "
+        "mandatlar: 1); belə namizədləri olan partiyaların sayı: 1.",
     ]
 
 
@@ -59,10 +63,11 @@ def test_announcement_in_english(polled: Api) -> None:
         "Polling stations: 4 (3 permanent, 1 temporary); in the liberated territories: 1; "
         "for internally displaced persons: 1, serving 600 voters." in text
     )
-    assert "- Yeni Azərbaycan Partiyası (YAP): 1\n" in text
+    assert "Seats by constituency leaders (2 of 2; won: 2; leading: 0):\n" in text
+    assert "- Yeni Azərbaycan Partiyası (YAP): 1 (won: 1; leading: 0)\n" in text
     assert (
-        "- independent candidates: 1 (party members standing without their party's "
-        "nomination: 1; non-party: 0)\n" in text
+        "- independent candidates: 1 (won: 1; leading: 0; party members standing without "
+        "their party's nomination: 1; non-party: 0)\n" in text
     )
 
 
@@ -77,7 +82,7 @@ def test_announcement_in_russian_to_a_file(polled: Api, tmp_path: Path) -> None:
     assert "В комиссию поступили протоколы избирательных участков: 4 из 4 (100,0\xa0%)." in text
     assert "Число зарегистрированных избирателей: 2\xa0750." in text
     assert "по состоянию на 19:00: 1\xa0150; явка: 41,8\xa0%." in text
-    assert "- независимые кандидаты: 1 (члены партий, выдвинутые не своей партией: 1; " in text
+    assert "- независимые кандидаты: 1 (получены: 1; лидерство: 0; члены партий, " in text
 
 
 def test_an_unknown_language_is_refused(use_database: str) -> None:
@@ -111,3 +116,34 @@ def test_the_announcement_says_a_station_was_annulled(api: Api, use_database: st
         "Итоги голосования признаны недействительными решением комиссии, протоколы не учтены: "
         "избирательные участки — 1."
     )
+
+
+def test_a_seat_still_counting_is_announced_as_leading_and_too_close(
+    api: Api, use_database: str
+) -> None:
+    # C001 leads C002 by 2 votes of 750 (0.3 %, under the election's 1 % too-close margin)
+    # with one of constituency 1's three stations counted.
+    response = api.submit(protocol(figures=good_figures({"C001": 326, "C002": 324, "C003": 100})))
+    assert response.json()["status"] == "accepted", response.text
+    english = announce("--lang", "en")
+    assert "Seats by constituency leaders (1 of 2; won: 0; leading: 1):\n" in english
+    assert "- Yeni Azərbaycan Partiyası (YAP): 1 (won: 0; leading: 1)\n" in english
+    assert "Too close to call: 1 Nəsimi birinci (margin in votes: 2).\n" in english
+    azerbaijani = announce("--lang", "az")
+    assert "(1 / 2; qazanılmış: 0; öndə gedən: 1):\n" in azerbaijani
+    assert "- Yeni Azərbaycan Partiyası (YAP): 1 (qazanılmış: 0; öndə gedən: 1)\n" in azerbaijani
+    assert (
+        "Fərq çox az olduğundan qalibi hələ bəlli olmayan dairələr: 1 Nəsimi birinci "
+        "(səs fərqi: 2).\n" in azerbaijani
+    )
+    russian = announce("--lang", "ru")
+    assert "(1 из 2; получены: 0; лидерство: 1):\n" in russian
+    assert "- Yeni Azərbaycan Partiyası (YAP): 1 (получены: 0; лидерство: 1)\n" in russian
+    assert "Слишком малый отрыв, победитель ещё не определён: 1 Nəsimi birinci" in russian
+
+
+def test_a_seat_is_announced_as_won_once_its_count_completes(polled: Api) -> None:
+    # Every station of both constituencies is counted: both seats are won, none too close.
+    english = announce("--lang", "en")
+    assert "(2 of 2; won: 2; leading: 0):\n" in english
+    assert "Too close" not in english

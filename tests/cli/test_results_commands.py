@@ -7,11 +7,13 @@ from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
 from tallyroom.domain.signature import load_private_key, sign_document
+from tallyroom.service.certification import certify_contest
 from tallyroom.service.credentials import IssuedCredentials, authenticate
-from tallyroom.service.protocols import submit_protocol
+from tallyroom.service.protocols import annul_station, submit_protocol
 from tallyroom.service.turnout import report_turnout
 from tallyroom.store.database import transaction
 from tests.api.conftest import good_figures, protocol
+from tests.polled_election import figures
 
 runner = CliRunner()
 
@@ -44,10 +46,14 @@ def test_results_json_has_the_published_keys(
     assert national["registered_voters"] == 2750
     assert national["ballots_cast"] == 760
     assert national["status"] == "preliminary"
-    assert national["seats"] == [{"party": "YAP", "nomination": "party", "seats": 1}] or all(
-        set(group) == {"party", "nomination", "seats"} for group in national["seats"]
+    assert national["seats"] == [
+        {"party": "YAP", "nomination": "party", "seats": 1, "won": 0, "leading": 1}
+    ]
+    assert (national["seats_declared"], national["seats_won"], national["seats_leading"]) == (
+        1,
+        0,
+        1,
     )
-    assert sum(group["seats"] for group in national["seats"]) == 1
     assert "constituencies" not in national
 
 
@@ -95,3 +101,87 @@ def test_results_without_an_election_fails(use_database: str) -> None:
     result = runner.invoke(app, ["results", "--json"])
     assert result.exit_code == 2
     assert "no election is loaded" in result.stderr
+
+
+def _count(sessions: sessionmaker[Session], credentials: IssuedCredentials, station: str) -> None:
+    """Count the rest of constituency 1's stations: C001 keeps the lead."""
+    votes = {
+        "001-0002": {"C001": 300, "C002": 200, "C003": 50},
+        "001-0003": {"C001": 50, "C002": 40, "C003": 5},
+    }
+    registered = {"001-0002": 800, "001-0003": 150}[station]
+    document = protocol(
+        station=station,
+        figures=figures(
+            votes[station],
+            registered=registered,
+            issued_in_station=sum(votes[station].values()) + 10,
+            portable=0,
+            invalid=10,
+        ),
+    )
+    key = load_private_key(credentials.stations[station][2])
+    with transaction(sessions) as session:
+        principal = authenticate(session, credentials.stations[station][1])
+        outcome = submit_protocol(
+            session, principal=principal, document=document, signature=sign_document(document, key)
+        )
+        assert outcome.status == "accepted"
+
+
+def _constituency_one() -> dict[str, object]:
+    result = runner.invoke(app, ["results", "--json", "--constituencies"])
+    assert result.exit_code == 0, result.output
+    national = json.loads(result.stdout)
+    first = next(c for c in national["constituencies"] if c["number"] == 1)
+    return {
+        "seat_status": first["seat_status"],
+        "count_complete": first["count_complete"],
+        "seats": (national["seats_declared"], national["seats_won"], national["seats_leading"]),
+    }
+
+
+def test_a_seat_leads_until_its_last_station_is_counted(
+    use_database: str, loaded_election: sessionmaker[Session], credentials: IssuedCredentials
+) -> None:
+    _submit(loaded_election, credentials)
+    assert _constituency_one() == {
+        "seat_status": "leading",
+        "count_complete": False,
+        "seats": (1, 0, 1),
+    }
+    table = runner.invoke(app, ["results"])
+    assert "seats: leaders 1, won 0, leading 1" in table.stdout
+    assert "leading" in table.stdout
+    _count(loaded_election, credentials, "001-0002")
+    assert _constituency_one()["seat_status"] == "leading"
+    _count(loaded_election, credentials, "001-0003")
+    assert _constituency_one() == {"seat_status": "won", "count_complete": True, "seats": (1, 1, 0)}
+    table = runner.invoke(app, ["results"])
+    assert "seats: leaders 1, won 1, leading 0" in table.stdout
+
+
+def test_a_seat_is_won_once_the_stations_left_are_annulled(
+    use_database: str, loaded_election: sessionmaker[Session], credentials: IssuedCredentials
+) -> None:
+    _submit(loaded_election, credentials)
+    _count(loaded_election, credentials, "001-0002")
+    with transaction(loaded_election) as session:
+        commission = authenticate(session, credentials.commission_token)
+        annul_station(session, principal=commission, station_code="001-0003", reason="seal broken")
+    assert _constituency_one() == {"seat_status": "won", "count_complete": True, "seats": (1, 1, 0)}
+
+
+def test_a_certified_seat_is_won(
+    use_database: str, loaded_election: sessionmaker[Session], credentials: IssuedCredentials
+) -> None:
+    _submit(loaded_election, credentials)
+    assert _constituency_one()["seat_status"] == "leading"
+    with transaction(loaded_election) as session:
+        commission = authenticate(session, credentials.commission_token)
+        certify_contest(session, principal=commission, constituency_number=1)
+    assert _constituency_one() == {
+        "seat_status": "won",
+        "count_complete": False,
+        "seats": (1, 1, 0),
+    }

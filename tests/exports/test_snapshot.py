@@ -20,7 +20,7 @@ from tallyroom.exports.snapshot_manifest import NotASnapshot, file_digest
 from tallyroom.exports.snapshot_verification import verify_snapshot
 from tallyroom.service.publication import Publication, gather_publication
 from tallyroom.store.database import transaction
-from tests.polled_election import poll_small_election
+from tests.polled_election import figures, poll_small_election
 from tests.station_client import Api
 
 PUBLISHED_AT = datetime(2024, 9, 1, 20, 30, tzinfo=UTC)
@@ -104,8 +104,8 @@ def test_the_snapshot_is_versioned_and_holds_every_part(snapshot: Path, tmp_path
     assert amended["public_key"] == keys["001-0003"][0]["public_key"]
     results = read_json(snapshot, "results.json")
     assert results["seats"] == [
-        {"party": "YAP", "nomination": "party", "seats": 1},
-        {"party": "YAP", "nomination": "party_member", "seats": 1},
+        {"party": "YAP", "nomination": "party", "seats": 1, "won": 1, "leading": 0},
+        {"party": "YAP", "nomination": "party_member", "seats": 1, "won": 1, "leading": 0},
     ]
     assert read_json(snapshot, "audit-head.json")["sequence"] > 0
     assert validate_xml((snapshot / "nist/election-report.xml").read_bytes()) == []
@@ -300,3 +300,65 @@ def test_the_snapshot_is_a_static_site(snapshot: Path) -> None:
     assert "Nigar Əliyeva" in constituency
     assert 'href="../protocols/002-0001.json"' in constituency
     assert "IDP" in constituency
+
+
+def _constituency_rows(folder: Path) -> dict[str, dict[str, str]]:
+    """The open-data CSV's row of each constituency's leader, by constituency number."""
+    import csv
+
+    with (folder / "open-data/constituencies.csv").open(encoding="utf-8") as rows:
+        return {row["constituency"]: row for row in csv.DictReader(rows) if row["leader"] == "yes"}
+
+
+def test_a_seat_still_counting_is_published_as_leading_then_won(api: Api, tmp_path: Path) -> None:
+    from tests.station_client import good_figures, protocol
+
+    # One of constituency 1's three stations counted: C001 leads, the seat is not won.
+    response = api.submit(protocol(figures=good_figures()))
+    assert response.json()["status"] == "accepted", response.text
+    with transaction(api.sessions) as session:
+        early = write_snapshot(gather_publication(session, now=PUBLISHED_AT), tmp_path).folder
+    assert verify_snapshot(early).problems == []
+    row = _constituency_rows(early)["1"]
+    assert (row["seat_status"], row["stations_annulled"], row["too_close_to_call"]) == (
+        "leading",
+        "0",
+        "no",
+    )
+    assert (early / "open-data/seats.csv").read_text().splitlines() == [
+        "party,nomination,seats,won,leading",
+        "YAP,party,1,0,1",
+    ]
+    nation = read_json(early, "open-data/nation.json")
+    assert (nation["seats_declared"], nation["seats_won"], nation["seats_leading"]) == (1, 0, 1)
+    index = (early / "index.html").read_text()
+    assert "Seats (1 leaders, 0 won, of 2;" in index
+    assert 'class="seats-leading" fill-opacity="0.35"' in index
+    assert "<td>leading</td>" in index
+    page = (early / "constituencies/001.html").read_text()
+    assert "<strong>(leading)</strong>" in page
+
+    # The last two stations of constituency 1 are counted: the seat is won.
+    for station, votes, registered in (
+        ("001-0002", {"C001": 200, "C002": 300, "C003": 50}, 800),
+        ("001-0003", {"C001": 50, "C002": 40, "C003": 5}, 150),
+    ):
+        counted = figures(
+            votes,
+            registered=registered,
+            issued_in_station=sum(votes.values()) + 10,
+            portable=0,
+            invalid=10,
+        )
+        response = api.submit(protocol(station=station, figures=counted))
+        assert response.json()["status"] == "accepted", response.text
+    with transaction(api.sessions) as session:
+        later = gather_publication(session, now=PUBLISHED_AT + timedelta(hours=1))
+    folder = write_snapshot(later, tmp_path).folder
+    assert verify_snapshot(folder).problems == []
+    assert _constituency_rows(folder)["1"]["seat_status"] == "won"
+    assert "YAP,party,1,1,0" in (folder / "open-data/seats.csv").read_text().splitlines()
+    index = (folder / "index.html").read_text()
+    assert "Seats (1 leaders, 1 won, of 2;" in index
+    assert "seats-leading" not in index
+    assert "<strong>(won)</strong>" in (folder / "constituencies/001.html").read_text()

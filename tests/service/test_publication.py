@@ -39,8 +39,8 @@ def test_every_counted_protocol_is_published_with_its_signature_and_key(api: Api
     ]
     assert results == publication.results
     assert publication.results["seats"] == [
-        {"party": "YAP", "nomination": "party", "seats": 1},
-        {"party": "YAP", "nomination": "party_member", "seats": 1},
+        {"party": "YAP", "nomination": "party", "seats": 1, "won": 1, "leading": 0},
+        {"party": "YAP", "nomination": "party_member", "seats": 1, "won": 1, "leading": 0},
     ]
     assert [hour["voters"] for hour in publication.turnout["hours"]] == [100, 0, 0, 1150]
     assert (publication.audit_sequence, publication.audit_head_hash) == head

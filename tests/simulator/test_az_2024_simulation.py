@@ -73,6 +73,8 @@ def test_polling_night_reproduces_the_announcement_and_then_the_end(
         assert sum(seats[party] for party in OTHER_PARTIES) == 12
         assert seats["REAL"] == 1
         assert national["parties_with_seats"] == 10
+        # 583 stations still out, in every constituency: 125 leaders, no seat won yet
+        assert (national["seats_won"], national["seats_leading"]) == (0, 125)
         hours = _json("turnout", "--json")["hours"]
         assert hours[-1]["as_of"] == "19:00"
         assert hours[-1]["voters"] == 2_196_771
@@ -104,5 +106,7 @@ def test_polling_night_reproduces_the_announcement_and_then_the_end(
     final = _json("results", "--json")
     assert final["stations_reporting"] == 6_478 - 1
     assert sum(group["seats"] for group in final["seats"]) == 125
+    # every station counted but the one annulled: every seat is won
+    assert final["seats_won"] == 125
     verified = runner.invoke(app, ["audit", "verify"])
     assert verified.exit_code == 0, verified.output

@@ -159,14 +159,15 @@ def national_results(revision: int = 7) -> NationalResults:
         ballots_cast=7890,
         invalid_ballots=100,
         seats=(
-            SeatGroup("YAP", party, 2),
-            SeatGroup("REAL", party, 1),
-            SeatGroup("YAP", member, 1),
-            SeatGroup(None, non_party, 1),
+            # Xətai (5) is still counting: its YAP seat is only led.
+            SeatGroup("YAP", party, 2, won=1),
+            SeatGroup("REAL", party, 1, won=1),
+            SeatGroup("YAP", member, 1, won=1),
+            SeatGroup(None, non_party, 1, won=1),
         ),
         parties=(
-            PartyResult("YAP", "Yeni Azərbaycan Partiyası", "#1f5aa6", 3590, 2, 1),
-            PartyResult("REAL", "Respublikaçı Alternativ Partiyası", "#e4572e", 1400, 1, 0),
+            PartyResult("YAP", "Yeni Azərbaycan Partiyası", "#1f5aa6", 3590, 2, 1, 1, 1),
+            PartyResult("REAL", "Respublikaçı Alternativ Partiyası", "#e4572e", 1400, 1, 0, 1),
             PartyResult("MUS", "Müsavat", "#2e8b57", 600, 0, 0),
         ),
         constituencies=constituencies,

@@ -180,6 +180,44 @@ def test_a_submitted_protocol_appears_live_without_reload(
     assert page.evaluate("window.notReloaded") is True
 
 
+def test_a_seat_shows_leading_then_won_as_its_constituency_completes(
+    small_site: str, watched: Watched, credentials: IssuedCredentials
+) -> None:
+    from tests.polled_election import figures
+
+    page = watched.page
+    submit(small_site, credentials, protocol())
+    page.goto(f"{small_site}/?lang=en")
+    headline = page.locator(".seat-headline")
+    assert headline.inner_text() == "1 leader, 0 won"
+    row = page.locator("#constituencies tbody tr").first
+    assert row.locator('[data-seat-status="leading"]').inner_text() == "Leading"
+    assert page.locator("svg.hemicycle circle.seat-leading").count() == 1
+    assert page.locator('.seat-status-legend [data-seat-status="leading"]').is_visible()
+    page.evaluate("window.notReloaded = true")
+    page.wait_for_timeout(700)  # the event stream is open
+    for station, votes, registered in (
+        ("001-0002", {"C001": 300, "C002": 200, "C003": 50}, 800),
+        ("001-0003", {"C001": 50, "C002": 40, "C003": 5}, 150),
+    ):
+        counted = figures(
+            votes,
+            registered=registered,
+            issued_in_station=sum(votes.values()) + 10,
+            portable=0,
+            invalid=10,
+        )
+        submit(small_site, credentials, protocol(station, figures=counted))
+    page.wait_for_selector('[data-stations-reporting="3"]', timeout=10_000)
+    assert page.evaluate("window.notReloaded") is True
+    assert page.locator(".seat-headline").inner_text() == "1 leader, 1 won"
+    row = page.locator("#constituencies tbody tr").first
+    assert row.locator('[data-seat-status="won"]').inner_text() == "Won"
+    assert page.locator("svg.hemicycle circle.seat-leading").count() == 0
+    page.goto(f"{small_site}/constituencies/1?lang=en")
+    assert page.locator('p.seat-status[data-seat-status="won"]').is_visible()
+
+
 @pytest.fixture(scope="module")
 def announcement_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The reference election at the preliminary announcement, played by `tallyroom simulate`
@@ -243,6 +281,11 @@ def test_overview_shows_125_seats_after_the_announcement_with_screenshots(
             'g[data-group="party_member"] circle, g[data-group="non_party"] circle'
         )
         assert independents.count() == 45
+        # no constituency has every station in: every seat is only led
+        headline = page.locator(".seat-headline")
+        assert headline.get_attribute("data-seats-leaders") == "125"
+        assert headline.get_attribute("data-seats-won") == "0"
+        assert hemicycle.locator("circle.seat-leading").count() == 125
         assert (
             page.locator("[data-stations-reporting]").get_attribute("data-stations-reporting")
             == "5895"

@@ -130,3 +130,26 @@ def test_turnout_chart_has_a_column_per_hour_scaled_to_percent() -> None:
     assert "34.2%" in svg
     assert "Turnout &lt;by hour&gt;" in svg  # text is escaped
     assert re.search(r">40\.0%<", svg)  # the axis tops out at the next ten
+
+
+def test_seats_only_led_are_drawn_pale_and_outlined_after_the_seats_won() -> None:
+    root = parliament(
+        [
+            SeatGroup("YAP", Nomination.PARTY, 10, won=4),
+            SeatGroup("YAP", Nomination.PARTY_MEMBER, 3, won=3),
+            SeatGroup(None, Nomination.NON_PARTY, 2, won=0),
+        ]
+    )
+    groups = {g.get("data-group"): g for g in root.iter(f"{SVG}g")}
+    yap = groups["party:YAP"]
+    circles = yap.findall(f"{SVG}circle")
+    assert [c.get("class") for c in circles] == [None] * 4 + ["seat-leading"] * 6
+    leading = circles[-1]
+    assert leading.get("fill-opacity") == "0.3"
+    assert leading.get("stroke") == "#1f5aa6"
+    assert (yap.get("data-won"), yap.get("data-leading")) == ("4", "6")
+    assert yap.find(f"{SVG}title").text == "YAP: 10 (won: 4; leading: 6)"
+    assert all(c.get("class") is None for c in groups["party_member"].iter(f"{SVG}circle"))
+    assert all(c.get("class") == "seat-leading" for c in groups["non_party"].iter(f"{SVG}circle"))
+    assert all(c.get("class") is None for c in groups["undeclared"].iter(f"{SVG}circle"))
+    assert groups["undeclared"].get("data-leading") == "0"

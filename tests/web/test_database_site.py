@@ -173,3 +173,51 @@ def test_the_annulment_is_told_in_azerbaijani_and_russian(web_api: Api) -> None:
     azerbaijani = web_api.client.get("/constituencies/1?lang=az").text
     assert "hesablanıb: 2, ləğv edilib: 1" in azerbaijani
     assert "seçki məntəqələri (1) və onların bülletenləri (560)" in azerbaijani
+
+
+def test_a_seat_is_leading_until_its_constituency_is_counted_then_won(web_api: Api) -> None:
+    from tests.polled_election import figures
+
+    client = web_api.client
+    assert web_api.submit(protocol()).json()["status"] == "accepted"
+    page = client.get("/?lang=en").text
+    assert "<strong>1 leader, 0 won</strong>" in page
+    row = re.search(r'<a href="/constituencies/1">.*?</tr>', page, re.S)
+    assert row is not None
+    assert 'data-seat-status="leading"' in row.group(0)
+    svg = re.search(r'<svg class="hemicycle".*?</svg>', page, re.S)
+    assert svg is not None
+    assert svg.group(0).count('class="seat-leading"') == 1
+    api_result = client.get("/api/v1/results/constituencies/1").json()
+    assert (api_result["seat_status"], api_result["count_complete"]) == ("leading", False)
+    summary = client.get("/api/v1/results/summary").json()
+    assert (summary["seats_declared"], summary["seats_won"], summary["seats_leading"]) == (1, 0, 1)
+    for station, votes, registered in (
+        ("001-0002", {"C001": 300, "C002": 200, "C003": 50}, 800),
+        ("001-0003", {"C001": 50, "C002": 40, "C003": 5}, 150),
+    ):
+        counted = figures(
+            votes,
+            registered=registered,
+            issued_in_station=sum(votes.values()) + 10,
+            portable=0,
+            invalid=10,
+        )
+        assert web_api.submit(protocol(station, figures=counted)).json()["status"] == "accepted"
+    page = client.get("/?lang=en").text
+    assert "<strong>1 leader, 1 won</strong>" in page
+    row = re.search(r'<a href="/constituencies/1">.*?</tr>', page, re.S)
+    assert row is not None
+    assert 'data-seat-status="won"' in row.group(0)
+    assert 'class="seat-leading"' not in page
+    assert client.get("/api/v1/results/constituencies/1").json()["seat_status"] == "won"
+    national = client.get("/api/v1/results").json()
+    assert national["seats"][0] == {
+        "party": "YAP",
+        "nomination": "party",
+        "seats": 1,
+        "won": 1,
+        "leading": 0,
+    }
+    page = client.get("/constituencies/1?lang=en").text
+    assert 'class="seat-status" data-seat-status="won"' in page

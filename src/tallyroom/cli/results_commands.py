@@ -36,32 +36,57 @@ def results(
 
 
 def seats_table(national: dict[str, Any]) -> Table:
-    """Seats by party; independents split into party members (by party) and non-party.
+    """Seats by party; independents split into party members (by party) and non-party. Each
+    line counts the seats its candidates lead, and of those the seats won (count complete or
+    certified) and those only leading.
 
     Rendered from the results JSON, so the CLI, the simulator (reading the API) and open data
     show the same figures."""
     table = Table(title=f"seats ({national['status']})")
     table.add_column("who")
     table.add_column("seats", justify="right")
+    table.add_column("won", justify="right")
+    table.add_column("leading", justify="right")
+
+    def row(label: str, groups: list[dict[str, Any]], style: str | None = None) -> None:
+        seats = sum(g["seats"] for g in groups)
+        won = sum(g["won"] for g in groups)
+        table.add_row(label, str(seats), str(won), str(seats - won), style=style)
+
+    nominees = [g for g in national["seats"] if g["nomination"] == "party"]
     for party in national["parties"]:
         if party["seats"]:
-            table.add_row(f"{party['short_name']} ({party['name']})", str(party["seats"]))
+            row(
+                f"{party['short_name']} ({party['name']})",
+                [g for g in nominees if g["party"] == party["short_name"]],
+            )
     members = [g for g in national["seats"] if g["nomination"] == "party_member"]
-    non_party = sum(g["seats"] for g in national["seats"] if g["nomination"] == "non_party")
-    table.add_row("independents", str(sum(g["seats"] for g in members) + non_party), style="bold")
-    table.add_row("  party members", str(sum(g["seats"] for g in members)))
+    non_party = [g for g in national["seats"] if g["nomination"] == "non_party"]
+    row("independents", members + non_party, style="bold")
+    row("  party members", members)
     for group in members:
-        table.add_row(f"    of {group['party']}", str(group["seats"]), style="dim")
-    table.add_row("  non-party", str(non_party))
+        row(f"    of {group['party']}", [group], style="dim")
+    row("  non-party", non_party)
     undeclared = national["seats_total"] - national["seats_declared"]
     if undeclared:
-        table.add_row("not yet declared", str(undeclared), style="dim")
-    table.add_row("total", str(national["seats_total"]), style="bold")
+        table.add_row("no leader yet", str(undeclared), "", "", style="dim")
+    table.add_row(
+        "total",
+        str(national["seats_total"]),
+        str(national["seats_won"]),
+        str(national["seats_leading"]),
+        style="bold",
+    )
     return table
 
 
 def print_results(national: dict[str, Any]) -> None:
     console.print(seats_table(national))
+    console.print(
+        f"seats: leaders {national['seats_declared']:,}, won {national['seats_won']:,}, "
+        f"leading {national['seats_leading']:,} (a seat is won once every station of its "
+        "constituency is counted or annulled, or its result certified)"
+    )
     registered = national["registered_voters"]
     covered = 100.0 * national["registered_voters_reporting"] / registered if registered else 0.0
     console.print(
@@ -70,9 +95,7 @@ def print_results(national: dict[str, Any]) -> None:
         f"ballots cast: {national['ballots_cast']:,}; majority: {national['majority']} of "
         f"{national['seats_total']}; status: [bold]{national['status']}[/]"
     )
-    close = [
-        c for c in national.get("constituencies", []) if c["too_close"] and c["stations_reporting"]
-    ]
+    close = [c for c in national.get("constituencies", []) if c["too_close_to_call"]]
     if close:
         console.print(
             "too close to call: "

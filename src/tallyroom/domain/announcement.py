@@ -48,6 +48,8 @@ class AnnouncementFigures:
     idp_registered_voters: int
     #: stations whose result the commission annulled, left out of every figure above
     stations_annulled: int = 0
+    #: constituencies whose leader is too close to call: (number, name, margin in votes)
+    too_close_to_call: tuple[tuple[int, str, int], ...] = ()
 
 
 _TEXT: dict[str, dict[str, str]] = {
@@ -65,13 +67,19 @@ _TEXT: dict[str, dict[str, str]] = {
         "stations": "Polling stations: {total} ({permanent} permanent, {temporary} temporary); "
         "in the liberated territories: {special}; for internally displaced persons: {idp}, "
         "serving {idp_voters} voters.",
-        "seats": "Seats won ({declared} of {total}):",
-        "party": "{name} ({short}): {seats}",
-        "independents": "independent candidates: {seats} (party members standing without "
-        "their party's nomination: {members}; non-party: {non_party})",
+        "seats": "Seats by constituency leaders ({declared} of {total}; won: {won}; "
+        "leading: {leading}):",
+        "party": "{name} ({short}): {seats} (won: {won}; leading: {leading})",
+        "independents": "independent candidates: {seats} (won: {won}; leading: {leading}; "
+        "party members standing without their party's nomination: {members}; "
+        "non-party: {non_party})",
         "undeclared": "seats not yet decided: {seats}",
-        "summary": "Candidates nominated by political parties won {seats} seats; parties "
-        "winning seats: {parties}.",
+        "too_close": "Too close to call: {constituencies}.",
+        "constituency": "{number} {name} (margin in votes: {margin})",
+        "won_rule": "A seat is won once every polling station of its constituency is counted "
+        "or annulled by decision, or its result certified; until then its candidate is leading.",
+        "summary": "Candidates nominated by political parties lead in constituencies: {seats} "
+        "(seats won: {won}); parties with such candidates: {parties}.",
     },
     "az": {
         "title": "Mərkəzi Seçki Komissiyası: {election} ({day}) — {stage} nəticələr",
@@ -88,13 +96,21 @@ _TEXT: dict[str, dict[str, str]] = {
         "stations": "Seçki məntəqələrinin sayı: {total} (daimi: {permanent}, müvəqqəti: "
         "{temporary}); işğaldan azad edilmiş ərazilərdə: {special}; məcburi köçkünlər üçün: "
         "{idp} (seçicilərin sayı: {idp_voters}).",
-        "seats": "Mandatların bölgüsü ({declared} / {total}):",
-        "party": "{name} ({short}): {seats}",
-        "independents": "müstəqil namizədlər: {seats} (partiyanın irəli sürmədiyi partiya "
-        "üzvləri: {members}; partiyasızlar: {non_party})",
+        "seats": "Mandatların dairələrdə öndə gedən namizədlər üzrə bölgüsü ({declared} / "
+        "{total}; qazanılmış: {won}; öndə gedən: {leading}):",
+        "party": "{name} ({short}): {seats} (qazanılmış: {won}; öndə gedən: {leading})",
+        "independents": "müstəqil namizədlər: {seats} (qazanılmış: {won}; öndə gedən: "
+        "{leading}; partiyanın irəli sürmədiyi partiya üzvləri: {members}; partiyasızlar: "
+        "{non_party})",
         "undeclared": "hələ müəyyən edilməmiş mandatlar: {seats}",
-        "summary": "Siyasi partiyaların irəli sürdüyü namizədlərin qazandığı mandatlar: "
-        "{seats}; mandat qazanmış partiyaların sayı: {parties}.",
+        "too_close": "Fərq çox az olduğundan qalibi hələ bəlli olmayan dairələr: {constituencies}.",
+        "constituency": "{number} {name} (səs fərqi: {margin})",
+        "won_rule": "Dairənin bütün seçki məntəqələrinin protokolları hesablandıqda və ya "
+        "qərarla etibarsız sayıldıqda, yaxud dairə üzrə nəticələr təsdiq edildikdə mandat "
+        "qazanılmış sayılır; o vaxta qədər namizəd öndə gedən sayılır.",
+        "summary": "Siyasi partiyaların irəli sürdüyü namizədlərin öndə getdiyi dairələr: "
+        "{seats} (qazanılmış mandatlar: {won}); belə namizədləri olan partiyaların sayı: "
+        "{parties}.",
     },
     "ru": {
         "title": "Центральная избирательная комиссия: {stage} итоги — {election}, {day}",
@@ -111,13 +127,20 @@ _TEXT: dict[str, dict[str, str]] = {
         "stations": "Число избирательных участков: {total} (постоянных — {permanent}, "
         "временных — {temporary}); на освобождённых территориях — {special}; для вынужденных "
         "переселенцев — {idp} (число избирателей: {idp_voters}).",
-        "seats": "Распределение мандатов ({declared} из {total}):",
-        "party": "{name} ({short}): {seats}",
-        "independents": "независимые кандидаты: {seats} (члены партий, выдвинутые не своей "
-        "партией: {members}; беспартийные: {non_party})",
+        "seats": "Распределение мандатов по лидерам в округах ({declared} из {total}; "
+        "получены: {won}; лидерство: {leading}):",
+        "party": "{name} ({short}): {seats} (получены: {won}; лидерство: {leading})",
+        "independents": "независимые кандидаты: {seats} (получены: {won}; лидерство: "
+        "{leading}; члены партий, выдвинутые не своей партией: {members}; беспартийные: "
+        "{non_party})",
         "undeclared": "мандаты, ещё не распределённые: {seats}",
-        "summary": "Мандаты кандидатов, выдвинутых политическими партиями: {seats}; число "
-        "партий, получивших мандаты: {parties}.",
+        "too_close": "Слишком малый отрыв, победитель ещё не определён: {constituencies}.",
+        "constituency": "{number} {name} (разрыв в голосах: {margin})",
+        "won_rule": "Мандат считается полученным, когда подсчитаны или решением признаны "
+        "недействительными итоги всех избирательных участков округа либо утверждены итоги по "
+        "округу; до того кандидат лидирует.",
+        "summary": "Округа, где лидируют кандидаты, выдвинутые политическими партиями: "
+        "{seats} (мандаты получены: {won}); число партий с такими кандидатами: {parties}.",
     },
 }
 
@@ -175,7 +198,15 @@ def announcement_text(figures: AnnouncementFigures, language: str) -> str:
         "",
     ]
     declared = sum(group.seats for group in figures.seats)
-    lines.append(text["seats"].format(declared=number(declared), total=number(figures.seats_total)))
+    won = sum(group.won for group in figures.seats)
+    lines.append(
+        text["seats"].format(
+            declared=number(declared),
+            total=number(figures.seats_total),
+            won=number(won),
+            leading=number(declared - won),
+        )
+    )
     nominees = sorted(
         (group for group in figures.seats if group.nomination is Nomination.PARTY and group.party),
         key=lambda group: (-group.seats, group.party or ""),
@@ -185,24 +216,50 @@ def announcement_text(figures: AnnouncementFigures, language: str) -> str:
         lines.append(
             "- "
             + text["party"].format(
-                name=figures.party_names.get(short, short), short=short, seats=number(group.seats)
+                name=figures.party_names.get(short, short),
+                short=short,
+                seats=number(group.seats),
+                won=number(group.won),
+                leading=number(group.leading),
             )
         )
-    members = sum(g.seats for g in figures.seats if g.nomination is Nomination.PARTY_MEMBER)
-    non_party = sum(g.seats for g in figures.seats if g.nomination is Nomination.NON_PARTY)
+    independents = [g for g in figures.seats if g.nomination is not Nomination.PARTY]
+    members = sum(g.seats for g in independents if g.nomination is Nomination.PARTY_MEMBER)
+    non_party = sum(g.seats for g in independents if g.nomination is Nomination.NON_PARTY)
+    independents_won = sum(g.won for g in independents)
     lines.append(
         "- "
         + text["independents"].format(
-            seats=number(members + non_party), members=number(members), non_party=number(non_party)
+            seats=number(members + non_party),
+            won=number(independents_won),
+            leading=number(members + non_party - independents_won),
+            members=number(members),
+            non_party=number(non_party),
         )
     )
     if declared < figures.seats_total:
         lines.append("- " + text["undeclared"].format(seats=number(figures.seats_total - declared)))
+    if figures.too_close_to_call:
+        lines.extend(
+            [
+                "",
+                text["too_close"].format(
+                    constituencies="; ".join(
+                        text["constituency"].format(
+                            number=constituency, name=name, margin=number(margin)
+                        )
+                        for constituency, name, margin in figures.too_close_to_call
+                    )
+                ),
+            ]
+        )
     lines.extend(
         [
             "",
+            text["won_rule"],
             text["summary"].format(
                 seats=number(sum(group.seats for group in nominees)),
+                won=number(sum(group.won for group in nominees)),
                 parties=number(len({group.party for group in nominees})),
             ),
         ]

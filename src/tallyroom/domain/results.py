@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tallyroom.domain.candidate import Nomination
+from tallyroom.domain.seat_status import SeatStatus, count_complete, seat_status, too_close_to_call
 from tallyroom.domain.seat_tally import SeatGroup
 
 
@@ -53,6 +54,28 @@ class ConstituencyResult:
         return len(self.leaders) > 1
 
     @property
+    def count_complete(self) -> bool:
+        return count_complete(
+            stations_total=self.stations_total,
+            stations_counted=self.stations_reporting,
+            stations_annulled=self.stations_annulled,
+        )
+
+    @property
+    def seat_status(self) -> SeatStatus | None:
+        """Won or leading; None with no protocol counted or the lead tied."""
+        return seat_status(
+            has_leader=len(self.leaders) == 1,
+            stations_counted=self.stations_reporting,
+            complete=self.count_complete,
+            certified=self.certified,
+        )
+
+    @property
+    def too_close_to_call(self) -> bool:
+        return too_close_to_call(self.seat_status, too_close=self.too_close)
+
+    @property
     def leader(self) -> CandidateResult | None:
         if len(self.leaders) != 1:
             return None
@@ -66,9 +89,22 @@ class PartyResult:
     colour: str
     #: votes of the candidates the party nominated
     votes: int
+    #: seats its nominees lead, won or not
     seats: int
-    #: seats won by its members standing as independents
+    #: seats its members standing as independents lead, won or not
     member_seats: int
+    #: of `seats`, those won (count complete or certified)
+    seats_won: int = 0
+    #: of `member_seats`, those won
+    member_seats_won: int = 0
+
+    @property
+    def seats_leading(self) -> int:
+        return self.seats - self.seats_won
+
+    @property
+    def member_seats_leading(self) -> int:
+        return self.member_seats - self.member_seats_won
 
 
 def party_results(
@@ -76,8 +112,12 @@ def party_results(
     votes: Mapping[str, int],
     seats: Sequence[SeatGroup],
 ) -> tuple[PartyResult, ...]:
-    """Each party's votes, seats and members' seats, most seats first. `parties` are
-    (short name, name, colour); `votes` by short name; `seats` the seat tally."""
+    """Each party's votes, seats and members' seats (led and won), most seats first.
+    `parties` are (short name, name, colour); `votes` by short name; `seats` the seat tally."""
+
+    def groups(short_name: str, nomination: Nomination) -> list[SeatGroup]:
+        return [g for g in seats if g.party == short_name and g.nomination is nomination]
+
     return tuple(
         sorted(
             (
@@ -86,15 +126,11 @@ def party_results(
                     name=name,
                     colour=colour,
                     votes=votes.get(short_name, 0),
-                    seats=sum(
-                        group.seats
-                        for group in seats
-                        if group.party == short_name and group.nomination is Nomination.PARTY
-                    ),
-                    member_seats=sum(
-                        group.seats
-                        for group in seats
-                        if group.party == short_name and group.nomination is Nomination.PARTY_MEMBER
+                    seats=sum(g.seats for g in groups(short_name, Nomination.PARTY)),
+                    member_seats=sum(g.seats for g in groups(short_name, Nomination.PARTY_MEMBER)),
+                    seats_won=sum(g.won for g in groups(short_name, Nomination.PARTY)),
+                    member_seats_won=sum(
+                        g.won for g in groups(short_name, Nomination.PARTY_MEMBER)
                     ),
                 )
                 for short_name, name, colour in parties
@@ -136,7 +172,21 @@ class NationalResults:
 
     @property
     def seats_declared(self) -> int:
+        """Seats with a leader (the preliminary tally), won or only leading."""
         return sum(group.seats for group in self.seats)
+
+    @property
+    def seats_won(self) -> int:
+        return sum(group.won for group in self.seats)
+
+    @property
+    def seats_leading(self) -> int:
+        return self.seats_declared - self.seats_won
+
+    @property
+    def too_close_to_call(self) -> tuple[int, ...]:
+        """Numbers of the constituencies whose leader is too close to call."""
+        return tuple(c.number for c in self.constituencies if c.too_close_to_call)
 
 
 @dataclass(frozen=True, slots=True)

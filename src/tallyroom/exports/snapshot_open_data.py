@@ -31,8 +31,12 @@ NATION_COLUMNS = (
     "invalid_ballots",
     "votes_party_members",
     "votes_non_party",
+    "seats_declared",
+    "seats_won",
+    "seats_leading",
 )
-SEAT_COLUMNS = ("party", "nomination", "seats")
+#: `seats` are the seats the group's candidates lead; of those, `won` are won, `leading` not yet
+SEAT_COLUMNS = ("party", "nomination", "seats", "won", "leading")
 CONSTITUENCY_COLUMNS = (
     "constituency",
     "constituency_name",
@@ -53,6 +57,9 @@ CONSTITUENCY_COLUMNS = (
     "leader",
     "too_close",
     "certified",
+    "stations_annulled",
+    "seat_status",
+    "too_close_to_call",
 )
 STATION_COLUMNS = (
     "station",
@@ -128,6 +135,9 @@ def open_data_files(
             _cell(candidate["code"] == constituency["leader"]),
             _cell(constituency["too_close"]),
             _cell(constituency["certified"]),
+            constituency["stations_annulled"],
+            _cell(constituency["seat_status"]),
+            _cell(constituency["too_close_to_call"]),
         )
         for constituency in constituencies
         for candidate in constituency["candidates"]
@@ -184,7 +194,13 @@ def open_data_files(
         f"{folder}/seats.csv": _csv_bytes(
             SEAT_COLUMNS,
             [
-                (_cell(group["party"]), group["nomination"], group["seats"])
+                (
+                    _cell(group["party"]),
+                    group["nomination"],
+                    group["seats"],
+                    group["won"],
+                    group["leading"],
+                )
                 for group in nation.get("seats", [])
             ],
         ),

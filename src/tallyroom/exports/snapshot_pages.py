@@ -82,10 +82,19 @@ def site_files(
         if group["nomination"] == "party_member":
             colour += MEMBER_LIGHTNESS
         label = f"{party or 'non-party'} ({NOMINATION_LABELS[group['nomination']]})"
-        seat_blocks.append(
-            {"start": start, "seats": group["seats"], "colour": colour, "label": label}
-        )
-        start += group["seats"]
+        # Won seats solid, seats only led pale: the bar never shows a lead as a seat won.
+        for status, seats in (("won", group["won"]), ("leading", group["leading"])):
+            if seats:
+                seat_blocks.append(
+                    {
+                        "start": start,
+                        "seats": seats,
+                        "colour": colour,
+                        "label": f"{label}, {status}",
+                        "status": status,
+                    }
+                )
+                start += seats
     leaders = {
         constituency["number"]: next(
             candidate

@@ -18,6 +18,7 @@ from tallyroom.domain.results import (
     NationalResults,
     party_results,
 )
+from tallyroom.domain.seat_status import SeatStatus
 from tallyroom.domain.seat_tally import seat_tally
 
 
@@ -35,7 +36,9 @@ def derive_national_results(
     None when none came in): counted as annulled, their figures in no total.
 
     `revision`, `as_of` and the certified constituencies are the commission's acts, not
-    arithmetic: they are taken as published and only checked for consistency elsewhere."""
+    arithmetic: they are taken as published and only checked for consistency elsewhere (the
+    annulments against their audit entries)."""
+    annulled = annulled or {}
     election = definition.election
     stations_by_constituency: dict[int, list[str]] = defaultdict(list)
     registered_by_constituency: dict[int, int] = defaultdict(int)
@@ -47,11 +50,10 @@ def derive_national_results(
         if candidate.is_standing:
             standing_by_constituency[candidate.constituency].append(candidate)
     constituencies: list[ConstituencyResult] = []
-    winners: list[Candidate] = []
+    leaders: list[tuple[Candidate, SeatStatus]] = []
     party_votes: dict[str, int] = defaultdict(int)
     independent_votes = {Nomination.PARTY_MEMBER: 0, Nomination.NON_PARTY: 0}
     certified_numbers = set(certified)
-    annulled = annulled or {}
     for constituency in sorted(definition.constituencies, key=lambda c: c.number):
         reported = [
             protocols[code]
@@ -93,34 +95,32 @@ def derive_national_results(
                 party_votes[result.party] += result.votes
             else:
                 independent_votes[result.nomination] += result.votes
-        if outcome.leader is not None and reported:
-            winners.append(
-                next(candidate for candidate in standing if candidate.code == outcome.leader)
-            )
-        constituencies.append(
-            ConstituencyResult(
-                number=constituency.number,
-                name=constituency.name,
-                kind=constituency.kind.value,
-                stations_total=len(stations_by_constituency[constituency.number]),
-                stations_reporting=len(reported),
-                registered_voters_total=registered_by_constituency[constituency.number],
-                registered_voters_reporting=sum(f.registered_voters for f in reported),
-                voters_added=sum(f.voters_added for f in reported),
-                ballots_cast=sum(f.ballots_cast for f in reported),
-                invalid_ballots=sum(f.invalid_ballots for f in reported),
-                valid_votes=valid_votes,
-                candidates=results,
-                leaders=outcome.leaders,
-                margin_votes=outcome.margin_votes,
-                margin_percent=outcome.margin_percent,
-                too_close=outcome.too_close,
-                certified=constituency.number in certified_numbers,
-                stations_annulled=len(annulled_here),
-                ballots_annulled=sum(f.ballots_cast for f in annulled_here if f is not None),
-            )
+        constituency_result = ConstituencyResult(
+            number=constituency.number,
+            name=constituency.name,
+            kind=constituency.kind.value,
+            stations_total=len(stations_by_constituency[constituency.number]),
+            stations_reporting=len(reported),
+            registered_voters_total=registered_by_constituency[constituency.number],
+            registered_voters_reporting=sum(f.registered_voters for f in reported),
+            voters_added=sum(f.voters_added for f in reported),
+            ballots_cast=sum(f.ballots_cast for f in reported),
+            invalid_ballots=sum(f.invalid_ballots for f in reported),
+            valid_votes=valid_votes,
+            candidates=results,
+            leaders=outcome.leaders,
+            margin_votes=outcome.margin_votes,
+            margin_percent=outcome.margin_percent,
+            too_close=outcome.too_close,
+            certified=constituency.number in certified_numbers,
+            stations_annulled=len(annulled_here),
+            ballots_annulled=sum(f.ballots_cast for f in annulled_here if f is not None),
         )
-    seats = seat_tally(winners)
+        constituencies.append(constituency_result)
+        status = constituency_result.seat_status
+        if status is not None and outcome.leader is not None:
+            leaders.append((next(c for c in standing if c.code == outcome.leader), status))
+    seats = seat_tally(leaders)
     parties = party_results(
         ((party.short_name, party.name, party.colour) for party in definition.parties),
         party_votes,

@@ -43,4 +43,9 @@ def announcement_figures(session: Session, election: str | None = None) -> Annou
         idp_stations=figures["idp_stations"],
         idp_registered_voters=figures["idp_registered_voters"],
         stations_annulled=results.stations_annulled,
+        too_close_to_call=tuple(
+            (c.number, c.name, c.margin_votes)
+            for c in results.constituencies
+            if c.too_close_to_call
+        ),
     )

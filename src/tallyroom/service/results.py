@@ -23,6 +23,7 @@ from tallyroom.domain.results import (
     NationalResults,
     party_results,
 )
+from tallyroom.domain.seat_status import SeatStatus
 from tallyroom.domain.seat_tally import seat_tally
 from tallyroom.service.annulments import ConstituencyAnnulments, annulments_by_constituency
 from tallyroom.service.elections import election_row
@@ -95,7 +96,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
         )
     )
     constituencies: list[ConstituencyResult] = []
-    winners: list[Candidate] = []
+    leaders: list[tuple[Candidate, SeatStatus]] = []
     party_votes: dict[str, int] = defaultdict(int)
     independent_votes = {Nomination.PARTY_MEMBER: 0, Nomination.NON_PARTY: 0}
     for constituency in session.execute(
@@ -146,41 +147,43 @@ def build_national_results(session: Session, election_code: str | None = None) -
                 party_votes[result.party] += result.votes
             else:
                 independent_votes[result.nomination] += result.votes
-        if outcome.leader is not None and totals.stations_reporting > 0:
-            leader = next(result for result in results if result.code == outcome.leader)
-            winners.append(
-                Candidate(
-                    code=leader.code,
-                    constituency=constituency.number,
-                    full_name=leader.full_name,
-                    nomination=leader.nomination,
-                    party=leader.party,
+        constituency_result = ConstituencyResult(
+            number=constituency.number,
+            name=constituency.name,
+            kind=constituency.kind,
+            stations_total=stations_total,
+            stations_reporting=totals.stations_reporting,
+            registered_voters_total=registered_total,
+            registered_voters_reporting=int(totals.registered_voters),
+            voters_added=int(totals.voters_added),
+            ballots_cast=int(totals.ballots_cast),
+            invalid_ballots=int(totals.invalid_ballots),
+            valid_votes=valid_votes,
+            candidates=results,
+            leaders=outcome.leaders,
+            margin_votes=outcome.margin_votes,
+            margin_percent=outcome.margin_percent,
+            too_close=outcome.too_close,
+            certified=constituency.id in certified,
+            stations_annulled=annulled.stations,
+            ballots_annulled=annulled.ballots_cast,
+        )
+        constituencies.append(constituency_result)
+        status = constituency_result.seat_status
+        if status is not None and (leader := constituency_result.leader) is not None:
+            leaders.append(
+                (
+                    Candidate(
+                        code=leader.code,
+                        constituency=constituency.number,
+                        full_name=leader.full_name,
+                        nomination=leader.nomination,
+                        party=leader.party,
+                    ),
+                    status,
                 )
             )
-        constituencies.append(
-            ConstituencyResult(
-                number=constituency.number,
-                name=constituency.name,
-                kind=constituency.kind,
-                stations_total=stations_total,
-                stations_reporting=totals.stations_reporting,
-                registered_voters_total=registered_total,
-                registered_voters_reporting=int(totals.registered_voters),
-                voters_added=int(totals.voters_added),
-                ballots_cast=int(totals.ballots_cast),
-                invalid_ballots=int(totals.invalid_ballots),
-                valid_votes=valid_votes,
-                candidates=results,
-                leaders=outcome.leaders,
-                margin_votes=outcome.margin_votes,
-                margin_percent=outcome.margin_percent,
-                too_close=outcome.too_close,
-                certified=constituency.id in certified,
-                stations_annulled=annulled.stations,
-                ballots_annulled=annulled.ballots_cast,
-            )
-        )
-    seats = seat_tally(winners)
+    seats = seat_tally(leaders)
     parties_by_seats = party_results(
         ((party.short_name, party.name, party.colour) for party in parties.values()),
         party_votes,

@@ -17,6 +17,7 @@ def constituency_json(result: ConstituencyResult) -> dict[str, Any]:
         "stations_reporting": result.stations_reporting,
         "stations_annulled": result.stations_annulled,
         "ballots_annulled": result.ballots_annulled,
+        "count_complete": result.count_complete,
         "registered_voters": result.registered_voters_total,
         "registered_voters_reporting": result.registered_voters_reporting,
         "voters_added": result.voters_added,
@@ -41,6 +42,8 @@ def constituency_json(result: ConstituencyResult) -> dict[str, Any]:
         "margin_percent": round(result.margin_percent, 4),
         "too_close": result.too_close,
         "certified": result.certified,
+        "seat_status": result.seat_status.value if result.seat_status else None,
+        "too_close_to_call": result.too_close_to_call,
     }
 
 
@@ -61,10 +64,18 @@ def national_json(results: NationalResults, *, with_constituencies: bool = True)
         "ballots_cast": results.ballots_cast,
         "invalid_ballots": results.invalid_ballots,
         "seats": [
-            {"party": group.party, "nomination": group.nomination.value, "seats": group.seats}
+            {
+                "party": group.party,
+                "nomination": group.nomination.value,
+                "seats": group.seats,
+                "won": group.won,
+                "leading": group.leading,
+            }
             for group in results.seats
         ],
         "seats_declared": results.seats_declared,
+        "seats_won": results.seats_won,
+        "seats_leading": results.seats_leading,
         "parties_with_seats": results.parties_with_seats,
         "parties": [
             {
@@ -73,13 +84,16 @@ def national_json(results: NationalResults, *, with_constituencies: bool = True)
                 "colour": party.colour,
                 "votes": party.votes,
                 "seats": party.seats,
+                "seats_won": party.seats_won,
                 "member_seats": party.member_seats,
+                "member_seats_won": party.member_seats_won,
             }
             for party in results.parties
         ],
         "votes_party_members": results.votes_party_members,
         "votes_non_party": results.votes_non_party,
         "ties": list(results.ties),
+        "too_close_to_call": list(results.too_close_to_call),
     }
     if with_constituencies:
         document["constituencies"] = [constituency_json(c) for c in results.constituencies]

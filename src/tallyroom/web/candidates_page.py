@@ -1,5 +1,5 @@
 """Every standing candidate with constituency, party or nomination, votes, share and whether
-they lead."""
+they lead, and the seat led won or not yet."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tallyroom.domain.candidate import Nomination
 from tallyroom.domain.results import NationalResults
+from tallyroom.domain.seat_status import SeatStatus
 from tallyroom.web.page import Page, Table
 from tallyroom.web.results_source import ResultsSource
 
@@ -22,6 +23,8 @@ class CandidateLine:
     votes: int
     share: float
     leading: bool
+    #: the seat's status for its single leader (won or leading); None for everyone else
+    seat_status: SeatStatus | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,7 @@ def candidate_lines(
             c.votes,
             c.share,
             c.code in constituency.leaders,
+            constituency.seat_status if constituency.leaders == (c.code,) else None,
         )
         for constituency in national.constituencies
         for c in constituency.candidates
@@ -77,6 +81,7 @@ def candidates_table(lines: tuple[CandidateLine, ...]) -> Table:
             "votes",
             "share",
             "leading",
+            "seat_status",
         ),
         tuple(
             (
@@ -89,6 +94,7 @@ def candidates_table(lines: tuple[CandidateLine, ...]) -> Table:
                 c.votes,
                 round(c.share, 2),
                 c.leading,
+                c.seat_status,
             )
             for c in lines
         ),

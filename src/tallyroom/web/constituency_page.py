@@ -51,7 +51,17 @@ def constituency_page(source: ResultsSource, number: int) -> Page:
         data=data,
         tables={
             "candidates": Table(
-                ("code", "full_name", "party", "nomination", "votes", "share", "leader"),
+                (
+                    "code",
+                    "full_name",
+                    "party",
+                    "nomination",
+                    "votes",
+                    "share",
+                    "leader",
+                    "seat_status",
+                    "too_close_to_call",
+                ),
                 tuple(
                     (
                         c.code,
@@ -61,6 +71,8 @@ def constituency_page(source: ResultsSource, number: int) -> Page:
                         c.votes,
                         round(c.share, 2),
                         c.code in result.leaders,
+                        result.seat_status if c.code in result.leaders else None,
+                        result.too_close_to_call if c.code in result.leaders else None,
                     )
                     for c in result.candidates
                 ),

@@ -1,5 +1,6 @@
-"""The parliament as a hemicycle: one dot per seat in its group's colour, the majority line,
-undeclared seats left pale. SVG made on the server; seat positions from parliamentarch."""
+"""The parliament as a hemicycle: one dot per seat in its group's colour, seats won solid and
+seats only led pale with an outline, the majority line, undeclared seats left grey. SVG made
+on the server; seat positions from parliamentarch."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ UNDECLARED_COLOUR = "#e4e4e4"
 UNDECLARED_OUTLINE = "#9a9a9a"
 #: Hatching marks party members standing as independents, so the group reads without colour.
 PARTY_MEMBER_FILL = "url(#hatch-party-member)"
+#: A seat only led (its count not complete) is drawn pale inside an outline of its colour.
+LEADING_FILL_OPACITY = 0.3
 
 WIDTH = 400.0
 SEAT_RADIUS_FACTOR = 0.8
@@ -35,6 +38,12 @@ class HemicycleGroup:
     colour: str
     #: the SVG fill: the colour, or a hatching pattern
     fill: str
+    #: of `seats`, those won; the rest are only led
+    won: int = 0
+
+    @property
+    def leading(self) -> int:
+        return 0 if self.key == "undeclared" else self.seats - self.won
 
 
 def hemicycle_groups(
@@ -46,16 +55,18 @@ def hemicycle_groups(
 ) -> list[HemicycleGroup]:
     """Party nominees by party (largest first), then independent party members, then non-party
     independents, then seats not yet declared. `labels` names the three non-party groups."""
-    by_party: dict[str, int] = {}
-    party_members = 0
-    non_party = 0
+    by_party: dict[str, list[int]] = {}
+    party_members = [0, 0]
+    non_party = [0, 0]
     for group in seats:
         if group.nomination is Nomination.PARTY and group.party:
-            by_party[group.party] = by_party.get(group.party, 0) + group.seats
+            counts = by_party.setdefault(group.party, [0, 0])
         elif group.nomination is Nomination.PARTY_MEMBER:
-            party_members += group.seats
+            counts = party_members
         else:
-            non_party += group.seats
+            counts = non_party
+        counts[0] += group.seats
+        counts[1] += group.won
     groups = [
         HemicycleGroup(
             f"party:{party}",
@@ -63,23 +74,30 @@ def hemicycle_groups(
             count,
             colours.get(party, "#888888"),
             colours.get(party, "#888888"),
+            won,
         )
-        for party, count in sorted(by_party.items(), key=lambda item: (-item[1], item[0]))
+        for party, (count, won) in sorted(by_party.items(), key=lambda item: (-item[1][0], item[0]))
     ]
-    if party_members:
+    if party_members[0]:
         groups.append(
             HemicycleGroup(
                 "party_member",
                 labels["party_member"],
-                party_members,
+                party_members[0],
                 PARTY_MEMBER_COLOUR,
                 PARTY_MEMBER_FILL,
+                party_members[1],
             )
         )
-    if non_party:
+    if non_party[0]:
         groups.append(
             HemicycleGroup(
-                "non_party", labels["non_party"], non_party, NON_PARTY_COLOUR, NON_PARTY_COLOUR
+                "non_party",
+                labels["non_party"],
+                non_party[0],
+                NON_PARTY_COLOUR,
+                NON_PARTY_COLOUR,
+                non_party[1],
             )
         )
     declared = sum(group.seats for group in groups)
@@ -105,8 +123,12 @@ def hemicycle_svg(
     majority_label: str,
     centre_figure: str,
     centre_caption: str,
+    won_label: str = "won",
+    leading_label: str = "leading",
 ) -> str:
-    """The hemicycle as an accessible SVG element (role img, <title> and <desc>)."""
+    """The hemicycle as an accessible SVG element (role img, <title> and <desc>). In each
+    group the seats won come first, solid; the seats only led follow, pale and outlined
+    (class `seat-leading`)."""
     seats_total = sum(group.seats for group in groups)
     height = WIDTH / 2 + 8
     parts = [
@@ -132,16 +154,24 @@ def hemicycle_svg(
                 if group.key == "undeclared"
                 else ""
             )
+            title = f"{group.label}: {group.seats}"
+            if group.key != "undeclared":
+                title += f" ({won_label}: {group.won}; {leading_label}: {group.leading})"
             parts.append(
                 f'<g class="seat-group" data-group="{escape(group.key)}" '
-                f'fill="{escape(group.fill)}"{outline}>'
-                f"<title>{escape(group.label)}: {group.seats}</title>"
+                f'fill="{escape(group.fill)}"{outline} data-won="{group.won}" '
+                f'data-leading="{group.leading}"><title>{escape(title)}</title>'
             )
-            for _ in range(group.seats):
+            leading = (
+                f' class="seat-leading" fill-opacity="{LEADING_FILL_OPACITY:g}" '
+                f'stroke="{escape(group.colour)}" stroke-width="1.2"'
+            )
+            for index in range(group.seats):
                 x, y = next(seats)
+                marked = leading if group.leading and index >= group.won else ""
                 parts.append(
                     f'<circle cx="{x * scale:.2f}" cy="{(1 - y) * scale + 4:.2f}" '
-                    f'r="{radius * scale:.2f}"/>'
+                    f'r="{radius * scale:.2f}"{marked}/>'
                 )
             parts.append("</g>")
         parts.append(_majority_line(ordered, centres, majority, scale, majority_label))

@@ -25,10 +25,17 @@ class SeatRow:
     name: str | None
     nomination: Nomination
     colour: str | None
+    #: seats its candidates lead, won or not
     seats: int
     votes: int
     #: percentage of valid votes nationally
     vote_share: float
+    #: of `seats`, those won
+    seats_won: int = 0
+
+    @property
+    def seats_leading(self) -> int:
+        return self.seats - self.seats_won
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +81,13 @@ def seat_rows(national: NationalResults) -> tuple[SeatRow, ...]:
             party.seats,
             party.votes,
             share(party.votes),
+            party.seats_won,
         )
         for party in national.parties
         if party.seats or party.votes
     ]
-    member_seats = sum(
-        group.seats for group in national.seats if group.nomination is Nomination.PARTY_MEMBER
-    )
-    non_party_seats = sum(
-        group.seats for group in national.seats if group.nomination is Nomination.NON_PARTY
-    )
+    members = [g for g in national.seats if g.nomination is Nomination.PARTY_MEMBER]
+    non_party = [g for g in national.seats if g.nomination is Nomination.NON_PARTY]
     rows.append(
         SeatRow(
             PARTY_MEMBERS,
@@ -91,9 +95,10 @@ def seat_rows(national: NationalResults) -> tuple[SeatRow, ...]:
             None,
             Nomination.PARTY_MEMBER,
             None,
-            member_seats,
+            sum(g.seats for g in members),
             national.votes_party_members,
             share(national.votes_party_members),
+            sum(g.won for g in members),
         )
     )
     rows.append(
@@ -103,9 +108,10 @@ def seat_rows(national: NationalResults) -> tuple[SeatRow, ...]:
             None,
             Nomination.NON_PARTY,
             None,
-            non_party_seats,
+            sum(g.seats for g in non_party),
             national.votes_non_party,
             share(national.votes_non_party),
+            sum(g.won for g in non_party),
         )
     )
     return tuple(rows)
@@ -124,13 +130,15 @@ def overview_page(source: ResultsSource) -> Page:
         data=data,
         tables={
             "seats": Table(
-                ("party", "name", "nomination", "seats", "votes", "vote_share"),
+                ("party", "name", "nomination", "seats", "won", "leading", "votes", "vote_share"),
                 tuple(
                     (
                         row.party,
                         row.name,
                         row.nomination.value,
                         row.seats,
+                        row.seats_won,
+                        row.seats_leading,
                         row.votes,
                         round(row.vote_share, 2),
                     )
@@ -151,6 +159,9 @@ def overview_page(source: ResultsSource) -> Page:
                     "too_close",
                     "tie",
                     "certified",
+                    "stations_annulled",
+                    "seat_status",
+                    "too_close_to_call",
                 ),
                 tuple(
                     (
@@ -166,6 +177,9 @@ def overview_page(source: ResultsSource) -> Page:
                         c.too_close,
                         c.tie,
                         c.certified,
+                        c.stations_annulled,
+                        c.seat_status,
+                        c.too_close_to_call,
                     )
                     for c in national.constituencies
                 ),

@@ -1,5 +1,5 @@
-"""Parties: seats won by their nominees and by their members standing as independents,
-candidates standing and votes."""
+"""Parties: seats their nominees and their members standing as independents lead, and of
+those the seats won; candidates standing and votes."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ class PartyLine:
     seats: int
     member_seats: int
     votes: int
+    seats_won: int = 0
+    member_seats_won: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,7 @@ class PartiesData:
     non_party_candidates: int
     non_party_seats: int
     seats_total: int
+    non_party_seats_won: int = 0
 
 
 def parties_page(source: ResultsSource) -> Page:
@@ -53,16 +56,18 @@ def parties_page(source: ResultsSource) -> Page:
             party.seats,
             party.member_seats,
             party.votes,
+            party.seats_won,
+            party.member_seats_won,
         )
         for party in national.parties
     )
+    non_party_groups = [g for g in national.seats if g.nomination is Nomination.NON_PARTY]
     data = PartiesData(
         parties=lines,
         non_party_candidates=non_party,
-        non_party_seats=sum(
-            group.seats for group in national.seats if group.nomination is Nomination.NON_PARTY
-        ),
+        non_party_seats=sum(group.seats for group in non_party_groups),
         seats_total=national.seats_total,
+        non_party_seats_won=sum(group.won for group in non_party_groups),
     )
     return Page(
         template="parties.html",
@@ -75,7 +80,9 @@ def parties_page(source: ResultsSource) -> Page:
                     "nominees",
                     "members_independent",
                     "seats",
+                    "seats_won",
                     "member_seats",
+                    "member_seats_won",
                     "votes",
                 ),
                 tuple(
@@ -85,7 +92,9 @@ def parties_page(source: ResultsSource) -> Page:
                         p.nominees,
                         p.members_independent,
                         p.seats,
+                        p.seats_won,
                         p.member_seats,
+                        p.member_seats_won,
                         p.votes,
                     )
                     for p in lines
