@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
 from tallyroom.domain.protocol import ProtocolFigures
+from tallyroom.domain.statistics.fingerprint import TOO_FEW_STATIONS
 from tallyroom.domain.statistics.station_results import LeaderScope
 from tallyroom.service.station_results_view import NO_TURNOUT_REPORT, station_results_of_election
 from tests.station_client import Api, protocol
@@ -144,7 +144,9 @@ def test_forensics_command_reads_the_database(
         "exit_poll",
         "observers",
     }
-    assert np.isfinite(document["fingerprint"]["f_incremental"])
+    # three stations are no fingerprint: the fit says so rather than print a number
+    assert document["fingerprint"]["f_incremental"] is None
+    assert document["fingerprint"]["unavailable"] == TOO_FEW_STATIONS
 
 
 def test_forensics_command_without_counted_protocols_exits_2(
