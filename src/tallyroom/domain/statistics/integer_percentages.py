@@ -25,7 +25,9 @@ MAXIMUM_REPLICATES = 200
 #: above the minimum, add replicates while within some 20 million binomial draws
 DRAW_BUDGET = 20_000_000
 NO_REGISTER = "no registered voters in the data: turnout, and so the test, is undefined"
-NO_STATIONS = "no station with at least 100 registered voters, ballots cast and rates ≤ 99 %"
+NO_STATIONS = (
+    "no station with 100 registered voters or more, ballots cast and rates up to 99 per cent"
+)
 
 
 @dataclass(frozen=True)

@@ -32,17 +32,17 @@ STATEMENTS: dict[str, MethodStatement] = {
         ),
         caveat=(
             "A genuine link between turnout and support for the winner also raises f_i; "
-            "f_e counts stations near 100 % turnout and 100 % for the winner."
+            "f_e counts stations where nearly everyone voted, nearly all for the winner."
         ),
     ),
     "distribution": MethodStatement(
         null=(
-            "Null: as many stations lie within 0.25 points of each multiple of 5 % as the "
-            "neighbouring values predict."
+            "Null: as many stations lie within 0.25 points of each multiple of five per cent "
+            "as the neighbouring values predict."
         ),
         caveat=(
-            "Small stations hit round figures by arithmetic alone; turnout above 100 % is "
-            "a register question, not fraud."
+            "Small stations hit round figures by arithmetic alone; turnout above the register "
+            "is a registration question, not fraud."
         ),
     ),
     "last_digit": MethodStatement(
