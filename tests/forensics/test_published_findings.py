@@ -54,7 +54,7 @@ def test_russia_integer_percentages_as_published(
     count = getattr(integer, count_name)
     published_excess, published_sd = PUBLISHED_INTEGER_EXCESS[name][count_name]
     # the observed count is exact; only the two Monte-Carlo means differ: 3 of their
-    # combined standard errors (ours: 2011 either 1004, leader 773, turnout 442)
+    # combined standard errors (ours: 2011 either 997, leader 764, turnout 446)
     monte_carlo_error = np.hypot(
         count.expected_standard_error, published_sd / np.sqrt(PUBLISHED_REPLICATES)
     )
