@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
 from tallyroom.domain.protocol import ProtocolFigures
+from tallyroom.domain.statistics.fingerprint import TOO_FEW_STATIONS
 from tallyroom.domain.statistics.station_results import LeaderScope
 from tallyroom.service.station_results_view import NO_TURNOUT_REPORT, station_results_of_election
 from tests.station_client import Api, protocol
@@ -144,7 +144,9 @@ def test_forensics_command_reads_the_database(
         "exit_poll",
         "observers",
     }
-    assert np.isfinite(document["fingerprint"]["f_incremental"])
+    # three stations are no fingerprint: the fit says so rather than print a number
+    assert document["fingerprint"]["f_incremental"] is None
+    assert document["fingerprint"]["unavailable"] == TOO_FEW_STATIONS
 
 
 def test_forensics_command_without_counted_protocols_exits_2(
@@ -154,3 +156,32 @@ def test_forensics_command_without_counted_protocols_exits_2(
     outcome = CliRunner().invoke(app, ["forensics"])
     assert outcome.exit_code == 2
     assert "database:0: small-2024: no counted protocols yet" in outcome.output
+
+
+def test_ballots_issued_come_from_the_protocol(polled: Api) -> None:
+    # two voters took a ballot and left without casting it: turnout counts them (Kobak et al.)
+    votes = {"C001": 50, "C002": 40, "C003": 5}
+    cast = sum(votes.values()) + 5
+    counted(
+        polled,
+        protocol(
+            "001-0003",
+            figures=ProtocolFigures(
+                registered_voters=150,
+                voters_added=0,
+                ballots_received=150,
+                ballots_issued_in_station=cast + 2,
+                ballots_issued_portable=0,
+                ballots_cast=cast,
+                invalid_ballots=5,
+                unused_ballots=150 - cast - 2,
+                votes=votes,
+            ),
+        ),
+    )
+    with polled.sessions() as session:
+        results = station_results_of_election(session)
+    row = results.station_ids.tolist().index("001-0003")
+    assert results.ballots_issued is not None
+    assert results.ballots_issued[row] == cast + 2
+    assert results.ballots_cast[row] == cast

@@ -4,7 +4,11 @@ once per results revision, with its figures, tables and translations."""
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
+
+import pytest
 
 from tallyroom.service.results import ResultsCache
 from tallyroom.web.database_source import DatabaseResultsSource
@@ -24,7 +28,7 @@ def test_report_figures_tables_and_csv_after_polling_day(web_api: Api) -> None:
     poll_small_election(web_api)
     page = web_api.client.get("/integrity?lang=en")
     assert page.status_code == 200
-    assert 'data-figure="stations">4<' in page.text
+    assert 'data-figure="stations" data-value="4">4<' in page.text
     assert page.text.count("<svg") >= 4
     assert "Election fingerprint" in page.text
     data = web_api.client.get("/integrity.json").json()["data"]
@@ -70,3 +74,53 @@ def test_computed_once_per_results_revision(web_api: Api) -> None:
     second = integrity_page(source)
     assert second is not first
     assert second.json()["report"]["stations"] == 4
+
+
+def test_proportions_show_as_percentages_and_differences_as_points(web_api: Api) -> None:
+    poll_small_election(web_api)
+    report = web_api.client.get("/integrity.json").json()["data"]["report"]
+    page = web_api.client.get("/integrity?lang=en").text
+    for region in report["regions"]:
+        # 0.7 turnout is "70.0%", not "0.7%"
+        assert f">{100 * region['turnout']:.1f}%<" in page
+        assert f">{100 * region['leader_share']:.1f}%<" in page
+    text = re.sub(r"<svg.*?</svg>", "", page, flags=re.DOTALL)
+    assert "-0.0" not in text
+    assert "−0.0" not in text
+    assert "percentage points" in text
+
+
+def test_every_page_links_the_integrity_page(web_api: Api) -> None:
+    for path in ("/", "/parties", "/candidates", "/observers"):
+        page = web_api.client.get(f"{path}?lang=en").text
+        assert 'href="/integrity"' in page, path
+
+
+@pytest.mark.parametrize(
+    ("language", "null_words", "not_computed"),
+    [
+        ("en", "Null: each station's counts are redrawn binomially", "Not computed: fewer than"),
+        ("az", "Sıfır fərziyyə: hər məntəqənin sayları", "Hesablanmayıb: siyahısında"),
+        ("ru", "Нулевая гипотеза: числа каждого участка", "Не вычислено: меньше 100"),
+    ],
+)
+def test_each_test_states_its_null_and_why_it_did_not_run(
+    web_api: Api, language: str, null_words: str, not_computed: str
+) -> None:
+    poll_small_election(web_api)
+    page = web_api.client.get(f"/integrity?lang={language}").text
+    assert html.unescape(page).count(null_words) == 1
+    # four stations are no fingerprint: the reason, translated, instead of a number
+    assert not_computed in html.unescape(page)
+    report = web_api.client.get("/integrity.json").json()["data"]["report"]
+    assert report["fingerprint"]["f_incremental"] is None
+    for section in (
+        report["integer_percent_excess"],
+        report["fingerprint"],
+        report["distribution"],
+        report["last_digit"],
+        report["second_digit_benford"],
+        *report["statements"].values(),
+    ):
+        assert section["null"].startswith("Null: ")
+        assert section["caveat"]

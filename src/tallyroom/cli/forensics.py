@@ -67,14 +67,28 @@ def forensics(
     integer = document["integer_percent_excess"]
     fit = document["fingerprint"]
     typer.echo(f"stations: {document['stations']}")
-    typer.echo(
-        f"integer-percent excess: {_figure(integer['excess_stations'])} ± "
-        f"{_figure(integer['sd'])} (p = {_figure(integer['p_value'], '.3g')})"
-    )
-    typer.echo(
-        f"fingerprint: f_i = {_figure(fit['f_incremental'], '.3f')}, "
-        f"f_e = {_figure(fit['f_extreme'], '.3f')}"
-    )
+    if integer["unavailable"]:
+        typer.echo(f"integer percentages: null ({integer['unavailable']})")
+    for key, label in (
+        ("turnout_or_leader", "turnout or leader"),
+        ("leader", "leader share"),
+        ("turnout", "turnout"),
+    ):
+        count = integer[key]
+        if count is not None:
+            typer.echo(
+                f"integer percentages, {label}: {count['observed']} observed, "
+                f"{_figure(count['expected'])} expected, excess {_figure(count['excess'])} ± "
+                f"{_figure(count['sd'])} (z = {_figure(count['z'], '.1f')}, "
+                f"p = {_figure(count['p_value'], '.3g')})"
+            )
+    if fit["unavailable"]:
+        typer.echo(f"fingerprint: null ({fit['unavailable']})")
+    else:
+        typer.echo(
+            f"fingerprint: f_i = {_figure(fit['f_incremental'], '.3f')}, "
+            f"f_e = {_figure(fit['f_extreme'], '.3f')}"
+        )
     typer.echo(f"stations at risk: {document['risk_stations']}")
 
 

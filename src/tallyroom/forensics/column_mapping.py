@@ -28,6 +28,8 @@ class ColumnMapping:
     registered_voters: tuple[ColumnReference, ...] = ()
     #: empty: valid votes plus invalid ballots
     ballots_cast: tuple[ColumnReference, ...] = ()
+    #: ballots issued to voters (several columns are summed); empty: taken as ballots cast
+    ballots_issued: tuple[ColumnReference, ...] = ()
     invalid_ballots: tuple[ColumnReference, ...] = ()
     #: wide layout: one column per candidate
     votes: tuple[ColumnReference, ...] = ()
@@ -49,6 +51,7 @@ MAPPING_KEYS = {
     "region",
     "registered_voters",
     "ballots_cast",
+    "ballots_issued",
     "invalid_ballots",
     "votes",
     "candidate",
@@ -107,6 +110,7 @@ def column_mapping_from_document(document: Mapping[str, object], source: str) ->
         region=_columns(document, "region", source),
         registered_voters=_columns(document, "registered_voters", source),
         ballots_cast=_columns(document, "ballots_cast", source),
+        ballots_issued=_columns(document, "ballots_issued", source),
         invalid_ballots=_columns(document, "invalid_ballots", source),
         votes=_columns(document, "votes", source),
         candidate=_single_column(document, "candidate", source),

@@ -138,6 +138,7 @@ class _MappedFields:
         self.region = columns.indices("region", mapping.region)
         self.registered = columns.indices("registered_voters", mapping.registered_voters)
         self.ballots = columns.indices("ballots_cast", mapping.ballots_cast)
+        self.issued = columns.indices("ballots_issued", mapping.ballots_issued)
         self.invalid = columns.indices("invalid_ballots", mapping.invalid_ballots)
         self.keep = [
             (columns.index("keep_only", column), value)
@@ -161,7 +162,7 @@ class _MappedFields:
 
     @property
     def number_columns(self) -> list[int]:
-        return sorted(set(self.registered + self.ballots + self.invalid + self.votes))
+        return sorted(set(self.registered + self.ballots + self.issued + self.invalid + self.votes))
 
 
 class _Table(Protocol):
@@ -353,6 +354,7 @@ def _import_wide(table: _Table, fields: _MappedFields, mapping: ColumnMapping) -
         registered_voters=table.numbers(fields.registered, "registered_voters"),
         ballots_cast=cast,
         invalid_ballots=invalid_counts,
+        ballots_issued=table.numbers(fields.issued, "ballots_issued") if fields.issued else None,
         votes=vote_matrix,
         candidate_names=tuple(fields.header[index] for index in fields.votes),
         leader_scope=mapping.leader_scope,
@@ -393,6 +395,9 @@ def _import_long(table: _Table, fields: _MappedFields, mapping: ColumnMapping) -
         registered_voters=table.numbers(fields.registered, "registered_voters")[first_row],
         ballots_cast=cast,
         invalid_ballots=invalid_counts,
+        ballots_issued=(
+            table.numbers(fields.issued, "ballots_issued")[first_row] if fields.issued else None
+        ),
         votes=votes,
         candidate_names=tuple(candidate_of_row),
         leader_scope=mapping.leader_scope,

@@ -13,8 +13,32 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from tallyroom.domain.statistics.fingerprint import FingerprintResult
+from tallyroom.domain.statistics.second_digit_benford import SECOND_DIGIT_PROBABILITIES
 from tallyroom.domain.statistics.station_results import FloatArray
 from tallyroom.domain.statistics.vote_distribution import DistributionResult
+from tallyroom.forensics.report import ForensicsReport
+
+
+def report_figures(report: ForensicsReport) -> dict[str, str]:
+    """Every figure of the report as inline SVG, by name."""
+    return {
+        "distribution": distribution_figure(report.distribution),
+        "fingerprint": fingerprint_figure(report.fingerprint),
+        "last_digit": digit_figure(
+            report.last_digit.digit_shares,
+            report.last_digit.reference_shares,
+            np.full(10, 0.1),
+            "uniform",
+            "Last digits of vote counts ≥ 10",
+        ),
+        "second_digit": digit_figure(
+            report.second_digit.digit_shares,
+            report.second_digit.reference_shares,
+            SECOND_DIGIT_PROBABILITIES,
+            "Benford",
+            "Second digits of vote counts ≥ 10",
+        ),
+    }
 
 
 def distribution_figure(distribution: DistributionResult) -> str:
@@ -42,15 +66,25 @@ def fingerprint_figure(fit: FingerprintResult) -> str:
     )
     axis.set_xlabel("turnout, %")
     axis.set_ylabel("winner share, %")
-    axis.set_title(f"f_i = {fit.f_incremental:.3f}, f_e = {fit.f_extreme:.3f}", fontsize=10)
+    title = (
+        "no fit: " + fit.unavailable
+        if fit.unavailable
+        else f"f_i = {fit.f_incremental:.3f}, f_e = {fit.f_extreme:.3f}"
+    )
+    axis.set_title(title, fontsize=10)
     figure.colorbar(image, ax=axis, label="log(1 + stations)")
     return _svg(figure)
 
 
-def digit_figure(shares: FloatArray, expected: FloatArray, title: str) -> str:
+def digit_figure(
+    shares: FloatArray, reference: FloatArray, classic: FloatArray, classic_name: str, title: str
+) -> str:
+    """Observed digit shares against the p-value's baseline (the binomially resampled
+    counts) and, dashed, the classic law the digits are often wrongly held to."""
     figure, axis = plt.subplots(figsize=(5, 3))
     axis.bar(np.arange(10), shares, color="#1f4e79", label="observed")
-    axis.plot(np.arange(10), expected, "o-", color="#c00000", label="expected")
+    axis.plot(np.arange(10), reference, "o-", color="#c00000", label="resampled counts (p)")
+    axis.plot(np.arange(10), classic, "--", color="#7f7f7f", label=classic_name)
     axis.set_xticks(np.arange(10))
     axis.set_title(title, fontsize=10)
     axis.legend(fontsize=8)

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import jinja2
-import numpy as np
 from markupsafe import Markup
 
-from tallyroom.domain.statistics.second_digit_benford import SECOND_DIGIT_PROBABILITIES
-from tallyroom.forensics.figures import digit_figure, distribution_figure, fingerprint_figure
+from tallyroom.forensics.figures import report_figures
 from tallyroom.forensics.report import ForensicsReport, report_document
 
 #: the HTML lists this many flagged stations; the JSON has them all
@@ -24,22 +22,7 @@ _environment = jinja2.Environment(
 
 def render_html_report(report: ForensicsReport, title: str) -> str:
     document = report_document(report)
-    figures = {
-        "distribution": Markup(distribution_figure(report.distribution)),
-        "fingerprint": Markup(fingerprint_figure(report.fingerprint)),
-        "last_digit": Markup(
-            digit_figure(
-                report.last_digit.digit_shares, np.full(10, 0.1), "Last digits of vote counts ≥ 10"
-            )
-        ),
-        "second_digit": Markup(
-            digit_figure(
-                report.second_digit.digit_shares,
-                SECOND_DIGIT_PROBABILITIES,
-                "Second digits of vote counts ≥ 10 (Benford)",
-            )
-        ),
-    }
+    figures = {name: Markup(svg) for name, svg in report_figures(report).items()}
     context: dict[str, Any] = {
         "title": title,
         "document": document,

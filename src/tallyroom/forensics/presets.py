@@ -16,6 +16,8 @@ RUSSIA_CIK = ColumnMapping(
     registered_voters=(3,),
     # ballots found in the mobile and stationary boxes (= valid + invalid)
     ballots_cast=(9, 10),
+    # issued to early voters, in the station and outside it: the turnout of Kobak et al.
+    ballots_issued=(5, 6, 7),
     invalid_ballots=(11,),
     votes=("21:-1",),
 )

@@ -12,10 +12,18 @@ from tallyroom.domain.statistics.exit_poll_comparison import (
 )
 from tallyroom.domain.statistics.fingerprint import FingerprintResult, fingerprint
 from tallyroom.domain.statistics.integer_percentages import (
+    IntegerCount,
     IntegerPercentResult,
     integer_percent_excess,
 )
 from tallyroom.domain.statistics.last_digit import LastDigitResult, last_digit_test
+from tallyroom.domain.statistics.method_statements import (
+    NO_EXIT_POLL,
+    NO_MONITORING,
+    NO_REGISTER_FOR_TURNOUT,
+    NO_TURNOUT_REPORTS,
+    STATEMENTS,
+)
 from tallyroom.domain.statistics.monitoring_comparison import (
     Difference,
     MonitoringComparison,
@@ -82,21 +90,13 @@ def report_document(report: ForensicsReport) -> dict[str, Any]:
     integer = report.integer_percent
     fit = report.fingerprint
     distribution = report.distribution
+    register_known = bool(results.turnout_known.any())
     return {
         "stations": results.station_count,
         "stations_with_register": int(results.turnout_known.sum()),
         "leader_scope": results.leader_scope.value,
         "national_leader": results.national_leader,
-        "integer_percent_excess": {
-            "excess_stations": _number(integer.excess_stations),
-            "sd": _number(integer.sd),
-            "p_value": _number(integer.p_value),
-            "p_value_monte_carlo": _number(integer.p_value_monte_carlo),
-            "observed": integer.observed,
-            "expected": _number(integer.expected),
-            "expected_standard_error": _number(integer.expected_standard_error),
-            "replicates": integer.replicates,
-        },
+        "integer_percent_excess": _integer_percent(integer),
         "fingerprint": {
             "f_incremental": _number(fit.f_incremental),
             "f_extreme": _number(fit.f_extreme),
@@ -107,13 +107,23 @@ def report_document(report: ForensicsReport) -> dict[str, Any]:
             "fair_share_sd": _number(fit.fair_share_sd),
             "residual": _number(fit.residual),
             "extreme_corner_stations": len(fit.extreme_corner_stations),
+            "unavailable": fit.unavailable,
+            **_statement("fingerprint"),
         },
         "distribution": {
-            "full_turnout_stations": len(distribution.full_turnout_stations),
-            "over_registered_stations": len(distribution.over_registered_stations),
-            "round_turnout_ratio": _number(distribution.round_turnout_ratio),
+            "full_turnout_stations": (
+                len(distribution.full_turnout_stations) if register_known else None
+            ),
+            "over_registered_stations": (
+                len(distribution.over_registered_stations) if register_known else None
+            ),
+            "round_turnout_ratio": (
+                _number(distribution.round_turnout_ratio) if register_known else None
+            ),
             "round_leader_share_ratio": _number(distribution.round_leader_share_ratio),
             "round_percentage_p_value": _number(distribution.round_percentage_p_value),
+            "turnout_unavailable": None if register_known else NO_REGISTER_FOR_TURNOUT,
+            **_statement("distribution"),
         },
         "last_digit": {
             "counts_tested": report.last_digit.counts_tested,
@@ -122,6 +132,10 @@ def report_document(report: ForensicsReport) -> dict[str, Any]:
             "p_value_uniform": _number(report.last_digit.p_value_uniform),
             "digit_shares": [_number(share) for share in report.last_digit.digit_shares],
             "candidate_p_values": _numbers(report.last_digit.candidate_p_values),
+            "reference_digit_shares": [
+                _number(share) for share in report.last_digit.reference_shares
+            ],
+            **_statement("last_digit"),
         },
         "second_digit_benford": {
             "counts_tested": report.second_digit.counts_tested,
@@ -130,10 +144,21 @@ def report_document(report: ForensicsReport) -> dict[str, Any]:
             "p_value_benford": _number(report.second_digit.p_value_benford),
             "candidate_means": _numbers(report.second_digit.candidate_means),
             "candidate_p_values": _numbers(report.second_digit.candidate_p_values),
+            "digit_shares": [_number(share) for share in report.second_digit.digit_shares],
+            "reference_digit_shares": [
+                _number(share) for share in report.second_digit.reference_shares
+            ],
+            **_statement("second_digit_benford"),
         },
         "monitoring": [_monitoring(comparison) for comparison in report.monitoring],
+        "monitoring_unavailable": None if report.monitoring else NO_MONITORING,
         "exit_poll": _exit_poll(report.exit_poll),
+        "exit_poll_unavailable": None if report.exit_poll else NO_EXIT_POLL,
         "turnout_jump": _turnout_jump(report.turnout_jump),
+        "turnout_jump_unavailable": None if report.turnout_jump else NO_TURNOUT_REPORTS,
+        "statements": {
+            name: _statement(name) for name in ("monitoring", "exit_poll", "turnout_jump")
+        },
         "risk_stations": len(report.flags.risk_stations),
         "flags": _flags(report.flags, results),
         "regions": [
@@ -151,6 +176,43 @@ def report_document(report: ForensicsReport) -> dict[str, Any]:
             for summary in report.regions
         ],
     }
+
+
+def _integer_percent(integer: IntegerPercentResult) -> dict[str, Any]:
+    """The paper's three counts; the headline keys repeat the first (turnout or leader)."""
+    either = _integer_count(integer.either)
+    return {
+        "excess_stations": either["excess"] if either else None,
+        "sd": either["sd"] if either else None,
+        "p_value": either["p_value"] if either else None,
+        "observed": either["observed"] if either else None,
+        "expected": either["expected"] if either else None,
+        "turnout_or_leader": either,
+        "leader": _integer_count(integer.leader),
+        "turnout": _integer_count(integer.turnout),
+        "stations_analysed": integer.stations_analysed,
+        "replicates": integer.replicates,
+        "unavailable": integer.unavailable,
+        **_statement("integer_percent_excess"),
+    }
+
+
+def _integer_count(count: IntegerCount | None) -> dict[str, Any] | None:
+    if count is None:
+        return None
+    return {
+        "observed": count.observed,
+        "expected": _number(count.expected),
+        "excess": _number(count.excess),
+        "sd": _number(count.sd),
+        "z": _number(count.z),
+        "p_value": _number(count.p_value),
+        "expected_standard_error": _number(count.expected_standard_error),
+    }
+
+
+def _statement(name: str) -> dict[str, str]:
+    return {"null": STATEMENTS[name].null, "caveat": STATEMENTS[name].caveat}
 
 
 def _flags(flags: StationFlags, results: StationResults) -> list[dict[str, Any]]:

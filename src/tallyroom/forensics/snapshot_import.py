@@ -97,6 +97,9 @@ def _station_results(
             dtype=np.int64,
         ),
         ballots_cast=np.array([protocol.ballots_cast for protocol in protocols], dtype=np.int64),
+        ballots_issued=np.array(
+            [protocol.ballots_issued for protocol in protocols], dtype=np.int64
+        ),
         invalid_ballots=np.array(
             [protocol.invalid_ballots for protocol in protocols], dtype=np.int64
         ),

@@ -81,6 +81,7 @@ def station_results_of_election(
     row_of = {station_id: row for row, (station_id, *_) in enumerate(counted)}
     registered = np.zeros(count, dtype=np.int64)
     ballots = np.zeros(count, dtype=np.int64)
+    issued = np.zeros(count, dtype=np.int64)
     invalid = np.zeros(count, dtype=np.int64)
     votes = np.zeros((count, len(candidates)), dtype=np.int64)
     for row, (_, _, _, _, body) in enumerate(counted):
@@ -89,6 +90,7 @@ def station_results_of_election(
         # answer to; without them a station that added voters would seem over 100 %
         registered[row] = figures.registered_voters + figures.voters_added
         ballots[row] = figures.ballots_cast
+        issued[row] = figures.ballots_issued
         invalid[row] = figures.invalid_ballots
         for code, candidate_votes in figures.votes.items():
             votes[row, column_of[code]] = candidate_votes
@@ -100,6 +102,7 @@ def station_results_of_election(
         registered_voters=registered,
         ballots_cast=ballots,
         invalid_ballots=invalid,
+        ballots_issued=issued,
         votes=votes,
         candidate_names=tuple(f"{code} {name}" for code, name in candidates),
         leader_scope=LeaderScope.CONSTITUENCY,

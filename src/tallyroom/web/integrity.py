@@ -8,11 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from markupsafe import Markup
 
-from tallyroom.domain.statistics.second_digit_benford import SECOND_DIGIT_PROBABILITIES
-from tallyroom.forensics.figures import digit_figure, distribution_figure, fingerprint_figure
+from tallyroom.forensics.figures import report_figures
 from tallyroom.forensics.report import ForensicsReport, build_report, report_document
 from tallyroom.service.station_results_view import station_results_of_election
 from tallyroom.web.database_source import DatabaseResultsSource
@@ -84,22 +82,7 @@ def _build_page(source: ResultsSource) -> IntegrityPage:
 
 
 def _figures(report: ForensicsReport) -> dict[str, Markup]:
-    return {
-        "distribution": Markup(distribution_figure(report.distribution)),
-        "fingerprint": Markup(fingerprint_figure(report.fingerprint)),
-        "last_digit": Markup(
-            digit_figure(
-                report.last_digit.digit_shares, np.full(10, 0.1), "Last digits of vote counts ≥ 10"
-            )
-        ),
-        "second_digit": Markup(
-            digit_figure(
-                report.second_digit.digit_shares,
-                SECOND_DIGIT_PROBABILITIES,
-                "Second digits of vote counts ≥ 10 (Benford)",
-            )
-        ),
-    }
+    return {name: Markup(svg) for name, svg in report_figures(report).items()}
 
 
 def _tables(document: Mapping[str, Any]) -> dict[str, Table]:

@@ -37,6 +37,36 @@ class LocaleFormatting:
         pattern.frac_prec = (digits, digits)
         return str(format_percent(value / 100.0, format=pattern, locale=self.locale))
 
+    def proportion(self, value: float | None, *, digits: int = 1) -> str:
+        """A proportion given as 0–1 (as the forensics report holds it), as a percentage;
+        a value that rounds to zero shows as zero, never "-0.0 %"."""
+        if value is None:
+            return "–"
+        percent = round(value * 100.0, digits)
+        return self.percent(percent if percent != 0 else 0.0, digits=digits)
+
+    def points(self, value: float | None, *, digits: int = 1) -> str:
+        """A difference of two proportions (0–1) in signed percentage points: "+1.2"."""
+        if value is None:
+            return "–"
+        rounded = round(value * 100.0, digits)
+        text = format_decimal(
+            abs(rounded), format=f"0.{'0' * digits}" if digits else "0", locale=self.locale
+        )
+        sign = "+" if rounded > 0 else "−" if rounded < 0 else "±"
+        return f"{sign}{text}"
+
+    def figure(self, value: float | None, *, digits: int = 0) -> str:
+        """A statistic with a fixed number of decimals, "–" when the test gave none."""
+        if value is None:
+            return "–"
+        rounded = round(value, digits)
+        return format_decimal(
+            rounded if rounded != 0 else 0.0,
+            format="#,##0" + (f".{'0' * digits}" if digits else ""),
+            locale=self.locale,
+        )
+
     def whole_percent(self, value: float | None) -> str:
         return self.percent(value, digits=0)
 

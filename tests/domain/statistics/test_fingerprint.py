@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tallyroom.domain.statistics.fingerprint import fingerprint
+from tallyroom.domain.statistics.fingerprint import NO_REGISTER, fingerprint
 from tallyroom.domain.statistics.station_results import StationResults
 from tallyroom.domain.statistics.synthetic_election import clean_synthetic_election
 
@@ -36,3 +36,38 @@ def test_extreme_fraud_fraction_is_recovered() -> None:
     fit = fingerprint(_extreme_fraud(clean, 0.04, seed=1))
     assert 0.025 < fit.f_extreme < 0.055
     assert len(fit.extreme_corner_stations) >= 0.9 * 0.04 * 50_000
+
+
+def test_clean_election_of_the_reference_size_fits_no_fraud() -> None:
+    # 6,478 stations as az-2024; the Gaussian fair part read from the lower side gave
+    # f_i = 0.25 here, taking sampling noise in the mode for stuffing
+    fit = fingerprint(clean_synthetic_election(6_478, seed=0))
+    assert fit.f_incremental < 0.05
+    assert fit.f_extreme < 0.005
+
+
+def test_skewed_clean_turnout_is_not_taken_for_stuffing() -> None:
+    clean = clean_synthetic_election(20_000, seed=23)
+    rng = np.random.default_rng(4)
+    # turnout spread multiplicatively (log-normal, a long upper tail), share untouched
+    factor = rng.lognormal(0.0, 0.25, clean.station_count)
+    ballots = np.minimum(
+        np.rint(clean.ballots_cast * factor * 0.8), 0.97 * clean.registered_voters
+    ).astype(np.int64)
+    scale = ballots / np.maximum(clean.ballots_cast, 1)
+    votes = np.rint(clean.votes * scale[:, None]).astype(np.int64)
+    skewed = clean.with_changes(
+        ballots_cast=votes.sum(axis=1), votes=votes, invalid_ballots=np.zeros_like(ballots)
+    )
+    fit = fingerprint(skewed)
+    assert fit.f_incremental < 0.05
+
+
+def test_without_a_register_the_fit_reports_why_and_no_number() -> None:
+    clean = clean_synthetic_election(2_000, seed=24)
+    fit = fingerprint(
+        clean.with_changes(registered_voters=np.zeros(clean.station_count, dtype=np.int64))
+    )
+    assert fit.unavailable == NO_REGISTER
+    assert np.isnan(fit.f_incremental)
+    assert np.isnan(fit.f_extreme)

@@ -1,5 +1,5 @@
-"""Excess of integer percentages in turnout and leader share (Kobak, Shpilkin & Pshenichnikov,
-Annals of Applied Statistics 2016), with a binomial Monte-Carlo null."""
+"""Excess of integer percentages in turnout and leader share, as Kobak, Shpilkin &
+Pshenichnikov define it (Annals of Applied Statistics 10(1), 2016), binomial Monte-Carlo null."""
 
 from __future__ import annotations
 
@@ -14,99 +14,149 @@ from tallyroom.domain.statistics.station_results import (
     StationResults,
 )
 
-#: below this many voters every fraction is close to some integer percentage
-MINIMUM_VOTERS = 100
+#: the paper's inclusion rule: at least 100 registered voters ...
+MINIMUM_REGISTERED = 100
+#: ... and neither turnout nor leader share above 99 %
+MAXIMUM_RATE = 0.99
 #: never fewer replicates than this: the Monte-Carlo error of the expected count, sd / √R,
-#: stays within a third of the null sd (and is folded into the p-value)
+#: stays within a third of the null sd
 MINIMUM_REPLICATES = 10
 MAXIMUM_REPLICATES = 200
-#: above the minimum, add replicates while within some 4 million binomial draws
-DRAW_BUDGET = 4_000_000
+#: above the minimum, add replicates while within some 8 million binomial draws (Russia: 46,
+#: a Monte-Carlo error of the expected count of 0.15 sd)
+DRAW_BUDGET = 8_000_000
+NO_REGISTER = "no registered voters in the data: turnout, and so the test, is undefined"
+NO_STATIONS = (
+    "no station with 100 registered voters or more, ballots cast and rates up to 99 per cent"
+)
+
+
+@dataclass(frozen=True)
+class IntegerCount:
+    """Stations whose figure(s) fall in the 0.1-point bin centred on an integer percentage."""
+
+    observed: int
+    #: mean of the same count over the Monte-Carlo replicates
+    expected: float
+    #: observed − expected
+    excess: float
+    #: standard deviation of the count under the null
+    sd: float
+    #: excess / sd
+    z: float
+    #: one-sided, normal approximation with the Monte-Carlo error of `expected` added
+    p_value: float
+    #: Monte-Carlo standard error of `expected` (sd / √replicates)
+    expected_standard_error: float
 
 
 @dataclass(frozen=True)
 class IntegerPercentResult:
-    #: stations whose turnout, plus stations whose leader share, is an integer percentage
-    observed: int
-    #: mean of the same count over the Monte-Carlo null
-    expected: float
-    #: observed − expected
-    excess_stations: float
-    #: standard deviation of the count under the null
-    sd: float
-    #: one-sided p-value of the excess (normal approximation to the Monte-Carlo null)
-    p_value: float
-    #: share of Monte-Carlo replicates with a count at least as high as observed (+1 smoothed)
-    p_value_monte_carlo: float
+    #: turnout or leader share an integer percentage (the paper's headline figure)
+    either: IntegerCount | None
+    #: leader share an integer percentage (whatever the turnout)
+    leader: IntegerCount | None
+    #: turnout an integer percentage (whatever the leader share)
+    turnout: IntegerCount | None
+    stations_analysed: int
     replicates: int
     #: stations where both turnout and leader share are integer percentages
     stations: IntArray
-    #: Monte-Carlo standard error of `expected` (sd / √replicates)
-    expected_standard_error: float = 0.0
+    #: why the test could not run on these data; None when it ran
+    unavailable: str | None = None
 
 
 def integer_percent_excess(
     results: StationResults, replicates: int | None = None, seed: int = 0
 ) -> IntegerPercentResult:
-    """An integer percentage is a value that shows as `NN.0 %` at one decimal.
+    """Turnout = ballots issued / registered, leader share = leader's votes / ballots cast
+    (valid + invalid), at stations with ≥ 100 registered, ballots cast > 0 and both rates
+    ≤ 99 %. A value is integer when it lies within 0.05 points of an integer percentage
+    (0.1-point bins centred on integers, both edges included, as the authors' code).
 
-    Values of exactly 0 % or 100 % are left out (they are their own phenomenon), as are
-    stations with fewer than 100 voters in the denominator. The null draws, at each
-    station, ballots ~ Binomial(registered, observed turnout) and leader votes ~
-    Binomial(ballots, observed leader share): same sizes, same rates, no human preference
-    for round numbers.
-
-    Under that null the count is a sum of independent per-station indicators, so its
-    variance is Σ p(1 − p) over the stations' hit probabilities. Estimating each p from
-    the replicates and pooling gives a far steadier sd than the spread of a few replicate
-    totals, which is what lets 10 replicates suffice on a million stations.
+    The null redraws, at each station, issued ~ Binomial(registered, observed turnout)
+    and leader ~ Binomial(ballots cast, observed leader share), and counts integer values
+    as for the data (0 % and 100 % included, no re-selection), as the authors' code does.
+    Under that null each count is a sum of independent per-station indicators, so its
+    variance is Σ p(1 − p) over the stations' hit rates estimated from the replicates:
+    far steadier than the spread of a few replicate totals.
     """
-    turnout_usable = _usable(results.ballots_cast, results.registered_voters)
-    share_usable = _usable(results.leader_votes, results.ballots_cast)
-    turnout_integer = _is_integer_percent(results.ballots_cast, results.registered_voters)
-    share_integer = _is_integer_percent(results.leader_votes, results.ballots_cast)
-    observed = int(np.count_nonzero(turnout_integer & turnout_usable)) + int(
-        np.count_nonzero(share_integer & share_usable)
-    )
-    turnout_stations = np.flatnonzero(turnout_usable)
-    share_stations = np.flatnonzero(share_usable)
-    draws = max(1, len(turnout_stations) + len(share_stations))
+    registered = results.registered_voters
+    if not results.turnout_known.any():
+        return _unavailable(NO_REGISTER)
+    issued = results.voters_issued_ballots
+    cast = results.ballots_cast
+    leader = results.leader_votes
+    included = (registered >= MINIMUM_REGISTERED) & (cast > 0)
+    safe_registered = np.maximum(registered, 1)
+    safe_cast = np.maximum(cast, 1)
+    included &= (100 * issued <= 99 * safe_registered) & (100 * leader <= 99 * safe_cast)
+    chosen = np.flatnonzero(included)
+    if len(chosen) == 0:
+        return _unavailable(NO_STATIONS)
+    registered, issued = registered[chosen], issued[chosen]
+    cast, leader = cast[chosen], leader[chosen]
+    turnout_hit = is_integer_percent(issued, registered)
+    leader_hit = is_integer_percent(leader, cast)
     if replicates is None:
-        replicates = int(np.clip(DRAW_BUDGET // draws, MINIMUM_REPLICATES, MAXIMUM_REPLICATES))
+        replicates = int(
+            np.clip(DRAW_BUDGET // (2 * len(chosen)), MINIMUM_REPLICATES, MAXIMUM_REPLICATES)
+        )
     rng = np.random.default_rng(seed)
-    registered = results.registered_voters[turnout_stations]
-    turnout_rate = results.ballots_cast[turnout_stations] / registered
-    ballots = results.ballots_cast[share_stations]
-    share_rate = results.leader_votes[share_stations] / ballots
-    turnout_null = _NullDenominator(registered)
-    share_null = _NullDenominator(ballots)
-    turnout_hits = np.zeros(len(turnout_stations), dtype=np.int64)
-    share_hits = np.zeros(len(share_stations), dtype=np.int64)
-    counts = np.empty(replicates, dtype=np.int64)
+    turnout_rate = issued / registered
+    leader_rate = leader / cast
+    hits = np.zeros((3, len(chosen)), dtype=np.int64)
+    totals = np.empty((3, replicates), dtype=np.int64)
     for replicate in range(replicates):
-        turnout_hit = turnout_null.integer_hits(rng.binomial(registered, turnout_rate))
-        share_hit = share_null.integer_hits(rng.binomial(ballots, share_rate))
-        turnout_hits += turnout_hit
-        share_hits += share_hit
-        counts[replicate] = np.count_nonzero(turnout_hit) + np.count_nonzero(share_hit)
-    expected = float(counts.mean())
-    sd = _pooled_sd(np.concatenate([turnout_hits, share_hits]), replicates)
+        turnout_null = is_integer_percent(rng.binomial(registered, turnout_rate), registered)
+        leader_null = is_integer_percent(rng.binomial(cast, leader_rate), cast)
+        for row, hit in enumerate((turnout_null | leader_null, leader_null, turnout_null)):
+            hits[row] += hit
+            totals[row, replicate] = np.count_nonzero(hit)
+    counts = [
+        _count(observed, totals[row], hits[row], replicates)
+        for row, observed in enumerate(
+            (turnout_hit | leader_hit, leader_hit, turnout_hit),
+        )
+    ]
+    return IntegerPercentResult(
+        either=counts[0],
+        leader=counts[1],
+        turnout=counts[2],
+        stations_analysed=len(chosen),
+        replicates=replicates,
+        stations=chosen[turnout_hit & leader_hit].astype(np.int64),
+    )
+
+
+def is_integer_percent(numerator: IntArray, denominator: IntArray) -> BoolArray:
+    """|100·k/n − m| ≤ 0.05 for some integer m, in exact integer arithmetic:
+    2000·k lies within n of a multiple of 20·n."""
+    remainder = (2000 * numerator) % (20 * denominator)
+    integer: BoolArray = (remainder <= denominator) | (remainder >= 19 * denominator)
+    return integer
+
+
+def _count(observed: BoolArray, totals: IntArray, hits: IntArray, replicates: int) -> IntegerCount:
+    observed_count = int(np.count_nonzero(observed))
+    expected = float(totals.mean())
+    sd = _pooled_sd(hits, replicates)
     expected_error = sd / np.sqrt(replicates)
-    excess = observed - expected
+    excess = observed_count - expected
     # the expectation is itself estimated: its Monte-Carlo error widens the null
     spread = float(np.hypot(sd, expected_error))
-    p_value = float(stats.norm.sf(excess / spread)) if spread > 0 else (0.0 if excess > 0 else 1.0)
-    p_monte_carlo = (1 + int(np.count_nonzero(counts >= observed))) / (replicates + 1)
-    both = turnout_integer & turnout_usable & share_integer & share_usable
-    return IntegerPercentResult(
-        observed=observed,
+    if spread > 0:
+        z = excess / sd if sd > 0 else 0.0
+        p_value = float(stats.norm.sf(excess / spread))
+    else:
+        z, p_value = 0.0, (0.0 if excess > 0 else 1.0)
+    return IntegerCount(
+        observed=observed_count,
         expected=expected,
-        excess_stations=excess,
+        excess=excess,
         sd=sd,
+        z=float(z),
         p_value=p_value,
-        p_value_monte_carlo=p_monte_carlo,
-        replicates=replicates,
-        stations=np.flatnonzero(both).astype(np.int64),
         expected_standard_error=float(expected_error),
     )
 
@@ -121,39 +171,13 @@ def _pooled_sd(hits: IntArray, replicates: int) -> float:
     return float(np.sqrt(variance))
 
 
-class _NullDenominator:
-    """A denominator reused by every replicate, with what the integer test needs of it."""
-
-    def __init__(self, denominator: IntArray) -> None:
-        self.denominator = denominator
-        self.as_float = denominator.astype(np.float64)
-        self.twice = 2.0 * self.as_float
-
-    def integer_hits(self, numerator: IntArray) -> BoolArray:
-        """Usable and an integer percentage, as `_usable` & `_is_integer_percent`.
-
-        In floating point, which is several times faster than int64 division and exact
-        here: 2000·k + n and 2·n are integers well below 2⁵³, a correctly rounded quotient
-        of them lands on an integer only if the true one is that integer, and otherwise
-        stays at least 1/(2n) away from the next one — far more than the rounding error.
-        """
-        tenths = np.floor((2000.0 * numerator + self.as_float) / self.twice)
-        hits: BoolArray = (
-            (numerator > 0) & (numerator < self.denominator) & (np.fmod(tenths, 10.0) == 0.0)
-        )
-        return hits
-
-
-def _usable(numerator: IntArray, denominator: IntArray) -> BoolArray:
-    usable: BoolArray = (
-        (denominator >= MINIMUM_VOTERS) & (numerator > 0) & (numerator < denominator)
+def _unavailable(reason: str) -> IntegerPercentResult:
+    return IntegerPercentResult(
+        either=None,
+        leader=None,
+        turnout=None,
+        stations_analysed=0,
+        replicates=0,
+        stations=np.zeros(0, dtype=np.int64),
+        unavailable=reason,
     )
-    return usable
-
-
-def _is_integer_percent(numerator: IntArray, denominator: IntArray) -> BoolArray:
-    """Exact integer arithmetic: round(1000·k/n) is a multiple of 10 (half rounds up)."""
-    safe = np.maximum(denominator, 1)
-    tenths = (2000 * numerator + safe) // (2 * safe)
-    integer: BoolArray = (tenths % 10 == 0) & (denominator > 0)
-    return integer

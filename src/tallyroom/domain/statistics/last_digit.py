@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats
@@ -28,6 +28,8 @@ class LastDigitResult:
     candidate_p_values: dict[str, float]
     #: stations where every tested count ends in 0 or 5 (at least 3 counts)
     stations: IntArray
+    #: share of each last digit in the resampled counts: the baseline of `p_value`
+    reference_shares: FloatArray = field(default_factory=lambda: np.full(10, np.nan))
 
 
 def last_digit_test(results: StationResults, resampled: IntArray | None = None) -> LastDigitResult:
@@ -65,6 +67,7 @@ def last_digit_test(results: StationResults, resampled: IntArray | None = None) 
         p_value_uniform=p_uniform,
         candidate_p_values=per_candidate,
         stations=stations.astype(np.int64),
+        reference_shares=reference / max(reference.sum(), 1.0),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats
@@ -32,6 +32,8 @@ class SecondDigitResult:
     counts_tested: int
     #: against Benford's second-digit law itself, as Mebane's 2BL test
     p_value_benford: float
+    #: share of each second digit in the resampled counts: the baseline of `p_value`
+    reference_shares: FloatArray = field(default_factory=lambda: np.full(10, np.nan))
 
 
 def second_digit_test(
@@ -71,6 +73,7 @@ def second_digit_test(
         p_value=float(p_value),
         counts_tested=int(total),
         p_value_benford=float(p_benford),
+        reference_shares=reference / max(int(reference.sum()), 1),
     )
 
 

@@ -48,6 +48,8 @@ class StationResults:
     last_turnout_report: IntArray | None = None
     #: the exit poll's estimate of the leader's share; NaN where no exit poll
     exit_poll_leader_share: FloatArray | None = None
+    #: ballots issued to voters (the turnout of Kobak et al.); None: taken as ballots cast
+    ballots_issued: IntArray | None = None
 
     def __post_init__(self) -> None:
         count = len(self.station_ids)
@@ -65,6 +67,7 @@ class StationResults:
             "observed",
             "last_turnout_report",
             "exit_poll_leader_share",
+            "ballots_issued",
         ):
             value = getattr(self, name)
             if value is not None and len(value) != count:
@@ -108,6 +111,13 @@ class StationResults:
         """Turnout is a defined proportion only where the register is known."""
         known: BoolArray = self.registered_voters > 0
         return known
+
+    @cached_property
+    def voters_issued_ballots(self) -> IntArray:
+        """Ballots issued where the input gives them, else ballots cast."""
+        if self.ballots_issued is None:
+            return self.ballots_cast
+        return self.ballots_issued
 
     @cached_property
     def turnout(self) -> FloatArray:
