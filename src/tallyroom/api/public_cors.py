@@ -30,6 +30,15 @@ def public_read_paths(routes: Iterable[BaseRoute]) -> list[re.Pattern[str]]:
     ]
 
 
+def _asks_to_read(scope: Scope) -> bool:
+    """Whether an OPTIONS request is a preflight for a read (or no preflight at all): one
+    for a POST to a path that also reads (/api/v1/turnout) gets no CORS answer."""
+    for name, value in scope["headers"]:
+        if name == b"access-control-request-method":
+            return value.strip().upper() in (b"GET", b"HEAD")
+    return True
+
+
 class PublicReadCors:
     """ASGI middleware: CORS headers on GET and HEAD of the public read paths, and the
     answer to their preflight (OPTIONS); every other path and method passes untouched."""
@@ -43,7 +52,7 @@ class PublicReadCors:
             await self.app(scope, receive, send)
             return
         method = scope["method"]
-        if method == "OPTIONS":
+        if method == "OPTIONS" and _asks_to_read(scope):
             await self._preflight(send)
             return
         if method not in ("GET", "HEAD"):
