@@ -59,7 +59,12 @@ def signed_by_the_station(api: Api, body: Any) -> Any:
     station, candidates and signature (a random signature never verifies)."""
     if not isinstance(body, dict) or not isinstance(body.get("protocol"), dict):
         return body
-    document = {**body["protocol"], "election": "small-2024", "station": "001-0001"}
+    document = {
+        **body["protocol"],
+        "election": "small-2024",
+        "station": "001-0001",
+        "version": 1,
+    }
     figures = document.get("figures")
     if isinstance(figures, dict) and isinstance(figures.get("votes"), dict):
         votes = [*figures["votes"].values(), 0, 0, 0]
@@ -96,6 +101,7 @@ def fuzz(api: Api, operation: APIOperation, mode: GenerationMode, examples: int)
     def run(case: Case, caller: str, sign: bool) -> None:
         if sign and operation.label == "POST /api/v1/protocols":
             case.body = signed_by_the_station(api, case.body)
+            caller = "station"
         response = send(api, case, token_of(api, caller))
         statuses[response.status_code] += 1
         case.validate_response(response, checks=CHECKS)
