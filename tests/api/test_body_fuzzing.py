@@ -5,11 +5,13 @@ declared model."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+import rfc8785
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -122,7 +124,9 @@ def assert_answered(response: Any, success: type[Any]) -> None:
 def test_protocol_bodies(api: Api, body: tuple[Any, bool], caller: str) -> None:
     envelope, sign = body
     if sign and isinstance(envelope.get("protocol"), dict):
-        envelope["signature"] = api.signed(envelope["protocol"], "001-0001")["signature"]
+        with contextlib.suppress(rfc8785.CanonicalizationError):
+            # (a document with no canonical form cannot be signed; it goes unsigned)
+            envelope["signature"] = api.signed(envelope["protocol"], "001-0001")["signature"]
     response = api.client.post(
         "/api/v1/protocols",
         content=json.dumps(envelope).encode(),
