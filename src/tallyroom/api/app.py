@@ -11,7 +11,10 @@ from fastapi import FastAPI
 
 from tallyroom import __version__
 from tallyroom.api import decisions, public_results, submissions
+from tallyroom.api.api_docs import docs_router
 from tallyroom.api.errors import install_error_handlers
+from tallyroom.api.openapi_contract import install_contract
+from tallyroom.api.public_cors import PublicReadCors, public_read_paths
 from tallyroom.api.runtime import Runtime
 from tallyroom.store.database import database_url_from_environment
 from tallyroom.web.database_source import DatabaseResultsSource
@@ -51,14 +54,20 @@ def create_app(database_url: str | None = None, *, runtime: Runtime | None = Non
         title="tallyroom",
         version=__version__,
         description="Results system of a national election commission.",
-        docs_url="/docs",
+        # /docs is served from the package (api_docs.py); FastAPI's own pages load Swagger
+        # UI and ReDoc from a CDN.
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    install_contract(app)
     app.include_router(submissions.router)
     app.include_router(decisions.router)
     app.include_router(public_results.router)
+    app.include_router(docs_router("tallyroom", "/openapi.json"))
+    app.add_middleware(PublicReadCors, public_paths=public_read_paths(public_results.router.routes))
     # The public site reads through the same results cache as the API, so both agree.
     app.include_router(
         web_router(

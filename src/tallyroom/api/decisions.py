@@ -2,36 +2,48 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from tallyroom.api.json_body import json_object
+from tallyroom.api.openapi_contract import command, command_responses
+from tallyroom.api.public_results import LARGEST_NUMBER, ConstituencyNumber
+from tallyroom.api.request_bodies import (
+    DecisionBody,
+    ReasonBody,
+    TokenRevocationBody,
+    validated,
+)
+from tallyroom.api.response_bodies import (
+    AnnulmentBody,
+    CertificationBody,
+    RecountOrderBody,
+    RevocationBody,
+    SubmissionOutcomeBody,
+)
 from tallyroom.api.runtime import bearer_token, runtime_of
 from tallyroom.service.certification import certify_contest
 from tallyroom.service.credentials import revoke_token
-from tallyroom.service.errors import InvalidInput
 from tallyroom.service.protocols import annul_station, decide_flagged, order_recount
 
 router = APIRouter(prefix="/api/v1", tags=["commission"])
 
 
-def _reason(body: dict[str, object]) -> str:
-    reason = body.get("reason")
-    if not isinstance(reason, str) or not reason.strip():
-        raise InvalidInput("reason_required", "a decision needs a reason")
-    return reason
-
-
 @router.post(
-    "/stations/{code}/protocols/{version}/decision", summary="Accept or reject a flagged protocol"
+    "/stations/{code}/protocols/{version}/decision",
+    summary="Accept or reject a flagged protocol",
+    responses=command_responses({200: (SubmissionOutcomeBody, "the protocol as decided")}),
+    openapi_extra=command(DecisionBody, body="accept or reject, and why"),
 )
-async def post_decision(code: str, version: int, request: Request) -> JSONResponse:
-    body = await json_object(request)
-    decision = body.get("decision")
-    if decision not in ("accept", "reject"):
-        raise InvalidInput("invalid_decision", "decision must be accept or reject")
-    reason = _reason(body)
+async def post_decision(
+    code: str,
+    version: Annotated[int, Path(ge=1, le=LARGEST_NUMBER)],
+    request: Request,
+) -> JSONResponse:
+    body = validated(DecisionBody, await json_object(request))
     outcome = await run_in_threadpool(
         runtime_of(request).command,
         bearer_token(request),
@@ -40,16 +52,22 @@ async def post_decision(code: str, version: int, request: Request) -> JSONRespon
             principal=principal,
             station_code=code,
             version=version,
-            accept=decision == "accept",
-            reason=reason,
+            accept=body.decision == "accept",
+            reason=body.reason,
         ),
     )
     return JSONResponse(outcome.as_dict())
 
 
-@router.post("/stations/{code}/annulment", summary="Annul a station's result")
+@router.post(
+    "/stations/{code}/annulment",
+    summary="Annul a station's result",
+    status_code=201,
+    responses=command_responses({201: (AnnulmentBody, "annulled")}),
+    openapi_extra=command(ReasonBody, body="why the result is annulled"),
+)
 async def post_annulment(code: str, request: Request) -> JSONResponse:
-    reason = _reason(await json_object(request))
+    reason = validated(ReasonBody, await json_object(request)).reason
     await run_in_threadpool(
         runtime_of(request).command,
         bearer_token(request),
@@ -60,9 +78,15 @@ async def post_annulment(code: str, request: Request) -> JSONResponse:
     return JSONResponse({"station": code, "annulled": True}, status_code=201)
 
 
-@router.post("/stations/{code}/recount", summary="Order a recount at a station")
+@router.post(
+    "/stations/{code}/recount",
+    summary="Order a recount at a station",
+    status_code=201,
+    responses=command_responses({201: (RecountOrderBody, "ordered")}),
+    openapi_extra=command(ReasonBody, body="why the recount is ordered"),
+)
 async def post_recount(code: str, request: Request) -> JSONResponse:
-    reason = _reason(await json_object(request))
+    reason = validated(ReasonBody, await json_object(request)).reason
     await run_in_threadpool(
         runtime_of(request).command,
         bearer_token(request),
@@ -73,8 +97,14 @@ async def post_recount(code: str, request: Request) -> JSONResponse:
     return JSONResponse({"station": code, "recount_ordered": True}, status_code=201)
 
 
-@router.post("/constituencies/{number}/certification", summary="Certify a constituency's result")
-async def post_certification(number: int, request: Request) -> JSONResponse:
+@router.post(
+    "/constituencies/{number}/certification",
+    summary="Certify a constituency's result",
+    status_code=201,
+    responses=command_responses({201: (CertificationBody, "certified")}),
+    openapi_extra=command(),
+)
+async def post_certification(number: ConstituencyNumber, request: Request) -> JSONResponse:
     await run_in_threadpool(
         runtime_of(request).command,
         bearer_token(request),
@@ -85,12 +115,15 @@ async def post_certification(number: int, request: Request) -> JSONResponse:
     return JSONResponse({"constituency": number, "certified": True}, status_code=201)
 
 
-@router.post("/tokens/revocation", summary="Revoke a token (a lost phone, a replaced secretary)")
+@router.post(
+    "/tokens/revocation",
+    summary="Revoke a token (a lost phone, a replaced secretary)",
+    status_code=201,
+    responses=command_responses({201: (RevocationBody, "revoked")}),
+    openapi_extra=command(TokenRevocationBody, body="the token to revoke"),
+)
 async def post_token_revocation(request: Request) -> JSONResponse:
-    body = await json_object(request)
-    token = body.get("token")
-    if not isinstance(token, str) or not token:
-        raise InvalidInput("token_required", "name the token to revoke")
+    token = validated(TokenRevocationBody, await json_object(request)).token
     await run_in_threadpool(
         runtime_of(request).command,
         bearer_token(request),

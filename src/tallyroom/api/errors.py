@@ -8,11 +8,60 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from tallyroom.service.errors import ServiceError
 
 log = logging.getLogger("tallyroom.api")
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="stable, machine-readable: what went wrong")
+    message: str = Field(description="for a person: what went wrong and what to do")
+    details: dict[str, Any] = Field(description="the specifics, e.g. every problem found")
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every error the API answers."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": {
+                        "code": "unknown_station",
+                        "message": "there is no polling station '999-9999'",
+                        "details": {},
+                    }
+                }
+            ]
+        }
+    )
+
+    error: ErrorDetail
+
+
+#: what each error status means, as the API documents it
+ERROR_MEANINGS = {
+    400: "the body is not JSON, or not a JSON object",
+    401: "no token, or an unknown, expired or revoked one",
+    403: "the token may not do this (another station, or not the commission)",
+    404: "no such station, constituency or protocol version",
+    409: "the request conflicts with what is stored",
+    413: "the body is larger than the API accepts",
+    422: "the request is well-formed but not valid; `details` names every problem",
+    503: "the server cannot take protocols at the moment; try again",
+}
+#: the errors every command may answer
+COMMAND_ERRORS = (400, 401, 403, 404, 409, 413, 422)
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses for these error statuses, each with the one error shape."""
+    return {
+        status: {"model": ErrorBody, "description": ERROR_MEANINGS[status]} for status in statuses
+    }
 
 
 def error_response(status: int, code: str, message: str, **details: Any) -> JSONResponse:

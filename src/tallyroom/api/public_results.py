@@ -1,25 +1,46 @@
 """Public reads: national and constituency results, turnout by hour, progress, stations,
-and the audit chain's head. Cached per results revision, with ETags."""
+the feed of changes and the audit chain's head. Each carries an ETag (304 when current);
+the results are rendered once per results revision."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
+from tallyroom.api.conditional_get import json_read
+from tallyroom.api.openapi_contract import CONDITIONAL_READ, public_read
+from tallyroom.api.response_bodies import (
+    AuditHeadBody,
+    ChangesBody,
+    ConstituencyResultBody,
+    NationalResultsBody,
+    NationalSummaryBody,
+    ProgressBody,
+    StationDetailBody,
+    TurnoutByHourBody,
+)
 from tallyroom.api.runtime import runtime_of
 from tallyroom.domain.results import NationalResults
 from tallyroom.service import audit_log
 from tallyroom.service.elections import election_row
+from tallyroom.service.result_changes import changes_since
 from tallyroom.service.results import constituency_result
 from tallyroom.service.results_json import constituency_json, national_json, turnout_json
 from tallyroom.service.station_detail import station_detail
 from tallyroom.service.turnout import turnout_by_hour
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
+
+#: what the database's integer columns hold; a larger number names nothing stored
+LARGEST_NUMBER = 2**31 - 1
+#: results revisions are 64-bit
+LARGEST_REVISION = 2**63 - 1
+ConstituencyNumber = Annotated[int, Path(ge=1, le=LARGEST_NUMBER)]
 
 
 def _etag(results: NationalResults, part: str) -> str:
@@ -39,15 +60,18 @@ async def _respond(
     shown, body = await runtime.rendered.serve(
         results.revision, part, rendered, background=runtime.results.serves_stale
     )
-    etag = _etag(shown, part)
-    headers = {
-        "ETag": etag,
-        "Last-Modified": shown.as_of.strftime("%a, %d %b %Y %H:%M:%S GMT"),
-        "Cache-Control": "public, max-age=1",
-    }
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+    return json_read(
+        request,
+        body,
+        etag=_etag(shown, part),
+        last_modified=shown.as_of.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+    )
+
+
+async def _read(request: Request, query: Callable[[Session], Any]) -> Response:
+    """A read of the database, answered with the ETag of its JSON."""
+    document = await run_in_threadpool(runtime_of(request).read, query)
+    return json_read(request, json.dumps(document, ensure_ascii=False).encode())
 
 
 async def national_results(request: Request) -> NationalResults:
@@ -60,13 +84,23 @@ async def national_results(request: Request) -> NationalResults:
     return await run_in_threadpool(runtime.results.national, runtime.reader)
 
 
-@router.get("/results", summary="National results: seats, progress, every constituency")
+@router.get(
+    "/results",
+    summary="National results: seats, progress, every constituency",
+    responses=public_read(NationalResultsBody, "the national results"),
+    openapi_extra=CONDITIONAL_READ,
+)
 async def get_results(request: Request) -> Response:
     results = await national_results(request)
     return await _respond(request, results, "national", lambda: national_json(results))
 
 
-@router.get("/results/summary", summary="National results without the constituencies")
+@router.get(
+    "/results/summary",
+    summary="National results without the constituencies",
+    responses=public_read(NationalSummaryBody, "the national results, without constituencies"),
+    openapi_extra=CONDITIONAL_READ,
+)
 async def get_summary(request: Request) -> Response:
     results = await national_results(request)
     return await _respond(
@@ -74,8 +108,13 @@ async def get_summary(request: Request) -> Response:
     )
 
 
-@router.get("/results/constituencies/{number}", summary="One constituency's results")
-async def get_constituency(number: int, request: Request) -> Response:
+@router.get(
+    "/results/constituencies/{number}",
+    summary="One constituency's results",
+    responses=public_read(ConstituencyResultBody, "the constituency's results", 404, 422),
+    openapi_extra=CONDITIONAL_READ,
+)
+async def get_constituency(number: ConstituencyNumber, request: Request) -> Response:
     results = await national_results(request)
     result = constituency_result(results, number)
     return await _respond(
@@ -83,41 +122,86 @@ async def get_constituency(number: int, request: Request) -> Response:
     )
 
 
-@router.get("/progress", summary="Stations reporting and registered voters covered")
-async def get_progress(request: Request) -> dict[str, Any]:
+@router.get(
+    "/progress",
+    summary="Stations reporting and registered voters covered",
+    responses=public_read(ProgressBody, "how far the count is"),
+    openapi_extra=CONDITIONAL_READ,
+)
+async def get_progress(request: Request) -> Response:
     results = await national_results(request)
-    return {
-        "status": results.status,
-        "stations_total": results.stations_total,
-        "stations_reporting": results.stations_reporting,
-        "stations_annulled": results.stations_annulled,
-        "registered_voters": results.registered_voters,
-        "registered_voters_reporting": results.registered_voters_reporting,
-        "revision": results.revision,
-    }
+    return await _respond(
+        request,
+        results,
+        "progress",
+        lambda: {
+            "status": results.status,
+            "stations_total": results.stations_total,
+            "stations_reporting": results.stations_reporting,
+            "stations_annulled": results.stations_annulled,
+            "registered_voters": results.registered_voters,
+            "registered_voters_reporting": results.registered_voters_reporting,
+            "revision": results.revision,
+        },
+    )
 
 
-@router.get("/turnout", summary="Turnout by reporting hour, nationally or for a constituency")
-async def get_turnout(request: Request, constituency: int | None = None) -> dict[str, Any]:
-    runtime = runtime_of(request)
-
-    def query(session: Any) -> dict[str, Any]:
+@router.get(
+    "/turnout",
+    summary="Turnout by reporting hour, nationally or for a constituency",
+    responses=public_read(TurnoutByHourBody, "voters by reporting hour", 422),
+    openapi_extra=CONDITIONAL_READ,
+)
+async def get_turnout(
+    request: Request,
+    constituency: Annotated[int | None, Query(ge=1, le=LARGEST_NUMBER)] = None,
+) -> Response:
+    def query(session: Session) -> dict[str, Any]:
         election = election_row(session)
         return turnout_json(
             turnout_by_hour(session, election_id=election.id, constituency_number=constituency)
         )
 
-    return await run_in_threadpool(runtime.read, query)
+    return await _read(request, query)
 
 
-@router.get("/stations/{code}", summary="A station: tags, protocol versions, turnout reports")
-async def get_station(code: str, request: Request) -> dict[str, Any]:
-    runtime = runtime_of(request)
-    return await run_in_threadpool(runtime.read, lambda session: station_detail(session, code))
+@router.get(
+    "/stations/{code}",
+    summary="A station: tags, protocol versions, turnout reports",
+    responses=public_read(StationDetailBody, "the station", 404, 422),
+    openapi_extra=CONDITIONAL_READ,
+)
+async def get_station(code: str, request: Request) -> Response:
+    return await _read(request, lambda session: station_detail(session, code))
 
 
-@router.get("/audit/head", summary="The audit chain's head: publish it, verify against it")
-async def get_audit_head(request: Request) -> dict[str, Any]:
-    runtime = runtime_of(request)
-    sequence, entry_hash = await run_in_threadpool(runtime.read, audit_log.head)
-    return {"sequence": sequence, "entry_hash": entry_hash}
+@router.get(
+    "/changes",
+    summary="Stations whose counted result changed since a results revision",
+    description="The incremental feed for media and mirrors: poll with `since` set to the "
+    "`revision` of your last answer (or of /results) and refetch only the stations listed "
+    "(and their constituencies). `since=0` lists every station that ever counted.",
+    responses=public_read(ChangesBody, "the stations changed, oldest change first", 422),
+    openapi_extra=CONDITIONAL_READ,
+)
+async def get_changes(
+    request: Request, since: Annotated[int, Query(ge=0, le=LARGEST_REVISION)] = 0
+) -> Response:
+    def query(session: Session) -> dict[str, Any]:
+        return changes_since(session, election_id=election_row(session).id, since=since)
+
+    return await _read(request, query)
+
+
+@router.get(
+    "/audit/head",
+    summary="The audit chain's head: publish it, verify against it",
+    responses=public_read(AuditHeadBody, "the newest entry of the audit chain"),
+    openapi_extra=CONDITIONAL_READ,
+)
+async def get_audit_head(request: Request) -> Response:
+    def query(session: Session) -> dict[str, Any]:
+        sequence, entry_hash = audit_log.head(session)
+        return {"sequence": sequence, "entry_hash": entry_hash}
+
+    return await _read(request, query)

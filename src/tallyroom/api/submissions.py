@@ -1,4 +1,7 @@
-"""Routes stations use: protocol submission and hourly turnout reports."""
+"""Routes stations use: protocol submission and hourly turnout reports.
+
+The bodies are declared in the OpenAPI contract (request_bodies.py) but read by the fast
+path: json_body's strict JSON, then the service's own checks, each problem with its code."""
 
 from __future__ import annotations
 
@@ -10,6 +13,17 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from tallyroom.api.json_body import json_object
+from tallyroom.api.openapi_contract import command, command_responses
+from tallyroom.api.request_bodies import (
+    ProtocolSubmissionBody,
+    TurnoutBatchBody,
+    TurnoutReportBody,
+)
+from tallyroom.api.response_bodies import (
+    SubmissionOutcomeBody,
+    TurnoutBatchOutcomeBody,
+    TurnoutOutcomeBody,
+)
 from tallyroom.api.runtime import bearer_token, runtime_of
 from tallyroom.service.errors import InvalidInput
 from tallyroom.service.turnout import TurnoutReport, report_turnout, report_turnout_many
@@ -20,10 +34,17 @@ router = APIRouter(prefix="/api/v1", tags=["stations"])
 @router.post(
     "/protocols",
     summary="Submit a signed protocol",
-    description=(
-        'Body: `{"protocol": {...}, "signature": "<hex Ed25519 over the RFC 8785 form>"}`. '
-        "201 when stored, 200 when this exact version was stored already."
+    description="201 when stored, 200 when this exact version was stored already. The "
+    "signature is checked over the RFC 8785 canonical JSON of `protocol` as sent.",
+    status_code=201,
+    responses=command_responses(
+        {
+            201: (SubmissionOutcomeBody, "stored (accepted, flagged or received)"),
+            200: (SubmissionOutcomeBody, "this exact version was stored already"),
+        },
+        503,
     ),
+    openapi_extra=command(ProtocolSubmissionBody, body="a protocol and its signature"),
 )
 async def post_protocol(request: Request) -> JSONResponse:
     envelope = await json_object(request)
@@ -34,7 +55,18 @@ async def post_protocol(request: Request) -> JSONResponse:
     return JSONResponse(outcome.as_dict(), status_code=200 if outcome.already_stored else 201)
 
 
-@router.post("/stations/{code}/turnout", summary="Report voters so far at a reporting hour")
+@router.post(
+    "/stations/{code}/turnout",
+    summary="Report voters so far at a reporting hour",
+    status_code=201,
+    responses=command_responses(
+        {
+            201: (TurnoutOutcomeBody, "stored"),
+            200: (TurnoutOutcomeBody, "this exact report was stored already"),
+        }
+    ),
+    openapi_extra=command(TurnoutReportBody, body="the station's figure at one hour"),
+)
 async def post_turnout(code: str, request: Request) -> JSONResponse:
     body: dict[str, Any] = await json_object(request)
     runtime = runtime_of(request)
@@ -55,8 +87,15 @@ async def post_turnout(code: str, request: Request) -> JSONResponse:
 @router.post(
     "/turnout",
     summary="Report many stations' turnout at once (a constituency commission relaying)",
-    description='Body: `{"reports": [{"station": "001-0001", "as_of": "10:00", "voters": n}]}`. '
-    "All or nothing: one bad report refuses the batch, every problem listed.",
+    description="All or nothing: one bad report refuses the batch, every problem listed.",
+    status_code=201,
+    responses=command_responses(
+        {
+            201: (TurnoutBatchOutcomeBody, "stored"),
+            200: (TurnoutBatchOutcomeBody, "every report was stored already"),
+        }
+    ),
+    openapi_extra=command(TurnoutBatchBody, body="the stations' reports"),
 )
 async def post_turnout_batch(request: Request) -> JSONResponse:
     body: dict[str, Any] = await json_object(request)

@@ -608,4 +608,4 @@ def _store(
         if replaced:
             connection.execute(_REPLACED_RESULTS, {"station_ids": sorted(replaced)})
         connection.execute(_NEW_RESULTS, results)
-    bump_revision(session, election.id)
+    bump_revision(session, election.id, changed_stations=counting.keys())

@@ -445,7 +445,8 @@ def annul_station(
     )
     counted = uncount_station(session, station=station)
     if not counted:
-        bump_revision(session, station.election_id)
+        # Annulled before anything was counted: still a change the feed reports.
+        bump_revision(session, station.election_id, changed_stations=[station.id])
     audit_log.record(
         session,
         actor=principal.actor,

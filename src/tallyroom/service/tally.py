@@ -4,10 +4,10 @@ transaction: counting a station's protocol replaces whatever it counted before."
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.protocol import ProtocolFigures
@@ -19,6 +19,7 @@ from tallyroom.store.schema import (
     PollingStationRow,
     ProtocolVersionRow,
     ResultsRevisionRow,
+    StationResultChangeRow,
     StationResultRow,
 )
 
@@ -45,7 +46,7 @@ def count_protocol(
         )
     )
     _adjust(session, station=station, figures=figures, sign=1)
-    bump_revision(session, station.election_id)
+    bump_revision(session, station.election_id, changed_stations=[station.id])
 
 
 def uncount_station(session: Session, *, station: PollingStationRow, bump: bool = True) -> bool:
@@ -58,7 +59,7 @@ def uncount_station(session: Session, *, station: PollingStationRow, bump: bool 
     session.delete(current)
     session.flush()
     if bump:
-        bump_revision(session, station.election_id)
+        bump_revision(session, station.election_id, changed_stations=[station.id])
     return True
 
 
@@ -100,14 +101,32 @@ _BUMPED_REVISION = (
     update(ResultsRevisionRow)
     .where(ResultsRevisionRow.election_id == bindparam("election"))
     .values(revision=ResultsRevisionRow.revision + 1, changed_at=bindparam("moment"))
+    .returning(ResultsRevisionRow.revision)
 )
+_STATION_CHANGES = insert(StationResultChangeRow)
 
 
-def bump_revision(session: Session, election_id: int) -> None:
+def bump_revision(
+    session: Session, election_id: int, *, changed_stations: Collection[int] = ()
+) -> int:
+    """The next results revision, recording the stations (ids) whose counted result it
+    changes (the feed of changes reads them)."""
     # Built once: every protocol group bumps it (see _CONSTITUENCY_DELTAS).
-    session.connection().execute(
-        _BUMPED_REVISION, {"election": election_id, "moment": datetime.now(UTC)}
+    connection = session.connection()
+    revision = int(
+        connection.execute(
+            _BUMPED_REVISION, {"election": election_id, "moment": datetime.now(UTC)}
+        ).scalar_one()
     )
+    if changed_stations:
+        connection.execute(
+            _STATION_CHANGES,
+            [
+                {"election_id": election_id, "station_id": station_id, "revision": revision}
+                for station_id in sorted(changed_stations)
+            ],
+        )
+    return revision
 
 
 #: Statements built once: a server's small protocol groups run them many times a second,

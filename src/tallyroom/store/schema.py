@@ -284,6 +284,18 @@ class ResultsRevisionRow(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class StationResultChangeRow(Base):
+    """Append-only: at which results revision a station's counted result changed (counted,
+    replaced, taken out or annulled), for the incremental feed `GET /api/v1/changes`."""
+
+    __tablename__ = "station_result_change"
+    __table_args__ = (Index("ix_station_result_change_revision", "election_id", "revision"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"))
+    revision: Mapped[int] = mapped_column(BigInteger)
+
+
 class AuditEntryRow(Base):
     """Append-only, hash-chained log of every command."""
 

@@ -1,0 +1,185 @@
+"""What the API's commands accept, as pydantic models: the OpenAPI contract of every body.
+
+Protocol and turnout bodies are declared here but parsed by the fast path (`json_body` and
+the domain's strict parser, which names every problem with its own code); the commission's
+small bodies are validated with these models (`validated`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tallyroom.domain.protocol_document import MAXIMUM_FIGURE
+from tallyroom.service.errors import InvalidInput
+from tallyroom.service.turnout import MAXIMUM_REPORTS
+
+Count = Annotated[int, Field(ge=0, le=MAXIMUM_FIGURE)]
+#: text with something in it besides white space
+Reason = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
+StationCode = Annotated[str, Field(min_length=1, max_length=32, examples=["001-0001"])]
+ReportingHour = Annotated[
+    str, Field(pattern=r"^[0-2][0-9]:[0-5][0-9]$", examples=["10:00"], description="HH:MM")
+]
+
+EXAMPLE_PROTOCOL: dict[str, Any] = {
+    "election": "az-2024-milli-majlis",
+    "station": "001-0001",
+    "version": 1,
+    "figures": {
+        "registered_voters": 1200,
+        "voters_added": 0,
+        "ballots_received": 1200,
+        "ballots_issued_in_station": 740,
+        "ballots_issued_portable": 20,
+        "ballots_cast": 760,
+        "invalid_ballots": 10,
+        "unused_ballots": 440,
+        "votes": {"C001": 400, "C002": 250, "C003": 100},
+    },
+}
+
+
+class ProtocolFiguresBody(BaseModel):
+    """The figures of a station's protocol; `votes` maps candidate codes to their votes."""
+
+    model_config = ConfigDict(extra="forbid", title="ProtocolFigures")
+
+    registered_voters: Count
+    voters_added: Count
+    ballots_received: Count
+    ballots_issued_in_station: Count
+    ballots_issued_portable: Count
+    ballots_cast: Count
+    invalid_ballots: Count
+    unused_ballots: Count
+    votes: dict[str, Count]
+
+
+class ProtocolDocumentBody(BaseModel):
+    """The document a station signs. A version above 1 is an amendment and says why."""
+
+    model_config = ConfigDict(extra="forbid", title="ProtocolDocument")
+
+    election: Annotated[str, Field(min_length=1)]
+    station: StationCode
+    version: Annotated[int, Field(ge=1, le=MAXIMUM_FIGURE)]
+    amendment_reason: Reason | None = None
+    figures: ProtocolFiguresBody
+
+
+class ProtocolSubmissionBody(BaseModel):
+    """A signed protocol: the signature is Ed25519 over the document's RFC 8785 canonical
+    JSON, by the station's key, in hex."""
+
+    model_config = ConfigDict(
+        title="ProtocolSubmission",
+        json_schema_extra={"examples": [{"protocol": EXAMPLE_PROTOCOL, "signature": "ab" * 64}]},
+    )
+
+    protocol: ProtocolDocumentBody
+    signature: Annotated[str, Field(pattern=r"^[0-9a-fA-F]{128}$")]
+
+
+class TurnoutReportBody(BaseModel):
+    """Voters who had voted by a published reporting hour."""
+
+    model_config = ConfigDict(
+        title="TurnoutReport", json_schema_extra={"examples": [{"as_of": "10:00", "voters": 212}]}
+    )
+
+    as_of: ReportingHour
+    voters: Count
+
+
+class RelayedTurnoutReportBody(TurnoutReportBody):
+    model_config = ConfigDict(title="RelayedTurnoutReport")
+
+    station: StationCode
+
+
+class TurnoutBatchBody(BaseModel):
+    """Many stations' reports, stored all or nothing."""
+
+    model_config = ConfigDict(
+        title="TurnoutBatch",
+        json_schema_extra={
+            "examples": [{"reports": [{"station": "001-0001", "as_of": "10:00", "voters": 212}]}]
+        },
+    )
+
+    reports: Annotated[
+        list[RelayedTurnoutReportBody], Field(min_length=1, max_length=MAXIMUM_REPORTS)
+    ]
+
+
+class CommissionBody(BaseModel):
+    """A body the commission's routes validate with the model itself; a failing field is
+    refused with that field's stable code."""
+
+    #: field name → (error code, message) when that field is missing or not valid
+    error_codes: ClassVar[dict[str, tuple[str, str]]] = {}
+
+
+class ReasonBody(CommissionBody):
+    """Why: every decision of the commission is published with its reason."""
+
+    model_config = ConfigDict(
+        title="Reason",
+        json_schema_extra={"examples": [{"reason": "ballot box seal broken (act 17/2024)"}]},
+    )
+    error_codes: ClassVar[dict[str, tuple[str, str]]] = {
+        "reason": ("reason_required", "a decision needs a reason")
+    }
+
+    reason: Reason
+
+
+class DecisionBody(ReasonBody):
+    model_config = ConfigDict(
+        title="Decision",
+        json_schema_extra={
+            "examples": [{"decision": "accept", "reason": "figures checked against the copy"}]
+        },
+    )
+    error_codes: ClassVar[dict[str, tuple[str, str]]] = {
+        # the decision first, as it was checked before the reason
+        "decision": ("invalid_decision", "decision must be accept or reject"),
+        **ReasonBody.error_codes,
+    }
+
+    decision: Literal["accept", "reject"]
+
+
+class TokenRevocationBody(CommissionBody):
+    model_config = ConfigDict(
+        title="TokenRevocation",
+        json_schema_extra={"examples": [{"token": "the token as it was issued"}]},
+    )
+    error_codes: ClassVar[dict[str, tuple[str, str]]] = {
+        "token": ("token_required", "name the token to revoke")
+    }
+
+    token: Annotated[str, Field(min_length=1)]
+
+
+Body = TypeVar("Body", bound=CommissionBody)
+
+
+def validated(model: type[Body], body: dict[str, Any]) -> Body:
+    """The body as `model`; otherwise InvalidInput (422) with the code of the first failing
+    field in `error_codes` order, and every problem listed."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        failures = error.errors(include_url=False, include_input=False)
+        failing = {str(failure["loc"][0]) for failure in failures if failure["loc"]}
+        code, message = next(
+            (codes for name, codes in model.error_codes.items() if name in failing),
+            ("invalid_request", "the body is not valid"),
+        )
+        problems = [
+            {"field": ".".join(str(part) for part in failure["loc"]), "message": failure["msg"]}
+            for failure in failures
+        ]
+        raise InvalidInput(code, message, problems=problems) from None

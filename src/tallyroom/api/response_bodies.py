@@ -1,0 +1,347 @@
+"""What the API answers, as pydantic models: the OpenAPI contract of every success body.
+The routes answer the service's JSON directly (rendered once per revision, for speed);
+the schemathesis test holds every answer to these models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tallyroom.domain.candidate import Nomination
+
+ProtocolStatusName = Literal["received", "accepted", "flagged", "rejected"]
+
+
+class SubmissionOutcomeBody(BaseModel):
+    """A protocol as stored: `status` accepted (counted), flagged (held for the commission,
+    `reasons` say which control checks failed), received (stored, not counted: the station
+    is annulled) or rejected."""
+
+    model_config = ConfigDict(
+        title="SubmissionOutcome",
+        json_schema_extra={
+            "examples": [
+                {
+                    "station": "001-0001",
+                    "version": 1,
+                    "status": "accepted",
+                    "reasons": [],
+                    "already_stored": False,
+                }
+            ]
+        },
+    )
+
+    station: str
+    version: int
+    status: ProtocolStatusName
+    reasons: list[dict[str, Any]]
+    already_stored: bool = Field(description="this exact version had been stored already")
+
+
+class TurnoutOutcomeBody(BaseModel):
+    model_config = ConfigDict(
+        title="TurnoutOutcome",
+        json_schema_extra={
+            "examples": [
+                {
+                    "station": "001-0001",
+                    "as_of": "10:00",
+                    "voters": 212,
+                    "status": "accepted",
+                    "reasons": [],
+                    "already_stored": False,
+                }
+            ]
+        },
+    )
+
+    station: str
+    as_of: str
+    voters: int
+    status: str
+    reasons: list[dict[str, Any]]
+    already_stored: bool
+
+
+class TurnoutBatchOutcomeBody(BaseModel):
+    model_config = ConfigDict(title="TurnoutBatchOutcome")
+
+    reports: list[TurnoutOutcomeBody]
+
+
+class AnnulmentBody(BaseModel):
+    model_config = ConfigDict(title="Annulment")
+
+    station: str
+    annulled: Literal[True]
+
+
+class RecountOrderBody(BaseModel):
+    model_config = ConfigDict(title="RecountOrder")
+
+    station: str
+    recount_ordered: Literal[True]
+
+
+class CertificationBody(BaseModel):
+    model_config = ConfigDict(title="Certification")
+
+    constituency: int
+    certified: Literal[True]
+
+
+class RevocationBody(BaseModel):
+    model_config = ConfigDict(title="Revocation")
+
+    revoked: Literal[True]
+
+
+# --- public reads ---------------------------------------------------------------------------
+
+
+class CandidateResultBody(BaseModel):
+    model_config = ConfigDict(title="CandidateResult")
+
+    code: str
+    full_name: str
+    party: str | None
+    nomination: Nomination
+    votes: int
+    share: float = Field(description="percentage of the valid votes")
+
+
+class ConstituencyResultBody(BaseModel):
+    model_config = ConfigDict(title="ConstituencyResult")
+
+    number: int
+    name: str
+    kind: str
+    stations_total: int
+    stations_reporting: int
+    stations_annulled: int = Field(description="stations annulled by decision: in no total")
+    ballots_annulled: int = Field(description="ballots cast at the annulled stations")
+    count_complete: bool = Field(description="every station counted or annulled by decision")
+    registered_voters: int
+    registered_voters_reporting: int
+    voters_added: int
+    ballots_cast: int
+    invalid_ballots: int
+    valid_votes: int
+    candidates: list[CandidateResultBody] = Field(description="by votes, most first")
+    leader: str | None = Field(description="the leading candidate's code; null on a tie")
+    tie: bool
+    leaders: list[str]
+    margin_votes: int
+    margin_percent: float
+    too_close: bool
+    certified: bool
+    seat_status: Literal["won", "leading"] | None = Field(
+        description="won once the count is complete or certified, leading before; "
+        "null with nothing counted or a tied lead"
+    )
+    too_close_to_call: bool = Field(description="leading by less than the too-close margin")
+
+
+class SeatGroupBody(BaseModel):
+    model_config = ConfigDict(title="SeatGroup")
+
+    party: str | None = Field(description="null for independents with no party")
+    nomination: Nomination
+    seats: int = Field(description="constituencies this group leads (won and leading)")
+    won: int
+    leading: int
+
+
+class PartyResultBody(BaseModel):
+    model_config = ConfigDict(title="PartyResult")
+
+    short_name: str
+    name: str
+    colour: str
+    votes: int
+    seats: int
+    seats_won: int
+    member_seats: int = Field(description="seats of its members standing as independents")
+    member_seats_won: int
+
+
+class NationalSummaryBody(BaseModel):
+    model_config = ConfigDict(title="NationalSummary")
+
+    election: str
+    status: str = Field(description="preliminary or final")
+    revision: int = Field(description="the results revision: ask /changes?since= with it")
+    as_of: datetime
+    seats_total: int
+    majority: int
+    stations_total: int
+    stations_reporting: int
+    stations_annulled: int
+    ballots_annulled: int
+    registered_voters: int
+    registered_voters_reporting: int
+    ballots_cast: int
+    invalid_ballots: int
+    seats: list[SeatGroupBody]
+    seats_declared: int = Field(description="constituency leaders: seats won plus leading")
+    seats_won: int
+    seats_leading: int
+    parties_with_seats: int
+    parties: list[PartyResultBody]
+    votes_party_members: int
+    votes_non_party: int
+    ties: list[int] = Field(description="constituencies whose leaders are tied")
+    too_close_to_call: list[int] = Field(description="constituencies too close to call")
+
+
+class NationalResultsBody(NationalSummaryBody):
+    model_config = ConfigDict(title="NationalResults")
+
+    constituencies: list[ConstituencyResultBody]
+
+
+class ProgressBody(BaseModel):
+    model_config = ConfigDict(title="Progress")
+
+    status: str
+    stations_total: int
+    stations_reporting: int
+    stations_annulled: int
+    registered_voters: int
+    registered_voters_reporting: int
+    revision: int
+
+
+class TurnoutHourBody(BaseModel):
+    model_config = ConfigDict(title="TurnoutHour")
+
+    as_of: str = Field(description="the reporting hour, HH:MM local time")
+    voters: int
+    stations_reporting: int
+    percent: float
+
+
+class TurnoutByHourBody(BaseModel):
+    model_config = ConfigDict(title="TurnoutByHour")
+
+    hours: list[TurnoutHourBody]
+
+
+class ConstituencyRefBody(BaseModel):
+    model_config = ConfigDict(title="ConstituencyRef")
+
+    number: int
+    name: str
+
+
+class StationTagsBody(BaseModel):
+    model_config = ConfigDict(title="StationTags")
+
+    idp: bool
+    special_territory: bool
+    abroad: bool
+    webcam: bool
+    exit_poll: bool
+    observers: bool
+
+
+class StationDecisionBody(BaseModel):
+    model_config = ConfigDict(title="StationDecision")
+
+    kind: str = Field(description="annulled or recount")
+    reason: str
+    decided_at: datetime
+
+
+class ProtocolVersionBody(BaseModel):
+    model_config = ConfigDict(title="ProtocolVersion")
+
+    version: int
+    status: ProtocolStatusName
+    counted: bool
+    protocol: dict[str, Any] = Field(description="the document as the station signed it")
+    body_sha256: str
+    signature: str
+    public_key: str
+    reasons: list[dict[str, Any]]
+    amendment_reason: str | None
+    submitted_at: datetime
+    decision_reason: str | None
+
+
+class StationTurnoutReportBody(BaseModel):
+    model_config = ConfigDict(title="StationTurnoutReport")
+
+    as_of: str
+    voters: int
+    status: str
+    reasons: list[dict[str, Any]]
+
+
+class StationDetailBody(BaseModel):
+    model_config = ConfigDict(title="StationDetail")
+
+    code: str
+    name: str
+    constituency: ConstituencyRefBody
+    kind: str
+    registered_voters: int
+    turning_18: int
+    tags: StationTagsBody
+    annulled: bool
+    decisions: list[StationDecisionBody]
+    protocol_versions: list[ProtocolVersionBody]
+    turnout_reports: list[StationTurnoutReportBody]
+
+
+class AuditHeadBody(BaseModel):
+    model_config = ConfigDict(title="AuditHead")
+
+    sequence: int
+    entry_hash: str
+
+
+class StationChangeBody(BaseModel):
+    model_config = ConfigDict(title="StationChange")
+
+    station: str
+    constituency: int
+    revision: int = Field(description="the last revision that changed this station's result")
+    counted_version: int | None = Field(
+        description="the protocol version counted now; null when none is (annulled, or "
+        "taken out for a recount)"
+    )
+
+
+class ChangesBody(BaseModel):
+    """Stations whose counted result changed after `since`, up to `revision`: ask next with
+    `since` set to this `revision`."""
+
+    model_config = ConfigDict(
+        title="Changes",
+        json_schema_extra={
+            "examples": [
+                {
+                    "since": 41,
+                    "revision": 44,
+                    "as_of": "2024-09-01T19:04:12+00:00",
+                    "stations": [
+                        {
+                            "station": "001-0001",
+                            "constituency": 1,
+                            "revision": 43,
+                            "counted_version": 2,
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    since: int
+    revision: int
+    as_of: datetime
+    stations: list[StationChangeBody]
