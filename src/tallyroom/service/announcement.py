@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from tallyroom.domain.announcement import AnnouncementFigures
 from tallyroom.service.election_figures import election_figures
-from tallyroom.service.elections import election_row
+from tallyroom.service.elections import election_of, election_row
 from tallyroom.service.results import build_national_results
 from tallyroom.service.turnout import turnout_by_hour
 from tallyroom.store.schema import PartyRow
@@ -42,4 +42,5 @@ def announcement_figures(session: Session, election: str | None = None) -> Annou
         stations_special_territory=figures["stations_special_territory"],
         idp_stations=figures["idp_stations"],
         idp_registered_voters=figures["idp_registered_voters"],
+        election_names=dict(election_of(record).names),
     )

@@ -9,9 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.name_search import NameQuery
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.service.elections import election_row
@@ -310,13 +311,23 @@ def station_summaries(
     if constituency is not None:
         query = query.where(ConstituencyRow.number == constituency)
     if matching:
-        pattern = f"%{matching.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(PollingStationRow.code).like(pattern),
-                func.lower(PollingStationRow.name).like(pattern),
-            )
+        # Names are folded in Python (ə typed as a or e, Cyrillic input): a few thousand
+        # short strings of one election, read once per search.
+        wanted = NameQuery(matching)
+        names = (
+            select(PollingStationRow.id, PollingStationRow.code, PollingStationRow.name)
+            .join(ConstituencyRow, ConstituencyRow.id == PollingStationRow.constituency_id)
+            .where(PollingStationRow.election_id == election.id)
+            .order_by(PollingStationRow.code)
         )
+        if constituency is not None:
+            names = names.where(ConstituencyRow.number == constituency)
+        found = [
+            station_id
+            for station_id, code, name in session.execute(names).tuples()
+            if wanted.matches(code) or wanted.matches(name)
+        ]
+        query = query.where(PollingStationRow.id.in_(found[:limit] if limit else found))
     if limit is not None:
         query = query.limit(limit)
     rows = session.execute(query).tuples().all()
