@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.name_search import NameQuery
@@ -84,12 +84,13 @@ class StationDecisionView:
 
 
 @dataclass(frozen=True, slots=True)
-class ObserverPresence:
-    code: str
-    full_name: str
+class ObserverGroup:
+    """Observers accredited to a station of one kind and organisation: a count, never names
+    (those stay with the commission)."""
+
     kind: str
     organisation: str | None
-    country: str
+    observers: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +132,7 @@ class StationDetail:
     protocols: tuple[ProtocolVersionView, ...]
     turnout_reports: tuple[TurnoutReportView, ...]
     decisions: tuple[StationDecisionView, ...]
-    observers: tuple[ObserverPresence, ...]
+    observers: tuple[ObserverGroup, ...]
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -237,15 +238,14 @@ def station_detail(
         )
     )
     observers = tuple(
-        ObserverPresence(
-            observer.code, observer.full_name, observer.kind, organisation, observer.country
-        )
-        for observer, organisation in session.execute(
-            select(ObserverRow, OrganisationRow.name)
+        ObserverGroup(kind, organisation, int(count))
+        for kind, organisation, count in session.execute(
+            select(ObserverRow.kind, OrganisationRow.name, func.count(ObserverRow.id))
             .join(ObserverStationRow, ObserverStationRow.observer_id == ObserverRow.id)
             .outerjoin(OrganisationRow, OrganisationRow.id == ObserverRow.organisation_id)
             .where(ObserverStationRow.station_id == station.id)
-            .order_by(ObserverRow.code)
+            .group_by(ObserverRow.kind, OrganisationRow.name)
+            .order_by(func.count(ObserverRow.id).desc(), ObserverRow.kind, OrganisationRow.name)
         ).tuples()
     )
     return StationDetail(
