@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from tallyroom import __version__
 from tallyroom.api import decisions, public_results, submissions
 from tallyroom.api.errors import install_error_handlers
+from tallyroom.api.head_requests import HeadAsGet
 from tallyroom.api.runtime import Runtime
 from tallyroom.store.database import database_url_from_environment
 from tallyroom.web.database_source import DatabaseResultsSource
@@ -55,15 +56,12 @@ def create_app(database_url: str | None = None, *, runtime: Runtime | None = Non
         openapi_url="/openapi.json",
     )
     app.state.runtime = runtime
-    install_error_handlers(app)
+    # The public site reads through the same results cache as the API, so both agree.
+    site = DatabaseResultsSource(runtime.reader, cache=runtime.results)
+    install_error_handlers(app, site=site)
+    app.add_middleware(HeadAsGet)
     app.include_router(submissions.router)
     app.include_router(decisions.router)
     app.include_router(public_results.router)
-    # The public site reads through the same results cache as the API, so both agree.
-    app.include_router(
-        web_router(
-            DatabaseResultsSource(runtime.reader, cache=runtime.results),
-            background_builds=runtime.results.serves_stale,
-        )
-    )
+    app.include_router(web_router(site, background_builds=runtime.results.serves_stale))
     return app
