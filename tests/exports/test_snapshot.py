@@ -300,3 +300,13 @@ def test_the_snapshot_is_a_static_site(snapshot: Path) -> None:
     assert "Nigar Əliyeva" in constituency
     assert 'href="../protocols/002-0001.json"' in constituency
     assert "IDP" in constituency
+
+
+def test_observers_are_published_without_their_names(snapshot: Path) -> None:
+    names = ("Kamran Əhmədov", "Aygün Rzayeva", "Elvin Mustafayev", "Anna Schmidt")
+    for file in snapshot.rglob("*"):
+        if file.is_file():
+            text = file.read_bytes().decode("utf-8", errors="replace")
+            assert not any(name in text for name in names), file
+    observers = (snapshot / "definition" / "observers.csv").read_text(encoding="utf-8")
+    assert observers.splitlines()[1].startswith("O0001,O0001,party_representative,")
