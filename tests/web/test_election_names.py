@@ -79,3 +79,9 @@ def test_search_finds_stations_as_readers_type_them(web_api: Api) -> None:
     for typed in ("Susa", "ŞUŞA", "Шуша"):
         found = web_api.client.get("/search.json", params={"q": typed}).json()["data"]
         assert [c["number"] for c in found["constituencies"]] == [2], typed
+
+
+def test_search_takes_percent_and_underscore_literally(web_api: Api) -> None:
+    for typed in ("%", "_", "0%1", "00_-"):
+        found = web_api.client.get("/search.json", params={"q": typed}).json()["data"]
+        assert found["stations"] == [], typed
