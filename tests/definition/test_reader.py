@@ -183,3 +183,35 @@ def test_a_repeated_bad_cell_is_reported_on_every_line(small_election: Path) -> 
         "stations.csv:2: kind: 'tent' is not one of: permanent, temporary",
         "stations.csv:3: kind: 'tent' is not one of: permanent, temporary",
     ]
+
+
+def test_the_name_per_language(small_election: Path) -> None:
+    election = small_election / "election.yaml"
+    assert read_definition(small_election).election.names == ()  # without names: as before
+    replace_line(
+        election,
+        4,
+        '  name: "Small test election"\n  names: {az: "Kiçik seçki", ru: "Малые выборы"}',
+    )
+    read = read_definition(small_election).election
+    assert read.names == (("az", "Kiçik seçki"), ("ru", "Малые выборы"))
+    assert (read.name_in("az"), read.name_in("ru"), read.name_in("en")) == (
+        "Kiçik seçki",
+        "Малые выборы",
+        "Small test election",
+    )
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        ('"Kiçik seçki"', "must be a mapping"),
+        ('{AZ: "Kiçik seçki"}', "'AZ' is not a language code"),
+        ('{az: ""}', "must not be empty"),
+    ],
+)
+def test_bad_names(small_election: Path, names: str, message: str) -> None:
+    replace_line(small_election / "election.yaml", 4, f'  name: "Small"\n  names: {names}')
+    [problem] = problems_of(small_election)
+    assert problem.startswith("election.yaml:5: election.names:")
+    assert message in problem

@@ -362,3 +362,13 @@ def test_a_seat_still_counting_is_published_as_leading_then_won(api: Api, tmp_pa
     assert "Seats (1 leaders, 1 won, of 2;" in index
     assert "seats-leading" not in index
     assert "<strong>(won)</strong>" in (folder / "constituencies/001.html").read_text()
+
+
+def test_observers_are_published_without_their_names(snapshot: Path) -> None:
+    names = ("Kamran Əhmədov", "Aygün Rzayeva", "Elvin Mustafayev", "Anna Schmidt")
+    for file in snapshot.rglob("*"):
+        if file.is_file():
+            text = file.read_bytes().decode("utf-8", errors="replace")
+            assert not any(name in text for name in names), file
+    observers = (snapshot / "definition" / "observers.csv").read_text(encoding="utf-8")
+    assert observers.splitlines()[1].startswith("O0001,O0001,party_representative,")

@@ -28,7 +28,7 @@ from tallyroom.domain.seat_tally import SeatGroup
 from tallyroom.service.credentials import IssuedCredentials
 from tallyroom.service.observer_view import ObserverCount, ObserverSummary
 from tallyroom.service.station_view import (
-    ObserverPresence,
+    ObserverGroup,
     ProtocolReason,
     ProtocolVersionView,
     StationDetail,
@@ -253,13 +253,9 @@ def station_detail(code: str = "001-0001") -> StationDetail:
         ),
         decisions=(),
         observers=(
-            ObserverPresence("O0001", "Kamran Əhmədov", "party_representative", None, "AZ"),
-            ObserverPresence(
-                "O0004",
-                "Anna Schmidt",
-                "international",
-                "OSCE Office for Democratic Institutions and Human Rights",
-                "DE",
+            ObserverGroup("party_representative", None, 1),
+            ObserverGroup(
+                "international", "OSCE Office for Democratic Institutions and Human Rights", 1
             ),
         ),
     )

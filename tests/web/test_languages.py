@@ -57,23 +57,34 @@ def test_babel_config_matches_the_extraction_here() -> None:
 def test_every_message_is_translated(language: str) -> None:
     with catalogue_path(language, "po").open("rb") as po_file:
         catalogue = read_po(po_file, locale=language)
-    translated = {message.id: message.string for message in catalogue if message.id}
+    # a plural message is keyed by its singular, with every form of its translation
+    translated = {
+        message.id[0] if isinstance(message.id, tuple) else message.id: (
+            tuple(message.string) if isinstance(message.string, tuple | list) else (message.string,)
+        )
+        for message in catalogue
+        if message.id
+    }
     used = extracted_messages()
     assert len(used) > 100
     assert sorted(used - set(translated)) == []
-    assert sorted(msgid for msgid in used if not translated[msgid]) == []
+    assert sorted(msgid for msgid in used if not all(translated[msgid])) == []
     for msgid in used:
-        placeholders = sorted(re.findall(r"%\((\w+)\)s", msgid))
-        assert sorted(re.findall(r"%\((\w+)\)s", str(translated[msgid]))) == placeholders, msgid
+        placeholders = sorted(set(re.findall(r"%\((\w+)\)s", msgid)))
+        for form in translated[msgid]:
+            assert sorted(set(re.findall(r"%\((\w+)\)s", form))) == placeholders, msgid
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_committed_mo_is_the_compiled_po(language: str) -> None:
+    def key(message_id: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
+        return message_id if isinstance(message_id, str) else tuple(message_id)
+
     with catalogue_path(language, "mo").open("rb") as mo_file:
-        committed = {m.id: m.string for m in read_mo(mo_file) if m.id}
+        committed = {key(m.id): m.string for m in read_mo(mo_file) if m.id}
     import io
 
-    fresh = {m.id: m.string for m in read_mo(io.BytesIO(compile_catalogue(language))) if m.id}
+    fresh = {key(m.id): m.string for m in read_mo(io.BytesIO(compile_catalogue(language))) if m.id}
     assert committed == fresh
 
 

@@ -13,6 +13,7 @@ from tallyroom import __version__
 from tallyroom.api import decisions, public_results, submissions
 from tallyroom.api.api_docs import docs_router
 from tallyroom.api.errors import install_error_handlers
+from tallyroom.api.head_requests import HeadAsGet
 from tallyroom.api.openapi_contract import install_contract
 from tallyroom.api.public_cors import PublicReadCors, public_read_paths
 from tallyroom.api.runtime import Runtime
@@ -61,18 +62,15 @@ def create_app(database_url: str | None = None, *, runtime: Runtime | None = Non
         openapi_url="/openapi.json",
     )
     app.state.runtime = runtime
-    install_error_handlers(app)
+    # The public site reads through the same results cache as the API, so both agree.
+    site = DatabaseResultsSource(runtime.reader, cache=runtime.results)
+    install_error_handlers(app, site=site)
     install_contract(app)
+    app.add_middleware(HeadAsGet)
     app.include_router(submissions.router)
     app.include_router(decisions.router)
     app.include_router(public_results.router)
     app.include_router(docs_router("tallyroom", "/openapi.json"))
     app.add_middleware(PublicReadCors, public_paths=public_read_paths(public_results.router.routes))
-    # The public site reads through the same results cache as the API, so both agree.
-    app.include_router(
-        web_router(
-            DatabaseResultsSource(runtime.reader, cache=runtime.results),
-            background_builds=runtime.results.serves_stale,
-        )
-    )
+    app.include_router(web_router(site, background_builds=runtime.results.serves_stale))
     return app

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from tallyroom.service.errors import ServiceError
+from tallyroom.web.error_page import PAGE_ERRORS, error_page, is_page_address
+from tallyroom.web.results_source import ResultsSource
 
 log = logging.getLogger("tallyroom.api")
 
@@ -71,7 +74,18 @@ def error_response(status: int, code: str, message: str, **details: Any) -> JSON
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def _with_head(headers: Mapping[str, str]) -> dict[str, str]:
+    """A 405's `Allow` names HEAD wherever GET is allowed (see head_requests)."""
+    answer = dict(headers)
+    allowed = [method.strip() for method in answer.get("Allow", "").split(",") if method.strip()]
+    if "GET" in allowed and "HEAD" not in allowed:
+        answer["Allow"] = ", ".join([*allowed, "HEAD"])
+    return answer
+
+
+def install_error_handlers(app: FastAPI, *, site: ResultsSource | None = None) -> None:
+    """The one error envelope; with `site`, the site's pages answer 404 and 405 as HTML."""
+
     @app.exception_handler(ServiceError)
     async def service_error(_request: Request, error: ServiceError) -> JSONResponse:
         return error_response(error.status, error.code, error.message, **error.details)
@@ -85,11 +99,22 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, "invalid_request", "the request is not valid", problems=problems)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        headers = _with_head(error.headers or {})
+        if (
+            site is not None
+            and error.status_code in PAGE_ERRORS
+            and is_page_address(request.url.path)
+        ):
+            page = await error_page(site, request, error.status_code, headers)
+            if page is not None:
+                return page
         codes = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
-        return error_response(
+        response = error_response(
             error.status_code, codes.get(error.status_code, "http_error"), str(error.detail)
         )
+        response.headers.update(headers)
+        return response
 
     @app.exception_handler(Exception)
     async def internal_error(_request: Request, error: Exception) -> JSONResponse:

@@ -95,6 +95,7 @@ def _read_election(folder: Path, problems: ProblemCollector) -> Election | None:
     values = {
         "code": field("code", _code),
         "name": field("name", lambda value: columns.text(str(value))),
+        "names": field("names", _names, ()),
         "country": field("country", lambda value: columns.country(str(value))),
         "polling_day": field("polling_day", _date),
         "timezone": field("timezone", _timezone),
@@ -145,6 +146,18 @@ def _code(value: Any) -> str:
     if not code or not all((c.isalnum() and c.isascii()) or c == "-" for c in code):
         raise ValueError(f"{code!r} must be letters, digits and dashes")
     return code
+
+
+def _names(value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise ValueError("must be a mapping of language code to name, like {az: ..., ru: ...}")
+    names = []
+    for language, name in value.items():
+        code = str(language)
+        if not (2 <= len(code) <= 3 and code.isascii() and code.isalpha() and code.islower()):
+            raise ValueError(f"{code!r} is not a language code like az, en or ru")
+        names.append((code, columns.text(str(name))))
+    return tuple(names)
 
 
 def _date(value: Any) -> date:

@@ -101,6 +101,7 @@ def _election_yaml(election: Election) -> str:
         "election:\n"
         f"  code: {election.code}\n"
         f"  name: {_yaml_string(election.name)}\n"
+        f"{_names_yaml(election.names)}"
         f"  country: {election.country}\n"
         f"  polling_day: {election.polling_day.isoformat()}\n"
         f"  timezone: {election.timezone}\n"
@@ -113,6 +114,13 @@ def _election_yaml(election: Election) -> str:
         f"    seats_per_constituency: {election.seats_per_constituency}\n"
         f"  too_close_margin_percent: {election.too_close_margin_percent}\n"
     )
+
+
+def _names_yaml(names: tuple[tuple[str, str], ...]) -> str:
+    if not names:
+        return ""
+    pairs = ", ".join(f"{language}: {_yaml_string(name)}" for language, name in names)
+    return f"  names: {{{pairs}}}\n"
 
 
 def _yaml_string(value: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from babel import Locale
@@ -50,6 +50,8 @@ class AnnouncementFigures:
     stations_annulled: int = 0
     #: constituencies whose leader is too close to call: (number, name, margin in votes)
     too_close_to_call: tuple[tuple[int, str, int], ...] = ()
+    #: the election's name per language, where the definition gives it
+    election_names: Mapping[str, str] = field(default_factory=dict)
 
 
 _TEXT: dict[str, dict[str, str]] = {
@@ -165,7 +167,7 @@ def announcement_text(figures: AnnouncementFigures, language: str) -> str:
     lines = [
         text["title"].format(
             stage=text["final" if figures.status == "final" else "preliminary"],
-            election=figures.election_name,
+            election=figures.election_names.get(language, figures.election_name),
             day=format_date(figures.polling_day, format="long", locale=locale),
         ),
         "",

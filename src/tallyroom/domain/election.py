@@ -35,6 +35,12 @@ class Election:
     contest_kind: ContestKind = ContestKind.SINGLE_MEMBER_PLURALITY
     seats_per_constituency: int = 1
     too_close_margin_percent: float = 1.0
+    #: the name in other languages, (language, name) pairs: `name` where a language has none
+    names: tuple[tuple[str, str], ...] = ()
+
+    def name_in(self, language: str) -> str:
+        """The election's name in a language (ISO 639-1 code), else its one `name`."""
+        return dict(self.names).get(language, self.name)
 
     @property
     def majority(self) -> int:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tallyroom.definition.writer import write_definition
 from tallyroom.domain.canonical_json import sha256_hex
+from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.domain.protocol_history import ANNULLED_DECISION
@@ -63,6 +64,16 @@ def snapshot_name(revision: int, generated_at: datetime) -> str:
     return f"r{revision:08d}-{generated_at.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
+def public_definition(definition: ElectionDefinition) -> ElectionDefinition:
+    """The definition as a snapshot publishes it: each observer keeps code, kind, organisation,
+    nationality and stations, and the accreditation code stands where the name was (observers'
+    names are personal data, kept by the commission)."""
+    return replace(
+        definition,
+        observers=[replace(observer, full_name=observer.code) for observer in definition.observers],
+    )
+
+
 def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
     """Write the snapshot under `root/<election>/<name>/`. It is assembled in a hidden
     sibling folder and renamed into place whole, so a reader never sees half of one."""
@@ -77,8 +88,9 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
+    definition = public_definition(publication.definition)
     try:
-        write_definition(publication.definition, staging / DEFINITION_FOLDER)
+        write_definition(definition, staging / DEFINITION_FOLDER)
         contents: dict[str, bytes] = {
             RESULTS: json_bytes(results),
             TURNOUT: json_bytes(publication.turnout),
@@ -100,7 +112,7 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
             )
         contents.update(
             derived_files(
-                publication.definition,
+                definition,
                 results,
                 publication.turnout,
                 protocol_figures(publication.protocols),

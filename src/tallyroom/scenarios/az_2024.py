@@ -58,6 +58,11 @@ MIN_SPECIAL_TERRITORY_STATION_VOTERS = 900
 ELECTION = Election(
     code="az-2024-milli-majlis",
     name="Milli Majlis election 2024",
+    names=(
+        ("az", "Milli Məclisə seçkilər 2024"),
+        ("en", "Milli Majlis election 2024"),
+        ("ru", "Выборы в Милли Меджлис 2024"),
+    ),
     country="AZ",
     polling_day=date(2024, 9, 1),
     timezone="Asia/Baku",

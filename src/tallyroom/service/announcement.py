@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from tallyroom.domain.announcement import AnnouncementFigures
 from tallyroom.service.election_figures import election_figures
-from tallyroom.service.elections import election_row
+from tallyroom.service.elections import election_of, election_row
 from tallyroom.service.results import build_national_results
 from tallyroom.service.turnout import turnout_by_hour
 from tallyroom.store.schema import PartyRow
@@ -48,4 +48,5 @@ def announcement_figures(session: Session, election: str | None = None) -> Annou
             for c in results.constituencies
             if c.too_close_to_call
         ),
+        election_names=dict(election_of(record).names),
     )

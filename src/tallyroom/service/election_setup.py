@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -57,6 +58,7 @@ def define_election(
     row = ElectionRow(
         code=election.code,
         name=election.name,
+        names=json.dumps(dict(election.names), ensure_ascii=False),
         country=election.country,
         polling_day=election.polling_day,
         timezone=election.timezone,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import time
 
 from sqlalchemy import select
@@ -46,4 +47,5 @@ def election_of(row: ElectionRow) -> Election:
         contest_kind=ContestKind(row.contest_kind),
         seats_per_constituency=row.seats_per_constituency,
         too_close_margin_percent=row.too_close_margin_percent,
+        names=tuple(json.loads(row.names or "{}").items()),
     )

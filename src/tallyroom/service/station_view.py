@@ -9,9 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.name_search import NameQuery
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.domain.protocol_history import version_standing
@@ -86,12 +87,13 @@ class StationDecisionView:
 
 
 @dataclass(frozen=True, slots=True)
-class ObserverPresence:
-    code: str
-    full_name: str
+class ObserverGroup:
+    """Observers accredited to a station of one kind and organisation: a count, never names
+    (those stay with the commission)."""
+
     kind: str
     organisation: str | None
-    country: str
+    observers: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +135,7 @@ class StationDetail:
     protocols: tuple[ProtocolVersionView, ...]
     turnout_reports: tuple[TurnoutReportView, ...]
     decisions: tuple[StationDecisionView, ...]
-    observers: tuple[ObserverPresence, ...]
+    observers: tuple[ObserverGroup, ...]
     #: the commission's decision annulling the station's result, while it stands
     annulment: StationDecisionView | None = None
 
@@ -248,15 +250,14 @@ def station_detail(
         )
     )
     observers = tuple(
-        ObserverPresence(
-            observer.code, observer.full_name, observer.kind, organisation, observer.country
-        )
-        for observer, organisation in session.execute(
-            select(ObserverRow, OrganisationRow.name)
+        ObserverGroup(kind, organisation, int(count))
+        for kind, organisation, count in session.execute(
+            select(ObserverRow.kind, OrganisationRow.name, func.count(ObserverRow.id))
             .join(ObserverStationRow, ObserverStationRow.observer_id == ObserverRow.id)
             .outerjoin(OrganisationRow, OrganisationRow.id == ObserverRow.organisation_id)
             .where(ObserverStationRow.station_id == station.id)
-            .order_by(ObserverRow.code)
+            .group_by(ObserverRow.kind, OrganisationRow.name)
+            .order_by(func.count(ObserverRow.id).desc(), ObserverRow.kind, OrganisationRow.name)
         ).tuples()
     )
     return StationDetail(
@@ -323,13 +324,23 @@ def station_summaries(
     if constituency is not None:
         query = query.where(ConstituencyRow.number == constituency)
     if matching:
-        pattern = f"%{matching.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(PollingStationRow.code).like(pattern),
-                func.lower(PollingStationRow.name).like(pattern),
-            )
+        # Names are folded in Python (ə typed as a or e, Cyrillic input): a few thousand
+        # short strings of one election, read once per search.
+        wanted = NameQuery(matching)
+        names = (
+            select(PollingStationRow.id, PollingStationRow.code, PollingStationRow.name)
+            .join(ConstituencyRow, ConstituencyRow.id == PollingStationRow.constituency_id)
+            .where(PollingStationRow.election_id == election.id)
+            .order_by(PollingStationRow.code)
         )
+        if constituency is not None:
+            names = names.where(ConstituencyRow.number == constituency)
+        found = [
+            station_id
+            for station_id, code, name in session.execute(names).tuples()
+            if wanted.matches(code) or wanted.matches(name)
+        ]
+        query = query.where(PollingStationRow.id.in_(found[:limit] if limit else found))
     if limit is not None:
         query = query.limit(limit)
     rows = session.execute(query).tuples().all()

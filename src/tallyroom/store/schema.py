@@ -39,6 +39,8 @@ class ElectionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: the name in other languages: a JSON object of language code → name
+    names: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     country: Mapped[str] = mapped_column(String(8))
     polling_day: Mapped[date] = mapped_column(Date)
     timezone: Mapped[str] = mapped_column(String(64))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tallyroom.domain.candidate import Nomination
+from tallyroom.domain.name_search import NameQuery
 from tallyroom.domain.results import NationalResults
 from tallyroom.domain.seat_status import SeatStatus
 from tallyroom.web.page import Page, Table
@@ -36,7 +37,7 @@ class CandidatesData:
 def candidate_lines(
     national: NationalResults, matching: str | None = None
 ) -> tuple[CandidateLine, ...]:
-    needle = (matching or "").casefold()
+    query = NameQuery(matching or "")
     return tuple(
         CandidateLine(
             c.code,
@@ -52,7 +53,7 @@ def candidate_lines(
         )
         for constituency in national.constituencies
         for c in constituency.candidates
-        if not needle or needle in c.full_name.casefold()
+        if not query or query.matches(c.full_name)
     )
 
 

@@ -119,10 +119,12 @@ def web_router(
 
         def rendered() -> bytes:
             page = build(revision, key, builder)
+            election = source.election()
             return render(
                 page.template,
                 language=language,
-                timezone=source.election().timezone,
+                timezone=election.timezone,
+                election_name=election.name_in(language),
                 page=page,
                 data=page.data,
                 revision=revision,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tallyroom.domain.name_search import NameQuery
 from tallyroom.domain.results import ConstituencyResult
 from tallyroom.service.station_view import StationSummary
 from tallyroom.web.candidates_page import CandidateLine, candidate_lines, candidates_table
@@ -33,13 +34,13 @@ def search_page(source: ResultsSource, query: str) -> Page:
         data = SearchData("", (), (), (), {})
     else:
         national = source.national()
-        needle = text.casefold()
+        wanted = NameQuery(text)
         data = SearchData(
             query=text,
             constituencies=tuple(
                 c
                 for c in national.constituencies
-                if needle == str(c.number) or needle in c.name.casefold()
+                if text == str(c.number) or wanted.matches(c.name)
             )[:MAXIMUM_MATCHES],
             candidates=candidate_lines(national, text)[:MAXIMUM_MATCHES],
             stations=tuple(source.stations(matching=text, limit=MAXIMUM_MATCHES)),
