@@ -64,9 +64,7 @@ def test_deep_body_is_answered_and_sigterm_still_stops(
         assert time.monotonic() - started < 2
         assert response.status_code == 400, response.text
         assert response.json()["error"]["code"] == "too_deep"
-    oversized = httpx.post(
-        f"{base}/api/v1/protocols", content=b" " * (65 * 1024), timeout=10
-    )
+    oversized = httpx.post(f"{base}/api/v1/protocols", content=b" " * (65 * 1024), timeout=10)
     assert oversized.status_code == 413
     assert oversized.json()["error"]["code"] == "body_too_large"
     assert "server" not in httpx.get(f"{base}/api/v1/audit/head").headers
