@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from tallyroom.api.integer_parameters import ConstituencyNumber, ProtocolVersion
 from tallyroom.api.json_body import json_object
 from tallyroom.api.runtime import bearer_token, runtime_of
 from tallyroom.service.certification import certify_contest
@@ -26,7 +27,7 @@ def _reason(body: dict[str, object]) -> str:
 @router.post(
     "/stations/{code}/protocols/{version}/decision", summary="Accept or reject a flagged protocol"
 )
-async def post_decision(code: str, version: int, request: Request) -> JSONResponse:
+async def post_decision(code: str, version: ProtocolVersion, request: Request) -> JSONResponse:
     body = await json_object(request)
     decision = body.get("decision")
     if decision not in ("accept", "reject"):
@@ -74,7 +75,7 @@ async def post_recount(code: str, request: Request) -> JSONResponse:
 
 
 @router.post("/constituencies/{number}/certification", summary="Certify a constituency's result")
-async def post_certification(number: int, request: Request) -> JSONResponse:
+async def post_certification(number: ConstituencyNumber, request: Request) -> JSONResponse:
     await run_in_threadpool(
         runtime_of(request).command,
         bearer_token(request),

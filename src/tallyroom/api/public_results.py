@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from tallyroom.api.integer_parameters import ConstituencyFilter, ConstituencyNumber
 from tallyroom.api.runtime import runtime_of
 from tallyroom.domain.results import NationalResults
 from tallyroom.service import audit_log
@@ -75,7 +76,7 @@ async def get_summary(request: Request) -> Response:
 
 
 @router.get("/results/constituencies/{number}", summary="One constituency's results")
-async def get_constituency(number: int, request: Request) -> Response:
+async def get_constituency(number: ConstituencyNumber, request: Request) -> Response:
     results = await national_results(request)
     result = constituency_result(results, number)
     return await _respond(
@@ -97,7 +98,7 @@ async def get_progress(request: Request) -> dict[str, Any]:
 
 
 @router.get("/turnout", summary="Turnout by reporting hour, nationally or for a constituency")
-async def get_turnout(request: Request, constituency: int | None = None) -> dict[str, Any]:
+async def get_turnout(request: Request, constituency: ConstituencyFilter = None) -> dict[str, Any]:
     runtime = runtime_of(request)
 
     def query(session: Any) -> dict[str, Any]:
