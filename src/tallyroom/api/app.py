@@ -13,6 +13,7 @@ from tallyroom import __version__
 from tallyroom.api import decisions, public_results, submissions
 from tallyroom.api.errors import install_error_handlers
 from tallyroom.api.runtime import Runtime
+from tallyroom.api.security_headers import SecurityHeaders
 from tallyroom.store.database import database_url_from_environment
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.routes import web_router
@@ -55,6 +56,7 @@ def create_app(database_url: str | None = None, *, runtime: Runtime | None = Non
         openapi_url="/openapi.json",
     )
     app.state.runtime = runtime
+    app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     app.include_router(submissions.router)
     app.include_router(decisions.router)

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from tallyroom.api.security_headers import SECURITY_HEADERS
 from tallyroom.service.errors import ServiceError
 
 log = logging.getLogger("tallyroom.api")
@@ -45,4 +46,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def internal_error(_request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=error)
-        return error_response(500, "internal_error", "an internal error occurred; it was logged")
+        # Answered outside the middleware stack (Starlette's ServerErrorMiddleware), so the
+        # security headers are added here.
+        response = error_response(
+            500, "internal_error", "an internal error occurred; it was logged"
+        )
+        response.headers.update(SECURITY_HEADERS)
+        return response
