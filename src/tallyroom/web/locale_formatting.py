@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from copy import copy
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -41,23 +41,9 @@ class LocaleFormatting:
         return self.percent(value, digits=0)
 
     def moment(self, value: datetime | None) -> str:
-        """Date and time in the election's timezone, which it names by its UTC offset."""
+        """Date and time in the election's timezone."""
         if value is None:
             return "–"
-        zone = ZoneInfo(self.timezone)
-        written = format_datetime(value, format="medium", tzinfo=zone, locale=self.locale)
-        return f"{written} ({self.zone(value)})"
-
-    def zone(self, moment: datetime | None = None) -> str:
-        """The election's time zone as its offset from UTC at a moment (now if not given):
-        UTC+04:00, the same in every language."""
-        moment = moment or datetime.now(UTC)
-        if moment.tzinfo is None:  # SQLite gives naive UTC
-            moment = moment.replace(tzinfo=UTC)
-        local = moment.astimezone(ZoneInfo(self.timezone))
-        offset = local.utcoffset() or timedelta(0)
-        if not offset:
-            return "UTC"
-        sign = "+" if offset >= timedelta(0) else "-"
-        minutes = abs(int(offset.total_seconds())) // 60
-        return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+        return format_datetime(
+            value, format="medium", tzinfo=ZoneInfo(self.timezone), locale=self.locale
+        )

@@ -25,16 +25,6 @@ def _markup(function: Any) -> Any:
     return wrapped
 
 
-def labelled_svg(svg: str, label: str) -> Markup:
-    """An inline SVG drawn elsewhere (the integrity page's matplotlib charts), given a role
-    and a name so that assistive technology can say what it shows."""
-    start = svg.find("<svg")
-    if start < 0:
-        return Markup(svg)
-    attributes = Markup(' role="img" aria-label="{}"').format(label)
-    return Markup(svg[: start + 4]) + attributes + Markup(svg[start + 4 :])
-
-
 @cache
 def environment(language: str) -> Environment:
     """The template environment of one language (its catalogue installed once)."""
@@ -45,7 +35,6 @@ def environment(language: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["labelled"] = labelled_svg
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
         language=language,

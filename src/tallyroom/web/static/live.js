@@ -21,13 +21,7 @@
         var regions = document.querySelectorAll("[data-live][id]");
         Array.prototype.forEach.call(regions, function (region) {
           var replacement = fresh.getElementById(region.id);
-          if (!replacement) return;
-          // a "show all" the reader opened stays open
-          Array.prototype.forEach.call(region.querySelectorAll("details[id][open]"), function (open) {
-            var again = replacement.querySelector("#" + open.id);
-            if (again) again.setAttribute("open", "");
-          });
-          region.replaceWith(document.importNode(replacement, true));
+          if (replacement) region.replaceWith(document.importNode(replacement, true));
         });
         body.setAttribute("data-revision", fresh.body.getAttribute("data-revision"));
         if (window.tallyroomSortable) window.tallyroomSortable(document);
