@@ -310,11 +310,13 @@ def station_summaries(
     if constituency is not None:
         query = query.where(ConstituencyRow.number == constituency)
     if matching:
-        pattern = f"%{matching.lower()}%"
+        # % and _ are LIKE's wildcards: a search for them means the characters themselves.
+        escaped = matching.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
         query = query.where(
             or_(
-                func.lower(PollingStationRow.code).like(pattern),
-                func.lower(PollingStationRow.name).like(pattern),
+                func.lower(PollingStationRow.code).like(pattern, escape="\\"),
+                func.lower(PollingStationRow.name).like(pattern, escape="\\"),
             )
         )
     if limit is not None:
