@@ -336,3 +336,10 @@ def test_deeply_nested_body_is_refused(api: Api) -> None:
         body = b'{"protocol": ' + b"[" * levels + b"]" * levels + b', "signature": "00"}'
         response = post_raw(api, body, api.station_token("001-0001"))
         assert_refused(api, response, 400, "too_deep")
+
+
+@pytest.mark.parametrize(
+    "path", ["/constituencies/9223372036854775808", "/constituencies/9223372036854775808.json"]
+)
+def test_site_constituency_numbers_out_of_range_are_not_found(api: Api, path: str) -> None:
+    assert api.client.get(path).status_code == 404

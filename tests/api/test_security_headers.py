@@ -80,3 +80,19 @@ def test_docs_inline_bootstrap_is_allowed_by_its_hash_only(api: Api) -> None:
         if block.strip()
     }
     assert set(policy["script-src"][1:]) == hashes
+
+
+def test_an_internal_error_carries_the_security_headers(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tallyroom.api import public_results
+
+    def broken(_session: object) -> tuple[int, str]:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(public_results.audit_log, "head", broken)
+    response = api.client.get("/api/v1/audit/head")
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
