@@ -261,3 +261,85 @@ def test_bad_turnout_reports(api: Api, as_of: str, voters: Any, status: int, cod
 def test_error_envelope_for_unknown_routes(api: Api) -> None:
     response = api.client.get("/api/v1/nothing-here")
     assert_refused(api, response, 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/turnout?constituency=9223372036854775808",
+        "/api/v1/turnout?constituency=-1",
+        "/api/v1/turnout?constituency=abc",
+        "/api/v1/results/constituencies/9223372036854775808",
+        "/api/v1/results/constituencies/-5",
+    ],
+)
+def test_integer_parameters_out_of_range_are_422(api: Api, path: str) -> None:
+    assert_refused(api, api.client.get(path), 422, "invalid_request")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/stations/001-0001/protocols/9223372036854775808/decision",
+        "/api/v1/constituencies/9223372036854775808/certification",
+        "/api/v1/constituencies/-1/certification",
+    ],
+)
+def test_integer_path_parameters_of_commands_are_bounded(api: Api, path: str) -> None:
+    response = api.client.post(
+        path, json={"decision": "accept", "reason": "x"}, headers=api.commission
+    )
+    assert_refused(api, response, 422, "invalid_request")
+
+
+@pytest.mark.parametrize("header", ["²".encode("latin-1"), "²".encode(), b"abc", b"-1", b"9" * 40])
+def test_garbage_last_event_id_is_refused(api: Api, header: bytes) -> None:
+    response = api.client.get("/events", headers=[(b"Last-Event-ID", header)])
+    assert_refused(api, response, 422, "invalid_last_event_id")
+
+
+def test_garbage_content_length_is_not_a_500(api: Api) -> None:
+    response = api.client.post(
+        "/api/v1/protocols", content=b"{}", headers=[(b"Content-Length", "²".encode("latin-1"))]
+    )
+    assert response.status_code < 500
+
+
+@pytest.mark.parametrize("field", ["station", "amendment_reason", "signature"])
+def test_lone_surrogate_in_text_is_refused(api: Api, field: str) -> None:
+    before = stored(api)
+    envelope = api.signed(protocol())
+    envelope["protocol"]["amendment_reason"] = "PLACEHOLDER"
+    body = json.dumps(envelope)
+    target = {
+        "station": '"001-0001"',
+        "amendment_reason": '"PLACEHOLDER"',
+        "signature": '"' + envelope["signature"] + '"',
+    }[field]
+    body = body.replace(target, target[:-1] + '\\ud800"', 1)
+    response = post_raw(api, body.encode(), api.station_token("001-0001"))
+    assert_refused(api, response, 400, "malformed_json")
+    assert stored(api) == before
+
+
+def test_lone_surrogate_in_turnout_batch_is_refused(api: Api) -> None:
+    response = api.client.post(
+        "/api/v1/turnout",
+        content=b'{"reports": [{"station": "001-0001\\udfff", "as_of": "10:00", "voters": 1}]}',
+        headers={**api.commission, "Content-Type": "application/json"},
+    )
+    assert_refused(api, response, 400, "malformed_json")
+
+
+def test_deeply_nested_body_is_refused(api: Api) -> None:
+    for levels in (20, 600, 30000):
+        body = b'{"protocol": ' + b"[" * levels + b"]" * levels + b', "signature": "00"}'
+        response = post_raw(api, body, api.station_token("001-0001"))
+        assert_refused(api, response, 400, "too_deep")
+
+
+@pytest.mark.parametrize(
+    "path", ["/constituencies/9223372036854775808", "/constituencies/9223372036854775808.json"]
+)
+def test_site_constituency_numbers_out_of_range_are_not_found(api: Api, path: str) -> None:
+    assert api.client.get(path).status_code == 404

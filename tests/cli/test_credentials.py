@@ -81,3 +81,56 @@ def test_revoke_needs_the_commission_and_then_the_token_stops_working(
     )
     assert unknown.exit_code == 1
     assert "token_unknown" in unknown.stderr
+
+
+def _stored_counts(sessions: sessionmaker[Session]) -> tuple[int, int, int]:
+    from sqlalchemy import func, select
+
+    from tallyroom.store.schema import AccessTokenRow, AuditEntryRow, StationKeyRow
+
+    with transaction(sessions) as session:
+        return (
+            int(session.scalar(select(func.count(AccessTokenRow.id))) or 0),
+            int(session.scalar(select(func.count(StationKeyRow.id))) or 0),
+            int(session.scalar(select(func.count(AuditEntryRow.sequence))) or 0),
+        )
+
+
+@pytest.mark.parametrize("failure", ["disk_full_midway", "folder_under_a_file"])
+def test_issue_into_an_unwritable_folder_changes_nothing(
+    use_database: str,
+    loaded_election: sessionmaker[Session],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: str,
+) -> None:
+    first = tmp_path / "first"
+    assert runner.invoke(app, ["credentials", "issue", str(first)]).exit_code == 0
+    old = read_credential_folder(first)
+    before = _stored_counts(loaded_election)
+    if failure == "disk_full_midway":
+        from tallyroom.cli import credential_folder
+
+        real_write = credential_folder._write_secret
+        calls = []
+
+        def write_until_full(path: Path, data: bytes) -> None:
+            calls.append(path)
+            if len(calls) > 5:
+                raise OSError(28, "No space left on device", str(path))
+            real_write(path, data)
+
+        monkeypatch.setattr(credential_folder, "_write_secret", write_until_full)
+        target = tmp_path / "second"
+    else:
+        (tmp_path / "a-file").write_text("not a folder")
+        target = tmp_path / "a-file" / "second"
+    result = runner.invoke(app, ["credentials", "issue", str(target)])
+    assert result.exit_code != 0
+    assert "cannot write the credentials" in result.stderr
+    assert "nothing was issued" in result.stderr
+    assert _stored_counts(loaded_election) == before
+    assert not target.exists() or not any(target.rglob("*"))
+    with transaction(loaded_election) as session:
+        assert authenticate(session, old.commission_token).role.value == "commission"
+        assert authenticate(session, old.stations["001-0001"][1]).label == "station-001-0001"

@@ -341,3 +341,34 @@ def test_an_annulled_station_on_its_page_and_in_the_national_progress(
     assert page.locator("#annulment [data-annulment-reason]").inner_text() == reason
     assert page.locator('#version-history [data-standing="annulled"]').count() == 1
     assert page.locator("article.protocol.counted").count() == 0
+
+
+def test_every_page_runs_under_the_content_security_policy(
+    small_site: str, watched: Watched, credentials: IssuedCredentials
+) -> None:
+    # A blocked inline script or style is a console error ("Refused to apply inline style
+    # ... Content Security Policy"); `watched` fails on any.
+    submit(small_site, credentials, protocol())
+    page = watched.page
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    for path in (
+        "/",
+        "/constituencies/1",
+        "/stations/001-0001",
+        "/parties",
+        "/candidates",
+        "/observers",
+        "/search?q=001",
+        "/integrity",
+    ):
+        response = page.goto(f"{small_site}{path}")
+        assert response is not None
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        page.wait_for_load_state("networkidle")
+    assert violations == []

@@ -17,6 +17,7 @@ from tallyroom.api.head_requests import HeadAsGet
 from tallyroom.api.openapi_contract import install_contract
 from tallyroom.api.public_cors import PublicReadCors, public_read_paths
 from tallyroom.api.runtime import Runtime
+from tallyroom.api.security_headers import SecurityHeaders
 from tallyroom.store.database import database_url_from_environment
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.routes import web_router
@@ -72,5 +73,7 @@ def create_app(database_url: str | None = None, *, runtime: Runtime | None = Non
     app.include_router(public_results.router)
     app.include_router(docs_router("tallyroom", "/openapi.json"))
     app.add_middleware(PublicReadCors, public_paths=public_read_paths(public_results.router.routes))
+    # Outermost, so that every answer carries the headers, errors and HEAD included.
+    app.add_middleware(SecurityHeaders)
     app.include_router(web_router(site, background_builds=runtime.results.serves_stale))
     return app

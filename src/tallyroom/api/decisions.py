@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from tallyroom.api.integer_parameters import ConstituencyNumber, ProtocolVersion
 from tallyroom.api.json_body import json_object
 from tallyroom.api.openapi_contract import command, command_responses
-from tallyroom.api.public_results import LARGEST_NUMBER, ConstituencyNumber
 from tallyroom.api.request_bodies import (
     DecisionBody,
     ReasonBody,
@@ -40,7 +38,7 @@ router = APIRouter(prefix="/api/v1", tags=["commission"])
 )
 async def post_decision(
     code: str,
-    version: Annotated[int, Path(ge=1, le=LARGEST_NUMBER)],
+    version: ProtocolVersion,
     request: Request,
 ) -> JSONResponse:
     body = validated(DecisionBody, await json_object(request))

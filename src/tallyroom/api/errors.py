@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
+from tallyroom.api.security_headers import SECURITY_HEADERS
 from tallyroom.service.errors import ServiceError
 from tallyroom.web.error_page import PAGE_ERRORS, error_page, is_page_address
 from tallyroom.web.results_source import ResultsSource
@@ -119,4 +120,10 @@ def install_error_handlers(app: FastAPI, *, site: ResultsSource | None = None) -
     @app.exception_handler(Exception)
     async def internal_error(_request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=error)
-        return error_response(500, "internal_error", "an internal error occurred; it was logged")
+        # Answered outside the middleware stack (Starlette's ServerErrorMiddleware), so the
+        # security headers are added here.
+        response = error_response(
+            500, "internal_error", "an internal error occurred; it was logged"
+        )
+        response.headers.update(SECURITY_HEADERS)
+        return response

@@ -95,7 +95,7 @@ class ProtocolIntakeProcess:
         self._requests = self._context.Queue()
         self._answers = self._context.Queue()
         self._process = self._context.Process(
-            target=run_intake,
+            target=_run_intake_and_exit,
             args=(self._database_url, self._requests, self._answers, os.getpid()),
             name="tallyroom-protocol-intake",
             daemon=True,
@@ -161,6 +161,13 @@ def _taking_until(requests: Any, closes_at: float) -> Callable[[], _Request]:
         return request
 
     return take
+
+
+def _run_intake_and_exit(database_url: str, requests: Any, answers: Any, parent: int) -> None:
+    run_intake(database_url, requests, answers, parent)
+    # Every answer is flushed and the database closed; tearing down an interpreter that has
+    # loaded the whole application takes seconds a stopping server should not wait for.
+    os._exit(0)
 
 
 def run_intake(database_url: str, requests: Any, answers: Any, parent: int) -> None:

@@ -1,4 +1,5 @@
-"""Reading a request's JSON body strictly: size-limited, and malformed JSON is a 400."""
+"""Reading a request's JSON body strictly: size- and depth-limited, valid Unicode, and
+malformed JSON is a 400 — checked before anything reaches the protocol intake."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from fastapi import Request
 
 from tallyroom.api.runtime import limited_body
 from tallyroom.service.errors import ServiceError
+
+#: A protocol envelope is four levels deep (envelope, protocol, figures, votes); anything far
+#: deeper is an attack, and past ~1,000 levels pickling it for the intake process fails.
+MAXIMUM_DEPTH = 16
 
 
 class MalformedJson(ServiceError):
@@ -23,8 +28,44 @@ async def json_object(request: Request) -> dict[str, Any]:
     body = await limited_body(request)
     try:
         value = json.loads(body, parse_constant=_no_constants)
+    except RecursionError:
+        raise _too_deep() from None
     except (ValueError, UnicodeDecodeError) as error:
         raise MalformedJson("malformed_json", f"the body is not valid JSON: {error}") from None
     if not isinstance(value, dict):
         raise MalformedJson("malformed_json", "the body must be a JSON object")
+    _check_depth_and_text(value)
     return value
+
+
+def _too_deep() -> MalformedJson:
+    return MalformedJson("too_deep", f"the body is nested more than {MAXIMUM_DEPTH} levels deep")
+
+
+def _check_depth_and_text(value: dict[str, Any]) -> None:
+    """Refuses nesting past MAXIMUM_DEPTH and strings that are not Unicode text (a lone
+    UTF-16 surrogate such as "\\ud800" parses, but can be neither stored nor encoded)."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Any = [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            children = item
+        elif isinstance(item, str):
+            _check_text(item)
+            continue
+        else:
+            continue
+        if depth > MAXIMUM_DEPTH:
+            raise _too_deep()
+        pending.extend((child, depth + 1) for child in children)
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedJson(
+            "malformed_json", "the body holds a string that is not Unicode text (a lone surrogate)"
+        ) from None

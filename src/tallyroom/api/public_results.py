@@ -8,11 +8,12 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from tallyroom.api.conditional_get import json_read
+from tallyroom.api.integer_parameters import ConstituencyFilter, ConstituencyNumber
 from tallyroom.api.openapi_contract import CONDITIONAL_READ, public_read
 from tallyroom.api.response_bodies import (
     AuditHeadBody,
@@ -36,11 +37,8 @@ from tallyroom.service.turnout import turnout_by_hour
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
-#: what the database's integer columns hold; a larger number names nothing stored
-LARGEST_NUMBER = 2**31 - 1
 #: results revisions are 64-bit
 LARGEST_REVISION = 2**63 - 1
-ConstituencyNumber = Annotated[int, Path(ge=1, le=LARGEST_NUMBER)]
 
 
 def _etag(results: NationalResults, part: str) -> str:
@@ -154,7 +152,7 @@ async def get_progress(request: Request) -> Response:
 )
 async def get_turnout(
     request: Request,
-    constituency: Annotated[int | None, Query(ge=1, le=LARGEST_NUMBER)] = None,
+    constituency: ConstituencyFilter = None,
 ) -> Response:
     def query(session: Session) -> dict[str, Any]:
         election = election_row(session)

@@ -136,7 +136,9 @@ def bearer_token(request: Request) -> str | None:
 
 async def limited_body(request: Request) -> bytes:
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAXIMUM_BODY_BYTES:
+    # str.isdigit accepts "²", which int() does not
+    declared_digits = declared is not None and declared.isascii() and declared.isdigit()
+    if declared_digits and int(str(declared)) > MAXIMUM_BODY_BYTES:
         raise TooLarge("body_too_large", f"the body is over {MAXIMUM_BODY_BYTES // 1024} KiB")
     body = bytearray()
     async for chunk in request.stream():

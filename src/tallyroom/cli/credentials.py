@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +12,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from tallyroom.cli.credential_folder import write_credential_folder
 from tallyroom.cli.output import console, errors, fail
 from tallyroom.cli.store_access import sessions
-from tallyroom.service.credentials import authenticate, issue_credentials, revoke_token
+from tallyroom.service.credentials import (
+    IssuedCredentials,
+    authenticate,
+    issue_credentials,
+    revoke_token,
+)
 from tallyroom.service.errors import ServiceError
 from tallyroom.store.database import transaction
 
@@ -29,14 +35,37 @@ def issue(
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         # Secrets are written once: overwriting would silently orphan handed-out keys.
         fail(f"{folder}: exists and is not an empty folder; nothing was issued")
+    created = not folder.exists()
     try:
+        # Written before the commit: if the folder cannot take them, the transaction rolls
+        # back and every key already handed out stays valid (committing first revoked them
+        # all and lost the new ones).
         with transaction(sessions()) as session:
             issued = issue_credentials(
                 session, actor="cli:credentials", valid_for=timedelta(days=valid_days)
             )
+            written = _write_with_progress(folder, issued)
     except ServiceError as error:
+        _remove_written(folder, created=created)
         fail(f"{error.code}: {error.message}")
-    # Written after the commit: a failed issue leaves no keys that the database does not know.
+    except OSError as error:
+        _remove_written(folder, created=created)
+        fail(
+            f"{error.filename or folder}: cannot write the credentials ({error.strerror}); "
+            "nothing was issued and the keys and tokens already issued stay valid"
+        )
+    except BaseException:
+        # Keys written whose commit did not happen must not be handed out.
+        _remove_written(folder, created=created)
+        raise
+    console.print(
+        f"issued {len(issued.stations):,} station keys and tokens, "
+        f"{len(issued.constituency_tokens):,} constituency tokens, a commission token and an "
+        f"observer token (valid {valid_days} days): {written:,} files in {folder}"
+    )
+
+
+def _write_with_progress(folder: Path, issued: IssuedCredentials) -> int:
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -45,14 +74,23 @@ def issue(
         transient=not errors.is_terminal,
     ) as progress:
         task = progress.add_task("writing station keys", total=len(issued.stations))
-        written = write_credential_folder(
+        return write_credential_folder(
             folder, issued, progress=lambda done: progress.update(task, completed=done)
         )
-    console.print(
-        f"issued {len(issued.stations):,} station keys and tokens, "
-        f"{len(issued.constituency_tokens):,} constituency tokens, a commission token and an "
-        f"observer token (valid {valid_days} days): {written:,} files in {folder}"
-    )
+
+
+def _remove_written(folder: Path, *, created: bool) -> None:
+    """Removes what a failed issue wrote: the folder was new or empty before."""
+    if not folder.is_dir():
+        return
+    if created:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for child in folder.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 @credentials.command("revoke")

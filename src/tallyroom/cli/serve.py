@@ -7,6 +7,9 @@ import typer
 from tallyroom.cli.output import console
 from tallyroom.store.database import database_url_from_environment
 
+#: seconds a stopping server gives the requests still open (an event stream never ends)
+GRACEFUL_SHUTDOWN_SECONDS = 2
+
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
@@ -19,7 +22,16 @@ def serve(
 
     url = database_url_from_environment()
     console.print(f"serving on http://{host}:{port} (API docs at /docs), database {_safe(url)}")
-    uvicorn.run(create_app(url), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(url),
+        host=host,
+        port=port,
+        log_level="warning",
+        # Naming the server software helps only an attacker.
+        server_header=False,
+        # A stop (Ctrl-C, SIGTERM) waits this long for open requests, then closes them.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
 
 
 def _safe(url: str) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tallyroom.domain.signature import new_private_key, private_key_pem, public_key_hex
 from tallyroom.service import audit_log
 from tallyroom.service.elections import election_row
-from tallyroom.service.errors import Forbidden, NotFound, Unauthorised
+from tallyroom.service.errors import Conflict, Forbidden, NotFound, Unauthorised
 from tallyroom.store.schema import (
     AccessTokenRow,
     ConstituencyRow,
@@ -264,13 +264,37 @@ def revoke_token(session: Session, *, principal: Principal, token: str) -> None:
     ).first()
     if row is None:
         raise NotFound("token_unknown", "this token is not known")
-    row.revoked_at = datetime.now(UTC)
+    now = datetime.now(UTC)
+    if row.role == Role.COMMISSION.value and row.revoked_at is None:
+        _keep_a_commission_token(session, row, now)
+    row.revoked_at = now
     audit_log.record(
         session,
         actor=principal.actor,
         action="token.revoked",
         payload={"token_sha256": row.token_hash, "label": row.label},
     )
+
+
+def _keep_a_commission_token(session: Session, revoked: AccessTokenRow, now: datetime) -> None:
+    """Refuses to revoke the last valid commission token: nobody could then revoke, annul,
+    recount or certify again. The rows are locked so two revocations cannot each leave the
+    other's token as the last."""
+    others = session.scalars(
+        select(AccessTokenRow)
+        .where(
+            AccessTokenRow.election_id == revoked.election_id,
+            AccessTokenRow.role == Role.COMMISSION.value,
+            AccessTokenRow.revoked_at.is_(None),
+        )
+        .order_by(AccessTokenRow.id)
+        .with_for_update()
+    ).all()
+    if not any(other.id != revoked.id and _aware(other.expires_at) > now for other in others):
+        raise Conflict(
+            "last_commission_token",
+            "this is the last valid commission token; issue credentials again before revoking it",
+        )
 
 
 def current_station_key(session: Session, station_id: int) -> StationKeyRow | None:

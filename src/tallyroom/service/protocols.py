@@ -467,6 +467,18 @@ def order_recount(
     principal.require_commission()
     reason = _require_reason(reason)
     station = station_in_election(session, principal.election_id, station_code)
+    # The station's row is the lock: of ten identical orders at once, one stores its
+    # decision and the others, waiting here, then see it pending.
+    session.execute(
+        select(PollingStationRow.id).where(PollingStationRow.id == station.id).with_for_update()
+    )
+    if recount_pending(session, station.id):
+        raise Conflict(
+            "recount_pending",
+            f"a recount is already ordered at station {station.code} and no protocol has "
+            "been submitted since",
+            station=station.code,
+        )
     session.add(
         StationDecisionRow(
             station_id=station.id,
@@ -482,3 +494,25 @@ def order_recount(
         action="station.recount_ordered",
         payload={"station": station.code, "reason": reason},
     )
+
+
+def recount_pending(session: Session, station_id: int) -> bool:
+    """Whether the station's latest recount order has had no protocol submitted since."""
+    ordered_at = session.scalar(
+        select(func.max(StationDecisionRow.decided_at)).where(
+            StationDecisionRow.station_id == station_id, StationDecisionRow.kind == "recount"
+        )
+    )
+    if ordered_at is None:
+        return False
+    submitted_at = session.scalar(
+        select(func.max(ProtocolVersionRow.submitted_at)).where(
+            ProtocolVersionRow.station_id == station_id
+        )
+    )
+    return submitted_at is None or _utc(submitted_at) < _utc(ordered_at)
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes; everything is stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

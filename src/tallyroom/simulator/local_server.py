@@ -28,7 +28,14 @@ class LocalServer:
         self._socket.bind((host, 0))
         self.port: int = self._socket.getsockname()[1]
         self._app = create_app(database_url)
-        config = uvicorn.Config(self._app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            self._app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            server_header=False,
+            timeout_graceful_shutdown=2,
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run,

@@ -10,12 +10,15 @@ from collections.abc import AsyncIterator, Callable
 
 from fastapi.concurrency import run_in_threadpool
 
+from tallyroom.service.errors import InvalidInput
 from tallyroom.web.results_source import Revision
 
 #: How often the revision is looked at, and the reconnection delay the browser is told.
 CHECK_INTERVAL = 0.5
 RETRY_MILLISECONDS = 2000
 KEEPALIVE_SECONDS = 15.0
+#: revisions are counted, never near 10^18
+MAXIMUM_EVENT_ID_DIGITS = 18
 
 
 class RevisionWatch:
@@ -33,6 +36,18 @@ class RevisionWatch:
                 self._last = await run_in_threadpool(self.read)
                 self._checked_at = now
             return self._last
+
+
+def last_event_id(header: str | None) -> int | None:
+    """The revision a reconnecting browser saw last: the `id` of an event we sent, so a
+    number; anything else (`²` passes str.isdigit) is refused rather than guessed at."""
+    if not header:
+        return None
+    if not (header.isascii() and header.isdigit() and len(header) <= MAXIMUM_EVENT_ID_DIGITS):
+        raise InvalidInput(
+            "invalid_last_event_id", "Last-Event-ID must be the id of an event this site sent"
+        )
+    return int(header)
 
 
 def revision_event(revision: Revision) -> str:

@@ -24,7 +24,7 @@ from tallyroom.web.candidates_page import candidates_page
 from tallyroom.web.constituency_page import ConstituencyNotFound, constituency_page
 from tallyroom.web.integrity import integrity_page
 from tallyroom.web.language import LANGUAGE_COOKIE, choose_language
-from tallyroom.web.live_updates import RevisionWatch, revision_events
+from tallyroom.web.live_updates import RevisionWatch, last_event_id, revision_events
 from tallyroom.web.observers_page import observers_page
 from tallyroom.web.overview_page import overview_page
 from tallyroom.web.page import Page
@@ -338,11 +338,10 @@ def web_router(
 
     @router.get("/events")
     async def events(request: Request) -> StreamingResponse:
-        last = request.headers.get("last-event-id")
         return StreamingResponse(
             revision_events(
                 watch,
-                since=int(last) if last and last.isdigit() else None,
+                since=last_event_id(request.headers.get("last-event-id")),
                 lifetime=events_lifetime,
             ),
             media_type="text/event-stream",
