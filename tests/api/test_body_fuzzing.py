@@ -180,9 +180,8 @@ KNOWN = pytest.mark.xfail(
 )
 
 
-@KNOWN
 @pytest.mark.parametrize("where", ["station", "amendment_reason"])
-def test_known_failure_a_lone_surrogate_in_a_protocol(api: Api, where: str) -> None:
+def test_a_lone_surrogate_in_a_protocol_is_refused(api: Api, where: str) -> None:
     document = protocol(version=2, amendment_reason="typing error")
     document[where] = "SURROGATE"
     body = json.dumps({"protocol": document, "signature": "ab" * 64})

@@ -13,11 +13,13 @@ SVG_TAG = re.compile(r"<svg\b[^>]*>")
 
 
 def unnamed_charts(page: str) -> list[str]:
-    """Opening tags of inline SVGs with no role="img" or no accessible name."""
+    """Opening tags of inline SVGs with no role="img" or no accessible name (decorative ones,
+    hidden from assistive technology, need none)."""
     return [
         tag[:120]
         for tag in SVG_TAG.findall(page)
-        if 'role="img"' not in tag or not re.search(r"aria-label(ledby)?=\"[^\"]+\"", tag)
+        if 'aria-hidden="true"' not in tag
+        and ('role="img"' not in tag or not re.search(r"aria-label(ledby)?=\"[^\"]+\"", tag))
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import matplotlib
 
@@ -97,4 +98,22 @@ def _svg(figure: Figure) -> str:
     plt.close(figure)
     text = buffer.getvalue()
     # drop the XML prolog so the SVG can sit inline in HTML
-    return text[text.index("<svg") :]
+    return presentation_attributes(text[text.index("<svg") :])
+
+
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style\b.*?</style>", re.S)
+
+
+def presentation_attributes(svg: str) -> str:
+    """The SVG with its inline CSS as presentation attributes (`fill="…"`), which a strict
+    Content-Security-Policy (no inline style) still applies; matplotlib's one global rule
+    (round line joins) is in the site's stylesheet."""
+
+    def attributes(match: re.Match[str]) -> str:
+        declarations = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+        return "".join(
+            f' {name.strip()}="{value.strip()}"' for name, value in declarations if name.strip()
+        )
+
+    return _STYLE_ATTRIBUTE.sub(attributes, _STYLE_ELEMENT.sub("", svg))
