@@ -11,8 +11,10 @@ from fastapi import FastAPI
 
 from tallyroom import __version__
 from tallyroom.api import decisions, public_results, submissions
+from tallyroom.api.clock_header import ClockHeader
 from tallyroom.api.errors import install_error_handlers
 from tallyroom.api.runtime import Runtime
+from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.store.database import database_url_from_environment
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.routes import web_router
@@ -21,12 +23,21 @@ from tallyroom.web.routes import web_router
 READER_SWITCH_INTERVAL = 0.001
 
 
-def create_app(database_url: str | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+def create_app(
+    database_url: str | None = None,
+    *,
+    runtime: Runtime | None = None,
+    clock: ElectionClock | None = None,
+) -> FastAPI:
+    """The app; a served one (no runtime handed in) judges times by `clock`, real time unless
+    a drill is named. A runtime handed in (tests) keeps its own clock and intake."""
     # A served site takes protocols in a process of its own, so that its readers never wait
-    # for the writer; a runtime handed in (tests) keeps whatever intake it was made with.
+    # for the writer.
     served = runtime is None
     runtime = runtime or Runtime.for_database(
-        database_url or database_url_from_environment(), intake_process=True
+        database_url or database_url_from_environment(),
+        intake_process=True,
+        clock=clock or ElectionClock.real(),
     )
     # Readers wait for the GIL while the protocol intake thread computes; a shorter switch
     # interval than the default 5 ms bounds that wait (bench/ingest.py measures both).
@@ -55,6 +66,7 @@ def create_app(database_url: str | None = None, *, runtime: Runtime | None = Non
         openapi_url="/openapi.json",
     )
     app.state.runtime = runtime
+    app.add_middleware(ClockHeader, clock=runtime.clock)
     install_error_handlers(app)
     app.include_router(submissions.router)
     app.include_router(decisions.router)
@@ -64,6 +76,7 @@ def create_app(database_url: str | None = None, *, runtime: Runtime | None = Non
         web_router(
             DatabaseResultsSource(runtime.reader, cache=runtime.results),
             background_builds=runtime.results.serves_stale,
+            clock=runtime.clock.kind,
         )
     )
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from tallyroom.cli.output import console, errors, fail
 from tallyroom.cli.results_commands import print_results
 from tallyroom.cli.store_access import sessions
 from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.scenarios.polling_day import BallotStuffing, PollingDayPlan, build_polling_day_plan
 from tallyroom.service.credentials import IssuedCredentials, issue_credentials
 from tallyroom.service.election_setup import define_election
@@ -40,6 +42,9 @@ RESULTS_FRESHNESS_SECONDS = 0.3
 
 #: protocols arriving together share one commit on the server (api/protocol_intake.py)
 DEFAULT_CLIENTS = 8
+#: real seconds between starting the server and polling day's opening when playing in time,
+#: to open the printed address and watch the day from its start
+LEAD_IN_SECONDS = 5.0
 
 
 def simulate(
@@ -116,8 +121,32 @@ def simulate(
     # The server (FastAPI, the site) loads only when this command starts one.
     from tallyroom.simulator.local_server import LocalServer
 
-    with LocalServer(database_url) as local:
-        outcome = _play(local.url, credentials, definition, plan, until, speed, seed, clients)
+    # The server's drill clock and the simulated clock are one: polling day opens at the same
+    # real moment for both, so no report arrives before its hour by the server's clock.
+    opens = definition.election.voting_hours.opens
+    started_at = datetime.now(UTC) + timedelta(seconds=LEAD_IN_SECONDS if speed > 0 else 0)
+    clock = (
+        ElectionClock.drill(speed=speed, starts=opens, started_at=started_at)
+        if speed > 0
+        else ElectionClock.drill(speed=0)
+    )
+    with LocalServer(database_url, clock=clock) as local:
+        lead = (started_at - datetime.now(UTC)).total_seconds()
+        console.print(
+            f"the site is at [bold]{local.url}/[/] (API docs at {local.url}/docs), a DRILL; "
+            + (f"polling day opens in {lead:.0f} s" if lead >= 1 else "polling day starts now")
+        )
+        outcome = _play(
+            local.url,
+            credentials,
+            definition,
+            plan,
+            until,
+            speed,
+            seed,
+            clients,
+            started_at=started_at if speed > 0 else None,
+        )
         _finish(local.url, outcome, keep=keep_serving)
         if keep_serving:
             console.print(
@@ -154,6 +183,8 @@ def _play(
     speed: float,
     seed: int,
     clients: int,
+    *,
+    started_at: datetime | None = None,
 ) -> SimulationCounts:
     election = definition.election
     try:
@@ -180,6 +211,7 @@ def _play(
         clients=clients,
         start_minute=minute_of_day(election.voting_hours.opens),
         end_minute=close + plan.announcement_after_minutes if until is Until.ANNOUNCEMENT else None,
+        started_at=started_at,
     )
     tally = SimulationTally()
     stop = threading.Event()

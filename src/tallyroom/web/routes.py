@@ -20,6 +20,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
+from tallyroom.domain.election_clock import ClockKind
 from tallyroom.web.candidates_page import candidates_page
 from tallyroom.web.constituency_page import ConstituencyNotFound, constituency_page
 from tallyroom.web.integrity import integrity_page
@@ -45,12 +46,14 @@ def web_router(
     base_path: str = "",
     events_lifetime: float = 300.0,
     background_builds: bool = False,
+    clock: ClockKind = ClockKind.REAL,
 ) -> APIRouter:
     """The public results site over a results source (see `DatabaseResultsSource`).
 
     With `background_builds`, a page of a newer revision is built in the background while
     its newest rendering is served (a served site during ingest); without, the first reader
-    of a new revision waits for its build (every change shows at once: tests)."""
+    of a new revision waits for its build (every change shows at once: tests). Under a
+    drill `clock` every page shows a DRILL banner and every JSON document says so."""
     router = APIRouter(include_in_schema=False)
     cache = PageCache()
     watch = RevisionWatch(source.revision)
@@ -132,6 +135,7 @@ def web_router(
                 json_path=json_path,
                 csv_base=csv_base,
                 events_path=link("/events"),
+                clock=clock.value,
             ).encode()
 
         shown, body = await cached(revision, ("html", key, language), rendered)
@@ -156,6 +160,7 @@ def web_router(
                 {
                     "revision": revision.number,
                     "as_of": revision.changed_at.isoformat(),
+                    "clock": clock.value,
                     "data": page.json(),
                 },
                 ensure_ascii=False,
