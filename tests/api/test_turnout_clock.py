@@ -24,7 +24,7 @@ ApiWithClock = Callable[[ElectionClock], Any]
 @pytest.fixture
 def api_with_clock(
     loaded_election: sessionmaker[Session], credentials: IssuedCredentials, database_url: str
-) -> Iterator[ApiWithClock]:
+) -> ApiWithClock:
     @contextmanager
     def running(clock: ElectionClock) -> Iterator[Api]:
         runtime = Runtime.for_database(database_url, clock=clock)
@@ -32,7 +32,7 @@ def api_with_clock(
         with TestClient(create_app(runtime=runtime), raise_server_exceptions=False) as client:
             yield Api(client, credentials, loaded_election)
 
-    yield running
+    return running
 
 
 def post(api: Api, station: str, as_of: Any, voters: int = 100) -> Any:

@@ -77,6 +77,7 @@ def create_app(
             DatabaseResultsSource(runtime.reader, cache=runtime.results),
             background_builds=runtime.results.serves_stale,
             clock=runtime.clock.kind,
+            stopping=runtime.stopping,
         )
     )
     return app

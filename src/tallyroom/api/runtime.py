@@ -56,6 +56,8 @@ class Runtime:
     #: the time turnout reports are judged by; a served site names its own (`tallyroom serve`
     #: real time, `--drill`), the default is a drill standing at the close of voting (tests)
     clock: ElectionClock = field(default_factory=lambda: ElectionClock.drill(speed=0))
+    #: set when the server begins to stop: open live-update streams end at once
+    stopping: threading.Event = field(default_factory=threading.Event)
     #: the database URL when the intake runs in a process of its own (api/intake_process.py);
     #: None for a thread of this process
     intake_process_url: InitVar[str | None] = None

@@ -36,6 +36,7 @@ def serve(
     import uvicorn
 
     from tallyroom.api.app import create_app
+    from tallyroom.api.stopping_server import STOP_SECONDS, StoppingServer
 
     if not drill and (drill_starts is not None or drill_speed != 1.0):
         fail("--drill-speed and --drill-starts set a drill clock; add --drill")
@@ -49,7 +50,11 @@ def serve(
         f"serving on http://{host}:{port} (API docs at /docs), database {_safe(url)}, "
         f"clock: {clock.describe()}"
     )
-    uvicorn.run(create_app(url, clock=clock), host=host, port=port, log_level="warning")
+    app = create_app(url, clock=clock)
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=STOP_SECONDS
+    )
+    StoppingServer(config, app.state.runtime.stopping).run()
 
 
 def _time_of_day(value: str | None) -> time | None:

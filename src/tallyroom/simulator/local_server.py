@@ -12,6 +12,7 @@ from types import TracebackType
 import uvicorn
 
 from tallyroom.api.app import create_app
+from tallyroom.api.stopping_server import STOP_SECONDS, StoppingServer
 from tallyroom.domain.election_clock import ElectionClock
 
 STARTUP_SECONDS = 60.0
@@ -32,8 +33,14 @@ class LocalServer:
         self._socket.bind((host, 0))
         self.port: int = self._socket.getsockname()[1]
         self._app = create_app(database_url, clock=clock or ElectionClock.drill(speed=0))
-        config = uvicorn.Config(self._app, log_level="warning", access_log=False, lifespan="off")
-        self._server = uvicorn.Server(config)
+        config = uvicorn.Config(
+            self._app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=STOP_SECONDS,
+        )
+        self._server = StoppingServer(config, self._app.state.runtime.stopping)
         self._thread = threading.Thread(
             target=self._server.run,
             kwargs={"sockets": [self._socket]},
@@ -54,7 +61,7 @@ class LocalServer:
             time.sleep(0.02)
 
     def stop(self) -> None:
-        self._server.should_exit = True
+        self._server.stop()
         if self._thread.is_alive():
             self._thread.join(timeout=30)
         self._socket.close()

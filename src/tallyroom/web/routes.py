@@ -9,6 +9,7 @@ Mount with `app.include_router(web_router(source))`. Paths:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -47,6 +48,7 @@ def web_router(
     events_lifetime: float = 300.0,
     background_builds: bool = False,
     clock: ClockKind = ClockKind.REAL,
+    stopping: threading.Event | None = None,
 ) -> APIRouter:
     """The public results site over a results source (see `DatabaseResultsSource`).
 
@@ -347,6 +349,7 @@ def web_router(
                 watch,
                 since=int(last) if last and last.isdigit() else None,
                 lifetime=events_lifetime,
+                stopping=stopping,
             ),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
