@@ -30,7 +30,7 @@ WATCH_INTERVAL = 0.5
 #: how long a group waits for more protocols after its first, in seconds
 GATHERING_SECONDS = 0.010
 #: how long a stopping server waits for an idle child (one still starting may take seconds)
-IDLE_STOP_SECONDS = 0.5
+IDLE_STOP_SECONDS = 0.1
 
 #: (ticket, token, protocol, signature); None asks the child to finish and stop
 _Request = tuple[int, str | None, Any, Any] | None
@@ -92,7 +92,8 @@ class ProtocolIntakeProcess:
         if process.is_alive():
             process.kill()
             process.join()
-        if receiver is not None:
+        if receiver is not None and holding:
+            # Answers to deliver; with none, the receiver (a daemon) ends on its own.
             receiver.join(timeout=5)
 
     def _ensure_running_locked(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -113,7 +114,10 @@ def simulate(
         clients = DEFAULT_CLIENTS
     if server is not None:
         assert credentials is not None
-        outcome = _play(server, credentials, definition, plan, until, speed, seed, clients)
+        try:
+            outcome = _play(server, credentials, definition, plan, until, speed, seed, clients)
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
         _finish(server, outcome)
         return
     database_url = database_url_from_environment()
@@ -130,30 +134,35 @@ def simulate(
         if speed > 0
         else ElectionClock.drill(speed=0)
     )
-    with LocalServer(database_url, clock=clock) as local:
-        lead = (started_at - datetime.now(UTC)).total_seconds()
-        console.print(
-            f"the site is at [bold]{local.url}/[/] (API docs at {local.url}/docs), a DRILL; "
-            + (f"polling day opens in {lead:.0f} s" if lead >= 1 else "polling day starts now")
-        )
-        outcome = _play(
-            local.url,
-            credentials,
-            definition,
-            plan,
-            until,
-            speed,
-            seed,
-            clients,
-            started_at=started_at if speed > 0 else None,
-        )
-        _finish(local.url, outcome, keep=keep_serving)
-        if keep_serving:
+    try:
+        with LocalServer(database_url, clock=clock) as local:
+            lead = (started_at - datetime.now(UTC)).total_seconds()
             console.print(
-                f"the site is at [bold]{local.url}/[/] (API docs at {local.url}/docs); "
-                "Ctrl-C stops the server"
+                f"the site is at [bold]{local.url}/[/] (API docs at {local.url}/docs), a DRILL; "
+                + (f"polling day opens in {lead:.0f} s" if lead >= 1 else "polling day starts now")
             )
-            local.keep_serving()
+            outcome = _play(
+                local.url,
+                credentials,
+                definition,
+                plan,
+                until,
+                speed,
+                seed,
+                clients,
+                started_at=started_at if speed > 0 else None,
+            )
+            _finish(local.url, outcome, keep=keep_serving)
+            if keep_serving:
+                console.print(
+                    f"the site is at [bold]{local.url}/[/] (API docs at {local.url}/docs); "
+                    "Ctrl-C stops the server"
+                )
+                local.keep_serving()
+    except KeyboardInterrupt:
+        # Ctrl-C while playing: the server stopped on the way out of the block, its commits
+        # done and its intake ended; no traceback.
+        raise typer.Exit(130) from None
 
 
 def _read_credentials(folder: Path) -> IssuedCredentials:
@@ -203,6 +212,11 @@ def _play(
     events = polling_day_timeline(
         plan, election=election.code, closes=election.voting_hours.closes, until=until, seed=seed
     )
+    # The plan, the timeline and the loaded modules last as long as the command: out of the
+    # cyclic collector's reach, neither the night's collections nor the ones at exit (which
+    # took seconds after a Ctrl-C) walk them again.
+    gc.collect()
+    gc.freeze()
     close = minute_of_day(election.voting_hours.closes)
     settings = SimulationSettings(
         server=server,
@@ -237,8 +251,18 @@ def _play(
                 live.update(_progress_view(tally.snapshot(), summary, time.monotonic() - started))
                 worker.join(timeout=0.25)
         except KeyboardInterrupt:
+            # Ctrl-C: what is queued is dropped, requests under way are answered, and the
+            # command ends (and with it a server it started) without a traceback.
             stop.set()
             worker.join()
+            counts = tally.snapshot()
+            live.update(_progress_view(counts, summary, time.monotonic() - started))
+            live.stop()
+            errors.print(
+                f"interrupted at {clock_label(counts.clock_minute)} polling-day time after "
+                f"{counts.events_done:,} of {counts.events_total:,} events"
+            )
+            raise
         time.sleep(RESULTS_FRESHNESS_SECONDS)
         live.update(_progress_view(tally.snapshot(), _summary(reader), time.monotonic() - started))
     counts = result[0] if result else tally.snapshot()

@@ -53,6 +53,9 @@ class LocalServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
+        # Started here, from the main thread, the intake process inherits its indifference
+        # to Ctrl-C (the server, not the terminal, stops it); else the first protocol would.
+        self._app.state.runtime.start()
         self._thread.start()
         deadline = time.monotonic() + STARTUP_SECONDS
         while not self._server.started:

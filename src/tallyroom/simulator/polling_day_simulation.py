@@ -85,7 +85,7 @@ def run_simulation(
             tally.set(clock_minute=max(event.minute, tally.snapshot().clock_minute))
             clients.send(event)
     finally:
-        clients.finish()
+        clients.finish(discard=stop.is_set())
     if settings.end_minute is not None and not stop.is_set():
         tally.set(clock_minute=max(settings.end_minute, tally.snapshot().clock_minute))
     return tally.snapshot()
