@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR ?= build/az-2024
+# The demo's database lives with everything else it makes, under build/.
+DEMO_DATABASE ?= build/tallyroom.db
 
-.PHONY: demo test lint install clean
+.PHONY: demo test screenshots lint install clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +18,9 @@ $(VENV)/.installed: pyproject.toml $(BIN)/activate
 
 install: $(VENV)/.installed
 
+demo: export TALLYROOM_DATABASE_URL ?= sqlite:///$(DEMO_DATABASE)
 demo: install
-	rm -rf $(DEMO_DIR) build/credentials tallyroom.db tallyroom.db-wal tallyroom.db-shm
+	rm -rf $(DEMO_DIR) build/credentials $(DEMO_DATABASE) $(DEMO_DATABASE)-wal $(DEMO_DATABASE)-shm
 	$(BIN)/tallyroom scenario az-2024 $(DEMO_DIR)
 	$(BIN)/tallyroom load $(DEMO_DIR)
 	$(BIN)/tallyroom stats
@@ -30,6 +33,11 @@ lint: install
 
 test: install lint
 	$(BIN)/pytest -q
+
+# The browser tests again, this time writing the overview's screenshots to docs/screenshots/
+# (without --screenshots they go to a temporary folder: `make test` rewrites no tracked file).
+screenshots: install
+	$(BIN)/pytest -q tests/web/test_browser.py --screenshots
 
 clean:
 	rm -rf $(VENV) build tallyroom.db*

@@ -18,8 +18,28 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.store.database import make_engine, migrate, session_factory
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 pytest_plugins = ["tests.station_client"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="write the browser tests' screenshots to docs/screenshots/ (make screenshots)",
+    )
+
+
+@pytest.fixture(scope="session")
+def screenshot_folder(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Where screenshots go: docs/screenshots/ with --screenshots, else a temporary folder."""
+    if request.config.getoption("--screenshots"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")
 
 
 def _postgres_base() -> str | None:

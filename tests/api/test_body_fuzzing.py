@@ -172,14 +172,6 @@ def test_turnout_batch_bodies(api: Api, reports: Any, wrapped: bool, caller: str
     assert_answered(response, TurnoutBatchOutcomeBody)
 
 
-# Found by the fuzzers, fixed on other branches: remove each marker once merged.
-KNOWN = pytest.mark.xfail(
-    strict=False,
-    reason="issue 9 point 13 (a lone surrogate; as_of with a time zone) and point 14 "
-    "(as_of exactly HH:MM): fixed by the hostile-input and election-clock branches",
-)
-
-
 @pytest.mark.parametrize("where", ["station", "amendment_reason"])
 def test_a_lone_surrogate_in_a_protocol_is_refused(api: Api, where: str) -> None:
     document = protocol(version=2, amendment_reason="typing error")
@@ -194,9 +186,8 @@ def test_a_lone_surrogate_in_a_protocol_is_refused(api: Api, where: str) -> None
     ErrorBody.model_validate(response.json())
 
 
-@KNOWN
 @pytest.mark.parametrize("as_of", ["10:00Z", "10:00+09:00", "10:00:00"])
-def test_known_failure_a_turnout_time_not_exactly_hh_mm(api: Api, as_of: str) -> None:
+def test_a_turnout_time_not_exactly_hh_mm_is_refused(api: Api, as_of: str) -> None:
     response = api.client.post(
         "/api/v1/stations/001-0001/turnout",
         json={"as_of": as_of, "voters": 100},

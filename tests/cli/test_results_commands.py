@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
+from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.signature import load_private_key, sign_document
 from tallyroom.service.certification import certify_contest
 from tallyroom.service.credentials import IssuedCredentials, authenticate
@@ -30,7 +31,12 @@ def _submit(sessions: sessionmaker[Session], credentials: IssuedCredentials) -> 
             signature=sign_document(document, key),
         )
         report_turnout(
-            session, principal=principal, station_code="001-0001", as_of="10:00", voters=300
+            session,
+            principal=principal,
+            station_code="001-0001",
+            as_of="10:00",
+            voters=300,
+            clock=ElectionClock.drill(speed=0),
         )
 
 

@@ -12,12 +12,14 @@ from fastapi import FastAPI
 from tallyroom import __version__
 from tallyroom.api import decisions, public_results, submissions
 from tallyroom.api.api_docs import docs_router
+from tallyroom.api.clock_header import ClockHeader
 from tallyroom.api.errors import install_error_handlers
 from tallyroom.api.head_requests import HeadAsGet
 from tallyroom.api.openapi_contract import install_contract
 from tallyroom.api.public_cors import PublicReadCors, public_read_paths
 from tallyroom.api.runtime import Runtime
 from tallyroom.api.security_headers import SecurityHeaders
+from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.store.database import database_url_from_environment
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.routes import web_router
@@ -26,12 +28,21 @@ from tallyroom.web.routes import web_router
 READER_SWITCH_INTERVAL = 0.001
 
 
-def create_app(database_url: str | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+def create_app(
+    database_url: str | None = None,
+    *,
+    runtime: Runtime | None = None,
+    clock: ElectionClock | None = None,
+) -> FastAPI:
+    """The app; a served one (no runtime handed in) judges times by `clock`, real time unless
+    a drill is named. A runtime handed in (tests) keeps its own clock and intake."""
     # A served site takes protocols in a process of its own, so that its readers never wait
-    # for the writer; a runtime handed in (tests) keeps whatever intake it was made with.
+    # for the writer.
     served = runtime is None
     runtime = runtime or Runtime.for_database(
-        database_url or database_url_from_environment(), intake_process=True
+        database_url or database_url_from_environment(),
+        intake_process=True,
+        clock=clock or ElectionClock.real(),
     )
     # Readers wait for the GIL while the protocol intake thread computes; a shorter switch
     # interval than the default 5 ms bounds that wait (bench/ingest.py measures both).
@@ -67,6 +78,7 @@ def create_app(database_url: str | None = None, *, runtime: Runtime | None = Non
     site = DatabaseResultsSource(runtime.reader, cache=runtime.results)
     install_error_handlers(app, site=site)
     install_contract(app)
+    app.add_middleware(ClockHeader, clock=runtime.clock)
     app.add_middleware(HeadAsGet)
     app.include_router(submissions.router)
     app.include_router(decisions.router)
@@ -75,5 +87,12 @@ def create_app(database_url: str | None = None, *, runtime: Runtime | None = Non
     app.add_middleware(PublicReadCors, public_paths=public_read_paths(public_results.router.routes))
     # Outermost, so that every answer carries the headers, errors and HEAD included.
     app.add_middleware(SecurityHeaders)
-    app.include_router(web_router(site, background_builds=runtime.results.serves_stale))
+    app.include_router(
+        web_router(
+            site,
+            background_builds=runtime.results.serves_stale,
+            clock=runtime.clock.kind,
+            stopping=runtime.stopping,
+        )
+    )
     return app

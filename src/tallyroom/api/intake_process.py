@@ -11,6 +11,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +29,8 @@ log = logging.getLogger("tallyroom.api.intake")
 WATCH_INTERVAL = 0.5
 #: how long a group waits for more protocols after its first, in seconds
 GATHERING_SECONDS = 0.010
+#: how long a stopping server waits for an idle child (one still starting may take seconds)
+IDLE_STOP_SECONDS = 0.1
 
 #: (ticket, token, protocol, signature); None asks the child to finish and stop
 _Request = tuple[int, str | None, Any, Any] | None
@@ -81,11 +84,16 @@ class ProtocolIntakeProcess:
         if process is None:
             return
         requests.put(None)
-        process.join(timeout=60)
+        with self._lock:
+            holding = bool(self._pending)
+        # Protocols in hand are committed and answered first; an idle child holds nothing,
+        # so a Ctrl-C does not wait for one still importing its modules.
+        process.join(timeout=60 if holding else IDLE_STOP_SECONDS)
         if process.is_alive():
             process.kill()
             process.join()
-        if receiver is not None:
+        if receiver is not None and holding:
+            # Answers to deliver; with none, the receiver (a daemon) ends on its own.
             receiver.join(timeout=5)
 
     def _ensure_running_locked(self) -> None:
@@ -100,7 +108,7 @@ class ProtocolIntakeProcess:
             name="tallyroom-protocol-intake",
             daemon=True,
         )
-        self._process.start()
+        _start_ignoring_interrupts(self._process)
         self._receiver = threading.Thread(
             target=self._receive,
             args=(self._process, self._answers),
@@ -130,6 +138,19 @@ class ProtocolIntakeProcess:
         for future in pending.values():
             # Not acknowledged: the station resubmits, and a stored copy is idempotent.
             future.set_exception(IntakeUnavailable("intake_unavailable", message))
+
+
+def _start_ignoring_interrupts(process: Any) -> None:
+    """Start the child with Ctrl-C ignored (inherited through exec): the terminal sends
+    SIGINT to the whole process group, and the parent, not the signal, stops the child."""
+    if threading.current_thread() is not threading.main_thread():
+        process.start()  # only the main thread may change a handler; run_intake ignores it
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process.start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _settle(future: Future[SubmissionOutcome], answer: Any) -> None:
@@ -172,6 +193,7 @@ def _run_intake_and_exit(database_url: str, requests: Any, answers: Any, parent:
 
 def run_intake(database_url: str, requests: Any, answers: Any, parent: int) -> None:
     """The child: the in-process group commit, fed from the parent's queue."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Imported here: the parent never needs the writer's machinery loaded twice.
     from tallyroom.api.protocol_intake import ProtocolIntake
     from tallyroom.api.runtime import database_conflict

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.api.intake_process import ProtocolIntakeProcess
 from tallyroom.api.protocol_intake import ProtocolIntake
+from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.service.credentials import Principal, authenticate
 from tallyroom.service.errors import Conflict, TooLarge
 from tallyroom.service.protocols import SubmissionOutcome
@@ -52,6 +53,11 @@ class Runtime:
     write_lock: threading.Lock | None = None
     #: the engines behind the sessions, disposed when the server stops
     engines: list[Engine] = field(default_factory=list)
+    #: the time turnout reports are judged by; a served site names its own (`tallyroom serve`
+    #: real time, `--drill`), the default is a drill standing at the close of voting (tests)
+    clock: ElectionClock = field(default_factory=lambda: ElectionClock.drill(speed=0))
+    #: set when the server begins to stop: open live-update streams end at once
+    stopping: threading.Event = field(default_factory=threading.Event)
     #: the database URL when the intake runs in a process of its own (api/intake_process.py);
     #: None for a thread of this process
     intake_process_url: InitVar[str | None] = None
@@ -67,7 +73,12 @@ class Runtime:
 
     @classmethod
     def for_database(
-        cls, url: str, *, migrate_schema: bool = True, intake_process: bool = False
+        cls,
+        url: str,
+        *,
+        migrate_schema: bool = True,
+        intake_process: bool = False,
+        clock: ElectionClock | None = None,
     ) -> Runtime:
         """The runtime for a database. A served site takes protocols in a process of its own
         (`intake_process`), so its readers never wait for the writer; tests keep one process."""
@@ -85,6 +96,7 @@ class Runtime:
             if reader_engine is writer_engine
             else [writer_engine, reader_engine],
             intake_process_url=url if intake_process else None,
+            clock=clock or ElectionClock.drill(speed=0),
         )
 
     def command(

@@ -79,6 +79,7 @@ async def post_turnout(code: str, request: Request) -> JSONResponse:
             station_code=code,
             as_of=body.get("as_of"),
             voters=body.get("voters"),
+            clock=runtime.clock,
         ),
     )
     return JSONResponse(outcome.as_dict(), status_code=200 if outcome.already_stored else 201)
@@ -87,7 +88,9 @@ async def post_turnout(code: str, request: Request) -> JSONResponse:
 @router.post(
     "/turnout",
     summary="Report many stations' turnout at once (a constituency commission relaying)",
-    description="All or nothing: one bad report refuses the batch, every problem listed.",
+    description="All or nothing: one bad report refuses the batch, every problem listed with "
+    "its index and station. `as_of` is exactly HH:MM, a reporting hour that has come by the "
+    "election clock on polling day.",
     status_code=201,
     responses=command_responses(
         {
@@ -105,11 +108,12 @@ async def post_turnout_batch(request: Request) -> JSONResponse:
     reports = [
         TurnoutReport(item.get("station"), item.get("as_of"), item.get("voters")) for item in items
     ]
+    runtime = runtime_of(request)
     outcomes = await run_in_threadpool(
-        runtime_of(request).command,
+        runtime.command,
         bearer_token(request),
         lambda session, principal: report_turnout_many(
-            session, principal=principal, reports=reports
+            session, principal=principal, reports=reports, clock=runtime.clock
         ),
     )
     stored_now = any(not outcome.already_stored for outcome in outcomes)

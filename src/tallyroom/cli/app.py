@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from tallyroom import __version__
 from tallyroom.cli.announcement import announce
 from tallyroom.cli.audit_commands import audit
 from tallyroom.cli.credentials import credentials
@@ -24,6 +25,27 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"tallyroom {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    _version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the version and exit.",
+    ),
+) -> None:
+    """Results system of a national election commission."""
+
+
 app.command()(load)
 app.command()(export)
 app.command()(scenario)

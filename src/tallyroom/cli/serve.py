@@ -2,36 +2,74 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 import typer
 
-from tallyroom.cli.output import console
+from tallyroom.cli.output import console, fail
+from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.store.database import database_url_from_environment
-
-#: seconds a stopping server gives the requests still open (an event stream never ends)
-GRACEFUL_SHUTDOWN_SECONDS = 2
 
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, min=0, max=65535, help="Port to listen on."),
+    drill: bool = typer.Option(
+        False,
+        "--drill",
+        help="Judge times by the reference polling day mapped onto now (a rehearsal); "
+        "every page and response says DRILL. Default: real time in the election's time zone.",
+    ),
+    drill_speed: float = typer.Option(
+        1.0,
+        "--drill-speed",
+        min=0.0,
+        help="With --drill: polling-day time per real time; 0 stands at the close of voting.",
+    ),
+    drill_starts: str | None = typer.Option(
+        None,
+        "--drill-starts",
+        help="With --drill: the polling-day time (HH:MM) it is now; default: voting opens.",
+    ),
 ) -> None:
     """Run the server until interrupted (Ctrl-C)."""
     import uvicorn
 
     from tallyroom.api.app import create_app
+    from tallyroom.api.stopping_server import STOP_SECONDS, StoppingServer
 
+    if not drill and (drill_starts is not None or drill_speed != 1.0):
+        fail("--drill-speed and --drill-starts set a drill clock; add --drill")
+    clock = (
+        ElectionClock.drill(speed=drill_speed, starts=_time_of_day(drill_starts))
+        if drill
+        else ElectionClock.real()
+    )
     url = database_url_from_environment()
-    console.print(f"serving on http://{host}:{port} (API docs at /docs), database {_safe(url)}")
-    uvicorn.run(
-        create_app(url),
+    console.print(
+        f"serving on http://{host}:{port} (API docs at /docs), database {_safe(url)}, "
+        f"clock: {clock.describe()}"
+    )
+    app = create_app(url, clock=clock)
+    config = uvicorn.Config(
+        app,
         host=host,
         port=port,
         log_level="warning",
         # Naming the server software helps only an attacker.
         server_header=False,
-        # A stop (Ctrl-C, SIGTERM) waits this long for open requests, then closes them.
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        timeout_graceful_shutdown=STOP_SECONDS,
     )
+    StoppingServer(config, app.state.runtime.stopping).run()
+
+
+def _time_of_day(value: str | None) -> time | None:
+    if value is None:
+        return None
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        fail(f"--drill-starts {value!r} is not a time like 07:30")
 
 
 def _safe(url: str) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from tallyroom.cli.output import console, errors, fail
 from tallyroom.cli.results_commands import print_results
 from tallyroom.cli.store_access import sessions
 from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.scenarios.polling_day import BallotStuffing, PollingDayPlan, build_polling_day_plan
 from tallyroom.service.credentials import IssuedCredentials, issue_credentials
 from tallyroom.service.election_setup import define_election
@@ -40,6 +43,9 @@ RESULTS_FRESHNESS_SECONDS = 0.3
 
 #: protocols arriving together share one commit on the server (api/protocol_intake.py)
 DEFAULT_CLIENTS = 8
+#: real seconds between starting the server and polling day's opening when playing in time,
+#: to open the printed address and watch the day from its start
+LEAD_IN_SECONDS = 5.0
 
 
 def simulate(
@@ -108,7 +114,10 @@ def simulate(
         clients = DEFAULT_CLIENTS
     if server is not None:
         assert credentials is not None
-        outcome = _play(server, credentials, definition, plan, until, speed, seed, clients)
+        try:
+            outcome = _play(server, credentials, definition, plan, until, speed, seed, clients)
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
         _finish(server, outcome)
         return
     database_url = database_url_from_environment()
@@ -116,15 +125,44 @@ def simulate(
     # The server (FastAPI, the site) loads only when this command starts one.
     from tallyroom.simulator.local_server import LocalServer
 
-    with LocalServer(database_url) as local:
-        outcome = _play(local.url, credentials, definition, plan, until, speed, seed, clients)
-        _finish(local.url, outcome, keep=keep_serving)
-        if keep_serving:
+    # The server's drill clock and the simulated clock are one: polling day opens at the same
+    # real moment for both, so no report arrives before its hour by the server's clock.
+    opens = definition.election.voting_hours.opens
+    started_at = datetime.now(UTC) + timedelta(seconds=LEAD_IN_SECONDS if speed > 0 else 0)
+    clock = (
+        ElectionClock.drill(speed=speed, starts=opens, started_at=started_at)
+        if speed > 0
+        else ElectionClock.drill(speed=0)
+    )
+    try:
+        with LocalServer(database_url, clock=clock) as local:
+            lead = (started_at - datetime.now(UTC)).total_seconds()
             console.print(
-                f"the site is at [bold]{local.url}/[/] (API docs at {local.url}/docs); "
-                "Ctrl-C stops the server"
+                f"the site is at [bold]{local.url}/[/] (API docs at {local.url}/docs), a DRILL; "
+                + (f"polling day opens in {lead:.0f} s" if lead >= 1 else "polling day starts now")
             )
-            local.keep_serving()
+            outcome = _play(
+                local.url,
+                credentials,
+                definition,
+                plan,
+                until,
+                speed,
+                seed,
+                clients,
+                started_at=started_at if speed > 0 else None,
+            )
+            _finish(local.url, outcome, keep=keep_serving)
+            if keep_serving:
+                console.print(
+                    f"the site is at [bold]{local.url}/[/] (API docs at {local.url}/docs); "
+                    "Ctrl-C stops the server"
+                )
+                local.keep_serving()
+    except KeyboardInterrupt:
+        # Ctrl-C while playing: the server stopped on the way out of the block, its commits
+        # done and its intake ended; no traceback.
+        raise typer.Exit(130) from None
 
 
 def _read_credentials(folder: Path) -> IssuedCredentials:
@@ -154,6 +192,8 @@ def _play(
     speed: float,
     seed: int,
     clients: int,
+    *,
+    started_at: datetime | None = None,
 ) -> SimulationCounts:
     election = definition.election
     try:
@@ -172,6 +212,11 @@ def _play(
     events = polling_day_timeline(
         plan, election=election.code, closes=election.voting_hours.closes, until=until, seed=seed
     )
+    # The plan, the timeline and the loaded modules last as long as the command: out of the
+    # cyclic collector's reach, neither the night's collections nor the ones at exit (which
+    # took seconds after a Ctrl-C) walk them again.
+    gc.collect()
+    gc.freeze()
     close = minute_of_day(election.voting_hours.closes)
     settings = SimulationSettings(
         server=server,
@@ -180,6 +225,7 @@ def _play(
         clients=clients,
         start_minute=minute_of_day(election.voting_hours.opens),
         end_minute=close + plan.announcement_after_minutes if until is Until.ANNOUNCEMENT else None,
+        started_at=started_at,
     )
     tally = SimulationTally()
     stop = threading.Event()
@@ -205,8 +251,18 @@ def _play(
                 live.update(_progress_view(tally.snapshot(), summary, time.monotonic() - started))
                 worker.join(timeout=0.25)
         except KeyboardInterrupt:
+            # Ctrl-C: what is queued is dropped, requests under way are answered, and the
+            # command ends (and with it a server it started) without a traceback.
             stop.set()
             worker.join()
+            counts = tally.snapshot()
+            live.update(_progress_view(counts, summary, time.monotonic() - started))
+            live.stop()
+            errors.print(
+                f"interrupted at {clock_label(counts.clock_minute)} polling-day time after "
+                f"{counts.events_done:,} of {counts.events_total:,} events"
+            )
+            raise
         time.sleep(RESULTS_FRESHNESS_SECONDS)
         live.update(_progress_view(tally.snapshot(), _summary(reader), time.monotonic() - started))
     counts = result[0] if result else tally.snapshot()

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import time
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tallyroom.domain.election import VotingHours
+from tallyroom.domain.election import Election
+from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.protocol_document import MAXIMUM_FIGURE
 from tallyroom.domain.results import TurnoutPoint
 from tallyroom.service import audit_log
@@ -29,6 +31,15 @@ from tallyroom.store.schema import (
 
 #: a constituency commission relays at most this many stations' reports in one request
 MAXIMUM_REPORTS = 1000
+#: a reporting hour as the definition writes it: no seconds, no zone (the election's own)
+_HOUR_LABEL = re.compile(r"[0-2][0-9]:[0-5][0-9]")
+#: the clock's refusals: a report before its hour, or on another day than polling day
+_CLOCK_MESSAGES = {
+    "before_its_hour": "it is {now:%H:%M} by the election clock; the {label} report comes "
+    "at {label} or later",
+    "outside_polling_day": "it is {now:%Y-%m-%d %H:%M} by the election clock; turnout is "
+    "reported on polling day ({day})",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +78,13 @@ def report_turnout(
     station_code: str,
     as_of: Any,
     voters: Any,
-    now: datetime | None = None,
+    clock: ElectionClock,
 ) -> TurnoutOutcome:
     return report_turnout_many(
         session,
         principal=principal,
         reports=[TurnoutReport(station_code, as_of, voters)],
-        now=now,
+        clock=clock,
     )[0]
 
 
@@ -82,10 +93,11 @@ def report_turnout_many(
     *,
     principal: Principal,
     reports: Sequence[TurnoutReport],
-    now: datetime | None = None,
+    clock: ElectionClock,
 ) -> list[TurnoutOutcome]:
     """Store reports in one step (a constituency commission relaying its stations' figures).
-    All or nothing: one bad report refuses the batch, with every problem listed."""
+    All or nothing: one bad report refuses the batch, with every problem listed, each named
+    by its index and station. Times are judged by `clock`."""
     election_record = session.get_one(ElectionRow, principal.election_id)
     election = election_of(election_record)
     if not reports:
@@ -97,18 +109,23 @@ def report_turnout_many(
     labels: list[str] = []
     for index, report in enumerate(reports):
         try:
-            labels.append(_valid_report(report, election.voting_hours, hours))
+            labels.append(_valid_report(report, election, hours, clock))
         except ServiceError as error:
             problems.append((type(error), error.code, error.message, index))
             labels.append("")
     if problems:
         kind, code, message, index = problems[0]
-        prefix = f"report {index + 1}: " if len(reports) > 1 else ""
         raise kind(
             code,
-            prefix + message,
+            _naming(reports, index) + message,
             problems=[
-                {"report": number + 1, "code": problem_code, "message": text}
+                {
+                    "report": number + 1,
+                    "index": number,
+                    "station": _station_label(reports[number]),
+                    "code": problem_code,
+                    "message": text,
+                }
                 for _, problem_code, text, number in problems
             ],
         )
@@ -122,14 +139,29 @@ def report_turnout_many(
             )
         )
     }
-    for code in codes:
+    seen: set[tuple[str, str]] = set()
+    for index, (report, label) in enumerate(zip(reports, labels, strict=True)):
+        code = str(report.station)
+        named = {"report": index + 1, "index": index, "station": code}
         if code not in stations:
-            raise NotFound("unknown_station", f"there is no polling station {code!r}")
+            raise NotFound(
+                "unknown_station",
+                _naming(reports, index) + f"there is no polling station {code!r}",
+                **named,
+            )
         if not principal.may_act_for_station(stations[code]):
-            raise Forbidden("out_of_scope", f"this token may not report for station {code}")
-    keys = [(str(report.station), label) for report, label in zip(reports, labels, strict=True)]
-    if len(set(keys)) != len(keys):
-        raise InvalidInput("duplicate_report", "a station's hour appears twice in the batch")
+            raise Forbidden(
+                "out_of_scope",
+                _naming(reports, index) + f"this token may not report for station {code}",
+                **named,
+            )
+        if (code, label) in seen:
+            raise InvalidInput(
+                "duplicate_report",
+                _naming(reports, index) + f"station {code}'s {label} report appears twice",
+                **named,
+            )
+        seen.add((code, label))
     station_ids = [station.id for station in stations.values()]
     earlier_reports: dict[int, list[TurnoutReportRow]] = {}
     for row in session.scalars(
@@ -138,12 +170,12 @@ def report_turnout_many(
         .order_by(TurnoutReportRow.as_of)
     ):
         earlier_reports.setdefault(row.station_id, []).append(row)
-    moment = now or datetime.now(UTC)
+    moment = clock.wall_clock()
     outcomes: list[TurnoutOutcome] = []
     new_rows: list[TurnoutReportRow] = []
     added: dict[tuple[int, str], tuple[int, int]] = {}
     audit: list[tuple[str, str, dict[str, Any]]] = []
-    for report, label in zip(reports, labels, strict=True):
+    for index, (report, label) in enumerate(zip(reports, labels, strict=True)):
         station = stations[str(report.station)]
         voters = int(report.voters)
         history = earlier_reports.get(station.id, [])
@@ -152,7 +184,11 @@ def report_turnout_many(
             if existing.voters != voters:
                 raise Conflict(
                     "already_reported",
-                    f"station {station.code} already reported {existing.voters} voters at {label}",
+                    _naming(reports, index) + f"station {station.code} already reported "
+                    f"{existing.voters} voters at {label}",
+                    report=index + 1,
+                    index=index,
+                    station=station.code,
                 )
             outcomes.append(_outcome(station, existing, already_stored=True))
             continue
@@ -164,6 +200,16 @@ def report_turnout_many(
                     "code": "lower_than_previous",
                     "message": f"{voters} voters at {label}, fewer than {earlier[-1].voters} "
                     f"at {earlier[-1].as_of}",
+                }
+            )
+        # Reported out of order, a series falls just the same: a later hour already lower.
+        later = [row for row in history if row.as_of > label]
+        if later and later[0].voters < voters:
+            reasons.append(
+                {
+                    "code": "higher_than_later",
+                    "message": f"{voters} voters at {label}, more than {later[0].voters} "
+                    f"at {later[0].as_of}",
                 }
             )
         if voters > station.registered_voters:
@@ -213,8 +259,11 @@ def report_turnout_many(
     return outcomes
 
 
-def _valid_report(report: TurnoutReport, voting_hours: VotingHours, hours: list[str]) -> str:
+def _valid_report(
+    report: TurnoutReport, election: Election, hours: list[str], clock: ElectionClock
+) -> str:
     """The report's hour label; raises the first thing wrong with it."""
+    voting_hours = election.voting_hours
     hour = _hour(report.as_of)
     if not voting_hours.contains(hour):
         raise InvalidInput(
@@ -234,14 +283,37 @@ def _valid_report(report: TurnoutReport, voting_hours: VotingHours, hours: list[
         raise InvalidInput("out_of_range", f"voters must be from 0 to {MAXIMUM_FIGURE:,}")
     if not isinstance(report.station, str) or not report.station:
         raise InvalidInput("station_required", "name the station")
+    problem = clock.reporting_hour_problem(election, hour)
+    if problem is not None:
+        raise InvalidInput(
+            problem,
+            _CLOCK_MESSAGES[problem].format(
+                now=clock.now(election), label=label, day=election.polling_day
+            ),
+        )
     return label
 
 
 def _hour(value: Any) -> time:
-    try:
-        return time.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput("not_a_time", f"{value!r} is not a time like 10:00") from None
+    """A reporting hour written exactly HH:MM (in the election's time zone, never another)."""
+    if isinstance(value, str) and _HOUR_LABEL.fullmatch(value):
+        try:
+            return time.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidInput("not_a_time", f"{str(value)[:40]!r} is not a reporting hour like 10:00")
+
+
+def _station_label(report: TurnoutReport) -> str | None:
+    return report.station if isinstance(report.station, str) else None
+
+
+def _naming(reports: Sequence[TurnoutReport], index: int) -> str:
+    """How a message names the report it is about, when there is more than one."""
+    if len(reports) == 1:
+        return ""
+    station = _station_label(reports[index])
+    return f"report {index + 1}" + (f" (station {station})" if station else "") + ": "
 
 
 def _add_to_total(

@@ -6,10 +6,12 @@ waits for it: events are never dropped and a station's events never overtake eac
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import httpx
 
@@ -37,6 +39,9 @@ class SimulationSettings:
     start_minute: int = 8 * 60
     #: simulated minute the clock ends at (the announcement, or the last arrival)
     end_minute: int | None = None
+    #: the real moment the simulated clock shows `start_minute` (UTC; it may lie ahead, a
+    #: lead-in); the server's drill clock is anchored at the same moment. None: when play starts
+    started_at: datetime | None = None
 
 
 def check_server_election(server: str, *, stations: int, registered_voters: int) -> None:
@@ -63,11 +68,11 @@ def run_simulation(
     tally.set(events_total=len(events), clock_minute=settings.start_minute)
     clients = StationClients(settings.server, settings.credentials, tally, clients=settings.clients)
     clients.start()
-    started = time.monotonic()
+    started_at = settings.started_at or datetime.now(UTC)
 
     def simulated_minute() -> int:
-        elapsed = time.monotonic() - started
-        return settings.start_minute + int(elapsed * settings.speed / 60)
+        elapsed = (datetime.now(UTC) - started_at).total_seconds()
+        return settings.start_minute + math.floor(elapsed * settings.speed / 60)
 
     try:
         for event in events:
@@ -80,7 +85,7 @@ def run_simulation(
             tally.set(clock_minute=max(event.minute, tally.snapshot().clock_minute))
             clients.send(event)
     finally:
-        clients.finish()
+        clients.finish(discard=stop.is_set())
     if settings.end_minute is not None and not stop.is_set():
         tally.set(clock_minute=max(settings.end_minute, tally.snapshot().clock_minute))
     return tally.snapshot()

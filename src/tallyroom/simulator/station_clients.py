@@ -61,9 +61,16 @@ class StationClients:
         """Queue the event on its station's worker; blocks while that worker is behind."""
         self._queues[zlib.crc32(event.station.encode()) % len(self._queues)].put(event)
 
-    def finish(self) -> None:
-        """Wait until everything queued has been answered, then stop the workers."""
+    def finish(self, *, discard: bool = False) -> None:
+        """Wait until everything queued has been answered, then stop the workers; with
+        `discard` (Ctrl-C), what is still queued is dropped and only requests under way end."""
         for q in self._queues:
+            while discard:
+                try:
+                    q.get_nowait()
+                except queue.Empty:
+                    break
+                self.tally.add(events_done=1)
             q.put(None)
         for thread in self._threads:
             thread.join()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -56,14 +57,19 @@ def revision_event(revision: Revision) -> str:
 
 
 async def revision_events(
-    watch: RevisionWatch, *, since: int | None, lifetime: float
+    watch: RevisionWatch,
+    *,
+    since: int | None,
+    lifetime: float,
+    stopping: threading.Event | None = None,
 ) -> AsyncIterator[str]:
     """The current revision at once, then each new one; ends after `lifetime` seconds (the
-    browser reconnects by itself), which keeps proxies and idle servers tidy."""
+    browser reconnects by itself), which keeps proxies and idle servers tidy, or as soon as
+    the server is `stopping` (a stream left open would hold its graceful stop)."""
     yield f"retry: {RETRY_MILLISECONDS}\n\n"
     started = last_sent_at = time.monotonic()
     sent = since
-    while time.monotonic() - started < lifetime:
+    while time.monotonic() - started < lifetime and not (stopping and stopping.is_set()):
         revision = await watch.current()
         if revision.number != sent:
             sent = revision.number

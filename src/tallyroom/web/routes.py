@@ -9,6 +9,7 @@ Mount with `app.include_router(web_router(source))`. Paths:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -20,6 +21,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
+from tallyroom.domain.election_clock import ClockKind
 from tallyroom.web.candidates_page import candidates_page
 from tallyroom.web.constituency_page import ConstituencyNotFound, constituency_page
 from tallyroom.web.integrity import integrity_page
@@ -45,12 +47,15 @@ def web_router(
     base_path: str = "",
     events_lifetime: float = 300.0,
     background_builds: bool = False,
+    clock: ClockKind = ClockKind.REAL,
+    stopping: threading.Event | None = None,
 ) -> APIRouter:
     """The public results site over a results source (see `DatabaseResultsSource`).
 
     With `background_builds`, a page of a newer revision is built in the background while
     its newest rendering is served (a served site during ingest); without, the first reader
-    of a new revision waits for its build (every change shows at once: tests)."""
+    of a new revision waits for its build (every change shows at once: tests). Under a
+    drill `clock` every page shows a DRILL banner and every JSON document says so."""
     router = APIRouter(include_in_schema=False)
     cache = PageCache()
     watch = RevisionWatch(source.revision)
@@ -134,6 +139,7 @@ def web_router(
                 json_path=json_path,
                 csv_base=csv_base,
                 events_path=link("/events"),
+                clock=clock.value,
             ).encode()
 
         shown, body = await cached(revision, ("html", key, language), rendered)
@@ -158,6 +164,7 @@ def web_router(
                 {
                     "revision": revision.number,
                     "as_of": revision.changed_at.isoformat(),
+                    "clock": clock.value,
                     "data": page.json(),
                 },
                 ensure_ascii=False,
@@ -343,6 +350,7 @@ def web_router(
                 watch,
                 since=last_event_id(request.headers.get("last-event-id")),
                 lifetime=events_lifetime,
+                stopping=stopping,
             ),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
