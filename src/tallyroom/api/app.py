@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from tallyroom import __version__
-from tallyroom.api import decisions, public_results, submissions
+from tallyroom.api import audit_heads, decisions, public_results, submissions
 from tallyroom.api.errors import install_error_handlers
 from tallyroom.api.runtime import Runtime
+from tallyroom.domain.signature import load_private_key
 from tallyroom.store.database import database_url_from_environment
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.routes import web_router
 
+#: names the PEM file of the commission's tree-head key; with it a served site signs the
+#: audit log's head every minute while entries arrive
+TREE_HEAD_KEY_VARIABLE = "TALLYROOM_TREE_HEAD_KEY"
 #: seconds a thread may hold the GIL before a waiting one gets it
 READER_SWITCH_INTERVAL = 0.001
 
@@ -28,6 +34,9 @@ def create_app(database_url: str | None = None, *, runtime: Runtime | None = Non
     runtime = runtime or Runtime.for_database(
         database_url or database_url_from_environment(), intake_process=True
     )
+    key_file = os.environ.get(TREE_HEAD_KEY_VARIABLE)
+    if served and key_file:
+        runtime.tree_head_key = load_private_key(Path(key_file).read_bytes())
     # Readers wait for the GIL while the protocol intake thread computes; a shorter switch
     # interval than the default 5 ms bounds that wait (bench/ingest.py measures both).
     sys.setswitchinterval(READER_SWITCH_INTERVAL)
@@ -59,6 +68,7 @@ def create_app(database_url: str | None = None, *, runtime: Runtime | None = Non
     app.include_router(submissions.router)
     app.include_router(decisions.router)
     app.include_router(public_results.router)
+    app.include_router(audit_heads.router)
     # The public site reads through the same results cache as the API, so both agree.
     app.include_router(
         web_router(

@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from tallyroom.api.runtime import runtime_of
 from tallyroom.domain.results import NationalResults
-from tallyroom.service import audit_log
+from tallyroom.service import audit_log, audit_tree
 from tallyroom.service.elections import election_row
 from tallyroom.service.results import constituency_result
 from tallyroom.service.results_json import constituency_json, national_json, turnout_json
@@ -119,4 +119,9 @@ async def get_station(code: str, request: Request) -> dict[str, Any]:
 async def get_audit_head(request: Request) -> dict[str, Any]:
     runtime = runtime_of(request)
     sequence, entry_hash = await run_in_threadpool(runtime.read, audit_log.head)
-    return {"sequence": sequence, "entry_hash": entry_hash}
+    signed = await run_in_threadpool(runtime.read, audit_tree.latest_head)
+    return {
+        "sequence": sequence,
+        "entry_hash": entry_hash,
+        "signed_head": None if signed is None else signed.as_json(),
+    }

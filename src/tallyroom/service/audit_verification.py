@@ -13,7 +13,7 @@ from tallyroom.domain.audit_chain import chain_breaks
 from tallyroom.domain.canonical_json import sha256_hex
 from tallyroom.domain.protocol_document import MalformedProtocol, parse_protocol_document
 from tallyroom.domain.signature import signature_is_valid
-from tallyroom.service import audit_log
+from tallyroom.service import audit_log, audit_tree
 from tallyroom.store.schema import (
     AuditEntryRow,
     CandidateRow,
@@ -35,6 +35,29 @@ def audit_discrepancies(session: Session) -> list[str]:
     problems += _head_problems(session)
     problems += _protocol_problems(session)
     problems += _total_problems(session)
+    problems += _tree_head_problems(session)
+    return problems
+
+
+def _tree_head_problems(session: Session) -> list[str]:
+    """Every stored signed tree head must verify with an announced key and sign the root of
+    the log's prefix of its size."""
+    heads = audit_tree.signed_heads(session)
+    if not heads:
+        return []
+    keys = audit_tree.tree_head_keys(session)
+    tree = audit_tree.log_tree(session)
+    problems: list[str] = []
+    for head in heads:
+        place = f"signed tree head of {head.tree_size} entries"
+        if head.key not in keys:
+            problems.append(f"{place}: signed with a key the log does not announce")
+        if not head.signature_is_valid():
+            problems.append(f"{place}: signature does not verify")
+        if head.tree_size > tree.size:
+            problems.append(f"{place}: the log has only {tree.size} entries")
+        elif tree.root(head.tree_size).hex() != head.root_hash:
+            problems.append(f"{place}: the log's first {head.tree_size} entries have another root")
     return problems
 
 
