@@ -1,27 +1,23 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
-from tallyroom.domain.audit_chain import GENESIS_HASH, entry_hash
-from tallyroom.domain.canonical_json import canonical_json
 from tallyroom.domain.signature import load_private_key, public_key_hex, sign_document
 from tallyroom.service.credentials import IssuedCredentials, authenticate
 from tallyroom.service.protocols import submit_protocol
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import (
-    AuditEntryRow,
-    AuditHeadRow,
     ConstituencyTotalRow,
     SignedTreeHeadRow,
 )
 from tests.api.conftest import protocol
+from tests.history_rewrite import rewrite_history
 
 runner = CliRunner()
 
@@ -57,35 +53,6 @@ def test_verify_passes_then_names_a_hand_edit(
     assert "discrepanc" in failed.stderr
 
 
-def _rewrite_history(sessions: sessionmaker[Session], sequence: int) -> None:
-    """What a database administrator without the tree-head key can do: change one entry and
-    recompute the whole chain after it, so the log is consistent in itself, and drop the
-    signed heads that would give it away."""
-    with transaction(sessions) as session:
-        rows = session.scalars(select(AuditEntryRow).order_by(AuditEntryRow.sequence)).all()
-        previous = GENESIS_HASH
-        for row in rows:
-            payload = json.loads(row.payload)
-            if row.sequence == sequence:
-                payload["forged"] = True
-            recorded_at = row.recorded_at
-            if recorded_at.tzinfo is None:
-                recorded_at = recorded_at.replace(tzinfo=UTC)
-            row.payload = canonical_json(payload).decode()
-            row.previous_hash = previous
-            row.entry_hash = entry_hash(
-                sequence=row.sequence,
-                recorded_at=recorded_at.astimezone(UTC).isoformat(timespec="microseconds"),
-                actor=row.actor,
-                action=row.action,
-                payload=payload,
-                previous_hash=previous,
-            )
-            previous = row.entry_hash
-        session.execute(update(AuditHeadRow).values(entry_hash=previous))
-        session.execute(delete(SignedTreeHeadRow))
-
-
 def test_head_is_signed_with_the_commissions_key_and_kept_heads_prove_extension(
     use_database: str,
     loaded_election: sessionmaker[Session],
@@ -115,7 +82,7 @@ def test_head_is_signed_with_the_commissions_key_and_kept_heads_prove_extension(
     assert extends.exit_code == 0, extends.output
     assert f"extends the kept head of {kept['tree_size']:,} entries" in extends.stdout
 
-    _rewrite_history(loaded_election, sequence=2)
+    rewrite_history(loaded_election, sequence=2)
     # Consistent in itself: the chain and every total check out...
     assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
     # ...but not with the head someone kept.
