@@ -9,11 +9,11 @@ from pathlib import Path
 import typer
 from sqlalchemy import func, select
 
-from tallyroom.cli.json_file import read_json_file
+from tallyroom.cli.kept_head import read_kept_head
 from tallyroom.cli.output import console, errors, fail, print_json
 from tallyroom.cli.store_access import sessions
 from tallyroom.domain.signature import load_private_key, private_key_pem, public_key_hex
-from tallyroom.domain.tree_head import MalformedTreeHead, SignedTreeHead, extension_problems
+from tallyroom.domain.tree_head import extension_problems
 from tallyroom.service import audit_log, audit_tree
 from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.errors import ServiceError
@@ -21,15 +21,6 @@ from tallyroom.store.database import transaction
 from tallyroom.store.schema import ProtocolVersionRow, StationResultRow
 
 audit = typer.Typer(help="The audit log.", no_args_is_help=True, add_completion=False)
-
-
-def read_kept_head(path: Path) -> SignedTreeHead:
-    """A signed tree head someone kept, from its JSON file (exits 2 if it is not one)."""
-    document, _ = read_json_file(path)
-    try:
-        return SignedTreeHead.from_json(document)
-    except MalformedTreeHead as error:
-        fail(f"{path}:1: not a signed tree head: {error}")
 
 
 @audit.command("verify")

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,13 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.definition import ElectionDefinition
-from tallyroom.service import audit_log
+from tallyroom.domain.tree_head import SignedTreeHead
+from tallyroom.service import audit_log, audit_tree
 from tallyroom.service.definition_export import stored_definition
 from tallyroom.service.elections import election_row
 from tallyroom.service.results import build_national_results
 from tallyroom.service.results_json import national_json, turnout_json
 from tallyroom.service.turnout import turnout_by_hour
 from tallyroom.store.schema import (
+    AuditEntryRow,
     PollingStationRow,
     ProtocolVersionRow,
     StationKeyRow,
@@ -61,6 +63,12 @@ class Publication:
     audit_sequence: int
     audit_head_hash: str
     generated_at: datetime
+    #: the signed tree heads the snapshot follows, oldest first, and the keys that sign them
+    tree_heads: list[SignedTreeHead] = field(default_factory=list)
+    tree_head_keys: list[str] = field(default_factory=list)
+    #: every audit entry's chain hash (32 bytes each, in sequence): the Merkle tree's
+    #: leaves, so a reader proves the log extends any head kept
+    audit_entry_hashes: bytes = b""
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -114,6 +122,12 @@ def gather_publication(
         ).tuples()
     ]
     sequence, head_hash = audit_log.head(session)
+    entry_hashes = b"".join(
+        bytes.fromhex(chain_hash)
+        for chain_hash in session.scalars(
+            select(AuditEntryRow.entry_hash).order_by(AuditEntryRow.sequence)
+        )
+    )
     return Publication(
         definition=stored_definition(session, election_record.code),
         results=national_json(build_national_results(session, election_record.code)),
@@ -123,4 +137,7 @@ def gather_publication(
         audit_sequence=sequence,
         audit_head_hash=head_hash,
         generated_at=now or datetime.now(UTC),
+        tree_heads=audit_tree.signed_heads(session),
+        tree_head_keys=audit_tree.tree_head_keys(session),
+        audit_entry_hashes=entry_hashes,
     )
