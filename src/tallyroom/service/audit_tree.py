@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from tallyroom.domain.merkle_tree import MerkleTree
 from tallyroom.domain.signature import new_private_key, public_key_hex
 from tallyroom.domain.tree_head import SignedTreeHead, head_bytes
-from tallyroom.service import audit_log
+from tallyroom.service import audit_log, row_ledger
 from tallyroom.service.errors import Conflict, InvalidInput, NotFound
 from tallyroom.store.schema import AuditEntryRow, SignedTreeHeadRow, TreeHeadKeyRow
 
@@ -47,6 +47,7 @@ def create_tree_head_key(session: Session, *, actor: str) -> Ed25519PrivateKey:
     audit_log.record(
         session, actor=actor, action="tree_head_key.created", payload={"public_key": public_key}
     )
+    row_ledger.record_rows(session, actor=actor, table="tree_head_key")
     return private_key
 
 

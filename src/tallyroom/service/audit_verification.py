@@ -13,7 +13,8 @@ from tallyroom.domain.audit_chain import chain_breaks
 from tallyroom.domain.canonical_json import sha256_hex
 from tallyroom.domain.protocol_document import MalformedProtocol, parse_protocol_document
 from tallyroom.domain.signature import signature_is_valid
-from tallyroom.service import audit_log, audit_tree
+from tallyroom.service import audit_log, audit_tree, row_ledger
+from tallyroom.service.audit_replay import replay_problems
 from tallyroom.store.schema import (
     AuditEntryRow,
     CandidateRow,
@@ -31,7 +32,10 @@ from tallyroom.store.schema import (
 
 def audit_discrepancies(session: Session) -> list[str]:
     """Every disagreement found; empty when the database is consistent with its history."""
-    problems = chain_breaks(audit_log.entries(session))
+    entries = audit_log.entries(session)
+    problems = chain_breaks(entries)
+    problems += row_ledger.ledger_problems(session, entries)
+    problems += replay_problems(session, entries)
     problems += _head_problems(session)
     problems += _protocol_problems(session)
     problems += _total_problems(session)

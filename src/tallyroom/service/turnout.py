@@ -200,6 +200,7 @@ def report_turnout_many(
                     "voters": voters,
                     "status": status,
                     "reasons": [reason["code"] for reason in reasons],
+                    "received_at": moment.astimezone(UTC).isoformat(timespec="microseconds"),
                 },
             )
         )

@@ -358,4 +358,14 @@ TABLE_KINDS: dict[str, str] = {
     "audit_head": "derived",
     "tree_head_key": "authoritative",
     "signed_tree_head": "authoritative",
+    "personal_data_salt": "authoritative",
 }
+
+
+class PersonalDataSaltRow(Base):
+    """The secret salt personal data is hashed with before it enters the audit log, so the
+    log can be published whole without revealing names."""
+
+    __tablename__ = "personal_data_salt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))

@@ -1,4 +1,4 @@
-"""signed tree heads of the audit log and the commission's tree-head key
+"""signed tree heads of the audit log, the commission's tree-head key, the personal-data salt
 
 Revision ID: 0002_merkle
 Revises: 0001
@@ -33,8 +33,15 @@ def upgrade() -> None:
         sa.Column("signature", sa.String(length=128), nullable=False),
         sa.PrimaryKeyConstraint("tree_size", name=op.f("pk_signed_tree_head")),
     )
+    op.create_table(
+        "personal_data_salt",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("salt", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_personal_data_salt")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("personal_data_salt")
     op.drop_table("signed_tree_head")
     op.drop_table("tree_head_key")
