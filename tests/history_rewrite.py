@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.audit_chain import GENESIS_HASH, entry_hash
@@ -15,29 +15,52 @@ from tallyroom.store.schema import AuditEntryRow, AuditHeadRow, SignedTreeHeadRo
 
 
 def rewrite_history(sessions: sessionmaker[Session], sequence: int) -> None:
-    """What a database administrator without the tree-head key can do: change one entry and
-    recompute the whole chain after it, so the log is consistent in itself, and drop the
-    signed heads that would give it away."""
+    """Change one entry, drop the signed heads and their entries, and recompute the whole
+    chain, so the log is consistent in itself."""
     with transaction(sessions) as session:
-        rows = session.scalars(select(AuditEntryRow).order_by(AuditEntryRow.sequence)).all()
+        rows = [
+            row
+            for row in session.scalars(select(AuditEntryRow).order_by(AuditEntryRow.sequence))
+            if row.action != "tree_head.signed"
+        ]
+        kept = [
+            {
+                "recorded_at": row.recorded_at,
+                "actor": row.actor,
+                "action": row.action,
+                "payload": json.loads(row.payload),
+                "forged": row.sequence == sequence,
+            }
+            for row in rows
+        ]
+        session.execute(delete(AuditEntryRow))
+        session.execute(delete(SignedTreeHeadRow))
         previous = GENESIS_HASH
-        for row in rows:
-            payload = json.loads(row.payload)
-            if row.sequence == sequence:
+        for number, entry in enumerate(kept, start=1):
+            payload = entry["payload"]
+            if entry["forged"]:
                 payload["forged"] = True
-            recorded_at = row.recorded_at
+            recorded_at = entry["recorded_at"]
             if recorded_at.tzinfo is None:
                 recorded_at = recorded_at.replace(tzinfo=UTC)
-            row.payload = canonical_json(payload).decode()
-            row.previous_hash = previous
-            row.entry_hash = entry_hash(
-                sequence=row.sequence,
+            digest = entry_hash(
+                sequence=number,
                 recorded_at=recorded_at.astimezone(UTC).isoformat(timespec="microseconds"),
-                actor=row.actor,
-                action=row.action,
+                actor=entry["actor"],
+                action=entry["action"],
                 payload=payload,
                 previous_hash=previous,
             )
-            previous = row.entry_hash
-        session.execute(update(AuditHeadRow).values(entry_hash=previous))
-        session.execute(delete(SignedTreeHeadRow))
+            session.execute(
+                insert(AuditEntryRow).values(
+                    sequence=number,
+                    recorded_at=recorded_at,
+                    actor=entry["actor"],
+                    action=entry["action"],
+                    payload=canonical_json(payload).decode(),
+                    previous_hash=previous,
+                    entry_hash=digest,
+                )
+            )
+            previous = digest
+        session.execute(update(AuditHeadRow).values(sequence=len(kept), entry_hash=previous))

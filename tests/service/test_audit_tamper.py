@@ -126,7 +126,6 @@ NAMED: dict[str, str] = {
     "turnout_total": "turnout at",
     "audit_entry": "audit entry",
     "audit_head": "audit head",
-    "signed_tree_head": "signed tree head",
     "personal_data_salt": "column full_name",
 }
 
@@ -157,14 +156,12 @@ def test_an_edited_row_is_named(
 
     def change(session: Session) -> None:
         row = _first(session, table, None if where is None else where(stored.c))
-        value = _shifted(row[column])
-        if column.endswith("_id") and column not in ("station_id",) or table == "observer_station":
-            value = row[column] + 1 if table != "candidate" else _other_party(session, row)
+        value = _other_party(session, row) if table == "candidate" else _shifted(row[column])
         key = {pk.name: row[pk.name] for pk in _pk(table)}
         session.execute(
-            update(stored).where(*(stored.c[name] == v for name, v in key.items())).values(
-                {column: value}
-            )
+            update(stored)
+            .where(*(stored.c[name] == v for name, v in key.items()))
+            .values({column: value})
         )
 
     for problems in _tampered(played, change):

@@ -45,38 +45,11 @@ def replay_problems(session: Session, entries: Iterable[AuditEntry]) -> list[str
     counted: dict[str, int | None] = {}
     reports: dict[tuple[str, str], dict[str, Any]] = {}
     for entry in entries:
-        payload = entry.payload
-        if entry.action == "protocol.submitted":
-            logged = {
-                "body_sha256": payload["body_sha256"],
-                "signature": payload["signature"],
-                "status": payload["status"],
-                "reasons": payload["reasons"],
-                "amendment_reason": payload["amendment_reason"],
-                "decision_reason": None,
-            }
-            if "submitted_at" in payload:
-                logged["submitted_at"] = payload["submitted_at"]
-            versions[(payload["station"], payload["version"])] = logged
-            if payload["status"] == "accepted":
-                counted[payload["station"]] = payload["version"]
-        elif entry.action in ("protocol.accepted", "protocol.rejected"):
-            logged = versions.setdefault((payload["station"], payload["version"]), {})
-            logged["status"] = entry.action.removeprefix("protocol.")
-            logged["decision_reason"] = payload["reason"]
-            if entry.action == "protocol.accepted":
-                counted[payload["station"]] = payload["version"]
-        elif entry.action == "station.annulled":
-            counted[payload["station"]] = None
-        elif entry.action == "turnout.reported":
-            logged = {
-                "voters": payload["voters"],
-                "status": payload["status"],
-                "reasons": payload["reasons"],
-            }
-            if "received_at" in payload:
-                logged["received_at"] = payload["received_at"]
-            reports[(payload["station"], payload["as_of"])] = logged
+        # A damaged entry is reported by the chain check; its payload cannot be replayed.
+        try:
+            _replay(entry, versions, counted, reports)
+        except (KeyError, TypeError):
+            continue
     problems: list[str] = []
     _version_problems(session, versions, problems)
     _result_problems(session, counted, problems)
@@ -194,3 +167,43 @@ def _observer_station_problems(session: Session, problems: list[str]) -> None:
         f"table observer_station, key {observer}, {station}: accredited, row missing"
         for observer, station in sorted(expected - stored)
     )
+
+
+def _replay(
+    entry: AuditEntry,
+    versions: dict[tuple[str, int], dict[str, Any]],
+    counted: dict[str, int | None],
+    reports: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    payload = entry.payload
+    if entry.action == "protocol.submitted":
+        logged = {
+            "body_sha256": payload["body_sha256"],
+            "signature": payload["signature"],
+            "status": payload["status"],
+            "reasons": payload["reasons"],
+            "amendment_reason": payload["amendment_reason"],
+            "decision_reason": None,
+        }
+        if "submitted_at" in payload:
+            logged["submitted_at"] = payload["submitted_at"]
+        versions[(payload["station"], payload["version"])] = logged
+        if payload["status"] == "accepted":
+            counted[payload["station"]] = payload["version"]
+    elif entry.action in ("protocol.accepted", "protocol.rejected"):
+        logged = versions.setdefault((payload["station"], payload["version"]), {})
+        logged["status"] = entry.action.removeprefix("protocol.")
+        logged["decision_reason"] = payload["reason"]
+        if entry.action == "protocol.accepted":
+            counted[payload["station"]] = payload["version"]
+    elif entry.action == "station.annulled":
+        counted[payload["station"]] = None
+    elif entry.action == "turnout.reported":
+        logged = {
+            "voters": payload["voters"],
+            "status": payload["status"],
+            "reasons": payload["reasons"],
+        }
+        if "received_at" in payload:
+            logged["received_at"] = payload["received_at"]
+        reports[(payload["station"], payload["as_of"])] = logged

@@ -19,6 +19,9 @@ from tallyroom.service import audit_log, row_ledger
 from tallyroom.service.errors import Conflict, InvalidInput, NotFound
 from tallyroom.store.schema import AuditEntryRow, SignedTreeHeadRow, TreeHeadKeyRow
 
+#: the audit action recording a signed tree head
+TREE_HEAD_SIGNED = "tree_head.signed"
+
 
 def log_tree(session: Session, *, after: MerkleTree | None = None) -> MerkleTree:
     """The Merkle tree whose leaves are the audit entries in sequence order; `after` (a tree
@@ -73,7 +76,7 @@ def sign_tree_head(
         )
     tree = log_tree(session, after=tree)
     latest = latest_head(session)
-    if latest is not None and latest.tree_size >= tree.size:
+    if latest is not None and not _entries_since(session, latest.tree_size):
         return None
     timestamp = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="milliseconds")
     root_hash = tree.root().hex()
@@ -88,7 +91,36 @@ def sign_tree_head(
             signature=head.signature,
         )
     )
+    # Logged too, so a stored head cannot vanish unnoticed; this entry is the next head's.
+    audit_log.record(
+        session,
+        actor="commission",
+        action=TREE_HEAD_SIGNED,
+        payload={
+            "key": [head.tree_size],
+            "row": {
+                "tree_size": head.tree_size,
+                "root_hash": head.root_hash,
+                "timestamp": head.timestamp,
+                "public_key": head.key,
+                "signature": head.signature,
+            },
+        },
+    )
     return head
+
+
+def _entries_since(session: Session, tree_size: int) -> bool:
+    """Whether entries other than the logging of signed heads follow the first `tree_size`
+    (the heads' own entries alone would make a new head every minute forever)."""
+    return (
+        session.scalar(
+            select(AuditEntryRow.sequence)
+            .where(AuditEntryRow.sequence > tree_size, AuditEntryRow.action != TREE_HEAD_SIGNED)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def signed_heads(session: Session) -> list[SignedTreeHead]:

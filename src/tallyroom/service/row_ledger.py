@@ -40,7 +40,10 @@ LEDGER_TABLES = (
     "access_token",
     "station_decision",
     "tree_head_key",
+    "signed_tree_head",
 )
+#: actions whose payload is one row image ({"key", "row"}) of a table
+SINGLE_ROW_ACTIONS = {"tree_head.signed": "signed_tree_head"}
 #: columns holding personal data: logged as a salted hash, so the log can be published whole
 PERSONAL_COLUMNS: Mapping[str, frozenset[str]] = {
     "candidate": frozenset({"full_name"}),
@@ -121,10 +124,17 @@ def ledger_problems(session: Session, entries: Iterable[AuditEntry]) -> list[str
     the log, or was logged and is gone."""
     logged: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {name: {} for name in LEDGER_TABLES}
     for entry in entries:
+        if entry.action in SINGLE_ROW_ACTIONS:
+            single = entry.payload
+            if isinstance(single.get("key"), list) and isinstance(single.get("row"), dict):
+                logged[SINGLE_ROW_ACTIONS[entry.action]][tuple(single["key"])] = single["row"]
         if entry.action == ROWS_RECORDED and entry.payload.get("table") in logged:
             images = logged[entry.payload["table"]]
-            for item in entry.payload["rows"]:
-                images[tuple(item["key"])] = item["row"]
+            try:
+                for item in entry.payload["rows"]:
+                    images[tuple(item["key"])] = item["row"]
+            except (KeyError, TypeError):
+                continue  # a damaged entry: the chain check reports it
     personal_salt = salt(session)
     problems: list[str] = []
     for name in LEDGER_TABLES:
