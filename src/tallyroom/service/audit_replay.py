@@ -13,11 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.audit_chain import AuditEntry
+from tallyroom.domain.key_history import KeyHistory, key_refusal
+from tallyroom.service.row_ledger import ROWS_RECORDED
 from tallyroom.store.schema import (
     ObserverRow,
     ObserverStationRow,
     PollingStationRow,
     ProtocolVersionRow,
+    StationKeyRow,
     StationResultRow,
     TurnoutReportRow,
 )
@@ -44,13 +47,20 @@ def replay_problems(session: Session, entries: Iterable[AuditEntry]) -> list[str
     versions: dict[tuple[str, int], dict[str, Any]] = {}
     counted: dict[str, int | None] = {}
     reports: dict[tuple[str, str], dict[str, Any]] = {}
+    positions: dict[tuple[str, int], int] = {}
+    keys: dict[int, KeyHistory] = {}
     for entry in entries:
         # A damaged entry is reported by the chain check; its payload cannot be replayed.
         try:
             _replay(entry, versions, counted, reports)
+            if entry.action == "protocol.submitted":
+                positions[(entry.payload["station"], entry.payload["version"])] = entry.sequence
+            elif entry.action == ROWS_RECORDED and entry.payload["table"] == "station_key":
+                _key_events(entry, keys)
         except (KeyError, TypeError):
             continue
     problems: list[str] = []
+    _key_history_problems(session, positions, keys, problems)
     _version_problems(session, versions, problems)
     _result_problems(session, counted, problems)
     _report_problems(session, reports, problems)
@@ -207,3 +217,41 @@ def _replay(
         if "received_at" in payload:
             logged["received_at"] = payload["received_at"]
         reports[(payload["station"], payload["as_of"])] = logged
+
+
+def _key_events(entry: AuditEntry, keys: dict[int, KeyHistory]) -> None:
+    for item in entry.payload["rows"]:
+        key_id = int(item["key"][0])
+        known = keys.get(key_id, KeyHistory(enrolled_at=entry.sequence))
+        if item["row"].get("revoked_at") is not None and known.revoked_at is None:
+            known = KeyHistory(known.enrolled_at, entry.sequence)
+        keys[key_id] = known
+
+
+def _key_history_problems(
+    session: Session,
+    positions: dict[tuple[str, int], int],
+    keys: dict[int, KeyHistory],
+    problems: list[str],
+) -> None:
+    for code, version, key_id, key_station, station_id in session.execute(
+        select(
+            PollingStationRow.code,
+            ProtocolVersionRow.version,
+            ProtocolVersionRow.station_key_id,
+            StationKeyRow.station_id,
+            ProtocolVersionRow.station_id,
+        )
+        .join(PollingStationRow, PollingStationRow.id == ProtocolVersionRow.station_id)
+        .outerjoin(StationKeyRow, StationKeyRow.id == ProtocolVersionRow.station_key_id)
+    ).tuples():
+        place = f"table protocol_version, key station {code} version {version}"
+        if key_station != station_id:
+            problems.append(f"{place}, column station_key_id: not a key of station {code}")
+            continue
+        position = positions.get((code, version))
+        if position is None:
+            continue  # not in the log at all: reported as such
+        refusal = key_refusal(keys.get(key_id, KeyHistory(None)), position)
+        if refusal is not None:
+            problems.append(f"{place}, column station_key_id: refused, {refusal}")
