@@ -141,8 +141,11 @@ class Runtime:
         self._stopping.set()
         if self._head_signer is not None:
             self._head_signer.join()
-            # The heads of the last minute's entries, before the server stops.
-            self.sign_tree_head()
+            # The head of the last minute's entries, before the server stops.
+            try:
+                self.sign_tree_head()
+            except Exception:  # stopping regardless; the next start signs it
+                logger.exception("signing the audit log's last tree head failed")
         for engine in self.engines:
             engine.dispose()
 
