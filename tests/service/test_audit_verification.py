@@ -97,27 +97,45 @@ def test_a_changed_turnout_total(api: Api) -> None:
     )
 
 
+def _submission_entry(api: Api) -> int:
+    with transaction(api.sessions) as session:
+        return int(
+            session.scalars(
+                select(AuditEntryRow.sequence).where(AuditEntryRow.action == "protocol.submitted")
+            ).one()
+        )
+
+
 def test_an_altered_audit_entry(api: Api) -> None:
     submitted(api)
+    sequence = _submission_entry(api)
     with transaction(api.sessions) as session:
         session.execute(
-            update(AuditEntryRow).where(AuditEntryRow.sequence == 3).values(actor="someone else")
+            update(AuditEntryRow)
+            .where(AuditEntryRow.sequence == sequence)
+            .values(actor="someone else")
         )
     problems = discrepancies(api)
     assert len(problems) == 1
-    assert problems[0].startswith("audit entry 3 (protocol.submitted): content was altered")
+    assert problems[0].startswith(
+        f"audit entry {sequence} (protocol.submitted): content was altered"
+    )
 
 
 def test_a_removed_audit_entry(api: Api) -> None:
     submitted(api)
+    sequence = _submission_entry(api)
     with transaction(api.sessions) as session:
-        session.execute(delete(AuditEntryRow).where(AuditEntryRow.sequence == 3))
-    # Entry 3 recorded the protocol: the gap, the broken link and the unlogged protocol show.
-    assert discrepancies(api) == [
-        "audit entry 4: expected sequence 3 (an entry was removed or inserted)",
-        "audit entry 4: previous hash does not match entry 3",
+        session.execute(delete(AuditEntryRow).where(AuditEntryRow.sequence == sequence))
+    # The entry recorded the protocol: the gap, the broken link and the unlogged protocol show.
+    problems = discrepancies(api)
+    for expected in (
+        f"audit entry {sequence + 1}: expected sequence {sequence} "
+        "(an entry was removed or inserted)",
+        f"audit entry {sequence + 1}: previous hash does not match entry {sequence}",
         "station 001-0001 protocol version 1: not in the audit log",
-    ]
+    ):
+        assert expected in problems
 
 
 def test_a_protocol_slipped_in_without_the_log(api: Api) -> None:

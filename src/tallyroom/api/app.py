@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from tallyroom import __version__
-from tallyroom.api import decisions, public_results, submissions
+from tallyroom.api import audit_heads, decisions, public_results, submissions
 from tallyroom.api.api_docs import docs_router
 from tallyroom.api.clock_header import ClockHeader
 from tallyroom.api.errors import install_error_handlers
@@ -20,10 +22,14 @@ from tallyroom.api.public_cors import PublicReadCors, public_read_paths
 from tallyroom.api.runtime import Runtime
 from tallyroom.api.security_headers import SecurityHeaders
 from tallyroom.domain.election_clock import ElectionClock
+from tallyroom.domain.signature import load_private_key
 from tallyroom.store.database import database_url_from_environment
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.routes import web_router
 
+#: names the PEM file of the commission's tree-head key; with it a served site signs the
+#: audit log's head every minute while entries arrive
+TREE_HEAD_KEY_VARIABLE = "TALLYROOM_TREE_HEAD_KEY"
 #: seconds a thread may hold the GIL before a waiting one gets it
 READER_SWITCH_INTERVAL = 0.001
 
@@ -44,6 +50,9 @@ def create_app(
         intake_process=True,
         clock=clock or ElectionClock.real(),
     )
+    key_file = os.environ.get(TREE_HEAD_KEY_VARIABLE)
+    if served and key_file:
+        runtime.tree_head_key = load_private_key(Path(key_file).read_bytes())
     # Readers wait for the GIL while the protocol intake thread computes; a shorter switch
     # interval than the default 5 ms bounds that wait (bench/ingest.py measures both).
     sys.setswitchinterval(READER_SWITCH_INTERVAL)
@@ -87,6 +96,7 @@ def create_app(
     app.add_middleware(PublicReadCors, public_paths=public_read_paths(public_results.router.routes))
     # Outermost, so that every answer carries the headers, errors and HEAD included.
     app.add_middleware(SecurityHeaders)
+    app.include_router(audit_heads.router)
     app.include_router(
         web_router(
             site,

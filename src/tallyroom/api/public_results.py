@@ -27,7 +27,7 @@ from tallyroom.api.response_bodies import (
 )
 from tallyroom.api.runtime import runtime_of
 from tallyroom.domain.results import NationalResults
-from tallyroom.service import audit_log
+from tallyroom.service import audit_log, audit_tree
 from tallyroom.service.elections import election_row
 from tallyroom.service.result_changes import changes_since
 from tallyroom.service.results import constituency_result
@@ -200,6 +200,11 @@ async def get_changes(
 async def get_audit_head(request: Request) -> Response:
     def query(session: Session) -> dict[str, Any]:
         sequence, entry_hash = audit_log.head(session)
-        return {"sequence": sequence, "entry_hash": entry_hash}
+        signed = audit_tree.latest_head(session)
+        return {
+            "sequence": sequence,
+            "entry_hash": entry_hash,
+            "signed_head": None if signed is None else signed.as_json(),
+        }
 
     return await _read(request, query)

@@ -297,11 +297,41 @@ class StationDetailBody(BaseModel):
     turnout_reports: list[StationTurnoutReportBody]
 
 
+class SignedTreeHeadBody(BaseModel):
+    model_config = ConfigDict(title="SignedTreeHead")
+
+    tree_size: int = Field(description="audit entries the head covers")
+    root_hash: str = Field(description="RFC 9162 Merkle tree root of those entries, hex")
+    timestamp: str
+    key: str = Field(description="the commission's tree-head public key, hex")
+    signature: str = Field(description="Ed25519 over the head's signed bytes, hex")
+
+
+class SignedTreeHeadsBody(BaseModel):
+    model_config = ConfigDict(title="SignedTreeHeads")
+
+    keys: list[str]
+    heads: list[SignedTreeHeadBody]
+
+
+class ConsistencyProofBody(BaseModel):
+    model_config = ConfigDict(title="ConsistencyProof")
+
+    first: int
+    second: int
+    first_root: str
+    second_root: str
+    proof: list[str] = Field(description="RFC 9162 consistency proof nodes, hex")
+
+
 class AuditHeadBody(BaseModel):
     model_config = ConfigDict(title="AuditHead")
 
     sequence: int
     entry_hash: str
+    signed_head: SignedTreeHeadBody | None = Field(
+        description="the newest signed tree head; null before the first is signed"
+    )
 
 
 class StationChangeBody(BaseModel):

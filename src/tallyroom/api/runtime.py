@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -9,6 +10,7 @@ from contextlib import nullcontext
 from dataclasses import InitVar, dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Request
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.api.intake_process import ProtocolIntakeProcess
 from tallyroom.api.protocol_intake import ProtocolIntake
 from tallyroom.domain.election_clock import ElectionClock
+from tallyroom.domain.tree_head import SignedTreeHead
+from tallyroom.service import audit_tree
+from tallyroom.service.audit_tree import LogTreeCache
 from tallyroom.service.credentials import Principal, authenticate
 from tallyroom.service.errors import Conflict, TooLarge
 from tallyroom.service.protocols import SubmissionOutcome
@@ -25,6 +30,7 @@ from tallyroom.store.database import make_engine, migrate, session_factory, tran
 from tallyroom.web.page_cache import PageCache
 
 Outcome = TypeVar("Outcome")
+logger = logging.getLogger(__name__)
 #: Protocols and reports are small; anything larger is a mistake or an attack.
 MAXIMUM_BODY_BYTES = 64 * 1024
 
@@ -63,6 +69,14 @@ class Runtime:
     intake_process_url: InitVar[str | None] = None
     #: protocols from many stations committed together (see api/protocol_intake.py)
     intake: Intake = field(init=False)
+    #: the commission's tree-head key: with it, the server signs the audit log's head every
+    #: `head_interval` seconds while entries arrive (service/audit_tree.py)
+    tree_head_key: Ed25519PrivateKey | None = None
+    head_interval: float = 60.0
+    #: the audit log's Merkle tree, extended as entries arrive
+    log_tree: LogTreeCache = field(default_factory=LogTreeCache)
+    _head_signer: threading.Thread | None = field(default=None, init=False)
+    _stopping: threading.Event = field(default_factory=threading.Event, init=False)
 
     def __post_init__(self, intake_process_url: str | None) -> None:
         self.intake = (
@@ -112,10 +126,38 @@ class Runtime:
 
     def start(self) -> None:
         self.intake.start()
+        if self.tree_head_key is not None:
+            self._head_signer = threading.Thread(
+                target=self._sign_heads, name="tree-head signer", daemon=True
+            )
+            self._head_signer.start()
+
+    def sign_tree_head(self) -> SignedTreeHead | None:
+        """Sign the log's head now, if entries arrived since the last signed one."""
+        if self.tree_head_key is None:
+            return None
+        key = self.tree_head_key
+        with self.write_lock or nullcontext(), transaction(self.writer) as session:
+            return audit_tree.sign_tree_head(session, key, tree=self.log_tree.current(session))
+
+    def _sign_heads(self) -> None:
+        while not self._stopping.wait(self.head_interval):
+            try:
+                self.sign_tree_head()
+            except Exception:  # a failed round is retried at the next tick
+                logger.exception("signing the audit log's tree head failed")
 
     def close(self) -> None:
         """Answer the protocols already queued, then release every database connection."""
         self.intake.close()
+        self._stopping.set()
+        if self._head_signer is not None:
+            self._head_signer.join()
+            # The head of the last minute's entries, before the server stops.
+            try:
+                self.sign_tree_head()
+            except Exception:  # stopping regardless; the next start signs it
+                logger.exception("signing the audit log's last tree head failed")
         for engine in self.engines:
             engine.dispose()
 

@@ -53,13 +53,21 @@ def verify(
     manifest_sha256: str | None = typer.Option(
         None, "--manifest-sha256", help="The manifest hash as announced, to check it too."
     ),
+    head: Path | None = typer.Option(
+        None, "--head", help="A signed tree head kept earlier (JSON): prove the log extends it."
+    ),
 ) -> None:
     """Re-check a snapshot without database or server: hashes, signatures, every total,
     every winner and the seat tally. Exit 0 when everything agrees, 1 otherwise."""
     from tallyroom.exports.snapshot_verification import NotASnapshot, verify_snapshot
 
+    kept = None
+    if head is not None:
+        from tallyroom.cli.kept_head import read_kept_head
+
+        kept = read_kept_head(head)
     try:
-        report = verify_snapshot(snapshot, manifest_sha256=manifest_sha256)
+        report = verify_snapshot(snapshot, manifest_sha256=manifest_sha256, kept_head=kept)
     except NotASnapshot as error:
         fail(str(error))
     for problem in report.problems:

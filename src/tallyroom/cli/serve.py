@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import time
+from pathlib import Path
 
 import typer
 
@@ -31,12 +33,22 @@ def serve(
         "--drill-starts",
         help="With --drill: the polling-day time (HH:MM) it is now; default: voting opens.",
     ),
+    tree_head_key: Path | None = typer.Option(
+        None,
+        help="The commission's tree-head key (PEM, from `tallyroom audit keygen`): sign the "
+        "audit log's head every minute while entries arrive.",
+    ),
 ) -> None:
     """Run the server until interrupted (Ctrl-C)."""
     import uvicorn
 
-    from tallyroom.api.app import create_app
+    from tallyroom.api.app import TREE_HEAD_KEY_VARIABLE, create_app
     from tallyroom.api.stopping_server import STOP_SECONDS, StoppingServer
+
+    if tree_head_key is not None:
+        if not tree_head_key.is_file():
+            fail(f"{tree_head_key}: no such key file")
+        os.environ[TREE_HEAD_KEY_VARIABLE] = str(tree_head_key)
 
     if not drill and (drill_starts is not None or drill_speed != 1.0):
         fail("--drill-speed and --drill-starts set a drill clock; add --drill")

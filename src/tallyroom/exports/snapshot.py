@@ -20,6 +20,7 @@ from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.domain.protocol_history import ANNULLED_DECISION
+from tallyroom.exports.snapshot_audit_log import audit_log_files
 from tallyroom.exports.snapshot_derived import derived_files
 from tallyroom.exports.snapshot_layout import (
     AUDIT_HEAD,
@@ -102,6 +103,7 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
             ),
             KEYS: json_bytes(_keys_document(election, publication.station_keys)),
         }
+        contents.update(audit_log_files(publication))
         for protocol in publication.protocols:
             contents[protocol_path(protocol.station)] = json_bytes(_protocol_document(protocol))
         contents[DECISIONS] = json_bytes(_decisions_document(election, publication.decisions))

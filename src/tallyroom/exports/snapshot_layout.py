@@ -16,6 +16,8 @@ AUDIT_HEAD = "audit-head.json"
 DECISIONS = "decisions.json"
 #: every version of the stations that have a version not counted
 VERSIONS_FOLDER = "protocol-versions"
+AUDIT_TREE_HEADS = "audit/tree-heads.json"
+AUDIT_ENTRY_HASHES = "audit/entry-hashes.bin"
 NIST_XML = "nist/election-report.xml"
 NIST_JSON = "nist/election-report.json"
 INDEX_PAGE = "index.html"

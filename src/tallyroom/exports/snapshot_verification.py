@@ -24,6 +24,8 @@ from tallyroom.domain.polling_station import PollingStation
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import MalformedProtocol, parse_protocol_document
 from tallyroom.domain.signature import signature_is_valid
+from tallyroom.domain.tree_head import SignedTreeHead
+from tallyroom.exports.snapshot_audit_log import audit_log_problems
 from tallyroom.exports.snapshot_decisions import (
     annulled_figures,
     checked_decisions,
@@ -73,11 +75,15 @@ class _Unreadable(Exception):
     """A file the verification needs cannot be read; already reported."""
 
 
-def verify_snapshot(folder: Path, *, manifest_sha256: str | None = None) -> SnapshotVerification:
-    """Everything that disagrees in the snapshot; raises NotASnapshot when there is none."""
+def verify_snapshot(
+    folder: Path, *, manifest_sha256: str | None = None, kept_head: SignedTreeHead | None = None
+) -> SnapshotVerification:
+    """Everything that disagrees in the snapshot; raises NotASnapshot when there is none.
+    With `kept_head`, the published audit log must provably extend it."""
     manifest = read_manifest(folder)
     report = SnapshotVerification(folder)
     problems = report.problems
+    problems.extend(audit_log_problems(folder, kept_head))
     if manifest_sha256 is not None:
         actual = file_digest(folder / MANIFEST)
         if actual != manifest_sha256.lower():

@@ -107,7 +107,7 @@ def entries(session: Session) -> list[AuditEntry]:
             recorded_at=_iso(row.recorded_at),
             actor=row.actor,
             action=row.action,
-            payload=json.loads(row.payload),
+            payload=_parsed(row.payload),
             previous_hash=row.previous_hash,
             entry_hash=row.entry_hash,
         )
@@ -129,12 +129,21 @@ def entries_of(session: Session, actions: Sequence[str]) -> list[AuditEntry]:
             recorded_at=_iso(row.recorded_at),
             actor=row.actor,
             action=row.action,
-            payload=json.loads(row.payload),
+            payload=_parsed(row.payload),
             previous_hash=row.previous_hash,
             entry_hash=row.entry_hash,
         )
         for row in rows
     ]
+
+
+def _parsed(payload: str) -> dict[str, Any]:
+    # An entry edited into something unparsable is still an entry: its hash gives it away.
+    try:
+        parsed = json.loads(payload)
+    except json.JSONDecodeError:
+        return {"unreadable": payload}
+    return parsed if isinstance(parsed, dict) else {"unreadable": payload}
 
 
 def head(session: Session) -> tuple[int, str]:

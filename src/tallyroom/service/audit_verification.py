@@ -9,11 +9,12 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tallyroom.domain.audit_chain import chain_breaks
+from tallyroom.domain.audit_chain import AuditEntry, chain_breaks
 from tallyroom.domain.canonical_json import sha256_hex
 from tallyroom.domain.protocol_document import MalformedProtocol, parse_protocol_document
 from tallyroom.domain.signature import signature_is_valid
-from tallyroom.service import audit_log
+from tallyroom.service import audit_log, audit_tree, row_ledger
+from tallyroom.service.audit_replay import replay_problems
 from tallyroom.store.schema import (
     AuditEntryRow,
     CandidateRow,
@@ -31,10 +32,36 @@ from tallyroom.store.schema import (
 
 def audit_discrepancies(session: Session) -> list[str]:
     """Every disagreement found; empty when the database is consistent with its history."""
-    problems = chain_breaks(audit_log.entries(session))
+    entries = audit_log.entries(session)
+    problems = chain_breaks(entries)
+    problems += row_ledger.ledger_problems(session, entries)
+    problems += replay_problems(session, entries)
     problems += _head_problems(session)
-    problems += _protocol_problems(session)
+    problems += _protocol_problems(session, entries)
     problems += _total_problems(session)
+    problems += _tree_head_problems(session)
+    return problems
+
+
+def _tree_head_problems(session: Session) -> list[str]:
+    """Every stored signed tree head must verify with an announced key and sign the root of
+    the log's prefix of its size."""
+    heads = audit_tree.signed_heads(session)
+    if not heads:
+        return []
+    keys = audit_tree.tree_head_keys(session)
+    tree = audit_tree.log_tree(session)
+    problems: list[str] = []
+    for head in heads:
+        place = f"signed tree head of {head.tree_size} entries"
+        if head.key not in keys:
+            problems.append(f"{place}: signed with a key the log does not announce")
+        if not head.signature_is_valid():
+            problems.append(f"{place}: signature does not verify")
+        if head.tree_size > tree.size:
+            problems.append(f"{place}: the log has only {tree.size} entries")
+        elif tree.root(head.tree_size).hex() != head.root_hash:
+            problems.append(f"{place}: the log's first {head.tree_size} entries have another root")
     return problems
 
 
@@ -53,11 +80,11 @@ def _head_problems(session: Session) -> list[str]:
     return []
 
 
-def _protocol_problems(session: Session) -> list[str]:
+def _protocol_problems(session: Session, entries: list[AuditEntry]) -> list[str]:
     problems: list[str] = []
     submitted = {
-        (entry.payload["station"], entry.payload["version"]): entry.payload
-        for entry in audit_log.entries(session)
+        (entry.payload.get("station"), entry.payload.get("version")): entry.payload
+        for entry in entries
         if entry.action == "protocol.submitted"
     }
     rows = session.execute(
@@ -76,9 +103,12 @@ def _protocol_problems(session: Session) -> list[str]:
         logged = submitted.get((code, version.version))
         if logged is None:
             problems.append(f"{place}: not in the audit log")
-        elif logged["body_sha256"] != sha256_hex(body):
+        elif logged.get("body_sha256") != sha256_hex(body):
             problems.append(f"{place}: body differs from the one the audit log recorded")
     return problems
+
+
+_RESULT_COLUMNS = ("registered_voters", "voters_added", "ballots_cast", "invalid_ballots")
 
 
 def _total_problems(session: Session) -> list[str]:
@@ -111,10 +141,12 @@ def _total_problems(session: Session) -> list[str]:
             figures.ballots_cast,
             figures.invalid_ballots,
         )
-        if stored != actual:
-            problems.append(
-                f"station {code}: counted figures {stored} differ from its protocol {actual}"
-            )
+        for column, have, want in zip(_RESULT_COLUMNS, stored, actual, strict=True):
+            if have != want:
+                problems.append(
+                    f"table station_result, key station {code}, column {column}: is {have}, "
+                    f"its counted protocol says {want}"
+                )
         totals = expected_constituency[result.constituency_id]
         for index, value in enumerate((1, *actual)):
             totals[index] += value
@@ -129,9 +161,12 @@ def _total_problems(session: Session) -> list[str]:
     )
     for number, total in session.execute(
         select(ConstituencyRow.number, ConstituencyTotalRow)
-        .join(ConstituencyTotalRow, ConstituencyTotalRow.constituency_id == ConstituencyRow.id)
+        .outerjoin(ConstituencyTotalRow, ConstituencyTotalRow.constituency_id == ConstituencyRow.id)
         .order_by(ConstituencyRow.number)
     ).tuples():
+        if total is None:
+            problems.append(f"constituency {number}: its total row (constituency_total) is missing")
+            continue
         expected = expected_constituency.get(total.constituency_id, [0, 0, 0, 0, 0])
         for name, want in zip(names, expected, strict=True):
             have = int(getattr(total, name))
@@ -141,10 +176,12 @@ def _total_problems(session: Session) -> list[str]:
                 )
     for code, votes in session.execute(
         select(CandidateRow.code, CandidateTotalRow.votes)
-        .join(CandidateTotalRow, CandidateTotalRow.candidate_id == CandidateRow.id)
+        .outerjoin(CandidateTotalRow, CandidateTotalRow.candidate_id == CandidateRow.id)
         .order_by(CandidateRow.code)
     ).tuples():
-        if int(votes) != expected_votes.get(code, 0):
+        if votes is None:
+            problems.append(f"candidate {code}: its total row (candidate_total) is missing")
+        elif int(votes) != expected_votes.get(code, 0):
             problems.append(
                 f"candidate {code}: total is {votes} votes, protocols add up to "
                 f"{expected_votes.get(code, 0)}"
@@ -157,11 +194,16 @@ def _total_problems(session: Session) -> list[str]:
     ).tuples():
         turnout[(constituency_id, as_of)][0] += voters
         turnout[(constituency_id, as_of)][1] += 1
+    numbers = dict(
+        session.execute(select(ConstituencyRow.id, ConstituencyRow.number)).tuples().all()
+    )
+    stored_groups: set[tuple[int, str]] = set()
     for number, turnout_total in session.execute(
         select(ConstituencyRow.number, TurnoutTotalRow).join(
             TurnoutTotalRow, TurnoutTotalRow.constituency_id == ConstituencyRow.id
         )
     ).tuples():
+        stored_groups.add((turnout_total.constituency_id, turnout_total.as_of))
         want_voters, want_stations = turnout.get(
             (turnout_total.constituency_id, turnout_total.as_of), [0, 0]
         )
@@ -174,4 +216,9 @@ def _total_problems(session: Session) -> list[str]:
                 f"{turnout_total.voters} voters from {turnout_total.stations_reporting} "
                 f"stations, reports add up to {want_voters} from {want_stations}"
             )
+    problems.extend(
+        f"constituency {numbers.get(constituency_id)} turnout at {as_of}: its total row "
+        "(turnout_total) is missing"
+        for constituency_id, as_of in sorted(set(turnout) - stored_groups)
+    )
     return problems

@@ -549,7 +549,7 @@ def _apply(
                 principal.actor,
                 SUBMITTED,
                 submission_payload(
-                    station.code, parsed, examination.body_sha256, signed, status, reasons
+                    station.code, parsed, examination.body_sha256, signed, status, reasons, moment
                 ),
             )
         )

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tallyroom.service import audit_log
+from tallyroom.service import audit_log, row_ledger
 from tallyroom.service.credentials import Principal
 from tallyroom.service.errors import Conflict, NotFound
 from tallyroom.service.results import build_national_results
@@ -80,3 +80,4 @@ def certify_contest(
             "votes": {c.code: c.votes for c in result.candidates},
         },
     )
+    row_ledger.record_rows(session, actor=principal.actor, table="contest", keys=[[contest_row.id]])

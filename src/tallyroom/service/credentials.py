@@ -15,7 +15,7 @@ from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.signature import new_private_key, private_key_pem, public_key_hex
-from tallyroom.service import audit_log
+from tallyroom.service import audit_log, row_ledger
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import Conflict, Forbidden, NotFound, Unauthorised
 from tallyroom.store.schema import (
@@ -189,6 +189,10 @@ def issue_credentials(
             "expires_at": expires.isoformat(),
         },
     )
+    # Every key and token as stored (the revoked keys too), so verify can tell a swapped
+    # key, a promoted role or an un-revoked token.
+    row_ledger.record_rows(session, actor=actor, table="station_key")
+    row_ledger.record_rows(session, actor=actor, table="access_token")
     return issued
 
 
@@ -274,6 +278,7 @@ def revoke_token(session: Session, *, principal: Principal, token: str) -> None:
         action="token.revoked",
         payload={"token_sha256": row.token_hash, "label": row.label},
     )
+    row_ledger.record_rows(session, actor=principal.actor, table="access_token", keys=[[row.id]])
 
 
 def _keep_a_commission_token(session: Session, revoked: AccessTokenRow, now: datetime) -> None:

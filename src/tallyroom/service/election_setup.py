@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.organisation import OrganisationRole
 from tallyroom.domain.polling_station import StationTag
-from tallyroom.service import audit_log
+from tallyroom.service import audit_log, row_ledger
 from tallyroom.service.errors import Conflict
 from tallyroom.store.schema import (
     CandidateRow,
@@ -94,6 +94,8 @@ def define_election(
             "observers": len(definition.observers),
         },
     )
+    for table in row_ledger.DEFINITION_TABLES:
+        row_ledger.record_rows(session, actor=actor, table=table)
     return election_id
 
 

@@ -25,7 +25,7 @@ from tallyroom.domain.protocol_document import (
     parse_protocol_document,
 )
 from tallyroom.domain.signature import signature_is_valid
-from tallyroom.service import audit_log
+from tallyroom.service import audit_log, row_ledger
 from tallyroom.service.credentials import Principal, StationScope, current_station_key
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.service.tally import bump_revision, count_protocol, uncount_station
@@ -143,7 +143,7 @@ def submit_protocol(
         actor=principal.actor,
         action=SUBMITTED,
         payload=submission_payload(
-            station.code, parsed, body_sha256, str(signature), status, reasons
+            station.code, parsed, body_sha256, str(signature), status, reasons, moment
         ),
     )
     return _outcome(station, version, already_stored=False)
@@ -288,9 +288,11 @@ def submission_payload(
     signature: str,
     status: ProtocolStatus,
     reasons: list[dict[str, Any]],
+    submitted_at: datetime | None = None,
 ) -> dict[str, Any]:
     """What the audit log records of a stored submission."""
-    return {
+    moment = {} if submitted_at is None else {"submitted_at": _logged_moment(submitted_at)}
+    return moment | {
         "station": station_code,
         "version": parsed.version,
         "body_sha256": body_sha256,
@@ -299,6 +301,11 @@ def submission_payload(
         "reasons": [reason["code"] for reason in reasons],
         "amendment_reason": parsed.amendment_reason,
     }
+
+
+def _logged_moment(moment: datetime) -> str:
+    # As the row will read back: UTC, microseconds.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _outcome(
@@ -435,14 +442,13 @@ def annul_station(
     station = station_in_election(session, principal.election_id, station_code)
     if _is_annulled(session, station.id):
         raise Conflict("already_annulled", f"station {station.code} is already annulled")
-    session.add(
-        StationDecisionRow(
-            station_id=station.id,
-            kind="annulled",
-            reason=reason,
-            decided_at=now or datetime.now(UTC),
-        )
+    decision = StationDecisionRow(
+        station_id=station.id,
+        kind="annulled",
+        reason=reason,
+        decided_at=now or datetime.now(UTC),
     )
+    session.add(decision)
     counted = uncount_station(session, station=station)
     if not counted:
         # Annulled before anything was counted: still a change the feed reports.
@@ -452,6 +458,10 @@ def annul_station(
         actor=principal.actor,
         action="station.annulled",
         payload={"station": station.code, "reason": reason, "was_counted": counted},
+    )
+    session.flush()  # the decision's id
+    row_ledger.record_rows(
+        session, actor=principal.actor, table="station_decision", keys=[[decision.id]]
     )
 
 
@@ -479,20 +489,23 @@ def order_recount(
             "been submitted since",
             station=station.code,
         )
-    session.add(
-        StationDecisionRow(
-            station_id=station.id,
-            kind="recount",
-            reason=reason,
-            decided_at=now or datetime.now(UTC),
-        )
+    decision = StationDecisionRow(
+        station_id=station.id,
+        kind="recount",
+        reason=reason,
+        decided_at=now or datetime.now(UTC),
     )
+    session.add(decision)
     bump_revision(session, station.election_id)
     audit_log.record(
         session,
         actor=principal.actor,
         action="station.recount_ordered",
         payload={"station": station.code, "reason": reason},
+    )
+    session.flush()  # the decision's id
+    row_ledger.record_rows(
+        session, actor=principal.actor, table="station_decision", keys=[[decision.id]]
     )
 
 

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from tallyroom.domain.audit_chain import AuditEntry
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.protocol_history import DECISION_AUDIT_ACTIONS, version_standing
-from tallyroom.service import audit_log
+from tallyroom.domain.tree_head import SignedTreeHead
+from tallyroom.service import audit_log, audit_tree
 from tallyroom.service.annulments import annulled_stations
 from tallyroom.service.definition_export import stored_definition
 from tallyroom.service.elections import election_row
@@ -22,6 +23,7 @@ from tallyroom.service.results import build_national_results
 from tallyroom.service.results_json import national_json, turnout_json
 from tallyroom.service.turnout import turnout_by_hour
 from tallyroom.store.schema import (
+    AuditEntryRow,
     PollingStationRow,
     ProtocolVersionRow,
     StationDecisionRow,
@@ -102,6 +104,12 @@ class Publication:
     #: flagged, annulled), in station and version order
     protocol_histories: list[PublishedVersion] = field(default_factory=list)
     decisions: list[PublishedDecision] = field(default_factory=list)
+    #: the signed tree heads the snapshot follows, oldest first, and the keys that sign them
+    tree_heads: list[SignedTreeHead] = field(default_factory=list)
+    tree_head_keys: list[str] = field(default_factory=list)
+    #: every audit entry's chain hash (32 bytes each, in sequence): the Merkle tree's
+    #: leaves, so a reader proves the log extends any head kept
+    audit_entry_hashes: bytes = b""
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -155,6 +163,12 @@ def gather_publication(
         ).tuples()
     ]
     sequence, head_hash = audit_log.head(session)
+    entry_hashes = b"".join(
+        bytes.fromhex(chain_hash)
+        for chain_hash in session.scalars(
+            select(AuditEntryRow.entry_hash).order_by(AuditEntryRow.sequence)
+        )
+    )
     return Publication(
         protocol_histories=_protocol_histories(session, eid),
         decisions=_decisions(session, eid),
@@ -166,6 +180,9 @@ def gather_publication(
         audit_sequence=sequence,
         audit_head_hash=head_hash,
         generated_at=now or datetime.now(UTC),
+        tree_heads=audit_tree.signed_heads(session),
+        tree_head_keys=audit_tree.tree_head_keys(session),
+        audit_entry_hashes=entry_hashes,
     )
 
 

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import time
+from datetime import UTC, time
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -246,6 +246,7 @@ def report_turnout_many(
                     "voters": voters,
                     "status": status,
                     "reasons": [reason["code"] for reason in reasons],
+                    "received_at": moment.astimezone(UTC).isoformat(timespec="microseconds"),
                 },
             )
         )

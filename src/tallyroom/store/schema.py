@@ -319,3 +319,70 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sequence: Mapped[int] = mapped_column(BigInteger)
     entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class TreeHeadKeyRow(Base):
+    """The public half of the commission's Ed25519 key for signing the audit log's tree
+    heads (the private half never enters the database)."""
+
+    __tablename__ = "tree_head_key"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SignedTreeHeadRow(Base):
+    """A signed RFC 9162 tree head over the audit log, as published."""
+
+    __tablename__ = "signed_tree_head"
+    tree_size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    #: ISO 8601 UTC, exactly as signed
+    timestamp: Mapped[str] = mapped_column(String(40))
+    public_key: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))
+
+
+#: Every table, declared once by what it holds (`tallyroom audit tables`): authoritative
+#: tables record a fact or an act and must be explained by the audit log; derived tables are
+#: recomputable from the authoritative ones; ephemeral ones hold nothing anyone relies on
+#: later. tests/store/test_table_kinds.py fails for a table missing here.
+TABLE_KINDS: dict[str, str] = {
+    "election": "authoritative",
+    "constituency": "authoritative",
+    "contest": "authoritative",
+    "polling_station": "authoritative",
+    "party": "authoritative",
+    "candidate": "authoritative",
+    "organisation": "authoritative",
+    "observer": "authoritative",
+    "observer_station": "derived",
+    "exit_poll_sample": "authoritative",
+    "station_key": "authoritative",
+    "access_token": "authoritative",
+    "protocol_version": "authoritative",
+    "station_result": "derived",
+    "station_decision": "authoritative",
+    "constituency_total": "derived",
+    "candidate_total": "derived",
+    "turnout_report": "authoritative",
+    "turnout_total": "derived",
+    "results_revision": "ephemeral",
+    # the change feed's index for mirrors (which stations a revision touched): a publication
+    # convenience, like the revision counter itself; nothing is decided by it
+    "station_result_change": "ephemeral",
+    "audit_entry": "authoritative",
+    "audit_head": "derived",
+    "tree_head_key": "authoritative",
+    "signed_tree_head": "authoritative",
+    "personal_data_salt": "authoritative",
+}
+
+
+class PersonalDataSaltRow(Base):
+    """The secret salt personal data is hashed with before it enters the audit log, so the
+    log can be published whole without revealing names."""
+
+    __tablename__ = "personal_data_salt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))

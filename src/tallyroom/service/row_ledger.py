@@ -1,0 +1,167 @@
+"""Rows in the audit log: commands that write definition, key, token, decision and contest
+rows log each row's image (personal data only as salted hashes), and `audit verify` compares
+every such table with the images, both ways, naming table, key and column."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, select, tuple_
+from sqlalchemy.orm import Session
+
+from tallyroom.domain.audit_chain import AuditEntry
+from tallyroom.service import audit_log
+from tallyroom.store.schema import Base, PersonalDataSaltRow
+
+#: the audit action carrying row images
+ROWS_RECORDED = "rows.recorded"
+#: the tables an election's definition fills
+DEFINITION_TABLES = (
+    "election",
+    "constituency",
+    "contest",
+    "polling_station",
+    "party",
+    "candidate",
+    "organisation",
+    "observer",
+    "exit_poll_sample",
+)
+#: tables whose every row the log must explain by an image (the protocol and turnout tables
+#: are explained by their own entries instead: service/audit_replay.py)
+LEDGER_TABLES = (
+    *DEFINITION_TABLES,
+    "station_key",
+    "access_token",
+    "station_decision",
+    "tree_head_key",
+    "signed_tree_head",
+)
+#: actions whose payload is one row image ({"key", "row"}) of a table
+SINGLE_ROW_ACTIONS = {"tree_head.signed": "signed_tree_head"}
+#: columns holding personal data: logged as a salted hash, so the log can be published whole
+PERSONAL_COLUMNS: Mapping[str, frozenset[str]] = {
+    "candidate": frozenset({"full_name"}),
+    "observer": frozenset({"full_name"}),
+}
+#: rows per audit entry, so a million stations make entries of a bearable size
+ROWS_PER_ENTRY = 5_000
+
+
+def _table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+def salt(session: Session) -> bytes:
+    """The installation's salt for personal data, made on first use."""
+    row = session.get(PersonalDataSaltRow, 1)
+    if row is None:
+        row = PersonalDataSaltRow(id=1, salt=secrets.token_hex(32))
+        session.add(row)
+        session.flush()
+    return bytes.fromhex(row.salt)
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def row_image(table: str, row: Mapping[Any, Any], personal_salt: bytes) -> dict[str, Any]:
+    personal = PERSONAL_COLUMNS.get(table, frozenset())
+    image: dict[str, Any] = {}
+    for column, value in row.items():
+        if column in personal and value is not None:
+            digest = hmac.new(personal_salt, str(value).encode(), hashlib.sha256).hexdigest()
+            image[column] = f"hmac-sha256:{digest}"
+        else:
+            image[column] = _value(value)
+    return image
+
+
+def _key(table: Table, row: Mapping[Any, Any]) -> list[Any]:
+    return [row[column.name] for column in table.primary_key.columns]
+
+
+def record_rows(
+    session: Session, *, actor: str, table: str, keys: Sequence[Sequence[Any]] | None = None
+) -> None:
+    """Log the current image of the rows of `table` with these primary keys (every row when
+    `keys` is None), in the caller's transaction."""
+    session.flush()
+    stored = _table(table)
+    query = select(stored).order_by(*stored.primary_key.columns)
+    if keys is not None:
+        if not keys:
+            return
+        query = query.where(tuple_(*stored.primary_key.columns).in_([tuple(k) for k in keys]))
+    personal_salt = salt(session)
+    images = [
+        {"key": _key(stored, row), "row": row_image(table, row, personal_salt)}
+        for row in session.execute(query).mappings()
+    ]
+    audit_log.record_many(
+        session,
+        [
+            (actor, ROWS_RECORDED, {"table": table, "rows": images[start : start + ROWS_PER_ENTRY]})
+            for start in range(0, len(images), ROWS_PER_ENTRY)
+        ],
+        returning=False,
+    )
+
+
+def ledger_problems(session: Session, entries: Iterable[AuditEntry]) -> list[str]:
+    """Every row of a ledger table that differs from its last logged image, is missing from
+    the log, or was logged and is gone."""
+    logged: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {name: {} for name in LEDGER_TABLES}
+    for entry in entries:
+        if entry.action in SINGLE_ROW_ACTIONS:
+            single = entry.payload
+            if isinstance(single.get("key"), list) and isinstance(single.get("row"), dict):
+                logged[SINGLE_ROW_ACTIONS[entry.action]][tuple(single["key"])] = single["row"]
+        if entry.action == ROWS_RECORDED and entry.payload.get("table") in logged:
+            images = logged[entry.payload["table"]]
+            try:
+                for item in entry.payload["rows"]:
+                    images[tuple(item["key"])] = item["row"]
+            except (KeyError, TypeError):
+                continue  # a damaged entry: the chain check reports it
+    personal_salt = salt(session)
+    problems: list[str] = []
+    for name in LEDGER_TABLES:
+        stored = _table(name)
+        expected = logged[name]
+        seen: set[tuple[Any, ...]] = set()
+        for row in session.execute(select(stored).order_by(*stored.primary_key.columns)).mappings():
+            key = tuple(_key(stored, row))
+            seen.add(key)
+            place = f"table {name}, key {_shown_key(key)}"
+            image = expected.get(key)
+            if image is None:
+                problems.append(f"{place}: row not in the audit log (added behind its back)")
+                continue
+            actual = row_image(name, row, personal_salt)
+            for column in sorted(set(actual) | set(image)):
+                if actual.get(column) != image.get(column):
+                    problems.append(
+                        f"{place}, column {column}: is {actual.get(column)!r}, "
+                        f"the audit log says {image.get(column)!r}"
+                    )
+        problems.extend(
+            f"table {name}, key {_shown_key(key)}: row deleted (the audit log records it)"
+            for key in sorted(set(expected) - seen, key=repr)
+        )
+    return problems
+
+
+def _shown_key(key: tuple[Any, ...]) -> str:
+    return ",".join(str(part) for part in key)
