@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
+import re
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -70,7 +72,7 @@ def test_results_table_is_readable(
     result = runner.invoke(app, ["results"])
     assert result.exit_code == 0, result.output
     assert "independents" in result.stdout
-    assert "stations reporting: 1 of 4" in result.stdout
+    assert "stations: 1 of 4 counted;" in result.stdout
     assert "preliminary" in result.stdout
 
 
@@ -191,3 +193,62 @@ def test_a_certified_seat_is_won(
         "count_complete": False,
         "seats": (1, 1, 0),
     }
+
+
+def _results_text(monkeypatch: pytest.MonkeyPatch, *arguments: str) -> str:
+    monkeypatch.setenv("COLUMNS", "200")  # one table row per line
+    result = runner.invoke(app, ["results", *arguments])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _constituency_row(text: str, number: int) -> str:
+    return next(line for line in text.splitlines() if re.match(rf"│\s*{number}\s*│", line))
+
+
+def test_results_text_shows_annulled_stations_and_each_seat_won_or_leading(
+    use_database: str,
+    loaded_election: sessionmaker[Session],
+    credentials: IssuedCredentials,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _submit(loaded_election, credentials)
+    with transaction(loaded_election) as session:
+        commission = authenticate(session, credentials.commission_token)
+        annul_station(session, principal=commission, station_code="001-0002", reason="seal broken")
+    national = json.loads(runner.invoke(app, ["results", "--json", "--constituencies"]).stdout)
+    assert (national["stations_reporting"], national["stations_annulled"]) == (1, 1)
+    first = national["constituencies"][0]
+    assert (first["stations_annulled"], first["ballots_annulled"]) == (1, 0)
+
+    text = _results_text(monkeypatch, "--constituencies")
+    assert "stations: 1 of 4 counted, 1 annulled;" in text
+    assert (
+        "annulled by the commission's decision, left out of every total: stations 1, their "
+        "ballots cast 0; in constituencies 1 Nəsimi birinci (1)" in text
+    )
+    row = _constituency_row(text, 1)
+    assert "1 of 3 counted, 1 annulled" in row
+    assert re.search(r"│\s*leading\s*│", row)
+    assert "0 of 1 counted" in _constituency_row(text, 2)
+    assert "annulled" not in _constituency_row(text, 2)
+
+    _count(loaded_election, credentials, "001-0003")
+    text = _results_text(monkeypatch, "--constituencies")
+    assert "stations: 2 of 4 counted, 1 annulled;" in text
+    row = _constituency_row(text, 1)
+    assert "2 of 3 counted, 1 annulled" in row
+    assert re.search(r"│\s*won\s*│", row)
+
+
+def test_results_text_names_no_annulment_when_there_is_none(
+    use_database: str,
+    loaded_election: sessionmaker[Session],
+    credentials: IssuedCredentials,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _submit(loaded_election, credentials)
+    text = _results_text(monkeypatch)
+    assert "stations: 1 of 4 counted;" in text
+    assert "annulled" not in text.replace("counted or annulled", "")
+    assert "constituencies" not in text.splitlines()[-1]  # the table only when asked for

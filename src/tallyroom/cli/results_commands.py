@@ -18,7 +18,9 @@ from tallyroom.store.database import transaction
 def results(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     constituencies: bool = typer.Option(
-        False, "--constituencies", help="With --json: include every constituency."
+        False,
+        "--constituencies",
+        help="Every constituency: in the JSON, or as a table of progress and seat status.",
     ),
     election: str | None = typer.Option(None, help="Election code (default: the latest)."),
 ) -> None:
@@ -32,7 +34,7 @@ def results(
     if as_json:
         print_json(document)
         return
-    print_results(document)
+    print_results(document, constituencies=constituencies)
 
 
 def seats_table(national: dict[str, Any]) -> Table:
@@ -80,7 +82,44 @@ def seats_table(national: dict[str, Any]) -> Table:
     return table
 
 
-def print_results(national: dict[str, Any]) -> None:
+def stations_progress(figures: dict[str, Any]) -> str:
+    """Progress as "5,895 of 6,478 counted, 1 annulled": annulled stations are named, not left
+    to look like stations that never reported (as the site says it, only when there are any)."""
+    text = f"{figures['stations_reporting']:,} of {figures['stations_total']:,} counted"
+    if figures["stations_annulled"]:
+        text += f", {figures['stations_annulled']:,} annulled"
+    return text
+
+
+def constituencies_table(national: dict[str, Any]) -> Table:
+    """Each constituency's progress, leader and seat status (won or leading, too close)."""
+    table = Table(title="constituencies")
+    table.add_column("no.", justify="right")
+    table.add_column("constituency")
+    table.add_column("stations", justify="right")
+    for column in ("leader", "party", "seat"):
+        table.add_column(column)
+    table.add_column("margin", justify="right")
+    for constituency in national["constituencies"]:
+        leader = next(
+            (c for c in constituency["candidates"] if c["code"] == constituency["leader"]), None
+        )
+        seat = "tied" if constituency["tie"] else (constituency["seat_status"] or "")
+        if constituency["too_close_to_call"]:
+            seat += ", too close to call"
+        table.add_row(
+            str(constituency["number"]),
+            constituency["name"],
+            stations_progress(constituency),
+            leader["full_name"] if leader else "",
+            (leader["party"] or leader["nomination"]) if leader else "",
+            seat,
+            f"{constituency['margin_votes']:,}" if leader else "",
+        )
+    return table
+
+
+def print_results(national: dict[str, Any], *, constituencies: bool = False) -> None:
     console.print(seats_table(national))
     console.print(
         f"seats: leaders {national['seats_declared']:,}, won {national['seats_won']:,}, "
@@ -90,11 +129,21 @@ def print_results(national: dict[str, Any]) -> None:
     registered = national["registered_voters"]
     covered = 100.0 * national["registered_voters_reporting"] / registered if registered else 0.0
     console.print(
-        f"stations reporting: {national['stations_reporting']:,} of "
-        f"{national['stations_total']:,}; registered voters covered: {covered:.1f} %; "
+        f"stations: {stations_progress(national)}; registered voters covered: {covered:.1f} %; "
         f"ballots cast: {national['ballots_cast']:,}; majority: {national['majority']} of "
         f"{national['seats_total']}; status: [bold]{national['status']}[/]"
     )
+    if national["stations_annulled"]:
+        console.print(
+            "annulled by the commission's decision, left out of every total: stations "
+            f"{national['stations_annulled']:,}, their ballots cast "
+            f"{national['ballots_annulled']:,}; in constituencies "
+            + ", ".join(
+                f"{c['number']} {c['name']} ({c['stations_annulled']:,})"
+                for c in national.get("constituencies", [])
+                if c["stations_annulled"]
+            )
+        )
     close = [c for c in national.get("constituencies", []) if c["too_close_to_call"]]
     if close:
         console.print(
@@ -103,3 +152,5 @@ def print_results(national: dict[str, Any]) -> None:
         )
     if national["ties"]:
         console.print("tied: " + ", ".join(str(number) for number in national["ties"]))
+    if constituencies:
+        console.print(constituencies_table(national))
