@@ -16,6 +16,7 @@ from tallyroom.exports.snapshot import write_snapshot
 from tallyroom.exports.snapshot_manifest import file_digest
 from tallyroom.exports.snapshot_verification import verify_snapshot
 from tallyroom.service.publication import gather_publication
+from tallyroom.service.results_columns import CONSTITUENCY_STANDING_COLUMNS
 from tallyroom.store.database import transaction
 from tests.exports.test_snapshot import read_json, rewrite
 from tests.polled_election import (
@@ -91,6 +92,22 @@ def test_open_data_says_each_stations_status(snapshot: Path) -> None:
     assert all(row["reported"] == "no" and row["votes"] == "" for row in annulled)
     documents = read_json(snapshot, "open-data/stations.json")
     assert {d["code"]: d["status"] for d in documents}["001-0002"] == "annulled"
+
+
+def test_open_data_counts_the_annulled_stations_as_the_site_does(snapshot: Path) -> None:
+    [nation] = csv.DictReader(io.StringIO((snapshot / "open-data/nation.csv").read_text()))
+    assert (nation["stations_reporting"], nation["stations_annulled"]) == ("3", "1")
+    assert nation["ballots_annulled"] == "560"
+    rows = csv.DictReader(io.StringIO((snapshot / "open-data/constituencies.csv").read_text()))
+    first = next(row for row in rows if row["constituency"] == "1")
+    assert {column: first[column] for column in CONSTITUENCY_STANDING_COLUMNS} == {
+        "stations_annulled": "1",
+        "ballots_annulled": "560",
+        "count_complete": "yes",
+        "seat_status": "won",
+        "too_close_to_call": "no",
+    }
+    assert verify_snapshot(snapshot).agrees
 
 
 def test_rejected_and_superseded_versions_are_published(snapshot: Path) -> None:

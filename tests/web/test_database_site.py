@@ -3,10 +3,13 @@ and turnout submitted through the API, the pages showing what the tally says."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from tallyroom.service.results_columns import CONSTITUENCY_STANDING_COLUMNS, NATION_COLUMNS
 from tests.polled_election import (
     ANNULMENT_REASON,
     REJECTION_REASON,
@@ -256,3 +259,56 @@ def test_observers_are_counted_never_named_in_public(web_api: Api) -> None:
     ]
     page = web_api.client.get("/stations/001-0001?lang=en").text
     assert "their names stay with the commission" in page
+
+
+def csv_rows(api: Api, path: str) -> list[dict[str, str]]:
+    response = api.client.get(path)
+    assert response.status_code == 200, response.text
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_csv_downloads_mark_a_seat_leading_until_its_count_is_complete(
+    web_api: Api,
+) -> None:
+    assert web_api.submit(protocol()).json()["status"] == "accepted"
+    [nation] = csv_rows(web_api, "/overview/nation.csv")
+    assert (nation["seats_declared"], nation["seats_won"], nation["seats_leading"]) == (
+        "1",
+        "0",
+        "1",
+    )
+    assert (nation["stations_reporting"], nation["stations_annulled"]) == ("1", "0")
+    first = csv_rows(web_api, "/overview/constituencies.csv")[0]
+    assert (first["seat_status"], first["count_complete"], first["stations_annulled"]) == (
+        "leading",
+        "False",
+        "0",
+    )
+
+    assert csv_rows(web_api, "/constituencies/1/summary.csv") == [first]
+
+
+def test_the_csv_downloads_carry_the_annulled_stations_and_their_ballots(web_api: Api) -> None:
+    poll_small_election(web_api)
+    annul_and_reject(web_api)
+    [nation] = csv_rows(web_api, "/overview/nation.csv")
+    assert list(nation) == list(NATION_COLUMNS)
+    assert (nation["stations_reporting"], nation["stations_annulled"]) == ("3", "1")
+    assert nation["ballots_annulled"] == "560"
+    assert (nation["seats_won"], nation["seats_leading"]) == ("2", "0")
+    constituencies = csv_rows(web_api, "/overview/constituencies.csv")
+    first = constituencies[0]
+    assert {column: first[column] for column in CONSTITUENCY_STANDING_COLUMNS} == {
+        "stations_annulled": "1",
+        "ballots_annulled": "560",
+        "count_complete": "True",
+        "seat_status": "won",
+        "too_close_to_call": "False",
+    }
+    assert csv_rows(web_api, "/constituencies/1/summary.csv") == [first]
+    assert csv_rows(web_api, "/constituencies/2/summary.csv") == [constituencies[1]]
+    overview = web_api.client.get("/?lang=en").text
+    assert re.search(r'href="/overview/nation\.csv[^"]*" download', overview)
+    yap = next(p for p in csv_rows(web_api, "/parties/parties.csv") if p["short_name"] == "YAP")
+    assert (yap["seats"], yap["seats_won"], yap["seats_leading"]) == ("1", "1", "0")
+    assert (yap["member_seats_won"], yap["member_seats_leading"]) == ("1", "0")

@@ -14,27 +14,15 @@ from typing import Any
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import FIGURE_FIELDS
+from tallyroom.service.results_columns import (
+    CONSTITUENCY_STANDING_COLUMNS,
+    NATION_COLUMNS,
+    constituency_standing,
+    nation_row,
+)
 
 OPEN_DATA_FOLDER = "open-data"
 
-NATION_COLUMNS = (
-    "election",
-    "status",
-    "as_of",
-    "seats_total",
-    "majority",
-    "stations_total",
-    "stations_reporting",
-    "registered_voters",
-    "registered_voters_reporting",
-    "ballots_cast",
-    "invalid_ballots",
-    "votes_party_members",
-    "votes_non_party",
-    "seats_declared",
-    "seats_won",
-    "seats_leading",
-)
 #: `seats` are the seats the group's candidates lead; of those, `won` are won, `leading` not yet
 SEAT_COLUMNS = ("party", "nomination", "seats", "won", "leading")
 CONSTITUENCY_COLUMNS = (
@@ -57,9 +45,7 @@ CONSTITUENCY_COLUMNS = (
     "leader",
     "too_close",
     "certified",
-    "stations_annulled",
-    "seat_status",
-    "too_close_to_call",
+    *CONSTITUENCY_STANDING_COLUMNS,
 )
 STATION_COLUMNS = (
     "station",
@@ -135,9 +121,7 @@ def open_data_files(
             _cell(candidate["code"] == constituency["leader"]),
             _cell(constituency["too_close"]),
             _cell(constituency["certified"]),
-            constituency["stations_annulled"],
-            _cell(constituency["seat_status"]),
-            _cell(constituency["too_close_to_call"]),
+            *(_cell(value) for value in constituency_standing(constituency)),
         )
         for constituency in constituencies
         for candidate in constituency["candidates"]
@@ -189,7 +173,7 @@ def open_data_files(
     return {
         f"{folder}/nation.json": json_bytes(nation),
         f"{folder}/nation.csv": _csv_bytes(
-            NATION_COLUMNS, [[_cell(nation.get(column)) for column in NATION_COLUMNS]]
+            NATION_COLUMNS, [[_cell(value) for value in nation_row(nation)]]
         ),
         f"{folder}/seats.csv": _csv_bytes(
             SEAT_COLUMNS,

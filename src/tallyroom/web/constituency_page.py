@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from tallyroom.domain.results import ConstituencyResult, TurnoutPoint
 from tallyroom.service.station_view import StationSummary
-from tallyroom.web.overview_page import turnout_table
+from tallyroom.web.overview_page import constituencies_table, turnout_table
 from tallyroom.web.page import Page, Table
 from tallyroom.web.results_source import ResultsSource
 
@@ -50,6 +50,8 @@ def constituency_page(source: ResultsSource, number: int) -> Page:
         template="constituency.html",
         data=data,
         tables={
+            # the constituency's row of the overview's constituencies table
+            "summary": constituencies_table((result,)),
             "candidates": Table(
                 (
                     "code",

@@ -3,10 +3,18 @@ with independents split, and every constituency's leader."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tallyroom.domain.candidate import Nomination
-from tallyroom.domain.results import NationalResults, TurnoutPoint
+from tallyroom.domain.results import ConstituencyResult, NationalResults, TurnoutPoint
+from tallyroom.service.results_columns import (
+    CONSTITUENCY_STANDING_COLUMNS,
+    NATION_COLUMNS,
+    constituency_standing,
+    nation_row,
+)
+from tallyroom.service.results_json import constituency_json, national_json
 from tallyroom.web.page import Page, Table
 from tallyroom.web.results_source import ResultsSource
 
@@ -145,47 +153,51 @@ def overview_page(source: ResultsSource) -> Page:
                     for row in data.seat_rows
                 ),
             ),
-            "constituencies": Table(
-                (
-                    "number",
-                    "name",
-                    "stations_reporting",
-                    "stations_total",
-                    "ballots_cast",
-                    "leader",
-                    "party",
-                    "nomination",
-                    "margin_votes",
-                    "too_close",
-                    "tie",
-                    "certified",
-                    "stations_annulled",
-                    "seat_status",
-                    "too_close_to_call",
-                ),
-                tuple(
-                    (
-                        c.number,
-                        c.name,
-                        c.stations_reporting,
-                        c.stations_total,
-                        c.ballots_cast,
-                        c.leader.full_name if c.leader else None,
-                        c.leader.party if c.leader else None,
-                        c.leader.nomination.value if c.leader else None,
-                        c.margin_votes,
-                        c.too_close,
-                        c.tie,
-                        c.certified,
-                        c.stations_annulled,
-                        c.seat_status,
-                        c.too_close_to_call,
-                    )
-                    for c in national.constituencies
-                ),
+            "nation": Table(
+                NATION_COLUMNS, (nation_row(national_json(national, with_constituencies=False)),)
             ),
+            "constituencies": constituencies_table(national.constituencies),
             "turnout": turnout_table(data.turnout),
         },
+    )
+
+
+def constituencies_table(constituencies: Iterable[ConstituencyResult]) -> Table:
+    """A row per constituency: progress, leader and where its count and seat stand."""
+    return Table(
+        (
+            "number",
+            "name",
+            "stations_reporting",
+            "stations_total",
+            "ballots_cast",
+            "leader",
+            "party",
+            "nomination",
+            "margin_votes",
+            "too_close",
+            "tie",
+            "certified",
+            *CONSTITUENCY_STANDING_COLUMNS,
+        ),
+        tuple(
+            (
+                c.number,
+                c.name,
+                c.stations_reporting,
+                c.stations_total,
+                c.ballots_cast,
+                c.leader.full_name if c.leader else None,
+                c.leader.party if c.leader else None,
+                c.leader.nomination.value if c.leader else None,
+                c.margin_votes,
+                c.too_close,
+                c.tie,
+                c.certified,
+                *constituency_standing(constituency_json(c)),
+            )
+            for c in constituencies
+        ),
     )
 
 

@@ -23,6 +23,14 @@ class PartyLine:
     seats_won: int = 0
     member_seats_won: int = 0
 
+    @property
+    def seats_leading(self) -> int:
+        return self.seats - self.seats_won
+
+    @property
+    def member_seats_leading(self) -> int:
+        return self.member_seats - self.member_seats_won
+
 
 @dataclass(frozen=True, slots=True)
 class PartiesData:
@@ -81,8 +89,10 @@ def parties_page(source: ResultsSource) -> Page:
                     "members_independent",
                     "seats",
                     "seats_won",
+                    "seats_leading",
                     "member_seats",
                     "member_seats_won",
+                    "member_seats_leading",
                     "votes",
                 ),
                 tuple(
@@ -93,8 +103,10 @@ def parties_page(source: ResultsSource) -> Page:
                         p.members_independent,
                         p.seats,
                         p.seats_won,
+                        p.seats_leading,
                         p.member_seats,
                         p.member_seats_won,
+                        p.member_seats_leading,
                         p.votes,
                     )
                     for p in lines
