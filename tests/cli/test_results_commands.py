@@ -97,6 +97,32 @@ def test_turnout_json_by_hour_and_per_constituency(
     assert "300" in table.stdout
 
 
+def test_turnout_says_it_still_includes_an_annulled_stations_voters(
+    use_database: str,
+    loaded_election: sessionmaker[Session],
+    credentials: IssuedCredentials,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    _submit(loaded_election, credentials)
+    assert "annulled" not in runner.invoke(app, ["turnout"]).stdout
+    with transaction(loaded_election) as session:
+        commission = authenticate(session, credentials.commission_token)
+        annul_station(session, principal=commission, station_code="001-0001", reason="seal broken")
+    note = (
+        "includes the voters reported during the day by 1 station annulled since by the "
+        "commission's decision, whose ballots are left out of the results"
+    )
+    for arguments in (["turnout"], ["turnout", "--constituency", "1"]):
+        table = runner.invoke(app, arguments).stdout
+        assert note in table
+        assert re.search(r"10:00\s*│\s*300\s*│", table)
+    assert "annulled" not in runner.invoke(app, ["turnout", "--constituency", "2"]).stdout
+    results = runner.invoke(app, ["results"]).stdout
+    assert "stations: 0 of 4 counted, 1 annulled;" in results
+    assert "ballots cast: 0;" in results
+
+
 def test_turnout_of_an_unknown_constituency_fails(
     use_database: str, loaded_election: sessionmaker[Session]
 ) -> None:

@@ -11,6 +11,7 @@ from rich.table import Table
 from tallyroom.cli.output import console, fail, print_json
 from tallyroom.cli.server_client import post_json, resolve_token
 from tallyroom.cli.store_access import sessions
+from tallyroom.service.annulments import stations_annulled
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import ServiceError
 from tallyroom.service.results_json import turnout_json
@@ -41,6 +42,7 @@ def turnout_by_hours(
             points = turnout_by_hour(
                 session, election_id=election.id, constituency_number=constituency
             )
+            annulled = stations_annulled(session, election.id, constituency)
     except ServiceError as error:
         fail(f"{error.code}: {error.message}")
     if constituency is not None and not any(p.registered_voters for p in points):
@@ -60,6 +62,14 @@ def turnout_by_hours(
             f"{point.percent:.1f} %",
         )
     console.print(table)
+    if annulled:
+        # As the site says it: hourly turnout is what stations reported during the day, kept
+        # when the commission later annuls a station's result; the results leave it out.
+        console.print(
+            f"includes the voters reported during the day by {annulled:,} "
+            f"{'station' if annulled == 1 else 'stations'} annulled since by the commission's "
+            "decision, whose ballots are left out of the results"
+        )
 
 
 @turnout.command("report")

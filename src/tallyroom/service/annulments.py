@@ -7,10 +7,15 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tallyroom.store.schema import PollingStationRow, ProtocolVersionRow, StationDecisionRow
+from tallyroom.store.schema import (
+    ConstituencyRow,
+    PollingStationRow,
+    ProtocolVersionRow,
+    StationDecisionRow,
+)
 
 ANNULLED = "annulled"
 
@@ -34,6 +39,27 @@ def annulled_stations(session: Session, election_id: int) -> dict[int, StationDe
     ):
         latest[decision.station_id] = decision
     return {station: row for station, row in latest.items() if row.kind == ANNULLED}
+
+
+def stations_annulled(
+    session: Session, election_id: int, constituency_number: int | None = None
+) -> int:
+    """How many stations stand annulled, nationally or in one constituency."""
+    annulled = annulled_stations(session, election_id)
+    if constituency_number is None or not annulled:
+        return len(annulled)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(PollingStationRow)
+            .join(ConstituencyRow, ConstituencyRow.id == PollingStationRow.constituency_id)
+            .where(
+                PollingStationRow.id.in_(annulled),
+                ConstituencyRow.number == constituency_number,
+            )
+        )
+        or 0
+    )
 
 
 def annulments_by_constituency(
