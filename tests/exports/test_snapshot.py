@@ -415,6 +415,6 @@ def test_a_drill_snapshot_passed_off_as_real_is_caught(snapshot: Path) -> None:
     del manifest["clock"]
     (snapshot / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     assert (
-        'manifest.json: clock is null, not one of real, drill: whether the data came from a '
+        "manifest.json: clock is null, not one of real, drill: whether the data came from a "
         "drill is unknown" in verify_snapshot(snapshot).problems
     )
