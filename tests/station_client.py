@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.api.app import create_app
 from tallyroom.api.runtime import Runtime
+from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import document_of
 from tallyroom.domain.signature import load_private_key, sign_document
@@ -86,6 +87,17 @@ def api(
     loaded_election: sessionmaker[Session], credentials: IssuedCredentials, database_url: str
 ) -> Iterator[Api]:
     runtime = Runtime.for_database(database_url)
+    runtime.results.freshness = 0.0
+    with TestClient(create_app(runtime=runtime), raise_server_exceptions=False) as client:
+        yield Api(client, credentials, loaded_election)
+
+
+@pytest.fixture
+def real_api(
+    loaded_election: sessionmaker[Session], credentials: IssuedCredentials, database_url: str
+) -> Iterator[Api]:
+    """The API judging times by real time, as `tallyroom serve` without --drill does."""
+    runtime = Runtime.for_database(database_url, clock=ElectionClock.real())
     runtime.results.freshness = 0.0
     with TestClient(create_app(runtime=runtime), raise_server_exceptions=False) as client:
         yield Api(client, credentials, loaded_election)

@@ -28,6 +28,8 @@ def announce(*arguments: str) -> str:
 
 def test_announcement_in_azerbaijani(polled: Api) -> None:
     assert announce("--lang", "az").splitlines() == [
+        "TƏLİM: istinad seçki gününün məşqi; bunlar real nəticələr deyil.",
+        "",
         "Mərkəzi Seçki Komissiyası: Small test election (1 sentyabr 2024) — ilkin nəticələr",
         "",
         "Seçki məntəqələrindən daxil olmuş protokollar: 4 / 4 (100,0%).",
@@ -52,7 +54,7 @@ def test_announcement_in_azerbaijani(polled: Api) -> None:
 
 def test_announcement_in_english(polled: Api) -> None:
     text = announce("--lang", "en")
-    assert text.splitlines()[0] == (
+    assert text.splitlines()[2] == (
         "Central Election Commission: preliminary results of the Small test election "
         "of 1 September 2024"
     )
@@ -76,6 +78,7 @@ def test_announcement_in_russian_to_a_file(polled: Api, tmp_path: Path) -> None:
     assert announce("--lang", "ru", "--out", str(out)) == ""
     text = out.read_text(encoding="utf-8")
     assert text.startswith(
+        "УЧЕНИЯ: репетиция эталонного дня голосования; это не настоящие результаты.\n\n"
         "Центральная избирательная комиссия: предварительные итоги — Small test election, "
         "1 сентября 2024\u202fг.\n"
     )
@@ -103,16 +106,16 @@ def test_the_announcement_says_a_station_was_annulled(api: Api, use_database: st
     assert "Results annulled by the commission" not in before
     annul_and_reject(api)
     english = announce("--lang", "en").splitlines()
-    assert english[2:4] == [
+    assert english[4:6] == [
         "Protocols have reached the commission from 3 of 4 polling stations (75.0%).",
         "Results annulled by the commission's decision, their protocols not counted: polling "
         "stations (1).",
     ]
-    assert announce("--lang", "az").splitlines()[3] == (
+    assert announce("--lang", "az").splitlines()[5] == (
         "Komissiyanın qərarı ilə nəticələri ləğv edilmiş, protokolları hesablanmayan seçki "
         "məntəqələri: 1."
     )
-    assert announce("--lang", "ru").splitlines()[3] == (
+    assert announce("--lang", "ru").splitlines()[5] == (
         "Итоги голосования признаны недействительными решением комиссии, протоколы не учтены: "
         "избирательные участки — 1."
     )
@@ -147,3 +150,21 @@ def test_a_seat_is_announced_as_won_once_its_count_completes(polled: Api) -> Non
     english = announce("--lang", "en")
     assert "(2 of 2; won: 2; leading: 0):\n" in english
     assert "Too close" not in english
+
+
+def test_a_drill_announcement_says_drill_first_in_every_language(polled: Api) -> None:
+    assert announce("--lang", "en").splitlines()[:2] == [
+        "DRILL: a rehearsal on the reference polling day; these are not real results.",
+        "",
+    ]
+    assert announce("--lang", "az").startswith("TƏLİM: ")
+    assert announce("--lang", "ru").startswith("УЧЕНИЯ: ")
+
+
+def test_an_election_never_served_under_a_drill_is_announced_without_it(
+    real_api: Api, use_database: str
+) -> None:
+    assert real_api.submit(protocol()).status_code == 201
+    text = announce("--lang", "en")
+    assert "DRILL" not in text
+    assert text.startswith("Central Election Commission: preliminary results")

@@ -29,6 +29,7 @@ def test_publish_then_verify(api: Api, use_database: str, tmp_path: Path) -> Non
     result = runner.invoke(app, ["publish", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "4 protocols" in result.output
+    assert "clock: drill (the election was served under a drill clock" in result.output
     folder, digest = published(result.output)
     assert folder.parent == tmp_path / "out" / "small-2024"
     verified = runner.invoke(app, ["verify", str(folder), "--manifest-sha256", digest])

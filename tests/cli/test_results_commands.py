@@ -17,6 +17,7 @@ from tallyroom.service.turnout import report_turnout
 from tallyroom.store.database import transaction
 from tests.api.conftest import good_figures, protocol
 from tests.polled_election import figures
+from tests.station_client import Api
 
 runner = CliRunner()
 
@@ -278,3 +279,25 @@ def test_results_text_names_no_annulment_when_there_is_none(
     assert "stations: 1 of 4 counted;" in text
     assert "annulled" not in text.replace("counted or annulled", "")
     assert "constituencies" not in text.splitlines()[-1]  # the table only when asked for
+
+
+def test_results_of_an_election_tallied_by_service_calls_alone_say_real(
+    use_database: str, loaded_election: sessionmaker[Session], credentials: IssuedCredentials
+) -> None:
+    _submit(loaded_election, credentials)
+    national = json.loads(runner.invoke(app, ["results", "--json"]).stdout)
+    assert national["clock"] == "real"
+    assert "DRILL" not in runner.invoke(app, ["results"]).stdout
+
+
+def test_results_of_an_election_a_drill_server_served_say_drill(
+    use_database: str, api: Api
+) -> None:
+    assert api.submit(protocol(figures=good_figures())).status_code == 201
+    result = runner.invoke(app, ["results", "--json"])
+    assert result.exit_code == 0, result.output
+    national = json.loads(result.stdout)
+    assert national["clock"] == "drill"
+    assert national["stations_reporting"] == 1
+    table = runner.invoke(app, ["results"]).stdout
+    assert table.startswith("DRILL: a rehearsal on the reference polling day")

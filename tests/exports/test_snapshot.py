@@ -21,7 +21,7 @@ from tallyroom.exports.snapshot_verification import verify_snapshot
 from tallyroom.service.publication import Publication, gather_publication
 from tallyroom.store.database import transaction
 from tests.polled_election import figures, poll_small_election
-from tests.station_client import Api
+from tests.station_client import Api, protocol
 
 PUBLISHED_AT = datetime(2024, 9, 1, 20, 30, tzinfo=UTC)
 
@@ -372,3 +372,49 @@ def test_observers_are_published_without_their_names(snapshot: Path) -> None:
             assert not any(name in text for name in names), file
     observers = (snapshot / "definition" / "observers.csv").read_text(encoding="utf-8")
     assert observers.splitlines()[1].startswith("O0001,O0001,party_representative,")
+
+
+def test_a_drill_snapshot_says_drill_in_every_file_with_a_place_for_it(snapshot: Path) -> None:
+    # The tests' API is a drill server, so the election it served is a drill's.
+    assert read_json(snapshot, "manifest.json")["clock"] == "drill"
+    banner = '<p class="drill-banner" role="note"><strong>DRILL</strong>'
+    assert banner in (snapshot / "index.html").read_text(encoding="utf-8")
+    assert banner in (snapshot / "constituencies/001.html").read_text(encoding="utf-8")
+    assert read_json(snapshot, "open-data/nation.json")["clock"] == "drill"
+    header, row = (snapshot / "open-data/nation.csv").read_text().splitlines()[:2]
+    assert row.split(",")[header.split(",").index("clock")] == "drill"
+    report = read_json(snapshot, "nist/election-report.json")
+    assert (report["IsTest"], report["TestType"]) == (True, "drill")
+    xml = (snapshot / "nist/election-report.xml").read_bytes()
+    assert b"<IsTest>true</IsTest>" in xml
+    assert validate_xml(xml) == []
+    assert verify_snapshot(snapshot).problems == []
+
+
+def test_a_snapshot_of_an_election_never_drilled_says_real(real_api: Api, tmp_path: Path) -> None:
+    assert real_api.submit(protocol()).status_code == 201
+    with transaction(real_api.sessions) as session:
+        publication = gather_publication(session, now=PUBLISHED_AT)
+    folder = write_snapshot(publication, tmp_path).folder
+    assert read_json(folder, "manifest.json")["clock"] == "real"
+    assert "drill-banner" not in (folder / "index.html").read_text(encoding="utf-8")
+    assert read_json(folder, "open-data/nation.json")["clock"] == "real"
+    report = read_json(folder, "nist/election-report.json")
+    assert report["IsTest"] is False
+    assert "TestType" not in report
+    assert verify_snapshot(folder).problems == []
+
+
+def test_a_drill_snapshot_passed_off_as_real_is_caught(snapshot: Path) -> None:
+    manifest = read_json(snapshot, "manifest.json")
+    manifest["clock"] = "real"
+    (snapshot / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    problems = verify_snapshot(snapshot).problems
+    assert any(problem.startswith("index.html line ") for problem in problems), problems
+    assert any(problem.startswith("open-data/nation.json") for problem in problems), problems
+    del manifest["clock"]
+    (snapshot / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    assert (
+        "manifest.json: clock is null, not one of real, drill: whether the data came from a "
+        "drill is unknown" in verify_snapshot(snapshot).problems
+    )

@@ -289,9 +289,7 @@ def test_overview_shows_125_seats_after_the_announcement_with_screenshots(
             page.locator("[data-stations-reporting]").get_attribute("data-stations-reporting")
             == "5895"
         )
-        page.screenshot(
-            path=str(screenshot_folder / f"overview-{language}.png"), full_page=False
-        )
+        page.screenshot(path=str(screenshot_folder / f"overview-{language}.png"), full_page=False)
         context.close()
         assert watched.errors == []
 

@@ -20,7 +20,7 @@ from tallyroom.api.intake_process import ProtocolIntakeProcess
 from tallyroom.api.protocol_intake import ProtocolIntake
 from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.tree_head import SignedTreeHead
-from tallyroom.service import audit_tree
+from tallyroom.service import audit_tree, election_drill
 from tallyroom.service.audit_tree import LogTreeCache
 from tallyroom.service.credentials import Principal, authenticate
 from tallyroom.service.errors import Conflict, TooLarge
@@ -76,6 +76,8 @@ class Runtime:
     #: the audit log's Merkle tree, extended as entries arrive
     log_tree: LogTreeCache = field(default_factory=LogTreeCache)
     _head_signer: threading.Thread | None = field(default=None, init=False)
+    #: elections known to be marked as drilled (a drill clock marks each it writes for)
+    _drilled: set[int] = field(default_factory=set, init=False)
     _stopping: threading.Event = field(default_factory=threading.Event, init=False)
 
     def __post_init__(self, intake_process_url: str | None) -> None:
@@ -120,17 +122,35 @@ class Runtime:
         try:
             with self.write_lock or nullcontext(), transaction(self.writer) as session:
                 principal = authenticate(session, token)
-                return action(session, principal)
+                marking = self.clock.is_drill and principal.election_id not in self._drilled
+                if marking:
+                    election_drill.mark_drilled(
+                        session, [principal.election_id], clock=self.clock.describe()
+                    )
+                outcome = action(session, principal)
+            if marking:  # remembered once committed: a refused command rolls the mark back
+                self._drilled.add(principal.election_id)
+            return outcome
         except IntegrityError as error:
             raise database_conflict(error) or error from None
 
     def start(self) -> None:
+        if self.clock.is_drill:
+            self._mark_drilled()
         self.intake.start()
         if self.tree_head_key is not None:
             self._head_signer = threading.Thread(
                 target=self._sign_heads, name="tree-head signer", daemon=True
             )
             self._head_signer.start()
+
+    def _mark_drilled(self) -> None:
+        """A drill server marks every election it serves as drilled before it takes anything
+        (elections loaded later are marked by their first command)."""
+        with self.write_lock or nullcontext(), transaction(self.writer) as session:
+            elections = election_drill.all_election_ids(session)
+            election_drill.mark_drilled(session, elections, clock=self.clock.describe())
+        self._drilled.update(elections)
 
     def sign_tree_head(self) -> SignedTreeHead | None:
         """Sign the log's head now, if entries arrived since the last signed one."""

@@ -46,6 +46,13 @@ def publish(
     )
     # On a line of its own, unwrapped: it is what the commission announces for checking.
     console.print(f"manifest SHA-256: {written.manifest_sha256}", highlight=False, soft_wrap=True)
+    console.print(
+        "clock: drill (the election was served under a drill clock: every page says DRILL)"
+        if publication.clock == "drill"
+        else "clock: real",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def verify(

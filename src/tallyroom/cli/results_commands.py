@@ -9,6 +9,7 @@ from rich.table import Table
 
 from tallyroom.cli.output import console, fail, print_json
 from tallyroom.cli.store_access import sessions
+from tallyroom.service.election_drill import clock_of
 from tallyroom.service.errors import ServiceError
 from tallyroom.service.results import build_national_results
 from tallyroom.service.results_json import national_json
@@ -28,9 +29,12 @@ def results(
     try:
         with transaction(sessions()) as session:
             national = build_national_results(session, election)
+            clock = clock_of(session, national.election)
     except ServiceError as error:
         fail(f"{error.code}: {error.message}")
     document = national_json(national, with_constituencies=constituencies or not as_json)
+    # Offline from the database, so the election's own mark says whether this was a drill.
+    document["clock"] = clock.value
     if as_json:
         print_json(document)
         return
@@ -120,6 +124,10 @@ def constituencies_table(national: dict[str, Any]) -> Table:
 
 
 def print_results(national: dict[str, Any], *, constituencies: bool = False) -> None:
+    if national.get("clock") == "drill":
+        console.print(
+            "[bold]DRILL[/]: a rehearsal on the reference polling day; these are not real results"
+        )
     console.print(seats_table(national))
     console.print(
         f"seats: leaders {national['seats_declared']:,}, won {national['seats_won']:,}, "

@@ -1,7 +1,7 @@
 """The commission's announcement of results, in Azerbaijani, English and Russian: seats by
 party with independents split, turnout at the last reporting hour, protocols received and
 stations annulled, registered voters and polling stations by kind, the statement read to the
-press on the night.
+press on the night (headed DRILL when the data came from a drill).
 
 Sentences are built so that no word has to agree with a number (Russian plural forms,
 Azerbaijani vowel harmony after a numeral): figures follow a colon or stand in brackets."""
@@ -52,10 +52,13 @@ class AnnouncementFigures:
     too_close_to_call: tuple[tuple[int, str, int], ...] = ()
     #: the election's name per language, where the definition gives it
     election_names: Mapping[str, str] = field(default_factory=dict)
+    #: the data came from a drill (the election was served under a drill clock)
+    drill: bool = False
 
 
 _TEXT: dict[str, dict[str, str]] = {
     "en": {
+        "drill": "DRILL: a rehearsal on the reference polling day; these are not real results.",
         "title": "Central Election Commission: {stage} results of the {election} of {day}",
         "preliminary": "preliminary",
         "final": "final",
@@ -84,6 +87,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "(seats won: {won}); parties with such candidates: {parties}.",
     },
     "az": {
+        "drill": "TƏLİM: istinad seçki gününün məşqi; bunlar real nəticələr deyil.",
         "title": "Mərkəzi Seçki Komissiyası: {election} ({day}) — {stage} nəticələr",
         "preliminary": "ilkin",
         "final": "yekun",
@@ -115,6 +119,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "{parties}.",
     },
     "ru": {
+        "drill": "УЧЕНИЯ: репетиция эталонного дня голосования; это не настоящие результаты.",
         "title": "Центральная избирательная комиссия: {stage} итоги — {election}, {day}",
         "preliminary": "предварительные",
         "final": "окончательные",
@@ -164,7 +169,9 @@ def announcement_text(figures: AnnouncementFigures, language: str) -> str:
     def number(value: int) -> str:
         return str(format_decimal(value, locale=locale))
 
-    lines = [
+    # A drill's announcement says so before anything else, so no line of it is read as real.
+    lines = [text["drill"], ""] if figures.drill else []
+    lines += [
         text["title"].format(
             stage=text["final" if figures.status == "final" else "preliminary"],
             election=figures.election_names.get(language, figures.election_name),

@@ -205,6 +205,7 @@ def build_election_report(
     issuer: str = DEFAULT_ISSUER,
     issuer_abbreviation: str = DEFAULT_ISSUER_ABBREVIATION,
     language: str = "az",
+    drill: bool = False,
 ) -> CdfObject:
     """The results as a NIST ElectionReport tree.
 
@@ -466,7 +467,8 @@ def build_election_report(
         GpUnit=[country_unit, *constituency_units, *station_units],
         Issuer=issuer,
         IssuerAbbreviation=issuer_abbreviation,
-        IsTest=False,
+        # A drill's results are a test run in NIST's terms (domain/election_clock.py).
+        IsTest=drill,
         Office=offices,
         Party=parties,
         Person=persons,
@@ -474,6 +476,7 @@ def build_election_report(
         SequenceStart=1,
         SequenceEnd=1,
         Status=report_status,
+        TestType="drill" if drill else None,
         VendorApplicationId=vendor_application_id,
     )
 
@@ -488,6 +491,7 @@ def election_report_xml(
     issuer: str = DEFAULT_ISSUER,
     issuer_abbreviation: str = DEFAULT_ISSUER_ABBREVIATION,
     language: str = "az",
+    drill: bool = False,
 ) -> bytes:
     """The whole results as NIST SP 1500-100 v2 XML (UTF-8, same input gives the same bytes)."""
     return to_xml(
@@ -500,6 +504,7 @@ def election_report_xml(
             issuer=issuer,
             issuer_abbreviation=issuer_abbreviation,
             language=language,
+            drill=drill,
         )
     )
 
@@ -514,6 +519,7 @@ def election_report_json(
     issuer: str = DEFAULT_ISSUER,
     issuer_abbreviation: str = DEFAULT_ISSUER_ABBREVIATION,
     language: str = "az",
+    drill: bool = False,
 ) -> dict[str, Any]:
     """The whole results as a NIST SP 1500-100 v2 JSON document (a JSON-able dict)."""
     return to_json(
@@ -526,5 +532,6 @@ def election_report_json(
             issuer=issuer,
             issuer_abbreviation=issuer_abbreviation,
             language=language,
+            drill=drill,
         )
     )

@@ -124,6 +124,7 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
                 latest_standings={
                     station: versions[-1].standing for station, versions in histories.items()
                 },
+                clock=publication.clock,
             )
         )
         for path, content in contents.items():
@@ -136,6 +137,7 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
             revision=int(results["revision"]),
             status=str(results["status"]),
             generated_at=publication.generated_at,
+            clock=publication.clock,
         )
         manifest_bytes = json_bytes(manifest)
         (staging / MANIFEST).write_bytes(manifest_bytes)

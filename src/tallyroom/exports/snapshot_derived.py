@@ -28,18 +28,23 @@ def derived_files(
     *,
     annulled: Collection[str] = (),
     latest_standings: Mapping[str, str] | None = None,
+    clock: str = "real",
 ) -> dict[str, bytes]:
     """Path inside the snapshot → content, for the results document as `national_json`
     renders it, turnout as `turnout_json` does, and the counted protocols' figures;
     `annulled` are the stations annulled by decision and `latest_standings` the standing of
-    the latest version of each station with a published version history."""
+    the latest version of each station with a published version history; `clock` is "drill"
+    when the data came from a drill, and every file with a place for it says so."""
     status: ResultsStage = "final" if results["status"] == "final" else "preliminary"
     moment = datetime.fromisoformat(generated_timestamp(generated_at))
     statuses = station_statuses(definition, figures, annulled, latest_standings or {})
-    files = open_data_files(definition, results, figures, versions, statuses)
-    files[NIST_XML] = election_report_xml(definition, figures, status=status, generated_at=moment)
+    drill = clock == "drill"
+    files = open_data_files(definition, results, figures, versions, statuses, clock=clock)
+    files[NIST_XML] = election_report_xml(
+        definition, figures, status=status, generated_at=moment, drill=drill
+    )
     files[NIST_JSON] = json_bytes(
-        election_report_json(definition, figures, status=status, generated_at=moment)
+        election_report_json(definition, figures, status=status, generated_at=moment, drill=drill)
     )
     files.update(
         site_files(
@@ -50,6 +55,7 @@ def derived_files(
             versions,
             statuses,
             histories=set((latest_standings or {}).keys()),
+            drill=drill,
         )
     )
     return files

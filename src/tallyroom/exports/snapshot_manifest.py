@@ -37,14 +37,25 @@ def snapshot_files(folder: Path) -> list[str]:
     )
 
 
+#: the clocks a snapshot's data can have come under (domain/election_clock.py)
+CLOCKS = ("real", "drill")
+
+
 def manifest_document(
-    folder: Path, *, election: str, revision: int, status: str, generated_at: datetime
+    folder: Path,
+    *,
+    election: str,
+    revision: int,
+    status: str,
+    generated_at: datetime,
+    clock: str,
 ) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "election": election,
         "revision": revision,
         "status": status,
+        "clock": clock,
         "generated_at": generated_timestamp(generated_at),
         "files": [
             {

@@ -93,12 +93,16 @@ def open_data_files(
     protocols: Mapping[str, ProtocolFigures],
     versions: Mapping[str, int],
     statuses: Mapping[str, str] | None = None,
+    *,
+    clock: str = "real",
 ) -> dict[str, bytes]:
     """Path inside the snapshot → content, for the results document as `national_json`
     renders it and the counted protocols (station code → figures, and → version); `statuses`
-    says each station's standing (counted, annulled, flagged, not_reported, ...)."""
+    says each station's standing (counted, annulled, flagged, not_reported, ...); `clock`
+    says whether the data came from a drill."""
     statuses = statuses or {}
     nation = {key: value for key, value in results.items() if key != "constituencies"}
+    nation["clock"] = clock
     constituencies: list[dict[str, Any]] = list(results.get("constituencies", []))
     candidate_rows = [
         (

@@ -58,9 +58,12 @@ def site_files(
     versions: Mapping[str, int],
     statuses: Mapping[str, str] | None = None,
     histories: Collection[str] = (),
+    *,
+    drill: bool = False,
 ) -> dict[str, bytes]:
     """Path inside the snapshot → content of every page and the style sheet; `statuses` is
-    each station's standing, `histories` the stations with a published version history."""
+    each station's standing, `histories` the stations with a published version history;
+    `drill` puts the DRILL banner on every page."""
     statuses = statuses or {}
     environment = _environment()
     colours = {party.short_name: party.colour for party in definition.parties}
@@ -73,6 +76,7 @@ def site_files(
         "as_of_label": f"{as_of:%Y-%m-%d %H:%M} ({definition.election.timezone})",
         "colours": colours,
         "party_names": {party.short_name: party.name for party in definition.parties},
+        "drill": drill,
     }
     seat_blocks = []
     start = 0

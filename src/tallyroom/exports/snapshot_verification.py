@@ -45,6 +45,7 @@ from tallyroom.exports.snapshot_layout import (
     protocol_file_name,
 )
 from tallyroom.exports.snapshot_manifest import (
+    CLOCKS,
     NotASnapshot,
     file_digest,
     read_manifest,
@@ -130,6 +131,12 @@ def verify_snapshot(
         for where, published, expected in _differences(results, derived, "")
     )
     generated_at = datetime.fromisoformat(str(manifest.get("generated_at")))
+    clock = manifest.get("clock")
+    if clock not in CLOCKS:
+        problems.append(
+            f"{MANIFEST}: clock is {_shown(clock)}, not one of {', '.join(CLOCKS)}: "
+            "whether the data came from a drill is unknown"
+        )
     for path, expected_bytes in derived_files(
         definition,
         derived,
@@ -139,6 +146,9 @@ def verify_snapshot(
         generated_at,
         annulled=annulled,
         latest_standings=latest_standings,
+        # the pages and open data say the clock the manifest names, so a drill snapshot
+        # passed off as real (or the reverse) disagrees with its own files
+        clock=clock if clock in CLOCKS else "real",
     ).items():
         _compare_remade(folder, path, expected_bytes, problems)
     return report

@@ -49,4 +49,5 @@ def announcement_figures(session: Session, election: str | None = None) -> Annou
             if c.too_close_to_call
         ),
         election_names=dict(election_of(record).names),
+        drill=record.drill,
     )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tallyroom.domain.audit_chain import AuditEntry
 from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.election_clock import ClockKind
 from tallyroom.domain.protocol_history import DECISION_AUDIT_ACTIONS, version_standing
 from tallyroom.domain.tree_head import SignedTreeHead
 from tallyroom.service import audit_log, audit_tree
@@ -110,6 +111,8 @@ class Publication:
     #: every audit entry's chain hash (32 bytes each, in sequence): the Merkle tree's
     #: leaves, so a reader proves the log extends any head kept
     audit_entry_hashes: bytes = b""
+    #: "drill" when the election was ever served under a drill clock, else "real"
+    clock: str = ClockKind.REAL.value
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -183,6 +186,7 @@ def gather_publication(
         tree_heads=audit_tree.signed_heads(session),
         tree_head_keys=audit_tree.tree_head_keys(session),
         audit_entry_hashes=entry_hashes,
+        clock=ClockKind.DRILL.value if election_record.drill else ClockKind.REAL.value,
     )
 
 

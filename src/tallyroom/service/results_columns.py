@@ -26,6 +26,8 @@ NATION_COLUMNS = (
     "seats_leading",
     "stations_annulled",
     "ballots_annulled",
+    # `drill` or `real` in a snapshot (empty where the document does not say)
+    "clock",
 )
 #: where a constituency's count and seat stand: its annulled stations and their ballots (in
 #: no total), whether every station is counted or annulled, the seat won or leading, too close

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -56,6 +57,8 @@ class ElectionRow(Base):
     #: sha256 of the definition as loaded, so an export can be compared with its source
     definition_digest: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: served under a drill clock at least once: everything published from it says DRILL
+    drill: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ConstituencyRow(Base):
