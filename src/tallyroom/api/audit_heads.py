@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from tallyroom.api.conditional_get import json_read
 from tallyroom.api.openapi_contract import CONDITIONAL_READ, public_read
+from tallyroom.api.public_results import database_read
 from tallyroom.api.response_bodies import ConsistencyProofBody, SignedTreeHeadsBody
 from tallyroom.api.runtime import runtime_of
 from tallyroom.service import audit_tree
@@ -21,11 +18,6 @@ router = APIRouter(prefix="/api/v1/audit", tags=["public"])
 #: audit entries are numbered by 64-bit integers
 LARGEST_TREE_SIZE = 2**63 - 1
 TreeSize = Annotated[int, Query(ge=1, le=LARGEST_TREE_SIZE)]
-
-
-async def _read(request: Request, query: Callable[[Session], Any]) -> Response:
-    document = await run_in_threadpool(runtime_of(request).read, query)
-    return json_read(request, json.dumps(document, ensure_ascii=False).encode())
 
 
 @router.get(
@@ -41,7 +33,7 @@ async def get_signed_heads(request: Request) -> Response:
             "heads": [head.as_json() for head in audit_tree.signed_heads(session)],
         }
 
-    return await _read(request, heads)
+    return await database_read(request, heads)
 
 
 @router.get(
@@ -57,4 +49,4 @@ async def get_consistency_proof(request: Request, first: TreeSize, second: TreeS
         tree = runtime.log_tree.current(session)
         return audit_tree.consistency_proof(tree, first, second).as_json()
 
-    return await _read(request, proof)
+    return await database_read(request, proof)

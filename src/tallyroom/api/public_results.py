@@ -66,7 +66,7 @@ async def _respond(
     )
 
 
-async def _read(request: Request, query: Callable[[Session], Any]) -> Response:
+async def database_read(request: Request, query: Callable[[Session], Any]) -> Response:
     """A read of the database, answered with the ETag of its JSON."""
     document = await run_in_threadpool(runtime_of(request).read, query)
     return json_read(request, json.dumps(document, ensure_ascii=False).encode())
@@ -160,7 +160,7 @@ async def get_turnout(
             turnout_by_hour(session, election_id=election.id, constituency_number=constituency)
         )
 
-    return await _read(request, query)
+    return await database_read(request, query)
 
 
 @router.get(
@@ -170,7 +170,7 @@ async def get_turnout(
     openapi_extra=CONDITIONAL_READ,
 )
 async def get_station(code: str, request: Request) -> Response:
-    return await _read(request, lambda session: station_detail(session, code))
+    return await database_read(request, lambda session: station_detail(session, code))
 
 
 @router.get(
@@ -188,7 +188,7 @@ async def get_changes(
     def query(session: Session) -> dict[str, Any]:
         return changes_since(session, election_id=election_row(session).id, since=since)
 
-    return await _read(request, query)
+    return await database_read(request, query)
 
 
 @router.get(
@@ -207,4 +207,4 @@ async def get_audit_head(request: Request) -> Response:
             "signed_head": None if signed is None else signed.as_json(),
         }
 
-    return await _read(request, query)
+    return await database_read(request, query)
