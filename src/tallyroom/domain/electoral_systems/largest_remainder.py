@@ -29,10 +29,6 @@ class Quota(StrEnum):
         return Fraction(votes, seats + 1)
 
 
-class QuotaOverfills(ValueError):
-    """Whole quotas alone exceed the seats (Hagenbach-Bischoff when every remainder is 0)."""
-
-
 @dataclass(frozen=True, slots=True)
 class RemainderAllocation:
     label: str
@@ -81,16 +77,29 @@ def allocate_by_largest_remainder(
     quota_seats = {party: int(Fraction(count) // quota) for party, count in votes.items()}
     remainders = {party: count - quota_seats[party] * quota for party, count in votes.items()}
     open_seats = seats - sum(quota_seats.values())
+    lots: list[LotDraw] = []
     if open_seats < 0:
-        raise QuotaOverfills(
-            f"{label}: whole {quota_rule.value} quotas give {seats - open_seats} seats of {seats}"
+        # Only an exact quota (Hagenbach-Bischoff) can do this, when every remainder is 0 and
+        # the whole quotas add up to one seat too many: the parties holding seats are equal,
+        # and the tie rules choose who keeps them (most votes first, then the lot).
+        holders = sorted(p for p, n in quota_seats.items() if n > 0)
+        keep = break_tie(
+            holders,
+            len(holders) + open_seats,
+            rules=tie_rules,
+            keys={TieRule.MOST_VOTES: votes.__getitem__},
+            lot=lot or NoLot(),
+            seat=f"{label} seat {seats} (one quota too many)",
         )
+        lots.extend(keep.lots)
+        for party in set(holders) - set(keep.winners):
+            quota_seats[party] -= 1
+        open_seats = 0
     by_size: dict[Fraction, list[str]] = {}
     for party, remainder in remainders.items():
         if votes[party] > 0:
             by_size.setdefault(remainder, []).append(party)
     remainder_seats: list[str] = []
-    lots: list[LotDraw] = []
     # A tiny Droop quota can leave more seats than parties with votes: then the remainders
     # are taken again, in the same order, until the house is full.
     while open_seats > 0:
