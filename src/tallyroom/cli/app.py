@@ -6,6 +6,7 @@ import typer
 
 from tallyroom import __version__
 from tallyroom.cli.announcement import announce
+from tallyroom.cli.apportion import apportion_command
 from tallyroom.cli.audit_commands import audit
 from tallyroom.cli.credentials import credentials
 from tallyroom.cli.definition_commands import export, load, scenario
@@ -61,6 +62,7 @@ app.command()(simulate)
 app.command()(publish)
 app.command()(verify)
 app.command()(announce)
+app.command("apportion")(apportion_command)
 
 
 def main() -> None:

@@ -105,10 +105,11 @@ class _Reader:
         if not isinstance(value, dict):
             self.problem(where, "must be an object")
             return False
+        prefix = "" if where == "$" else f"{where}."
         for key in sorted(set(value) - allowed):
-            self.problem(f"{where}.{key}", "unknown key (refused, not ignored)")
+            self.problem(f"{prefix}{key}", "unknown key (refused, not ignored)")
         for key in sorted(required - set(value)):
-            self.problem(f"{where}.{key}", "is required")
+            self.problem(f"{prefix}{key}", "is required")
         return True
 
     def count(self, value: Any, where: str, minimum: int = 0) -> int | None:
