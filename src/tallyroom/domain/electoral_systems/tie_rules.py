@@ -66,17 +66,25 @@ def break_tie(
     lots: list[LotDraw] = []
     while len(winners) < places:
         group = _best_by_rules(remaining, rules, keys)
-        if len(group) == 1:
-            chosen = group[0]
+        open_places = places - len(winners)
+        if len(group) <= open_places:
+            # The rules rank this whole group ahead of the rest and it fits: no lot.
+            taken = group
         elif TieRule.LOT not in rules:
             raise TieUnresolved(seat, group)
         else:
-            label = seat if places == 1 else f"{seat} (place {len(winners) + 1} of {places})"
-            draw = lot.draw(label, group)
-            lots.append(draw)
-            chosen = draw.won_by
-        winners.append(chosen)
-        remaining.remove(chosen)
+            taken = []
+            pool = list(group)
+            while len(taken) < open_places:
+                place = len(winners) + len(taken) + 1
+                label = seat if places == 1 else f"{seat} (place {place} of {places})"
+                draw = lot.draw(label, pool)
+                lots.append(draw)
+                taken.append(draw.won_by)
+                pool.remove(draw.won_by)
+        winners.extend(taken)
+        for name in taken:
+            remaining.remove(name)
     return TieOutcome(tuple(winners), tuple(lots))
 
 
