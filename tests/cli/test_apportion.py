@@ -104,3 +104,18 @@ def test_missing_file_and_wrong_shape(tmp_path: Path) -> None:
     result = runner.invoke(app, ["apportion", str(path)])
     assert result.exit_code == 2
     assert "must be an object" in result.stderr
+
+
+def test_hostile_sizes_are_refused(tmp_path: Path) -> None:
+    path = _problem(tmp_path, "[" * 100_000 + "]" * 100_000)
+    result = runner.invoke(app, ["apportion", str(path)])
+    assert result.exit_code == 2
+    huge = {
+        "name": "huge",
+        "method": "dhondt",
+        "districts": [{"id": str(n), "seats": 90_000, "votes": {"A": 1}} for n in range(3)],
+    }
+    path = _problem(tmp_path, json.dumps(huge))
+    result = runner.invoke(app, ["apportion", str(path)])
+    assert result.exit_code == 2
+    assert "more than 100000 seats" in result.stderr

@@ -26,7 +26,10 @@ def apportion_command(
     ),
 ) -> None:
     """Allocate the seats of an apportionment problem (format: docs/electoral-systems.md)."""
-    document, text = read_json_file(problem_file)
+    try:
+        document, text = read_json_file(problem_file)
+    except RecursionError:
+        fail(f"{problem_file}:1: nested too deeply to be an apportionment problem", 2)
     try:
         problem = read_problem(document)
     except ProblemInvalid as invalid:

@@ -15,7 +15,7 @@ def value_lines(text: str) -> dict[str, int]:
     lines: dict[str, int] = {}
     try:
         _value(text, _SPACE.match(text, 0).end(), "", lines)  # type: ignore[union-attr]
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, RecursionError):
         return lines
     return lines
 

@@ -92,6 +92,8 @@ _TOP_KEYS = {
 _METHODS = {"dhondt", "sainte-lague", "hare", "droop", "hagenbach-bischoff"}
 _PARTY_TIE_RULES = {TieRule.MOST_VOTES.value, TieRule.LOT.value}
 _LIMIT = 10**12
+#: seats are allocated one by one: a bound keeps a hostile problem from running for hours
+_SEAT_LIMIT = 100_000
 
 
 class _Reader:
@@ -112,12 +114,12 @@ class _Reader:
             self.problem(f"{prefix}{key}", "is required")
         return True
 
-    def count(self, value: Any, where: str, minimum: int = 0) -> int | None:
+    def count(self, value: Any, where: str, minimum: int = 0, maximum: int = _LIMIT) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
             self.problem(where, "must be a whole number")
             return None
-        if not minimum <= value <= _LIMIT:
-            self.problem(where, f"must be between {minimum} and {_LIMIT}")
+        if not minimum <= value <= maximum:
+            self.problem(where, f"must be between {minimum} and {maximum}")
             return None
         return int(value)
 
@@ -184,7 +186,7 @@ def read_problem(document: Any) -> ApportionmentProblem:
         )
     house_size = None
     if "house_size" in document:
-        house_size = reader.count(document["house_size"], "house_size", 1)
+        house_size = reader.count(document["house_size"], "house_size", 1, _SEAT_LIMIT)
     districts = _districts(reader, document.get("districts"), national_then_districts)
     winners = _winners(reader, document.get("constituency_winners", []), {d.id for d in districts})
     problem = ApportionmentProblem(
@@ -325,7 +327,9 @@ def _parties(reader: _Reader, value: Any) -> dict[str, PartyStanding]:
 def _leveling(reader: _Reader, value: Any) -> Leveling | None:
     if not reader.keys(value, "leveling", {"seats_per_district", "rule"}, {"seats_per_district"}):
         return None
-    seats = reader.count(value.get("seats_per_district"), "leveling.seats_per_district", 1)
+    seats = reader.count(
+        value.get("seats_per_district"), "leveling.seats_per_district", 1, _SEAT_LIMIT
+    )
     rule = reader.choice(value.get("rule", "norway"), "leveling.rule", {"norway"})
     if seats is None or rule is None:
         return None
@@ -358,7 +362,7 @@ def _districts(reader: _Reader, value: Any, national: bool) -> tuple[District, .
                 reader.problem(
                     f"{where}.seats", "districts carry no seats in a national allocation"
                 )
-            seats = reader.count(item["seats"], f"{where}.seats")
+            seats = reader.count(item["seats"], f"{where}.seats", 0, _SEAT_LIMIT)
         blank = reader.count(item.get("blank_votes", 0), f"{where}.blank_votes") or 0
         votes: dict[str, int] = {}
         if not isinstance(item.get("votes"), dict):
@@ -434,5 +438,10 @@ def _check_together(
             if district.seats == 0:
                 reader.problem(f"districts[{index}].seats", "a district needs seats")
     house = problem.house_size or sum(d.seats or 0 for d in problem.districts)
+    leveling_total = (
+        problem.leveling.seats_per_district * len(problem.districts) if problem.leveling else 0
+    )
+    if house + leveling_total > _SEAT_LIMIT:
+        reader.problem("districts", f"more than {_SEAT_LIMIT} seats in all")
     if problem.independent_constituency_seats > house:
         reader.problem("independent_constituency_seats", "more than the house")
