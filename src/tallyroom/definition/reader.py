@@ -116,6 +116,10 @@ def _read_election(folder: Path, problems: ProblemCollector) -> Election | None:
     except ValueError as error:
         problems.add(ELECTION_FILE, line.get("contest", 1), "election.contest", str(error))
         return None
+    contest_problem = _contest_problem(values["contest_kind"], values["seats_per_constituency"])
+    if contest_problem:
+        problems.add(ELECTION_FILE, line.get("contest", 1), "election.contest", contest_problem)
+        return None
     if any(value is None for value in values.values()):
         return None
     hours: VotingHours = values["voting_hours"]
@@ -195,6 +199,20 @@ def _percent(value: Any) -> float:
     if not 0 <= number < 100:
         raise ValueError(f"{value!r} must be a percentage from 0 to 100")
     return number
+
+
+def _contest_problem(kind: ContestKind, seats_per_constituency: int) -> str | None:
+    """A system that cannot fill the contest's seats: one seat for single-member systems,
+    more than one for multi-member plurality."""
+    if kind is ContestKind.MULTI_MEMBER_PLURALITY:
+        if seats_per_constituency < 2:
+            return "multi_member_plurality needs seats_per_constituency of 2 or more"
+        return None
+    if seats_per_constituency != 1:
+        return (
+            f"{kind.value} elects one member per constituency (multi_member_plurality elects more)"
+        )
+    return None
 
 
 def _check_seats(definition: ElectionDefinition, problems: ProblemCollector, line: int) -> None:

@@ -11,6 +11,11 @@ class ContestKind(enum.StrEnum):
     """How the seats of a contest are filled."""
 
     SINGLE_MEMBER_PLURALITY = "single_member_plurality"
+    #: each constituency elects `seats_per_constituency` (≥ 2) candidates with the most votes
+    MULTI_MEMBER_PLURALITY = "multi_member_plurality"
+    #: one seat; elected in round 1 with > 50 % of valid votes and ≥ 25 % of registered
+    #: voters, otherwise a round 2 (France)
+    TWO_ROUND_MAJORITY = "two_round_majority"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,8 @@ from datetime import datetime
 
 from tallyroom.domain.candidate import Candidate, Nomination
 from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.election import ContestKind
+from tallyroom.domain.electoral_systems.contest_seats import held_seats
 from tallyroom.domain.plurality import plurality_outcome
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.results import (
@@ -118,7 +120,17 @@ def derive_national_results(
         )
         constituencies.append(constituency_result)
         status = constituency_result.seat_status
-        if status is not None and outcome.leader is not None:
+        if election.contest_kind is not ContestKind.SINGLE_MEMBER_PLURALITY:
+            # Other systems: the seat tally follows the contest's own rule.
+            leaders.extend(
+                (next(c for c in standing if c.code == holder.code), holder_status)
+                for holder, holder_status in held_seats(
+                    election.contest_kind,
+                    constituency_result,
+                    seats=election.seats_per_constituency,
+                )
+            )
+        elif status is not None and outcome.leader is not None:
             leaders.append((next(c for c in standing if c.code == outcome.leader), status))
     seats = seat_tally(leaders)
     parties = party_results(

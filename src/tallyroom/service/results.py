@@ -16,6 +16,8 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
+from tallyroom.domain.election import ContestKind
+from tallyroom.domain.electoral_systems.contest_seats import held_seats
 from tallyroom.domain.plurality import plurality_outcome
 from tallyroom.domain.results import (
     CandidateResult,
@@ -170,7 +172,26 @@ def build_national_results(session: Session, election_code: str | None = None) -
         )
         constituencies.append(constituency_result)
         status = constituency_result.seat_status
-        if status is not None and (leader := constituency_result.leader) is not None:
+        if election.contest_kind != ContestKind.SINGLE_MEMBER_PLURALITY.value:
+            # Other systems: the seat tally follows the contest's own rule.
+            leaders.extend(
+                (
+                    Candidate(
+                        code=holder.code,
+                        constituency=constituency.number,
+                        full_name=holder.full_name,
+                        nomination=holder.nomination,
+                        party=holder.party,
+                    ),
+                    holder_status,
+                )
+                for holder, holder_status in held_seats(
+                    ContestKind(election.contest_kind),
+                    constituency_result,
+                    seats=election.seats_per_constituency,
+                )
+            )
+        elif status is not None and (leader := constituency_result.leader) is not None:
             leaders.append(
                 (
                     Candidate(
