@@ -54,6 +54,8 @@ class ProtocolFiguresBody(BaseModel):
     invalid_ballots: Count
     unused_ballots: Count
     votes: dict[str, Count]
+    #: blank ballots, only where the protocol has the line (null is the same as absent)
+    blank_votes: Count | None = None
 
 
 class ProtocolDocumentBody(BaseModel):

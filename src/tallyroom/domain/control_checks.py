@@ -36,6 +36,10 @@ MESSAGES = {
         "valid votes {valid_votes} + invalid {invalid_ballots} = {sum} ≠ ballots cast "
         "{ballots_cast}"
     ),
+    "votes_blank_and_invalid_differ_from_cast": (
+        "votes {valid_votes} + blank {blank_votes} + invalid {invalid_ballots} = {sum} ≠ "
+        "ballots cast {ballots_cast}"
+    ),
     "cast_exceeds_issued": "ballots cast {ballots_cast} > ballots issued {ballots_issued}",
     "issued_and_unused_differ_from_received": (
         "ballots issued {ballots_issued} + unused {unused_ballots} = {sum} ≠ ballots received "
@@ -61,7 +65,24 @@ def control_check_failures(
     """Every control check the protocol fails (empty when it is consistent)."""
     failures: list[ControlCheckFailure] = []
     valid_votes = figures.valid_votes
-    if valid_votes + figures.invalid_ballots != figures.ballots_cast:
+    if figures.blank_votes is not None:
+        # Blank ballots are their own line: votes + blank + invalid make the ballots cast.
+        total = valid_votes + figures.blank_votes + figures.invalid_ballots
+        if total != figures.ballots_cast:
+            failures.append(
+                ControlCheckFailure(
+                    "votes_blank_and_invalid_differ_from_cast",
+                    ("votes", "blank_votes", "invalid_ballots", "ballots_cast"),
+                    {
+                        "valid_votes": valid_votes,
+                        "blank_votes": figures.blank_votes,
+                        "invalid_ballots": figures.invalid_ballots,
+                        "sum": total,
+                        "ballots_cast": figures.ballots_cast,
+                    },
+                )
+            )
+    elif valid_votes + figures.invalid_ballots != figures.ballots_cast:
         failures.append(
             ControlCheckFailure(
                 "votes_and_invalid_differ_from_cast",

@@ -25,6 +25,9 @@ class ProtocolFigures:
     unused_ballots: int
     #: candidate code → votes
     votes: Mapping[str, int] = field(default_factory=dict)
+    #: blank ballots, where the law counts them apart from invalid ones (Spain counts them in
+    #: a threshold's base); None on protocols that have no such line
+    blank_votes: int | None = None
 
     def __reduce__(self) -> tuple[type[ProtocolFigures], tuple[Any, ...]]:
         # Verifying workers send a million of these back to the writer: the constructor's
@@ -41,6 +44,7 @@ class ProtocolFigures:
                 self.invalid_ballots,
                 self.unused_ballots,
                 self.votes,
+                self.blank_votes,
             ),
         )
 

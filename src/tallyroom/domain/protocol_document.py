@@ -20,6 +20,8 @@ FIGURE_FIELDS = (
     "invalid_ballots",
     "unused_ballots",
 )
+#: figures a protocol may leave out (null is the same as absent)
+OPTIONAL_FIGURE_FIELDS = ("blank_votes",)
 DOCUMENT_FIELDS = {"election", "station", "version", "amendment_reason", "figures"}
 
 
@@ -101,12 +103,15 @@ def parse_protocol_document(document: Any) -> ProtocolDocument:
     if "figures" in document and not isinstance(figures_value, dict):
         problems.append(DocumentProblem("figures", "not_an_object", "must be an object"))
     elif isinstance(figures_value, dict):
-        for name in sorted(set(figures_value) - {*FIGURE_FIELDS, "votes"}):
+        for name in sorted(set(figures_value) - {*FIGURE_FIELDS, *OPTIONAL_FIGURE_FIELDS, "votes"}):
             problems.append(DocumentProblem(f"figures.{name}", "unknown_field", "unknown field"))
         for name in FIGURE_FIELDS:
             if name not in figures_value:
                 problems.append(DocumentProblem(f"figures.{name}", "missing", "missing"))
             else:
+                values[name] = _count(figures_value[name], f"figures.{name}", problems)
+        for name in OPTIONAL_FIGURE_FIELDS:
+            if figures_value.get(name) is not None:
                 values[name] = _count(figures_value[name], f"figures.{name}", problems)
         raw_votes = figures_value.get("votes")
         if not isinstance(raw_votes, dict):
@@ -145,6 +150,9 @@ def document_of(
         "figures": {name: getattr(figures, name) for name in FIGURE_FIELDS}
         | {"votes": dict(figures.votes)},
     }
+    # Only when the protocol has the line: documents without it stay byte for byte as before.
+    if figures.blank_votes is not None:
+        document["figures"]["blank_votes"] = figures.blank_votes
     if amendment_reason is not None:
         document["amendment_reason"] = amendment_reason
     return document
