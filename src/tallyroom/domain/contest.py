@@ -15,5 +15,5 @@ def contest_code(constituency_number: int) -> str:
 
 def constituency_of_contest(code: str) -> int | None:
     """The constituency number a contest id names, None when it names none."""
-    match = _CONSTITUENCY_CONTEST.match(code)
+    match = _CONSTITUENCY_CONTEST.fullmatch(code)
     return int(match.group(1)) if match else None

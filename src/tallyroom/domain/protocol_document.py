@@ -118,7 +118,7 @@ def parse_protocol_document(document: Any) -> ProtocolDocument:
         problems.append(DocumentProblem("contest", "not_text", "must be non-empty text"))
     photo_sha256 = document.get("photo_sha256")
     if photo_sha256 is not None and (
-        not isinstance(photo_sha256, str) or not _SHA256.match(photo_sha256)
+        not isinstance(photo_sha256, str) or not _SHA256.fullmatch(photo_sha256)
     ):
         problems.append(
             DocumentProblem(

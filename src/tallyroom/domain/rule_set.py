@@ -148,7 +148,7 @@ class Rule:
     names: tuple[str, ...] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not RULE_ID.match(self.id):
+        if not RULE_ID.fullmatch(self.id):
             raise RuleProblem("id", f"{self.id!r} must be [a-z][a-z0-9_]*, at most 64 long")
         try:
             comparison = parse_check(self.check, NAMES)
@@ -330,7 +330,7 @@ def tolerance_of(value: Any) -> Tolerance:
             raise RuleProblem("tolerance", f"{value} must be from 0 to 1000000")
         return Tolerance("absolute", value)
     if isinstance(value, str):
-        match = RELATIVE.match(value.strip())
+        match = RELATIVE.fullmatch(value.strip())
         if match:
             basis_points = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
             if basis_points <= 10_000:
