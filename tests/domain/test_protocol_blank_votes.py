@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tallyroom.domain.control_checks import control_check_failures
+from tallyroom.domain.rule_set import rule_set_of
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import (
     MalformedProtocol,
@@ -50,10 +51,32 @@ def test_without_the_line_nothing_changes() -> None:
     assert codes == ["votes_and_invalid_differ_from_cast"]
 
 
+#: a protocol with a blank line is checked by its election's rule (Spain's, say)
+BLANK_LINE_RULES = rule_set_of(
+    {
+        "rules": [
+            {
+                "id": "votes_blank_and_invalid_differ_from_cast",
+                "check": "sum(votes) + blank_votes + invalid_ballots == ballots_cast",
+                "message": {
+                    language: "{sum(votes) + blank_votes + invalid_ballots} ≠ {ballots_cast}"
+                    for language in ("az", "en", "ru")
+                },
+            }
+        ]
+    }
+)
+
+
 def test_blank_votes_complete_the_ballots_cast() -> None:
     parsed = parse_protocol_document(_document(blank_votes=20))
     assert parsed.figures.blank_votes == 20
-    assert control_check_failures(parsed.figures, standing_candidates={"A", "B"}) == []
+    assert (
+        control_check_failures(
+            parsed.figures, standing_candidates={"A", "B"}, rule_set=BLANK_LINE_RULES
+        )
+        == []
+    )
     document = document_of(election="e", station="001-0001", version=1, figures=parsed.figures)
     assert document["figures"]["blank_votes"] == 20
     assert parse_protocol_document(document) == parsed
@@ -62,9 +85,21 @@ def test_blank_votes_complete_the_ballots_cast() -> None:
 
 def test_blank_votes_that_do_not_add_up_are_flagged() -> None:
     parsed = parse_protocol_document(_document(blank_votes=25))
-    failures = control_check_failures(parsed.figures, standing_candidates={"A", "B"})
+    failures = control_check_failures(
+        parsed.figures, standing_candidates={"A", "B"}, rule_set=BLANK_LINE_RULES
+    )
     assert [f.code for f in failures] == ["votes_blank_and_invalid_differ_from_cast"]
-    assert failures[0].params["sum"] == 605
+    assert "605 ≠ 600" in failures[0].message
+
+
+def test_a_rule_naming_blank_votes_is_not_applied_without_the_line() -> None:
+    parsed = parse_protocol_document(_document())
+    assert (
+        control_check_failures(
+            parsed.figures, standing_candidates={"A", "B"}, rule_set=BLANK_LINE_RULES
+        )
+        == []
+    )
 
 
 def test_null_is_absent() -> None:

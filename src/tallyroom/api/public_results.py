@@ -22,12 +22,14 @@ from tallyroom.api.response_bodies import (
     NationalResultsBody,
     NationalSummaryBody,
     ProgressBody,
+    RuleSetBody,
     StationDetailBody,
     TurnoutByHourBody,
 )
 from tallyroom.api.runtime import runtime_of
 from tallyroom.domain.results import NationalResults
 from tallyroom.service import audit_log, audit_tree
+from tallyroom.service.election_rules import served_rules
 from tallyroom.service.elections import election_row
 from tallyroom.service.result_changes import changes_since
 from tallyroom.service.results import constituency_result
@@ -208,3 +210,17 @@ async def get_audit_head(request: Request) -> Response:
         }
 
     return await database_read(request, query)
+
+
+@router.get(
+    "/rules",
+    summary="The control rules a protocol is judged by",
+    description="Each rule a check in a small expression language, a tolerance and an "
+    "action (flag or refuse), with a message per language; `version` is stored with every "
+    "protocol version it judged. The station app applies the same rules as the protocol is "
+    "typed (docs/definition-format.md, rules.yaml).",
+    responses=public_read(RuleSetBody, "the election's rule set", 404),
+    openapi_extra=CONDITIONAL_READ,
+)
+async def get_rules(request: Request) -> Response:
+    return await database_read(request, served_rules)

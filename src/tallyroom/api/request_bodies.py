@@ -23,8 +23,11 @@ ReportingHour = Annotated[
 ]
 
 EXAMPLE_PROTOCOL: dict[str, Any] = {
+    "format": 2,
     "election": "az-2024-milli-majlis",
     "station": "001-0001",
+    "contest": "constituency-1",
+    "photo_sha256": None,
     "version": 1,
     "figures": {
         "registered_voters": 1200,
@@ -59,12 +62,34 @@ class ProtocolFiguresBody(BaseModel):
 
 
 class ProtocolDocumentBody(BaseModel):
-    """The document a station signs. A version above 1 is an amendment and says why."""
+    """The document a station signs. A version above 1 is an amendment and says why.
+    Format 2 names the contest (required) and the SHA-256 of the protocol's photo (null or
+    absent without one); a document without `format` is format 1, which has neither."""
 
     model_config = ConfigDict(extra="forbid", title="ProtocolDocument")
 
+    format: Annotated[
+        Literal[1, 2] | None,
+        Field(description="2 for the current format; absent (or 1) for the first"),
+    ] = None
     election: Annotated[str, Field(min_length=1)]
     station: StationCode
+    contest: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            examples=["constituency-1"],
+            description="the contest's id: constituency-<number> in a single-member election;"
+            " required in format 2, absent in format 1",
+        ),
+    ] = None
+    photo_sha256: Annotated[
+        str | None,
+        Field(
+            pattern=r"^[0-9a-f]{64}$",
+            description="SHA-256 of the photo of the signed paper protocol (format 2)",
+        ),
+    ] = None
     version: Annotated[int, Field(ge=1, le=MAXIMUM_FIGURE)]
     amendment_reason: Reason | None = None
     figures: ProtocolFiguresBody

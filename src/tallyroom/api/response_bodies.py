@@ -39,6 +39,9 @@ class SubmissionOutcomeBody(BaseModel):
     status: ProtocolStatusName
     reasons: list[dict[str, Any]]
     already_stored: bool = Field(description="this exact version had been stored already")
+    rule_set_version: str | None = Field(
+        None, description="the version of the rule set (GET /api/v1/rules) that judged it"
+    )
 
 
 class TurnoutOutcomeBody(BaseModel):
@@ -267,6 +270,9 @@ class ProtocolVersionBody(BaseModel):
     signature: str
     public_key: str
     reasons: list[dict[str, Any]]
+    rule_set_version: str | None = Field(
+        None, description="the rule set that judged it; null: judged before rules were data"
+    )
     amendment_reason: str | None
     submitted_at: datetime
     decision_reason: str | None
@@ -375,3 +381,35 @@ class ChangesBody(BaseModel):
     revision: int
     as_of: datetime
     stations: list[StationChangeBody]
+
+
+class RuleToleranceBody(BaseModel):
+    model_config = ConfigDict(title="RuleTolerance")
+
+    kind: Literal["absolute", "relative"]
+    value: int = Field(
+        ge=0, description="a count (absolute) or basis points of the larger side (relative)"
+    )
+
+
+class RuleBody(BaseModel):
+    model_config = ConfigDict(title="Rule")
+
+    id: str
+    check: str = Field(description="a comparison in the rules' expression language")
+    tolerance: RuleToleranceBody
+    action: Literal["flag", "refuse"]
+    message: dict[str, str] = Field(description="language → text with {expression} placeholders")
+
+
+class RuleSetBody(BaseModel):
+    """The control rules of the election, as the station app applies them while a protocol is
+    typed and the server applies them when it arrives."""
+
+    model_config = ConfigDict(title="RuleSet")
+
+    election: str
+    version: str = Field(description="SHA-256 of the canonical JSON of {rules}")
+    fields: list[str] = Field(description="the protocol's figures a check may name")
+    station_facts: list[str] = Field(description="facts a check names as station.<fact>")
+    rules: list[RuleBody]

@@ -17,7 +17,7 @@ from rich.progress import (
 
 from tallyroom.cli.output import console, errors, fail
 from tallyroom.cli.store_access import sessions
-from tallyroom.definition.layout import COLUMNS, ELECTION_FILE
+from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, RULES_FILE
 from tallyroom.definition.problems import DefinitionError
 from tallyroom.definition.reader import read_definition
 from tallyroom.definition.writer import write_definition
@@ -32,7 +32,9 @@ SCENARIOS = ("az-2024",)
 def definition_digest(folder: Path) -> str:
     """SHA-256 over the definition's files, in a fixed order."""
     digest = hashlib.sha256()
-    for name in (ELECTION_FILE, *COLUMNS):
+    # rules.yaml counts only when present, so a folder without one keeps its digest.
+    rules = (RULES_FILE,) if (folder / RULES_FILE).is_file() else ()
+    for name in (ELECTION_FILE, *COLUMNS, *rules):
         path = folder / name
         digest.update(name.encode() + b"\0")
         if path.is_file():

@@ -52,6 +52,10 @@ def positive_integer(cell: str) -> int:
     return number
 
 
+def optional_positive_integer(cell: str) -> int | None:
+    return positive_integer(cell) if cell.strip() else None
+
+
 def yes_no(cell: str) -> bool:
     value = cell.strip().lower()
     if value in ("yes", "true", "1"):

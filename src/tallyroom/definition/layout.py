@@ -4,6 +4,9 @@ from __future__ import annotations
 
 ELECTION_FILE = "election.yaml"
 FORMAT = "tallyroom-definition/1"
+#: the election's control rules (optional: without it, the reference election's six checks)
+RULES_FILE = "rules.yaml"
+RULES_FORMAT = "tallyroom-rules/1"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "constituencies.csv": ("number", "name", "kind"),
@@ -18,7 +21,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "turning_18",
     ),
     "parties.csv": ("short_name", "name", "colour"),
-    "candidates.csv": ("code", "constituency", "full_name", "nomination", "party", "status"),
+    "candidates.csv": (
+        "code",
+        "constituency",
+        "full_name",
+        "nomination",
+        "party",
+        "status",
+        "ballot_position",
+    ),
     "organisations.csv": ("code", "name", "country", "roles", "partner"),
     "observers.csv": (
         "code",
@@ -31,3 +42,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "exit_poll_samples.csv": ("organisation", "station"),
 }
+
+#: columns a file may leave out (their cells then read as empty); written only when used
+OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"candidates.csv": frozenset({"ballot_position"})}

@@ -14,8 +14,9 @@ from typing import Any
 import yaml
 
 from tallyroom.definition import columns
-from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT
+from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT, OPTIONAL_COLUMNS
 from tallyroom.definition.problems import ProblemCollector
+from tallyroom.definition.rules_file import read_rules
 from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
 from tallyroom.domain.constituency import Constituency, ConstituencyKind
 from tallyroom.domain.definition import ElectionDefinition
@@ -30,12 +31,14 @@ def read_definition(folder: Path) -> ElectionDefinition:
     """The folder's definition; raises DefinitionError listing every problem found."""
     problems = ProblemCollector()
     election = _read_election(folder, problems)
+    rule_set = read_rules(folder, problems)
     reader = _FolderReader(folder, problems)
     with _collector_paused():
         definition_parts = reader.read_all()
     problems.raise_if_any()
     assert election is not None
-    definition = ElectionDefinition(election=election, **definition_parts)
+    assert rule_set is not None
+    definition = ElectionDefinition(election=election, rule_set=rule_set, **definition_parts)
     seats_line = _yaml_lines(folder / ELECTION_FILE).get("seats", 1)
     _check_seats(definition, problems, seats_line)
     problems.raise_if_any()
@@ -297,6 +300,10 @@ class _FolderReader:
             self.problems.add(file, 1, "-", "empty file: the header row is missing")
             return
         header = [name.strip() for name in header]
+        optional = OPTIONAL_COLUMNS.get(file, frozenset())
+        # An optional column left out reads as a column of empty cells, appended to each row.
+        left_out = [name for name in expected if name in optional and name not in header]
+        header = header + left_out
         missing = [name for name in expected if name not in header]
         unknown = [name for name in header if name not in expected]
         for name in missing:
@@ -310,14 +317,20 @@ class _FolderReader:
         assert len(expected) == len(parsers) > 1
         in_order = itemgetter(*(header.index(name) for name in expected))
         truncated = self.problems.truncated
+        padding = [""] * len(left_out)
         for cells in reader:
             if file in truncated:
                 return
+            if padding:
+                cells = cells + padding
             if len(cells) != width:
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue
                 self.problems.add(
-                    file, reader.line_num, "-", f"{len(cells)} cells, header has {width}"
+                    file,
+                    reader.line_num,
+                    "-",
+                    f"{len(cells) - len(padding)} cells, header has {width - len(padding)}",
                 )
                 continue
             ordered = in_order(cells)
@@ -464,9 +477,21 @@ class _FolderReader:
             columns.one_of_parser(Nomination),
             columns.memoized(columns.optional_text),
             columns.one_of_parser(CandidateStatus),
+            columns.optional_positive_integer,
         )
+        positions: dict[tuple[int, int], int] = {}
         for line, values, valid in self.records(file, parsers):
-            code, constituency, full_name, nomination, party, status = values
+            code, constituency, full_name, nomination, party, status, position = values
+            if position is not None and constituency is not None:
+                first = positions.setdefault((constituency, position), line)
+                if first != line:
+                    valid = self.problem(
+                        file,
+                        line,
+                        "ballot_position",
+                        f"position {position} in constituency {constituency} is taken "
+                        f"(line {first})",
+                    )
             if code is not None:
                 valid = self.unique(file, line, "code", code, seen) and valid
             if constituency is not None and not self.known(
@@ -509,6 +534,7 @@ class _FolderReader:
                         nomination=nomination,
                         party=party,
                         status=status,
+                        ballot_position=position,
                     )
                 )
             else:

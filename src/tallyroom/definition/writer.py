@@ -6,7 +6,8 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT
+from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT, RULES_FILE
+from tallyroom.definition.rules_file import rules_yaml
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import Election
 
@@ -14,6 +15,7 @@ from tallyroom.domain.election import Election
 def write_definition(definition: ElectionDefinition, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / ELECTION_FILE).write_text(_election_yaml(definition.election), encoding="utf-8")
+    (folder / RULES_FILE).write_text(rules_yaml(definition.rule_set), encoding="utf-8")
     _write_csv(
         folder,
         "constituencies.csv",
@@ -39,13 +41,18 @@ def write_definition(definition: ElectionDefinition, folder: Path) -> None:
     _write_csv(
         folder, "parties.csv", ((p.short_name, p.name, p.colour) for p in definition.parties)
     )
+    # The optional ballot_position column is written only when the definition uses it, so a
+    # folder without it is reproduced byte for byte.
+    positions = any(c.ballot_position is not None for c in definition.candidates)
     _write_csv(
         folder,
         "candidates.csv",
         (
             (c.code, c.constituency, c.full_name, c.nomination.value, c.party or "", c.status.value)
+            + ((c.ballot_position or "",) if positions else ())
             for c in definition.candidates
         ),
+        leave_out=() if positions else ("ballot_position",),
     )
     _write_csv(
         folder,
@@ -87,10 +94,15 @@ def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def _write_csv(folder: Path, file: str, rows: Iterable[tuple[object, ...]]) -> None:
+def _write_csv(
+    folder: Path,
+    file: str,
+    rows: Iterable[tuple[object, ...]],
+    leave_out: tuple[str, ...] = (),
+) -> None:
     with (folder / file).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(COLUMNS[file])
+        writer.writerow(name for name in COLUMNS[file] if name not in leave_out)
         writer.writerows(rows)
 
 

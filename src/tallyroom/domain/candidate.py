@@ -29,6 +29,8 @@ class Candidate:
     nomination: Nomination
     party: str | None
     status: CandidateStatus = CandidateStatus.REGISTERED
+    #: place on the constituency's ballot paper (1 = first); None: the definition's order
+    ballot_position: int | None = None
 
     @property
     def is_independent(self) -> bool:

@@ -11,6 +11,7 @@ from tallyroom.domain.observer import Observer
 from tallyroom.domain.organisation import ExitPollSample, Organisation
 from tallyroom.domain.party import Party
 from tallyroom.domain.polling_station import PollingStation
+from tallyroom.domain.rule_set import REFERENCE_RULE_SET, RuleSet
 
 
 @dataclass(slots=True)
@@ -23,3 +24,5 @@ class ElectionDefinition:
     organisations: list[Organisation] = field(default_factory=list)
     observers: list[Observer] = field(default_factory=list)
     exit_poll_samples: list[ExitPollSample] = field(default_factory=list)
+    #: the control rules its protocols are judged by
+    rule_set: RuleSet = REFERENCE_RULE_SET

@@ -3,6 +3,7 @@ refused whole with every problem named, never coerced."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,20 @@ FIGURE_FIELDS = (
 )
 #: figures a protocol may leave out (null is the same as absent)
 OPTIONAL_FIGURE_FIELDS = ("blank_votes",)
-DOCUMENT_FIELDS = {"election", "station", "version", "amendment_reason", "figures"}
+#: the first format: what stations signed before `format` existed (still accepted)
+FIRST_FORMAT = 1
+#: adds `format`, `contest` and `photo_sha256`
+CURRENT_FORMAT = 2
+FORMATS = (FIRST_FORMAT, CURRENT_FORMAT)
+FIRST_FORMAT_FIELDS = {"election", "station", "version", "amendment_reason", "figures", "format"}
+DOCUMENT_FIELDS = FIRST_FORMAT_FIELDS | {"contest", "photo_sha256"}
+#: the fields each format requires (amendment_reason is for amendments; photo_sha256 absent
+#: is the same as null: no photo)
+REQUIRED_FIELDS = {
+    FIRST_FORMAT: FIRST_FORMAT_FIELDS - {"amendment_reason", "format"},
+    CURRENT_FORMAT: DOCUMENT_FIELDS - {"amendment_reason", "photo_sha256"},
+}
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +56,27 @@ class ProtocolDocument:
     version: int
     amendment_reason: str | None
     figures: ProtocolFigures
+    #: 1 (no format field: the first format) or 2
+    format: int = FIRST_FORMAT
+    #: the contest's id (domain/contest.py); None in the first format
+    contest: str | None = None
+    #: SHA-256 (lowercase hex) of the photo of the signed paper protocol, if one was taken
+    photo_sha256: str | None = None
 
     def __reduce__(self) -> tuple[type[ProtocolDocument], tuple[Any, ...]]:
         # See ProtocolFigures.__reduce__: these cross from verifying workers to the writer.
         return (
             ProtocolDocument,
-            (self.election, self.station, self.version, self.amendment_reason, self.figures),
+            (
+                self.election,
+                self.station,
+                self.version,
+                self.amendment_reason,
+                self.figures,
+                self.format,
+                self.contest,
+                self.photo_sha256,
+            ),
         )
 
 
@@ -80,10 +109,24 @@ def parse_protocol_document(document: Any) -> ProtocolDocument:
     problems: list[DocumentProblem] = []
     if not isinstance(document, dict):
         raise MalformedProtocol([DocumentProblem("-", "not_an_object", "must be a JSON object")])
-    for name in sorted(set(document) - DOCUMENT_FIELDS):
+    document_format = _format(document, problems)
+    known = DOCUMENT_FIELDS if document_format == CURRENT_FORMAT else FIRST_FORMAT_FIELDS
+    for name in sorted(set(document) - known):
         problems.append(DocumentProblem(name, "unknown_field", "unknown field"))
-    for name in sorted(DOCUMENT_FIELDS - {"amendment_reason"} - set(document)):
+    for name in sorted(REQUIRED_FIELDS.get(document_format, set()) - set(document)):
         problems.append(DocumentProblem(name, "missing", "missing"))
+    contest = document.get("contest")
+    if "contest" in document and (not isinstance(contest, str) or not contest):
+        problems.append(DocumentProblem("contest", "not_text", "must be non-empty text"))
+    photo_sha256 = document.get("photo_sha256")
+    if photo_sha256 is not None and (
+        not isinstance(photo_sha256, str) or not _SHA256.fullmatch(photo_sha256)
+    ):
+        problems.append(
+            DocumentProblem(
+                "photo_sha256", "not_a_sha256", "must be 64 lowercase hex digits or null"
+            )
+        )
     election = document.get("election")
     station = document.get("station")
     for name, value in (("election", election), ("station", station)):
@@ -131,7 +174,29 @@ def parse_protocol_document(document: Any) -> ProtocolDocument:
         version=version,
         amendment_reason=reason.strip() if isinstance(reason, str) else None,
         figures=ProtocolFigures(**values, votes=votes),
+        format=document_format,
+        contest=contest if isinstance(contest, str) else None,
+        photo_sha256=photo_sha256 if isinstance(photo_sha256, str) else None,
     )
+
+
+def _format(document: dict[str, Any], problems: list[DocumentProblem]) -> int:
+    """The document's format: absent is the first format, which had no such field (0 when
+    the field is unusable, and the problem recorded)."""
+    if "format" not in document:
+        return FIRST_FORMAT
+    value = document["format"]
+    if isinstance(value, bool) or not isinstance(value, int) or value not in FORMATS:
+        problems.append(
+            DocumentProblem(
+                "format",
+                "unknown_format",
+                f"must be one of {', '.join(map(str, FORMATS))} (absent: {FIRST_FORMAT})",
+            )
+        )
+        return 0
+    format_number: int = value
+    return format_number
 
 
 def document_of(
@@ -141,8 +206,11 @@ def document_of(
     version: int,
     figures: ProtocolFigures,
     amendment_reason: str | None = None,
+    contest: str | None = None,
+    photo_sha256: str | None = None,
 ) -> dict[str, Any]:
-    """The JSON document for these figures, as a station's software writes it."""
+    """The JSON document for these figures, as a station's software writes it: the current
+    format when the contest is given, else the first format."""
     document: dict[str, Any] = {
         "election": election,
         "station": station,
@@ -153,6 +221,8 @@ def document_of(
     # Only when the protocol has the line: documents without it stay byte for byte as before.
     if figures.blank_votes is not None:
         document["figures"]["blank_votes"] = figures.blank_votes
+    if contest is not None:
+        document |= {"format": CURRENT_FORMAT, "contest": contest, "photo_sha256": photo_sha256}
     if amendment_reason is not None:
         document["amendment_reason"] = amendment_reason
     return document

@@ -19,6 +19,7 @@ from tallyroom.domain.observer import Observer, ObserverKind
 from tallyroom.domain.organisation import ExitPollSample, Organisation, OrganisationRole
 from tallyroom.domain.party import Party
 from tallyroom.domain.polling_station import PollingStation, StationKind, StationTag
+from tallyroom.domain.rule_set import REFERENCE_RULE_SET
 from tallyroom.scenarios.exact_split import split_total
 from tallyroom.scenarios.synthetic_names import foreign_person_name, person_name, village_name
 
@@ -254,6 +255,8 @@ def build_definition(seed: int = 2024) -> ElectionDefinition:
         organisations=organisations,
         observers=observers,
         exit_poll_samples=exit_poll_samples,
+        # the six control checks of the Azerbaijani protocol, as data (written as rules.yaml)
+        rule_set=REFERENCE_RULE_SET,
     )
 
 

@@ -49,6 +49,7 @@ from tallyroom.service.protocols import (
     judge_protocol,
     parse_submission,
     refuse_strangers,
+    require_contest,
     require_election,
     require_scope,
     require_signature,
@@ -245,6 +246,7 @@ class _Version:
     body_sha256: str
     status: str
     reasons: str
+    rule_set_version: str | None = None
 
 
 @dataclass(slots=True)
@@ -387,6 +389,7 @@ _VERSIONS = (
         ProtocolVersionRow.body_sha256,
         ProtocolVersionRow.status,
         ProtocolVersionRow.reasons,
+        ProtocolVersionRow.rule_set_version,
     )
     .where(ProtocolVersionRow.station_id.in_(bindparam("station_ids", expanding=True)))
     .order_by(ProtocolVersionRow.station_id, ProtocolVersionRow.version)
@@ -425,8 +428,10 @@ def _stations(session: Session, election_id: int, envelopes: list[Envelope]) -> 
 def _versions(session: Session, station_ids: list[int]) -> dict[int, list[_Version]]:
     versions: dict[int, list[_Version]] = defaultdict(list)
     rows = session.connection().execute(_VERSIONS, {"station_ids": station_ids})
-    for station_id, number, body_sha256, status, reasons in rows.tuples():
-        versions[station_id].append(_Version(number, body_sha256, status, reasons))
+    for station_id, number, body_sha256, status, reasons, rule_set_version in rows.tuples():
+        versions[station_id].append(
+            _Version(number, body_sha256, status, reasons, rule_set_version)
+        )
     return versions
 
 
@@ -481,6 +486,7 @@ def _apply(
             if station is None:
                 raise unknown_station(parsed.station)
             require_scope(principal, station)
+            require_contest(parsed, election.contest_codes[station.constituency_id])
             signed = require_signature(signature)
             key_id = require_station_key(station.code, station.key_id)
             if not examination.signature_valid:
@@ -502,6 +508,7 @@ def _apply(
                         status=ProtocolStatus(latest.status),
                         reasons=json.loads(latest.reasons),
                         already_stored=True,
+                        rule_set_version=latest.rule_set_version,
                     )
                 )
                 continue
@@ -510,6 +517,7 @@ def _apply(
                 standing=standing,
                 registered_on_register=station.registered_voters,
                 annulled=station.id in annulled,
+                rule_set=election.rule_set,
             )
         except ServiceError as error:
             outcome.add(
@@ -525,7 +533,13 @@ def _apply(
             continue
         reasons_json = json.dumps(reasons, ensure_ascii=False)
         history.append(
-            _Version(parsed.version, examination.body_sha256, status.value, reasons_json)
+            _Version(
+                parsed.version,
+                examination.body_sha256,
+                status.value,
+                reasons_json,
+                election.rule_set.version,
+            )
         )
         if status is ProtocolStatus.ACCEPTED:
             counting[station.id] = (len(new_versions), parsed.figures, station.constituency_id)
@@ -540,6 +554,7 @@ def _apply(
                 "station_key_id": key_id,
                 "status": status.value,
                 "reasons": reasons_json,
+                "rule_set_version": election.rule_set.version,
                 "amendment_reason": parsed.amendment_reason,
                 "submitted_at": moment,
             }
@@ -560,6 +575,7 @@ def _apply(
                 status=status,
                 reasons=reasons,
                 already_stored=False,
+                rule_set_version=election.rule_set.version,
             )
         )
     if new_versions:

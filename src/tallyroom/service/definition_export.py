@@ -12,6 +12,7 @@ from tallyroom.domain.observer import Observer, ObserverKind
 from tallyroom.domain.organisation import ExitPollSample, Organisation, OrganisationRole
 from tallyroom.domain.party import Party
 from tallyroom.domain.polling_station import PollingStation, StationKind, StationTag
+from tallyroom.service.election_rules import rule_set_of_text
 from tallyroom.service.elections import election_of, election_row
 from tallyroom.store.schema import (
     CandidateRow,
@@ -81,6 +82,7 @@ def stored_definition(session: Session, code: str | None = None) -> ElectionDefi
             nomination=Nomination(row.nomination),
             party=party_names[row.party_id] if row.party_id is not None else None,
             status=CandidateStatus(row.status),
+            ballot_position=row.ballot_position,
         )
         for row in session.scalars(
             select(CandidateRow).where(CandidateRow.election_id == eid).order_by(CandidateRow.id)
@@ -144,4 +146,5 @@ def stored_definition(session: Session, code: str | None = None) -> ElectionDefi
         organisations=organisations,
         observers=observers,
         exit_poll_samples=samples,
+        rule_set=rule_set_of_text(election.rule_set),
     )

@@ -17,6 +17,7 @@ from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.organisation import OrganisationRole
 from tallyroom.domain.polling_station import StationTag
 from tallyroom.service import audit_log, row_ledger
+from tallyroom.service.election_rules import stored_rule_set
 from tallyroom.service.errors import Conflict
 from tallyroom.store.schema import (
     CandidateRow,
@@ -71,6 +72,7 @@ def define_election(
         too_close_margin_percent=election.too_close_margin_percent,
         definition_digest=digest,
         loaded_at=datetime.now(UTC),
+        rule_set=stored_rule_set(definition.rule_set),
     )
     session.add(row)
     session.flush()
@@ -92,6 +94,7 @@ def define_election(
             "stations": len(definition.stations),
             "candidates": len(definition.candidates),
             "observers": len(definition.observers),
+            "rule_set_version": definition.rule_set.version,
         },
     )
     for table in row_ledger.DEFINITION_TABLES:
@@ -176,7 +179,16 @@ def _store_rows(
     rows.insert(
         "candidates",
         CandidateRow,
-        ("election_id", "constituency_id", "code", "full_name", "nomination", "party_id", "status"),
+        (
+            "election_id",
+            "constituency_id",
+            "code",
+            "full_name",
+            "nomination",
+            "party_id",
+            "status",
+            "ballot_position",
+        ),
         (
             (
                 election_id,
@@ -186,6 +198,7 @@ def _store_rows(
                 c.nomination.value,
                 party_ids[c.party] if c.party else None,
                 c.status.value,
+                c.ballot_position,
             )
             for c in definition.candidates
         ),

@@ -4,13 +4,16 @@ where, their ids, and each constituency's contest. Read once per command, or onc
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.candidate import CandidateStatus
-from tallyroom.store.schema import CandidateRow, ContestRow, ElectionRow
+from tallyroom.domain.contest import contest_code
+from tallyroom.domain.rule_set import REFERENCE_RULE_SET, RuleSet
+from tallyroom.service.election_rules import rule_set_of_text
+from tallyroom.store.schema import CandidateRow, ConstituencyRow, ContestRow, ElectionRow
 
 
 @dataclass(slots=True)
@@ -23,6 +26,10 @@ class ElectionStructure:
     candidate_ids: dict[tuple[int, str], int]
     #: constituency id → contest id
     contest_ids: dict[int, int]
+    #: constituency id → the contest's id in protocol documents (domain/contest.py)
+    contest_codes: dict[int, str] = field(default_factory=dict)
+    #: the rules the election's protocols are judged by
+    rule_set: RuleSet = REFERENCE_RULE_SET
 
     @classmethod
     def load(cls, session: Session, election_id: int) -> ElectionStructure:
@@ -57,4 +64,13 @@ class ElectionStructure:
             ),
             candidate_ids=candidate_ids,
             contest_ids=contest_ids,
+            contest_codes={
+                constituency_id: contest_code(number)
+                for constituency_id, number in session.execute(
+                    select(ConstituencyRow.id, ConstituencyRow.number).where(
+                        ConstituencyRow.election_id == election.id
+                    )
+                ).tuples()
+            },
+            rule_set=rule_set_of_text(election.rule_set),
         )

@@ -18,19 +18,23 @@ from sqlalchemy.orm import Session
 
 from tallyroom.domain.candidate import CandidateStatus
 from tallyroom.domain.canonical_json import canonical_json, sha256_hex
+from tallyroom.domain.contest import contest_code
 from tallyroom.domain.control_checks import control_check_failures
 from tallyroom.domain.protocol_document import (
     MalformedProtocol,
     ProtocolDocument,
     parse_protocol_document,
 )
+from tallyroom.domain.rule_set import REFERENCE_RULE_SET, RuleAction, RuleSet
 from tallyroom.domain.signature import signature_is_valid
 from tallyroom.service import audit_log, row_ledger
 from tallyroom.service.credentials import Principal, StationScope, current_station_key
+from tallyroom.service.election_rules import election_rule_set
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.service.tally import bump_revision, count_protocol, uncount_station
 from tallyroom.store.schema import (
     CandidateRow,
+    ConstituencyRow,
     ContestRow,
     ElectionRow,
     PollingStationRow,
@@ -59,6 +63,8 @@ class SubmissionOutcome:
     reasons: list[dict[str, Any]]
     #: True when this exact document had been stored already
     already_stored: bool
+    #: the version of the rule set that judged it (None: judged before rules were data)
+    rule_set_version: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +73,7 @@ class SubmissionOutcome:
             "status": self.status.value,
             "reasons": self.reasons,
             "already_stored": self.already_stored,
+            "rule_set_version": self.rule_set_version,
         }
 
 
@@ -99,6 +106,7 @@ def submit_protocol(
     require_election(parsed, election.code)
     station = station_in_election(session, election.id, parsed.station)
     require_scope(principal, station)
+    require_contest(parsed, _contest_of_station(session, station))
     body = canonical_json(document)
     key = _verify_signature(session, station, body, signature)
     standing = _standing_candidates(session, station.constituency_id)
@@ -113,11 +121,13 @@ def submit_protocol(
         station.code, parsed, body_sha256, [(row.version, row.body_sha256) for row in versions]
     ):
         return _outcome(station, versions[-1], already_stored=True)
+    rule_set = election_rule_set(session, election.id)
     status, reasons = judge_protocol(
         parsed,
         standing=standing,
         registered_on_register=station.registered_voters,
         annulled=_is_annulled(session, station.id),
+        rule_set=rule_set,
     )
     version = ProtocolVersionRow(
         station_id=station.id,
@@ -129,6 +139,7 @@ def submit_protocol(
         station_key_id=key.id,
         status=status.value,
         reasons=json.dumps(reasons, ensure_ascii=False),
+        rule_set_version=rule_set.version,
         amendment_reason=parsed.amendment_reason,
         submitted_at=moment,
     )
@@ -170,6 +181,16 @@ def require_election(parsed: ProtocolDocument, election_code: str) -> None:
     if parsed.election != election_code:
         raise InvalidInput(
             "wrong_election", f"the protocol is for {parsed.election!r}, not {election_code!r}"
+        )
+
+
+def require_contest(parsed: ProtocolDocument, contest: str) -> None:
+    """A format 2 document names its station's contest (format 1 documents name none)."""
+    if parsed.contest is not None and parsed.contest != contest:
+        raise InvalidInput(
+            "wrong_contest",
+            f"station {parsed.station} votes in contest {contest!r}, not {parsed.contest!r}",
+            contest=contest,
         )
 
 
@@ -268,14 +289,26 @@ def judge_protocol(
     standing: Collection[str],
     registered_on_register: int,
     annulled: bool,
+    rule_set: RuleSet = REFERENCE_RULE_SET,
 ) -> tuple[ProtocolStatus, list[dict[str, Any]]]:
-    """The status a new version gets and the control checks it fails."""
+    """The status a new version gets and the control checks it fails; a broken rule whose
+    action is `refuse` refuses the protocol whole (nothing is stored)."""
     failures = control_check_failures(
         parsed.figures,
         standing_candidates=standing,
         registered_on_register=registered_on_register,
+        rule_set=rule_set,
     )
     reasons = [failure.as_dict() for failure in failures]
+    refusing = [failure for failure in failures if failure.action is RuleAction.REFUSE]
+    if refusing:
+        raise InvalidInput(
+            "refused_by_rules",
+            "the protocol breaks rules that refuse it: "
+            + "; ".join(failure.message for failure in refusing),
+            reasons=reasons,
+            rule_set_version=rule_set.version,
+        )
     if annulled:
         return ProtocolStatus.RECEIVED, reasons
     return (ProtocolStatus.FLAGGED if failures else ProtocolStatus.ACCEPTED), reasons
@@ -317,6 +350,7 @@ def _outcome(
         status=ProtocolStatus(version.status),
         reasons=json.loads(version.reasons),
         already_stored=already_stored,
+        rule_set_version=version.rule_set_version,
     )
 
 
@@ -339,6 +373,13 @@ def _standing_candidates(session: Session, constituency_id: int) -> set[str]:
             )
         )
     )
+
+
+def _contest_of_station(session: Session, station: PollingStationRow) -> str:
+    number = session.scalars(
+        select(ConstituencyRow.number).where(ConstituencyRow.id == station.constituency_id)
+    ).one()
+    return contest_code(number)
 
 
 def _contest_id(session: Session, constituency_id: int) -> int:

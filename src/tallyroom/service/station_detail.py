@@ -66,6 +66,7 @@ def station_detail(session: Session, code: str) -> dict[str, Any]:
                 "signature": version.signature,
                 "public_key": public_key,
                 "reasons": json.loads(version.reasons),
+                "rule_set_version": version.rule_set_version,
                 "amendment_reason": version.amendment_reason,
                 "submitted_at": version.submitted_at.isoformat(),
                 "decided_at": version.decided_at.isoformat() if version.decided_at else None,

@@ -59,6 +59,9 @@ class ElectionRow(Base):
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: served under a drill clock at least once: everything published from it says DRILL
     drill: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: the control rules as served (canonical JSON of domain/rule_set.py's form); NULL for an
+    #: election loaded before rules were data, which is judged by the reference rules
+    rule_set: Mapped[str | None] = mapped_column(Text)
 
 
 class ConstituencyRow(Base):
@@ -119,6 +122,8 @@ class CandidateRow(Base):
     nomination: Mapped[str] = mapped_column(String(16))
     party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
     status: Mapped[str] = mapped_column(String(16))
+    #: place on the ballot paper; NULL: after the positioned ones, in the definition's order
+    ballot_position: Mapped[int | None] = mapped_column(Integer)
 
 
 class OrganisationRow(Base):
@@ -209,6 +214,8 @@ class ProtocolVersionRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     #: JSON list of failed control checks
     reasons: Mapped[str] = mapped_column(Text)
+    #: the version (SHA-256) of the rule set that judged it; NULL before rules were data
+    rule_set_version: Mapped[str | None] = mapped_column(String(64))
     amendment_reason: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
