@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 
 from tallyroom.domain.control_checks import control_check_failures
-from tallyroom.domain.rule_set import rule_set_of
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import (
     MalformedProtocol,
     document_of,
     parse_protocol_document,
 )
+from tallyroom.domain.rule_set import rule_set_of
 
 
 def _document(**extra: Any) -> dict[str, Any]:
@@ -58,10 +58,7 @@ BLANK_LINE_RULES = rule_set_of(
             {
                 "id": "votes_blank_and_invalid_differ_from_cast",
                 "check": "sum(votes) + blank_votes + invalid_ballots == ballots_cast",
-                "message": {
-                    language: "{sum(votes) + blank_votes + invalid_ballots} ≠ {ballots_cast}"
-                    for language in ("az", "en", "ru")
-                },
+                "message": dict.fromkeys(("az", "en", "ru"), "{sum(votes) + blank_votes + invalid_ballots} ≠ {ballots_cast}"),
             }
         ]
     }
