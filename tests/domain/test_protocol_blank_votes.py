@@ -58,7 +58,10 @@ BLANK_LINE_RULES = rule_set_of(
             {
                 "id": "votes_blank_and_invalid_differ_from_cast",
                 "check": "sum(votes) + blank_votes + invalid_ballots == ballots_cast",
-                "message": dict.fromkeys(("az", "en", "ru"), "{sum(votes) + blank_votes + invalid_ballots} ≠ {ballots_cast}"),
+                "message": dict.fromkeys(
+                    ("az", "en", "ru"),
+                    "{sum(votes) + blank_votes + invalid_ballots} ≠ {ballots_cast}",
+                ),
             }
         ]
     }
