@@ -23,3 +23,6 @@ class ElectionDefinition:
     organisations: list[Organisation] = field(default_factory=list)
     observers: list[Observer] = field(default_factory=list)
     exit_poll_samples: list[ExitPollSample] = field(default_factory=list)
+    #: the commission's Ed25519 tree-head public keys (hex), oldest first: the keys anyone
+    #: checks the audit log's signed heads with (made by `tallyroom audit keygen`)
+    tree_head_keys: list[str] = field(default_factory=list)
