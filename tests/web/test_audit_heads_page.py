@@ -83,7 +83,9 @@ def test_a_new_head_shows_at_once_though_no_result_changed(web_api: Api) -> None
         revoke_token(session, principal=commission, token=web_api.credentials.observer_token)
     with transaction(web_api.sessions) as session:
         second = audit_tree.sign_tree_head(session, key)
-    assert first is not None and second is not None and second.tree_size > first.tree_size
+    assert first is not None
+    assert second is not None
+    assert second.tree_size > first.tree_size
     assert web_api.client.get("/overview.json").json()["revision"] == results_revision
     fresh = web_api.client.get("/audit-heads", headers={"If-None-Match": etag})
     assert fresh.status_code == 200
