@@ -6,10 +6,10 @@ bench/scale.py (a million stations by default), and what logging costs per proto
 The night is built by bench/scale.py's own functions (definition, keys, signed protocols).
 A tree head is signed and kept halfway through submission, another at the end; then
 `audit verify` (chain, row images, replay, signatures, totals, signed heads) and
-`audit verify --against` the kept head are timed, the latter split into building the Merkle tree from the stored entries and the consistency proof
-itself (logarithmic: the figure with the target, < 1 s). Logging cost: `record_many` of as
-many protocol entries into an empty log, per entry, against a raw `executemany` of the same
-rows (the reference).
+`audit verify --against` the kept head are timed, the latter split into building the Merkle
+tree from the stored entries and the consistency proof itself (logarithmic: the figure with
+the target, < 1 s). Logging cost: `record_many` of as many protocol entries into an empty
+log, per entry, against a raw `executemany` of the same rows (the reference).
 """
 
 from __future__ import annotations
