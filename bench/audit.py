@@ -3,13 +3,13 @@ bench/scale.py (a million stations by default), and what logging costs per proto
 
     .venv/bin/python bench/audit.py [--stations N] [--database URL] [--workers W]
 
-The night is built as bench/scale.py builds it. A tree head is signed and kept halfway
-through submission, another at the end; then `audit verify` (chain, row images, replay,
-signatures, totals, signed heads) and `audit verify --against` the kept head are timed, the
-latter split into building the Merkle tree from the stored entries and the consistency proof
-itself (logarithmic: the figure with the target, < 1 s). Logging cost: `record_many` of as
-many protocol entries into an empty log, per entry, against a raw `executemany` of the same
-rows (the reference).
+The night is built by bench/scale.py's own functions (definition, keys, signed protocols).
+A tree head is signed and kept halfway through submission, another at the end; then
+`audit verify` (chain, row images, replay, signatures, totals, signed heads) and
+`audit verify --against` the kept head are timed, the latter split into building the Merkle
+tree from the stored entries and the consistency proof itself (logarithmic: the figure with
+the target, < 1 s). Logging cost: `record_many` of as many protocol entries into an empty
+log, per entry, against a raw `executemany` of the same rows (the reference).
 """
 
 from __future__ import annotations
@@ -17,28 +17,28 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import random
 import sqlite3
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-
-from scale import ELECTION, chunks, definition, figures, sign_many
-from tallyroom.domain.protocol_document import document_of
+from scale import (
+    ELECTION,
+    add_night_arguments,
+    commission,
+    definition,
+    open_store,
+    protocol_documents,
+    signed_envelopes,
+)
 from tallyroom.domain.tree_head import extension_problems
 from tallyroom.service import audit_log, audit_tree
 from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.bulk_submission import ProcessPoolExaminer, submit_protocols
-from tallyroom.service.credentials import Principal, Role, issue_credentials
+from tallyroom.service.credentials import issue_credentials
 from tallyroom.service.election_setup import define_election
 from tallyroom.store.database import make_engine, migrate, session_factory, transaction
-from tallyroom.store.schema import ElectionRow
 
 
 def logging_cost(count: int) -> tuple[float, float]:
@@ -92,12 +92,7 @@ def logging_cost(count: int) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--stations", type=int, default=1_000_000)
-    parser.add_argument("--constituencies", type=int, default=543)
-    parser.add_argument("--candidates", type=int, default=15)
-    parser.add_argument("--database", help="an empty database (default: a new SQLite file)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--transaction", type=int, default=100_000, help="protocols per commit")
+    add_night_arguments(parser)
     parser.add_argument("--skip-logging-cost", action="store_true")
     arguments = parser.parse_args()
     n = arguments.stations
@@ -106,11 +101,7 @@ def main() -> None:
     signers = ProcessPoolExecutor(
         arguments.workers, mp_context=multiprocessing.get_context("forkserver")
     )
-    folder = Path(tempfile.mkdtemp(prefix="tallyroom-audit-"))
-    url = arguments.database or f"sqlite:///{folder / 'audit.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    sessions: sessionmaker[Session] = session_factory(engine)
+    engine, sessions = open_store(arguments.database, "tallyroom-audit-")
 
     built = definition(n, min(arguments.constituencies, n), arguments.candidates)
     started = time.perf_counter()
@@ -121,26 +112,9 @@ def main() -> None:
     print(
         f"definition loaded, keys issued (row images logged): {time.perf_counter() - started:.1f} s"
     )
-
-    rng = random.Random(7)
-    standing: dict[int, list[str]] = {}
-    for candidate in built.candidates:
-        standing.setdefault(candidate.constituency, []).append(candidate.code)
-    documents: list[dict[str, Any]] = []
-    for index, station in enumerate(built.stations):
-        counted = figures(rng, station.registered_voters, standing[station.constituency])
-        if index % 100 == 0:
-            counted = replace(counted, ballots_cast=counted.ballots_cast + 1)
-        documents.append(
-            document_of(election=ELECTION, station=station.code, version=1, figures=counted)
-        )
-    work = [(document, issued.stations[document["station"]][2]) for document in documents]
-    signatures = [s for signed in signers.map(sign_many, chunks(work, 5_000)) for s in signed]
+    envelopes = signed_envelopes(signers, protocol_documents(built), issued)
     signers.shutdown()
-    envelopes = list(zip(documents, signatures, strict=True))
-    with transaction(sessions) as session:
-        election_id = session.scalars(select(ElectionRow.id)).one()
-    principal = Principal(0, Role.COMMISSION, election_id, None, None, "commission")
+    principal = commission(sessions)
 
     kept = None
     started = time.perf_counter()

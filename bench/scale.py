@@ -30,6 +30,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.candidate import Candidate, Nomination
@@ -44,7 +45,12 @@ from tallyroom.domain.protocol_document import document_of
 from tallyroom.domain.signature import load_private_key, sign_document
 from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.bulk_submission import ProcessPoolExaminer, submit_protocols
-from tallyroom.service.credentials import Principal, Role, issue_credentials
+from tallyroom.service.credentials import (
+    IssuedCredentials,
+    Principal,
+    Role,
+    issue_credentials,
+)
 from tallyroom.service.election_setup import define_election
 from tallyroom.service.results import ResultsCache, build_national_results
 from tallyroom.store.database import make_engine, migrate, session_factory, transaction
@@ -126,6 +132,60 @@ def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
+def add_night_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a synthetic night, shared by bench/scale.py and bench/audit.py."""
+    parser.add_argument("--stations", type=int, default=1_000_000)
+    parser.add_argument("--constituencies", type=int, default=543)
+    parser.add_argument("--candidates", type=int, default=15)
+    parser.add_argument("--database", help="an empty database (default: a new SQLite file)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--transaction", type=int, default=100_000, help="protocols per commit")
+
+
+def open_store(database: str | None, prefix: str) -> tuple[Engine, sessionmaker[Session]]:
+    """The given empty database, or a new SQLite file in a fresh temporary folder, migrated."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    engine = make_engine(database or f"sqlite:///{folder / 'night.db'}")
+    migrate(engine)
+    return engine, session_factory(engine)
+
+
+def protocol_documents(built: ElectionDefinition) -> list[dict[str, Any]]:
+    """One protocol per station (seeded); one in a hundred has an arithmetic slip, so it is
+    flagged, not counted."""
+    rng = random.Random(7)
+    standing: dict[int, list[str]] = {}
+    for candidate in built.candidates:
+        standing.setdefault(candidate.constituency, []).append(candidate.code)
+    documents: list[dict[str, Any]] = []
+    for index, station in enumerate(built.stations):
+        counted = figures(rng, station.registered_voters, standing[station.constituency])
+        if index % 100 == 0:
+            counted = replace(counted, ballots_cast=counted.ballots_cast + 1)
+        documents.append(
+            document_of(election=ELECTION, station=station.code, version=1, figures=counted)
+        )
+    return documents
+
+
+def signed_envelopes(
+    signers: ProcessPoolExecutor, documents: list[dict[str, Any]], issued: IssuedCredentials
+) -> list[tuple[dict[str, Any], str]]:
+    """Each document with its station's signature, signed in the worker processes."""
+    work = [(document, issued.stations[document["station"]][2]) for document in documents]
+    signatures = [
+        signature for signed in signers.map(sign_many, chunks(work, 5_000)) for signature in signed
+    ]
+    return list(zip(documents, signatures, strict=True))
+
+
+def commission(sessions: sessionmaker[Session]) -> Principal:
+    """The commission, as the bulk command's principal."""
+    with transaction(sessions) as session:
+        election_id = session.scalars(select(ElectionRow.id)).one()
+    return Principal(0, Role.COMMISSION, election_id, None, None, "commission")
+
+
 def raw_executemany_rate(rows: int, body: str) -> float:
     """Rows/s of one executemany into an empty SQLite table, durable like the store."""
     with tempfile.TemporaryDirectory() as folder:
@@ -169,13 +229,8 @@ def percentile(samples: list[float], share: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--stations", type=int, default=1_000_000)
-    parser.add_argument("--constituencies", type=int, default=543)
-    parser.add_argument("--candidates", type=int, default=15)
-    parser.add_argument("--database", help="an empty database (default: a new SQLite file)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    add_night_arguments(parser)
     parser.add_argument("--batch", type=int, default=2_000)
-    parser.add_argument("--transaction", type=int, default=100_000, help="protocols per commit")
     parser.add_argument("--reads", type=int, default=200)
     parser.add_argument("--skip-audit", action="store_true", help="skip the final audit verify")
     arguments = parser.parse_args()
@@ -188,11 +243,7 @@ def main() -> None:
     signers = ProcessPoolExecutor(
         arguments.workers, mp_context=multiprocessing.get_context("forkserver")
     )
-    folder = Path(tempfile.mkdtemp(prefix="tallyroom-scale-"))
-    url = arguments.database or f"sqlite:///{folder / 'scale.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    sessions: sessionmaker[Session] = session_factory(engine)
+    engine, sessions = open_store(arguments.database, "tallyroom-scale-")
 
     started = time.perf_counter()
     built = definition(n, constituencies, arguments.candidates)
@@ -208,39 +259,20 @@ def main() -> None:
     keys_seconds = time.perf_counter() - started
     print(f"keys and tokens issued for {n:,} stations: {keys_seconds:.1f} s")
 
-    rng = random.Random(7)
-    standing: dict[int, list[str]] = {}
-    for candidate in built.candidates:
-        standing.setdefault(candidate.constituency, []).append(candidate.code)
-    documents: list[dict[str, Any]] = []
-    for index, station in enumerate(built.stations):
-        counted = figures(rng, station.registered_voters, standing[station.constituency])
-        if index % 100 == 0:
-            # One protocol in a hundred has an arithmetic slip: flagged, not counted.
-            counted = replace(counted, ballots_cast=counted.ballots_cast + 1)
-        documents.append(
-            document_of(election=ELECTION, station=station.code, version=1, figures=counted)
-        )
+    documents = protocol_documents(built)
     started = time.perf_counter()
-    work = [(document, issued.stations[document["station"]][2]) for document in documents]
-    signatures = [
-        signature for signed in signers.map(sign_many, chunks(work, 5_000)) for signature in signed
-    ]
+    envelopes = signed_envelopes(signers, documents, issued)
     signing_seconds = time.perf_counter() - started
     print(
         f"signed by the stations ({arguments.workers} processes): {signing_seconds:.1f} s, "
         f"{n / signing_seconds:,.0f} protocols/s"
     )
     signers.shutdown()
-    del work
 
     load_before = os.getloadavg()
     started = time.perf_counter()
     counts: dict[str, int] = {}
-    envelopes = list(zip(documents, signatures, strict=True))
-    with transaction(sessions) as session:
-        election_id = session.scalars(select(ElectionRow.id)).one()
-    principal = Principal(0, Role.COMMISSION, election_id, None, None, "commission")
+    principal = commission(sessions)
     for start in range(0, n, arguments.transaction):
         with transaction(sessions) as session:
             outcome = submit_protocols(

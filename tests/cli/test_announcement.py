@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
+from tallyroom.domain.tree_head import key_fingerprint
 from tests.polled_election import annul_and_reject, poll_small_election
 from tests.station_client import Api, good_figures, protocol
 
@@ -168,3 +169,25 @@ def test_an_election_never_served_under_a_drill_is_announced_without_it(
     text = announce("--lang", "en")
     assert "DRILL" not in text
     assert text.startswith("Central Election Commission: preliminary results")
+
+
+def test_the_announcement_gives_the_tree_head_key_in_every_language(
+    polled: Api, tmp_path: Path
+) -> None:
+    made = runner.invoke(app, ["audit", "keygen", "--out", str(tmp_path / "head.pem")])
+    assert made.exit_code == 0, made.output
+    key = made.output.split()[2]
+    fingerprint = key_fingerprint(key)
+    assert announce("--lang", "en").splitlines()[-2:] == [
+        "",
+        f"The commission signs its audit log's tree heads with the Ed25519 key {key} "
+        f"(fingerprint: {fingerprint}).",
+    ]
+    assert announce("--lang", "az").splitlines()[-1] == (
+        "Komissiya audit jurnalının ağac başlıqlarını (tree heads) Ed25519 açarı ilə "
+        f"imzalayır: {key} (barmaq izi: {fingerprint})."
+    )
+    assert announce("--lang", "ru").splitlines()[-1] == (
+        "Комиссия подписывает заголовки дерева (tree heads) журнала аудита ключом Ed25519: "
+        f"{key} (отпечаток: {fingerprint})."
+    )

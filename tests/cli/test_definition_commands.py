@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
 from tallyroom.definition.layout import COLUMNS, ELECTION_FILE
+from tallyroom.domain.tree_head import key_fingerprint
 
 runner = CliRunner()
 
@@ -50,3 +51,20 @@ def test_unknown_scenario(tmp_path: Path) -> None:
     result = runner.invoke(app, ["scenario", "atlantis-1999", str(tmp_path)])
     assert result.exit_code == 2
     assert "unknown scenario" in result.stderr
+
+
+def test_export_announces_the_tree_head_keys(
+    use_database: str, small_election: Path, tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["load", str(small_election)]).exit_code == 0
+    made = runner.invoke(app, ["audit", "keygen", "--out", str(tmp_path / "head.pem")])
+    assert made.exit_code == 0, made.output
+    key = made.output.split()[2]
+    out = tmp_path / "exported"
+    assert runner.invoke(app, ["export", str(out)]).exit_code == 0
+    text = (out / ELECTION_FILE).read_text()
+    assert f'    - "{key}"  # fingerprint {key_fingerprint(key)}\n' in text
+    # The rest of the folder is the loaded one, unchanged.
+    assert text.startswith((small_election / ELECTION_FILE).read_text())
+    for name in COLUMNS:
+        assert (out / name).read_bytes() == (small_election / name).read_bytes(), name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from tallyroom.domain.merkle_tree import MerkleTree, leaf_hash
@@ -11,6 +13,7 @@ from tallyroom.domain.tree_head import (
     SignedTreeHead,
     extension_problems,
     head_bytes,
+    key_fingerprint,
 )
 
 
@@ -54,3 +57,12 @@ def test_a_head_that_is_not_one_is_refused() -> None:
         SignedTreeHead.from_json({"tree_size": -1, "root_hash": "", "timestamp": "", "key": ""})
     with pytest.raises(MalformedTreeHead, match="signature"):
         SignedTreeHead.from_json({"tree_size": 1, "root_hash": "", "timestamp": "", "key": ""})
+
+
+def test_a_key_fingerprint_is_the_first_128_bits_of_its_sha256_in_groups_of_four() -> None:
+    key = "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"
+    digest = hashlib.sha256(bytes.fromhex(key)).hexdigest()
+    fingerprint = key_fingerprint(key)
+    assert fingerprint.replace(" ", "") == digest[:32]
+    assert [len(group) for group in fingerprint.split(" ")] == [4] * 8
+    assert key_fingerprint("not hex") != key_fingerprint("not hex either")

@@ -106,6 +106,8 @@ EDITS: list[tuple[str, str, Any]] = [
     ("access_token", "revoked_at", lambda c: c.revoked_at.is_not(None)),
     ("protocol_version", "status", lambda c: c.status == "flagged"),
     ("protocol_version", "submitted_at", None),
+    ("protocol_version", "decided_at", None),
+    ("protocol_version", "contest_id", None),
     ("station_result", "registered_voters", None),
     ("station_decision", "kind", None),
     ("constituency_total", "ballots_cast", None),
@@ -222,3 +224,42 @@ def test_a_forged_annulment_and_a_deleted_flagged_version_are_named(
             "table protocol_version, key station 001-0002 version 2: row deleted" in p
             for p in problems
         ), problems
+
+
+#: (table, moment column, the column keying a row within its station)
+MOMENTS = [
+    ("protocol_version", "submitted_at", "version"),
+    ("protocol_version", "decided_at", "version"),
+    ("turnout_report", "received_at", "as_of"),
+]
+
+
+@pytest.mark.parametrize(("table", "column", "within"), MOMENTS, ids=[c for _, c, _ in MOMENTS])
+def test_every_rows_moment_is_checked(
+    played: sessionmaker[Session], table: str, column: str, within: str
+) -> None:
+    """Not just the first row: each stored version and report, edited alone, is named."""
+    stored = Base.metadata.tables[table]
+    stations = Base.metadata.tables["polling_station"]
+    with played() as session:
+        rows = (
+            session.execute(
+                select(stored.c.id, stored.c[column], stored.c[within], stations.c.code).join(
+                    stations, stations.c.id == stored.c.station_id
+                )
+            )
+            .tuples()
+            .all()
+        )
+    assert len(rows) > 1
+    for row_id, moment, key, code in rows:
+
+        def change(session: Session, row_id: int = row_id, moment: Any = moment) -> None:
+            session.execute(
+                update(stored).where(stored.c.id == row_id).values({column: _shifted(moment)})
+            )
+
+        words = "version" if within == "version" else "as of"
+        place = f"table {table}, key station {code} {words} {key}, column {column}"
+        for problems in _tampered(played, change):
+            assert any(place in problem for problem in problems), (place, problems)

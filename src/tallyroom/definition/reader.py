@@ -32,13 +32,16 @@ def read_definition(folder: Path) -> ElectionDefinition:
     problems = ProblemCollector()
     election = _read_election(folder, problems)
     rule_set = read_rules(folder, problems)
+    tree_head_keys = _read_tree_head_keys(folder, problems)
     reader = _FolderReader(folder, problems)
     with _collector_paused():
         definition_parts = reader.read_all()
     problems.raise_if_any()
     assert election is not None
     assert rule_set is not None
-    definition = ElectionDefinition(election=election, rule_set=rule_set, **definition_parts)
+    definition = ElectionDefinition(
+        election=election, rule_set=rule_set, tree_head_keys=tree_head_keys, **definition_parts
+    )
     seats_line = _yaml_lines(folder / ELECTION_FILE).get("seats", 1)
     _check_seats(definition, problems, seats_line)
     problems.raise_if_any()
@@ -136,6 +139,39 @@ def _read_election(folder: Path, problems: ProblemCollector) -> Election | None:
         )
         return None
     return Election(**values)
+
+
+def _read_tree_head_keys(folder: Path, problems: ProblemCollector) -> list[str]:
+    """`audit: tree_head_keys:` of election.yaml (optional): the commission's announced
+    Ed25519 tree-head public keys, 64 hex digits each."""
+    path = folder / ELECTION_FILE
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []  # reported by _read_election
+    if not isinstance(document, dict) or "audit" not in document:
+        return []
+    section = document["audit"]
+    keys = section.get("tree_head_keys", []) if isinstance(section, dict) else None
+    if not isinstance(keys, list):
+        problems.add(ELECTION_FILE, 1, "audit.tree_head_keys", "must be a list of keys")
+        return []
+    valid = []
+    for key in keys:
+        if not isinstance(key, str) or not _is_public_key(key):
+            problems.add(
+                ELECTION_FILE,
+                1,
+                "audit.tree_head_keys",
+                f"{key!r}: not an Ed25519 public key (64 lowercase hex digits)",
+            )
+        else:
+            valid.append(key)
+    return valid
+
+
+def _is_public_key(text: str) -> bool:
+    return len(text) == 64 and all(digit in "0123456789abcdef" for digit in text)
 
 
 def _yaml_lines(path: Path) -> dict[str, int]:

@@ -10,11 +10,15 @@ from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT, RULES_FI
 from tallyroom.definition.rules_file import rules_yaml
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import Election
+from tallyroom.domain.tree_head import key_fingerprint
 
 
 def write_definition(definition: ElectionDefinition, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / ELECTION_FILE).write_text(_election_yaml(definition.election), encoding="utf-8")
+    (folder / ELECTION_FILE).write_text(
+        _election_yaml(definition.election) + _audit_yaml(definition.tree_head_keys),
+        encoding="utf-8",
+    )
     (folder / RULES_FILE).write_text(rules_yaml(definition.rule_set), encoding="utf-8")
     _write_csv(
         folder,
@@ -126,6 +130,13 @@ def _election_yaml(election: Election) -> str:
         f"    seats_per_constituency: {election.seats_per_constituency}\n"
         f"  too_close_margin_percent: {election.too_close_margin_percent}\n"
     )
+
+
+def _audit_yaml(keys: Iterable[str]) -> str:
+    listed = [f'    - "{key}"  # fingerprint {key_fingerprint(key)}\n' for key in keys]
+    if not listed:
+        return ""
+    return "audit:\n  tree_head_keys:\n" + "".join(listed)
 
 
 def _names_yaml(names: tuple[tuple[str, str], ...]) -> str:

@@ -1,7 +1,8 @@
 """The commission's announcement of results, in Azerbaijani, English and Russian: seats by
 party with independents split, turnout at the last reporting hour, protocols received and
 stations annulled, registered voters and polling stations by kind, the statement read to the
-press on the night (headed DRILL when the data came from a drill).
+press on the night (headed DRILL when the data came from a drill), and the key the commission
+signs its audit log's heads with.
 
 Sentences are built so that no word has to agree with a number (Russian plural forms,
 Azerbaijani vowel harmony after a numeral): figures follow a colon or stand in brackets."""
@@ -19,6 +20,7 @@ from babel.numbers import format_decimal, format_percent
 
 from tallyroom.domain.candidate import Nomination
 from tallyroom.domain.seat_tally import SeatGroup
+from tallyroom.domain.tree_head import key_fingerprint
 
 LANGUAGES = ("az", "en", "ru")
 #: Babel locale of each language of the announcement.
@@ -54,6 +56,9 @@ class AnnouncementFigures:
     election_names: Mapping[str, str] = field(default_factory=dict)
     #: the data came from a drill (the election was served under a drill clock)
     drill: bool = False
+    #: the commission's Ed25519 tree-head public keys (hex), oldest first: whoever keeps a
+    #: signed head of the audit log checks it with these
+    tree_head_keys: tuple[str, ...] = ()
 
 
 _TEXT: dict[str, dict[str, str]] = {
@@ -85,6 +90,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "or annulled by decision, or its result certified; until then its candidate is leading.",
         "summary": "Candidates nominated by political parties lead in constituencies: {seats} "
         "(seats won: {won}); parties with such candidates: {parties}.",
+        "tree_head_key": "The commission signs its audit log's tree heads with the Ed25519 key "
+        "{key} (fingerprint: {fingerprint}).",
     },
     "az": {
         "drill": "TƏLİM: istinad seçki gününün məşqi; bunlar real nəticələr deyil.",
@@ -117,6 +124,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "summary": "Siyasi partiyaların irəli sürdüyü namizədlərin öndə getdiyi dairələr: "
         "{seats} (qazanılmış mandatlar: {won}); belə namizədləri olan partiyaların sayı: "
         "{parties}.",
+        "tree_head_key": "Komissiya audit jurnalının ağac başlıqlarını (tree heads) Ed25519 "
+        "açarı ilə imzalayır: {key} (barmaq izi: {fingerprint}).",
     },
     "ru": {
         "drill": "УЧЕНИЯ: репетиция эталонного дня голосования; это не настоящие результаты.",
@@ -148,6 +157,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "округу; до того кандидат лидирует.",
         "summary": "Округа, где лидируют кандидаты, выдвинутые политическими партиями: "
         "{seats} (мандаты получены: {won}); число партий с такими кандидатами: {parties}.",
+        "tree_head_key": "Комиссия подписывает заголовки дерева (tree heads) журнала аудита "
+        "ключом Ed25519: {key} (отпечаток: {fingerprint}).",
     },
 }
 
@@ -273,4 +284,10 @@ def announcement_text(figures: AnnouncementFigures, language: str) -> str:
             ),
         ]
     )
+    if figures.tree_head_keys:
+        lines.append("")
+        lines.extend(
+            text["tree_head_key"].format(key=key, fingerprint=key_fingerprint(key))
+            for key in figures.tree_head_keys
+        )
     return "\n".join(lines) + "\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tallyroom.domain.canonical_json import canonical_json, sha256_hex
@@ -20,6 +20,9 @@ class AuditEntry:
     payload: dict[str, Any]
     previous_hash: str
     entry_hash: str
+    #: the payload's bytes exactly as stored, when read from the store: the chain check hashes
+    #: these (any edit of the stored text changes them) instead of re-canonicalising the parse
+    stored_payload: bytes | None = field(default=None, compare=False, repr=False)
 
 
 def entry_hash(
@@ -90,14 +93,26 @@ def chain_breaks(entries: Iterable[AuditEntry]) -> list[str]:
                 f"audit entry {entry.sequence}: previous hash does not match entry "
                 f"{entry.sequence - 1}"
             )
-        recomputed = entry_hash(
-            sequence=entry.sequence,
-            recorded_at=entry.recorded_at,
-            actor=entry.actor,
-            action=entry.action,
-            payload=entry.payload,
-            previous_hash=entry.previous_hash,
-        )
+        if entry.stored_payload is None:
+            recomputed = entry_hash(
+                sequence=entry.sequence,
+                recorded_at=entry.recorded_at,
+                actor=entry.actor,
+                action=entry.action,
+                payload=entry.payload,
+                previous_hash=entry.previous_hash,
+            )
+        else:
+            # The log stores each payload as the canonical bytes it hashed, so the stored
+            # bytes must hash to the entry's hash as they are; the parse is of these bytes.
+            recomputed = entry_hash_of_canonical_payload(
+                sequence=entry.sequence,
+                recorded_at=entry.recorded_at,
+                actor=entry.actor,
+                action=entry.action,
+                canonical_payload=entry.stored_payload,
+                previous_hash=entry.previous_hash,
+            )
         if recomputed != entry.entry_hash:
             problems.append(
                 f"audit entry {entry.sequence} ({entry.action}): content was altered "

@@ -26,3 +26,6 @@ class ElectionDefinition:
     exit_poll_samples: list[ExitPollSample] = field(default_factory=list)
     #: the control rules its protocols are judged by
     rule_set: RuleSet = REFERENCE_RULE_SET
+    #: the commission's Ed25519 tree-head public keys (hex), oldest first: the keys anyone
+    #: checks the audit log's signed heads with (made by `tallyroom audit keygen`)
+    tree_head_keys: list[str] = field(default_factory=list)

@@ -3,6 +3,7 @@ signature over the log's size, Merkle root and time, and the leaf an audit entry
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,20 @@ from tallyroom.domain.signature import signature_is_valid
 
 #: Names what is signed, so a tree-head signature can never pass for another document's.
 HEAD_KIND = "tallyroom-tree-head/1"
+#: hex digits of a key's fingerprint: 128 bits, read aloud or compared by eye in groups of 4
+FINGERPRINT_DIGITS = 32
+
+
+def key_fingerprint(public_key: str) -> str:
+    """The short form of a tree-head public key (hex) that the announcement, the definition
+    and the site print: SHA-256 of the key's 32 bytes, its first 128 bits in groups of four
+    hex digits (an unreadable key is fingerprinted as the text it is)."""
+    try:
+        material = bytes.fromhex(public_key)
+    except ValueError:
+        material = public_key.encode()
+    digest = hashlib.sha256(material).hexdigest()[:FINGERPRINT_DIGITS]
+    return " ".join(digest[start : start + 4] for start in range(0, FINGERPRINT_DIGITS, 4))
 
 
 class MalformedTreeHead(ValueError):

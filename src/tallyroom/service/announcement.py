@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.announcement import AnnouncementFigures
+from tallyroom.service import audit_tree
 from tallyroom.service.election_figures import election_figures
 from tallyroom.service.elections import election_of, election_row
 from tallyroom.service.results import build_national_results
@@ -50,4 +51,5 @@ def announcement_figures(session: Session, election: str | None = None) -> Annou
         ),
         election_names=dict(election_of(record).names),
         drill=record.drill,
+        tree_head_keys=tuple(audit_tree.tree_head_keys(session)),
     )

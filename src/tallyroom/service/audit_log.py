@@ -100,18 +100,31 @@ def record_many(
 
 
 def entries(session: Session) -> list[AuditEntry]:
-    rows = session.execute(select(AuditEntryRow).order_by(AuditEntryRow.sequence)).scalars()
+    """Every entry in chain order, with its payload's stored bytes (`audit verify` hashes
+    those). Columns, not ORM objects: a national night's log has millions of entries."""
+    rows = session.execute(
+        select(
+            AuditEntryRow.sequence,
+            AuditEntryRow.recorded_at,
+            AuditEntryRow.actor,
+            AuditEntryRow.action,
+            AuditEntryRow.payload,
+            AuditEntryRow.previous_hash,
+            AuditEntryRow.entry_hash,
+        ).order_by(AuditEntryRow.sequence)
+    ).tuples()
     return [
         AuditEntry(
-            sequence=row.sequence,
-            recorded_at=_iso(row.recorded_at),
-            actor=row.actor,
-            action=row.action,
-            payload=_parsed(row.payload),
-            previous_hash=row.previous_hash,
-            entry_hash=row.entry_hash,
+            sequence=sequence,
+            recorded_at=_iso(recorded_at),
+            actor=actor,
+            action=action,
+            payload=_parsed(payload),
+            previous_hash=previous_hash,
+            entry_hash=digest,
+            stored_payload=payload.encode(),
         )
-        for row in rows
+        for sequence, recorded_at, actor, action, payload, previous_hash, digest in rows
     ]
 
 

@@ -5,17 +5,19 @@ every stored one must be in the log (table, key and column named)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tallyroom.domain.audit_chain import AuditEntry
 from tallyroom.domain.key_history import KeyHistory, key_refusal
 from tallyroom.service.row_ledger import ROWS_RECORDED
 from tallyroom.store.schema import (
+    ContestRow,
     ObserverRow,
     ObserverStationRow,
     PollingStationRow,
@@ -43,10 +45,67 @@ def _compare(
             )
 
 
+@dataclass(frozen=True, slots=True)
+class _ReplayedTable:
+    """A per-station table the log explains entry by entry: which column keys a row within
+    its station, and how each logged column reads from the row."""
+
+    name: str
+    row: type[ProtocolVersionRow] | type[TurnoutReportRow]
+    #: the column that, with the station, keys a row; and how a problem names it
+    key: InstrumentedAttribute[Any]
+    key_words: str
+    #: logged name → (the row's column, how its value is logged)
+    columns: Mapping[str, tuple[InstrumentedAttribute[Any], Callable[[Any], Any]]]
+    #: a stored row the log does not record: named here, or by audit_verification
+    names_unlogged_rows: bool
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _reason_codes(reasons: str) -> list[str]:
+    return [reason["code"] for reason in json.loads(reasons)]
+
+
+_PROTOCOL_VERSIONS = _ReplayedTable(
+    name="protocol_version",
+    row=ProtocolVersionRow,
+    key=ProtocolVersionRow.version,
+    key_words="version",
+    columns={
+        "body_sha256": (ProtocolVersionRow.body_sha256, _same),
+        "signature": (ProtocolVersionRow.signature, _same),
+        "status": (ProtocolVersionRow.status, _same),
+        "reasons": (ProtocolVersionRow.reasons, _reason_codes),
+        "amendment_reason": (ProtocolVersionRow.amendment_reason, _same),
+        "decision_reason": (ProtocolVersionRow.decision_reason, _same),
+        "submitted_at": (ProtocolVersionRow.submitted_at, _iso),
+        "decided_at": (ProtocolVersionRow.decided_at, _iso),
+    },
+    # audit_verification reads every version's body and says "not in the audit log"
+    names_unlogged_rows=False,
+)
+_TURNOUT_REPORTS = _ReplayedTable(
+    name="turnout_report",
+    row=TurnoutReportRow,
+    key=TurnoutReportRow.as_of,
+    key_words="as of",
+    columns={
+        "voters": (TurnoutReportRow.voters, _same),
+        "status": (TurnoutReportRow.status, _same),
+        "reasons": (TurnoutReportRow.reasons, _reason_codes),
+        "received_at": (TurnoutReportRow.received_at, _iso),
+    },
+    names_unlogged_rows=True,
+)
+
+
 def replay_problems(session: Session, entries: Iterable[AuditEntry]) -> list[str]:
-    versions: dict[tuple[str, int], dict[str, Any]] = {}
+    versions: dict[tuple[str, Any], dict[str, Any]] = {}
     counted: dict[str, int | None] = {}
-    reports: dict[tuple[str, str], dict[str, Any]] = {}
+    reports: dict[tuple[str, Any], dict[str, Any]] = {}
     positions: dict[tuple[str, int], int] = {}
     keys: dict[int, KeyHistory] = {}
     for entry in entries:
@@ -61,43 +120,65 @@ def replay_problems(session: Session, entries: Iterable[AuditEntry]) -> list[str
             continue
     problems: list[str] = []
     _key_history_problems(session, positions, keys, problems)
-    _version_problems(session, versions, problems)
+    _table_problems(session, _PROTOCOL_VERSIONS, versions, problems)
+    _contest_problems(session, problems)
     _result_problems(session, counted, problems)
-    _report_problems(session, reports, problems)
+    _table_problems(session, _TURNOUT_REPORTS, reports, problems)
     _observer_station_problems(session, problems)
     return problems
 
 
-def _version_problems(
-    session: Session, versions: dict[tuple[str, int], dict[str, Any]], problems: list[str]
+def _table_problems(
+    session: Session,
+    table: _ReplayedTable,
+    logged_rows: dict[tuple[str, Any], dict[str, Any]],
+    problems: list[str],
 ) -> None:
-    seen: set[tuple[str, int]] = set()
-    for code, row in session.execute(
-        select(PollingStationRow.code, ProtocolVersionRow).join(
-            PollingStationRow, PollingStationRow.id == ProtocolVersionRow.station_id
-        )
+    """Every row of `table` as the log has it (each logged column), and no logged row gone."""
+    seen: set[tuple[str, Any]] = set()
+    names = list(table.columns)
+    readers = [reader for _, reader in table.columns.values()]
+    # Columns, not ORM objects: this reads every protocol (or report) of the night.
+    for code, row_key, *values in session.execute(
+        select(
+            PollingStationRow.code, table.key, *(column for column, _ in table.columns.values())
+        ).join(PollingStationRow, PollingStationRow.id == table.row.station_id)
     ).tuples():
-        key = (code, row.version)
+        key = (code, row_key)
         seen.add(key)
-        logged = versions.get(key)
-        place = f"table protocol_version, key station {code} version {row.version}"
+        place = f"table {table.name}, key station {code} {table.key_words} {row_key}"
+        logged = logged_rows.get(key)
         if logged is None:
-            continue  # reported by audit_verification as "not in the audit log"
+            if table.names_unlogged_rows:
+                problems.append(f"{place}: row not in the audit log (added behind its back)")
+            continue
         actual = {
-            "body_sha256": row.body_sha256,
-            "signature": row.signature,
-            "status": row.status,
-            "reasons": [reason["code"] for reason in json.loads(row.reasons)],
-            "amendment_reason": row.amendment_reason,
-            "decision_reason": row.decision_reason,
-            "submitted_at": _iso(row.submitted_at),
+            name: reader(value) for name, reader, value in zip(names, readers, values, strict=True)
         }
         _compare(problems, place, actual, logged)
     problems.extend(
-        f"table protocol_version, key station {code} version {version}: row deleted "
+        f"table {table.name}, key station {code} {table.key_words} {row_key}: row deleted "
         "(the audit log records it)"
-        for code, version in sorted(set(versions) - seen)
+        for code, row_key in sorted(set(logged_rows) - seen)
     )
+
+
+def _contest_problems(session: Session, problems: list[str]) -> None:
+    """A version belongs to the contest of its station's constituency (the log names the
+    station, so the contest follows from the logged definition)."""
+    for code, version in session.execute(
+        select(PollingStationRow.code, ProtocolVersionRow.version)
+        .join(PollingStationRow, PollingStationRow.id == ProtocolVersionRow.station_id)
+        .outerjoin(ContestRow, ContestRow.id == ProtocolVersionRow.contest_id)
+        .where(
+            (ContestRow.id.is_(None))
+            | (ContestRow.constituency_id != PollingStationRow.constituency_id)
+        )
+    ).tuples():
+        problems.append(
+            f"table protocol_version, key station {code} version {version}, column contest_id:"
+            " not the contest of the station's constituency"
+        )
 
 
 def _result_problems(session: Session, counted: dict[str, int | None], problems: list[str]) -> None:
@@ -181,9 +262,9 @@ def _observer_station_problems(session: Session, problems: list[str]) -> None:
 
 def _replay(
     entry: AuditEntry,
-    versions: dict[tuple[str, int], dict[str, Any]],
+    versions: dict[tuple[str, Any], dict[str, Any]],
     counted: dict[str, int | None],
-    reports: dict[tuple[str, str], dict[str, Any]],
+    reports: dict[tuple[str, Any], dict[str, Any]],
 ) -> None:
     payload = entry.payload
     if entry.action == "protocol.submitted":
@@ -194,9 +275,10 @@ def _replay(
             "reasons": payload["reasons"],
             "amendment_reason": payload["amendment_reason"],
             "decision_reason": None,
+            # Every writer logs the moment; an entry without it vouches for no moment.
+            "submitted_at": payload.get("submitted_at"),
+            "decided_at": None,
         }
-        if "submitted_at" in payload:
-            logged["submitted_at"] = payload["submitted_at"]
         versions[(payload["station"], payload["version"])] = logged
         if payload["status"] == "accepted":
             counted[payload["station"]] = payload["version"]
@@ -204,6 +286,7 @@ def _replay(
         logged = versions.setdefault((payload["station"], payload["version"]), {})
         logged["status"] = entry.action.removeprefix("protocol.")
         logged["decision_reason"] = payload["reason"]
+        logged["decided_at"] = payload.get("decided_at")
         if entry.action == "protocol.accepted":
             counted[payload["station"]] = payload["version"]
     elif entry.action == "station.annulled":
@@ -213,9 +296,8 @@ def _replay(
             "voters": payload["voters"],
             "status": payload["status"],
             "reasons": payload["reasons"],
+            "received_at": payload.get("received_at"),
         }
-        if "received_at" in payload:
-            logged["received_at"] = payload["received_at"]
         reports[(payload["station"], payload["as_of"])] = logged
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.merkle_tree import MerkleTree
@@ -128,6 +128,16 @@ def signed_heads(session: Session) -> list[SignedTreeHead]:
         _head(row)
         for row in session.scalars(select(SignedTreeHeadRow).order_by(SignedTreeHeadRow.tree_size))
     ]
+
+
+def latest_heads(session: Session, count: int) -> tuple[list[SignedTreeHead], int]:
+    """The newest `count` signed heads, newest first, and how many there are in all."""
+    rows = session.scalars(
+        select(SignedTreeHeadRow).order_by(SignedTreeHeadRow.tree_size.desc()).limit(count)
+    )
+    heads = [_head(row) for row in rows]
+    total = session.scalar(select(func.count()).select_from(SignedTreeHeadRow)) or 0
+    return heads, int(total)
 
 
 def latest_head(session: Session) -> SignedTreeHead | None:

@@ -1,4 +1,5 @@
-"""Reading a stored election back as the ElectionDefinition it was loaded from."""
+"""Reading a stored election back as the ElectionDefinition it was loaded from, with the
+commission's tree-head public keys (so an exported definition announces them)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from tallyroom.domain.observer import Observer, ObserverKind
 from tallyroom.domain.organisation import ExitPollSample, Organisation, OrganisationRole
 from tallyroom.domain.party import Party
 from tallyroom.domain.polling_station import PollingStation, StationKind, StationTag
+from tallyroom.service import audit_tree
 from tallyroom.service.election_rules import rule_set_of_text
 from tallyroom.service.elections import election_of, election_row
 from tallyroom.store.schema import (
@@ -147,4 +149,5 @@ def stored_definition(session: Session, code: str | None = None) -> ElectionDefi
         observers=observers,
         exit_poll_samples=samples,
         rule_set=rule_set_of_text(election.rule_set),
+        tree_head_keys=audit_tree.tree_head_keys(session),
     )

@@ -464,7 +464,12 @@ def decide_flagged(
         session,
         actor=principal.actor,
         action="protocol.accepted" if accept else "protocol.rejected",
-        payload={"station": station.code, "version": version, "reason": reason},
+        payload={
+            "station": station.code,
+            "version": version,
+            "reason": reason,
+            "decided_at": _logged_moment(moment),
+        },
     )
     return _outcome(station, row, already_stored=False)
 

@@ -2,13 +2,15 @@
 
 Mount with `app.include_router(web_router(source))`. Paths:
 `/` (overview), `/constituencies/{number}`, `/stations/{code}`, `/parties`, `/candidates`,
-`/observers`, `/search?q=`; each page's JSON at `<page>.json` (the overview's at
-`/overview.json`) and its tables at `<page>/<table>.csv` (`/overview/<table>.csv`);
+`/observers`, `/integrity`, `/audit-heads` (the audit log's signed tree heads), `/search?q=`;
+each page's JSON at `<page>.json` (the overview's at `/overview.json`) and its tables at
+`<page>/<table>.csv` (`/overview/<table>.csv`);
 `/events` (server-sent events) and `/static/<file>`.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
@@ -22,6 +24,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from tallyroom.domain.election_clock import ClockKind
+from tallyroom.web.audit_heads_page import audit_heads_page
 from tallyroom.web.candidates_page import candidates_page
 from tallyroom.web.constituency_page import ConstituencyNotFound, constituency_page
 from tallyroom.web.integrity import integrity_page
@@ -157,8 +160,6 @@ def web_router(
             return Response(status_code=304, headers=headers)
 
         def rendered() -> bytes:
-            import json
-
             page = build(revision, key, builder)
             return json.dumps(
                 {
@@ -318,6 +319,78 @@ def web_router(
         router.add_api_route(f"/{name}.json", listing_json, methods=["GET"], name=f"{name}_json")
         router.add_api_route(
             f"/{name}/{{table}}.csv", listing_csv, methods=["GET"], name=f"{name}_csv"
+        )
+
+    # --- the audit log's signed tree heads ----------------------------------------------------
+    # Not cached per results revision: a head is signed every minute while entries arrive,
+    # whether or not a result changed; the page's validator is what it shows.
+
+    def heads_validators(page: Page, variant: str) -> dict[str, str]:
+        return {
+            "ETag": f'W/"h{page.data.version}-{variant}"',
+            "Cache-Control": "public, max-age=0, must-revalidate",
+        }
+
+    @router.get("/audit-heads")
+    async def audit_heads_html(request: Request) -> Response:
+        language = choose_language(
+            request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)
+        )
+        chosen = request.query_params.get("lang")
+        page = await run_in_threadpool(audit_heads_page, source)
+        headers = heads_validators(page, language)
+        headers.update({"Vary": "Cookie", "Content-Language": language})
+        if not_modified(request, headers) and chosen is None:
+            return Response(status_code=304, headers=headers)
+        revision = await current_revision()
+        election = source.election()
+        body = render(
+            page.template,
+            language=language,
+            timezone=election.timezone,
+            election_name=election.name_in(language),
+            page=page,
+            data=page.data,
+            revision=revision,
+            link=link,
+            path="/audit-heads",
+            query={},
+            json_path="/audit-heads.json",
+            csv_base="/audit-heads",
+            events_path=link("/events"),
+            clock=clock.value,
+        ).encode()
+        response = Response(body, media_type="text/html; charset=utf-8", headers=headers)
+        if chosen is not None and chosen == language:
+            response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
+        return response
+
+    @router.get("/audit-heads.json")
+    async def audit_heads_json(request: Request) -> Response:
+        page = await run_in_threadpool(audit_heads_page, source)
+        headers = heads_validators(page, "json")
+        if not_modified(request, headers):
+            return Response(status_code=304, headers=headers)
+        body = json.dumps(
+            {"clock": clock.value, "data": page.json()}, ensure_ascii=False, separators=(",", ":")
+        ).encode()
+        headers["Access-Control-Allow-Origin"] = "*"
+        return Response(body, media_type="application/json", headers=headers)
+
+    @router.get("/audit-heads/{table}.csv")
+    async def audit_heads_csv(request: Request, table: str) -> Response:
+        page = await run_in_threadpool(audit_heads_page, source)
+        if table not in page.tables:
+            raise HTTPException(404, f"no table {table!r} on this page")
+        headers = heads_validators(page, f"csv-{table}")
+        if not_modified(request, headers):
+            return Response(status_code=304, headers=headers)
+        headers["Content-Disposition"] = f'attachment; filename="audit-heads-{table}.csv"'
+        headers["Access-Control-Allow-Origin"] = "*"
+        return Response(
+            page.tables[table].csv_text().encode("utf-8-sig"),
+            media_type="text/csv; charset=utf-8",
+            headers=headers,
         )
 
     # --- search ---------------------------------------------------------------------------
