@@ -17,7 +17,7 @@ from rich.progress import (
 
 from tallyroom.cli.output import console, errors, fail
 from tallyroom.cli.store_access import sessions
-from tallyroom.definition.layout import COLUMNS, ELECTION_FILE
+from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, OPTIONAL_COLUMNS
 from tallyroom.definition.problems import DefinitionError
 from tallyroom.definition.reader import read_definition
 from tallyroom.definition.writer import write_definition
@@ -32,8 +32,11 @@ SCENARIOS = ("az-2024",)
 def definition_digest(folder: Path) -> str:
     """SHA-256 over the definition's files, in a fixed order."""
     digest = hashlib.sha256()
-    for name in (ELECTION_FILE, *COLUMNS):
+    for name in (ELECTION_FILE, *COLUMNS, *OPTIONAL_COLUMNS):
         path = folder / name
+        if name in OPTIONAL_COLUMNS and not path.is_file():
+            # An absent optional file leaves the digest as it was before the file existed.
+            continue
         digest.update(name.encode() + b"\0")
         if path.is_file():
             digest.update(path.read_bytes())

@@ -31,3 +31,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "exit_poll_samples.csv": ("organisation", "station"),
 }
+#: files a definition may leave out, read and written only when present
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    #: constituencies whose contest differs from election.yaml's `contest`
+    "contests.csv": ("constituency", "kind", "seats"),
+}

@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT
+from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT, OPTIONAL_COLUMNS
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import Election
 
@@ -76,6 +76,12 @@ def write_definition(definition: ElectionDefinition, folder: Path) -> None:
         "exit_poll_samples.csv",
         ((s.organisation, s.station) for s in definition.exit_poll_samples),
     )
+    if definition.contests:
+        _write_csv(
+            folder,
+            "contests.csv",
+            ((c.constituency, c.kind.value, c.seats) for c in definition.contests),
+        )
 
 
 def _list(values: Iterable[str]) -> str:
@@ -90,7 +96,7 @@ def _yes_no(value: bool) -> str:
 def _write_csv(folder: Path, file: str, rows: Iterable[tuple[object, ...]]) -> None:
     with (folder / file).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(COLUMNS[file])
+        writer.writerow(COLUMNS.get(file) or OPTIONAL_COLUMNS[file])
         writer.writerows(rows)
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from tallyroom.domain.candidate import Candidate
 from tallyroom.domain.constituency import Constituency
-from tallyroom.domain.election import Election
+from tallyroom.domain.contest import Contest
+from tallyroom.domain.election import ContestKind, Election
 from tallyroom.domain.observer import Observer
 from tallyroom.domain.organisation import ExitPollSample, Organisation
 from tallyroom.domain.party import Party
@@ -23,3 +24,12 @@ class ElectionDefinition:
     organisations: list[Organisation] = field(default_factory=list)
     observers: list[Observer] = field(default_factory=list)
     exit_poll_samples: list[ExitPollSample] = field(default_factory=list)
+    #: contests whose system differs from the election's `contest` (by constituency)
+    contests: list[Contest] = field(default_factory=list)
+
+    def contest_systems(self) -> dict[int, tuple[ContestKind, int]]:
+        """Each constituency's contest system and seats, by constituency number."""
+        default = (self.election.contest_kind, self.election.seats_per_constituency)
+        systems = {constituency.number: default for constituency in self.constituencies}
+        systems.update({c.constituency: (c.kind, c.seats) for c in self.contests})
+        return systems
