@@ -9,6 +9,7 @@ import pytest
 
 from tallyroom.definition.problems import DefinitionError
 from tallyroom.definition.reader import read_definition
+from tallyroom.definition.writer import write_definition
 from tallyroom.domain.election import ContestKind
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.exports.snapshot_tally import derive_national_results
@@ -120,3 +121,57 @@ def test_two_round_majority_seats_only_round_one_winners(small_election: Path) -
         "YAP/party": (1, 0),
         "YAP/party_member": (1, 1),
     }
+
+
+def _contests_file(folder: Path, rows: str, seats: int) -> None:
+    (folder / "contests.csv").write_text("constituency,kind,seats\n" + rows, encoding="utf-8")
+    path = folder / "election.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("seats: 2\n", f"seats: {seats}\n"),
+        encoding="utf-8",
+    )
+
+
+def test_contests_file_names_a_system_per_constituency(
+    small_election: Path, tmp_path: Path
+) -> None:
+    _contests_file(small_election, "2,multi_member_plurality,3\n", 4)
+    definition = read_definition(small_election)
+    assert definition.contest_systems() == {
+        1: (ContestKind.SINGLE_MEMBER_PLURALITY, 1),
+        2: (ContestKind.MULTI_MEMBER_PLURALITY, 3),
+    }
+    # Written back byte for byte, and absent when no contest differs.
+    written = tmp_path / "written"
+    write_definition(definition, written)
+    assert (written / "contests.csv").read_bytes() == (small_election / "contests.csv").read_bytes()
+    assert read_definition(written).contests == definition.contests
+    (small_election / "contests.csv").unlink()
+    _contest(small_election, "single_member_plurality", 1, 2)
+    path = small_election / "election.yaml"
+    path.write_text(path.read_text().replace("seats: 4\n", "seats: 2\n"))
+    plain = tmp_path / "plain"
+    write_definition(read_definition(small_election), plain)
+    assert not (plain / "contests.csv").exists()
+
+
+def test_contests_file_problems(small_election: Path) -> None:
+    _contests_file(
+        small_election,
+        "2,multi_member_plurality,1\n9,two_round_majority,1\n1,borda,1\n2,two_round_majority,1\n",
+        2,
+    )
+    assert _problems(small_election) == [
+        "contests.csv:2: seats: multi_member_plurality needs seats_per_constituency of 2 or more",
+        "contests.csv:3: constituency: unknown constituency 9",
+        "contests.csv:4: kind: 'borda' is not one of: single_member_plurality, "
+        "multi_member_plurality, two_round_majority",
+        "contests.csv:5: constituency: duplicate 2 (first on line 2)",
+    ]
+
+
+def test_seats_count_the_contests(small_election: Path) -> None:
+    _contests_file(small_election, "2,multi_member_plurality,3\n", 2)
+    assert _problems(small_election) == [
+        "election.yaml:10: election.seats: 2 seats, but 2 constituencies elect 4"
+    ]

@@ -17,7 +17,7 @@ from rich.progress import (
 
 from tallyroom.cli.output import console, errors, fail
 from tallyroom.cli.store_access import sessions
-from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, RULES_FILE
+from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, OPTIONAL_FILES, RULES_FILE
 from tallyroom.definition.problems import DefinitionError
 from tallyroom.definition.reader import read_definition
 from tallyroom.definition.writer import write_definition
@@ -34,8 +34,11 @@ def definition_digest(folder: Path) -> str:
     digest = hashlib.sha256()
     # rules.yaml counts only when present, so a folder without one keeps its digest.
     rules = (RULES_FILE,) if (folder / RULES_FILE).is_file() else ()
-    for name in (ELECTION_FILE, *COLUMNS, *rules):
+    for name in (ELECTION_FILE, *COLUMNS, *OPTIONAL_FILES, *rules):
         path = folder / name
+        if name in OPTIONAL_FILES and not path.is_file():
+            # An absent optional file leaves the digest as it was before the file existed.
+            continue
         digest.update(name.encode() + b"\0")
         if path.is_file():
             digest.update(path.read_bytes())

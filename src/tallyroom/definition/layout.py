@@ -45,3 +45,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 #: columns a file may leave out (their cells then read as empty); written only when used
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"candidates.csv": frozenset({"ballot_position"})}
+#: files a definition may leave out, read and written only when present
+OPTIONAL_FILES: dict[str, tuple[str, ...]] = {
+    #: constituencies whose contest differs from election.yaml's `contest`
+    "contests.csv": ("constituency", "kind", "seats"),
+}

@@ -14,11 +14,18 @@ from typing import Any
 import yaml
 
 from tallyroom.definition import columns
-from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT, OPTIONAL_COLUMNS
+from tallyroom.definition.layout import (
+    COLUMNS,
+    ELECTION_FILE,
+    FORMAT,
+    OPTIONAL_COLUMNS,
+    OPTIONAL_FILES,
+)
 from tallyroom.definition.problems import ProblemCollector
 from tallyroom.definition.rules_file import read_rules
 from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
 from tallyroom.domain.constituency import Constituency, ConstituencyKind
+from tallyroom.domain.contest import Contest
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind, Election, VotingHours
 from tallyroom.domain.observer import Observer, ObserverKind
@@ -256,7 +263,7 @@ def _contest_problem(kind: ContestKind, seats_per_constituency: int) -> str | No
 
 def _check_seats(definition: ElectionDefinition, problems: ProblemCollector, line: int) -> None:
     election = definition.election
-    contested = len(definition.constituencies) * election.seats_per_constituency
+    contested = sum(seats for _, seats in definition.contest_systems().values())
     if contested != election.seats:
         problems.add(
             ELECTION_FILE,
@@ -279,7 +286,9 @@ class _FolderReader:
         #: so one missing column does not bury the report under a cascade
         self.unreadable: set[str] = set()
         #: keys of rows that were rejected, for the same reason
-        self.rejected: dict[str, set[object]] = {file: set() for file in COLUMNS}
+        self.rejected: dict[str, set[object]] = {
+            file: set() for file in (*COLUMNS, *OPTIONAL_FILES)
+        }
 
     def known(self, value: object, collection: Container[Any], file: str) -> bool:
         return value in collection or file in self.unreadable or value in self.rejected[file]
@@ -331,7 +340,7 @@ class _FolderReader:
         self, file: str, reader: Any, parsers: Sequence[Callable[[str], Any]]
     ) -> Iterator[tuple[int, list[Any], bool]]:
         header = next(reader, None)
-        expected = COLUMNS[file]
+        expected = COLUMNS.get(file) or OPTIONAL_FILES[file]
         if header is None:
             self.problems.add(file, 1, "-", "empty file: the header row is missing")
             return
@@ -403,7 +412,9 @@ class _FolderReader:
         organisations, organisation_codes = self._organisations()
         observers = self._observers(organisation_codes, party_names, candidate_codes, station_codes)
         samples = self._exit_poll_samples(organisations, station_codes)
+        contests = self._contests(numbers)
         return {
+            "contests": contests,
             "constituencies": constituencies,
             "stations": stations,
             "parties": parties,
@@ -415,6 +426,32 @@ class _FolderReader:
 
     # Each reader returns its rows and `seen`, the first line of each key: the keys of the
     # valid rows and of the rejected ones, which is what `known` needs for references.
+
+    def _contests(self, constituencies: Container[int]) -> list[Contest]:
+        file = "contests.csv"
+        if not (self.folder / file).is_file():
+            return []
+        result: list[Contest] = []
+        seen: dict[Any, int] = {}
+        parsers = (
+            columns.positive_integer,
+            columns.one_of_parser(ContestKind),
+            columns.positive_integer,
+        )
+        for line, (number, kind, seats), valid in self.records(file, parsers):
+            if number is not None:
+                valid = self.unique(file, line, "constituency", number, seen) and valid
+                if not self.known(number, constituencies, "constituencies.csv"):
+                    valid = self.problem(
+                        file, line, "constituency", f"unknown constituency {number}"
+                    )
+            if kind is not None and seats is not None:
+                problem = _contest_problem(kind, seats)
+                if problem:
+                    valid = self.problem(file, line, "seats", problem)
+            if valid:
+                result.append(Contest(number, kind, seats))
+        return result
 
     def _constituencies(self) -> tuple[list[Constituency], dict[Any, int]]:
         file = "constituencies.csv"

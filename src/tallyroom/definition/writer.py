@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT, RULES_FILE
+from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT, OPTIONAL_FILES, RULES_FILE
 from tallyroom.definition.rules_file import rules_yaml
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import Election
@@ -87,6 +87,12 @@ def write_definition(definition: ElectionDefinition, folder: Path) -> None:
         "exit_poll_samples.csv",
         ((s.organisation, s.station) for s in definition.exit_poll_samples),
     )
+    if definition.contests:
+        _write_csv(
+            folder,
+            "contests.csv",
+            ((c.constituency, c.kind.value, c.seats) for c in definition.contests),
+        )
 
 
 def _list(values: Iterable[str]) -> str:
@@ -106,7 +112,8 @@ def _write_csv(
 ) -> None:
     with (folder / file).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(name for name in COLUMNS[file] if name not in leave_out)
+        columns = COLUMNS.get(file) or OPTIONAL_FILES[file]
+        writer.writerow(name for name in columns if name not in leave_out)
         writer.writerows(rows)
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from tallyroom.domain.candidate import Candidate
 from tallyroom.domain.constituency import Constituency
-from tallyroom.domain.election import Election
+from tallyroom.domain.contest import Contest
+from tallyroom.domain.election import ContestKind, Election
 from tallyroom.domain.observer import Observer
 from tallyroom.domain.organisation import ExitPollSample, Organisation
 from tallyroom.domain.party import Party
@@ -29,3 +30,12 @@ class ElectionDefinition:
     #: the commission's Ed25519 tree-head public keys (hex), oldest first: the keys anyone
     #: checks the audit log's signed heads with (made by `tallyroom audit keygen`)
     tree_head_keys: list[str] = field(default_factory=list)
+    #: contests whose system differs from the election's `contest` (by constituency)
+    contests: list[Contest] = field(default_factory=list)
+
+    def contest_systems(self) -> dict[int, tuple[ContestKind, int]]:
+        """Each constituency's contest system and seats, by constituency number."""
+        default = (self.election.contest_kind, self.election.seats_per_constituency)
+        systems = {constituency.number: default for constituency in self.constituencies}
+        systems.update({c.constituency: (c.kind, c.seats) for c in self.contests})
+        return systems

@@ -16,6 +16,8 @@ from tallyroom import __version__
 from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
 from tallyroom.domain.constituency import Constituency
 from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.election import ContestKind
+from tallyroom.domain.electoral_systems.contest_seats import contest_seats
 from tallyroom.domain.polling_station import PollingStation
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.exports.nist_cdf_json import to_json
@@ -171,6 +173,14 @@ def _check_protocols(
         raise ValueError("; ".join(problems))
 
 
+#: NIST VoteVariation of each contest system
+_VOTE_VARIATIONS = {
+    ContestKind.SINGLE_MEMBER_PLURALITY: "plurality",
+    ContestKind.MULTI_MEMBER_PLURALITY: "n-of-m",
+    ContestKind.TWO_ROUND_MAJORITY: "majority",
+}
+
+
 def _post_election_status(
     candidate: Candidate,
     totals: Mapping[str, int],
@@ -178,12 +188,25 @@ def _post_election_status(
     seats: int,
     stage: ResultsStage,
     complete: bool,
+    kind: ContestKind = ContestKind.SINGLE_MEMBER_PLURALITY,
+    registered_voters: int = 0,
 ) -> str | None:
-    """Winner/defeated only on final, complete results, and never across a tie for the last seat."""
+    """Winner/defeated only on final, complete results, and never across a tie for the last seat;
+    in a two-round contest only a round-1 majority winner is a winner (the rest await round 2)."""
     if not candidate.is_standing:
         return "withdrawn"
     if stage != "final" or not complete:
         return None
+    if kind is ContestKind.TWO_ROUND_MAJORITY:
+        outcome = contest_seats(
+            kind,
+            {c.code: totals.get(c.code, 0) for c in standing},
+            seats=1,
+            registered_voters=registered_voters,
+        )
+        if not outcome.holders:
+            return None
+        return "winner" if candidate.code in outcome.holders else "defeated"
     ranked = sorted((totals.get(c.code, 0) for c in standing), reverse=True)
     if len(ranked) > seats and ranked[seats - 1] == ranked[seats]:
         return None
@@ -224,7 +247,7 @@ def build_election_report(
     _check_protocols(definition, protocols)
     election = definition.election
     country_id = country_object_id(election.country)
-    seats = election.seats_per_constituency
+    systems = definition.contest_systems()
 
     stations_by_constituency: dict[int, list[PollingStation]] = {
         constituency.number: [] for constituency in definition.constituencies
@@ -248,6 +271,7 @@ def build_election_report(
 
     for constituency in definition.constituencies:
         number = constituency.number
+        kind, seats = systems[number]
         district_id = constituency_object_id(number)
         stations = stations_by_constituency[number]
         tally = _tally(stations, protocols)
@@ -360,7 +384,15 @@ def build_election_report(
                     PartyId=nominating_party,
                     PersonId=person_object_id(candidate.code),
                     PostElectionStatus=_post_election_status(
-                        candidate, totals, standing, seats, status, complete
+                        candidate,
+                        totals,
+                        standing,
+                        seats,
+                        status,
+                        complete,
+                        kind,
+                        # the register, as the running results take the quarter of it
+                        sum(station.registered_voters for station in stations),
                     ),
                     PreElectionStatus=(
                         "qualified"
@@ -391,10 +423,10 @@ def build_election_report(
                 SequenceOrder=number,
                 SubUnitsReported=tally.stations_reported,
                 TotalSubUnits=tally.stations_total,
-                VoteVariation="plurality",
+                VoteVariation=_VOTE_VARIATIONS[kind],
                 NumberElected=seats,
                 OfficeIds=IdReferences((office_object_id(number),)),
-                VotesAllowed=1,
+                VotesAllowed=seats if kind is ContestKind.MULTI_MEMBER_PLURALITY else 1,
             )
         )
         offices.append(

@@ -56,6 +56,7 @@ def derive_national_results(
     party_votes: dict[str, int] = defaultdict(int)
     independent_votes = {Nomination.PARTY_MEMBER: 0, Nomination.NON_PARTY: 0}
     certified_numbers = set(certified)
+    systems = definition.contest_systems()
     for constituency in sorted(definition.constituencies, key=lambda c: c.number):
         reported = [
             protocols[code]
@@ -120,14 +121,13 @@ def derive_national_results(
         )
         constituencies.append(constituency_result)
         status = constituency_result.seat_status
-        if election.contest_kind is not ContestKind.SINGLE_MEMBER_PLURALITY:
+        kind, contest_seats = systems[constituency.number]
+        if kind is not ContestKind.SINGLE_MEMBER_PLURALITY:
             # Other systems: the seat tally follows the contest's own rule.
             leaders.extend(
                 (next(c for c in standing if c.code == holder.code), holder_status)
                 for holder, holder_status in held_seats(
-                    election.contest_kind,
-                    constituency_result,
-                    seats=election.seats_per_constituency,
+                    kind, constituency_result, seats=contest_seats
                 )
             )
         elif status is not None and outcome.leader is not None:

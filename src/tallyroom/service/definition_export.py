@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session, aliased
 
 from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
 from tallyroom.domain.constituency import Constituency, ConstituencyKind
+from tallyroom.domain.contest import Contest
 from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.election import ContestKind
 from tallyroom.domain.observer import Observer, ObserverKind
 from tallyroom.domain.organisation import ExitPollSample, Organisation, OrganisationRole
 from tallyroom.domain.party import Party
@@ -19,6 +21,7 @@ from tallyroom.service.elections import election_of, election_row
 from tallyroom.store.schema import (
     CandidateRow,
     ConstituencyRow,
+    ContestRow,
     ExitPollSampleRow,
     ObserverRow,
     OrganisationRow,
@@ -139,8 +142,20 @@ def stored_definition(session: Session, code: str | None = None) -> ElectionDefi
             .order_by(ExitPollSampleRow.id)
         ).tuples()
     ]
+    default = (election.contest_kind, election.seats_per_constituency)
+    # Only the contests that differ from the election's default were listed in contests.csv.
+    contests = [
+        Contest(constituency_numbers[constituency_id], ContestKind(kind), seats)
+        for constituency_id, kind, seats in session.execute(
+            select(ContestRow.constituency_id, ContestRow.kind, ContestRow.seats)
+            .where(ContestRow.election_id == eid)
+            .order_by(ContestRow.id)
+        ).tuples()
+        if (kind, seats) != default
+    ]
     return ElectionDefinition(
         election=election_of(election),
+        contests=contests,
         constituencies=constituencies,
         stations=stations,
         parties=parties,

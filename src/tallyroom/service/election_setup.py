@@ -117,6 +117,7 @@ def _store_rows(
         len(constituencies),
     )
     constituency_ids = rows.ids(ConstituencyRow, "number", election_id)
+    systems = definition.contest_systems()
     rows.insert(
         "contests",
         ContestRow,
@@ -125,8 +126,8 @@ def _store_rows(
             (
                 election_id,
                 constituency_ids[c.number],
-                election.contest_kind.value,
-                election.seats_per_constituency,
+                systems[c.number][0].value,
+                systems[c.number][1],
             )
             for c in constituencies
         ),

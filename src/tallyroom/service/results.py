@@ -90,6 +90,15 @@ def build_national_results(session: Session, election_code: str | None = None) -
         candidates_by_constituency[candidate.constituency_id].append(
             (candidate, int(candidate.votes))
         )
+    # Each constituency's contest system and seats, as loaded (contests.csv or the default).
+    systems = {
+        constituency_id: (ContestKind(kind), seats)
+        for constituency_id, kind, seats in session.execute(
+            select(ContestRow.constituency_id, ContestRow.kind, ContestRow.seats).where(
+                ContestRow.election_id == eid
+            )
+        ).tuples()
+    }
     certified = set(
         session.scalars(
             select(ContestRow.constituency_id).where(
@@ -172,7 +181,11 @@ def build_national_results(session: Session, election_code: str | None = None) -
         )
         constituencies.append(constituency_result)
         status = constituency_result.seat_status
-        if election.contest_kind != ContestKind.SINGLE_MEMBER_PLURALITY.value:
+        kind, contest_seats = systems.get(
+            constituency.id,
+            (ContestKind(election.contest_kind), election.seats_per_constituency),
+        )
+        if kind is not ContestKind.SINGLE_MEMBER_PLURALITY:
             # Other systems: the seat tally follows the contest's own rule.
             leaders.extend(
                 (
@@ -186,9 +199,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
                     holder_status,
                 )
                 for holder, holder_status in held_seats(
-                    ContestKind(election.contest_kind),
-                    constituency_result,
-                    seats=election.seats_per_constituency,
+                    kind, constituency_result, seats=contest_seats
                 )
             )
         elif status is not None and (leader := constituency_result.leader) is not None:

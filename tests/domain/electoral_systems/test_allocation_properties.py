@@ -12,6 +12,7 @@ from tallyroom.domain.electoral_systems.apportionment import apportion
 from tallyroom.domain.electoral_systems.apportionment_problem import (
     ApportionmentProblem,
     District,
+    read_problem,
 )
 from tallyroom.domain.electoral_systems.divisor_methods import (
     DHONDT,
@@ -140,3 +141,108 @@ def test_threshold_gates_its_seats(
         threshold=Threshold(Fraction(percent), scope, base),
     )
     assert apportion(reordered).districts == result.districts
+
+
+PARTIES = ["A", "B", "C", "D", "E"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    votes=st.lists(st.integers(1, 100_000), min_size=5, max_size=5),
+    constituency=st.lists(st.integers(0, 30), min_size=5, max_size=5),
+    percent=st.integers(1, 20),
+    waiver=st.integers(1, 3),
+    seed=st.integers(),
+)
+def test_mixed_member_overhang_and_threshold(
+    votes: list[int], constituency: list[int], percent: int, waiver: int, seed: int
+) -> None:
+    document = {
+        "name": "mmp",
+        "method": "sainte-lague",
+        "lot_seed": "00" * 8,
+        "threshold": {"percent": percent, "waiver_constituency_seats": waiver},
+        "compensatory": "overhang_kept",
+        "parties": {
+            p: {"constituency_seats": n} for p, n in zip(PARTIES, constituency, strict=True)
+        },
+        "districts": [{"id": "all", "seats": 120, "votes": dict(zip(PARTIES, votes, strict=True))}],
+    }
+    problem = read_problem(document)
+    try:
+        result = apportion(problem)
+    except ValueError:
+        assume(False)
+        raise
+    outcome = result.thresholds["national"]
+    share = result.allocations[0].seats
+    assert sum(share.values()) == 120
+    for party, seats_won in zip(PARTIES, constituency, strict=True):
+        # Never fewer seats than constituencies won (the overhang is kept) ...
+        assert result.seats.get(party, 0) >= seats_won
+        # ... and a party under the threshold gets no list seat.
+        if party in outcome.failing:
+            assert share.get(party, 0) == 0
+            assert result.seats.get(party, 0) == seats_won
+    shuffled = {
+        **document,
+        "districts": [
+            {
+                "id": "all",
+                "seats": 120,
+                "votes": _shuffled(dict(zip(PARTIES, votes, strict=True)), seed),
+            }
+        ],
+    }
+    assert dict(apportion(read_problem(shuffled)).seats) == dict(result.seats)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    districts=st.lists(
+        st.tuples(st.lists(st.integers(1, 50_000), min_size=5, max_size=5), st.integers(2, 12)),
+        min_size=2,
+        max_size=5,
+    ),
+    percent=st.integers(1, 15),
+    seed=st.integers(),
+)
+def test_leveling_seats_go_only_past_the_threshold(
+    districts: list[tuple[list[int], int]], percent: int, seed: int
+) -> None:
+    def document(order_seed: int | None) -> dict[str, object]:
+        return {
+            "name": "leveling",
+            "method": "sainte-lague",
+            "first_divisor": 1.4,
+            "lot_seed": "00" * 8,
+            "threshold": {"percent": percent, "applies_to": "leveling"},
+            "leveling": {"seats_per_district": 1},
+            "districts": [
+                {
+                    "id": f"d{i}",
+                    "seats": seats,
+                    "votes": (
+                        _shuffled(dict(zip(PARTIES, votes, strict=True)), order_seed)
+                        if order_seed is not None
+                        else dict(zip(PARTIES, votes, strict=True))
+                    ),
+                }
+                for i, (votes, seats) in enumerate(districts)
+            ],
+        }
+
+    try:
+        result = apportion(read_problem(document(None)))
+    except ValueError:
+        # No party past the threshold: nobody to give leveling seats to.
+        assume(False)
+        raise
+    assert result.leveling_seats is not None
+    failing = result.thresholds["national"].failing
+    for seats in result.leveling_seats.values():
+        assert not any(party in failing for party in seats)
+        assert sum(seats.values()) <= 1
+    # Every party with votes everywhere can take a seat anywhere: all leveling seats are placed.
+    assert sum(result.seats.values()) == sum(seats for _, seats in districts) + len(districts)
+    assert apportion(read_problem(document(seed))).leveling_seats == result.leveling_seats

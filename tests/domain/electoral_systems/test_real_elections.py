@@ -24,7 +24,8 @@ def _load(name: str) -> tuple[Any, Any]:
 
 
 def test_every_case_is_covered() -> None:
-    assert PROBLEMS == ["norway-2017", "nz-1999", "nz-2005", "poland-2019", "spain-1989"]
+    # Any further case copied into the folder is tested by test_official_outcome as well.
+    assert {"norway-2017", "nz-1999", "nz-2005", "poland-2019", "spain-1989"} <= set(PROBLEMS)
 
 
 @pytest.mark.parametrize("name", PROBLEMS)
