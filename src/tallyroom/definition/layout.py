@@ -31,3 +31,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "exit_poll_samples.csv": ("organisation", "station"),
 }
+#: columns a file may leave out (an empty cell then); read after the columns above
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    # whom the commission calls about a station: personal data, never written back out
+    "stations.csv": ("contact",),
+}

@@ -14,10 +14,11 @@ from typing import Any
 import yaml
 
 from tallyroom.definition import columns
-from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT
+from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT, OPTIONAL_COLUMNS
 from tallyroom.definition.problems import ProblemCollector
 from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
 from tallyroom.domain.constituency import Constituency, ConstituencyKind
+from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind, Election, VotingHours
 from tallyroom.domain.observer import Observer, ObserverKind
@@ -107,6 +108,7 @@ def _read_election(folder: Path, problems: ProblemCollector) -> Election | None:
         ),
         "seats": field("seats", lambda value: columns.positive_integer(str(value))),
         "too_close_margin_percent": field("too_close_margin_percent", _percent, 1.0),
+        "four_eyes_decisions": field("decision_policy", _decision_policy, ()),
     }
     try:
         values["contest_kind"] = ContestKind(contest.get("kind", "single_member_plurality"))
@@ -129,6 +131,17 @@ def _read_election(folder: Path, problems: ProblemCollector) -> Election | None:
         )
         return None
     return Election(**values)
+
+
+def _decision_policy(value: Any) -> tuple[DecisionKind, ...]:
+    """`decision_policy: {four_eyes: [accept, annul]}`: the decisions a second person must
+    confirm (the rule set of control checks is another matter)."""
+    if not isinstance(value, dict) or set(value) - {"four_eyes"}:
+        raise ValueError("must be a mapping with the one key four_eyes")
+    kinds = value.get("four_eyes") or []
+    if not isinstance(kinds, list):
+        raise ValueError("four_eyes must be a list of decisions")
+    return tuple(sorted({columns.one_of(DecisionKind, str(kind)) for kind in kinds}))
 
 
 def _yaml_lines(path: Path) -> dict[str, int]:
@@ -280,7 +293,8 @@ class _FolderReader:
             return
         header = [name.strip() for name in header]
         missing = [name for name in expected if name not in header]
-        unknown = [name for name in header if name not in expected]
+        optional = OPTIONAL_COLUMNS.get(file, ())
+        unknown = [name for name in header if name not in expected and name not in optional]
         for name in missing:
             self.problems.add(file, 1, name, "missing column")
         for name in unknown:
@@ -289,8 +303,13 @@ class _FolderReader:
             return
         self.unreadable.discard(file)
         width = len(header)
+        expected = (*expected, *optional)
         assert len(expected) == len(parsers) > 1
-        in_order = itemgetter(*(header.index(name) for name in expected))
+        # An optional column left out reads as an empty cell, one past the row's last.
+        in_order = itemgetter(
+            *(header.index(name) if name in header else width for name in expected)
+        )
+        padded = any(name not in header for name in optional)
         truncated = self.problems.truncated
         for cells in reader:
             if file in truncated:
@@ -302,7 +321,7 @@ class _FolderReader:
                     file, reader.line_num, "-", f"{len(cells)} cells, header has {width}"
                 )
                 continue
-            ordered = in_order(cells)
+            ordered = in_order([*cells, ""] if padded else cells)
             try:
                 values = list(map(call, parsers, ordered))
                 valid = True
@@ -382,10 +401,11 @@ class _FolderReader:
             columns.memoized(columns.yes_no),
             columns.memoized(columns.count),
             columns.memoized(columns.count),
+            columns.optional_text,
         )
         append = result.append
         for line, values, valid in self.records(file, parsers):
-            code, constituency, name, kind, tags, webcam, registered, turning_18 = values
+            code, constituency, name, kind, tags, webcam, registered, turning_18, contact = values
             if code is not None:
                 valid = self.unique(file, line, "code", code, seen) and valid
             if constituency is not None and not self.known(
@@ -412,6 +432,7 @@ class _FolderReader:
                         turning_18=turning_18,
                         tags=tags,
                         webcam=webcam,
+                        contact=contact,
                     )
                 )
             else:

@@ -113,7 +113,15 @@ def _election_yaml(election: Election) -> str:
         f"    kind: {election.contest_kind.value}\n"
         f"    seats_per_constituency: {election.seats_per_constituency}\n"
         f"  too_close_margin_percent: {election.too_close_margin_percent}\n"
+        f"{_policy_yaml(election)}"
     )
+
+
+def _policy_yaml(election: Election) -> str:
+    if not election.four_eyes_decisions:
+        return ""
+    kinds = ", ".join(kind.value for kind in election.four_eyes_decisions)
+    return f"  decision_policy: {{four_eyes: [{kinds}]}}\n"
 
 
 def _names_yaml(names: tuple[tuple[str, str], ...]) -> str:

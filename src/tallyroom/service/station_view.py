@@ -296,12 +296,8 @@ def station_detail(
 
 
 def _annulled(decisions: tuple[StationDecisionView, ...]) -> bool:
-    kinds = [
-        decision.kind
-        for decision in decisions
-        if decision.kind in ("annul", "annulment", "annulled", "recount")
-    ]
-    return bool(kinds) and kinds[-1] != "recount"
+    # A recount order never lifts an annulment: only annulments are looked at.
+    return any(decision.kind in ("annul", "annulment", "annulled") for decision in decisions)
 
 
 def station_summaries(
