@@ -175,9 +175,8 @@ def _keys_document(election: str, keys: list[StationKey]) -> dict[str, Any]:
 
 
 def annulled_codes(decisions: list[PublishedDecision]) -> set[str]:
-    """Stations whose latest decision is an annulment."""
-    latest = {decision.station: decision.kind for decision in decisions}
-    return {station for station, kind in latest.items() if kind == ANNULLED_DECISION}
+    """Stations annulled by decision (a recount order never lifts an annulment)."""
+    return {decision.station for decision in decisions if decision.kind == ANNULLED_DECISION}
 
 
 def _histories(versions: list[PublishedVersion]) -> dict[str, list[PublishedVersion]]:

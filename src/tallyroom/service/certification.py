@@ -226,7 +226,7 @@ def certify_nation(
                 CertificationRow.election_id == principal.election_id,
                 CertificationRow.withdrawn_at.is_(None),
             )
-        ).tuples()
+        ).tuples().all()
     )
     document: dict[str, Any] = {
         "kind": CERTIFICATION_KIND,
@@ -310,7 +310,7 @@ def published_certifications(
             select(ContestRow.id, ConstituencyRow.number)
             .join(ConstituencyRow, ConstituencyRow.id == ContestRow.constituency_id)
             .where(ContestRow.election_id == election.id)
-        ).tuples()
+        ).tuples().all()
     )
     return [
         _published(row, None if row.contest_id is None else numbers[row.contest_id])
@@ -331,7 +331,7 @@ def _refuse_unfinished(session: Session, election_id: int, constituency: Constit
             select(PollingStationRow.id, PollingStationRow.code).where(
                 PollingStationRow.constituency_id == constituency.id
             )
-        ).tuples()
+        ).tuples().all()
     )
     annulled = set(annulled_stations(session, election_id)) & set(stations)
     counted = set(
@@ -428,7 +428,7 @@ def _contest(
     ).first()
     if found is None:
         raise NotFound("unknown_constituency", f"there is no constituency {constituency_number}")
-    contest, constituency = found.tuple()
+    contest, constituency = found[0], found[1]
     return contest, constituency
 
 
