@@ -103,7 +103,8 @@ def test_a_too_close_contest_needs_a_reason_and_the_document_is_signed(api: Api)
     published = api.client.get("/api/v1/certifications").json()
     assert published["final"] is False
     (only,) = published["certifications"]
-    assert only["document"] == document and only["withdrawn_at"] is None
+    assert only["document"] == document
+    assert only["withdrawn_at"] is None
 
 
 def test_refused_without_the_commission_key(api: Api) -> None:
@@ -137,7 +138,8 @@ def test_a_certified_constituency_is_frozen_until_withdrawn(api: Api) -> None:
         assert (response.status_code, error_code(response)) == (409, "contest_certified"), path
     # The same stored document again is still answered as stored (a station's retry).
     repeat = api.submit(protocol("001-0001", figures=good_figures()))
-    assert repeat.status_code in (200, 201) and repeat.json()["already_stored"] is True
+    assert repeat.status_code in (200, 201)
+    assert repeat.json()["already_stored"] is True
     assert api.client.get("/api/v1/results/constituencies/1").json()["certified"] is True
     # The other constituency is not frozen.
     other = api.client.post(
@@ -150,7 +152,8 @@ def test_a_certified_constituency_is_frozen_until_withdrawn(api: Api) -> None:
     assert response.status_code == 200, response.text
     assert error_code(withdraw(api, 1)) == "not_certified"
     taken = api.submit(amendment)
-    assert taken.status_code == 201 and taken.json()["status"] == "accepted"
+    assert taken.status_code == 201
+    assert taken.json()["status"] == "accepted"
     with transaction(api.sessions) as session:
         assert audit_discrepancies(session) == []
     published = api.client.get("/api/v1/certifications").json()["certifications"]
@@ -204,7 +207,8 @@ def test_the_nation_is_certified_by_its_own_act_and_only_then_is_the_site_final(
     )
     assert api.client.get("/api/v1/results").json()["status"] == "final"
     overview = api.client.get("/").text
-    assert 'data-status="final"' in overview and "Final" in overview
+    assert 'data-status="final"' in overview
+    assert "Final" in overview
     assert api.client.get("/api/v1/certifications").json()["final"] is True
     # A constituency's certification cannot be withdrawn under the nation's.
     response = withdraw(api, 1)
