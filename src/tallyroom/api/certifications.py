@@ -4,14 +4,22 @@ published for anyone to check."""
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
+from tallyroom.api.conditional_get import json_read
 from tallyroom.api.integer_parameters import ConstituencyNumber
 from tallyroom.api.json_body import json_object
-from tallyroom.api.openapi_contract import command, command_responses
+from tallyroom.api.openapi_contract import (
+    CONDITIONAL_READ,
+    command,
+    command_responses,
+    public_read,
+)
 from tallyroom.api.request_bodies import CertificationRequestBody, ReasonBody, validated
 from tallyroom.api.response_bodies import CertificationBody, CertificationsBody
 from tallyroom.api.runtime import bearer_token, runtime_of
@@ -129,10 +137,11 @@ async def post_national_withdrawal(request: Request) -> JSONResponse:
 @router.get(
     "/certifications",
     summary="Every certification as signed, withdrawn ones too (public)",
-    response_model=CertificationsBody,
+    responses=public_read(CertificationsBody, "the certifications, oldest first"),
+    openapi_extra=CONDITIONAL_READ,
     tags=["results"],
 )
-async def get_certifications(request: Request) -> JSONResponse:
+async def get_certifications(request: Request) -> Response:
     def read(session: Session) -> dict[str, object]:
         election = election_row(session)
         return {
@@ -141,4 +150,5 @@ async def get_certifications(request: Request) -> JSONResponse:
             "certifications": [c.as_dict() for c in published_certifications(session)],
         }
 
-    return JSONResponse(await run_in_threadpool(runtime_of(request).read, read))
+    published = await run_in_threadpool(runtime_of(request).read, read)
+    return json_read(request, json.dumps(published, ensure_ascii=False).encode())

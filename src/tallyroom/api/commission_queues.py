@@ -83,7 +83,7 @@ async def get_flagged_queue(request: Request) -> JSONResponse:
     "/queue/flagged/events",
     summary="The flagged queue live (text/event-stream): an `item` event for each new or "
     "changed item, `removed` when one is decided",
-    responses=commission_read(QueueBody, "server-sent events"),
+    responses=commission_read(QueueBody, "server-sent events", 422),
     openapi_extra=SECURITY,
     response_class=StreamingResponse,
 )
