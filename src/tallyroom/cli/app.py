@@ -8,6 +8,7 @@ from tallyroom import __version__
 from tallyroom.cli.announcement import announce
 from tallyroom.cli.audit_commands import audit
 from tallyroom.cli.credentials import credentials
+from tallyroom.cli.decision_commands import decide
 from tallyroom.cli.definition_commands import export, load, scenario
 from tallyroom.cli.forensics import forensics
 from tallyroom.cli.protocol_commands import protocol
@@ -61,6 +62,7 @@ app.command()(simulate)
 app.command()(publish)
 app.command()(verify)
 app.command()(announce)
+app.add_typer(decide, name="decide")
 
 
 def main() -> None:
