@@ -21,6 +21,7 @@ from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.domain.protocol_history import ANNULLED_DECISION
 from tallyroom.exports.snapshot_audit_log import audit_log_files
+from tallyroom.exports.snapshot_certifications import certification_files
 from tallyroom.exports.snapshot_derived import derived_files
 from tallyroom.exports.snapshot_layout import (
     AUDIT_HEAD,
@@ -107,6 +108,7 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
         for protocol in publication.protocols:
             contents[protocol_path(protocol.station)] = json_bytes(_protocol_document(protocol))
         contents[DECISIONS] = json_bytes(_decisions_document(election, publication.decisions))
+        contents.update(certification_files(election, publication.certifications))
         histories = _histories(publication.protocol_histories)
         for station, versions in histories.items():
             contents[protocol_versions_path(station)] = json_bytes(
