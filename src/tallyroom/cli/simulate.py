@@ -229,8 +229,7 @@ def _commission_night(server: str, token: str, desk: CommissionDesk | None) -> N
         highlight=False,
         soft_wrap=True,
     )
-    # the results cache serves a picture at most this old
-    time.sleep(RESULTS_FRESHNESS_SECONDS)
+
 
 
 def _read_credentials(folder: Path) -> IssuedCredentials:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,6 +130,13 @@ def decide_and_certify(server: str, token: str) -> CommissionNight:
             night.certified.append(number)
         _answer(client.post("/api/v1/certification"))
         night.nation_certified = True
+        # A served site rebuilds its results picture in the background: wait until it
+        # says final, as a reader of the site will see it.
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        while _answer(client.get("/api/v1/results/summary"))["status"] != "final":
+            if time.monotonic() > deadline:
+                raise CommissionRefused("the site did not turn final after the certification")
+            time.sleep(0.25)
     return night
 
 
