@@ -17,7 +17,11 @@ from tallyroom.api.app import create_app
 from tallyroom.api.runtime import Runtime
 from tallyroom.cli.app import app
 from tallyroom.service import audit_tree
-from tallyroom.service.credentials import IssuedCredentials, issue_commission_token
+from tallyroom.service.credentials import (
+    IssuedCredentials,
+    authenticate,
+    issue_commission_token,
+)
 from tallyroom.store.database import transaction
 from tests.commission_console import flagged_protocol, set_four_eyes
 from tests.polled_election import poll_small_election
@@ -134,3 +138,16 @@ def api_over_http(
     """The station client, talking to the live server."""
     with httpx.Client(base_url=server, timeout=30) as client:
         yield Api(client, credentials, loaded_election)  # type: ignore[arg-type]
+
+
+def test_a_second_commission_token_is_issued_to_a_new_file(
+    use_database: str, loaded_election: sessionmaker[Session], tmp_path: Path
+) -> None:
+    out = tmp_path / "member-2.token"
+    result = runner.invoke(app, ["credentials", "commission-token", "member 2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    with transaction(loaded_election) as session:
+        assert authenticate(session, out.read_text().strip()).actor == "commission:member 2"
+    again = runner.invoke(app, ["credentials", "commission-token", "x", "--out", str(out)])
+    assert again.exit_code == 2
