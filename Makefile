@@ -25,7 +25,7 @@ demo: install
 	$(BIN)/tallyroom load $(DEMO_DIR)
 	$(BIN)/tallyroom stats
 	$(BIN)/tallyroom credentials issue build/credentials
-	$(BIN)/tallyroom simulate az-2024 --credentials build/credentials --until end --speed 1200 --keep-serving
+	$(BIN)/tallyroom simulate az-2024 --credentials build/credentials --until end --speed 1200 --certify --keep-serving
 
 lint: install
 	$(BIN)/ruff check src tests bench

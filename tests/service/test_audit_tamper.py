@@ -13,13 +13,15 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tallyroom.service import audit_tree
+from tallyroom.domain.decision_policy import DecisionKind
+from tallyroom.service import audit_tree, row_ledger
 from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.certification import certify_contest
+from tallyroom.service.commission_decisions import decide
 from tallyroom.service.credentials import authenticate, revoke_token
 from tallyroom.service.protocols import annul_station, order_recount
 from tallyroom.store.database import transaction
-from tallyroom.store.schema import TABLE_KINDS, Base
+from tallyroom.store.schema import TABLE_KINDS, Base, ElectionRow
 from tests.polled_election import figures, poll_small_election
 from tests.station_client import Api, protocol
 
@@ -49,11 +51,21 @@ def played(api: Api) -> sessionmaker[Session]:
     assert api.submit(flagged).json()["status"] == "flagged"
     with transaction(api.sessions) as session:
         commission = authenticate(session, api.credentials.commission_token)
-        certify_contest(session, principal=commission, constituency_number=2)
+        key = audit_tree.create_tree_head_key(session, actor="commission")
+        certify_contest(session, principal=commission, constituency_number=2, signing_key=key)
         annul_station(session, principal=commission, station_code="001-0003", reason="stuffing")
         order_recount(session, principal=commission, station_code="001-0001", reason="asked")
         revoke_token(session, principal=commission, token=api.credentials.observer_token)
-        key = audit_tree.create_tree_head_key(session, actor="commission")
+        # A recount under four-eyes, proposed and waiting for its second person.
+        session.execute(update(ElectionRow).values(four_eyes_decisions="recount"))
+        row_ledger.record_rows(session, actor="commission", table="election")
+        decide(
+            session,
+            principal=commission,
+            station_code="001-0002",
+            kind=DecisionKind.RECOUNT,
+            reason="a candidate asks",
+        )
     with transaction(api.sessions) as session:
         audit_tree.sign_tree_head(session, key)
     with transaction(api.sessions) as session:
@@ -120,6 +132,8 @@ EDITS: list[tuple[str, str, Any]] = [
     ("tree_head_key", "public_key", None),
     ("signed_tree_head", "root_hash", None),
     ("personal_data_salt", "salt", None),
+    ("certification", "signature", None),
+    ("proposed_decision", "reason", None),
 ]
 #: what a problem about each table says when it is not "table <name>"
 NAMED: dict[str, str] = {

@@ -12,7 +12,14 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from tallyroom import __version__
-from tallyroom.api import audit_heads, decisions, public_results, submissions
+from tallyroom.api import (
+    audit_heads,
+    certifications,
+    commission_queues,
+    decisions,
+    public_results,
+    submissions,
+)
 from tallyroom.api.api_docs import docs_router
 from tallyroom.api.clock_header import ClockHeader
 from tallyroom.api.errors import install_error_handlers
@@ -91,9 +98,17 @@ def create_app(
     app.add_middleware(HeadAsGet)
     app.include_router(submissions.router)
     app.include_router(decisions.router)
+    app.include_router(certifications.router)
+    app.include_router(commission_queues.router)
     app.include_router(public_results.router)
     app.include_router(docs_router("tallyroom", "/openapi.json"))
-    app.add_middleware(PublicReadCors, public_paths=public_read_paths(public_results.router.routes))
+    app.add_middleware(
+        PublicReadCors,
+        # the signed certifications are public like the results (certifications.py)
+        public_paths=public_read_paths(
+            [*public_results.router.routes, *certifications.router.routes]
+        ),
+    )
     # Outermost, so that every answer carries the headers, errors and HEAD included.
     app.add_middleware(SecurityHeaders)
     app.include_router(audit_heads.router)

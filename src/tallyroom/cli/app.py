@@ -9,6 +9,7 @@ from tallyroom.cli.announcement import announce
 from tallyroom.cli.apportion import apportion_command
 from tallyroom.cli.audit_commands import audit
 from tallyroom.cli.credentials import credentials
+from tallyroom.cli.decision_commands import decide
 from tallyroom.cli.definition_commands import export, load, scenario
 from tallyroom.cli.forensics import forensics
 from tallyroom.cli.protocol_commands import protocol
@@ -63,6 +64,7 @@ app.command()(publish)
 app.command()(verify)
 app.command()(announce)
 app.command("apportion")(apportion_command)
+app.add_typer(decide, name="decide")
 
 
 def main() -> None:

@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass
 from datetime import date, time
 
+from tallyroom.domain.decision_policy import DecisionKind
+
 
 class ContestKind(enum.StrEnum):
     """How the seats of a contest are filled."""
@@ -42,6 +44,8 @@ class Election:
     too_close_margin_percent: float = 1.0
     #: the name in other languages, (language, name) pairs: `name` where a language has none
     names: tuple[tuple[str, str], ...] = ()
+    #: the decision policy: decisions final only once a second person confirms them
+    four_eyes_decisions: tuple[DecisionKind, ...] = ()
 
     def name_in(self, language: str) -> str:
         """The election's name in a language (ISO 639-1 code), else its one `name`."""

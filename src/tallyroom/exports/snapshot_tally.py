@@ -32,6 +32,7 @@ def derive_national_results(
     as_of: datetime,
     certified: Collection[int] = (),
     annulled: Mapping[str, ProtocolFigures | None] | None = None,
+    nation_certified: bool = False,
 ) -> NationalResults:
     """National results from the stations' counted protocols (station code → figures).
     `annulled` are the stations annulled by decision (code → their latest protocol's figures,
@@ -138,11 +139,11 @@ def derive_national_results(
         party_votes,
         seats,
     )
-    all_certified = bool(constituencies) and all(c.certified for c in constituencies)
     return NationalResults(
         election=election.code,
         election_name=election.name,
-        status="final" if all_certified else "preliminary",
+        # final by the nation's own certification, never by every contest being certified
+        status="final" if nation_certified else "preliminary",
         revision=revision,
         as_of=as_of,
         seats_total=election.seats,

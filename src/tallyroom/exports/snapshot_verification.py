@@ -26,6 +26,11 @@ from tallyroom.domain.protocol_document import MalformedProtocol, parse_protocol
 from tallyroom.domain.signature import signature_is_valid
 from tallyroom.domain.tree_head import SignedTreeHead
 from tallyroom.exports.snapshot_audit_log import audit_log_problems
+from tallyroom.exports.snapshot_certifications import (
+    certification_problems,
+    nation_certified,
+    standing_certifications,
+)
 from tallyroom.exports.snapshot_decisions import (
     annulled_figures,
     checked_decisions,
@@ -120,12 +125,17 @@ def verify_snapshot(
         versions.pop(code, None)
     try:
         derived = _derived_results(
-            definition, figures, results, annulled_figures(annulled, histories)
+            definition,
+            figures,
+            results,
+            annulled_figures(annulled, histories),
+            nation_certified(standing_certifications(folder)),
         )
     except (KeyError, TypeError, ValueError) as error:
         problems.append(f"{RESULTS}: not a results document ({error!r})")
         return report
     report.constituencies_derived = len(derived.get("constituencies", []))
+    problems.extend(certification_problems(folder, derived, results))
     problems.extend(
         f"{RESULTS}: {where}: published {published}, the protocols give {expected}"
         for where, published, expected in _differences(results, derived, "")
@@ -347,6 +357,7 @@ def _derived_results(
     figures: Mapping[str, ProtocolFigures],
     published: Any,
     annulled: Mapping[str, ProtocolFigures | None],
+    nation_is_certified: bool,
 ) -> dict[str, Any]:
     if not isinstance(published, dict):
         raise TypeError("not an object")
@@ -363,6 +374,7 @@ def _derived_results(
             as_of=datetime.fromisoformat(str(published["as_of"])),
             certified=certified,
             annulled=annulled,
+            nation_certified=nation_is_certified,
         )
     )
 

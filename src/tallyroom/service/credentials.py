@@ -196,6 +196,42 @@ def issue_credentials(
     return issued
 
 
+def issue_commission_token(
+    session: Session,
+    *,
+    actor: str,
+    label: str,
+    valid_for: timedelta = timedelta(days=7),
+    now: datetime | None = None,
+    election: str | None = None,
+) -> str:
+    """One more commission token under its own label: a second person, so that a decision
+    under four-eyes can be confirmed until staff accounts name people."""
+    moment = now or datetime.now(UTC)
+    election_record = election_row(session, election)
+    if not label.strip() or len(label) > 200:
+        raise Conflict("invalid_label", "a token's label is 1 to 200 characters")
+    token = _new_token(Role.COMMISSION.value[:4])
+    row = AccessTokenRow(
+        election_id=election_record.id,
+        token_hash=token_hash(token),
+        role=Role.COMMISSION.value,
+        label=label.strip(),
+        issued_at=moment,
+        expires_at=moment + valid_for,
+    )
+    session.add(row)
+    session.flush()
+    audit_log.record(
+        session,
+        actor=actor,
+        action="token.issued",
+        payload={"token_sha256": row.token_hash, "role": row.role, "label": row.label},
+    )
+    row_ledger.record_rows(session, actor=actor, table="access_token", keys=[[row.id]])
+    return token
+
+
 def authenticate(session: Session, token: str | None, *, now: datetime | None = None) -> Principal:
     found = authenticate_many(session, [token], now=now)[0]
     if isinstance(found, Unauthorised):

@@ -8,6 +8,7 @@ from datetime import time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.decision_policy import parse_policy
 from tallyroom.domain.election import ContestKind, Election, VotingHours
 from tallyroom.service.errors import NotFound
 from tallyroom.store.schema import ElectionRow
@@ -48,4 +49,5 @@ def election_of(row: ElectionRow) -> Election:
         seats_per_constituency=row.seats_per_constituency,
         too_close_margin_percent=row.too_close_margin_percent,
         names=tuple(json.loads(row.names or "{}").items()),
+        four_eyes_decisions=tuple(sorted(parse_policy(row.four_eyes_decisions))),
     )

@@ -39,6 +39,8 @@ LEDGER_TABLES = (
     "station_key",
     "access_token",
     "station_decision",
+    "proposed_decision",
+    "certification",
     "tree_head_key",
     "signed_tree_head",
 )
@@ -48,6 +50,7 @@ SINGLE_ROW_ACTIONS = {"tree_head.signed": "signed_tree_head"}
 PERSONAL_COLUMNS: Mapping[str, frozenset[str]] = {
     "candidate": frozenset({"full_name"}),
     "observer": frozenset({"full_name"}),
+    "polling_station": frozenset({"contact"}),
 }
 #: rows per audit entry, so a million stations make entries of a bearable size
 ROWS_PER_ENTRY = 5_000

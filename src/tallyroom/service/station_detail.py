@@ -36,7 +36,9 @@ def station_detail(session: Session, code: str) -> dict[str, Any]:
             .order_by(StationDecisionRow.id)
         )
     ]
-    annulled = bool(decisions) and decisions[-1]["kind"] == "annulled"
+    # A recount order never lifts an annulment: the latest annulment stands.
+    annulments = [decision for decision in decisions if decision["kind"] == "annulled"]
+    annulled = bool(annulments)
     rows = (
         session.execute(
             select(ProtocolVersionRow, StationKeyRow.public_key)
@@ -110,7 +112,7 @@ def station_detail(session: Session, code: str) -> dict[str, Any]:
             "observers": observers is not None,
         },
         "annulled": annulled,
-        "annulment": decisions[-1] if annulled else None,
+        "annulment": annulments[-1] if annulled else None,
         "decisions": decisions,
         "protocol_versions": versions,
         "turnout_reports": turnout,

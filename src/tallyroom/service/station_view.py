@@ -291,17 +291,19 @@ def station_detail(
         ),
         decisions=decisions,
         observers=observers,
-        annulment=decisions[-1] if annulled else None,
+        annulment=next((d for d in reversed(decisions) if d.kind in _ANNULMENT_KINDS), None)
+        if annulled
+        else None,
     )
 
 
+#: the kinds an annulment has been stored under
+_ANNULMENT_KINDS = ("annul", "annulment", "annulled")
+
+
 def _annulled(decisions: tuple[StationDecisionView, ...]) -> bool:
-    kinds = [
-        decision.kind
-        for decision in decisions
-        if decision.kind in ("annul", "annulment", "annulled", "recount")
-    ]
-    return bool(kinds) and kinds[-1] != "recount"
+    # A recount order never lifts an annulment: only annulments are looked at.
+    return any(decision.kind in _ANNULMENT_KINDS for decision in decisions)
 
 
 def station_summaries(

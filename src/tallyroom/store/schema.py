@@ -62,6 +62,9 @@ class ElectionRow(Base):
     #: the control rules as served (canonical JSON of domain/rule_set.py's form); NULL for an
     #: election loaded before rules were data, which is judged by the reference rules
     rule_set: Mapped[str | None] = mapped_column(Text)
+    #: the decision policy: ";"-separated decision kinds (accept, reject, recount, annul) that
+    #: are final only once a second person confirms them (four-eyes); not part of the rule set
+    four_eyes_decisions: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
 
 class ConstituencyRow(Base):
@@ -99,6 +102,9 @@ class PollingStationRow(Base):
     webcam: Mapped[bool] = mapped_column(Boolean)
     registered_voters: Mapped[int] = mapped_column(Integer)
     turning_18: Mapped[int] = mapped_column(Integer)
+    #: whom the commission calls about the station (personal data: never published, exported
+    #: or snapshotted, and only a salted hash in the audit log)
+    contact: Mapped[str | None] = mapped_column(Text)
 
 
 class PartyRow(Base):
@@ -246,6 +252,48 @@ class StationDecisionRow(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ProposedDecisionRow(Base):
+    """A decision the election's policy makes final only once a second person confirms it
+    (four-eyes): until then its protocol is pending confirmation and counts for nothing."""
+
+    __tablename__ = "proposed_decision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    #: the protocol version decided on (accept, reject); None for station decisions
+    protocol_version_id: Mapped[int | None] = mapped_column(ForeignKey("protocol_version.id"))
+    #: accept, reject, recount or annul
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    proposed_by: Mapped[str] = mapped_column(String(200))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: pending, confirmed
+    state: Mapped[str] = mapped_column(String(16))
+    confirmed_by: Mapped[str | None] = mapped_column(String(200))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CertificationRow(Base):
+    """The commission's signed act certifying a constituency's contest (or, with no contest,
+    the nation's result); withdrawn with a reason, never deleted."""
+
+    __tablename__ = "certification"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    #: None: the national certification
+    contest_id: Mapped[int | None] = mapped_column(ForeignKey("contest.id"))
+    certified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    certified_by: Mapped[str] = mapped_column(String(200))
+    #: why a too-close result is certified (None when it was not too close)
+    reason: Mapped[str | None] = mapped_column(Text)
+    #: the canonical JSON document signed
+    document: Mapped[str] = mapped_column(Text)
+    public_key: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+
+
 class ConstituencyTotalRow(Base):
     """Running totals per constituency, kept in step with station_result."""
 
@@ -386,6 +434,8 @@ TABLE_KINDS: dict[str, str] = {
     "tree_head_key": "authoritative",
     "signed_tree_head": "authoritative",
     "personal_data_salt": "authoritative",
+    "proposed_decision": "authoritative",
+    "certification": "authoritative",
 }
 
 
