@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from tallyroom.api.acting_person import caller_of
 from tallyroom.api.integer_parameters import ConstituencyNumber, ProtocolVersion
 from tallyroom.api.json_body import json_object
 from tallyroom.api.openapi_contract import command, command_responses
@@ -22,7 +23,7 @@ from tallyroom.api.response_bodies import (
     RevocationBody,
     SubmissionOutcomeBody,
 )
-from tallyroom.api.runtime import bearer_token, runtime_of
+from tallyroom.api.runtime import runtime_of
 from tallyroom.service.certification import certify_contest
 from tallyroom.service.credentials import revoke_token
 from tallyroom.service.protocols import annul_station, decide_flagged, order_recount
@@ -44,7 +45,7 @@ async def post_decision(
     body = validated(DecisionBody, await json_object(request))
     outcome = await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: decide_flagged(
             session,
             principal=principal,
@@ -68,7 +69,7 @@ async def post_annulment(code: str, request: Request) -> JSONResponse:
     reason = validated(ReasonBody, await json_object(request)).reason
     await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: annul_station(
             session, principal=principal, station_code=code, reason=reason
         ),
@@ -87,7 +88,7 @@ async def post_recount(code: str, request: Request) -> JSONResponse:
     reason = validated(ReasonBody, await json_object(request)).reason
     await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: order_recount(
             session, principal=principal, station_code=code, reason=reason
         ),
@@ -105,7 +106,7 @@ async def post_recount(code: str, request: Request) -> JSONResponse:
 async def post_certification(number: ConstituencyNumber, request: Request) -> JSONResponse:
     await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: certify_contest(
             session, principal=principal, constituency_number=number
         ),
@@ -124,7 +125,7 @@ async def post_token_revocation(request: Request) -> JSONResponse:
     token = validated(TokenRevocationBody, await json_object(request)).token
     await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: revoke_token(session, principal=principal, token=token),
     )
     return JSONResponse({"revoked": True}, status_code=201)
