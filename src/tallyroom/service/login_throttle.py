@@ -15,15 +15,15 @@ from tallyroom.store.schema import AccountDelayRow, LoginAttemptRow
 #: failed sign-ins one address may make in `ADDRESS_WINDOW`; the next is refused unread
 ADDRESS_FAILURES = 5
 ADDRESS_WINDOW = timedelta(minutes=1)
-#: failures in a row an account takes without delay
-FREE_FAILURES = 3
+#: failures in a row an account takes without delay (a person's own typos)
+FREE_FAILURES = 5
 #: the longest delay: long enough to make guessing hopeless, short enough that nobody can
 #: keep a member out of the console on polling night
 LONGEST_DELAY = timedelta(minutes=5)
 
 
 def account_delay(failures: int) -> timedelta:
-    """1 s after the fourth failure in a row, doubling with each further one, at most 5 min."""
+    """1 s after the sixth failure in a row, doubling with each further one, at most 5 min."""
     if failures <= FREE_FAILURES:
         return timedelta(0)
     return min(timedelta(seconds=2 ** (failures - FREE_FAILURES - 1)), LONGEST_DELAY)
