@@ -7,6 +7,7 @@ import typer
 from tallyroom import __version__
 from tallyroom.cli.announcement import announce
 from tallyroom.cli.audit_commands import audit
+from tallyroom.cli.console_login import login, logout
 from tallyroom.cli.credentials import credentials
 from tallyroom.cli.definition_commands import export, load, scenario
 from tallyroom.cli.forensics import forensics
@@ -17,6 +18,7 @@ from tallyroom.cli.serve import serve
 from tallyroom.cli.simulate import simulate
 from tallyroom.cli.stats import stats
 from tallyroom.cli.turnout_commands import turnout
+from tallyroom.cli.users_commands import users
 
 app = typer.Typer(
     name="tallyroom",
@@ -61,6 +63,9 @@ app.command()(simulate)
 app.command()(publish)
 app.command()(verify)
 app.command()(announce)
+app.add_typer(users, name="users")
+app.command()(login)
+app.command()(logout)
 
 
 def main() -> None:
