@@ -17,6 +17,7 @@ from tallyroom.service import audit_tree
 from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.certification import certify_contest
 from tallyroom.service.credentials import authenticate, revoke_token
+from tallyroom.service.people import PersonRole, SecondFactor, create_person
 from tallyroom.service.protocols import annul_station, order_recount
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import TABLE_KINDS, Base
@@ -54,6 +55,17 @@ def played(api: Api) -> sessionmaker[Session]:
         order_recount(session, principal=commission, station_code="001-0001", reason="asked")
         revoke_token(session, principal=commission, token=api.credentials.observer_token)
         key = audit_tree.create_tree_head_key(session, actor="commission")
+        create_person(
+            session,
+            principal=None,
+            login="leyla",
+            full_name="Leyla Həsənova",
+            email="leyla@example.org",
+            role=PersonRole.COMMISSION_MEMBER,
+            constituency=None,
+            password="correct horse battery",
+            second_factor=SecondFactor.TOTP,
+        )
     with transaction(api.sessions) as session:
         audit_tree.sign_tree_head(session, key)
     with transaction(api.sessions) as session:
@@ -118,6 +130,10 @@ EDITS: list[tuple[str, str, Any]] = [
     ("tree_head_key", "public_key", None),
     ("signed_tree_head", "root_hash", None),
     ("personal_data_salt", "salt", None),
+    ("person", "role", None),
+    ("person", "full_name", None),
+    ("person", "password_hash", None),
+    ("person", "deactivated_at", None),
 ]
 #: what a problem about each table says when it is not "table <name>"
 NAMED: dict[str, str] = {

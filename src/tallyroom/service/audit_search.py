@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from tallyroom.service.credentials import PERSON_ACTOR_MARK, Principal, Role
 from tallyroom.service.errors import Forbidden, InvalidInput
 from tallyroom.service.people import PersonRole
+from tallyroom.service.row_ledger import ROWS_RECORDED
 from tallyroom.store.schema import (
     AuditEntryRow,
     ConstituencyRow,
@@ -144,8 +145,17 @@ def search_audit(
             if person is not None
             else "-"
         )
+        # By her, about her, or her account's row image.
         conditions.append(
-            or_(AuditEntryRow.actor == person_actor, _mentions("person", query.person))
+            or_(
+                AuditEntryRow.actor == person_actor,
+                _mentions("person", query.person),
+                and_(
+                    AuditEntryRow.action == ROWS_RECORDED,
+                    AuditEntryRow.payload.like('%"table":"person"%'),
+                    AuditEntryRow.payload.like(f'%"key":[{query.person}]%'),
+                ),
+            )
         )
     if query.action:
         action = query.action.strip()
@@ -164,7 +174,7 @@ def search_audit(
         conditions.append(AuditEntryRow.sequence < query.before)
     rows = session.scalars(
         select(AuditEntryRow)
-        .where(and_(*conditions))
+        .where(*conditions)
         .order_by(AuditEntryRow.sequence.desc())
         .limit(page_size + 1)
     ).all()
