@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.login_throttle import note_failure
 from tallyroom.service.people import PersonRole, SecondFactor
 from tallyroom.store.database import transaction
@@ -36,6 +37,20 @@ def test_password_then_totp_signs_in_with_a_strict_cookie(console: Console) -> N
             select(AuditEntryRow.actor).where(AuditEntryRow.action == "person.signed_in")
         ).all()
     assert actors == [f"commission:person-{member.person_id}"]
+    with console.sessions() as session:
+        assert audit_discrepancies(session) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("az", "Daxil ol"), ("en", "Sign in"), ("ru", "Войти")]
+)
+def test_the_console_speaks_the_readers_language(
+    console: Console, language: str, title: str
+) -> None:
+    page = console.client.get(f"/console/sign-in?lang={language}")
+    assert f'<html lang="{language}">' in page.text
+    assert f'<h1 id="sign-in-heading">{title}</h1>' in page.text
+    assert page.cookies.get("lang") == language
 
 
 def test_a_wrong_totp_code_is_refused_and_a_used_one_too(console: Console) -> None:

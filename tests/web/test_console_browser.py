@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.credentials import IssuedCredentials
 from tallyroom.service.people import PersonRole, SecondFactor
+from tallyroom.store.schema import AuditEntryRow
 from tests.console_people import Account, make_account
 from tests.station_client import good_figures, protocol
 
@@ -149,6 +152,16 @@ def test_a_commission_member_enrols_a_security_key_and_signs_in_with_it(
     page.wait_for_url("**/console")
     assert page.locator("h1").inner_text() == "Nigar Əliyeva"
     assert errors == []
+    # The key enrolled and its counter moved are in the log: verify finds nothing amiss.
+    with loaded_election() as session:
+        assert audit_discrepancies(session) == []
+        key_entries = session.scalars(
+            select(AuditEntryRow.action).where(
+                AuditEntryRow.actor == f"commission:person-{member.person_id}"
+            )
+        ).all()
+    assert "person.security_key_enrolled" in key_entries
+    assert key_entries.count("person.signed_in") == 2
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused(
