@@ -3,6 +3,7 @@ person named; the principal a person acts as; the account delay's growth."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.service import login_throttle
 from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.credentials import IssuedCredentials, Role, authenticate
+from tallyroom.service.credentials import IssuedCredentials, Principal, Role, authenticate
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput
 from tallyroom.service.people import (
     PersonRole,
@@ -168,3 +169,36 @@ def test_failures_from_many_addresses_delay_the_account(
         assert login_throttle.busy_address_refusal(session, "10.0.0.1", now) is None
         later = now + timedelta(seconds=5)
         assert login_throttle.delayed_account_refusal(session, leyla.person_id, later) is None
+
+
+def test_two_members_deactivating_each_other_at_once_leave_one(
+    loaded_election: sessionmaker[Session],
+) -> None:
+    make_account(loaded_election, "leyla")
+    make_account(loaded_election, "nigar")
+    with loaded_election() as session:
+        leyla = principal_of_person(person_by_login(session, "leyla"))
+        nigar = principal_of_person(person_by_login(session, "nigar"))
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def deactivate(principal: Principal, login: str) -> None:
+        start.wait()
+        try:
+            with transaction(loaded_election) as session:
+                deactivate_person(session, principal=principal, login=login)
+            outcomes.append("deactivated")
+        except Conflict as refused:
+            outcomes.append(refused.code)
+
+    threads = [
+        threading.Thread(target=deactivate, args=(leyla, "nigar")),
+        threading.Thread(target=deactivate, args=(nigar, "leyla")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["deactivated", "last_commission_member"]
+    with loaded_election() as session:
+        assert [p.active for p in list_people(session)].count(True) == 1

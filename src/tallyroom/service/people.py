@@ -381,25 +381,31 @@ def deactivate_person(
     last active commission member is kept, or nobody could manage accounts again."""
     actor = _manager_actor(principal, database_holder)
     moment = now or datetime.now(UTC)
-    row = person_by_login(session, login, for_update=True)
-    if row.deactivated_at is not None:
-        raise Conflict("already_deactivated", f"the account {login!r} is already deactivated")
+    row = person_by_login(session, login)
     if row.role == PersonRole.COMMISSION_MEMBER.value:
-        others = session.scalars(
-            select(PersonRow.id)
+        # Every commission member's row locked, in one order, before counting: two members
+        # deactivating each other at once cannot both succeed, nor deadlock.
+        members = session.scalars(
+            select(PersonRow)
             .where(
                 PersonRow.election_id == row.election_id,
                 PersonRow.role == PersonRole.COMMISSION_MEMBER.value,
-                PersonRow.deactivated_at.is_(None),
-                PersonRow.id != row.id,
             )
+            .order_by(PersonRow.id)
             .with_for_update()
+            .execution_options(populate_existing=True)
         ).all()
-        if not others:
+        if row.deactivated_at is None and not any(
+            member.id != row.id and member.deactivated_at is None for member in members
+        ):
             raise Conflict(
                 "last_commission_member",
                 "this is the last active commission member; create another before deactivating",
             )
+    else:
+        row = person_by_login(session, login, for_update=True)
+    if row.deactivated_at is not None:
+        raise Conflict("already_deactivated", f"the account {login!r} is already deactivated")
     row.deactivated_at = moment
     _end_sessions(session, row.id, moment)
     audit_log.record(session, actor=actor, action="person.deactivated", payload={"person": row.id})
