@@ -113,6 +113,7 @@ def test_the_audit_log_is_searched_and_each_entry_links_to_what_it_changed(
     actions = set(re.findall(r'data-action="([^"]+)"', by_action.text))
     assert actions == {"person.created", "person.signed_in"}
     assert f'href="/console/people#person-{member.person_id}"' in by_action.text
+    assert 'data-actor-login="leyla"' in by_action.text
     by_person = console.client.get(f"/console/audit?person={member.person_id}")
     assert set(re.findall(r'data-action="([^"]+)"', by_person.text)) == {
         "person.signed_in",
@@ -134,6 +135,7 @@ def test_a_constituency_member_sees_only_her_constituency(console: Console) -> N
     assert page.status_code == 200
     assert set(re.findall(r'href="/stations/([^"]+)"', page.text)) == {"001-0001"}
     assert "rows.recorded" not in page.text
+    assert "data-actor-login" not in page.text
     other = console.client.get("/console/audit?constituency=2")
     assert other.status_code == 403
     assert "outside_constituency" in other.text

@@ -29,7 +29,7 @@ from tallyroom.api.acting_person import (
 from tallyroom.api.json_body import json_object
 from tallyroom.api.runtime import limited_body, runtime_of
 from tallyroom.service import people
-from tallyroom.service.audit_search import AuditPage, AuditQuery, parse_moment, search_audit
+from tallyroom.service.audit_search import AuditQuery, parse_moment, search_audit
 from tallyroom.service.console_sessions import (
     CSRF_HEADER,
     SESSION_COOKIE,
@@ -500,9 +500,12 @@ def console_router() -> APIRouter:
             until=parse_moment(parameters.get("until"), "until"),
             before=_optional_int(parameters.get("before"), "before"),
         )
-        found: AuditPage = await run_in_threadpool(
+        found, logins = await run_in_threadpool(
             runtime_of(request).read,
-            lambda session: search_audit(session, principal=person.principal, query=query),
+            lambda session: (
+                search_audit(session, principal=person.principal, query=query),
+                people.person_logins(session, person.principal),
+            ),
         )
         shown = {key: value for key, value in parameters.items() if key not in ("before", "lang")}
         older = (
@@ -515,6 +518,7 @@ def console_router() -> APIRouter:
             "console/audit.html",
             person=person,
             found=found,
+            logins=logins,
             search=shown,
             older=older,
         )

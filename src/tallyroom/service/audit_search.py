@@ -49,6 +49,8 @@ class AuditLink:
     kind: str
     label: str
     path: str
+    #: the person's id, for a link to a person
+    person: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +193,9 @@ def _line(row: AuditEntryRow) -> AuditLine:
     links: list[AuditLink] = []
     person = _actor_person(row.actor)
     if person is not None:
-        links.append(AuditLink("person", f"person {person}", f"/console/people#person-{person}"))
+        links.append(
+            AuditLink("person", f"person {person}", f"/console/people#person-{person}", person)
+        )
     if isinstance(payload, dict):
         station = payload.get("station")
         if isinstance(station, str):
@@ -203,7 +207,9 @@ def _line(row: AuditEntryRow) -> AuditLine:
             )
         named = payload.get("person")
         if isinstance(named, int) and not isinstance(named, bool) and named != person:
-            links.append(AuditLink("person", f"person {named}", f"/console/people#person-{named}"))
+            links.append(
+                AuditLink("person", f"person {named}", f"/console/people#person-{named}", named)
+            )
     shown = row.payload if len(row.payload) <= SHOWN_PAYLOAD else row.payload[:SHOWN_PAYLOAD] + "…"
     moment = row.recorded_at if row.recorded_at.tzinfo else row.recorded_at.replace(tzinfo=UTC)
     return AuditLine(

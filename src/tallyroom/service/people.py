@@ -353,6 +353,17 @@ def list_people(session: Session, *, principal: Principal | None = None) -> list
     return [person_view(session, row, now) for row in session.scalars(query)]
 
 
+def person_logins(session: Session, principal: Principal) -> dict[int, str]:
+    """Person id → login, for the commission's own people reading the audit log (whose
+    entries name people by id only); a constituency member gets none."""
+    if principal.role not in (Role.COMMISSION, Role.COMMISSION_STAFF):
+        return {}
+    rows = session.execute(
+        select(PersonRow.id, PersonRow.login).where(PersonRow.election_id == principal.election_id)
+    ).all()
+    return {row.id: row.login for row in rows}
+
+
 def _changed_by_another(principal: Principal | None, row: PersonRow) -> None:
     if principal is not None and principal.person_id == row.id:
         raise Forbidden(
