@@ -330,3 +330,58 @@ def test_totp_is_refused_for_someone_without_a_second_factor_step(console: Conso
         headers={"X-CSRF-Token": first.json()["csrf_token"]},
     )
     assert again.status_code == 401
+
+
+def test_a_second_factor_too_long_after_the_password_is_refused(console: Console) -> None:
+    member = make_account(console.sessions, "leyla")
+    console.password(member)
+    csrf = csrf_of(console.client.get("/console/second-factor").text)
+    with transaction(console.sessions) as session:
+        session.execute(
+            update(ConsoleSessionRow).values(
+                created_at=datetime.now(UTC) - timedelta(minutes=5, seconds=1)
+            )
+        )
+    late = console.client.post(
+        "/console/second-factor/totp", data={"code": member.code(), "csrf_token": csrf}
+    )
+    assert late.status_code == 401
+    assert 'data-code="sign_in_expired"' in late.text
+
+
+def test_a_reset_ends_the_persons_sessions(console: Console) -> None:
+    member = make_account(console.sessions, "leyla")
+    other = make_account(console.sessions, "nigar")
+    console.sign_in(member)
+    member_cookie = console.client.cookies.get("tallyroom_session")
+    console.client.cookies.clear()
+    csrf = console.sign_in(other)
+    reset = console.client.post(
+        f"/console/people/{member.login}/reset-second-factor",
+        data={"csrf_token": csrf, "second_factor": "webauthn"},
+    )
+    assert reset.status_code == 200
+    assert 'id="issued-enrolment"' in reset.text
+    own = console.client.post(
+        f"/console/people/{other.login}/reset-password", data={"csrf_token": csrf}
+    )
+    assert own.status_code == 403
+    assert "another_member_required" in own.text
+    console.client.cookies.clear()
+    console.client.cookies.set("tallyroom_session", member_cookie or "")
+    assert console.client.get("/console/session").status_code == 401
+    # Her next sign-in goes to enrolling a security key.
+    console.client.cookies.clear()
+    assert console.password(member).headers["location"] == "/console/enrolment"
+
+
+def test_a_forged_or_unknown_session_cookie_is_refused(console: Console) -> None:
+    console.client.cookies.set("tallyroom_session", "forged" * 40)
+    assert console.client.get("/console/session").status_code == 401
+    refused = console.client.post(
+        "/api/v1/stations/001-0003/annulment",
+        json={"reason": "ballot stuffing seen"},
+        headers={"X-CSRF-Token": "anything"},
+    )
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "session_unknown"
