@@ -385,3 +385,25 @@ def test_a_forged_or_unknown_session_cookie_is_refused(console: Console) -> None
     )
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "session_unknown"
+
+
+def test_an_oversized_json_sign_in_is_413(console: Console) -> None:
+    response = console.client.post(
+        "/console/session",
+        content=b'{"login": "' + b"a" * 70_000 + b'", "password": "x"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+
+
+def test_sessions_past_their_longest_life_are_forgotten(console: Console) -> None:
+    member = make_account(console.sessions, "leyla")
+    console.sign_in(member)
+    with transaction(console.sessions) as session:
+        session.execute(
+            update(ConsoleSessionRow).values(created_at=datetime.now(UTC) - timedelta(hours=13))
+        )
+    console.client.cookies.clear()
+    console.password(member)
+    with console.sessions() as session:
+        assert len(session.scalars(select(ConsoleSessionRow)).all()) == 1

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyotp
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tallyroom.service import audit_log, login_throttle, row_ledger
@@ -131,6 +131,7 @@ def sign_in_with_password(
         )
     else:
         stage = Stage.ACTIVE
+    _forget_old_sessions(session, moment)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     session.add(
         ConsoleSessionRow(
@@ -146,6 +147,14 @@ def sign_in_with_password(
     if stage is Stage.ACTIVE:
         _signed_in(session, row, "none")
     return SignInStep(token, csrf, stage, factors)
+
+
+def _forget_old_sessions(session: Session, moment: datetime) -> None:
+    """Sessions that can no longer be used are forgotten as new ones begin (the table is
+    ephemeral: sign-ins are in the audit log)."""
+    session.execute(
+        delete(ConsoleSessionRow).where(ConsoleSessionRow.created_at < moment - LONGEST_SESSION)
+    )
 
 
 def sign_in_progress(
