@@ -19,6 +19,7 @@ from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.certification import certify_contest
 from tallyroom.service.commission_decisions import decide
 from tallyroom.service.credentials import authenticate, revoke_token
+from tallyroom.service.people import PersonRole, SecondFactor, create_person
 from tallyroom.service.protocols import annul_station, order_recount
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import TABLE_KINDS, Base, ElectionRow
@@ -65,6 +66,17 @@ def played(api: Api) -> sessionmaker[Session]:
             station_code="001-0002",
             kind=DecisionKind.RECOUNT,
             reason="a candidate asks",
+        )
+        create_person(
+            session,
+            principal=None,
+            login="leyla",
+            full_name="Leyla Həsənova",
+            email="leyla@example.org",
+            role=PersonRole.COMMISSION_MEMBER,
+            constituency=None,
+            password="correct horse battery",
+            second_factor=SecondFactor.TOTP,
         )
     with transaction(api.sessions) as session:
         audit_tree.sign_tree_head(session, key)
@@ -134,6 +146,10 @@ EDITS: list[tuple[str, str, Any]] = [
     ("personal_data_salt", "salt", None),
     ("certification", "signature", None),
     ("proposed_decision", "reason", None),
+    ("person", "role", None),
+    ("person", "full_name", None),
+    ("person", "password_hash", None),
+    ("person", "deactivated_at", None),
 ]
 #: what a problem about each table says when it is not "table <name>"
 NAMED: dict[str, str] = {

@@ -22,12 +22,14 @@ from tallyroom.api import (
 )
 from tallyroom.api.api_docs import docs_router
 from tallyroom.api.clock_header import ClockHeader
+from tallyroom.api.console_pages import console_router
 from tallyroom.api.errors import install_error_handlers
 from tallyroom.api.head_requests import HeadAsGet
 from tallyroom.api.openapi_contract import install_contract
 from tallyroom.api.public_cors import PublicReadCors, public_read_paths
 from tallyroom.api.runtime import Runtime
 from tallyroom.api.security_headers import SecurityHeaders
+from tallyroom.api.sign_in_api import sign_in_router
 from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.signature import load_private_key
 from tallyroom.store.database import database_url_from_environment
@@ -112,6 +114,8 @@ def create_app(
     # Outermost, so that every answer carries the headers, errors and HEAD included.
     app.add_middleware(SecurityHeaders)
     app.include_router(audit_heads.router)
+    app.include_router(console_router())
+    app.include_router(sign_in_router())
     app.include_router(
         web_router(
             site,

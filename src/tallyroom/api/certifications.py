@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
+from tallyroom.api.acting_person import caller_of
 from tallyroom.api.conditional_get import json_read
 from tallyroom.api.integer_parameters import ConstituencyNumber
 from tallyroom.api.json_body import json_object
@@ -22,7 +23,7 @@ from tallyroom.api.openapi_contract import (
 )
 from tallyroom.api.request_bodies import CertificationRequestBody, ReasonBody, validated
 from tallyroom.api.response_bodies import CertificationBody, CertificationsBody
-from tallyroom.api.runtime import bearer_token, runtime_of
+from tallyroom.api.runtime import runtime_of
 from tallyroom.service.certification import (
     PublishedCertification,
     certify_contest,
@@ -67,7 +68,7 @@ async def post_certification(number: ConstituencyNumber, request: Request) -> JS
     runtime = runtime_of(request)
     certification = await run_in_threadpool(
         runtime.command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: certify_contest(
             session,
             principal=principal,
@@ -89,7 +90,7 @@ async def post_withdrawal(number: ConstituencyNumber, request: Request) -> JSONR
     reason = validated(ReasonBody, await json_object(request)).reason
     await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: withdraw_contest_certification(
             session, principal=principal, constituency_number=number, reason=reason
         ),
@@ -108,7 +109,7 @@ async def post_national_certification(request: Request) -> JSONResponse:
     runtime = runtime_of(request)
     certification = await run_in_threadpool(
         runtime.command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: certify_nation(
             session, principal=principal, signing_key=runtime.tree_head_key
         ),
@@ -126,7 +127,7 @@ async def post_national_withdrawal(request: Request) -> JSONResponse:
     reason = validated(ReasonBody, await json_object(request)).reason
     await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: withdraw_nation_certification(
             session, principal=principal, reason=reason
         ),

@@ -17,12 +17,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
+from tallyroom.api.acting_person import acting_principal, caller_of
 from tallyroom.api.errors import error_responses
 from tallyroom.api.integer_parameters import ConstituencyNumber
 from tallyroom.api.openapi_contract import commission_read
 from tallyroom.api.response_bodies import QueueBody, UnreportedStationsBody
-from tallyroom.api.runtime import Runtime, bearer_token, runtime_of
-from tallyroom.service.credentials import Principal, authenticate
+from tallyroom.api.runtime import Runtime, runtime_of
+from tallyroom.service.console_sessions import ConsoleCredential, authenticate_caller
+from tallyroom.service.credentials import Principal
 from tallyroom.service.flagged_queue import complaint_queue, flagged_queue, require_commission_role
 from tallyroom.service.results import results_revision
 from tallyroom.service.unreported_stations import unreported_stations
@@ -53,13 +55,14 @@ UNREPORTED_COLUMNS = (
 )
 
 
-def _staff(runtime: Runtime, token: str | None) -> Principal:
+def _staff(runtime: Runtime, credential: str | ConsoleCredential | None) -> Principal:
+    # A write: a person's session restarts its idle clock.
     def check(session: Session) -> Principal:
-        principal = authenticate(session, token)
+        principal = authenticate_caller(session, credential)
         require_commission_role(principal)
         return principal
 
-    return runtime.read(check)
+    return runtime.write(check)
 
 
 @router.get(
@@ -70,10 +73,10 @@ def _staff(runtime: Runtime, token: str | None) -> Principal:
     openapi_extra=SECURITY,
 )
 async def get_flagged_queue(request: Request) -> JSONResponse:
-    token = bearer_token(request)
+    principal = await acting_principal(request)
     items = await run_in_threadpool(
         runtime_of(request).read,
-        lambda session: flagged_queue(session, principal=authenticate(session, token)),
+        lambda session: flagged_queue(session, principal=principal),
     )
     return JSONResponse(
         {"items": [item.as_dict() for item in items]}, headers={"Cache-Control": "no-store"}
@@ -93,7 +96,7 @@ async def get_flagged_queue_events(
 ) -> StreamingResponse:
     runtime = runtime_of(request)
     # Refused before the stream starts: a 401 or 403, never an event stream of errors.
-    principal = await run_in_threadpool(_staff, runtime, bearer_token(request))
+    principal = await run_in_threadpool(_staff, runtime, caller_of(request))
     return StreamingResponse(
         _queue_events(runtime, principal, lifetime),
         media_type="text/event-stream",
@@ -140,20 +143,22 @@ async def _queue_events(
     openapi_extra=SECURITY,
 )
 async def get_complaint_queue(request: Request) -> JSONResponse:
-    token = bearer_token(request)
+    principal = await acting_principal(request)
     items = await run_in_threadpool(
         runtime_of(request).read,
-        lambda session: complaint_queue(session, principal=authenticate(session, token)),
+        lambda session: complaint_queue(session, principal=principal),
     )
     return JSONResponse({"items": items}, headers={"Cache-Control": "no-store"})
 
 
 def _unreported(request: Request, number: int, sort: str) -> Any:
-    token = bearer_token(request)
-    return runtime_of(request).read(
+    runtime = runtime_of(request)
+    credential = caller_of(request)
+    principal = runtime.write(lambda session: authenticate_caller(session, credential))
+    return runtime.read(
         lambda session: unreported_stations(
             session,
-            principal=authenticate(session, token),
+            principal=principal,
             constituency_number=number,
             sort=sort,
         )

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from tallyroom.api.acting_person import caller_of
 from tallyroom.api.integer_parameters import DecisionId, ProtocolVersion
 from tallyroom.api.json_body import json_object
 from tallyroom.api.openapi_contract import command, command_responses
@@ -25,7 +26,7 @@ from tallyroom.api.response_bodies import (
     RecountOrderBody,
     RevocationBody,
 )
-from tallyroom.api.runtime import bearer_token, runtime_of
+from tallyroom.api.runtime import runtime_of
 from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.service.commission_decisions import (
     PENDING_CONFIRMATION,
@@ -74,7 +75,7 @@ async def post_decision(
     body = validated(DecisionBody, await json_object(request))
     outcome = await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: decide(
             session,
             principal=principal,
@@ -106,7 +107,7 @@ async def post_annulment(code: str, request: Request) -> JSONResponse:
     body = validated(AnnulmentOrderBody, await json_object(request))
     outcome = await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: decide(
             session,
             principal=principal,
@@ -144,7 +145,7 @@ async def post_recount(code: str, request: Request) -> JSONResponse:
     reason = validated(ReasonBody, await json_object(request)).reason
     outcome = await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: decide(
             session,
             principal=principal,
@@ -174,7 +175,7 @@ async def post_recount(code: str, request: Request) -> JSONResponse:
 async def post_confirmation(decision_id: DecisionId, request: Request) -> JSONResponse:
     outcome = await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: confirm_decision(
             session, principal=principal, decision_id=decision_id
         ),
@@ -193,7 +194,7 @@ async def post_token_revocation(request: Request) -> JSONResponse:
     token = validated(TokenRevocationBody, await json_object(request)).token
     await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: revoke_token(session, principal=principal, token=token),
     )
     return JSONResponse({"revoked": True}, status_code=201)

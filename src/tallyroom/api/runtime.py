@@ -22,7 +22,8 @@ from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.tree_head import SignedTreeHead
 from tallyroom.service import audit_tree, election_drill
 from tallyroom.service.audit_tree import LogTreeCache
-from tallyroom.service.credentials import Principal, authenticate
+from tallyroom.service.console_sessions import ConsoleCredential, authenticate_caller
+from tallyroom.service.credentials import Principal
 from tallyroom.service.errors import Conflict, TooLarge
 from tallyroom.service.protocols import SubmissionOutcome
 from tallyroom.service.results import ResultsCache
@@ -116,12 +117,15 @@ class Runtime:
         )
 
     def command(
-        self, token: str | None, action: Callable[[Session, Principal], Outcome]
+        self,
+        token: str | ConsoleCredential | None,
+        action: Callable[[Session, Principal], Outcome],
     ) -> Outcome:
-        """Run one command in one transaction, with the caller authenticated inside it."""
+        """Run one command in one transaction, with the caller authenticated inside it: a
+        machine token, or a person's console session (api/acting_person.py `caller_of`)."""
         try:
             with self.write_lock or nullcontext(), transaction(self.writer) as session:
-                principal = authenticate(session, token)
+                principal = authenticate_caller(session, token)
                 marking = self.clock.is_drill and principal.election_id not in self._drilled
                 if marking:
                     election_drill.mark_drilled(
@@ -184,6 +188,14 @@ class Runtime:
     def read(self, query: Callable[[Session], Outcome]) -> Outcome:
         with transaction(self.reader) as session:
             return query(session)
+
+    def write(self, change: Callable[[Session], Outcome]) -> Outcome:
+        """One transaction on the writer with no caller authenticated first (signing in)."""
+        try:
+            with self.write_lock or nullcontext(), transaction(self.writer) as session:
+                return change(session)
+        except IntegrityError as error:
+            raise database_conflict(error) or error from None
 
 
 def database_conflict(error: BaseException) -> Conflict | None:

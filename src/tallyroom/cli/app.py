@@ -8,6 +8,7 @@ from tallyroom import __version__
 from tallyroom.cli.announcement import announce
 from tallyroom.cli.apportion import apportion_command
 from tallyroom.cli.audit_commands import audit
+from tallyroom.cli.console_login import login, logout
 from tallyroom.cli.credentials import credentials
 from tallyroom.cli.decision_commands import decide
 from tallyroom.cli.definition_commands import export, load, scenario
@@ -19,6 +20,7 @@ from tallyroom.cli.serve import serve
 from tallyroom.cli.simulate import simulate
 from tallyroom.cli.stats import stats
 from tallyroom.cli.turnout_commands import turnout
+from tallyroom.cli.users_commands import users
 
 app = typer.Typer(
     name="tallyroom",
@@ -65,6 +67,9 @@ app.command()(verify)
 app.command()(announce)
 app.command("apportion")(apportion_command)
 app.add_typer(decide, name="decide")
+app.add_typer(users, name="users")
+app.command()(login)
+app.command()(logout)
 
 
 def main() -> None:

@@ -28,6 +28,9 @@ from tallyroom.store.schema import (
 
 class Role(enum.StrEnum):
     COMMISSION = "commission"
+    #: the commission's staff (a person's role, never a token's): works the queues of every
+    #: constituency, takes none of the commission's own decisions
+    COMMISSION_STAFF = "commission_staff"
     CONSTITUENCY_COMMISSION = "constituency_commission"
     STATION = "station"
     OBSERVER = "observer"
@@ -51,23 +54,30 @@ class StationScope(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling, as their token says."""
+    """Who is calling: a machine token (a station, an integration) or a person signed in to
+    the console (service/console_sessions.py), then `person_id` names her and `token_id` is
+    None."""
 
-    token_id: int
+    token_id: int | None
     role: Role
     election_id: int
     constituency_id: int | None
     station_id: int | None
     label: str
+    person_id: int | None = None
 
     @property
     def actor(self) -> str:
+        """As the audit log names the caller: a person by her id (never her name, which is
+        personal data), a token by its label."""
+        if self.person_id is not None:
+            return person_actor(self.role, self.person_id)
         return f"{self.role.value}:{self.label}"
 
     def may_act_for_station(self, station: StationScope) -> bool:
         if station.election_id != self.election_id:
             return False
-        if self.role is Role.COMMISSION:
+        if self.role in (Role.COMMISSION, Role.COMMISSION_STAFF):
             return True
         if self.role is Role.CONSTITUENCY_COMMISSION:
             return station.constituency_id == self.constituency_id
@@ -78,6 +88,14 @@ class Principal:
     def require_commission(self) -> None:
         if self.role is not Role.COMMISSION:
             raise Forbidden("commission_only", "only the commission may take this decision")
+
+
+#: how an audit entry's actor names a person: "<role>:person-<id>"
+PERSON_ACTOR_MARK = ":person-"
+
+
+def person_actor(role: Role, person_id: int) -> str:
+    return f"{role.value}{PERSON_ACTOR_MARK}{person_id}"
 
 
 @dataclass(slots=True)

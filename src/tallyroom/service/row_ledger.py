@@ -43,6 +43,7 @@ LEDGER_TABLES = (
     "certification",
     "tree_head_key",
     "signed_tree_head",
+    "person",
 )
 #: actions whose payload is one row image ({"key", "row"}) of a table
 SINGLE_ROW_ACTIONS = {"tree_head.signed": "signed_tree_head"}
@@ -51,6 +52,20 @@ PERSONAL_COLUMNS: Mapping[str, frozenset[str]] = {
     "candidate": frozenset({"full_name"}),
     "observer": frozenset({"full_name"}),
     "polling_station": frozenset({"contact"}),
+    # the password hash and second-factor secrets too: a published log must not let anyone
+    # guess passwords offline or copy an authenticator
+    "person": frozenset(
+        {
+            "login",
+            "full_name",
+            "email",
+            "password_hash",
+            "totp_secret",
+            "webauthn_credential_id",
+            "webauthn_public_key",
+            "enrolment_code_hash",
+        }
+    ),
 }
 #: rows per audit entry, so a million stations make entries of a bearable size
 ROWS_PER_ENTRY = 5_000

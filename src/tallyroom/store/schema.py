@@ -401,6 +401,73 @@ class SignedTreeHeadRow(Base):
     signature: Mapped[str] = mapped_column(String(128))
 
 
+class PersonRow(Base):
+    """A member of the commission's staff with a console account: deactivated, never
+    deleted. Names, e-mail, the password hash and second-factor secrets enter the audit log
+    only as salted hashes (service/row_ledger.py PERSONAL_COLUMNS)."""
+
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    #: commission_member, commission_staff or constituency_member
+    role: Mapped[str] = mapped_column(String(32))
+    constituency_id: Mapped[int | None] = mapped_column(ForeignKey("constituency.id"))
+    #: Argon2id, as argon2-cffi encodes it
+    password_hash: Mapped[str] = mapped_column(String(200))
+    #: base32 TOTP secret (RFC 6238), when the second factor is an authenticator app
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: base64url credential id and COSE public key of the WebAuthn security key or passkey
+    webauthn_credential_id: Mapped[str | None] = mapped_column(String(400))
+    webauthn_public_key: Mapped[str | None] = mapped_column(Text)
+    webauthn_sign_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: SHA-256 of the one-time code that lets the person enrol a security key
+    enrolment_code_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ConsoleSessionRow(Base):
+    """A console sign-in: the cookie's SHA-256, its CSRF token, how far the sign-in got."""
+
+    __tablename__ = "console_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    #: second_factor, enrolment or active
+    stage: Mapped[str] = mapped_column(String(16))
+    #: base64url WebAuthn challenge of the ceremony under way
+    challenge: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttemptRow(Base):
+    """A failed console sign-in, for the per-address rate limit (kept a few minutes)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_address", "address", "attempted_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AccountDelayRow(Base):
+    """Failed sign-ins in a row on one account and the moment it may try again: a delay that
+    grows, never a lock-out (the commission can lift it)."""
+
+    __tablename__ = "account_delay"
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the last TOTP time step used, so a code is never accepted twice
+    last_totp_step: Mapped[int | None] = mapped_column(BigInteger)
+
+
 #: Every table, declared once by what it holds (`tallyroom audit tables`): authoritative
 #: tables record a fact or an act and must be explained by the audit log; derived tables are
 #: recomputable from the authoritative ones; ephemeral ones hold nothing anyone relies on
@@ -436,6 +503,11 @@ TABLE_KINDS: dict[str, str] = {
     "personal_data_salt": "authoritative",
     "proposed_decision": "authoritative",
     "certification": "authoritative",
+    "person": "authoritative",
+    # sign-ins and throttles: nothing is decided by them after they end
+    "console_session": "ephemeral",
+    "login_attempt": "ephemeral",
+    "account_delay": "ephemeral",
 }
 
 
