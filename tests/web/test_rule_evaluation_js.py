@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import tallyroom.web
+from tests.station_client import Api
 
 EVALUATOR = Path(tallyroom.web.__file__).parent / "static" / "rules" / "evaluate.js"
 RUNNER = Path(__file__).parent / "rule_vectors_runner.mjs"
@@ -50,3 +51,13 @@ def test_the_app_refuses_the_same_expressions_at_the_same_column(
     computed: dict[str, Any],
 ) -> None:
     assert computed["checks"] == _vectors()["checks"]
+
+
+def test_the_evaluator_is_served_to_the_station_app(web_api: Api) -> None:
+    response = web_api.client.get("/static/rules/evaluate.js")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert response.content == EVALUATOR.read_bytes()
+    # Files are looked up by name among those read at start-up, never on the disk.
+    assert web_api.client.get("/static/rules/%2e%2e/site.css").status_code == 404
+    assert web_api.client.get("/static/rules/missing.js").status_code == 404
