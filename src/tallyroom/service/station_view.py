@@ -50,6 +50,11 @@ class StationStatus:
 class ProtocolReason:
     code: str
     message: str
+    #: the message per language, from the rule set that judged it (empty before rules were data)
+    messages: tuple[tuple[str, str], ...] = ()
+
+    def message_in(self, language: str) -> str:
+        return dict(self.messages).get(language, self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +173,16 @@ def _reasons(text: str | None) -> tuple[ProtocolReason, ...]:
     for item in items if isinstance(items, list) else [items]:
         if isinstance(item, dict):
             code = str(item.get("code", "note"))
-            reasons.append(ProtocolReason(code, str(item.get("message", code))))
+            messages = item.get("messages")
+            reasons.append(
+                ProtocolReason(
+                    code,
+                    str(item.get("message", code)),
+                    tuple((str(k), str(v)) for k, v in messages.items())
+                    if isinstance(messages, dict)
+                    else (),
+                )
+            )
         else:
             reasons.append(ProtocolReason("note", str(item)))
     return tuple(reasons)
