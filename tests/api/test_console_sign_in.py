@@ -222,7 +222,8 @@ def test_a_persons_session_takes_a_commission_decision_named_by_her(console: Con
     csrf = console.sign_in(member)
     # Without the CSRF header the cookie alone is not enough.
     no_csrf = console.client.post(
-        "/api/v1/stations/001-0003/annulment", json={"reason": "ballot stuffing seen", "confirmed": True}
+        "/api/v1/stations/001-0003/annulment",
+        json={"reason": "ballot stuffing seen", "confirmed": True},
     )
     assert no_csrf.status_code == 403
     assert no_csrf.json()["error"]["code"] == "csrf_token_invalid"

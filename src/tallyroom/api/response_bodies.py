@@ -374,12 +374,25 @@ class StationTurnoutReportBody(BaseModel):
     reasons: list[dict[str, Any]]
 
 
+class BallotCandidateBody(BaseModel):
+    model_config = ConfigDict(title="BallotCandidate")
+
+    code: str
+    full_name: str
+    party: str | None
+    ballot_position: int | None = Field(description="null: after the positioned candidates")
+
+
 class StationDetailBody(BaseModel):
     model_config = ConfigDict(title="StationDetail")
 
     code: str
     name: str
     constituency: ConstituencyRefBody
+    contest: str = Field(description="the contest's id, as format 2 protocols name it")
+    candidates: list[BallotCandidateBody] = Field(
+        description="the standing candidates, in ballot order"
+    )
     kind: str
     registered_voters: int
     turning_18: int

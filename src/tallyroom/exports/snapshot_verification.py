@@ -19,6 +19,7 @@ from typing import Any
 from tallyroom.definition.problems import DefinitionError
 from tallyroom.definition.reader import read_definition
 from tallyroom.domain.canonical_json import canonical_json, sha256_hex
+from tallyroom.domain.contest import contest_code
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.polling_station import PollingStation
 from tallyroom.domain.protocol import ProtocolFigures
@@ -284,6 +285,12 @@ class _Signers:
                 ("election", document.election, self.definition.election.code),
                 ("station", document.station, code),
                 ("version", document.version, entry["version"]),
+                # format 1 documents name no contest
+                (
+                    "contest",
+                    document.contest,
+                    document.contest and contest_code(station.constituency),
+                ),
             )
             if actual != expected
         ]

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.contest import contest_code
 from tallyroom.domain.protocol_history import version_standing
+from tallyroom.service.ballot import ballot_of
 from tallyroom.service.elections import election_row
 from tallyroom.service.protocols import station_in_election
 from tallyroom.store.schema import (
@@ -100,6 +102,8 @@ def station_detail(session: Session, code: str) -> dict[str, Any]:
         "code": station.code,
         "name": station.name,
         "constituency": {"number": constituency.number, "name": constituency.name},
+        "contest": contest_code(constituency.number),
+        "candidates": [line.as_dict() for line in ballot_of(session, constituency.id)],
         "kind": station.kind,
         "registered_voters": station.registered_voters,
         "turning_18": station.turning_18,
