@@ -12,6 +12,7 @@ from tallyroom.cli.definition_commands import export, load, scenario
 from tallyroom.cli.forensics import forensics
 from tallyroom.cli.protocol_commands import protocol
 from tallyroom.cli.publication import publish, verify
+from tallyroom.cli.register_commands import register
 from tallyroom.cli.results_commands import results
 from tallyroom.cli.serve import serve
 from tallyroom.cli.simulate import simulate
@@ -55,6 +56,7 @@ app.add_typer(credentials, name="credentials")
 app.add_typer(protocol, name="protocol")
 app.add_typer(turnout, name="turnout")
 app.add_typer(audit, name="audit")
+app.add_typer(register, name="register")
 app.command()(results)
 app.command()(serve)
 app.command()(simulate)

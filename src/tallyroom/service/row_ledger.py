@@ -41,6 +41,12 @@ LEDGER_TABLES = (
     "station_decision",
     "tree_head_key",
     "signed_tree_head",
+    # the poll book's tables (the voter table itself is logged by chunk hashes instead:
+    # service/voter_register.py)
+    "absentee_certificate",
+    "voter_addition",
+    "check_in",
+    "double_vote_incident",
 )
 #: actions whose payload is one row image ({"key", "row"}) of a table
 SINGLE_ROW_ACTIONS = {"tree_head.signed": "signed_tree_head"}
@@ -48,6 +54,8 @@ SINGLE_ROW_ACTIONS = {"tree_head.signed": "signed_tree_head"}
 PERSONAL_COLUMNS: Mapping[str, frozenset[str]] = {
     "candidate": frozenset({"full_name"}),
     "observer": frozenset({"full_name"}),
+    "voter_addition": frozenset({"voter_number", "full_name", "birth_date"}),
+    "absentee_certificate": frozenset({"number"}),
 }
 #: rows per audit entry, so a million stations make entries of a bearable size
 ROWS_PER_ENTRY = 5_000
