@@ -10,6 +10,7 @@ from tallyroom.cli.audit_commands import audit
 from tallyroom.cli.credentials import credentials
 from tallyroom.cli.definition_commands import export, load, scenario
 from tallyroom.cli.forensics import forensics
+from tallyroom.cli.poll_book_commands import pollbook
 from tallyroom.cli.protocol_commands import protocol
 from tallyroom.cli.publication import publish, verify
 from tallyroom.cli.register_commands import register
@@ -57,6 +58,7 @@ app.add_typer(protocol, name="protocol")
 app.add_typer(turnout, name="turnout")
 app.add_typer(audit, name="audit")
 app.add_typer(register, name="register")
+app.add_typer(pollbook, name="pollbook")
 app.command()(results)
 app.command()(serve)
 app.command()(simulate)
