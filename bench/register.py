@@ -16,9 +16,11 @@ import argparse
 import asyncio
 import csv
 import multiprocessing
+import os
 import resource
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +32,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from loopback_server import free_port, percentile, start_server
+from loopback_server import free_port, percentile
 from tallyroom.domain.voter import REGISTER_COLUMNS
 from tallyroom.scenarios.az_2024 import build_definition
 from tallyroom.scenarios.voter_register import RegisterGenerator, StationRegister
@@ -40,6 +42,33 @@ from tallyroom.service.voter_register import load_register
 from tallyroom.store.database import make_engine, migrate, session_factory, transaction
 
 FULL_REGISTER = 6_421_960
+
+
+def start_server(factory: str, port: int, database_url: str) -> subprocess.Popen[bytes]:
+    """uvicorn with one worker, as loopback_server.start_server, keeping the caller's
+    PYTHONPATH (a worktree's sources) after the bench folder."""
+    environment = {
+        **os.environ,
+        "TALLYROOM_DATABASE_URL": database_url,
+        "PYTHONPATH": os.pathsep.join(
+            part for part in (str(Path(__file__).parent), os.environ.get("PYTHONPATH")) if part
+        ),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
+            "--port", str(port), "--log-level", "warning", "--no-access-log",
+        ],
+        env=environment,
+    )  # fmt: skip
+    for _ in range(600):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1)
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{factory} did not start")
 
 
 def _peak_mib() -> float:
