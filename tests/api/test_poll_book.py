@@ -280,3 +280,13 @@ def test_the_turnout_cross_check_sets_check_ins_beside_reports(desks: Api) -> No
         "difference": 2,
     }
     assert desks.client.get("/api/v1/pollbook/stations/999/figures").status_code == 404
+
+
+def test_check_ins_by_station_for_the_rule_set(desks: Api) -> None:
+    from tallyroom.service.poll_book_figures import check_ins_by_station
+
+    for n in range(2):
+        check_in(desks, voter_of(desks, "001-0002", 30 + n), "001-0002", f"k{n}", portable=n == 1)
+    with transaction(desks.sessions) as session:
+        assert check_ins_by_station(session, [1, 2]) == {2: 2}
+        assert check_ins_by_station(session, []) == {}

@@ -163,3 +163,20 @@ def turnout_cross_check(
             }
         )
     return rows
+
+
+def check_ins_by_station(session: Session, station_ids: list[int]) -> dict[int, int]:
+    """Check-ins per station (portable included), for the rule that a protocol's ballots
+    issued match its station's check-ins within a tolerance (the rule set's hook; a check-in
+    synced after the protocol was judged is a reason to judge it again)."""
+    if not station_ids:
+        return {}
+    return dict(
+        iter(
+            session.execute(
+                select(CheckInRow.station_id, func.count())
+                .where(CheckInRow.station_id.in_(sorted(station_ids)))
+                .group_by(CheckInRow.station_id)
+            ).tuples()
+        )
+    )

@@ -240,14 +240,16 @@ def _sqlite_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return (*row[:7], row[7].isoformat(), *row[8:])
 
 
-def _chunk_rows(session: Session, election_id: int) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
-    """Every chunk's rows as the hash reads them, chunk by chunk."""
+def _chunk_rows(
+    session: Session, election_id: int, chunks: Iterable[int] | None = None
+) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    """Every chunk's rows (or these chunks') as the hash reads them, chunk by chunk."""
     columns = [VoterRow.__table__.c[name] for name in _HASHED]
+    query = select(*columns).where(VoterRow.election_id == election_id)
+    if chunks is not None:
+        query = query.where(VoterRow.chunk.in_(sorted(set(chunks))))
     result = session.execute(
-        select(*columns)
-        .where(VoterRow.election_id == election_id)
-        .order_by(VoterRow.chunk, VoterRow.id)
-        .execution_options(yield_per=CHUNK_ROWS)
+        query.order_by(VoterRow.chunk, VoterRow.id).execution_options(yield_per=CHUNK_ROWS)
     )
     current: int | None = None
     rows: list[tuple[Any, ...]] = []
@@ -303,14 +305,11 @@ def relog_chunks(
 ) -> int:
     """Log the current hash of these chunks (all when None) after a command changed them."""
     session.flush()
-    wanted = None if chunks is None else set(chunks)
     code = election_row_code(session, election_id)
     salt = row_ledger.salt(session)
     entries: list[tuple[str, str, dict[str, Any]]] = []
     count = 0
-    for chunk, rows in _chunk_rows(session, election_id):
-        if wanted is not None and chunk not in wanted:
-            continue
+    for chunk, rows in _chunk_rows(session, election_id, chunks):
         entries.append(
             (
                 actor,
