@@ -290,3 +290,16 @@ def test_check_ins_by_station_for_the_rule_set(desks: Api) -> None:
     with transaction(desks.sessions) as session:
         assert check_ins_by_station(session, [1, 2]) == {2: 2}
         assert check_ins_by_station(session, []) == {}
+
+
+def test_concurrent_check_ins_of_one_voter_record_one(desks: Api) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    voter = voter_of(desks, "001-0003")
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(
+            pool.map(lambda n: check_in(desks, voter, "001-0003", f"c{n}").status_code, range(8))
+        )
+    assert sorted(answers) == [201] + [409] * 7
+    with transaction(desks.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(CheckInRow)) == 1
