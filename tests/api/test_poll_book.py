@@ -303,3 +303,19 @@ def test_concurrent_check_ins_of_one_voter_record_one(desks: Api) -> None:
     assert sorted(answers) == [201] + [409] * 7
     with transaction(desks.sessions) as session:
         assert session.scalar(select(func.count()).select_from(CheckInRow)) == 1
+
+
+def test_a_batch_over_its_size_and_an_observer_look_up_are_refused(desks: Api) -> None:
+    over = desks.client.post(
+        "/api/v1/pollbook/check-ins/batch",
+        content=b'{"check_ins": [' + b'{"voter": "A", "client_reference": "r"},' * 7_000 + b"]}",
+        headers=desks.headers(desks.station_token("001-0001"))
+        | {"content-type": "application/json"},
+    )
+    assert over.status_code == 413
+    looked = desks.client.post(
+        "/api/v1/pollbook/look-ups",
+        json={"voter": voter_of(desks, "001-0001")},
+        headers=desks.headers(desks.credentials.observer_token),
+    )
+    assert (looked.status_code, looked.json()["error"]["code"]) == (403, "station_only")
