@@ -159,6 +159,11 @@ def test_day_of_additions_are_checked_against_the_whole_register(desks: Api) -> 
         "legal_reason_required",
     )
     assert desks.client.get("/api/v1/pollbook/figures").json()["additions"] == 1
+    with transaction(desks.sessions) as session:
+        logged = " ".join(session.scalars(select(AuditEntryRow.payload)))
+    assert "AZE99000001" not in logged
+    assert "Elçin" not in logged
+    assert "1980-05-04" not in logged
 
 
 def test_an_offline_double_vote_becomes_an_incident(desks: Api) -> None:
@@ -319,3 +324,18 @@ def test_a_batch_over_its_size_and_an_observer_look_up_are_refused(desks: Api) -
         headers=desks.headers(desks.credentials.observer_token),
     )
     assert (looked.status_code, looked.json()["error"]["code"]) == (403, "station_only")
+
+
+def test_an_offline_home_check_in_of_a_voter_who_voted_away_is_an_incident(desks: Api) -> None:
+    voter = voter_of(desks, "001-0001", 15)
+    desks.client.post(
+        "/api/v1/register/absentee-certificates",
+        json={"voter": voter, "number": "AC-9"},
+        headers=desks.commission,
+    )
+    assert check_in(desks, voter, "002-0001", "away", certificate="AC-9").status_code == 201
+    batch = post(
+        desks, "check-ins/batch", {"check_ins": [{"voter": voter, "client_reference": "home"}]}
+    )
+    assert batch.json()["outcomes"][0]["status"] == "double_vote"
+    assert batch.json()["outcomes"][0]["station"] == "002-0001"

@@ -281,7 +281,9 @@ def record_check_ins(
                 )
                 continue
             certificate_id = certificate[0]
-        elif certificate is not None:
+        elif certificate is not None and online:
+            # Offline, the ballot was already handed over: it is recorded, and if the
+            # certificate was used elsewhere too, the two check-ins make an incident.
             outcomes.append(
                 _refused(
                     reference,
