@@ -99,3 +99,11 @@ def test_pollbook_check_in_twice(server: tuple[str, Path], tmp_path: Path) -> No
     assert second.exit_code == 1
     assert "001-0002" in second.output
     assert "already voted" in second.output
+    shown = runner.invoke(app, ["pollbook", "figures", "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["figures"]["check_ins"] == 1
+    station = json.loads(
+        runner.invoke(app, ["pollbook", "figures", "--json", "--station", "001-0002"]).stdout
+    )
+    assert station["figures"]["second_attempts_refused"] == 1
+    assert runner.invoke(app, ["pollbook", "figures", "--station", "nope"]).exit_code != 0

@@ -47,3 +47,41 @@ def check_in(
         f"{answer.get('status')})",
         highlight=False,
     )
+
+
+@pollbook.command("figures")
+def figures(
+    station: str | None = typer.Option(None, "--station", help="One station's figures."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The poll book's public figures and check-ins by reporting hour beside the reported
+    turnout, from the database."""
+    from tallyroom.cli.output import fail, print_json
+    from tallyroom.cli.store_access import sessions
+    from tallyroom.service import poll_book_figures
+    from tallyroom.service.errors import ServiceError
+    from tallyroom.store.database import transaction
+
+    try:
+        with transaction(sessions()) as session:
+            totals = (
+                poll_book_figures.station_figures(session, station)
+                if station
+                else poll_book_figures.national_figures(session)
+            )
+            hours = poll_book_figures.turnout_cross_check(session, station=station)
+    except ServiceError as error:
+        fail(error.message)
+    if as_json:
+        print_json({"figures": totals, "turnout_cross_check": hours})
+        return
+    for name, value in totals.items():
+        console.print(f"{name.replace('_', ' ')}: {value}", highlight=False)
+    for hour in hours:
+        console.print(
+            f"{hour['as_of']}: {hour['check_ins']:,} checked in; reported "
+            f"{hour['reported_voters']:,} by {hour['stations_reporting']:,} stations, which "
+            f"checked in {hour['check_ins_at_reporting_stations']:,} "
+            f"(difference {hour['difference']:+,})",
+            highlight=False,
+        )
