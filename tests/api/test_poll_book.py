@@ -339,3 +339,18 @@ def test_an_offline_home_check_in_of_a_voter_who_voted_away_is_an_incident(desks
     )
     assert batch.json()["outcomes"][0]["status"] == "double_vote"
     assert batch.json()["outcomes"][0]["station"] == "002-0001"
+
+
+def test_the_public_figures_are_readable_cross_site(desks: Api) -> None:
+    answer = desks.client.get("/api/v1/pollbook/figures", headers={"Origin": "https://x.example"})
+    assert answer.headers["access-control-allow-origin"] == "*"
+    again = desks.client.get(
+        "/api/v1/pollbook/figures", headers={"If-None-Match": answer.headers["etag"]}
+    )
+    assert again.status_code == 304
+    command = desks.client.post(
+        "/api/v1/pollbook/look-ups",
+        json={"voter": "AZE1"},
+        headers={"Origin": "https://x.example"} | desks.headers(desks.station_token("001-0001")),
+    )
+    assert "access-control-allow-origin" not in command.headers

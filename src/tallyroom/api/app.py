@@ -95,7 +95,10 @@ def create_app(
     app.include_router(public_results.router)
     app.include_router(poll_book.router)
     app.include_router(docs_router("tallyroom", "/openapi.json"))
-    app.add_middleware(PublicReadCors, public_paths=public_read_paths(public_results.router.routes))
+    app.add_middleware(
+        PublicReadCors,
+        public_paths=public_read_paths([*public_results.router.routes, *poll_book.router.routes]),
+    )
     # Outermost, so that every answer carries the headers, errors and HEAD included.
     app.add_middleware(SecurityHeaders)
     app.include_router(audit_heads.router)
