@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import csv
-import sys
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import typer
@@ -265,8 +264,6 @@ def purge(
     election: str | None = typer.Option(None, help="Election code (default: the latest)."),
 ) -> None:
     """Remove the register's personal data a set time after every contest is certified."""
-    from datetime import timedelta
-
     try:
         with transaction(sessions()) as session:
             purged = voter_register.purge_register(
@@ -275,4 +272,3 @@ def purge(
     except ServiceError as error:
         fail(error.message)
     console.print(f"purged the personal data of {purged:,} voters", highlight=False)
-    sys.stdout.flush()

@@ -344,7 +344,7 @@ def record_check_ins(
     ids = _insert_check_ins(session, new_rows)
     by_reference = {row["client_reference"]: key for row, key in zip(new_rows, ids, strict=True)}
     outcomes = [
-        _with_id(outcome, by_reference, ids)
+        _with_id(outcome, by_reference)
         if outcome.status in ("recorded", "double_vote", "already_recorded")
         else outcome
         for outcome in outcomes
@@ -404,9 +404,7 @@ def record_check_ins(
     return outcomes
 
 
-def _with_id(
-    outcome: CheckInOutcome, by_reference: dict[str, int], ids: list[int]
-) -> CheckInOutcome:
+def _with_id(outcome: CheckInOutcome, by_reference: dict[str, int]) -> CheckInOutcome:
     if outcome.check_in is not None and outcome.check_in > 0:
         return outcome
     return CheckInOutcome(
