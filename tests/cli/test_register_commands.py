@@ -57,6 +57,9 @@ def test_load_then_stats_and_audit(register_file: tuple[Path, Path], tmp_path: P
     assert again.exit_code != 0
     assert "twice" in again.output
     assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
+    refused = runner.invoke(app, ["register", "purge"])
+    assert refused.exit_code != 0
+    assert "certified" in refused.output
 
 
 def test_a_file_that_is_not_a_register_is_refused(use_database: str, tmp_path: Path) -> None:
