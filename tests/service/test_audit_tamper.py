@@ -22,8 +22,9 @@ from tallyroom.service.credentials import authenticate, revoke_token
 from tallyroom.service.people import PersonRole, SecondFactor, create_person
 from tallyroom.service.protocols import annul_station, order_recount
 from tallyroom.store.database import transaction
-from tallyroom.store.schema import TABLE_KINDS, Base, ElectionRow
+from tallyroom.store.schema import TABLE_KINDS, Base, ElectionRow, VoterRow
 from tests.polled_election import figures, poll_small_election
+from tests.register_fixture import load_small_register
 from tests.station_client import Api, protocol
 
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
@@ -80,9 +81,50 @@ def played(api: Api) -> sessionmaker[Session]:
         )
     with transaction(api.sessions) as session:
         audit_tree.sign_tree_head(session, key)
+    play_poll_book(api)
     with transaction(api.sessions) as session:
         assert audit_discrepancies(session) == []
     return api.sessions
+
+
+def play_poll_book(api: Api) -> None:
+    """The register loaded; an absentee certificate issued and used, a day-of addition, and a
+    double vote from an offline desk (an incident)."""
+    load_small_register(api.sessions)
+    with transaction(api.sessions) as session:
+        voters = session.scalars(
+            select(VoterRow.voter_number).where(VoterRow.station_id == 1).limit(20)
+        ).all()
+    station = api.headers(api.station_token("001-0001"))
+    api.client.post(
+        "/api/v1/register/absentee-certificates",
+        json={"voter": voters[10], "number": "AC-1"},
+        headers=api.commission,
+    )
+    used = api.client.post(
+        "/api/v1/pollbook/check-ins",
+        json={"voter": voters[10], "client_reference": "a", "certificate": "AC-1"},
+        headers=api.headers(api.station_token("001-0002")),
+    )
+    assert used.status_code == 201, used.text
+    added = api.client.post(
+        "/api/v1/pollbook/additions",
+        json={
+            "voter": "AZE99000001",
+            "full_name": "Məmmədov Elçin Rauf oğlu",
+            "birth_date": "1980-05-04",
+            "legal_reason": "court_decision",
+            "client_reference": "b",
+        },
+        headers=station,
+    )
+    assert added.status_code == 201, added.text
+    for reference in ("c", "d"):
+        api.client.post(
+            "/api/v1/pollbook/check-ins/batch",
+            json={"check_ins": [{"voter": voters[12], "client_reference": reference}]},
+            headers=station,
+        )
 
 
 def _pk(table: str) -> list[Any]:
@@ -150,6 +192,15 @@ EDITS: list[tuple[str, str, Any]] = [
     ("person", "full_name", None),
     ("person", "password_hash", None),
     ("person", "deactivated_at", None),
+    ("voter", "surname", None),
+    ("voter", "status", None),
+    ("absentee_certificate", "number", None),
+    ("absentee_certificate", "used_at", None),
+    ("voter_addition", "full_name", None),
+    ("voter_addition", "legal_reason", None),
+    ("check_in", "identity_match", None),
+    ("check_in", "station_id", None),
+    ("double_vote_incident", "status", None),
 ]
 #: what a problem about each table says when it is not "table <name>"
 NAMED: dict[str, str] = {

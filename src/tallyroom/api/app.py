@@ -17,6 +17,7 @@ from tallyroom.api import (
     certifications,
     commission_queues,
     decisions,
+    poll_book,
     public_results,
     submissions,
 )
@@ -35,6 +36,7 @@ from tallyroom.domain.signature import load_private_key
 from tallyroom.store.database import database_url_from_environment
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.routes import web_router
+from tallyroom.web.voter_look_up_page import voter_look_up_router
 
 #: names the PEM file of the commission's tree-head key; with it a served site signs the
 #: audit log's head every minute while entries arrive
@@ -103,12 +105,17 @@ def create_app(
     app.include_router(certifications.router)
     app.include_router(commission_queues.router)
     app.include_router(public_results.router)
+    app.include_router(poll_book.router)
     app.include_router(docs_router("tallyroom", "/openapi.json"))
     app.add_middleware(
         PublicReadCors,
         # the signed certifications are public like the results (certifications.py)
         public_paths=public_read_paths(
-            [*public_results.router.routes, *certifications.router.routes]
+            [
+                *public_results.router.routes,
+                *certifications.router.routes,
+                *poll_book.router.routes,
+            ]
         ),
     )
     # Outermost, so that every answer carries the headers, errors and HEAD included.
@@ -116,6 +123,7 @@ def create_app(
     app.include_router(audit_heads.router)
     app.include_router(console_router())
     app.include_router(sign_in_router())
+    app.include_router(voter_look_up_router(site, runtime))
     app.include_router(
         web_router(
             site,

@@ -220,15 +220,15 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def limited_body(request: Request) -> bytes:
+async def limited_body(request: Request, limit: int = MAXIMUM_BODY_BYTES) -> bytes:
     declared = request.headers.get("content-length")
     # str.isdigit accepts "²", which int() does not
     declared_digits = declared is not None and declared.isascii() and declared.isdigit()
-    if declared_digits and int(str(declared)) > MAXIMUM_BODY_BYTES:
-        raise TooLarge("body_too_large", f"the body is over {MAXIMUM_BODY_BYTES // 1024} KiB")
+    if declared_digits and int(str(declared)) > limit:
+        raise TooLarge("body_too_large", f"the body is over {limit // 1024} KiB")
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)
-        if len(body) > MAXIMUM_BODY_BYTES:
-            raise TooLarge("body_too_large", f"the body is over {MAXIMUM_BODY_BYTES // 1024} KiB")
+        if len(body) > limit:
+            raise TooLarge("body_too_large", f"the body is over {limit // 1024} KiB")
     return bytes(body)

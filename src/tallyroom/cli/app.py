@@ -13,8 +13,10 @@ from tallyroom.cli.credentials import credentials
 from tallyroom.cli.decision_commands import decide
 from tallyroom.cli.definition_commands import export, load, scenario
 from tallyroom.cli.forensics import forensics
+from tallyroom.cli.poll_book_commands import pollbook
 from tallyroom.cli.protocol_commands import protocol
 from tallyroom.cli.publication import publish, verify
+from tallyroom.cli.register_commands import register
 from tallyroom.cli.results_commands import results
 from tallyroom.cli.serve import serve
 from tallyroom.cli.simulate import simulate
@@ -59,6 +61,8 @@ app.add_typer(credentials, name="credentials")
 app.add_typer(protocol, name="protocol")
 app.add_typer(turnout, name="turnout")
 app.add_typer(audit, name="audit")
+app.add_typer(register, name="register")
+app.add_typer(pollbook, name="pollbook")
 app.command()(results)
 app.command()(serve)
 app.command()(simulate)

@@ -15,7 +15,7 @@ from tallyroom.domain.audit_chain import AuditEntry, chain_breaks
 from tallyroom.domain.canonical_json import sha256_hex
 from tallyroom.domain.protocol_document import MalformedProtocol, parse_protocol_document
 from tallyroom.domain.signature import signature_is_valid
-from tallyroom.service import audit_log, audit_tree, row_ledger
+from tallyroom.service import audit_log, audit_tree, row_ledger, voter_register
 from tallyroom.service.audit_replay import replay_problems
 from tallyroom.store.schema import (
     AuditEntryRow,
@@ -56,6 +56,7 @@ def _discrepancies(session: Session) -> list[str]:
         entries = audit_log.entries(session)
         problems = chain_breaks(entries)
         problems += row_ledger.ledger_problems(session, entries)
+        problems += voter_register.register_problems(session, entries)
         problems += replay_problems(session, entries)
         problems += _head_problems(session)
         problems += _protocol_problems(protocols, forged.result(), entries)

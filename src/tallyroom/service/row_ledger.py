@@ -44,6 +44,12 @@ LEDGER_TABLES = (
     "tree_head_key",
     "signed_tree_head",
     "person",
+    # the poll book's tables (the voter table itself is logged by chunk hashes instead:
+    # service/voter_register.py)
+    "absentee_certificate",
+    "voter_addition",
+    "check_in",
+    "double_vote_incident",
 )
 #: actions whose payload is one row image ({"key", "row"}) of a table
 SINGLE_ROW_ACTIONS = {"tree_head.signed": "signed_tree_head"}
@@ -66,6 +72,8 @@ PERSONAL_COLUMNS: Mapping[str, frozenset[str]] = {
             "enrolment_code_hash",
         }
     ),
+    "voter_addition": frozenset({"voter_number", "full_name", "birth_date"}),
+    "absentee_certificate": frozenset({"number"}),
 }
 #: rows per audit entry, so a million stations make entries of a bearable size
 ROWS_PER_ENTRY = 5_000

@@ -468,6 +468,106 @@ class AccountDelayRow(Base):
     last_totp_step: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class VoterRow(Base):
+    """A person on the voter register. Rows arrive in bulk loads, logged as one salted hash
+    per chunk of rows (`chunk`), never as personal data (service/voter_register.py)."""
+
+    __tablename__ = "voter"
+    __table_args__ = (
+        UniqueConstraint("election_id", "voter_number"),
+        Index("ix_voter_chunk", "election_id", "chunk"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    #: the ID-card number; None once purged
+    voter_number: Mapped[str | None] = mapped_column(String(32))
+    surname: Mapped[str | None] = mapped_column(String(100))
+    given_name: Mapped[str | None] = mapped_column(String(100))
+    patronymic: Mapped[str | None] = mapped_column(String(100))
+    #: "F" or "M"
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    address: Mapped[str | None] = mapped_column(String(300))
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    #: "active" or "removed"
+    status: Mapped[str] = mapped_column(String(16))
+    removal_reason: Mapped[str | None] = mapped_column(String(300))
+    #: the bulk-load chunk whose logged hash covers this row
+    chunk: Mapped[int] = mapped_column(Integer)
+
+
+class AbsenteeCertificateRow(Base):
+    """An absentee certificate: issued to a voter, used once at any station."""
+
+    __tablename__ = "absentee_certificate"
+    __table_args__ = (UniqueConstraint("election_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    number: Mapped[str] = mapped_column(String(32))
+    voter_id: Mapped[int] = mapped_column(ForeignKey("voter.id"), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_station_id: Mapped[int | None] = mapped_column(ForeignKey("polling_station.id"))
+
+
+class VoterAdditionRow(Base):
+    """A voter added to a station's list on polling day, with the legal reason."""
+
+    __tablename__ = "voter_addition"
+    __table_args__ = (UniqueConstraint("election_id", "voter_number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    voter_number: Mapped[str | None] = mapped_column(String(32))
+    full_name: Mapped[str | None] = mapped_column(String(300))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    legal_reason: Mapped[str] = mapped_column(String(40))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CheckInRow(Base):
+    """A voter checked in at a poll book desk: the ballot was handed over."""
+
+    __tablename__ = "check_in"
+    __table_args__ = (
+        UniqueConstraint("station_id", "client_reference"),
+        Index("ix_check_in_voter", "voter_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    voter_id: Mapped[int | None] = mapped_column(ForeignKey("voter.id"))
+    addition_id: Mapped[int | None] = mapped_column(ForeignKey("voter_addition.id"))
+    absentee_certificate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("absentee_certificate.id")
+    )
+    #: the desk's verdict on identity: "yes", "no" or "not_scanned"
+    identity_match: Mapped[str] = mapped_column(String(16))
+    portable: Mapped[bool] = mapped_column(Boolean)
+    #: the poll book's own id for the check-in, so a re-sent batch is not counted twice
+    client_reference: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str] = mapped_column(String(200))
+    #: when the desk checked the voter in (the device's clock) and when the server heard of it
+    checked_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    offline: Mapped[bool] = mapped_column(Boolean)
+
+
+class DoubleVoteIncidentRow(Base):
+    """A voter checked in twice (at two desks while one was offline): an incident for the
+    complaints workflow, counted in public statistics."""
+
+    __tablename__ = "double_vote_incident"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    voter_id: Mapped[int] = mapped_column(ForeignKey("voter.id"))
+    first_check_in_id: Mapped[int] = mapped_column(ForeignKey("check_in.id"))
+    second_check_in_id: Mapped[int] = mapped_column(ForeignKey("check_in.id"), unique=True)
+    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: "open" until the complaints workflow takes it up
+    status: Mapped[str] = mapped_column(String(16))
+
+
 #: Every table, declared once by what it holds (`tallyroom audit tables`): authoritative
 #: tables record a fact or an act and must be explained by the audit log; derived tables are
 #: recomputable from the authoritative ones; ephemeral ones hold nothing anyone relies on
@@ -508,6 +608,11 @@ TABLE_KINDS: dict[str, str] = {
     "console_session": "ephemeral",
     "login_attempt": "ephemeral",
     "account_delay": "ephemeral",
+    "voter": "authoritative",
+    "absentee_certificate": "authoritative",
+    "voter_addition": "authoritative",
+    "check_in": "authoritative",
+    "double_vote_incident": "authoritative",
 }
 
 
