@@ -231,7 +231,6 @@ def _commission_night(server: str, token: str, desk: CommissionDesk | None) -> N
     )
 
 
-
 def _read_credentials(folder: Path) -> IssuedCredentials:
     try:
         return read_credential_folder(folder)

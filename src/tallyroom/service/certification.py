@@ -226,7 +226,9 @@ def certify_nation(
                 CertificationRow.election_id == principal.election_id,
                 CertificationRow.withdrawn_at.is_(None),
             )
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     document: dict[str, Any] = {
         "kind": CERTIFICATION_KIND,
@@ -310,7 +312,9 @@ def published_certifications(
             select(ContestRow.id, ConstituencyRow.number)
             .join(ConstituencyRow, ConstituencyRow.id == ContestRow.constituency_id)
             .where(ContestRow.election_id == election.id)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     return [
         _published(row, None if row.contest_id is None else numbers[row.contest_id])
@@ -331,7 +335,9 @@ def _refuse_unfinished(session: Session, election_id: int, constituency: Constit
             select(PollingStationRow.id, PollingStationRow.code).where(
                 PollingStationRow.constituency_id == constituency.id
             )
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     annulled = set(annulled_stations(session, election_id)) & set(stations)
     counted = set(

@@ -110,7 +110,9 @@ def unreported_stations(
             select(ProtocolVersionRow.station_id, ProtocolVersionRow.status)
             .where(ProtocolVersionRow.station_id.in_(ids))
             .order_by(ProtocolVersionRow.station_id, ProtocolVersionRow.version)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     last_turnout: dict[int, tuple[str, datetime]] = {}
     for station_id, as_of, received_at in session.execute(
