@@ -12,7 +12,15 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from tallyroom import __version__
-from tallyroom.api import audit_heads, decisions, public_results, submissions
+from tallyroom.api import (
+    audit_heads,
+    decisions,
+    enrolments,
+    public_results,
+    receipts,
+    station_setup,
+    submissions,
+)
 from tallyroom.api.api_docs import docs_router
 from tallyroom.api.clock_header import ClockHeader
 from tallyroom.api.errors import install_error_handlers
@@ -97,6 +105,9 @@ def create_app(
     # Outermost, so that every answer carries the headers, errors and HEAD included.
     app.add_middleware(SecurityHeaders)
     app.include_router(audit_heads.router)
+    app.include_router(enrolments.router)
+    app.include_router(station_setup.router)
+    app.include_router(receipts.router)
     app.include_router(
         web_router(
             site,

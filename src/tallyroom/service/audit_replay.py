@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from tallyroom.domain.audit_chain import AuditEntry
 from tallyroom.domain.key_history import KeyHistory, key_refusal
+from tallyroom.service.protocols import SIGNED_WITH_REVOKED_KEY
 from tallyroom.service.row_ledger import ROWS_RECORDED
 from tallyroom.store.schema import (
     ObserverRow,
@@ -234,13 +235,14 @@ def _key_history_problems(
     keys: dict[int, KeyHistory],
     problems: list[str],
 ) -> None:
-    for code, version, key_id, key_station, station_id in session.execute(
+    for code, version, key_id, key_station, station_id, reasons in session.execute(
         select(
             PollingStationRow.code,
             ProtocolVersionRow.version,
             ProtocolVersionRow.station_key_id,
             StationKeyRow.station_id,
             ProtocolVersionRow.station_id,
+            ProtocolVersionRow.reasons,
         )
         .join(PollingStationRow, PollingStationRow.id == ProtocolVersionRow.station_id)
         .outerjoin(StationKeyRow, StationKeyRow.id == ProtocolVersionRow.station_key_id)
@@ -252,6 +254,11 @@ def _key_history_problems(
         position = positions.get((code, version))
         if position is None:
             continue  # not in the log at all: reported as such
-        refusal = key_refusal(keys.get(key_id, KeyHistory(None)), position)
+        history = keys.get(key_id, KeyHistory(None))
+        if SIGNED_WITH_REVOKED_KEY in reasons and history.revoked_at is not None:
+            # Flagged as signed with a revoked key when it arrived: only the enrolment must
+            # come before it (a key cannot have signed before it existed).
+            history = KeyHistory(history.enrolled_at)
+        refusal = key_refusal(history, position)
         if refusal is not None:
             problems.append(f"{place}, column station_key_id: refused, {refusal}")

@@ -45,6 +45,7 @@ from tallyroom.service.protocols import (
     SUBMITTED,
     ProtocolStatus,
     SubmissionOutcome,
+    flag_revoked_key,
     is_stored_already,
     judge_protocol,
     parse_submission,
@@ -53,6 +54,7 @@ from tallyroom.service.protocols import (
     require_scope,
     require_signature,
     require_station_key,
+    revoked_key_that_signed,
     signature_refusal,
     submission_payload,
     unknown_station,
@@ -482,9 +484,14 @@ def _apply(
                 raise unknown_station(parsed.station)
             require_scope(principal, station)
             signed = require_signature(signature)
-            key_id = require_station_key(station.code, station.key_id)
+            key_id = station.key_id
+            revoked = None
             if not examination.signature_valid:
-                raise signature_refusal(session, station.id, station.code, examination.body, signed)
+                revoked = revoked_key_that_signed(session, station.id, examination.body, signed)
+                if revoked is None:
+                    require_station_key(station.code, station.key_id)
+                    raise signature_refusal(station.code)
+                key_id = revoked
             standing = election.standing[station.constituency_id]
             refuse_strangers(parsed, standing)
             history = versions.setdefault(station.id, [])
@@ -511,6 +518,8 @@ def _apply(
                 registered_on_register=station.registered_voters,
                 annulled=station.id in annulled,
             )
+            if revoked is not None:
+                status, reasons = flag_revoked_key(status, reasons)
         except ServiceError as error:
             outcome.add(
                 Refusal(

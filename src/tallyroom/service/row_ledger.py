@@ -37,6 +37,7 @@ DEFINITION_TABLES = (
 LEDGER_TABLES = (
     *DEFINITION_TABLES,
     "station_key",
+    "station_enrolment",
     "access_token",
     "station_decision",
     "tree_head_key",
@@ -48,6 +49,9 @@ SINGLE_ROW_ACTIONS = {"tree_head.signed": "signed_tree_head"}
 PERSONAL_COLUMNS: Mapping[str, frozenset[str]] = {
     "candidate": frozenset({"full_name"}),
     "observer": frozenset({"full_name"}),
+    # an enrolment code has about 45 bits: its bare SHA-256 in a published log could be
+    # searched for while it is still valid
+    "station_enrolment": frozenset({"code_hash"}),
 }
 #: rows per audit entry, so a million stations make entries of a bearable size
 ROWS_PER_ENTRY = 5_000
