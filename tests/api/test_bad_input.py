@@ -141,9 +141,7 @@ def test_revoked_key_is_flagged_never_counted_nor_dropped(api: Api) -> None:
     )
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "flagged"
-    assert [reason["code"] for reason in response.json()["reasons"]] == [
-        "signed_with_revoked_key"
-    ]
+    assert [reason["code"] for reason in response.json()["reasons"]] == ["signed_with_revoked_key"]
     assert stored(api)[0] == before[0] + 1
 
 

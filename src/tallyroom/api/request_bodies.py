@@ -196,7 +196,8 @@ class EnrolmentBody(BaseModel):
                 {
                     "station": "001-0001",
                     "code": "7K3QD-9XF2M",
-                    "public_key": "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+                    "public_key": "d75a980182b10ab7d54bfed3c964073a"
+                    "0ee172f3daa62325af021a68f707511a",
                 }
             ]
         },

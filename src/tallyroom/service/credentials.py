@@ -190,11 +190,15 @@ def issue_credentials(
             Role.CONSTITUENCY_COMMISSION, f"constituency-{constituency.number}", constituency.id
         )
     key_rows: list[dict[str, object]] = []
-    stations = session.execute(
-        select(PollingStationRow.id, PollingStationRow.code, PollingStationRow.constituency_id)
-        .where(PollingStationRow.election_id == eid)
-        .order_by(PollingStationRow.id)
-    ).tuples().all()
+    stations = (
+        session.execute(
+            select(PollingStationRow.id, PollingStationRow.code, PollingStationRow.constituency_id)
+            .where(PollingStationRow.election_id == eid)
+            .order_by(PollingStationRow.id)
+        )
+        .tuples()
+        .all()
+    )
     if key_making is KeyMaking.DEVICE:
         from tallyroom.service.station_enrolment import replace_enrolment_codes
 

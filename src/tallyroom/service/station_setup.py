@@ -89,14 +89,13 @@ def station_setup(session: Session, *, principal: Principal, station_code: str) 
         .order_by(ProtocolVersionRow.version.desc())
         .limit(1)
     ).first()
-    reported = {
-        as_of: voters
-        for as_of, voters in session.execute(
-            select(TurnoutReportRow.as_of, TurnoutReportRow.voters).where(
-                TurnoutReportRow.station_id == station.id
-            )
-        ).tuples()
-    }
+    reported: dict[str, int] = {}
+    for as_of, voters in session.execute(
+        select(TurnoutReportRow.as_of, TurnoutReportRow.voters).where(
+            TurnoutReportRow.station_id == station.id
+        )
+    ).tuples():
+        reported[as_of] = voters
     key = current_station_key(session, station.id)
     return {
         "election": election.code,

@@ -1,4 +1,4 @@
-"""election.two_clerk_entry, station_key.made and station_enrolment: keys born on the station's device
+"""election.two_clerk_entry, station_key.made, station_enrolment: keys born on devices
 
 Revision ID: 0006_station
 Revises: 0005_drill
