@@ -15,6 +15,7 @@ from tallyroom.cli.publication import publish, verify
 from tallyroom.cli.results_commands import results
 from tallyroom.cli.serve import serve
 from tallyroom.cli.simulate import simulate
+from tallyroom.cli.station_commands import station
 from tallyroom.cli.stats import stats
 from tallyroom.cli.turnout_commands import turnout
 
@@ -55,6 +56,7 @@ app.add_typer(credentials, name="credentials")
 app.add_typer(protocol, name="protocol")
 app.add_typer(turnout, name="turnout")
 app.add_typer(audit, name="audit")
+app.add_typer(station, name="station")
 app.command()(results)
 app.command()(serve)
 app.command()(simulate)
