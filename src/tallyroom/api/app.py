@@ -34,6 +34,7 @@ from tallyroom.domain.signature import load_private_key
 from tallyroom.store.database import database_url_from_environment
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.routes import web_router
+from tallyroom.web.station_app import station_app_router
 
 #: names the PEM file of the commission's tree-head key; with it a served site signs the
 #: audit log's head every minute while entries arrive
@@ -108,6 +109,7 @@ def create_app(
     app.include_router(enrolments.router)
     app.include_router(station_setup.router)
     app.include_router(receipts.router)
+    app.include_router(station_app_router())
     app.include_router(
         web_router(
             site,

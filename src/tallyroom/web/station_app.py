@@ -1,0 +1,105 @@
+"""The station app's routes: its one page at `/station/` (in az/en/ru), its ES modules and
+service worker under `/station/`, so that the worker's scope covers the app and nothing else
+of the site. Plain files, no build step; every string the scripts show comes from the page's
+catalogue."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup
+
+from tallyroom.web.language import LANGUAGE_COOKIE, choose_language, translations
+from tallyroom.web.rendering import environment
+
+STATIC = Path(__file__).parent / "static"
+#: the app's modules (static/station/) and the rule evaluator it shares with the server
+#: (static/rules/), served under /station/ so the service worker may cache them
+APP_FILES: dict[str, Path] = {
+    **{path.name: path for path in (STATIC / "station").glob("*.js")},
+    **{path.name: path for path in (STATIC / "station").glob("*.css")},
+    "rules/evaluate.js": STATIC / "rules" / "evaluate.js",
+}
+TYPES = {".js": "text/javascript", ".css": "text/css"}
+
+
+def script_messages(language: str) -> dict[str, str]:
+    """The strings the scripts show, in the reader's language."""
+    gettext = translations(language).gettext
+    return {key: gettext(text) for key, text in SCRIPT_MESSAGES.items()}
+
+
+SCRIPT_MESSAGES: dict[str, str] = {
+    "enrolled": "This device is enrolled for station %(station)s.",
+    "enrolling": "Making this device's key and enrolling…",
+    "no_webcrypto": "This browser cannot make an Ed25519 key; use an up-to-date browser.",
+    "offline": "No network: signed documents wait on this device and are sent when it returns.",
+    "online": "Connected.",
+    "waiting": "waiting to be sent",
+    "delivered": "delivered",
+    "refused": "refused",
+    "protocol_version": "Protocol, version %(version)s",
+    "turnout_at": "Turnout at %(hour)s",
+    "nothing_queued": "Nothing waiting: every signed document has been delivered.",
+    "queued": "%(count)s signed document(s) waiting to be sent.",
+    "all_blank": "Every field is blank or zero: enter the figures of the paper protocol.",
+    "blank_field": "Enter a whole number (0 if none).",
+    "fix_first": "Correct the fields marked before reviewing.",
+    "problems": "%(count)s check(s) fail:",
+    "accepted": "Accepted and counted.",
+    "flagged": "Stored and flagged for the commission:",
+    "received": "Stored, not counted (the station's result is annulled).",
+    "signing": "Signing and sending…",
+    "stored_version": "Stored as version %(version)s.",
+    "differ": "The two entries differ in: %(fields)s. Enter these fields again from the paper.",
+    "agree": "Both entries agree.",
+    "second_clerk": "Second clerk: enter the same protocol without looking at the first entry.",
+    "first_clerk": "First clerk: enter the protocol.",
+    "reason_needed": "An amendment needs a reason.",
+    "photo_ready": "Photo ready (%(size)s KB, location and camera data removed).",
+    "photo_not_supported": "This server does not take photos of the protocol yet.",
+    "turnout_sent": "Turnout at %(hour)s reported.",
+    "code_mistyped": "Check the enrolment code: it has 10 letters and digits.",
+    "votes_for": "Votes for %(name)s",
+}
+
+
+def station_app_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    files = {name: path.read_bytes() for name, path in APP_FILES.items() if path.exists()}
+
+    @router.get("/station")
+    async def station_redirect(request: Request) -> RedirectResponse:
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"/station/{query}", status_code=308)
+
+    @router.get("/station/")
+    async def station_page(request: Request) -> HTMLResponse:
+        chosen = request.query_params.get("lang")
+        language = choose_language(chosen, request.cookies.get(LANGUAGE_COOKIE))
+        template = environment(language).get_template("station_app.html")
+        messages = json.dumps(script_messages(language), ensure_ascii=False)
+        body = template.render(
+            # "</" never appears inside the JSON data block, so it cannot close it early.
+            messages=Markup(messages.replace("</", "<\\/")),
+            path="/station/",
+        )
+        response = HTMLResponse(body, headers={"Cache-Control": "no-cache"})
+        if chosen == language:
+            response.set_cookie(LANGUAGE_COOKIE, language, max_age=31_536_000, samesite="lax")
+        return response
+
+    @router.get("/station/{name:path}")
+    async def station_file(name: str) -> Response:
+        body = files.get(name)
+        if body is None:
+            raise HTTPException(404)
+        headers = {"Cache-Control": "no-cache"}
+        if name == "sw.js":
+            headers["Service-Worker-Allowed"] = "/station/"
+        return Response(body, media_type=TYPES[Path(name).suffix], headers=headers)
+
+    return router
