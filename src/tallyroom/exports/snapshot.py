@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tallyroom.domain.key_fingerprint import key_fingerprint
 from tallyroom.definition.writer import write_definition
 from tallyroom.domain.canonical_json import sha256_hex
 from tallyroom.domain.definition import ElectionDefinition
@@ -169,7 +170,13 @@ def _keys_document(election: str, keys: list[StationKey]) -> dict[str, Any]:
     stations: dict[str, list[dict[str, Any]]] = {}
     for key in keys:
         stations.setdefault(key.station, []).append(
-            {"public_key": key.public_key, "issued_at": key.issued_at, "revoked_at": key.revoked_at}
+            {
+                "public_key": key.public_key,
+                "fingerprint": key_fingerprint(key.public_key),
+                "made": key.made,
+                "issued_at": key.issued_at,
+                "revoked_at": key.revoked_at,
+            }
         )
     return {"election": election, "stations": dict(sorted(stations.items()))}
 

@@ -250,7 +250,11 @@ def station_keys(session: Session, station_id: int) -> list[PublishedKey]:
     """Every key the station has had, oldest first."""
     return [
         PublishedKey(
-            row.public_key, key_fingerprint(row.public_key), row.made, row.issued_at, row.revoked_at
+            row.public_key,
+            key_fingerprint(row.public_key),
+            row.made,
+            _aware(row.issued_at),
+            None if row.revoked_at is None else _aware(row.revoked_at),
         )
         for row in session.scalars(
             select(StationKeyRow)

@@ -18,6 +18,7 @@ from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.domain.protocol_history import version_standing
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound
+from tallyroom.service.station_enrolment import PublishedKey, station_keys
 from tallyroom.store.schema import (
     ConstituencyRow,
     ExitPollSampleRow,
@@ -138,6 +139,8 @@ class StationDetail:
     observers: tuple[ObserverGroup, ...]
     #: the commission's decision annulling the station's result, while it stands
     annulment: StationDecisionView | None = None
+    #: every signing key the station has had, oldest first (fingerprints for observers)
+    keys: tuple[PublishedKey, ...] = ()
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -292,6 +295,7 @@ def station_detail(
         decisions=decisions,
         observers=observers,
         annulment=decisions[-1] if annulled else None,
+        keys=tuple(station_keys(session, station.id)),
     )
 
 

@@ -63,7 +63,7 @@ SCRIPT_MESSAGES: dict[str, str] = {
     "photo_not_supported": "This server does not take photos of the protocol yet.",
     "turnout_sent": "Turnout at %(hour)s reported.",
     "code_mistyped": "Check the enrolment code: it has 10 letters and digits.",
-    "votes_for": "Votes for %(name)s",
+    "receipt_qr": "QR code of the protocol's SHA-256",
 }
 
 

@@ -303,6 +303,9 @@ async function review(event) {
       message.setAttribute("role", "alert");
       message.textContent = say(M.differ, { fields: differ.map(labelOf).join(", ") });
       box.replaceChildren(message);
+      for (const input of document.querySelectorAll("#protocol-form [aria-invalid]")) {
+        input.removeAttribute("aria-invalid");
+      }
       for (const name of differ) {
         for (const input of inputsOf(name)) {
           input.value = "";
@@ -382,9 +385,11 @@ function showReceipt(item) {
   $("turnout").hidden = $("turnout-hour").options.length === 0;
   $("receipt-hash").textContent = item.sha256;
   const qr = $("receipt-qr");
-  qr.alt = say("QR: %(hash)s", { hash: item.sha256 });
+  qr.alt = M.receipt_qr;
+  qr.hidden = true;
+  qr.onload = () => { qr.hidden = false; };
+  qr.onerror = () => { qr.hidden = true; }; // offline: the hash as text is the receipt
   qr.src = `/api/v1/receipts/${item.sha256}.svg`;
-  qr.hidden = false;
   $("answer-version").textContent = say(M.protocol_version, { version: item.version });
   const reasons = $("answer-reasons");
   reasons.replaceChildren();
