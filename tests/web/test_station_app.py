@@ -123,7 +123,8 @@ def test_enrol_enter_fix_sign_send_and_the_receipt(
         assert key.made == "device"
     expect(page.locator("#fingerprint")).to_have_text(key_fingerprint(key.public_key))
     labels = page.locator("#votes label").all_inner_texts()
-    assert labels[0].startswith("1. ") and len(labels) == 3
+    assert len(labels) == 3
+    assert labels[0].startswith("1. ")
     assert page.locator("#f-ballots_cast").get_attribute("inputmode") == "numeric"
     shot(page, screenshot_folder, "1-enrolled")
     # A slip of the pen: 750 ballots in the boxes against 750 votes and 10 invalid.
@@ -173,7 +174,7 @@ def test_a_blank_or_zero_sheet_is_refused(
     expect(page.locator("#entry")).to_be_visible()
     page.click("#to-review")
     expect(page.locator("#checks")).to_contain_text("blank or zero")
-    fill(page, {name: 0 for name in PAPER})
+    fill(page, dict.fromkeys(PAPER, 0))
     page.click("#to-review")
     expect(page.locator("#review")).to_be_hidden()
     expect(page.locator("#checks")).to_contain_text("blank or zero")

@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tallyroom.domain.key_fingerprint import key_fingerprint
 from tallyroom.definition.writer import write_definition
 from tallyroom.domain.canonical_json import sha256_hex
 from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.key_fingerprint import key_fingerprint
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.domain.protocol_history import ANNULLED_DECISION
