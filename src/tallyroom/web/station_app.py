@@ -26,6 +26,11 @@ APP_FILES: dict[str, Path] = {
 TYPES = {".js": "text/javascript", ".css": "text/css"}
 
 
+def N_(message: str) -> str:  # noqa: N802 (gettext's marker name, which pybabel extracts)
+    """Marks a message for the catalogue; it is translated when the page is rendered."""
+    return message
+
+
 def script_messages(language: str) -> dict[str, str]:
     """The strings the scripts show, in the reader's language."""
     gettext = translations(language).gettext
@@ -33,37 +38,37 @@ def script_messages(language: str) -> dict[str, str]:
 
 
 SCRIPT_MESSAGES: dict[str, str] = {
-    "enrolled": "This device is enrolled for station %(station)s.",
-    "enrolling": "Making this device's key and enrolling…",
-    "no_webcrypto": "This browser cannot make an Ed25519 key; use an up-to-date browser.",
-    "offline": "No network: signed documents wait on this device and are sent when it returns.",
-    "online": "Connected.",
-    "waiting": "waiting to be sent",
-    "delivered": "delivered",
-    "refused": "refused",
-    "protocol_version": "Protocol, version %(version)s",
-    "turnout_at": "Turnout at %(hour)s",
-    "nothing_queued": "Nothing waiting: every signed document has been delivered.",
-    "queued": "%(count)s signed document(s) waiting to be sent.",
-    "all_blank": "Every field is blank or zero: enter the figures of the paper protocol.",
-    "blank_field": "Enter a whole number (0 if none).",
-    "fix_first": "Correct the fields marked before reviewing.",
-    "problems": "%(count)s check(s) fail:",
-    "accepted": "Accepted and counted.",
-    "flagged": "Stored and flagged for the commission:",
-    "received": "Stored, not counted (the station's result is annulled).",
-    "signing": "Signing and sending…",
-    "stored_version": "Stored as version %(version)s.",
-    "differ": "The two entries differ in: %(fields)s. Enter these fields again from the paper.",
-    "agree": "Both entries agree.",
-    "second_clerk": "Second clerk: enter the same protocol without looking at the first entry.",
-    "first_clerk": "First clerk: enter the protocol.",
-    "reason_needed": "An amendment needs a reason.",
-    "photo_ready": "Photo ready (%(size)s KB, location and camera data removed).",
-    "photo_not_supported": "This server does not take photos of the protocol yet.",
-    "turnout_sent": "Turnout at %(hour)s reported.",
-    "code_mistyped": "Check the enrolment code: it has 10 letters and digits.",
-    "receipt_qr": "QR code of the protocol's SHA-256",
+    "enrolled": N_("This device is enrolled for station %(station)s."),
+    "enrolling": N_("Making this device's key and enrolling…"),
+    "no_webcrypto": N_("This browser cannot make an Ed25519 key; use an up-to-date browser."),
+    "offline": N_("No network: signed documents wait on this device and are sent when it returns."),
+    "online": N_("Connected."),
+    "waiting": N_("waiting to be sent"),
+    "delivered": N_("delivered"),
+    "refused": N_("refused"),
+    "protocol_version": N_("Protocol, version %(version)s"),
+    "turnout_at": N_("Turnout at %(hour)s"),
+    "nothing_queued": N_("Nothing waiting: every signed document has been delivered."),
+    "queued": N_("%(count)s signed document(s) waiting to be sent."),
+    "all_blank": N_("Every field is blank or zero: enter the figures of the paper protocol."),
+    "blank_field": N_("Enter a whole number (0 if none)."),
+    "fix_first": N_("Correct the fields marked before reviewing."),
+    "problems": N_("%(count)s check(s) fail:"),
+    "accepted": N_("Accepted and counted."),
+    "flagged": N_("Stored and flagged for the commission:"),
+    "received": N_("Stored, not counted (the station's result is annulled)."),
+    "signing": N_("Signing and sending…"),
+    "stored_version": N_("Stored as version %(version)s."),
+    "differ": N_("The two entries differ in: %(fields)s. Enter these fields again from the paper."),
+    "agree": N_("Both entries agree."),
+    "second_clerk": N_("Second clerk: enter the same protocol without looking at the first entry."),
+    "first_clerk": N_("First clerk: enter the protocol."),
+    "reason_needed": N_("An amendment needs a reason."),
+    "photo_ready": N_("Photo ready (%(size)s KB, location and camera data removed)."),
+    "photo_not_supported": N_("This server does not take photos of the protocol yet."),
+    "turnout_sent": N_("Turnout at %(hour)s reported."),
+    "code_mistyped": N_("Check the enrolment code: it has 10 letters and digits."),
+    "receipt_qr": N_("QR code of the protocol's SHA-256"),
 }
 
 
