@@ -9,15 +9,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tallyroom.domain.signature import public_key_hex
 from tallyroom.service import audit_tree
 from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.certification import certify_contest
 from tallyroom.service.credentials import authenticate, revoke_token
 from tallyroom.service.protocols import annul_station, order_recount
+from tallyroom.service.station_enrolment import enrol_station, issue_enrolment_code
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import TABLE_KINDS, Base
 from tests.polled_election import figures, poll_small_election
@@ -53,6 +56,15 @@ def played(api: Api) -> sessionmaker[Session]:
         annul_station(session, principal=commission, station_code="001-0003", reason="stuffing")
         order_recount(session, principal=commission, station_code="001-0001", reason="asked")
         revoke_token(session, principal=commission, token=api.credentials.observer_token)
+        # A lost phone: a new enrolment code, and a device enrolling its own key with it.
+        code = issue_enrolment_code(session, principal=commission, station_code="002-0001")
+        enrol_station(
+            session,
+            station_code="002-0001",
+            code=code,
+            public_key=public_key_hex(Ed25519PrivateKey.generate()),
+            election_id=commission.election_id,
+        )
         key = audit_tree.create_tree_head_key(session, actor="commission")
     with transaction(api.sessions) as session:
         audit_tree.sign_tree_head(session, key)
@@ -102,6 +114,9 @@ EDITS: list[tuple[str, str, Any]] = [
     ("observer_station", "station_id", None),
     ("exit_poll_sample", "station_id", None),
     ("station_key", "public_key", None),
+    ("station_key", "made", lambda c: c.made == "device"),
+    ("station_enrolment", "code_hash", None),
+    ("station_enrolment", "used_at", None),
     ("access_token", "role", lambda c: c.role == "station"),
     ("access_token", "revoked_at", lambda c: c.revoked_at.is_not(None)),
     ("protocol_version", "status", lambda c: c.status == "flagged"),
