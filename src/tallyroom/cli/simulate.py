@@ -22,7 +22,7 @@ from tallyroom.cli.store_access import sessions
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.scenarios.polling_day import BallotStuffing, PollingDayPlan, build_polling_day_plan
-from tallyroom.service.credentials import IssuedCredentials, issue_credentials
+from tallyroom.service.credentials import IssuedCredentials, KeyMaking, issue_credentials
 from tallyroom.service.election_setup import define_election
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound
@@ -180,7 +180,7 @@ def _prepare_database(definition: ElectionDefinition) -> IssuedCredentials:
         except NotFound:
             errors.print(f"loading {definition.election.code} into the database …")
             define_election(session, definition=definition, digest="simulator", actor="simulator")
-        return issue_credentials(session, actor="simulator")
+        return issue_credentials(session, actor="simulator", key_making=KeyMaking.DEVICE)
 
 
 def _play(
@@ -206,6 +206,18 @@ def _play(
         fail(str(error))
     except httpx.HTTPError as error:
         fail(f"cannot reach {server}: {error}", code=1)
+    if any(code not in credentials.stations for code in credentials.enrolment_codes):
+        from tallyroom.simulator.device_enrolment import EnrolmentRefused, enrol_devices
+
+        begun = time.monotonic()
+        try:
+            credentials = enrol_devices(server, credentials, clients=clients)
+        except (EnrolmentRefused, httpx.HTTPError) as error:
+            fail(f"enrolment of the stations' devices failed: {error}", code=1)
+        errors.print(
+            f"{len(credentials.enrolment_codes):,} station devices enrolled with keys made here "
+            f"in {time.monotonic() - begun:.1f} s"
+        )
     missing = [s.station for s in plan.stations if s.station not in credentials.stations]
     if missing:
         fail(f"no key for {len(missing):,} stations (e.g. {missing[0]}); issue credentials again")
