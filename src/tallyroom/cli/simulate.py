@@ -25,7 +25,7 @@ from tallyroom.scenarios.polling_day import BallotStuffing, PollingDayPlan, buil
 from tallyroom.service.credentials import IssuedCredentials, KeyMaking, issue_credentials
 from tallyroom.service.election_setup import define_election
 from tallyroom.service.elections import election_row
-from tallyroom.service.errors import NotFound
+from tallyroom.service.errors import NotFound, ServiceError
 from tallyroom.simulator.polling_day_simulation import (
     ElectionMismatch,
     SimulationSettings,
@@ -122,6 +122,20 @@ def simulate(
         return
     database_url = database_url_from_environment()
     credentials = credentials or _prepare_database(definition)
+    if any(code not in credentials.stations for code in credentials.enrolment_codes):
+        from tallyroom.simulator.device_enrolment import enrol_devices_in_database
+
+        begun = time.monotonic()
+        try:
+            credentials = enrol_devices_in_database(
+                sessions(), credentials, election=definition.election.code
+            )
+        except ServiceError as error:
+            fail(f"enrolment of the stations' devices failed: {error.code}: {error.message}")
+        errors.print(
+            f"{len(credentials.enrolment_codes):,} station devices enrolled with keys made in "
+            f"this process in {time.monotonic() - begun:.1f} s"
+        )
     # The server (FastAPI, the site) loads only when this command starts one.
     from tallyroom.simulator.local_server import LocalServer
 

@@ -5,6 +5,7 @@ moment, so a lost phone signs nothing more that counts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -158,7 +159,136 @@ def enrol_station(
     now: datetime | None = None,
 ) -> Enrolment:
     """Bind a device's public key to its station with the station's one-time code."""
+    return enrol_stations(
+        session, requests=[(station_code, code, public_key)], election_id=election_id, now=now
+    )[0]
+
+
+def enrol_stations(
+    session: Session,
+    *,
+    requests: Sequence[tuple[Any, Any, Any]],
+    election_id: int,
+    now: datetime | None = None,
+) -> list[Enrolment]:
+    """Enrol devices, each (station code, enrolment code, public key), all or none: the one
+    rule for a phone at `/station` and for the simulator's thousands of devices at once."""
     moment = now or datetime.now(UTC)
+    checked = [_checked_request(station, code, key) for station, code, key in requests]
+    codes = sorted({station for station, _, _ in checked})
+    stations = {
+        row.code: row
+        for row in session.scalars(
+            select(PollingStationRow).where(
+                PollingStationRow.election_id == election_id, PollingStationRow.code.in_(codes)
+            )
+        )
+    }
+    enrolments = {
+        row.code_hash: row
+        for row in session.scalars(
+            select(StationEnrolmentRow)
+            .where(StationEnrolmentRow.code_hash.in_(sorted({h for _, h, _ in checked})))
+            .with_for_update()
+        )
+    }
+    keys = [key for _, _, key in checked]
+    if (
+        len(set(keys)) != len(keys)
+        or session.scalars(
+            select(StationKeyRow.id).where(StationKeyRow.public_key.in_(keys)).limit(1)
+        ).first()
+    ):
+        raise Conflict("key_known", "this public key is enrolled already; make a new key pair")
+    pairs: list[tuple[PollingStationRow, StationEnrolmentRow, str]] = []
+    for station_code, code_hash, key in checked:
+        station = stations.get(station_code)
+        if station is None:
+            raise NotFound("unknown_station", f"there is no polling station {station_code!r}")
+        enrolment = enrolments.get(code_hash)
+        if enrolment is None or enrolment.station_id != station.id:
+            # The same answer for an unknown code and another station's: a code proves
+            # nothing about any station but its own.
+            raise Forbidden(
+                "enrolment_code_wrong", f"this is not an enrolment code of station {station.code}"
+            )
+        if enrolment.used_at is not None:
+            raise Conflict(
+                "enrolment_code_used",
+                "this enrolment code has been used already; ask the constituency commission "
+                "for a new one",
+            )
+        if _aware(enrolment.expires_at) <= moment:
+            raise Conflict(
+                "enrolment_code_expired",
+                f"this enrolment code expired at {_aware(enrolment.expires_at):%Y-%m-%d %H:%M} UTC",
+            )
+        pairs.append((station, enrolment, key))
+    if len({station.id for station, _, _ in pairs}) != len(pairs):
+        raise Conflict("enrolment_code_used", "one station, one device per enrolment")
+    # Spent before anything else is written, guarded by used_at: of two devices racing with
+    # one code, exactly one changes the row.
+    enrolment_ids = [enrolment.id for _, enrolment, _ in pairs]
+    spent = session.execute(
+        update(StationEnrolmentRow)
+        .where(StationEnrolmentRow.id.in_(enrolment_ids), StationEnrolmentRow.used_at.is_(None))
+        .values(used_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(spent, "rowcount", len(pairs)) != len(pairs):
+        raise Conflict("enrolment_code_used", "this enrolment code has been used already")
+    station_ids = [station.id for station, _, _ in pairs]
+    revoked = _revoke_stations(session, station_ids, moment)
+    key_rows = [
+        StationKeyRow(station_id=station.id, public_key=key, issued_at=moment, made=DEVICE)
+        for station, _, key in pairs
+    ]
+    session.add_all(key_rows)
+    session.flush()
+    tokens: list[str] = []
+    commands: list[tuple[str, str, dict[str, Any]]] = []
+    for (station, enrolment, key), key_row in zip(pairs, key_rows, strict=True):
+        enrolment.used_at = moment
+        enrolment.station_key_id = key_row.id
+        token = new_station_token()
+        tokens.append(token)
+        validity = _aware(enrolment.expires_at) - _aware(enrolment.issued_at)
+        session.add(
+            AccessTokenRow(
+                election_id=election_id,
+                token_hash=token_hash(token),
+                role=Role.STATION.value,
+                constituency_id=station.constituency_id,
+                station_id=station.id,
+                label=f"station-{station.code}",
+                issued_at=moment,
+                expires_at=moment + validity,
+            )
+        )
+        commands.append(
+            (
+                f"station:station-{station.code}",
+                "station.enrolled",
+                {
+                    "station": station.code,
+                    "public_key": key,
+                    "fingerprint": key_fingerprint(key),
+                    "made": DEVICE,
+                    "revoked_keys": revoked.get(station.id, []),
+                },
+            )
+        )
+    session.flush()
+    audit_log.record_many(session, commands, returning=False)
+    actor = commands[0][0] if len(commands) == 1 else "stations:enrolment"
+    _record_stations_rows(session, actor, station_ids)
+    return [
+        Enrolment(station.code, token, key_fingerprint(key), moment)
+        for (station, _, key), token in zip(pairs, tokens, strict=True)
+    ]
+
+
+def _checked_request(station_code: Any, code: Any, public_key: Any) -> tuple[str, str, str]:
     key = _public_key(public_key)
     if not isinstance(code, str):
         raise InvalidInput("enrolment_code_mistyped", "give the enrolment code as text")
@@ -168,82 +298,7 @@ def enrol_station(
         raise InvalidInput("enrolment_code_mistyped", str(error)) from None
     if not isinstance(station_code, str):
         raise InvalidInput("invalid_request", "give the station code as text")
-    station = _station(session, election_id, station_code)
-    enrolment = session.scalars(
-        select(StationEnrolmentRow)
-        .where(StationEnrolmentRow.code_hash == code_hash)
-        .with_for_update()
-    ).first()
-    if enrolment is None or enrolment.station_id != station.id:
-        # The same answer for an unknown code and another station's: a code proves nothing
-        # about any station but its own.
-        raise Forbidden(
-            "enrolment_code_wrong", f"this is not an enrolment code of station {station.code}"
-        )
-    if enrolment.used_at is not None:
-        raise Conflict(
-            "enrolment_code_used",
-            "this enrolment code has been used already; ask the constituency commission for "
-            "a new one",
-        )
-    if _aware(enrolment.expires_at) <= moment:
-        raise Conflict(
-            "enrolment_code_expired",
-            f"this enrolment code expired at {_aware(enrolment.expires_at):%Y-%m-%d %H:%M} UTC",
-        )
-    if session.scalars(select(StationKeyRow.id).where(StationKeyRow.public_key == key)).first():
-        raise Conflict("key_known", "this public key is enrolled already; make a new key pair")
-    # Spent before anything else is written, guarded by used_at: of two devices racing with
-    # one code, exactly one changes the row.
-    spent = session.execute(
-        update(StationEnrolmentRow)
-        .where(StationEnrolmentRow.id == enrolment.id, StationEnrolmentRow.used_at.is_(None))
-        .values(used_at=moment)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(spent, "rowcount", 1) != 1:
-        raise Conflict("enrolment_code_used", "this enrolment code has been used already")
-    revoked_keys = _revoke_station(session, station.id, moment)
-    key_row = StationKeyRow(station_id=station.id, public_key=key, issued_at=moment, made=DEVICE)
-    session.add(key_row)
-    session.flush()
-    session.execute(
-        update(StationEnrolmentRow)
-        .where(StationEnrolmentRow.id == enrolment.id)
-        .values(station_key_id=key_row.id)
-        .execution_options(synchronize_session=False)
-    )
-    token = new_station_token()
-    validity = _aware(enrolment.expires_at) - _aware(enrolment.issued_at)
-    session.add(
-        AccessTokenRow(
-            election_id=election_id,
-            token_hash=token_hash(token),
-            role=Role.STATION.value,
-            constituency_id=station.constituency_id,
-            station_id=station.id,
-            label=f"station-{station.code}",
-            issued_at=moment,
-            expires_at=moment + validity,
-        )
-    )
-    fingerprint = key_fingerprint(key)
-    actor = f"station:station-{station.code}"
-    audit_log.record(
-        session,
-        actor=actor,
-        action="station.enrolled",
-        payload={
-            "station": station.code,
-            "public_key": key,
-            "fingerprint": fingerprint,
-            "made": DEVICE,
-            "revoked_keys": revoked_keys,
-        },
-    )
-    session.expire_all()
-    _record_station_rows(session, actor, station.id)
-    return Enrolment(station.code, token, fingerprint, moment)
+    return station_code, code_hash, key
 
 
 def station_keys(session: Session, station_id: int) -> list[PublishedKey]:
@@ -292,37 +347,51 @@ def _station(session: Session, election_id: int, code: str) -> PollingStationRow
 
 def _revoke_station(session: Session, station_id: int, moment: datetime) -> list[str]:
     """Revokes the station's current keys and station tokens; the fingerprints revoked."""
-    current = session.scalars(
-        select(StationKeyRow.public_key).where(
-            StationKeyRow.station_id == station_id, StationKeyRow.revoked_at.is_(None)
+    return _revoke_stations(session, [station_id], moment).get(station_id, [])
+
+
+def _revoke_stations(
+    session: Session, station_ids: list[int], moment: datetime
+) -> dict[int, list[str]]:
+    """Revokes the stations' current keys and station tokens; station → fingerprints."""
+    revoked: dict[int, list[str]] = {}
+    for station_id, key in session.execute(
+        select(StationKeyRow.station_id, StationKeyRow.public_key).where(
+            StationKeyRow.station_id.in_(station_ids), StationKeyRow.revoked_at.is_(None)
         )
-    ).all()
+    ).tuples():
+        revoked.setdefault(station_id, []).append(key_fingerprint(key))
     session.execute(
         update(StationKeyRow)
-        .where(StationKeyRow.station_id == station_id, StationKeyRow.revoked_at.is_(None))
+        .where(StationKeyRow.station_id.in_(station_ids), StationKeyRow.revoked_at.is_(None))
         .values(revoked_at=moment)
         .execution_options(synchronize_session=False)
     )
     session.execute(
         update(AccessTokenRow)
         .where(
-            AccessTokenRow.station_id == station_id,
+            AccessTokenRow.station_id.in_(station_ids),
             AccessTokenRow.role == Role.STATION.value,
             AccessTokenRow.revoked_at.is_(None),
         )
         .values(revoked_at=moment)
         .execution_options(synchronize_session=False)
     )
-    return [key_fingerprint(key) for key in current]
+    return revoked
 
 
 def _record_station_rows(session: Session, actor: str, station_id: int) -> None:
+    _record_stations_rows(session, actor, [station_id])
+
+
+def _record_stations_rows(session: Session, actor: str, station_ids: list[int]) -> None:
+    session.expire_all()
     for table, row_class in (
         ("station_key", StationKeyRow),
         ("station_enrolment", StationEnrolmentRow),
         ("access_token", AccessTokenRow),
     ):
-        ids = session.scalars(select(row_class.id).where(row_class.station_id == station_id))
+        ids = session.scalars(select(row_class.id).where(row_class.station_id.in_(station_ids)))
         row_ledger.record_rows(session, actor=actor, table=table, keys=[[i] for i in ids])
 
 

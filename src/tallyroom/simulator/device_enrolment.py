@@ -8,15 +8,52 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import httpx
+from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.signature import new_private_key, private_key_pem, public_key_hex
 from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.elections import election_row
+from tallyroom.service.station_enrolment import enrol_stations
+from tallyroom.store.database import transaction
 
 ENROLMENT_TIMEOUT_SECONDS = 60.0
 
 
 class EnrolmentRefused(RuntimeError):
     """A station's enrolment was refused: the message names the station and the reason."""
+
+
+def enrol_devices_in_database(
+    sessions: sessionmaker[Session], issued: IssuedCredentials, *, election: str
+) -> IssuedCredentials:
+    """The same enrolment for a server this process is about to start: keys made here, the
+    public halves bound by the service's one rule in one transaction (thousands of HTTP
+    round trips would hold up the start of the drill)."""
+    waiting = sorted(
+        (code, entry)
+        for code, entry in issued.enrolment_codes.items()
+        if code not in issued.stations
+    )
+    if not waiting:
+        return issued
+    keys = {code: new_private_key() for code, _ in waiting}
+    with transaction(sessions) as session:
+        enrolled = enrol_stations(
+            session,
+            requests=[(code, entry[1], public_key_hex(keys[code])) for code, entry in waiting],
+            election_id=election_row(session, election).id,
+        )
+    tokens = {enrolment.station: enrolment.token for enrolment in enrolled}
+    return replace(
+        issued,
+        stations={
+            **issued.stations,
+            **{
+                code: (number, tokens[code], private_key_pem(keys[code]))
+                for code, (number, _) in waiting
+            },
+        },
+    )
 
 
 def enrol_devices(server: str, issued: IssuedCredentials, *, clients: int) -> IssuedCredentials:
