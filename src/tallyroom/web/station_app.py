@@ -69,6 +69,17 @@ SCRIPT_MESSAGES: dict[str, str] = {
     "turnout_sent": N_("Turnout at %(hour)s reported."),
     "code_mistyped": N_("Check the enrolment code: it has 10 letters and digits."),
     "receipt_qr": N_("QR code of the protocol's SHA-256"),
+    # today's control checks by their codes (a rule set's own rules show their description)
+    "rule_votes_and_invalid_differ_from_cast": N_(
+        "Valid votes plus invalid ballots differ from the ballots in the boxes"
+    ),
+    "rule_cast_exceeds_issued": N_("More ballots in the boxes than ballots issued"),
+    "rule_issued_and_unused_differ_from_received": N_(
+        "Ballots issued plus unused differ from the ballots received"
+    ),
+    "rule_issued_exceeds_voters": N_("More ballots issued than voters"),
+    "rule_registered_differs_from_register": N_("Voters differ from the register"),
+    "rule_candidate_missing": N_("A candidate's votes are missing"),
 }
 
 

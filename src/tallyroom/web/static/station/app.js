@@ -216,7 +216,8 @@ function check({ final = false } = {}) {
   if (blanks.length === 0) {
     for (const failure of evaluateRules(state.rules, values, facts())) {
       const labels = failure.fields.flatMap((field) => inputsOf(field)).map((input) => labelOf(input.name));
-      const text = `${failure.message || failure.rule}: ${[...new Set(labels)].join(", ")}`;
+      const name = M[`rule_${failure.rule}`] || failure.description || failure.message || failure.rule;
+      const text = `${name}: ${[...new Set(labels)].join(", ")}`;
       problems.push(text);
       for (const field of failure.fields) {
         for (const input of inputsOf(field)) marks.set(input.name, failure.rule);
