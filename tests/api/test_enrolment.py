@@ -179,3 +179,37 @@ def test_no_private_key_is_stored_in_the_default_flow(
         )
         for _, code in codes.enrolment_codes.values():
             assert code.replace("-", "") not in enrolments
+
+
+def test_turnout_signed_with_the_device_key_is_kept_with_its_signature(
+    api: Api, codes: IssuedCredentials
+) -> None:
+    from tallyroom.domain.canonical_json import canonical_json
+    from tallyroom.service.turnout import turnout_document
+    from tallyroom.store.schema import TurnoutReportRow
+
+    key = Ed25519PrivateKey.generate()
+    token = enrol(api, "001-0001", codes.enrolment_codes["001-0001"][1], key).json()["token"]
+    signed = key.sign(canonical_json(turnout_document("small-2024", "001-0001", "10:00", 212)))
+    forged = key.sign(canonical_json(turnout_document("small-2024", "001-0001", "10:00", 999)))
+    url = "/api/v1/stations/001-0001/turnout"
+    refused = api.client.post(
+        url,
+        json={"as_of": "10:00", "voters": 212, "signature": forged.hex()},
+        headers=api.headers(token),
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "signature_invalid"
+    stored = api.client.post(
+        url,
+        json={"as_of": "10:00", "voters": 212, "signature": signed.hex()},
+        headers=api.headers(token),
+    )
+    assert stored.status_code == 201, stored.text
+    with transaction(api.sessions) as session:
+        row = session.scalars(select(TurnoutReportRow)).one()
+        assert row.signature == signed.hex()
+        assert audit_discrepancies(session) == []
+        row.signature = forged.hex()
+    with transaction(api.sessions) as session:
+        assert any("column signature" in problem for problem in audit_discrepancies(session))

@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.domain.key_fingerprint import key_fingerprint
 from tallyroom.service.credentials import IssuedCredentials, KeyMaking, issue_credentials
 from tallyroom.store.database import transaction
-from tallyroom.store.schema import ElectionRow, ProtocolVersionRow, StationKeyRow
+from tallyroom.store.schema import (
+    ElectionRow,
+    ProtocolVersionRow,
+    StationKeyRow,
+    TurnoutReportRow,
+)
 
 from .live_server import serving, site_app
 
@@ -158,6 +163,17 @@ def test_enrol_enter_fix_sign_send_and_the_receipt(
     page.click("#to-review")
     page.click("#sign")
     expect(page.locator("#answer-version")).to_have_text("Stored as version 2.")
+    # Hourly turnout, one tap, signed with the same key.
+    page.select_option("#turnout-hour", "10:00")
+    page.fill("#turnout-voters", "212")
+    page.click("#turnout-form button[type=submit]")
+    expect(page.locator("#outbox-list li[data-kind=turnout][data-state=delivered]")).to_have_count(
+        1
+    )
+    with transaction(loaded_election) as session:
+        report = session.scalars(select(TurnoutReportRow)).one()
+        assert (report.as_of, report.voters, report.status) == ("10:00", 212, "accepted")
+        assert report.signature is not None
     # The public station page shows the numbers and the key that signed them.
     page.goto(f"{site}/stations/001-0001?lang=en")
     expect(page.locator("article.protocol.counted")).to_contain_text("759")

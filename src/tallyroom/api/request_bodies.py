@@ -90,6 +90,15 @@ class TurnoutReportBody(BaseModel):
 
     as_of: ReportingHour
     voters: Count
+    signature: Annotated[
+        str | None,
+        Field(
+            default=None,
+            pattern=r"^[0-9a-f]{128}$",
+            description="optional: the station key's Ed25519 signature (hex) over the RFC 8785 "
+            'form of {"election", "station", "as_of", "voters"}',
+        ),
+    ] = None
 
 
 class RelayedTurnoutReportBody(TurnoutReportBody):

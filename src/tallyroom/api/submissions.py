@@ -80,6 +80,7 @@ async def post_turnout(code: str, request: Request) -> JSONResponse:
             as_of=body.get("as_of"),
             voters=body.get("voters"),
             clock=runtime.clock,
+            signature=body.get("signature"),
         ),
     )
     return JSONResponse(outcome.as_dict(), status_code=200 if outcome.already_stored else 201)

@@ -144,7 +144,10 @@ def _report_problems(
             "status": row.status,
             "reasons": [reason["code"] for reason in json.loads(row.reasons)],
             "received_at": _iso(row.received_at),
+            "signature": row.signature,
         }
+        if "signature" not in logged and row.signature is not None:
+            problems.append(f"{place}, column signature: is set, the audit log has none")
         _compare(problems, place, actual, logged)
     problems.extend(
         f"table turnout_report, key station {code} as of {as_of}: row deleted "
@@ -217,6 +220,8 @@ def _replay(
         }
         if "received_at" in payload:
             logged["received_at"] = payload["received_at"]
+        if "signature" in payload:
+            logged["signature"] = payload["signature"]
         reports[(payload["station"], payload["as_of"])] = logged
 
 

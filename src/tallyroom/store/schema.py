@@ -289,6 +289,8 @@ class TurnoutReportRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     reasons: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: the station key's signature over the report (the station app signs its reports)
+    signature: Mapped[str | None] = mapped_column(String(128))
 
 
 class TurnoutTotalRow(Base):

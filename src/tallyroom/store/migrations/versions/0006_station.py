@@ -16,6 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("turnout_report") as batch:
+        batch.add_column(sa.Column("signature", sa.String(length=128), nullable=True))
     with op.batch_alter_table("election") as batch:
         batch.add_column(
             sa.Column("two_clerk_entry", sa.Boolean(), server_default=sa.false(), nullable=False)
@@ -51,6 +53,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("turnout_report") as batch:
+        batch.drop_column("signature")
     op.drop_table("station_enrolment")
     with op.batch_alter_table("station_key") as batch:
         batch.drop_column("made")

@@ -526,10 +526,13 @@ async function reportTurnout(event) {
   }
   $("e-turnout").textContent = "";
   $("turnout-voters").removeAttribute("aria-invalid");
+  // Signed with the station's key, as its protocol is.
+  const report = { election: state.setup.election, station: state.setup.station, as_of: hour, voters: Number(text) };
+  const signature = hex(await crypto.subtle.sign({ name: "Ed25519" }, state.device.keys.privateKey, canonicalBytes(report)));
   await addToOutbox({
     kind: "turnout",
     station: state.setup.station,
-    body: { as_of: hour, voters: Number(text) },
+    body: { as_of: hour, voters: Number(text), signature },
     state: "waiting",
     answer: null,
     created: Date.now(),
