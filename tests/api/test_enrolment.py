@@ -213,3 +213,30 @@ def test_turnout_signed_with_the_device_key_is_kept_with_its_signature(
         row.signature = forged.hex()
     with transaction(api.sessions) as session:
         assert any("column signature" in problem for problem in audit_discrepancies(session))
+
+
+def test_a_key_enrolled_after_a_protocol_cannot_have_signed_it(
+    api: Api, codes: IssuedCredentials
+) -> None:
+    from tallyroom.store.schema import ProtocolVersionRow
+
+    first = Ed25519PrivateKey.generate()
+    token = enrol(api, "001-0001", codes.enrolment_codes["001-0001"][1], first).json()["token"]
+    assert send(api, token, protocol(), first).status_code == 201
+    constituency = api.headers(codes.constituency_tokens[1])
+    code = api.client.post("/api/v1/stations/001-0001/enrolment-code", headers=constituency)
+    second = Ed25519PrivateKey.generate()
+    assert enrol(api, "001-0001", code.json()["code"], second).status_code == 201
+    with transaction(api.sessions) as session:
+        assert audit_discrepancies(session) == []
+        later_key = session.scalars(
+            select(StationKeyRow.id).where(StationKeyRow.public_key == public_key_hex(second))
+        ).one()
+        # Someone claims the new device signed the protocol that was stored before it existed.
+        session.scalars(select(ProtocolVersionRow)).one().station_key_id = later_key
+    with transaction(api.sessions) as session:
+        problems = audit_discrepancies(session)
+    assert any(
+        "enrolled at audit entry" in problem and "after the protocol" in problem
+        for problem in problems
+    ), problems
