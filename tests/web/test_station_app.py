@@ -19,6 +19,7 @@ from tallyroom.domain.key_fingerprint import key_fingerprint
 from tallyroom.service.credentials import IssuedCredentials, KeyMaking, issue_credentials
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import (
+    AuditEntryRow,
     ElectionRow,
     ProtocolVersionRow,
     StationKeyRow,
@@ -284,3 +285,8 @@ def test_two_clerks_disagree_on_one_field_then_reconcile(
     expect(page.locator("#answer-status")).to_have_text("Accepted and counted.")
     with transaction(loaded_election) as session:
         assert session.scalar(select(func.count(ProtocolVersionRow.id))) == 1
+        recorded = session.scalars(
+            select(AuditEntryRow.payload).where(AuditEntryRow.action == "protocol.double_entered")
+        ).all()
+        assert len(recorded) == 1
+        assert '"version":1' in recorded[0].replace(" ", "")

@@ -79,6 +79,13 @@ class ProtocolSubmissionBody(BaseModel):
 
     protocol: ProtocolDocumentBody
     signature: Annotated[str, Field(pattern=r"^[0-9a-fA-F]{128}$")]
+    entry: Annotated[
+        Literal["two_clerks"] | None,
+        Field(
+            description="the station app's two-clerk entry: the version was entered twice and "
+            "signed once both agreed (recorded in the audit log as protocol.double_entered)"
+        ),
+    ] = None
 
 
 class TurnoutReportBody(BaseModel):

@@ -423,7 +423,8 @@ async function deliver(item) {
     response = await authorised("/api/v1/protocols", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(item.body),
+      // "two_clerks": the server records that this version was entered twice and agreed
+      body: JSON.stringify(item.doubleEntered ? { ...item.body, entry: "two_clerks" } : item.body),
     });
   } else {
     response = await authorised(`/api/v1/stations/${encodeURIComponent(item.station)}/turnout`, {
