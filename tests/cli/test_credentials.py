@@ -20,7 +20,9 @@ def test_issue_writes_one_folder_per_constituency_with_private_keys(
     use_database: str, loaded_election: sessionmaker[Session], tmp_path: Path
 ) -> None:
     folder = tmp_path / "credentials"
-    result = runner.invoke(app, ["credentials", "issue", str(folder), "--valid-days", "2"])
+    result = runner.invoke(
+        app, ["credentials", "issue", str(folder), "--valid-days", "2", "--central-keys"]
+    )
     assert result.exit_code == 0, result.output
     assert "issued 4 station keys" in result.stdout
     key = folder / "001" / "001-0001.key"
@@ -60,7 +62,9 @@ def test_revoke_needs_the_commission_and_then_the_token_stops_working(
     use_database: str, loaded_election: sessionmaker[Session], tmp_path: Path
 ) -> None:
     folder = tmp_path / "credentials"
-    assert runner.invoke(app, ["credentials", "issue", str(folder)]).exit_code == 0
+    assert (
+        runner.invoke(app, ["credentials", "issue", str(folder), "--central-keys"]).exit_code == 0
+    )
     issued = read_credential_folder(folder)
     station_token = issued.stations["001-0001"][1]
     refused = runner.invoke(
@@ -105,7 +109,7 @@ def test_issue_into_an_unwritable_folder_changes_nothing(
     failure: str,
 ) -> None:
     first = tmp_path / "first"
-    assert runner.invoke(app, ["credentials", "issue", str(first)]).exit_code == 0
+    assert runner.invoke(app, ["credentials", "issue", str(first), "--central-keys"]).exit_code == 0
     old = read_credential_folder(first)
     before = _stored_counts(loaded_election)
     if failure == "disk_full_midway":
@@ -134,3 +138,22 @@ def test_issue_into_an_unwritable_folder_changes_nothing(
     with transaction(loaded_election) as session:
         assert authenticate(session, old.commission_token).role.value == "commission"
         assert authenticate(session, old.stations["001-0001"][1]).label == "station-001-0001"
+
+
+def test_issue_by_default_writes_enrolment_codes_and_no_private_key(
+    use_database: str, loaded_election: sessionmaker[Session], tmp_path: Path
+) -> None:
+    folder = tmp_path / "credentials"
+    result = runner.invoke(app, ["credentials", "issue", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "4 station enrolment codes (no private key)" in result.stdout
+    assert sorted(p.name for p in (folder / "002").iterdir()) == [
+        "002-0001.enrolment",
+        "constituency.token",
+    ]
+    for path in folder.rglob("*"):
+        if path.is_file():
+            assert b"PRIVATE KEY" not in path.read_bytes()
+    issued = read_credential_folder(folder)
+    assert issued.stations == {}
+    assert len(issued.enrolment_codes["001-0001"][1]) == 11

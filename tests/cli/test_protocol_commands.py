@@ -20,7 +20,9 @@ runner = CliRunner()
 @pytest.fixture
 def issued(use_database: str, loaded_election: sessionmaker[Session], tmp_path: Path) -> Path:
     folder = tmp_path / "credentials"
-    assert runner.invoke(app, ["credentials", "issue", str(folder)]).exit_code == 0
+    assert (
+        runner.invoke(app, ["credentials", "issue", str(folder), "--central-keys"]).exit_code == 0
+    )
     return folder
 
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -111,3 +112,83 @@ def test_serve_with_drill_says_drill(
         _seconds, stdout, stderr = interrupt(process)
     assert "clock: drill" in stdout
     assert "Traceback" not in stderr, stderr
+
+
+def _drill_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed P-256 certificate for 127.0.0.1, as docs/station-app.md makes one."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "tallyroom drill")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "drill.crt", folder / "drill.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def test_serve_over_tls_for_the_station_app(
+    loaded_election: sessionmaker[Session], database_url: str, tmp_path: Path
+) -> None:
+    cert, key = _drill_certificate(tmp_path)
+    port = free_port()
+    process = subprocess.Popen(
+        [*COMMAND, "serve", "--port", str(port), "--tls-cert", str(cert), "--tls-key", str(key)],
+        env={**os.environ, "TALLYROOM_DATABASE_URL": database_url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        page = None
+        while time.monotonic() < deadline and page is None:
+            try:
+                page = httpx.get(f"https://127.0.0.1:{port}/station/", verify=str(cert), timeout=1)
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert page is not None
+        assert page.status_code == 200
+        assert 'id="enrol"' in page.text
+    finally:
+        _seconds, stdout, stderr = interrupt(process)
+    assert f"serving on https://127.0.0.1:{port}" in stdout
+    assert "Traceback" not in stderr, stderr
+
+
+def test_serve_wants_certificate_and_key_together(database_url: str, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*COMMAND, "serve", "--tls-cert", str(tmp_path / "x.crt")],
+        capture_output=True,
+        env={**os.environ, "TALLYROOM_DATABASE_URL": database_url},
+        check=False,
+    )
+    assert result.returncode != 0
+    assert b"--tls-cert and --tls-key together" in result.stderr

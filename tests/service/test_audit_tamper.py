@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.decision_policy import DecisionKind
+from tallyroom.domain.signature import public_key_hex
 from tallyroom.service import audit_tree, row_ledger
 from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.certification import certify_contest
@@ -21,6 +23,7 @@ from tallyroom.service.commission_decisions import decide
 from tallyroom.service.credentials import authenticate, revoke_token
 from tallyroom.service.people import PersonRole, SecondFactor, create_person
 from tallyroom.service.protocols import annul_station, order_recount
+from tallyroom.service.station_enrolment import enrol_station, issue_enrolment_code
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import TABLE_KINDS, Base, ElectionRow, VoterRow
 from tests.polled_election import figures, poll_small_election
@@ -78,6 +81,15 @@ def played(api: Api) -> sessionmaker[Session]:
             constituency=None,
             password="correct horse battery",
             second_factor=SecondFactor.TOTP,
+        )
+        # A lost phone: a new enrolment code, and a device enrolling its own key with it.
+        code = issue_enrolment_code(session, principal=commission, station_code="002-0001")
+        enrol_station(
+            session,
+            station_code="002-0001",
+            code=code,
+            public_key=public_key_hex(Ed25519PrivateKey.generate()),
+            election_id=commission.election_id,
         )
     with transaction(api.sessions) as session:
         audit_tree.sign_tree_head(session, key)
@@ -168,6 +180,9 @@ EDITS: list[tuple[str, str, Any]] = [
     ("observer_station", "station_id", None),
     ("exit_poll_sample", "station_id", None),
     ("station_key", "public_key", None),
+    ("station_key", "made", lambda c: c.made == "device"),
+    ("station_enrolment", "code_hash", None),
+    ("station_enrolment", "used_at", None),
     ("access_token", "role", lambda c: c.role == "station"),
     ("access_token", "revoked_at", lambda c: c.revoked_at.is_not(None)),
     ("protocol_version", "status", lambda c: c.status == "flagged"),

@@ -239,7 +239,9 @@ def announcement_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     engine.dispose()
     environment = {"TALLYROOM_DATABASE_URL": url}
     credentials = folder / "credentials"
-    issued = runner.invoke(cli, ["credentials", "issue", str(credentials)], env=environment)
+    issued = runner.invoke(
+        cli, ["credentials", "issue", str(credentials), "--central-keys"], env=environment
+    )
     assert issued.exit_code == 0, issued.output
     with serving(site_app(url)) as served:
         simulated = runner.invoke(

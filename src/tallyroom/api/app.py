@@ -17,8 +17,11 @@ from tallyroom.api import (
     certifications,
     commission_queues,
     decisions,
+    enrolments,
     poll_book,
     public_results,
+    receipts,
+    station_setup,
     submissions,
 )
 from tallyroom.api.api_docs import docs_router
@@ -36,6 +39,7 @@ from tallyroom.domain.signature import load_private_key
 from tallyroom.store.database import database_url_from_environment
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.routes import web_router
+from tallyroom.web.station_app import station_app_router
 from tallyroom.web.voter_look_up_page import voter_look_up_router
 
 #: names the PEM file of the commission's tree-head key; with it a served site signs the
@@ -124,6 +128,10 @@ def create_app(
     app.include_router(console_router())
     app.include_router(sign_in_router())
     app.include_router(voter_look_up_router(site, runtime))
+    app.include_router(enrolments.router)
+    app.include_router(station_setup.router)
+    app.include_router(receipts.router)
+    app.include_router(station_app_router())
     app.include_router(
         web_router(
             site,

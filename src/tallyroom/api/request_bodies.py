@@ -106,6 +106,13 @@ class ProtocolSubmissionBody(BaseModel):
 
     protocol: ProtocolDocumentBody
     signature: Annotated[str, Field(pattern=r"^[0-9a-fA-F]{128}$")]
+    entry: Annotated[
+        Literal["two_clerks"] | None,
+        Field(
+            description="the station app's two-clerk entry: the version was entered twice and "
+            "signed once both agreed (recorded in the audit log as protocol.double_entered)"
+        ),
+    ] = None
 
 
 class TurnoutReportBody(BaseModel):
@@ -117,6 +124,15 @@ class TurnoutReportBody(BaseModel):
 
     as_of: ReportingHour
     voters: Count
+    signature: Annotated[
+        str | None,
+        Field(
+            default=None,
+            pattern=r"^[0-9a-f]{128}$",
+            description="optional: the station key's Ed25519 signature (hex) over the RFC 8785 "
+            'form of {"election", "station", "as_of", "voters"}',
+        ),
+    ] = None
 
 
 class RelayedTurnoutReportBody(TurnoutReportBody):
@@ -243,3 +259,26 @@ def validated(model: type[Body], body: dict[str, Any]) -> Body:
             for failure in failures
         ]
         raise InvalidInput(code, message, problems=problems) from None
+
+
+class EnrolmentBody(BaseModel):
+    """A device enrolling: its station, the one-time code from the station's envelope, and
+    the public half of the key pair it made (the private half never leaves it)."""
+
+    model_config = ConfigDict(
+        title="Enrolment",
+        json_schema_extra={
+            "examples": [
+                {
+                    "station": "001-0001",
+                    "code": "7K3QD-9XF2M",
+                    "public_key": "d75a980182b10ab7d54bfed3c964073a"
+                    "0ee172f3daa62325af021a68f707511a",
+                }
+            ]
+        },
+    )
+
+    station: StationCode
+    code: Annotated[str, Field(min_length=1, max_length=40, examples=["7K3QD-9XF2M"])]
+    public_key: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="raw Ed25519, hex")]

@@ -513,3 +513,63 @@ class RuleSetBody(BaseModel):
     fields: list[str] = Field(description="the protocol's figures a check may name")
     station_facts: list[str] = Field(description="facts a check names as station.<fact>")
     rules: list[RuleBody]
+
+
+class EnrolmentOutcomeBody(BaseModel):
+    """An enrolled device's station token (keep it with the key) and its key's fingerprint
+    (show it to observers at the station)."""
+
+    model_config = ConfigDict(title="EnrolmentOutcome")
+
+    station: str
+    token: str
+    fingerprint: str
+    enrolled_at: str
+
+
+class EnrolmentCodeBody(BaseModel):
+    """A new one-time enrolment code for a station; its previous key is revoked from now."""
+
+    model_config = ConfigDict(title="EnrolmentCode")
+
+    station: str
+    code: str
+
+
+class SetupCandidateBody(BaseModel):
+    code: str
+    name: str
+    party: str | None
+    ballot_position: int
+
+
+class LatestVersionBody(BaseModel):
+    version: int
+    status: str
+    body_sha256: str
+    reasons: list[dict[str, Any]]
+    figures: dict[str, Any]
+
+
+class StationSetupBody(BaseModel):
+    """What a station's device needs to enter, check and sign its protocol."""
+
+    model_config = ConfigDict(title="StationSetup")
+
+    election: str
+    election_name: str
+    station: str
+    station_name: str
+    constituency: int
+    constituency_name: str
+    contest: str = Field(
+        description='the contest\'s id as signed documents name it: "constituency-5"'
+    )
+    registered_voters: int
+    candidates: list[SetupCandidateBody]
+    turnout_hours: list[str]
+    turnout_reported: dict[str, int]
+    protocol_formats: list[int]
+    two_clerk_entry: bool
+    key_fingerprint: str | None
+    latest: LatestVersionBody | None

@@ -138,6 +138,15 @@ class Runtime:
         except IntegrityError as error:
             raise database_conflict(error) or error from None
 
+    def unauthenticated_command(self, action: Callable[[Session], Outcome]) -> Outcome:
+        """Run a command that proves its right itself (a device enrolling with its one-time
+        code) in one transaction."""
+        try:
+            with self.write_lock or nullcontext(), transaction(self.writer) as session:
+                return action(session)
+        except IntegrityError as error:
+            raise database_conflict(error) or error from None
+
     def start(self) -> None:
         if self.clock.is_drill:
             self._mark_drilled()

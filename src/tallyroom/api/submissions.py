@@ -25,6 +25,8 @@ from tallyroom.api.response_bodies import (
     TurnoutOutcomeBody,
 )
 from tallyroom.api.runtime import bearer_token, runtime_of
+from tallyroom.domain.canonical_json import canonical_json, sha256_hex
+from tallyroom.service.double_entry import record_double_entry
 from tallyroom.service.errors import InvalidInput
 from tallyroom.service.turnout import TurnoutReport, report_turnout, report_turnout_many
 
@@ -52,7 +54,26 @@ async def post_protocol(request: Request) -> JSONResponse:
         bearer_token(request), envelope.get("protocol"), envelope.get("signature")
     )
     outcome = await asyncio.wrap_future(answer)
+    if envelope.get("entry") == "two_clerks" and not outcome.already_stored:
+        await _record_double_entry(request, envelope["protocol"], outcome.version)
     return JSONResponse(outcome.as_dict(), status_code=200 if outcome.already_stored else 201)
+
+
+async def _record_double_entry(request: Request, document: Any, version: int) -> None:
+    """The station app entered this version twice (two clerks) before signing: say so in the
+    audit log, after the version itself is stored."""
+    body_sha256 = sha256_hex(canonical_json(document))
+    await run_in_threadpool(
+        runtime_of(request).command,
+        bearer_token(request),
+        lambda session, principal: record_double_entry(
+            session,
+            principal=principal,
+            station_code=str(document["station"]),
+            version=version,
+            body_sha256=body_sha256,
+        ),
+    )
 
 
 @router.post(
@@ -80,6 +101,7 @@ async def post_turnout(code: str, request: Request) -> JSONResponse:
             as_of=body.get("as_of"),
             voters=body.get("voters"),
             clock=runtime.clock,
+            signature=body.get("signature"),
         ),
     )
     return JSONResponse(outcome.as_dict(), status_code=200 if outcome.already_stored else 201)

@@ -20,6 +20,7 @@ from tallyroom.cli.register_commands import register
 from tallyroom.cli.results_commands import results
 from tallyroom.cli.serve import serve
 from tallyroom.cli.simulate import simulate
+from tallyroom.cli.station_commands import station
 from tallyroom.cli.stats import stats
 from tallyroom.cli.turnout_commands import turnout
 from tallyroom.cli.users_commands import users
@@ -63,6 +64,7 @@ app.add_typer(turnout, name="turnout")
 app.add_typer(audit, name="audit")
 app.add_typer(register, name="register")
 app.add_typer(pollbook, name="pollbook")
+app.add_typer(station, name="station")
 app.command()(results)
 app.command()(serve)
 app.command()(simulate)

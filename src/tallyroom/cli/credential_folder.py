@@ -16,6 +16,8 @@ OBSERVER_TOKEN = "observer.token"
 CONSTITUENCY_TOKEN = "constituency.token"
 KEY_SUFFIX = ".key"
 TOKEN_SUFFIX = ".token"
+#: a station's one-time enrolment code, for its sealed envelope
+ENROLMENT_SUFFIX = ".enrolment"
 
 
 class CredentialFolderError(ValueError):
@@ -59,6 +61,15 @@ def write_credential_folder(
         written += 2
         if progress is not None:
             progress(done)
+    for done, (code, (number, enrolment_code)) in enumerate(
+        issued.enrolment_codes.items(), start=len(issued.stations) + 1
+    ):
+        folder = constituency_folder(root, number)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        _write_secret(folder / f"{code}{ENROLMENT_SUFFIX}", enrolment_code.encode() + b"\n")
+        written += 1
+        if progress is not None:
+            progress(done)
     return written
 
 
@@ -93,6 +104,12 @@ def read_credential_folder(root: Path) -> IssuedCredentials:
                 raise CredentialFolderError(f"{key_path}: cannot read the key: {error}") from None
             token = _read_token(folder / f"{code}{TOKEN_SUFFIX}")
             issued.stations[code] = (number, token, pem)
-    if not issued.stations:
-        raise CredentialFolderError(f"{root}: no station keys (expected 001/001-0001.key, …)")
+        for code_path in sorted(folder.glob(f"*{ENROLMENT_SUFFIX}")):
+            code = code_path.name.removesuffix(ENROLMENT_SUFFIX)
+            issued.enrolment_codes[code] = (number, _read_token(code_path))
+    if not issued.stations and not issued.enrolment_codes:
+        raise CredentialFolderError(
+            f"{root}: no station keys or enrolment codes (expected 001/001-0001.key or "
+            "001/001-0001.enrolment, …)"
+        )
     return issued

@@ -15,6 +15,7 @@ from tallyroom.cli.output import console, errors, fail
 from tallyroom.cli.store_access import sessions
 from tallyroom.service.credentials import (
     IssuedCredentials,
+    KeyMaking,
     authenticate,
     issue_commission_token,
     issue_credentials,
@@ -32,8 +33,16 @@ credentials = typer.Typer(
 def issue(
     folder: Path = typer.Argument(..., help="Empty or new folder to write the secrets into."),
     valid_days: int = typer.Option(7, "--valid-days", min=1, help="Days until the tokens expire."),
+    central_keys: bool = typer.Option(
+        False,
+        "--central-keys",
+        help="Drills and benchmarks only: make every station's key pair here (the commission "
+        "then holds every private key) instead of a one-time enrolment code per station.",
+    ),
 ) -> None:
-    """Issue a key pair and token for every station and the role tokens; write them once."""
+    """Issue per station a one-time enrolment code (its device makes its own key and gets its
+    token when it enrols: `/station` or `tallyroom station enrol`), and the role tokens;
+    write them once."""
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         # Secrets are written once: overwriting would silently orphan handed-out keys.
         fail(f"{folder}: exists and is not an empty folder; nothing was issued")
@@ -44,7 +53,10 @@ def issue(
         # all and lost the new ones).
         with transaction(sessions()) as session:
             issued = issue_credentials(
-                session, actor="cli:credentials", valid_for=timedelta(days=valid_days)
+                session,
+                actor="cli:credentials",
+                valid_for=timedelta(days=valid_days),
+                key_making=KeyMaking.CENTRAL if central_keys else KeyMaking.DEVICE,
             )
             written = _write_with_progress(folder, issued)
     except ServiceError as error:
@@ -60,8 +72,13 @@ def issue(
         # Keys written whose commit did not happen must not be handed out.
         _remove_written(folder, created=created)
         raise
+    stations = (
+        f"{len(issued.stations):,} station keys and tokens (made here: a drill)"
+        if central_keys
+        else f"{len(issued.enrolment_codes):,} station enrolment codes (no private key)"
+    )
     console.print(
-        f"issued {len(issued.stations):,} station keys and tokens, "
+        f"issued {stations}, "
         f"{len(issued.constituency_tokens):,} constituency tokens, a commission token and an "
         f"observer token (valid {valid_days} days): {written:,} files in {folder}"
     )
@@ -75,7 +92,9 @@ def _write_with_progress(folder: Path, issued: IssuedCredentials) -> int:
         console=errors,
         transient=not errors.is_terminal,
     ) as progress:
-        task = progress.add_task("writing station keys", total=len(issued.stations))
+        task = progress.add_task(
+            "writing station secrets", total=len(issued.stations) + len(issued.enrolment_codes)
+        )
         return write_credential_folder(
             folder, issued, progress=lambda done: progress.update(task, completed=done)
         )

@@ -38,6 +38,15 @@ def serve(
         help="The commission's tree-head key (PEM, from `tallyroom audit keygen`): sign the "
         "audit log's head every minute while entries arrive.",
     ),
+    tls_cert: Path | None = typer.Option(
+        None,
+        "--tls-cert",
+        help="Serve HTTPS with this certificate (PEM): the station app needs a secure context "
+        "anywhere but on localhost (docs/station-app.md says how to make one for a drill).",
+    ),
+    tls_key: Path | None = typer.Option(
+        None, "--tls-key", help="With --tls-cert: the certificate's private key (PEM)."
+    ),
 ) -> None:
     """Run the server until interrupted (Ctrl-C)."""
     import uvicorn
@@ -57,9 +66,15 @@ def serve(
         if drill
         else ElectionClock.real()
     )
+    if (tls_cert is None) != (tls_key is None):
+        fail("give --tls-cert and --tls-key together")
+    for path in (tls_cert, tls_key):
+        if path is not None and not path.is_file():
+            fail(f"{path}: no such file")
+    scheme = "https" if tls_cert is not None else "http"
     url = database_url_from_environment()
     console.print(
-        f"serving on http://{host}:{port} (API docs at /docs), database {_safe(url)}, "
+        f"serving on {scheme}://{host}:{port} (API docs at /docs), database {_safe(url)}, "
         f"clock: {clock.describe()}"
     )
     app = create_app(url, clock=clock)
@@ -71,6 +86,8 @@ def serve(
         # Naming the server software helps only an attacker.
         server_header=False,
         timeout_graceful_shutdown=STOP_SECONDS,
+        ssl_certfile=str(tls_cert) if tls_cert is not None else None,
+        ssl_keyfile=str(tls_key) if tls_key is not None else None,
     )
     StoppingServer(config, app.state.runtime.stopping).run()
 

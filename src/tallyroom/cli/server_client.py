@@ -54,9 +54,9 @@ def _refused(response: httpx.Response) -> NoReturn:
 def post_json(server: str, path: str, body: Any, token: str) -> dict[str, Any]:
     """POST and return the JSON answer; exits 1 with the server's code and message on 4xx/5xx
     and with a plain explanation when the server cannot be reached."""
-    answer: dict[str, Any] = call_server(
-        "POST", server, path, body=body, headers={"Authorization": f"Bearer {token}"}
-    ).json()
+    # No token: a command that proves its right itself (an enrolment code).
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    answer: dict[str, Any] = call_server("POST", server, path, body=body, headers=headers).json()
     return answer
 
 

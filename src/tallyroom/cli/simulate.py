@@ -25,10 +25,10 @@ from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.scenarios.polling_day import BallotStuffing, PollingDayPlan, build_polling_day_plan
 from tallyroom.service import audit_tree
-from tallyroom.service.credentials import IssuedCredentials, issue_credentials
+from tallyroom.service.credentials import IssuedCredentials, KeyMaking, issue_credentials
 from tallyroom.service.election_setup import define_election
 from tallyroom.service.elections import election_row
-from tallyroom.service.errors import NotFound
+from tallyroom.service.errors import NotFound, ServiceError
 from tallyroom.simulator.commission_night import (
     CommissionDesk,
     CommissionRefused,
@@ -141,6 +141,20 @@ def simulate(
         return
     database_url = database_url_from_environment()
     credentials = credentials or _prepare_database(definition)
+    if any(code not in credentials.stations for code in credentials.enrolment_codes):
+        from tallyroom.simulator.device_enrolment import enrol_devices_in_database
+
+        begun = time.monotonic()
+        try:
+            credentials = enrol_devices_in_database(
+                sessions(), credentials, election=definition.election.code
+            )
+        except ServiceError as error:
+            fail(f"enrolment of the stations' devices failed: {error.code}: {error.message}")
+        errors.print(
+            f"{len(credentials.enrolment_codes):,} station devices enrolled with keys made in "
+            f"this process in {time.monotonic() - begun:.1f} s"
+        )
     # The server (FastAPI, the site) loads only when this command starts one.
     from tallyroom.simulator.local_server import LocalServer
 
@@ -246,7 +260,7 @@ def _prepare_database(definition: ElectionDefinition) -> IssuedCredentials:
         except NotFound:
             errors.print(f"loading {definition.election.code} into the database …")
             define_election(session, definition=definition, digest="simulator", actor="simulator")
-        return issue_credentials(session, actor="simulator")
+        return issue_credentials(session, actor="simulator", key_making=KeyMaking.DEVICE)
 
 
 def _play(
@@ -272,6 +286,18 @@ def _play(
         fail(str(error))
     except httpx.HTTPError as error:
         fail(f"cannot reach {server}: {error}", code=1)
+    if any(code not in credentials.stations for code in credentials.enrolment_codes):
+        from tallyroom.simulator.device_enrolment import EnrolmentRefused, enrol_devices
+
+        begun = time.monotonic()
+        try:
+            credentials = enrol_devices(server, credentials, clients=clients)
+        except (EnrolmentRefused, httpx.HTTPError) as error:
+            fail(f"enrolment of the stations' devices failed: {error}", code=1)
+        errors.print(
+            f"{len(credentials.enrolment_codes):,} station devices enrolled with keys made here "
+            f"in {time.monotonic() - begun:.1f} s"
+        )
     missing = [s.station for s in plan.stations if s.station not in credentials.stations]
     if missing:
         fail(f"no key for {len(missing):,} stations (e.g. {missing[0]}); issue credentials again")

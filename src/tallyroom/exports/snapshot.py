@@ -17,6 +17,7 @@ from typing import Any
 from tallyroom.definition.writer import write_definition
 from tallyroom.domain.canonical_json import sha256_hex
 from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.key_fingerprint import key_fingerprint
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.domain.protocol_history import ANNULLED_DECISION
@@ -171,7 +172,13 @@ def _keys_document(election: str, keys: list[StationKey]) -> dict[str, Any]:
     stations: dict[str, list[dict[str, Any]]] = {}
     for key in keys:
         stations.setdefault(key.station, []).append(
-            {"public_key": key.public_key, "issued_at": key.issued_at, "revoked_at": key.revoked_at}
+            {
+                "public_key": key.public_key,
+                "fingerprint": key_fingerprint(key.public_key),
+                "made": key.made,
+                "issued_at": key.issued_at,
+                "revoked_at": key.revoked_at,
+            }
         )
     return {"election": election, "stations": dict(sorted(stations.items()))}
 

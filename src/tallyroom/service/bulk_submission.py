@@ -46,6 +46,7 @@ from tallyroom.service.protocols import (
     SUBMITTED,
     ProtocolStatus,
     SubmissionOutcome,
+    flag_revoked_key,
     is_stored_already,
     judge_protocol,
     parse_submission,
@@ -55,6 +56,7 @@ from tallyroom.service.protocols import (
     require_scope,
     require_signature,
     require_station_key,
+    revoked_key_that_signed,
     signature_refusal,
     submission_payload,
     unknown_station,
@@ -496,9 +498,14 @@ def _apply(
             require_scope(principal, station)
             require_contest(parsed, election.contest_codes[station.constituency_id])
             signed = require_signature(signature)
-            key_id = require_station_key(station.code, station.key_id)
+            key_id = station.key_id
+            revoked = None
             if not examination.signature_valid:
-                raise signature_refusal(session, station.id, station.code, examination.body, signed)
+                revoked = revoked_key_that_signed(session, station.id, examination.body, signed)
+                if revoked is None:
+                    require_station_key(station.code, station.key_id)
+                    raise signature_refusal(station.code)
+                key_id = revoked
             standing = election.standing[station.constituency_id]
             refuse_strangers(parsed, standing)
             history = versions.setdefault(station.id, [])
@@ -530,6 +537,8 @@ def _apply(
                 annulled=station.id in annulled,
                 rule_set=election.rule_set,
             )
+            if revoked is not None:
+                status, reasons = flag_revoked_key(status, reasons)
         except ServiceError as error:
             outcome.add(
                 Refusal(

@@ -36,6 +36,19 @@ class Role(enum.StrEnum):
     OBSERVER = "observer"
 
 
+class KeyMaking(enum.StrEnum):
+    """Where station key pairs are made (station_key.made)."""
+
+    #: on each station's device, after enrolment with a one-time code (the default)
+    DEVICE = "device"
+    #: by the commission, every private key in its hands: drills and benchmarks only
+    CENTRAL = "central"
+
+
+DEVICE = KeyMaking.DEVICE.value
+CENTRAL = KeyMaking.CENTRAL.value
+
+
 class StationScope(Protocol):
     """What the scope rule reads of a station: a stored row or a lighter record."""
 
@@ -106,8 +119,10 @@ class IssuedCredentials:
     observer_token: str = ""
     #: constituency number → token
     constituency_tokens: dict[int, str] = field(default_factory=dict)
-    #: station code → (constituency number, token, private key PEM)
+    #: station code → (constituency number, token, private key PEM): central keys only
     stations: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
+    #: station code → (constituency number, one-time enrolment code): keys made on devices
+    enrolment_codes: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 def token_hash(token: str) -> str:
@@ -118,6 +133,10 @@ def _new_token(prefix: str) -> str:
     return f"{prefix}_{secrets.token_urlsafe(32)}"
 
 
+def new_station_token() -> str:
+    return _new_token(Role.STATION.value[:4])
+
+
 def issue_credentials(
     session: Session,
     *,
@@ -125,9 +144,12 @@ def issue_credentials(
     valid_for: timedelta = timedelta(days=7),
     now: datetime | None = None,
     election: str | None = None,
+    key_making: KeyMaking = KeyMaking.CENTRAL,
 ) -> IssuedCredentials:
-    """A key pair and a token for every station, a token per constituency commission, one for
-    the commission and one for observers. Earlier station keys are revoked."""
+    """A token per constituency commission, one for the commission and one for observers,
+    and for every station either a one-time enrolment code (`KeyMaking.DEVICE`: the device
+    makes its key and receives its token when it enrols) or a key pair and token made here
+    (`KeyMaking.CENTRAL`, drills). Earlier station keys and station tokens are revoked."""
     moment = now or datetime.now(UTC)
     expires = moment + valid_for
     election_record = election_row(session, election)
@@ -140,6 +162,16 @@ def issue_credentials(
             StationKeyRow.station_id.in_(
                 select(PollingStationRow.id).where(PollingStationRow.election_id == eid)
             ),
+        )
+        .values(revoked_at=moment)
+    )
+    # A station token of an earlier issue belongs to a device whose key was just revoked.
+    session.execute(
+        update(AccessTokenRow)
+        .where(
+            AccessTokenRow.election_id == eid,
+            AccessTokenRow.role == Role.STATION.value,
+            AccessTokenRow.revoked_at.is_(None),
         )
         .values(revoked_at=moment)
     )
@@ -176,17 +208,31 @@ def issue_credentials(
             Role.CONSTITUENCY_COMMISSION, f"constituency-{constituency.number}", constituency.id
         )
     key_rows: list[dict[str, object]] = []
-    for station_id, code, constituency_id in session.execute(
-        select(PollingStationRow.id, PollingStationRow.code, PollingStationRow.constituency_id)
-        .where(PollingStationRow.election_id == eid)
-        .order_by(PollingStationRow.id)
-    ).tuples():
+    stations = (
+        session.execute(
+            select(PollingStationRow.id, PollingStationRow.code, PollingStationRow.constituency_id)
+            .where(PollingStationRow.election_id == eid)
+            .order_by(PollingStationRow.id)
+        )
+        .tuples()
+        .all()
+    )
+    if key_making is KeyMaking.DEVICE:
+        from tallyroom.service.station_enrolment import replace_enrolment_codes
+
+        codes = replace_enrolment_codes(
+            session, [station_id for station_id, _, _ in stations], moment=moment, expires=expires
+        )
+        for station_id, code, constituency_id in stations:
+            issued.enrolment_codes[code] = (numbers[constituency_id], codes[station_id])
+    for station_id, code, constituency_id in stations if key_making is KeyMaking.CENTRAL else ():
         private_key = new_private_key()
         key_rows.append(
             {
                 "station_id": station_id,
                 "public_key": public_key_hex(private_key),
                 "issued_at": moment,
+                "made": CENTRAL,
             }
         )
         token = add_token(Role.STATION, f"station-{code}", constituency_id, station_id)
@@ -203,6 +249,8 @@ def issue_credentials(
         payload={
             "election": election_record.code,
             "station_keys": len(key_rows),
+            "enrolment_codes": len(issued.enrolment_codes),
+            "key_making": key_making.value,
             "tokens": len(token_rows),
             "expires_at": expires.isoformat(),
         },
@@ -211,6 +259,7 @@ def issue_credentials(
     # key, a promoted role or an un-revoked token.
     row_ledger.record_rows(session, actor=actor, table="station_key")
     row_ledger.record_rows(session, actor=actor, table="access_token")
+    row_ledger.record_rows(session, actor=actor, table="station_enrolment")
     return issued
 
 

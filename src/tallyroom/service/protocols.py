@@ -109,7 +109,7 @@ def submit_protocol(
     require_scope(principal, station)
     require_contest(parsed, _contest_of_station(session, station))
     body = canonical_json(document)
-    key = _verify_signature(session, station, body, signature)
+    key_id, revoked = _verify_signature(session, station, body, signature)
     standing = _standing_candidates(session, station.constituency_id)
     refuse_strangers(parsed, standing)
     body_sha256 = sha256_hex(body)
@@ -132,6 +132,8 @@ def submit_protocol(
         annulled=_is_annulled(session, station.id),
         rule_set=rule_set,
     )
+    if revoked:
+        status, reasons = flag_revoked_key(status, reasons)
     version = ProtocolVersionRow(
         station_id=station.id,
         contest_id=_contest_id(session, station.constituency_id),
@@ -139,7 +141,7 @@ def submit_protocol(
         body=body.decode(),
         body_sha256=body_sha256,
         signature=str(signature),
-        station_key_id=key.id,
+        station_key_id=key_id,
         status=status.value,
         reasons=json.dumps(reasons, ensure_ascii=False),
         rule_set_version=rule_set.version,
@@ -214,25 +216,51 @@ def require_station_key(station_code: str, key: _KeyT | None) -> _KeyT:
     return key
 
 
-def signature_refusal(
-    session: Session, station_id: int, station_code: str, body: bytes, signature: str
-) -> InvalidInput:
-    """Why a signature that does not verify with the current key is refused: a revoked key of
-    the station's is named as such, anything else is simply invalid."""
-    revoked = session.scalars(
-        select(StationKeyRow.public_key).where(
-            StationKeyRow.station_id == station_id, StationKeyRow.revoked_at.is_not(None)
-        )
-    ).all()
-    if any(signature_is_valid(body, signature, public_key) for public_key in revoked):
-        return InvalidInput(
-            "signature_revoked_key",
-            f"signed with a revoked key of station {station_code}; sign with the current key",
-        )
+def revoked_key_that_signed(
+    session: Session, station_id: int, body: bytes, signature: str
+) -> int | None:
+    """The id of a revoked key of the station's that made this signature, if one did: the
+    document was signed before a new enrolment and delivered after it (it waited offline, or
+    was relayed from a lost phone). It is stored flagged for the commission, never counted
+    by itself and never dropped."""
+    for key_id, public_key in session.execute(
+        select(StationKeyRow.id, StationKeyRow.public_key)
+        .where(StationKeyRow.station_id == station_id, StationKeyRow.revoked_at.is_not(None))
+        .order_by(StationKeyRow.id.desc())
+    ).tuples():
+        if signature_is_valid(body, signature, public_key):
+            return int(key_id)
+    return None
+
+
+def signature_refusal(station_code: str) -> InvalidInput:
     return InvalidInput(
         "signature_invalid",
         f"the signature does not verify with station {station_code}'s key",
     )
+
+
+#: the reason a document signed by a revoked key is flagged
+SIGNED_WITH_REVOKED_KEY = "signed_with_revoked_key"
+
+
+def revoked_key_reason() -> dict[str, Any]:
+    return {
+        "code": SIGNED_WITH_REVOKED_KEY,
+        "fields": [],
+        "params": {},
+        "message": "signed with a key of the station's that has since been revoked (a new "
+        "device was enrolled); the commission decides",
+    }
+
+
+def flag_revoked_key(
+    status: ProtocolStatus, reasons: list[dict[str, Any]]
+) -> tuple[ProtocolStatus, list[dict[str, Any]]]:
+    reasons = [*reasons, revoked_key_reason()]
+    return (
+        ProtocolStatus.RECEIVED if status is ProtocolStatus.RECEIVED else ProtocolStatus.FLAGGED
+    ), reasons
 
 
 def refuse_strangers(parsed: ProtocolDocument, standing: Collection[str]) -> None:
@@ -359,12 +387,17 @@ def _outcome(
 
 def _verify_signature(
     session: Session, station: PollingStationRow, body: bytes, signature: Any
-) -> StationKeyRow:
+) -> tuple[int, bool]:
+    """The id of the key that signed, and whether it is a revoked one."""
     signed = require_signature(signature)
-    key = require_station_key(station.code, current_station_key(session, station.id))
-    if signature_is_valid(body, signed, key.public_key):
-        return key
-    raise signature_refusal(session, station.id, station.code, body, signed)
+    key = current_station_key(session, station.id)
+    if key is not None and signature_is_valid(body, signed, key.public_key):
+        return key.id, False
+    revoked = revoked_key_that_signed(session, station.id, body, signed)
+    if revoked is not None:
+        return revoked, True
+    require_station_key(station.code, key)
+    raise signature_refusal(station.code)
 
 
 def _standing_candidates(session: Session, constituency_id: int) -> set[str]:

@@ -86,6 +86,8 @@ class StationKey:
     public_key: str
     issued_at: str
     revoked_at: str | None
+    #: "device" (made on the station's device) or "central" (made by the commission: drills)
+    made: str = "central"
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +162,7 @@ def gather_publication(
             public_key=key.public_key,
             issued_at=_iso(key.issued_at) or "",
             revoked_at=_iso(key.revoked_at),
+            made=key.made,
         )
         for code, key in session.execute(
             select(PollingStationRow.code, StationKeyRow)

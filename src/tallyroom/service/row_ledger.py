@@ -37,6 +37,7 @@ DEFINITION_TABLES = (
 LEDGER_TABLES = (
     *DEFINITION_TABLES,
     "station_key",
+    "station_enrolment",
     "access_token",
     "station_decision",
     "proposed_decision",
@@ -74,6 +75,9 @@ PERSONAL_COLUMNS: Mapping[str, frozenset[str]] = {
     ),
     "voter_addition": frozenset({"voter_number", "full_name", "birth_date"}),
     "absentee_certificate": frozenset({"number"}),
+    # an enrolment code has about 45 bits: its bare SHA-256 in a published log could be
+    # searched for while it is still valid
+    "station_enrolment": frozenset({"code_hash"}),
 }
 #: rows per audit entry, so a million stations make entries of a bearable size
 ROWS_PER_ENTRY = 5_000

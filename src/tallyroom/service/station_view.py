@@ -20,6 +20,7 @@ from tallyroom.domain.protocol_history import version_standing
 from tallyroom.service.ballot import ballot_of
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound
+from tallyroom.service.station_enrolment import PublishedKey, station_keys
 from tallyroom.store.schema import (
     ConstituencyRow,
     ExitPollSampleRow,
@@ -154,6 +155,9 @@ class StationDetail:
         """A protocol's votes in ballot order (any other code after, by code)."""
         order = {code: index for index, code in enumerate(self.ballot_order)}
         return sorted(votes.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+
+    #: every signing key the station has had, oldest first (fingerprints for observers)
+    keys: tuple[PublishedKey, ...] = ()
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -321,6 +325,7 @@ def station_detail(
         if annulled
         else None,
         ballot_order=tuple(line.code for line in ballot_of(session, constituency.id)),
+        keys=tuple(station_keys(session, station.id)),
     )
 
 

@@ -12,12 +12,14 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.canonical_json import canonical_json
 from tallyroom.domain.election import Election
 from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.protocol_document import MAXIMUM_FIGURE
 from tallyroom.domain.results import TurnoutPoint
+from tallyroom.domain.signature import signature_is_valid
 from tallyroom.service import audit_log
-from tallyroom.service.credentials import Principal
+from tallyroom.service.credentials import Principal, current_station_key
 from tallyroom.service.elections import election_of
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from tallyroom.service.tally import bump_revision
@@ -69,6 +71,14 @@ class TurnoutReport:
     station: Any
     as_of: Any
     voters: Any
+    #: the station key's signature over `turnout_document` (the station app signs; a
+    #: relaying constituency commission and older clients send none)
+    signature: Any = None
+
+
+def turnout_document(election: str, station: str, as_of: str, voters: int) -> dict[str, Any]:
+    """What a station signs when it reports turnout (RFC 8785 canonical JSON, Ed25519)."""
+    return {"election": election, "station": station, "as_of": as_of, "voters": voters}
 
 
 def report_turnout(
@@ -79,11 +89,12 @@ def report_turnout(
     as_of: Any,
     voters: Any,
     clock: ElectionClock,
+    signature: Any = None,
 ) -> TurnoutOutcome:
     return report_turnout_many(
         session,
         principal=principal,
-        reports=[TurnoutReport(station_code, as_of, voters)],
+        reports=[TurnoutReport(station_code, as_of, voters, signature)],
         clock=clock,
     )[0]
 
@@ -220,6 +231,7 @@ def report_turnout_many(
                 }
             )
         status = "flagged" if reasons else "accepted"
+        signature = _verified_signature(session, election_record.code, station, label, report)
         row = TurnoutReportRow(
             station_id=station.id,
             as_of=label,
@@ -227,6 +239,7 @@ def report_turnout_many(
             status=status,
             reasons=json.dumps(reasons, ensure_ascii=False),
             received_at=moment,
+            signature=signature,
         )
         new_rows.append(row)
         history.append(row)
@@ -247,7 +260,9 @@ def report_turnout_many(
                     "status": status,
                     "reasons": [reason["code"] for reason in reasons],
                     "received_at": moment.astimezone(UTC).isoformat(timespec="microseconds"),
-                },
+                }
+                # logged only when signed, so the entries of unsigned reports stay as they were
+                | ({"signature": signature} if signature else {}),
             )
         )
         outcomes.append(_outcome(station, row, already_stored=False))
@@ -258,6 +273,31 @@ def report_turnout_many(
         bump_revision(session, election_record.id)
         audit_log.record_many(session, audit)
     return outcomes
+
+
+def _verified_signature(
+    session: Session,
+    election_code: str,
+    station: PollingStationRow,
+    label: str,
+    report: TurnoutReport,
+) -> str | None:
+    """The report's signature once it verifies with the station's current key; None for an
+    unsigned report. A signature that does not verify refuses the report."""
+    if report.signature is None:
+        return None
+    key = current_station_key(session, station.id)
+    body = canonical_json(turnout_document(election_code, station.code, label, int(report.voters)))
+    if (
+        not isinstance(report.signature, str)
+        or key is None
+        or not signature_is_valid(body, report.signature, key.public_key)
+    ):
+        raise InvalidInput(
+            "signature_invalid",
+            f"the turnout report's signature does not verify with station {station.code}'s key",
+        )
+    return report.signature
 
 
 def _valid_report(

@@ -65,6 +65,9 @@ class ElectionRow(Base):
     #: the decision policy: ";"-separated decision kinds (accept, reject, recount, annul) that
     #: are final only once a second person confirms them (four-eyes); not part of the rule set
     four_eyes_decisions: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    #: the station app has two clerks enter each protocol in turn and signs only when they
+    #: agree field by field (a per-election setting of the definition)
+    two_clerk_entry: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ConstituencyRow(Base):
@@ -185,6 +188,24 @@ class StationKeyRow(Base):
     public_key: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: how the key pair was made: "device" (born in the station's browser, the private half
+    #: never left it) or "central" (the commission generated it: drills and benchmarks only)
+    made: Mapped[str] = mapped_column(String(8), default="central", server_default="central")
+
+
+class StationEnrolmentRow(Base):
+    """A one-time enrolment code for a station's device: only its hash is kept; used once,
+    before it expires, to bind a public key made on the device to the station."""
+
+    __tablename__ = "station_enrolment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: when a device enrolled with it (or a newer code replaced it unused)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    station_key_id: Mapped[int | None] = mapped_column(ForeignKey("station_key.id"))
 
 
 class AccessTokenRow(Base):
@@ -323,6 +344,8 @@ class TurnoutReportRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     reasons: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: the station key's signature over the report (the station app signs its reports)
+    signature: Mapped[str | None] = mapped_column(String(128))
 
 
 class TurnoutTotalRow(Base):
@@ -584,6 +607,7 @@ TABLE_KINDS: dict[str, str] = {
     "observer_station": "derived",
     "exit_poll_sample": "authoritative",
     "station_key": "authoritative",
+    "station_enrolment": "authoritative",
     "access_token": "authoritative",
     "protocol_version": "authoritative",
     "station_result": "derived",
