@@ -10,6 +10,7 @@ from tallyroom.cli.audit_commands import audit
 from tallyroom.cli.credentials import credentials
 from tallyroom.cli.definition_commands import export, load, scenario
 from tallyroom.cli.forensics import forensics
+from tallyroom.cli.observer_commands import observers
 from tallyroom.cli.protocol_commands import protocol
 from tallyroom.cli.publication import publish, verify
 from tallyroom.cli.results_commands import results
@@ -55,6 +56,7 @@ app.add_typer(credentials, name="credentials")
 app.add_typer(protocol, name="protocol")
 app.add_typer(turnout, name="turnout")
 app.add_typer(audit, name="audit")
+app.add_typer(observers, name="observers")
 app.command()(results)
 app.command()(serve)
 app.command()(simulate)
