@@ -25,6 +25,8 @@ demo: install
 	$(BIN)/tallyroom load $(DEMO_DIR)
 	$(BIN)/tallyroom stats
 	$(BIN)/tallyroom credentials issue build/credentials
+	$(BIN)/tallyroom observers accredit $(DEMO_DIR)/observers.csv --credentials build/credentials/observers.csv
+	$(BIN)/tallyroom observers stats
 	$(BIN)/tallyroom simulate az-2024 --credentials build/credentials --until end --speed 1200 --keep-serving
 
 lint: install
