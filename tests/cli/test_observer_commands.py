@@ -40,7 +40,8 @@ def test_accredit_from_the_definition_file_then_badges_stats_and_revoke(
     result = runner.invoke(app, ["observers", "revoke", "O0004", "--reason", "expelled"])
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["observers", "stats", "--json"])
-    assert '"international": 1' in result.stdout and '"local": 3' in result.stdout
+    assert '"international": 1' in result.stdout
+    assert '"local": 3' in result.stdout
 
 
 def test_bad_rows_are_named_with_file_and_line_and_nothing_is_stored(

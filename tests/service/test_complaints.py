@@ -86,7 +86,8 @@ def test_a_complaint_goes_received_review_upheld_with_a_recount_linked_both_ways
     with transaction(loaded_election) as session:
         assert stations_under_review(session, election_id) == {"001-0001"}
         (public,) = complaint_register(session)
-        assert public.status == "under_review" and public.description is None
+        assert public.status == "under_review"
+        assert public.description is None
         commission = authenticate(session, credentials.commission_token)
         decide_complaint(
             session,
@@ -104,20 +105,26 @@ def test_a_complaint_goes_received_review_upheld_with_a_recount_linked_both_ways
         station = session.scalar(
             select(PollingStationRow).where(PollingStationRow.code == "001-0001")
         )
-        assert station is not None and recount_pending(session, station.id)
+        assert station is not None
+        assert recount_pending(session, station.id)
         row = session.scalar(select(ComplaintRow))
-        assert row is not None and row.station_decision_id is not None
+        assert row is not None
+        assert row.station_decision_id is not None
         decision = session.get(StationDecisionRow, row.station_decision_id)
-        assert decision is not None and tracking in decision.reason and decision.kind == "recount"
+        assert decision is not None
+        assert tracking in decision.reason
+        assert decision.kind == "recount"
         (public,) = complaint_register(session)
-        assert public.status == "upheld" and public.station_decision == "recount"
+        assert public.status == "upheld"
+        assert public.station_decision == "recount"
         assert [s.kind for s in public.steps] == ["under_review", "upheld"]
         assert public.steps[1].body == "Central Election Commission"
         assert public.steps[1].decided_by.startswith("commission:")
         assert stations_under_review(session, election_id) == set()
         assert audit_discrepancies(session) == []
         payloads = " ".join(session.scalars(select(AuditEntryRow.payload)))
-        assert "Private Person" not in payloads and "Secret Witness" not in payloads
+        assert "Private Person" not in payloads
+        assert "Secret Witness" not in payloads
 
 
 def test_appeal_and_publication_and_what_each_viewer_sees(
@@ -151,7 +158,8 @@ def test_appeal_and_publication_and_what_each_viewer_sees(
         own = withheld_complaint(
             session, viewer=authenticate_observer(session, ngo.credential), tracking=tracking
         )
-        assert own.reporter_kind == "observer" and "sent us out" in own.description
+        assert own.reporter_kind == "observer"
+        assert "sent us out" in own.description
         observer_token = authenticate(session, credentials.observer_token)
         with pytest.raises(Forbidden):
             begin_review(session, principal=observer_token, tracking=tracking, reason="x")
@@ -212,10 +220,8 @@ def test_appeal_and_publication_and_what_each_viewer_sees(
             "published",
         ]
         assert public.steps[0].body == "Constituency Election Commission 2"
-        assert (
-            public.steps[3].outcome == "dismissed"
-            and public.steps[3].body == "Baku Court of Appeal"
-        )
+        assert public.steps[3].outcome == "dismissed"
+        assert public.steps[3].body == "Baku Court of Appeal"
         assert not hasattr(public, "reporter_name")
         assert audit_discrepancies(session) == []
 
@@ -226,7 +232,8 @@ def test_overdue_flags_follow_the_category_deadline(loaded_election: sessionmake
         file_complaint(session, STUFFING, now=filed)
         (fresh,) = complaint_register(session, now=filed + timedelta(days=1))
         (late,) = complaint_register(session, now=filed + timedelta(days=3))
-    assert not fresh.overdue and late.overdue
+    assert not fresh.overdue
+    assert late.overdue
 
 
 @pytest.mark.parametrize(

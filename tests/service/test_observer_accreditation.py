@@ -71,7 +71,8 @@ def test_bulk_accreditation_issues_badges_and_credentials_that_sign_in(
     ]
     with transaction(loaded_election) as session:
         observer = authenticate_observer(session, issued[3].credential)
-        assert observer.code == "O0004" and len(observer.station_ids) == 2
+        assert observer.code == "O0004"
+        assert len(observer.station_ids) == 2
         stored = session.scalars(select(ObserverAccreditationRow.credential_hash)).all()
         assert all(len(h) == 64 for h in stored)
         assert issued[3].credential not in stored
@@ -219,7 +220,9 @@ def test_organisations_apply_and_are_decided_once(
                 session, principal=commission, code="pace", accredit=True, reason="x"
             )
         poll = session.scalar(select(OrganisationRow).where(OrganisationRow.code == "ep-new"))
-        assert poll is not None and poll.exit_poll_role and poll.partner_code == "ep-new-partner"
+        assert poll is not None
+        assert poll.exit_poll_role
+        assert poll.partner_code == "ep-new-partner"
         assert (
             session.scalar(select(OrganisationRow.id).where(OrganisationRow.code == "pace")) is None
         )
@@ -234,5 +237,8 @@ def test_the_badge_carries_the_credential_as_a_qr_code() -> None:
         kind="international",
         credential="obs_abc",
     )
-    assert svg.startswith("<svg") and "I-000001" in svg and "&lt;Schmidt&gt;" in svg
-    assert svg.count("<svg") == 2 and "<path" in svg
+    assert svg.startswith("<svg")
+    assert "I-000001" in svg
+    assert "&lt;Schmidt&gt;" in svg
+    assert svg.count("<svg") == 2
+    assert "<path" in svg

@@ -247,7 +247,7 @@ def _move(complaint: ComplaintRow, wanted: ComplaintStatus) -> None:
             "state_not_allowed",
             f"complaint {complaint.tracking_number} is {current.value}: "
             f"it cannot become {wanted.value}",
-            status=current.value,
+            current_status=current.value,
         )
     complaint.status = wanted.value
 
