@@ -3,21 +3,34 @@ authoritative and derived table is detected and named (table, key, column)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tallyroom.domain.complaint import ComplaintCategory, ComplaintSubject, ReporterKind
+from tallyroom.domain.observer_accreditation import OrganisationKind, read_accreditation_file
 from tallyroom.service import audit_tree
 from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.certification import certify_contest
+from tallyroom.service.complaints import ComplaintFiling, begin_review, file_complaint
 from tallyroom.service.credentials import authenticate, revoke_token
+from tallyroom.service.observer_accreditation import (
+    Application,
+    accredit_observers,
+    apply_organisation,
+    authenticate_observer,
+)
+from tallyroom.service.observer_copies import submit_copy
 from tallyroom.service.protocols import annul_station, order_recount
+from tallyroom.service.stored_files import checked
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import TABLE_KINDS, Base
 from tests.polled_election import figures, poll_small_election
@@ -53,12 +66,42 @@ def played(api: Api) -> sessionmaker[Session]:
         annul_station(session, principal=commission, station_code="001-0003", reason="stuffing")
         order_recount(session, principal=commission, station_code="001-0001", reason="asked")
         revoke_token(session, principal=commission, token=api.credentials.observer_token)
+        _observe_and_complain(session, commission)
         key = audit_tree.create_tree_head_key(session, actor="commission")
     with transaction(api.sessions) as session:
         audit_tree.sign_tree_head(session, key)
     with transaction(api.sessions) as session:
         assert audit_discrepancies(session) == []
     return api.sessions
+
+
+def _observe_and_complain(session: Session, commission: Any) -> None:
+    """An organisation's application, accredited observers, an observer's copy with a photo,
+    a complaint with an attachment under review (rows for every observers' table)."""
+    apply_organisation(
+        session, Application("ep-x", "Poll", OrganisationKind.EXIT_POLL, "AZ", None, "Firm", "IT")
+    )
+    requests, _ = read_accreditation_file(
+        "code,full_name,kind,organisation,country,represents,stations\n"
+        "O0004,Anna Schmidt,international,osce-odihr,DE,,001-0001;002-0001\n"
+    )
+    (issued,) = accredit_observers(session, principal=commission, requests=requests)
+    observer = authenticate_observer(session, issued.credential)
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(png, format="PNG")
+    photo = checked(png.getvalue(), declared_type="image/png")
+    submit_copy(
+        session,
+        observer=observer,
+        station_code="001-0001",
+        figures={"registered_voters": 1, "votes": {"C001": 1}},
+        photo=photo,
+    )
+    filing = ComplaintFiling(
+        ComplaintCategory.OTHER, ComplaintSubject.STATION, "x", ReporterKind.VOTER, "001-0002"
+    )
+    tracking = file_complaint(session, filing, attachments=[photo]).tracking_number
+    begin_review(session, principal=commission, tracking=tracking, reason="looking")
 
 
 def _pk(table: str) -> list[Any]:
@@ -118,6 +161,14 @@ EDITS: list[tuple[str, str, Any]] = [
     ("tree_head_key", "public_key", None),
     ("signed_tree_head", "root_hash", None),
     ("personal_data_salt", "salt", None),
+    ("organisation_application", "status", None),
+    ("observer_accreditation", "credential_hash", None),
+    ("stored_file", "media_type", None),
+    ("observer_protocol_copy", "figures", None),
+    ("complaint", "status", None),
+    ("complaint", "description", None),
+    ("complaint_step", "reason", None),
+    ("complaint_attachment", "published", None),
 ]
 #: what a problem about each table says when it is not "table <name>"
 NAMED: dict[str, str] = {
