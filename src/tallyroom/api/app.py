@@ -26,6 +26,7 @@ from tallyroom.domain.signature import load_private_key
 from tallyroom.store.database import database_url_from_environment
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.routes import web_router
+from tallyroom.web.watcher_pages import watcher_router
 
 #: names the PEM file of the commission's tree-head key; with it a served site signs the
 #: audit log's head every minute while entries arrive
@@ -98,6 +99,11 @@ def create_app(
     # Outermost, so that every answer carries the headers, errors and HEAD included.
     app.add_middleware(SecurityHeaders)
     app.include_router(audit_heads.router)
+    app.include_router(
+        watcher_router(
+            site, read=runtime.read, write=observers.writer(runtime), clock=runtime.clock.kind.value
+        )
+    )
     app.include_router(
         web_router(
             site,

@@ -7,8 +7,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import threading
-import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any, TypeVar
@@ -45,66 +43,37 @@ from tallyroom.api.observer_bodies import (
 )
 from tallyroom.api.openapi_contract import command, command_responses, request_body
 from tallyroom.api.request_bodies import validated
-from tallyroom.api.runtime import bearer_token, runtime_of
+from tallyroom.api.runtime import Runtime, bearer_token, runtime_of
 from tallyroom.domain.observer_accreditation import AccreditationRequest
 from tallyroom.domain.observer_badge import badge_svg
 from tallyroom.domain.protocol_copy import FieldDifference
 from tallyroom.domain.uploaded_file import CheckedFile
 from tallyroom.service import complaints, observer_accreditation, observer_copies
 from tallyroom.service.credentials import authenticate
-from tallyroom.service.errors import InvalidInput, ServiceError, TooLarge
+from tallyroom.service.errors import InvalidInput, TooLarge
 from tallyroom.service.observer_view import observer_summary
 from tallyroom.service.stored_files import checked
 from tallyroom.store.database import transaction
+from tallyroom.web.filing_rate_limit import filing_limit_of
 
 router = APIRouter(prefix="/api/v1", tags=["observers"])
 Outcome = TypeVar("Outcome")
 #: a complaint with five photos, in base64
 MAXIMUM_FILING_BYTES = 40 * 1024 * 1024
-#: complaints one address may file per minute (public, so rate-limited instead of CSRF)
-FILINGS_PER_MINUTE = 10
 
 
-class TooManyRequests(ServiceError):
-    status = 429
+def writer(runtime: Runtime) -> Callable[[Callable[[Session], Outcome]], Outcome]:
+    """Run one command in one transaction on the runtime's writer (the web forms' too)."""
 
+    def write(action: Callable[[Session], Outcome]) -> Outcome:
+        with runtime.write_lock or nullcontext(), transaction(runtime.writer) as session:
+            return action(session)
 
-class FilingRateLimit:
-    """Filings per client address in the last minute, in this process."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._recent: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def admit(self, client: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if len(self._recent) > 10_000:
-                self._recent.clear()  # a flood of addresses: forget, rather than grow
-            recent = [t for t in self._recent.get(client, []) if now - t < 60]
-            if len(recent) >= self.per_minute:
-                raise TooManyRequests(
-                    "too_many_filings", "too many complaints from here; wait a minute"
-                )
-            recent.append(now)
-            self._recent[client] = recent
-
-
-def filing_limit(request: Request) -> FilingRateLimit:
-    """The app's own limiter (one per app, so that two apps in a process do not share it)."""
-    state = request.app.state
-    limit: FilingRateLimit | None = getattr(state, "complaint_filing_limit", None)
-    if limit is None:
-        limit = FilingRateLimit(FILINGS_PER_MINUTE)
-        state.complaint_filing_limit = limit
-    return limit
+    return write
 
 
 def _write(request: Request, action: Callable[[Session], Outcome]) -> Outcome:
-    runtime = runtime_of(request)
-    with runtime.write_lock or nullcontext(), transaction(runtime.writer) as session:
-        return action(session)
+    return writer(runtime_of(request))(action)
 
 
 async def _body(request: Request, limit: int) -> dict[str, Any]:
@@ -415,7 +384,7 @@ def _public(c: complaints.PublicComplaint) -> dict[str, Any]:
     openapi_extra=request_body(ComplaintFilingBody, "the complaint and its attachments"),
 )
 async def post_complaint(request: Request) -> JSONResponse:
-    filing_limit(request).admit(request.client.host if request.client else "unknown")
+    filing_limit_of(request.app.state).admit(request.client.host if request.client else "unknown")
     body = validated(ComplaintFilingBody, await _body(request, MAXIMUM_FILING_BYTES))
     # Checked before any transaction: a refused file stores nothing.
     files = [

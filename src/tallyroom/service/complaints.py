@@ -30,6 +30,7 @@ from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.service.observer_accreditation import ObserverPrincipal
 from tallyroom.service.protocols import annul_station, order_recount
 from tallyroom.service.stored_files import store_file
+from tallyroom.service.tally import bump_revision
 from tallyroom.store.schema import (
     ComplaintAttachmentRow,
     ComplaintRow,
@@ -128,6 +129,8 @@ def file_complaint(
         ComplaintAttachmentRow(complaint_id=row.id, file_sha256=d, published=False) for d in digests
     )
     session.flush()
+    # the station's page and open data list its complaints: a new revision shows them
+    bump_revision(session, election.id)
     audit_log.record(
         session,
         actor=actor,
@@ -224,6 +227,7 @@ def _step(
     )
     session.add(step)
     session.flush()
+    bump_revision(session, complaint.election_id)
     audit_log.record(
         session,
         actor=principal.actor,

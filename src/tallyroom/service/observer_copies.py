@@ -21,7 +21,9 @@ from tallyroom.service.elections import election_row
 from tallyroom.service.errors import Forbidden, InvalidInput
 from tallyroom.service.observer_accreditation import ObserverPrincipal
 from tallyroom.service.stored_files import store_file
+from tallyroom.service.tally import bump_revision
 from tallyroom.store.schema import (
+    CandidateRow,
     ObserverAccreditationRow,
     ObserverProtocolCopyRow,
     PollingStationRow,
@@ -68,6 +70,8 @@ def submit_copy(
     )
     session.add(row)
     session.flush()
+    # published on the station's page: a new revision shows it
+    bump_revision(session, observer.election_id)
     audit_log.record(
         session,
         actor=observer.actor,
@@ -215,3 +219,36 @@ def national_copy_counts(session: Session, *, election_code: str | None = None) 
             )
         ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CopyFormStation:
+    """A station an observer may submit a copy for, with the candidates on its protocol."""
+
+    code: str
+    name: str
+    #: (candidate code, name) in code order
+    candidates: tuple[tuple[str, str], ...]
+
+
+def stations_for_copies(
+    session: Session, *, observer: ObserverPrincipal, limit: int = 50
+) -> list[CopyFormStation]:
+    """The observer's stations (assigned ones, else those of their constituency)."""
+    query = select(PollingStationRow).where(PollingStationRow.election_id == observer.election_id)
+    if observer.station_ids:
+        query = query.where(PollingStationRow.id.in_(observer.station_ids))
+    elif observer.constituency_id is not None:
+        query = query.where(PollingStationRow.constituency_id == observer.constituency_id)
+    stations = session.scalars(query.order_by(PollingStationRow.code).limit(limit)).all()
+    candidates: dict[int, list[tuple[str, str]]] = {}
+    for constituency_id, code, name in session.execute(
+        select(CandidateRow.constituency_id, CandidateRow.code, CandidateRow.full_name)
+        .where(CandidateRow.constituency_id.in_({s.constituency_id for s in stations}))
+        .order_by(CandidateRow.code)
+    ).tuples():
+        candidates.setdefault(constituency_id, []).append((code, name))
+    return [
+        CopyFormStation(s.code, s.name, tuple(candidates.get(s.constituency_id, ())))
+        for s in stations
+    ]

@@ -16,7 +16,9 @@ from tallyroom.domain.name_search import NameQuery
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.domain.protocol_history import version_standing
+from tallyroom.service.complaints import PublicComplaint, complaint_register
 from tallyroom.service.elections import election_row
+from tallyroom.service.observer_copies import CopyComparison, station_copies
 from tallyroom.service.errors import NotFound
 from tallyroom.store.schema import (
     ConstituencyRow,
@@ -138,6 +140,12 @@ class StationDetail:
     observers: tuple[ObserverGroup, ...]
     #: the commission's decision annulling the station's result, while it stands
     annulment: StationDecisionView | None = None
+    #: a complaint about the station is under review (service/complaints.py)
+    under_review: bool = False
+    #: complaints about the station, as the public register shows them
+    complaints: tuple[PublicComplaint, ...] = ()
+    #: observers' copies of the protocol beside the counted versions (never counted)
+    observer_copies: tuple[CopyComparison, ...] = ()
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -260,6 +268,9 @@ def station_detail(
             .order_by(func.count(ObserverRow.id).desc(), ObserverRow.kind, OrganisationRow.name)
         ).tuples()
     )
+    complaints = tuple(
+        complaint_register(session, election_code=election.code, station=station.code)
+    )
     return StationDetail(
         code=station.code,
         name=station.name,
@@ -292,6 +303,11 @@ def station_detail(
         decisions=decisions,
         observers=observers,
         annulment=decisions[-1] if annulled else None,
+        under_review=any(c.status == "under_review" for c in complaints),
+        complaints=complaints,
+        observer_copies=tuple(
+            station_copies(session, station_code=station.code, election_code=election.code)
+        ),
     )
 
 
