@@ -252,7 +252,9 @@ def accredit_observers(
             select(OrganisationRow.code, OrganisationRow.id).where(
                 OrganisationRow.election_id == eid
             )
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     parties = set(session.scalars(select(PartyRow.short_name).where(PartyRow.election_id == eid)))
     candidates = set(
@@ -264,14 +266,18 @@ def accredit_observers(
             select(
                 PollingStationRow.code, PollingStationRow.id, PollingStationRow.constituency_id
             ).where(PollingStationRow.election_id == eid)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     }
     constituencies = dict(
         session.execute(
             select(ConstituencyRow.number, ConstituencyRow.id).where(
                 ConstituencyRow.election_id == eid
             )
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     defined = {
         code: (oid, kind, organisation_id, country)
@@ -283,7 +289,9 @@ def accredit_observers(
                 ObserverRow.organisation_id,
                 ObserverRow.country,
             ).where(ObserverRow.election_id == eid)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     }
     accredited = set(
         session.scalars(
@@ -321,7 +329,9 @@ def accredit_observers(
             select(OrganisationRow.code, OrganisationRow.name).where(
                 OrganisationRow.election_id == eid
             )
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     done = 0
     for start in range(0, len(requests), BULK_CHUNK):
@@ -351,7 +361,9 @@ def accredit_observers(
                     select(ObserverRow.code, ObserverRow.id).where(
                         ObserverRow.election_id == eid, ObserverRow.code.in_([r.code for r in new])
                     )
-                ).tuples().all()
+                )
+                .tuples()
+                .all()
             )
             for r in new:
                 defined[r.code] = (ids[r.code], r.kind.value, None, r.country)
@@ -576,7 +588,9 @@ def assign_observer(
                 PollingStationRow.election_id == principal.election_id,
                 PollingStationRow.code.in_(list(stations)),
             )
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     unknown = [s for s in stations if s not in found]
     if unknown:
@@ -693,15 +707,19 @@ def accredited_observers(
 ) -> list[AccreditedObserver]:
     """Names are personal data: only the commission lists them."""
     principal.require_commission()
-    rows = session.execute(
-        select(ObserverRow, ObserverAccreditationRow, OrganisationRow.code)
-        .join(ObserverAccreditationRow, ObserverAccreditationRow.observer_id == ObserverRow.id)
-        .outerjoin(OrganisationRow, OrganisationRow.id == ObserverRow.organisation_id)
-        .where(ObserverRow.election_id == principal.election_id)
-        .order_by(ObserverAccreditationRow.badge_number)
-        .limit(limit)
-        .offset(offset)
-    ).tuples().all()
+    rows = (
+        session.execute(
+            select(ObserverRow, ObserverAccreditationRow, OrganisationRow.code)
+            .join(ObserverAccreditationRow, ObserverAccreditationRow.observer_id == ObserverRow.id)
+            .outerjoin(OrganisationRow, OrganisationRow.id == ObserverRow.organisation_id)
+            .where(ObserverRow.election_id == principal.election_id)
+            .order_by(ObserverAccreditationRow.badge_number)
+            .limit(limit)
+            .offset(offset)
+        )
+        .tuples()
+        .all()
+    )
     return [
         AccreditedObserver(
             observer.code,

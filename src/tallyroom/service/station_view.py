@@ -18,8 +18,8 @@ from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.domain.protocol_history import version_standing
 from tallyroom.service.complaints import PublicComplaint, complaint_register
 from tallyroom.service.elections import election_row
-from tallyroom.service.observer_copies import CopyComparison, station_copies
 from tallyroom.service.errors import NotFound
+from tallyroom.service.observer_copies import CopyComparison, station_copies
 from tallyroom.store.schema import (
     ConstituencyRow,
     ExitPollSampleRow,

@@ -431,9 +431,7 @@ class ComplaintRow(Base):
     reporter_kind: Mapped[str] = mapped_column(String(16))
     reporter_name: Mapped[str | None] = mapped_column(String(200))
     reporter_contact: Mapped[str | None] = mapped_column(String(200))
-    accreditation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("observer_accreditation.id")
-    )
+    accreditation_id: Mapped[int | None] = mapped_column(ForeignKey("observer_accreditation.id"))
     description: Mapped[str] = mapped_column(Text)
     #: the description as the commission publishes it (redacted); None: not published
     published_description: Mapped[str | None] = mapped_column(Text)
