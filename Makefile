@@ -27,6 +27,7 @@ demo: install
 	$(BIN)/tallyroom credentials issue build/credentials
 	$(BIN)/tallyroom observers accredit $(DEMO_DIR)/observers.csv --credentials build/credentials/observers.csv
 	$(BIN)/tallyroom observers stats
+	$(BIN)/tallyroom exit-polls scenario
 	$(BIN)/tallyroom simulate az-2024 --credentials build/credentials --until end --speed 1200 --keep-serving
 
 lint: install

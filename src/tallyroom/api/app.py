@@ -12,7 +12,14 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from tallyroom import __version__
-from tallyroom.api import audit_heads, decisions, observers, public_results, submissions
+from tallyroom.api import (
+    audit_heads,
+    decisions,
+    exit_polls,
+    observers,
+    public_results,
+    submissions,
+)
 from tallyroom.api.api_docs import docs_router
 from tallyroom.api.clock_header import ClockHeader
 from tallyroom.api.errors import install_error_handlers
@@ -94,6 +101,7 @@ def create_app(
     app.include_router(decisions.router)
     app.include_router(public_results.router)
     app.include_router(observers.router)
+    app.include_router(exit_polls.router)
     app.include_router(docs_router("tallyroom", "/openapi.json"))
     app.add_middleware(PublicReadCors, public_paths=public_read_paths(public_results.router.routes))
     # Outermost, so that every answer carries the headers, errors and HEAD included.
@@ -101,7 +109,7 @@ def create_app(
     app.include_router(audit_heads.router)
     app.include_router(
         watcher_router(
-            site, read=runtime.read, write=observers.writer(runtime), clock=runtime.clock.kind.value
+            site, read=runtime.read, write=observers.writer(runtime), clock=runtime.clock
         )
     )
     app.include_router(

@@ -9,6 +9,7 @@ from tallyroom.cli.announcement import announce
 from tallyroom.cli.audit_commands import audit
 from tallyroom.cli.credentials import credentials
 from tallyroom.cli.definition_commands import export, load, scenario
+from tallyroom.cli.exit_poll_commands import exit_polls
 from tallyroom.cli.forensics import forensics
 from tallyroom.cli.observer_commands import observers
 from tallyroom.cli.protocol_commands import protocol
@@ -57,6 +58,7 @@ app.add_typer(protocol, name="protocol")
 app.add_typer(turnout, name="turnout")
 app.add_typer(audit, name="audit")
 app.add_typer(observers, name="observers")
+app.add_typer(exit_polls, name="exit-polls")
 app.command()(results)
 app.command()(serve)
 app.command()(simulate)

@@ -48,6 +48,10 @@ LEDGER_TABLES = (
     "complaint",
     "complaint_step",
     "complaint_attachment",
+    "organisation_credential",
+    "exit_poll_estimate",
+    "webcam",
+    "webcam_outage",
 )
 #: actions whose payload is one row image ({"key", "row"}) of a table
 SINGLE_ROW_ACTIONS = {"tree_head.signed": "signed_tree_head"}

@@ -471,6 +471,63 @@ class ComplaintAttachmentRow(Base):
     published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
+class OrganisationCredentialRow(Base):
+    """An organisation's own credential (an exit-poll firm declares its sample and submits
+    its estimates with it); only its SHA-256 is stored."""
+
+    __tablename__ = "organisation_credential"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
+    credential_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ExitPollEstimateRow(Base):
+    """An exit-poll organisation's estimate at one sampled station: turnout and shares."""
+
+    __tablename__ = "exit_poll_estimate"
+    __table_args__ = (UniqueConstraint("organisation_id", "station_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    #: percent of registered voters
+    turnout_percent: Mapped[float] = mapped_column(Float)
+    #: canonical JSON: candidate code → percent of voters
+    shares: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebcamRow(Base):
+    """A station's camera and its public viewing link."""
+
+    __tablename__ = "webcam"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), unique=True)
+    viewing_url: Mapped[str] = mapped_column(String(500))
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebcamHeartbeatRow(Base):
+    """A camera monitor's "still up" (ephemeral: the outages derived from them are kept)."""
+
+    __tablename__ = "webcam_heartbeat"
+    __table_args__ = (Index("ix_webcam_heartbeat_key", "webcam_id", "seen_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webcam_id: Mapped[int] = mapped_column(ForeignKey("webcam.id"))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebcamOutageRow(Base):
+    """A span in which a camera sent no heartbeat: the record of its uptime."""
+
+    __tablename__ = "webcam_outage"
+    __table_args__ = (UniqueConstraint("webcam_id", "started_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webcam_id: Mapped[int] = mapped_column(ForeignKey("webcam.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 #: Every table, declared once by what it holds (`tallyroom audit tables`): authoritative
 #: tables record a fact or an act and must be explained by the audit log; derived tables are
 #: recomputable from the authoritative ones; ephemeral ones hold nothing anyone relies on
@@ -511,6 +568,12 @@ TABLE_KINDS: dict[str, str] = {
     "complaint": "authoritative",
     "complaint_step": "authoritative",
     "complaint_attachment": "authoritative",
+    "organisation_credential": "authoritative",
+    "exit_poll_estimate": "authoritative",
+    "webcam": "authoritative",
+    # the monitor's pings: only the outages derived from them are kept and audited
+    "webcam_heartbeat": "ephemeral",
+    "webcam_outage": "authoritative",
 }
 
 

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from tallyroom.domain.complaint import ComplaintCategory, ComplaintSubject, ReporterKind
+from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.protocol_document import FIGURE_FIELDS
 from tallyroom.domain.uploaded_file import MAXIMUM_PDF_BYTES, CheckedFile
-from tallyroom.service import complaints, observer_accreditation, observer_copies
+from tallyroom.service import complaints, exit_polls, observer_accreditation, observer_copies
+from tallyroom.service.elections import election_of, election_row
 from tallyroom.service.errors import InvalidInput, ServiceError, TooLarge
 from tallyroom.service.stored_files import checked
 from tallyroom.web.filing_rate_limit import filing_limit_of
@@ -38,7 +40,7 @@ def watcher_router(
     *,
     read: Callable[[Callable[[Session], Any]], Any],
     write: Callable[[Callable[[Session], Any]], Any],
-    clock: str = "real",
+    clock: ElectionClock,
 ) -> APIRouter:
     """Pages that read and write through the given transaction runners (the API's runtime)."""
     router = APIRouter(include_in_schema=False)
@@ -69,7 +71,7 @@ def watcher_router(
             json_path=None,
             csv_base=None,
             events_path=link("/events"),
-            clock=clock,
+            clock=clock.kind.value,
         )
         response = HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
         chosen = request.query_params.get("lang")
@@ -168,6 +170,27 @@ def watcher_router(
             status=201,
             tracking_number=row.tracking_number,
         )
+
+    # --- exit polls -------------------------------------------------------------------------
+
+    @router.get("/exit-polls")
+    async def exit_poll_page(request: Request) -> Response:
+        def load(session: Session) -> exit_polls.ExitPollReport:
+            election = election_of(election_row(session, None))
+            return exit_polls.exit_poll_report(session, now=clock.now(election))
+
+        try:
+            report = await run_in_threadpool(read, load)
+        except ServiceError as error:
+            return await page(
+                request,
+                "exit_polls.html",
+                "/exit-polls",
+                status=error.status,
+                report=None,
+                problem=error.message,
+            )
+        return await page(request, "exit_polls.html", "/exit-polls", report=report, problem=None)
 
     # --- the observer's phone form --------------------------------------------------------
 

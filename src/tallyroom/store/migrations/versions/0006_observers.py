@@ -1,5 +1,6 @@
 """observers: organisation applications, accreditations with badges and credentials,
-observers' protocol copies, complaints with their steps and attachments, stored files
+observers' protocol copies, complaints with their steps and attachments, stored files,
+organisation credentials, exit-poll estimates, webcams with heartbeats and outages
 
 Revision ID: 0006_observers
 Revises: 0005_drill
@@ -58,6 +59,51 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "organisation_credential",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("credential_hash", sa.String(length=64), nullable=False),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisation.id"],
+            name=op.f("fk_organisation_credential_organisation_id_organisation"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_organisation_credential")),
+        sa.UniqueConstraint(
+            "credential_hash", name=op.f("uq_organisation_credential_credential_hash")
+        ),
+        sa.UniqueConstraint(
+            "organisation_id", name=op.f("uq_organisation_credential_organisation_id")
+        ),
+    )
+    op.create_table(
+        "exit_poll_estimate",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("station_id", sa.Integer(), nullable=False),
+        sa.Column("turnout_percent", sa.Float(), nullable=False),
+        sa.Column("shares", sa.Text(), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisation.id"],
+            name=op.f("fk_exit_poll_estimate_organisation_id_organisation"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["station_id"],
+            ["polling_station.id"],
+            name=op.f("fk_exit_poll_estimate_station_id_polling_station"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_exit_poll_estimate")),
+        sa.UniqueConstraint(
+            "organisation_id", "station_id", name=op.f("uq_exit_poll_estimate_organisation_id")
+        ),
+    )
+    op.create_index(
+        op.f("ix_exit_poll_estimate_station_id"), "exit_poll_estimate", ["station_id"], unique=False
+    )
+    op.create_table(
         "observer_accreditation",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("election_id", sa.Integer(), nullable=False),
@@ -91,6 +137,20 @@ def upgrade() -> None:
             "election_id", "badge_number", name=op.f("uq_observer_accreditation_election_id")
         ),
         sa.UniqueConstraint("observer_id", name=op.f("uq_observer_accreditation_observer_id")),
+    )
+    op.create_table(
+        "webcam",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("station_id", sa.Integer(), nullable=False),
+        sa.Column("viewing_url", sa.String(length=500), nullable=False),
+        sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["station_id"],
+            ["polling_station.id"],
+            name=op.f("fk_webcam_station_id_polling_station"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webcam")),
+        sa.UniqueConstraint("station_id", name=op.f("uq_webcam_station_id")),
     )
     op.create_table(
         "complaint",
@@ -140,6 +200,34 @@ def upgrade() -> None:
         ),
     )
     op.create_index(op.f("ix_complaint_station_id"), "complaint", ["station_id"], unique=False)
+    op.create_table(
+        "webcam_heartbeat",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("webcam_id", sa.Integer(), nullable=False),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["webcam_id"], ["webcam.id"], name=op.f("fk_webcam_heartbeat_webcam_id_webcam")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webcam_heartbeat")),
+    )
+    op.create_index(
+        "ix_webcam_heartbeat_key", "webcam_heartbeat", ["webcam_id", "seen_at"], unique=False
+    )
+    op.create_table(
+        "webcam_outage",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("webcam_id", sa.Integer(), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["webcam_id"], ["webcam.id"], name=op.f("fk_webcam_outage_webcam_id_webcam")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webcam_outage")),
+        sa.UniqueConstraint("webcam_id", "started_at", name=op.f("uq_webcam_outage_webcam_id")),
+    )
+    op.create_index(
+        op.f("ix_webcam_outage_webcam_id"), "webcam_outage", ["webcam_id"], unique=False
+    )
     op.create_table(
         "complaint_attachment",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -233,8 +321,16 @@ def downgrade() -> None:
     op.drop_table("complaint_step")
     op.drop_index(op.f("ix_complaint_attachment_complaint_id"), table_name="complaint_attachment")
     op.drop_table("complaint_attachment")
+    op.drop_index(op.f("ix_webcam_outage_webcam_id"), table_name="webcam_outage")
+    op.drop_table("webcam_outage")
+    op.drop_index("ix_webcam_heartbeat_key", table_name="webcam_heartbeat")
+    op.drop_table("webcam_heartbeat")
     op.drop_index(op.f("ix_complaint_station_id"), table_name="complaint")
     op.drop_table("complaint")
+    op.drop_table("webcam")
     op.drop_table("observer_accreditation")
+    op.drop_index(op.f("ix_exit_poll_estimate_station_id"), table_name="exit_poll_estimate")
+    op.drop_table("exit_poll_estimate")
+    op.drop_table("organisation_credential")
     op.drop_table("organisation_application")
     op.drop_table("stored_file")
