@@ -28,6 +28,7 @@ demo: install
 	$(BIN)/tallyroom observers accredit $(DEMO_DIR)/observers.csv --credentials build/credentials/observers.csv
 	$(BIN)/tallyroom observers stats
 	$(BIN)/tallyroom exit-polls scenario
+	$(BIN)/tallyroom webcams scenario
 	$(BIN)/tallyroom simulate az-2024 --credentials build/credentials --until end --speed 1200 --keep-serving
 
 lint: install

@@ -19,6 +19,7 @@ from tallyroom.api import (
     observers,
     public_results,
     submissions,
+    webcams,
 )
 from tallyroom.api.api_docs import docs_router
 from tallyroom.api.clock_header import ClockHeader
@@ -102,6 +103,7 @@ def create_app(
     app.include_router(public_results.router)
     app.include_router(observers.router)
     app.include_router(exit_polls.router)
+    app.include_router(webcams.router)
     app.include_router(docs_router("tallyroom", "/openapi.json"))
     app.add_middleware(PublicReadCors, public_paths=public_read_paths(public_results.router.routes))
     # Outermost, so that every answer carries the headers, errors and HEAD included.

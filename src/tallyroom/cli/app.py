@@ -19,6 +19,7 @@ from tallyroom.cli.serve import serve
 from tallyroom.cli.simulate import simulate
 from tallyroom.cli.stats import stats
 from tallyroom.cli.turnout_commands import turnout
+from tallyroom.cli.webcam_commands import webcams
 
 app = typer.Typer(
     name="tallyroom",
@@ -59,6 +60,7 @@ app.add_typer(turnout, name="turnout")
 app.add_typer(audit, name="audit")
 app.add_typer(observers, name="observers")
 app.add_typer(exit_polls, name="exit-polls")
+app.add_typer(webcams, name="webcams")
 app.command()(results)
 app.command()(serve)
 app.command()(simulate)

@@ -35,7 +35,7 @@ observers = typer.Typer(
 CREDENTIAL_COLUMNS = ("code", "full_name", "badge_number", "kind", "organisation", "credential")
 
 
-def _commission_at_the_console(election_id: int) -> Principal:
+def commission_at_the_console(election_id: int) -> Principal:
     """Whoever runs the command on the commission's own machine acts as the commission."""
     return Principal(
         token_id=0,
@@ -70,7 +70,7 @@ def accredit(
         _report(file, [p.shown(str(file)) for p in problems])
     try:
         with transaction(sessions()) as session:
-            principal = _commission_at_the_console(election_row(session, election).id)
+            principal = commission_at_the_console(election_row(session, election).id)
             with Progress(
                 TextColumn("accrediting"),
                 BarColumn(),
@@ -162,7 +162,7 @@ def revoke(
     """Revoke an observer's accreditation: the credential stops working at once."""
     try:
         with transaction(sessions()) as session:
-            principal = _commission_at_the_console(election_row(session, election).id)
+            principal = commission_at_the_console(election_row(session, election).id)
             revoke_accreditation(session, principal=principal, code=code, reason=reason)
     except ServiceError as error:
         fail(f"{error.code}: {error.message}")

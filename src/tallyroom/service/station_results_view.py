@@ -22,6 +22,7 @@ from tallyroom.domain.statistics.station_results import (
 )
 from tallyroom.service.elections import election_row
 from tallyroom.service.exit_polls import stored_leader_estimates
+from tallyroom.service.webcams import monitored_station_ids
 from tallyroom.store.schema import (
     CandidateRow,
     ConstituencyRow,
@@ -80,6 +81,7 @@ def station_results_of_election(
         .order_by(PollingStationRow.code)
     ).all()
     count = len(counted)
+    monitored = monitored_station_ids(session, election.id)
     row_of = {station_id: row for row, (station_id, *_) in enumerate(counted)}
     registered = np.zeros(count, dtype=np.int64)
     ballots = np.zeros(count, dtype=np.int64)
@@ -108,7 +110,11 @@ def station_results_of_election(
         votes=votes,
         candidate_names=tuple(f"{code} {name}" for code, name in candidates),
         leader_scope=LeaderScope.CONSTITUENCY,
-        webcam=np.array([webcam for _, _, _, webcam, _ in counted], dtype=np.bool_),
+        # a registered camera counts only if it was up long enough (service/webcams.py);
+        # without a registry the definition's webcam flags stand in
+        webcam=np.array([webcam for _, _, _, webcam, _ in counted], dtype=np.bool_)
+        if monitored is None
+        else _marked(row_of, monitored),
         exit_poll=_marked(
             row_of,
             session.scalars(

@@ -20,6 +20,7 @@ from tallyroom.service.complaints import PublicComplaint, complaint_register
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound
 from tallyroom.service.observer_copies import CopyComparison, station_copies
+from tallyroom.service.webcams import StationWebcam, station_webcam
 from tallyroom.store.schema import (
     ConstituencyRow,
     ExitPollSampleRow,
@@ -146,6 +147,8 @@ class StationDetail:
     complaints: tuple[PublicComplaint, ...] = ()
     #: observers' copies of the protocol beside the counted versions (never counted)
     observer_copies: tuple[CopyComparison, ...] = ()
+    #: the station's camera: public viewing link and recorded outages
+    webcam: StationWebcam | None = None
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -308,6 +311,7 @@ def station_detail(
         observer_copies=tuple(
             station_copies(session, station_code=station.code, election_code=election.code)
         ),
+        webcam=station_webcam(session, station.id),
     )
 
 
