@@ -22,6 +22,12 @@ from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.certification import certify_contest
 from tallyroom.service.complaints import ComplaintFiling, begin_review, file_complaint
 from tallyroom.service.credentials import authenticate, revoke_token
+from tallyroom.service.exit_polls import (
+    Estimate,
+    authenticate_pollster,
+    issue_pollster_credential,
+    submit_estimates,
+)
 from tallyroom.service.observer_accreditation import (
     Application,
     accredit_observers,
@@ -31,6 +37,7 @@ from tallyroom.service.observer_accreditation import (
 from tallyroom.service.observer_copies import submit_copy
 from tallyroom.service.protocols import annul_station, order_recount
 from tallyroom.service.stored_files import checked
+from tallyroom.service.webcams import derive_outages, record_heartbeats, register_webcams
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import TABLE_KINDS, Base
 from tests.polled_election import figures, poll_small_election
@@ -102,6 +109,15 @@ def _observe_and_complain(session: Session, commission: Any) -> None:
     )
     tracking = file_complaint(session, filing, attachments=[photo]).tracking_number
     begin_review(session, principal=commission, tracking=tracking, reason="looking")
+    pollster = authenticate_pollster(
+        session, issue_pollster_credential(session, principal=commission, code="ep-az")
+    )
+    submit_estimates(
+        session, pollster=pollster, estimates=[Estimate("001-0002", 60.0, {"C001": 30.0})]
+    )
+    register_webcams(session, principal=commission, cameras=[("001-0001", "https://cam/1")])
+    record_heartbeats(session, principal=commission, stations=["001-0001"])
+    derive_outages(session, principal=commission, until=datetime.now(UTC))
 
 
 def _pk(table: str) -> list[Any]:
@@ -169,6 +185,10 @@ EDITS: list[tuple[str, str, Any]] = [
     ("complaint", "description", None),
     ("complaint_step", "reason", None),
     ("complaint_attachment", "published", None),
+    ("organisation_credential", "credential_hash", None),
+    ("exit_poll_estimate", "shares", None),
+    ("webcam", "viewing_url", None),
+    ("webcam_outage", "ended_at", None),
 ]
 #: what a problem about each table says when it is not "table <name>"
 NAMED: dict[str, str] = {
