@@ -155,7 +155,7 @@ def derive_outages(session: Session, *, principal: Principal, until: datetime) -
         )
     ).tuples():
         beats[camera].append(_aware(seen))
-    rows = []
+    rows: list[WebcamOutageRow] = []
     for camera in cameras:
         before = [beat for beat in beats[camera] if beat <= since]
         found = outages_between(
