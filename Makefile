@@ -29,6 +29,7 @@ demo: install
 	$(BIN)/tallyroom observers stats
 	$(BIN)/tallyroom exit-polls scenario
 	$(BIN)/tallyroom webcams scenario
+	$(BIN)/tallyroom observers scenario-activity
 	$(BIN)/tallyroom simulate az-2024 --credentials build/credentials --until end --speed 1200 --keep-serving
 
 lint: install

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from sqlalchemy import select
 
 from tallyroom.cli.output import console, errors, fail, print_json
 from tallyroom.cli.store_access import sessions
@@ -203,3 +204,79 @@ def stats(
     for count in summary.international_by_organisation[:5]:
         table.add_row(f"  {count.name}", f"{count.observers:,}")
     console.print(table)
+
+
+@observers.command("scenario-activity")
+def scenario_activity(
+    seed: int = typer.Option(2024, "--seed", help="The scenario's seed."),
+) -> None:
+    """The az-2024 scenario's watchers at work: observers' copies of protocols (a handful
+    differing), and complaints in each state (none changes a result)."""
+    from tallyroom.scenarios.az_2024 import build_definition
+    from tallyroom.scenarios.observer_activity import (
+        REPORTER,
+        SUBJECT,
+        planned_complaints,
+        planned_copies,
+    )
+    from tallyroom.scenarios.polling_day import build_polling_day_plan
+    from tallyroom.service.complaints import (
+        ComplaintFiling,
+        begin_review,
+        decide_complaint,
+        file_complaint,
+    )
+    from tallyroom.service.observer_accreditation import observer_principal
+    from tallyroom.service.observer_copies import submit_copy
+    from tallyroom.store.schema import ObserverRow, ObserverStationRow, PollingStationRow
+
+    plan = build_polling_day_plan(build_definition(seed), seed)
+    try:
+        with transaction(sessions()) as session:
+            election = election_row(session, None)
+            commission = commission_at_the_console(election.id)
+            assignments = (
+                session.execute(
+                    select(ObserverRow.code, PollingStationRow.code)
+                    .join(ObserverStationRow, ObserverStationRow.observer_id == ObserverRow.id)
+                    .join(PollingStationRow, PollingStationRow.id == ObserverStationRow.station_id)
+                    .where(ObserverRow.election_id == election.id)
+                    .order_by(ObserverRow.code, PollingStationRow.code)
+                    .limit(20_000)
+                )
+                .tuples()
+                .all()
+            )
+            copies = planned_copies(plan, assignments, seed)
+            for copy in copies:
+                # the console acts for the observer: the scenario's observers have no phones
+                observer = observer_principal(session, election.id, copy.observer)
+                submit_copy(
+                    session, observer=observer, station_code=copy.station, figures=copy.figures
+                )
+            complaints = planned_complaints([c.station for c in copies], seed)
+            for planned in complaints:
+                filing = ComplaintFiling(
+                    planned.category, SUBJECT, planned.description, REPORTER, planned.station
+                )
+                tracking = file_complaint(session, filing).tracking_number
+                if planned.ends != "received":
+                    begin_review(
+                        session, principal=commission, tracking=tracking, reason="witnesses heard"
+                    )
+                if planned.ends in ("upheld", "dismissed"):
+                    decide_complaint(
+                        session,
+                        principal=commission,
+                        tracking=tracking,
+                        upheld=planned.ends == "upheld",
+                        reason="established by the witnesses"
+                        if planned.ends == "upheld"
+                        else "not supported by the evidence",
+                    )
+    except ServiceError as error:
+        fail(f"{error.code}: {error.message}")
+    console.print(
+        f"{len(copies)} observers' copies ({sum(c.differs for c in copies)} differing) and "
+        f"{len(complaints)} complaints (received, under review, upheld, dismissed)"
+    )

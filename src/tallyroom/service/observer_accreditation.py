@@ -521,14 +521,31 @@ class ObserverPrincipal:
         return self.constituency_id is None or station.constituency_id == self.constituency_id
 
 
+def observer_principal(session: Session, election_id: int, code: str) -> ObserverPrincipal:
+    """The accredited observer with this code, as their credential would make them (for the
+    commission's console acting on an observer's behalf: the scenario's demo)."""
+    found = session.execute(
+        select(ObserverAccreditationRow.credential_hash)
+        .join(ObserverRow, ObserverRow.id == ObserverAccreditationRow.observer_id)
+        .where(ObserverRow.election_id == election_id, ObserverRow.code == code)
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound("unknown_accreditation", f"observer {code} is not accredited")
+    return _principal_of_hash(session, found)
+
+
 def authenticate_observer(session: Session, credential: str | None) -> ObserverPrincipal:
     """The observer whose current accreditation carries this credential."""
     if not credential:
         raise Unauthorised("credential_required", "sign in with the credential on your badge")
+    return _principal_of_hash(session, credential_hash(credential))
+
+
+def _principal_of_hash(session: Session, digest: str) -> ObserverPrincipal:
     found = session.execute(
         select(ObserverAccreditationRow, ObserverRow)
         .join(ObserverRow, ObserverRow.id == ObserverAccreditationRow.observer_id)
-        .where(ObserverAccreditationRow.credential_hash == credential_hash(credential))
+        .where(ObserverAccreditationRow.credential_hash == digest)
     ).one_or_none()
     if found is None:
         raise Unauthorised("unknown_credential", "this credential is not known")
