@@ -321,3 +321,21 @@ def test_filings_are_rate_limited(api: Api) -> None:
     codes = [api.client.post("/api/v1/complaints", json=body).status_code for _ in range(12)]
     assert codes[:10] == [201] * 10
     assert codes[10:] == [429, 429]
+
+
+@pytest.mark.parametrize("text", ["nul \u0000 inside", "lone \ud800 surrogate"])
+def test_text_that_cannot_be_stored_is_refused(api: Api, text: str) -> None:
+    import json as json_module
+
+    body = {
+        "category": "other",
+        "about": "commission",
+        "description": text,
+        "reporter_kind": "voter",
+    }
+    answer = api.client.post(
+        "/api/v1/complaints",
+        content=json_module.dumps(body).encode(),
+        headers={"content-type": "application/json"},
+    )
+    assert answer.status_code == 422, answer.text

@@ -12,8 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from tallyroom.api.errors import error_responses
-from tallyroom.api.json_body import json_object
-from tallyroom.api.observers import writer
+from tallyroom.api.observers import checked_json, writer
 from tallyroom.api.openapi_contract import command, command_responses
 from tallyroom.api.request_bodies import CommissionBody, StationCode, validated
 from tallyroom.api.runtime import bearer_token, runtime_of
@@ -123,7 +122,7 @@ async def post_pollster_credential(code: str, request: Request) -> JSONResponse:
     openapi_extra=command(SampleBody, body="the stations"),
 )
 async def post_sample(request: Request) -> JSONResponse:
-    body = validated(SampleBody, await json_object(request))
+    body = validated(SampleBody, await checked_json(request))
     runtime = runtime_of(request)
     credential = bearer_token(request)
 
@@ -146,7 +145,7 @@ async def post_sample(request: Request) -> JSONResponse:
     openapi_extra=command(EstimatesBody, body="the estimates"),
 )
 async def post_estimates(request: Request) -> JSONResponse:
-    body = validated(EstimatesBody, await json_object(request))
+    body = validated(EstimatesBody, await checked_json(request))
     credential = bearer_token(request)
     estimates = [
         exit_polls.Estimate(e.station, e.turnout_percent, e.shares) for e in body.estimates

@@ -93,7 +93,26 @@ async def _body(request: Request, limit: int) -> dict[str, Any]:
         raise InvalidInput("malformed_json", "the body is not JSON") from None
     if not isinstance(parsed, dict):
         raise InvalidInput("not_an_object", "the body must be a JSON object")
-    return parsed
+    return refuse_nul(parsed)
+
+
+def refuse_nul(body: dict[str, Any]) -> dict[str, Any]:
+    """No NUL character anywhere: PostgreSQL cannot store one in text, and nothing a person
+    types contains one."""
+    if "\\u0000" in json.dumps(body):
+        raise InvalidInput("nul_character", "the body holds a NUL character")
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            "not_unicode", "the body holds a string that is not Unicode text"
+        ) from None
+    return body
+
+
+async def checked_json(request: Request) -> dict[str, Any]:
+    """A small JSON body (api/json_body.py's limits) without NUL characters."""
+    return refuse_nul(await json_object(request))
 
 
 def _decoded(content_base64: str) -> bytes:
@@ -114,7 +133,7 @@ def _decoded(content_base64: str) -> bytes:
     openapi_extra=request_body(OrganisationApplicationBody, "the organisation"),
 )
 async def post_application(request: Request) -> JSONResponse:
-    body = validated(OrganisationApplicationBody, await json_object(request))
+    body = validated(OrganisationApplicationBody, await checked_json(request))
     application = observer_accreditation.Application(
         body.code,
         body.name,
@@ -139,7 +158,7 @@ async def post_application(request: Request) -> JSONResponse:
     openapi_extra=command(ApplicationDecisionBody, body="accredit or refuse, and why"),
 )
 async def post_application_decision(code: str, request: Request) -> JSONResponse:
-    body = validated(ApplicationDecisionBody, await json_object(request))
+    body = validated(ApplicationDecisionBody, await checked_json(request))
     row = await run_in_threadpool(
         runtime_of(request).command,
         bearer_token(request),
@@ -162,7 +181,7 @@ async def post_application_decision(code: str, request: Request) -> JSONResponse
     openapi_extra=command(AccreditationBody, body="the observers"),
 )
 async def post_accreditations(request: Request) -> JSONResponse:
-    body = validated(AccreditationBody, await json_object(request))
+    body = validated(AccreditationBody, await checked_json(request))
     requests = [
         AccreditationRequest(
             line=index,
@@ -214,7 +233,7 @@ async def post_accreditations(request: Request) -> JSONResponse:
     openapi_extra=command(RevocationReasonBody, body="why"),
 )
 async def post_observer_revocation(code: str, request: Request) -> JSONResponse:
-    reason = validated(RevocationReasonBody, await json_object(request)).reason
+    reason = validated(RevocationReasonBody, await checked_json(request)).reason
     await run_in_threadpool(
         runtime_of(request).command,
         bearer_token(request),
@@ -471,7 +490,7 @@ async def get_complaint(tracking: str, request: Request) -> JSONResponse:
     openapi_extra=command(ComplaintStepBody, body="why"),
 )
 async def post_review(tracking: str, request: Request) -> JSONResponse:
-    reason = validated(ComplaintStepBody, await json_object(request)).reason
+    reason = validated(ComplaintStepBody, await checked_json(request)).reason
     await run_in_threadpool(
         runtime_of(request).command,
         bearer_token(request),
@@ -490,7 +509,7 @@ async def post_review(tracking: str, request: Request) -> JSONResponse:
     openapi_extra=command(ComplaintDecisionBody, body="the decision and why"),
 )
 async def post_complaint_decision(tracking: str, request: Request) -> JSONResponse:
-    body = validated(ComplaintDecisionBody, await json_object(request))
+    body = validated(ComplaintDecisionBody, await checked_json(request))
     await run_in_threadpool(
         runtime_of(request).command,
         bearer_token(request),
@@ -514,7 +533,7 @@ async def post_complaint_decision(tracking: str, request: Request) -> JSONRespon
     openapi_extra=command(AppealBody, body="the body appealed to, and why"),
 )
 async def post_appeal(tracking: str, request: Request) -> JSONResponse:
-    body = validated(AppealBody, await json_object(request))
+    body = validated(AppealBody, await checked_json(request))
     await run_in_threadpool(
         runtime_of(request).command,
         bearer_token(request),
@@ -537,7 +556,7 @@ async def post_appeal(tracking: str, request: Request) -> JSONResponse:
     openapi_extra=command(AppealDecisionBody, body="the outcome and why"),
 )
 async def post_appeal_decision(tracking: str, request: Request) -> JSONResponse:
-    body = validated(AppealDecisionBody, await json_object(request))
+    body = validated(AppealDecisionBody, await checked_json(request))
     await run_in_threadpool(
         runtime_of(request).command,
         bearer_token(request),
@@ -560,7 +579,7 @@ async def post_appeal_decision(tracking: str, request: Request) -> JSONResponse:
     openapi_extra=command(PublicationBody, body="the redacted description"),
 )
 async def post_publication(tracking: str, request: Request) -> JSONResponse:
-    body = validated(PublicationBody, await json_object(request))
+    body = validated(PublicationBody, await checked_json(request))
     await run_in_threadpool(
         runtime_of(request).command,
         bearer_token(request),

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from tallyroom.api.json_body import json_object
+from tallyroom.api.observers import checked_json
 from tallyroom.api.openapi_contract import command, command_responses
 from tallyroom.api.request_bodies import CommissionBody, StationCode, validated
 from tallyroom.api.runtime import bearer_token, runtime_of
@@ -63,7 +63,7 @@ class CountedBody(BaseModel):
     openapi_extra=command(CamerasBody, body="the cameras"),
 )
 async def post_cameras(request: Request) -> JSONResponse:
-    body = validated(CamerasBody, await json_object(request))
+    body = validated(CamerasBody, await checked_json(request))
     count = await run_in_threadpool(
         runtime_of(request).command,
         bearer_token(request),
@@ -82,7 +82,7 @@ async def post_cameras(request: Request) -> JSONResponse:
     openapi_extra=command(HeartbeatsBody, body="the stations whose cameras are up"),
 )
 async def post_heartbeats(request: Request) -> JSONResponse:
-    body = validated(HeartbeatsBody, await json_object(request))
+    body = validated(HeartbeatsBody, await checked_json(request))
     count = await run_in_threadpool(
         runtime_of(request).command,
         bearer_token(request),

@@ -304,6 +304,8 @@ def watcher_router(
 
 
 def _filing(values: dict[str, str]) -> complaints.ComplaintFiling:
+    if any("\x00" in value for value in values.values()):
+        raise InvalidInput("nul_character", "the form holds a NUL character")
     try:
         category = ComplaintCategory(values["category"])
         about = ComplaintSubject(values["about"])
