@@ -147,3 +147,29 @@ def test_copies_need_a_signed_in_observer(api: Api) -> None:
     assert answer.status_code == 401
     api.client.cookies.set("observer_credential", "obs_forged")
     assert api.client.get("/observer").status_code == 401
+
+
+def test_only_published_attachments_are_served(api: Api) -> None:
+    photo = _photo()
+    filed = api.client.post(
+        "/complaints/new",
+        data={"category": "other", "about": "commission", "description": "x"},
+        files={"attachment": ("p.jpg", photo, "image/jpeg")},
+    )
+    assert filed.status_code == 201
+    with transaction(api.sessions) as session:
+        tracking = session.scalar(select(ComplaintRow.tracking_number))
+        digest = session.scalar(select(StoredFileRow.sha256))
+    assert api.client.get(f"/complaints/files/{digest}").status_code == 404
+    assert api.client.get("/complaints/files/..%2f..%2fetc").status_code == 404
+    published = api.client.post(
+        f"/api/v1/complaints/{tracking}/publication",
+        json={"description": "[redacted]", "attachments": [digest]},
+        headers=api.commission,
+    )
+    assert published.status_code == 201, published.text
+    served = api.client.get(f"/complaints/files/{digest}")
+    assert served.status_code == 200
+    assert served.headers["content-type"] == "image/jpeg"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert f"/complaints/files/{digest}" in api.client.get("/complaints").text

@@ -40,6 +40,7 @@ from tallyroom.store.schema import (
     ObserverRow,
     PollingStationRow,
     StationDecisionRow,
+    StoredFileRow,
 )
 
 MAXIMUM_DESCRIPTION = 5_000
@@ -630,3 +631,15 @@ def stations_under_review(session: Session, election_id: int) -> set[str]:
             )
         )
     )
+
+
+def published_attachment(session: Session, digest: str) -> tuple[str, bytes] | None:
+    """A file the commission published with a complaint: (media type, bytes); None for any
+    other file (withheld attachments and observers' photos are not public)."""
+    found = session.execute(
+        select(StoredFileRow.media_type, StoredFileRow.content)
+        .join(ComplaintAttachmentRow, ComplaintAttachmentRow.file_sha256 == StoredFileRow.sha256)
+        .where(StoredFileRow.sha256 == digest, ComplaintAttachmentRow.published)
+        .limit(1)
+    ).first()
+    return None if found is None else (found[0], found[1])

@@ -108,6 +108,25 @@ def watcher_router(
             request, "complaints.html", "/complaints", complaints=found, station=station
         )
 
+    @router.get("/complaints/files/{digest}")
+    async def published_file(digest: str) -> Response:
+        if not (len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+            return Response(status_code=404)
+        found = await run_in_threadpool(
+            read, lambda session: complaints.published_attachment(session, digest)
+        )
+        if found is None:
+            return Response(status_code=404)
+        media_type, content = found
+        return Response(
+            content,
+            media_type=media_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{digest[:16]}"',
+                "Cache-Control": "public, max-age=86400, immutable",
+            },
+        )
+
     def form_data(values: dict[str, str], problem: str | None = None) -> dict[str, Any]:
         return {
             "categories": [c.value for c in ComplaintCategory],
