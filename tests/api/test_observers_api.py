@@ -339,3 +339,36 @@ def test_text_that_cannot_be_stored_is_refused(api: Api, text: str) -> None:
         headers={"content-type": "application/json"},
     )
     assert answer.status_code == 422, answer.text
+
+
+def test_names_only_to_the_commission_and_assignment(api: Api) -> None:
+    (ngo,) = _accredit(api, NGO)
+    listed = api.client.get("/api/v1/observers", headers=api.commission)
+    assert listed.status_code == 200
+    assert listed.json()["observers"][0]["full_name"] == "Elvin Mustafayev"
+    for headers in ({}, api.headers(ngo), api.headers(api.credentials.observer_token)):
+        assert api.client.get("/api/v1/observers", headers=headers).status_code in (401, 403)
+    assert "Elvin" not in api.client.get("/api/v1/observers/statistics").text
+    outside = api.client.post(
+        "/api/v1/observers/O0003/assignment",
+        json={"stations": ["001-0001"], "constituency": 2},
+        headers=api.commission,
+    )
+    assert outside.status_code == 422
+    assigned = api.client.post(
+        "/api/v1/observers/O0003/assignment",
+        json={"stations": ["001-0001"]},
+        headers=api.commission,
+    )
+    assert assigned.status_code == 201, assigned.text
+    by_observer = api.client.post(
+        "/api/v1/observers/O0003/assignment", json={"stations": []}, headers=api.headers(ngo)
+    )
+    assert by_observer.status_code == 401
+    figures = _counted_figures(api, "001-0001")
+    copy = api.client.post(
+        "/api/v1/observer/protocol-copies",
+        json={"station": "001-0001", "figures": figures},
+        headers=api.headers(ngo),
+    )
+    assert copy.status_code == 201, copy.text

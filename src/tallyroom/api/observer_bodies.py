@@ -369,3 +369,34 @@ class WithheldComplaintBody(BaseModel):
 class DoneBody(BaseModel):
     model_config = ConfigDict(title="Done")
     done: bool
+
+
+class AssignmentBody(CommissionBody):
+    """Stations (all in the constituency, when one is named) an observer is assigned to."""
+
+    model_config = ConfigDict(
+        title="Assignment",
+        extra="forbid",
+        json_schema_extra={"examples": [{"stations": ["001-0001"], "constituency": 1}]},
+    )
+    stations: Annotated[list[StationCode], Field(max_length=100)] = Field(default_factory=list)
+    constituency: Annotated[int, Field(ge=1, le=100_000)] | None = None
+
+
+class AccreditedObserverBody(BaseModel):
+    model_config = ConfigDict(title="AccreditedObserver")
+    code: str
+    full_name: str
+    kind: str
+    organisation: str | None
+    country: str
+    badge_number: str
+    stations: str
+    revoked: bool
+
+
+class AccreditedObserversBody(BaseModel):
+    """Names: for the commission only."""
+
+    model_config = ConfigDict(title="AccreditedObservers")
+    observers: list[AccreditedObserverBody]

@@ -9,9 +9,9 @@ import binascii
 import json
 from collections.abc import Callable
 from contextlib import nullcontext
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
@@ -20,10 +20,12 @@ from tallyroom.api.errors import error_responses
 from tallyroom.api.json_body import json_object
 from tallyroom.api.observer_bodies import (
     AccreditationBody,
+    AccreditedObserversBody,
     AppealBody,
     AppealDecisionBody,
     ApplicationBody,
     ApplicationDecisionBody,
+    AssignmentBody,
     ComplaintDecisionBody,
     ComplaintFiledBody,
     ComplaintFilingBody,
@@ -242,6 +244,67 @@ async def post_observer_revocation(code: str, request: Request) -> JSONResponse:
         ),
     )
     return JSONResponse({"done": True}, status_code=201)
+
+
+@router.post(
+    "/observers/{code}/assignment",
+    summary="Assign an accredited observer to stations or a constituency",
+    status_code=201,
+    responses=command_responses({201: (DoneBody, "assigned")}),
+    openapi_extra=command(AssignmentBody, body="the stations and constituency"),
+)
+async def post_assignment(code: str, request: Request) -> JSONResponse:
+    body = validated(AssignmentBody, await checked_json(request))
+    await run_in_threadpool(
+        runtime_of(request).command,
+        bearer_token(request),
+        lambda session, principal: observer_accreditation.assign_observer(
+            session,
+            principal=principal,
+            code=code,
+            stations=body.stations,
+            constituency=body.constituency,
+        ),
+    )
+    return JSONResponse({"done": True}, status_code=201)
+
+
+@router.get(
+    "/observers",
+    summary="Accredited observers with their names (the commission only)",
+    response_model=AccreditedObserversBody,
+    responses=error_responses(401, 403, 404, 422),
+    openapi_extra={"security": [{"bearer": []}]},
+)
+async def get_accredited_observers(
+    request: Request, offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0
+) -> JSONResponse:
+    token = bearer_token(request)
+
+    def read(session: Session) -> list[observer_accreditation.AccreditedObserver]:
+        principal = authenticate(session, token)
+        return observer_accreditation.accredited_observers(
+            session, principal=principal, limit=100, offset=offset
+        )
+
+    found = await run_in_threadpool(runtime_of(request).read, read)
+    return JSONResponse(
+        {
+            "observers": [
+                {
+                    "code": o.code,
+                    "full_name": o.full_name,
+                    "kind": o.kind,
+                    "organisation": o.organisation,
+                    "country": o.country,
+                    "badge_number": o.badge_number,
+                    "stations": o.stations,
+                    "revoked": o.revoked,
+                }
+                for o in found
+            ]
+        }
+    )
 
 
 @router.get(
