@@ -242,3 +242,15 @@ def test_the_badge_carries_the_credential_as_a_qr_code() -> None:
     assert "&lt;Schmidt&gt;" in svg
     assert svg.count("<svg") == 2
     assert "<path" in svg
+
+
+def test_the_public_figures_follow_the_accreditation(
+    loaded_election: sessionmaker[Session], credentials: Any
+) -> None:
+    with transaction(loaded_election) as session:
+        assert observer_summary(session).local == 3  # the definition's, before accreditation
+        commission = authenticate(session, credentials.commission_token)
+        requests, _ = read_accreditation_file(DEFINED.split("O0002")[0])
+        accredit_observers(session, principal=commission, requests=requests)
+    with transaction(loaded_election) as session:
+        assert (observer_summary(session).local, observer_summary(session).international) == (1, 0)

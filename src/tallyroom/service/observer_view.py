@@ -45,11 +45,21 @@ class ObserverSummary:
 
 
 def observer_summary(
-    session: Session, *, election_code: str | None = None, accredited_only: bool = False
+    session: Session, *, election_code: str | None = None, accredited_only: bool | None = None
 ) -> ObserverSummary:
     """Every observer of the definition, or (`accredited_only`) those whose accreditation
-    stands (service/observer_accreditation.py)."""
+    stands (service/observer_accreditation.py); by default the accredited ones once the
+    commission has accredited anyone, so that the public figures follow the accreditation."""
     election = election_row(session, election_code)
+    if accredited_only is None:
+        accredited_only = (
+            session.scalar(
+                select(ObserverAccreditationRow.id)
+                .where(ObserverAccreditationRow.election_id == election.id)
+                .limit(1)
+            )
+            is not None
+        )
     international = ObserverRow.kind == ObserverKind.INTERNATIONAL.value
     of_election: Any = ObserverRow.election_id == election.id
     if accredited_only:
