@@ -70,7 +70,9 @@ def watcher_router(
             query={},
             json_path=None,
             csv_base=None,
-            events_path=link("/events"),
+            # no live updates: these pages have no live regions, and a form's answer (a
+            # POST) cannot be fetched again
+            events_path="",
             clock=clock.kind.value,
         )
         response = HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
