@@ -31,6 +31,11 @@ demo: install
 	$(BIN)/tallyroom register stats
 	$(BIN)/tallyroom register audit --previous build/register-previous.csv
 	$(BIN)/tallyroom credentials issue build/credentials
+	$(BIN)/tallyroom observers accredit $(DEMO_DIR)/observers.csv --credentials build/credentials/observers.csv
+	$(BIN)/tallyroom observers stats
+	$(BIN)/tallyroom exit-polls scenario
+	$(BIN)/tallyroom webcams scenario
+	$(BIN)/tallyroom observers scenario-activity
 	$(BIN)/tallyroom simulate az-2024 --credentials build/credentials --until end --speed 1200 --certify --keep-serving
 
 lint: install

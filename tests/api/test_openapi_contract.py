@@ -19,6 +19,8 @@ from tallyroom.domain.protocol_document import parse_protocol_document
 from tests.station_client import Api
 
 ERROR_STATUSES = ("400", "401", "403", "404", "409", "413", "422")
+#: the observers', complaints' and exit polls' routes (api/observers.py, api/exit_polls.py)
+WATCHER_TAGS = {"observers", "exit-polls", "webcams"}
 
 
 @pytest.fixture
@@ -29,12 +31,39 @@ def document(api: Api) -> dict[str, Any]:
 
 
 def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """The results API's operations (the observers' routes are held to their own contract
+    below: public filings take no token, their reads are not conditional)."""
     return [
         (method.upper(), path, operation)
         for path, methods in document["paths"].items()
         if path.startswith("/api/v1/")
         for method, operation in methods.items()
+        if not WATCHER_TAGS & set(operation.get("tags", []))
     ]
+
+
+def test_the_observers_routes_declare_bodies_and_the_one_error_shape(
+    document: dict[str, Any],
+) -> None:
+    routes = [
+        (method.upper(), path, operation)
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+        if WATCHER_TAGS & set(operation.get("tags", []))
+    ]
+    assert len(routes) == 25
+    public_filings = {"/api/v1/complaints", "/api/v1/organisation-applications"}
+    for method, path, operation in routes:
+        if method != "POST":
+            continue
+        assert ("security" in operation) is (path not in public_filings), path
+        if path.endswith(("/credential", "/webcams/outages")):
+            continue  # takes no body
+        reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        assert resolve(document, reference).get("examples"), path
+        for status in ERROR_STATUSES:
+            schema = operation["responses"][status]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (path, status)
 
 
 def resolve(document: dict[str, Any], reference: str) -> dict[str, Any]:

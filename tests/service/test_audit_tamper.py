@@ -3,6 +3,7 @@ authoritative and derived table is detected and named (table, key, column)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -10,20 +11,39 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from PIL import Image
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tallyroom.domain.complaint import ComplaintCategory, ComplaintSubject, ReporterKind
 from tallyroom.domain.decision_policy import DecisionKind
+from tallyroom.domain.observer_accreditation import OrganisationKind, read_accreditation_file
 from tallyroom.domain.signature import public_key_hex
 from tallyroom.service import audit_tree, row_ledger
 from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.certification import certify_contest
 from tallyroom.service.commission_decisions import decide
+from tallyroom.service.complaints import ComplaintFiling, begin_review, file_complaint
 from tallyroom.service.credentials import authenticate, revoke_token
+from tallyroom.service.exit_polls import (
+    Estimate,
+    authenticate_pollster,
+    issue_pollster_credential,
+    submit_estimates,
+)
+from tallyroom.service.observer_accreditation import (
+    Application,
+    accredit_observers,
+    apply_organisation,
+    authenticate_observer,
+)
+from tallyroom.service.observer_copies import submit_copy
 from tallyroom.service.people import PersonRole, SecondFactor, create_person
 from tallyroom.service.protocols import annul_station, order_recount
 from tallyroom.service.station_enrolment import enrol_station, issue_enrolment_code
+from tallyroom.service.stored_files import checked
+from tallyroom.service.webcams import derive_outages, record_heartbeats, register_webcams
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import TABLE_KINDS, Base, ElectionRow, VoterRow
 from tests.polled_election import figures, poll_small_election
@@ -91,6 +111,8 @@ def played(api: Api) -> sessionmaker[Session]:
             public_key=public_key_hex(Ed25519PrivateKey.generate()),
             election_id=commission.election_id,
         )
+        _observe_and_complain(session, commission)
+        key = audit_tree.create_tree_head_key(session, actor="commission")
     with transaction(api.sessions) as session:
         audit_tree.sign_tree_head(session, key)
     play_poll_book(api)
@@ -137,6 +159,44 @@ def play_poll_book(api: Api) -> None:
             json={"check_ins": [{"voter": voters[12], "client_reference": reference}]},
             headers=station,
         )
+
+
+def _observe_and_complain(session: Session, commission: Any) -> None:
+    """An organisation's application, accredited observers, an observer's copy with a photo,
+    a complaint with an attachment under review (rows for every observers' table)."""
+    apply_organisation(
+        session, Application("ep-x", "Poll", OrganisationKind.EXIT_POLL, "AZ", None, "Firm", "IT")
+    )
+    requests, _ = read_accreditation_file(
+        "code,full_name,kind,organisation,country,represents,stations\n"
+        "O0004,Anna Schmidt,international,osce-odihr,DE,,001-0001;002-0001\n"
+    )
+    (issued,) = accredit_observers(session, principal=commission, requests=requests)
+    observer = authenticate_observer(session, issued.credential)
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(png, format="PNG")
+    photo = checked(png.getvalue(), declared_type="image/png")
+    submit_copy(
+        session,
+        observer=observer,
+        station_code="001-0001",
+        figures={"registered_voters": 1, "votes": {"C001": 1}},
+        photo=photo,
+    )
+    filing = ComplaintFiling(
+        ComplaintCategory.OTHER, ComplaintSubject.STATION, "x", ReporterKind.VOTER, "001-0002"
+    )
+    tracking = file_complaint(session, filing, attachments=[photo]).tracking_number
+    begin_review(session, principal=commission, tracking=tracking, reason="looking")
+    pollster = authenticate_pollster(
+        session, issue_pollster_credential(session, principal=commission, code="ep-az")
+    )
+    submit_estimates(
+        session, pollster=pollster, estimates=[Estimate("001-0002", 60.0, {"C001": 30.0})]
+    )
+    register_webcams(session, principal=commission, cameras=[("001-0001", "https://cam/1")])
+    record_heartbeats(session, principal=commission, stations=["001-0001"])
+    derive_outages(session, principal=commission, until=datetime.now(UTC))
 
 
 def _pk(table: str) -> list[Any]:
@@ -216,6 +276,18 @@ EDITS: list[tuple[str, str, Any]] = [
     ("check_in", "identity_match", None),
     ("check_in", "station_id", None),
     ("double_vote_incident", "status", None),
+    ("organisation_application", "status", None),
+    ("observer_accreditation", "credential_hash", None),
+    ("stored_file", "media_type", None),
+    ("observer_protocol_copy", "figures", None),
+    ("complaint", "status", None),
+    ("complaint", "description", None),
+    ("complaint_step", "reason", None),
+    ("complaint_attachment", "published", None),
+    ("organisation_credential", "credential_hash", None),
+    ("exit_poll_estimate", "shares", None),
+    ("webcam", "viewing_url", None),
+    ("webcam_outage", "ended_at", None),
 ]
 #: what a problem about each table says when it is not "table <name>"
 NAMED: dict[str, str] = {

@@ -18,11 +18,14 @@ from tallyroom.api import (
     commission_queues,
     decisions,
     enrolments,
+    exit_polls,
+    observers,
     poll_book,
     public_results,
     receipts,
     station_setup,
     submissions,
+    webcams,
 )
 from tallyroom.api.api_docs import docs_router
 from tallyroom.api.clock_header import ClockHeader
@@ -41,6 +44,7 @@ from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.routes import web_router
 from tallyroom.web.station_app import station_app_router
 from tallyroom.web.voter_look_up_page import voter_look_up_router
+from tallyroom.web.watcher_pages import watcher_router
 
 #: names the PEM file of the commission's tree-head key; with it a served site signs the
 #: audit log's head every minute while entries arrive
@@ -110,6 +114,9 @@ def create_app(
     app.include_router(commission_queues.router)
     app.include_router(public_results.router)
     app.include_router(poll_book.router)
+    app.include_router(observers.router)
+    app.include_router(exit_polls.router)
+    app.include_router(webcams.router)
     app.include_router(docs_router("tallyroom", "/openapi.json"))
     app.add_middleware(
         PublicReadCors,
@@ -132,6 +139,11 @@ def create_app(
     app.include_router(station_setup.router)
     app.include_router(receipts.router)
     app.include_router(station_app_router())
+    app.include_router(
+        watcher_router(
+            site, read=runtime.read, write=observers.writer(runtime), clock=runtime.clock
+        )
+    )
     app.include_router(
         web_router(
             site,

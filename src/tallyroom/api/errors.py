@@ -55,6 +55,7 @@ ERROR_MEANINGS = {
     409: "the request conflicts with what is stored",
     413: "the body is larger than the API accepts",
     422: "the request is well-formed but not valid; `details` names every problem",
+    429: "too many requests from this address; wait a minute",
     503: "the server cannot take protocols at the moment; try again",
 }
 #: the errors every command may answer

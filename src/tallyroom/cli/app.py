@@ -12,7 +12,9 @@ from tallyroom.cli.console_login import login, logout
 from tallyroom.cli.credentials import credentials
 from tallyroom.cli.decision_commands import decide
 from tallyroom.cli.definition_commands import export, load, scenario
+from tallyroom.cli.exit_poll_commands import exit_polls
 from tallyroom.cli.forensics import forensics
+from tallyroom.cli.observer_commands import observers
 from tallyroom.cli.poll_book_commands import pollbook
 from tallyroom.cli.protocol_commands import protocol
 from tallyroom.cli.publication import publish, verify
@@ -24,6 +26,7 @@ from tallyroom.cli.station_commands import station
 from tallyroom.cli.stats import stats
 from tallyroom.cli.turnout_commands import turnout
 from tallyroom.cli.users_commands import users
+from tallyroom.cli.webcam_commands import webcams
 
 app = typer.Typer(
     name="tallyroom",
@@ -65,6 +68,9 @@ app.add_typer(audit, name="audit")
 app.add_typer(register, name="register")
 app.add_typer(pollbook, name="pollbook")
 app.add_typer(station, name="station")
+app.add_typer(observers, name="observers")
+app.add_typer(exit_polls, name="exit-polls")
+app.add_typer(webcams, name="webcams")
 app.command()(results)
 app.command()(serve)
 app.command()(simulate)

@@ -4,13 +4,14 @@ country (the figures the commission announces)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.observer import ObserverKind
 from tallyroom.service.elections import election_row
-from tallyroom.store.schema import ObserverRow, OrganisationRow
+from tallyroom.store.schema import ObserverAccreditationRow, ObserverRow, OrganisationRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +44,31 @@ class ObserverSummary:
         return len(self.international_by_country)
 
 
-def observer_summary(session: Session, *, election_code: str | None = None) -> ObserverSummary:
+def observer_summary(
+    session: Session, *, election_code: str | None = None, accredited_only: bool | None = None
+) -> ObserverSummary:
+    """Every observer of the definition, or (`accredited_only`) those whose accreditation
+    stands (service/observer_accreditation.py); by default the accredited ones once the
+    commission has accredited anyone, so that the public figures follow the accreditation."""
     election = election_row(session, election_code)
+    if accredited_only is None:
+        accredited_only = (
+            session.scalar(
+                select(ObserverAccreditationRow.id)
+                .where(ObserverAccreditationRow.election_id == election.id)
+                .limit(1)
+            )
+            is not None
+        )
     international = ObserverRow.kind == ObserverKind.INTERNATIONAL.value
-    of_election = ObserverRow.election_id == election.id
+    of_election: Any = ObserverRow.election_id == election.id
+    if accredited_only:
+        of_election = of_election & ObserverRow.id.in_(
+            select(ObserverAccreditationRow.observer_id).where(
+                ObserverAccreditationRow.election_id == election.id,
+                ObserverAccreditationRow.revoked_at.is_(None),
+            )
+        )
     by_kind = tuple(
         ObserverCount(kind, kind, None, int(count))
         for kind, count in session.execute(

@@ -5,7 +5,8 @@ hourly turnout report. Read-only queries."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -20,6 +21,8 @@ from tallyroom.domain.statistics.station_results import (
     StationResults,
 )
 from tallyroom.service.elections import election_row
+from tallyroom.service.exit_polls import stored_leader_estimates
+from tallyroom.service.webcams import monitored_station_ids
 from tallyroom.store.schema import (
     CandidateRow,
     ConstituencyRow,
@@ -78,6 +81,7 @@ def station_results_of_election(
         .order_by(PollingStationRow.code)
     ).all()
     count = len(counted)
+    monitored = monitored_station_ids(session, election.id)
     row_of = {station_id: row for row, (station_id, *_) in enumerate(counted)}
     registered = np.zeros(count, dtype=np.int64)
     ballots = np.zeros(count, dtype=np.int64)
@@ -94,7 +98,7 @@ def station_results_of_election(
         invalid[row] = figures.invalid_ballots
         for code, candidate_votes in figures.votes.items():
             votes[row, column_of[code]] = candidate_votes
-    return StationResults(
+    results = StationResults(
         station_ids=np.array([code for _, code, *_ in counted], dtype=np.str_),
         regions=np.array(
             [constituencies[constituency] for _, _, constituency, _, _ in counted], dtype=np.str_
@@ -106,7 +110,11 @@ def station_results_of_election(
         votes=votes,
         candidate_names=tuple(f"{code} {name}" for code, name in candidates),
         leader_scope=LeaderScope.CONSTITUENCY,
-        webcam=np.array([webcam for _, _, _, webcam, _ in counted], dtype=np.bool_),
+        # a registered camera counts only if it was up long enough (service/webcams.py);
+        # without a registry the definition's webcam flags stand in
+        webcam=np.array([webcam for _, _, _, webcam, _ in counted], dtype=np.bool_)
+        if monitored is None
+        else _marked(row_of, monitored),
         exit_poll=_marked(
             row_of,
             session.scalars(
@@ -124,9 +132,33 @@ def station_results_of_election(
             ),
         ),
         last_turnout_report=_last_turnout_reports(session, election.id, row_of),
-        # the database records where exit polls were taken, not what they estimated
         exit_poll_leader_share=None,
     )
+    return _with_stored_estimates(
+        results, stored_leader_estimates(session, election.id), row_of, candidates
+    )
+
+
+def _with_stored_estimates(
+    results: StationResults,
+    estimates: dict[int, dict[str, float]],
+    row_of: dict[int, int],
+    candidates: Sequence[Any],
+) -> StationResults:
+    """The exit polls' estimates of each station's leader's share, as the organisations
+    submitted them (service/exit_polls.py); NaN where no poll estimated that candidate."""
+    if not estimates:
+        return results
+    share = np.full(results.station_count, np.nan, dtype=np.float64)
+    leaders = results.leader_index
+    for station_id, by_candidate in estimates.items():
+        row = row_of.get(station_id)
+        if row is None:
+            continue
+        leader = candidates[int(leaders[row])][0]
+        if leader in by_candidate:
+            share[row] = by_candidate[leader]
+    return results.with_changes(exit_poll_leader_share=share)
 
 
 def _marked(row_of: dict[int, int], station_ids: Iterable[int]) -> BoolArray:

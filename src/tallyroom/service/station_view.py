@@ -18,9 +18,12 @@ from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.domain.protocol_history import version_standing
 from tallyroom.service.ballot import ballot_of
+from tallyroom.service.complaints import PublicComplaint, complaint_register
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound
+from tallyroom.service.observer_copies import CopyComparison, station_copies
 from tallyroom.service.station_enrolment import PublishedKey, station_keys
+from tallyroom.service.webcams import StationWebcam, station_webcam
 from tallyroom.store.schema import (
     ConstituencyRow,
     ExitPollSampleRow,
@@ -158,6 +161,14 @@ class StationDetail:
 
     #: every signing key the station has had, oldest first (fingerprints for observers)
     keys: tuple[PublishedKey, ...] = ()
+    #: a complaint about the station is under review (service/complaints.py)
+    under_review: bool = False
+    #: complaints about the station, as the public register shows them
+    complaints: tuple[PublicComplaint, ...] = ()
+    #: observers' copies of the protocol beside the counted versions (never counted)
+    observer_copies: tuple[CopyComparison, ...] = ()
+    #: the station's camera: public viewing link and recorded outages
+    webcam: StationWebcam | None = None
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -290,6 +301,9 @@ def station_detail(
             .order_by(func.count(ObserverRow.id).desc(), ObserverRow.kind, OrganisationRow.name)
         ).tuples()
     )
+    complaints = tuple(
+        complaint_register(session, election_code=election.code, station=station.code)
+    )
     return StationDetail(
         code=station.code,
         name=station.name,
@@ -326,6 +340,12 @@ def station_detail(
         else None,
         ballot_order=tuple(line.code for line in ballot_of(session, constituency.id)),
         keys=tuple(station_keys(session, station.id)),
+        under_review=any(c.status == "under_review" for c in complaints),
+        complaints=complaints,
+        observer_copies=tuple(
+            station_copies(session, station_code=station.code, election_code=election.code)
+        ),
+        webcam=station_webcam(session, station.id),
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -591,6 +592,187 @@ class DoubleVoteIncidentRow(Base):
     status: Mapped[str] = mapped_column(String(16))
 
 
+class OrganisationApplicationRow(Base):
+    """An organisation's application to observe or to run an exit poll, and its decision."""
+
+    __tablename__ = "organisation_application"
+    __table_args__ = (UniqueConstraint("election_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(300))
+    #: local_ngo, party, candidate, international, exit_poll
+    kind: Mapped[str] = mapped_column(String(32))
+    country: Mapped[str] = mapped_column(String(8))
+    #: the party short name or candidate code a party or candidate applies for
+    represents: Mapped[str | None] = mapped_column(String(64))
+    partner_name: Mapped[str | None] = mapped_column(String(300))
+    partner_country: Mapped[str | None] = mapped_column(String(8))
+    #: applied, accredited, refused
+    status: Mapped[str] = mapped_column(String(16))
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+
+
+class ObserverAccreditationRow(Base):
+    """An observer's accreditation: badge number, the SHA-256 of their personal credential,
+    the constituency they are assigned to (stations: the observer's own row) and revocation."""
+
+    __tablename__ = "observer_accreditation"
+    __table_args__ = (UniqueConstraint("election_id", "badge_number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    observer_id: Mapped[int] = mapped_column(ForeignKey("observer.id"), unique=True)
+    badge_number: Mapped[str] = mapped_column(String(32))
+    credential_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    constituency_id: Mapped[int | None] = mapped_column(ForeignKey("constituency.id"))
+    accredited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class StoredFileRow(Base):
+    """An uploaded file (photo or PDF), stored once under its SHA-256."""
+
+    __tablename__ = "stored_file"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ObserverProtocolCopyRow(Base):
+    """The figures of the protocol copy an observer received at a station; never counted."""
+
+    __tablename__ = "observer_protocol_copy"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    accreditation_id: Mapped[int] = mapped_column(ForeignKey("observer_accreditation.id"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    #: canonical JSON of the figures as the copy shows them
+    figures: Mapped[str] = mapped_column(Text)
+    #: the station's counted version when the copy was submitted (None: nothing counted yet)
+    counted_version_id: Mapped[int | None] = mapped_column(ForeignKey("protocol_version.id"))
+    photo_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_file.sha256"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ComplaintRow(Base):
+    """A complaint or incident report about a station, a constituency or the commission."""
+
+    __tablename__ = "complaint"
+    __table_args__ = (UniqueConstraint("election_id", "tracking_number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    tracking_number: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(40))
+    #: station, constituency or commission
+    about: Mapped[str] = mapped_column(String(16))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    constituency_id: Mapped[int | None] = mapped_column(ForeignKey("constituency.id"))
+    #: observer, party, candidate, voter
+    reporter_kind: Mapped[str] = mapped_column(String(16))
+    reporter_name: Mapped[str | None] = mapped_column(String(200))
+    reporter_contact: Mapped[str | None] = mapped_column(String(200))
+    accreditation_id: Mapped[int | None] = mapped_column(ForeignKey("observer_accreditation.id"))
+    description: Mapped[str] = mapped_column(Text)
+    #: the description as the commission publishes it (redacted); None: not published
+    published_description: Mapped[str | None] = mapped_column(Text)
+    #: received, under_review, upheld, dismissed
+    status: Mapped[str] = mapped_column(String(16))
+    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: the recount or annulment an upheld complaint led to
+    station_decision_id: Mapped[int | None] = mapped_column(ForeignKey("station_decision.id"))
+
+
+class ComplaintStepRow(Base):
+    """One step of a complaint's handling: review, decision, appeal or publication."""
+
+    __tablename__ = "complaint_step"
+    __table_args__ = (UniqueConstraint("complaint_id", "sequence"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    #: under_review, upheld, dismissed, appealed, appeal_decided, published
+    kind: Mapped[str] = mapped_column(String(24))
+    deciding_body: Mapped[str] = mapped_column(String(200))
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(Text)
+    #: for a decided appeal: upheld or dismissed
+    outcome: Mapped[str | None] = mapped_column(String(16))
+
+
+class ComplaintAttachmentRow(Base):
+    __tablename__ = "complaint_attachment"
+    __table_args__ = (UniqueConstraint("complaint_id", "file_sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    file_sha256: Mapped[str] = mapped_column(ForeignKey("stored_file.sha256"))
+    #: the commission published it (after redaction)
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class OrganisationCredentialRow(Base):
+    """An organisation's own credential (an exit-poll firm declares its sample and submits
+    its estimates with it); only its SHA-256 is stored."""
+
+    __tablename__ = "organisation_credential"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
+    credential_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ExitPollEstimateRow(Base):
+    """An exit-poll organisation's estimate at one sampled station: turnout and shares."""
+
+    __tablename__ = "exit_poll_estimate"
+    __table_args__ = (UniqueConstraint("organisation_id", "station_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    #: percent of registered voters
+    turnout_percent: Mapped[float] = mapped_column(Float)
+    #: canonical JSON: candidate code → percent of voters
+    shares: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebcamRow(Base):
+    """A station's camera and its public viewing link."""
+
+    __tablename__ = "webcam"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), unique=True)
+    viewing_url: Mapped[str] = mapped_column(String(500))
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebcamHeartbeatRow(Base):
+    """A camera monitor's "still up" (ephemeral: the outages derived from them are kept)."""
+
+    __tablename__ = "webcam_heartbeat"
+    __table_args__ = (Index("ix_webcam_heartbeat_key", "webcam_id", "seen_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webcam_id: Mapped[int] = mapped_column(ForeignKey("webcam.id"))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebcamOutageRow(Base):
+    """A span in which a camera sent no heartbeat: the record of its uptime."""
+
+    __tablename__ = "webcam_outage"
+    __table_args__ = (UniqueConstraint("webcam_id", "started_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webcam_id: Mapped[int] = mapped_column(ForeignKey("webcam.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 #: Every table, declared once by what it holds (`tallyroom audit tables`): authoritative
 #: tables record a fact or an act and must be explained by the audit log; derived tables are
 #: recomputable from the authoritative ones; ephemeral ones hold nothing anyone relies on
@@ -637,6 +819,19 @@ TABLE_KINDS: dict[str, str] = {
     "voter_addition": "authoritative",
     "check_in": "authoritative",
     "double_vote_incident": "authoritative",
+    "organisation_application": "authoritative",
+    "observer_accreditation": "authoritative",
+    "stored_file": "authoritative",
+    "observer_protocol_copy": "authoritative",
+    "complaint": "authoritative",
+    "complaint_step": "authoritative",
+    "complaint_attachment": "authoritative",
+    "organisation_credential": "authoritative",
+    "exit_poll_estimate": "authoritative",
+    "webcam": "authoritative",
+    # the monitor's pings: only the outages derived from them are kept and audited
+    "webcam_heartbeat": "ephemeral",
+    "webcam_outage": "authoritative",
 }
 
 

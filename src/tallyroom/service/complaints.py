@@ -1,0 +1,645 @@
+"""Complaints as the commission handles them: filed with a tracking number, reviewed, upheld
+or dismissed (each step with body, person, time and reason), appealed, published redacted;
+an upheld complaint about a station may order a recount or annul it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tallyroom.domain.complaint import (
+    DEADLINES,
+    ComplaintCategory,
+    ComplaintStatus,
+    ComplaintSubject,
+    ReporterKind,
+    StationRemedy,
+    may_move,
+    tracking_number,
+)
+from tallyroom.domain.uploaded_file import CheckedFile
+from tallyroom.service import audit_log, row_ledger
+from tallyroom.service.credentials import Principal, Role
+from tallyroom.service.elections import election_row
+from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tallyroom.service.observer_accreditation import ObserverPrincipal
+from tallyroom.service.protocols import annul_station, order_recount
+from tallyroom.service.stored_files import store_file
+from tallyroom.service.tally import bump_revision
+from tallyroom.store.schema import (
+    ComplaintAttachmentRow,
+    ComplaintRow,
+    ComplaintStepRow,
+    ConstituencyRow,
+    ObserverAccreditationRow,
+    ObserverRow,
+    PollingStationRow,
+    StationDecisionRow,
+    StoredFileRow,
+)
+
+MAXIMUM_DESCRIPTION = 5_000
+MAXIMUM_ATTACHMENTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintFiling:
+    category: ComplaintCategory
+    about: ComplaintSubject
+    description: str
+    reporter_kind: ReporterKind
+    station: str | None = None
+    constituency: int | None = None
+    reporter_name: str | None = None
+    reporter_contact: str | None = None
+
+
+def file_complaint(
+    session: Session,
+    filing: ComplaintFiling,
+    *,
+    attachments: Sequence[CheckedFile] = (),
+    observer: ObserverPrincipal | None = None,
+    election_code: str | None = None,
+    now: datetime | None = None,
+) -> ComplaintRow:
+    """Store a complaint and its attachments (already checked) and give it a tracking number."""
+    election = election_row(session, election_code)
+    if observer is not None and observer.election_id != election.id:
+        raise Forbidden("other_election", "the credential is for another election")
+    description = filing.description.strip()
+    if not description or len(description) > MAXIMUM_DESCRIPTION:
+        raise InvalidInput("description", f"a description of 1 to {MAXIMUM_DESCRIPTION} characters")
+    if len(attachments) > MAXIMUM_ATTACHMENTS:
+        raise InvalidInput("too_many_attachments", f"at most {MAXIMUM_ATTACHMENTS} attachments")
+    station: PollingStationRow | None = None
+    constituency_id: int | None = None
+    if filing.about is ComplaintSubject.STATION:
+        station = session.scalar(
+            select(PollingStationRow).where(
+                PollingStationRow.election_id == election.id,
+                PollingStationRow.code == (filing.station or ""),
+            )
+        )
+        if station is None:
+            raise InvalidInput("unknown_station", f"no station {filing.station!r}")
+        constituency_id = station.constituency_id
+    elif filing.about is ComplaintSubject.CONSTITUENCY:
+        constituency_id = session.scalar(
+            select(ConstituencyRow.id).where(
+                ConstituencyRow.election_id == election.id,
+                ConstituencyRow.number == (filing.constituency or 0),
+            )
+        )
+        if constituency_id is None:
+            raise InvalidInput("unknown_constituency", f"no constituency {filing.constituency!r}")
+    moment = now or datetime.now(UTC)
+    serial = 1 + (
+        session.scalar(
+            select(func.count(ComplaintRow.id)).where(ComplaintRow.election_id == election.id)
+        )
+        or 0
+    )
+    row = ComplaintRow(
+        election_id=election.id,
+        tracking_number=tracking_number(election.code, serial),
+        category=filing.category.value,
+        about=filing.about.value,
+        station_id=station.id if station else None,
+        constituency_id=constituency_id,
+        reporter_kind=(ReporterKind.OBSERVER if observer else filing.reporter_kind).value,
+        reporter_name=(filing.reporter_name or "").strip()[:200] or None,
+        reporter_contact=(filing.reporter_contact or "").strip()[:200] or None,
+        accreditation_id=observer.accreditation_id if observer else None,
+        description=description,
+        published_description=None,
+        status=ComplaintStatus.RECEIVED.value,
+        filed_at=moment,
+        due_at=moment + DEADLINES[filing.category],
+    )
+    session.add(row)
+    session.flush()
+    actor = observer.actor if observer else f"public:{filing.reporter_kind.value}"
+    digests = list(dict.fromkeys(store_file(session, file, actor=actor) for file in attachments))
+    session.add_all(
+        ComplaintAttachmentRow(complaint_id=row.id, file_sha256=d, published=False) for d in digests
+    )
+    session.flush()
+    # the station's page and open data list its complaints: a new revision shows them
+    bump_revision(session, election.id)
+    audit_log.record(
+        session,
+        actor=actor,
+        action="complaint.filed",
+        payload={
+            "tracking_number": row.tracking_number,
+            "category": row.category,
+            "about": row.about,
+            "station": station.code if station else None,
+            "attachments": digests,
+        },
+    )
+    row_ledger.record_rows(session, actor=actor, table="complaint", keys=[[row.id]])
+    row_ledger.record_rows(
+        session,
+        actor=actor,
+        table="complaint_attachment",
+        keys=[
+            [i]
+            for i in session.scalars(
+                select(ComplaintAttachmentRow.id).where(
+                    ComplaintAttachmentRow.complaint_id == row.id
+                )
+            )
+        ],
+    )
+    return row
+
+
+def _deciding_body(session: Session, principal: Principal, complaint: ComplaintRow) -> str:
+    """The commission decides every complaint; a constituency commission those about its
+    own constituency or stations. Nobody else does."""
+    if principal.election_id != complaint.election_id:
+        raise NotFound("unknown_complaint", "no such complaint")
+    if principal.role is Role.COMMISSION:
+        return "Central Election Commission"
+    if (
+        principal.role is Role.CONSTITUENCY_COMMISSION
+        and complaint.constituency_id == principal.constituency_id
+    ):
+        number = session.scalar(
+            select(ConstituencyRow.number).where(ConstituencyRow.id == complaint.constituency_id)
+        )
+        return f"Constituency Election Commission {number}"
+    raise Forbidden("not_a_deciding_body", "only an election commission decides a complaint")
+
+
+def _complaint(session: Session, election_id: int, tracking: str) -> ComplaintRow:
+    row = session.scalar(
+        select(ComplaintRow)
+        .where(ComplaintRow.election_id == election_id, ComplaintRow.tracking_number == tracking)
+        .with_for_update()
+    )
+    if row is None:
+        raise NotFound("unknown_complaint", f"no complaint {tracking}")
+    return row
+
+
+def _reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason or len(reason) > MAXIMUM_DESCRIPTION:
+        raise InvalidInput("reason_required", "a step says why, in at most 5,000 characters")
+    return reason
+
+
+def _step(
+    session: Session,
+    complaint: ComplaintRow,
+    *,
+    kind: str,
+    body: str,
+    principal: Principal,
+    reason: str,
+    moment: datetime,
+    outcome: str | None = None,
+) -> ComplaintStepRow:
+    sequence = 1 + (
+        session.scalar(
+            select(func.max(ComplaintStepRow.sequence)).where(
+                ComplaintStepRow.complaint_id == complaint.id
+            )
+        )
+        or 0
+    )
+    step = ComplaintStepRow(
+        complaint_id=complaint.id,
+        sequence=sequence,
+        kind=kind,
+        deciding_body=body,
+        decided_by=principal.actor,
+        decided_at=moment,
+        reason=reason,
+        outcome=outcome,
+    )
+    session.add(step)
+    session.flush()
+    bump_revision(session, complaint.election_id)
+    audit_log.record(
+        session,
+        actor=principal.actor,
+        action=f"complaint.{kind}",
+        payload={
+            "tracking_number": complaint.tracking_number,
+            "body": body,
+            "reason": reason,
+            "outcome": outcome,
+        },
+    )
+    row_ledger.record_rows(session, actor=principal.actor, table="complaint_step", keys=[[step.id]])
+    row_ledger.record_rows(session, actor=principal.actor, table="complaint", keys=[[complaint.id]])
+    return step
+
+
+def _move(complaint: ComplaintRow, wanted: ComplaintStatus) -> None:
+    current = ComplaintStatus(complaint.status)
+    if not may_move(current, wanted):
+        raise Conflict(
+            "state_not_allowed",
+            f"complaint {complaint.tracking_number} is {current.value}: "
+            f"it cannot become {wanted.value}",
+            current_status=current.value,
+        )
+    complaint.status = wanted.value
+
+
+def begin_review(
+    session: Session,
+    *,
+    principal: Principal,
+    tracking: str,
+    reason: str,
+    now: datetime | None = None,
+) -> None:
+    complaint = _complaint(session, principal.election_id, tracking)
+    body = _deciding_body(session, principal, complaint)
+    reason = _reason(reason)
+    _move(complaint, ComplaintStatus.UNDER_REVIEW)
+    _step(
+        session,
+        complaint,
+        kind="under_review",
+        body=body,
+        principal=principal,
+        reason=reason,
+        moment=now or datetime.now(UTC),
+    )
+
+
+def decide_complaint(
+    session: Session,
+    *,
+    principal: Principal,
+    tracking: str,
+    upheld: bool,
+    reason: str,
+    remedy: StationRemedy | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Uphold or dismiss a complaint under review; an upheld one about a station may order a
+    recount or annul the station (the commission's decision, linked both ways)."""
+    complaint = _complaint(session, principal.election_id, tracking)
+    body = _deciding_body(session, principal, complaint)
+    reason = _reason(reason)
+    if remedy is not None and not (upheld and complaint.station_id is not None):
+        raise InvalidInput(
+            "remedy_not_allowed",
+            "only an upheld complaint about a station leads to a recount or annulment",
+        )
+    _move(complaint, ComplaintStatus.UPHELD if upheld else ComplaintStatus.DISMISSED)
+    moment = now or datetime.now(UTC)
+    _step(
+        session,
+        complaint,
+        kind="upheld" if upheld else "dismissed",
+        body=body,
+        principal=principal,
+        reason=reason,
+        moment=moment,
+    )
+    if remedy is not None and complaint.station_id is not None:
+        station_code = session.scalar(
+            select(PollingStationRow.code).where(PollingStationRow.id == complaint.station_id)
+        )
+        assert station_code is not None
+        # the decision's own reason names the complaint: the link back from the decision
+        because = f"complaint {complaint.tracking_number} upheld: {reason}"
+        if remedy is StationRemedy.RECOUNT:
+            order_recount(
+                session, principal=principal, station_code=station_code, reason=because, now=moment
+            )
+        else:
+            annul_station(
+                session, principal=principal, station_code=station_code, reason=because, now=moment
+            )
+        complaint.station_decision_id = session.scalar(
+            select(func.max(StationDecisionRow.id)).where(
+                StationDecisionRow.station_id == complaint.station_id
+            )
+        )
+        row_ledger.record_rows(
+            session, actor=principal.actor, table="complaint", keys=[[complaint.id]]
+        )
+
+
+def record_appeal(
+    session: Session,
+    *,
+    principal: Principal,
+    tracking: str,
+    appeal_body: str,
+    reason: str,
+    now: datetime | None = None,
+) -> None:
+    """An appeal of a decided complaint to a higher body or a court, as the commission
+    learns of it."""
+    complaint = _complaint(session, principal.election_id, tracking)
+    _deciding_body(session, principal, complaint)
+    if not ComplaintStatus(complaint.status).is_decided:
+        raise Conflict("not_decided", f"complaint {tracking} is not decided yet: nothing to appeal")
+    body = _reason(appeal_body)[:200]
+    _step(
+        session,
+        complaint,
+        kind="appealed",
+        body=body,
+        principal=principal,
+        reason=_reason(reason),
+        moment=now or datetime.now(UTC),
+    )
+
+
+def decide_appeal(
+    session: Session,
+    *,
+    principal: Principal,
+    tracking: str,
+    appeal_upheld: bool,
+    reason: str,
+    now: datetime | None = None,
+) -> None:
+    complaint = _complaint(session, principal.election_id, tracking)
+    _deciding_body(session, principal, complaint)
+    steps = _steps(session, complaint.id)
+    open_appeal = next(
+        (s for s in reversed(steps) if s.kind in ("appealed", "appeal_decided")), None
+    )
+    if open_appeal is None or open_appeal.kind != "appealed":
+        raise Conflict("no_open_appeal", f"complaint {tracking} has no appeal awaiting its outcome")
+    _step(
+        session,
+        complaint,
+        kind="appeal_decided",
+        body=open_appeal.deciding_body,
+        principal=principal,
+        reason=_reason(reason),
+        moment=now or datetime.now(UTC),
+        outcome="upheld" if appeal_upheld else "dismissed",
+    )
+
+
+def publish_complaint(
+    session: Session,
+    *,
+    principal: Principal,
+    tracking: str,
+    redacted_description: str,
+    attachments: Sequence[str] = (),
+    now: datetime | None = None,
+) -> None:
+    """Publish the description as redacted by the commission, and the attachments it names."""
+    principal.require_commission()
+    complaint = _complaint(session, principal.election_id, tracking)
+    text = _reason(redacted_description)
+    rows = session.scalars(
+        select(ComplaintAttachmentRow).where(ComplaintAttachmentRow.complaint_id == complaint.id)
+    ).all()
+    known = {row.file_sha256 for row in rows}
+    unknown = [d for d in attachments if d not in known]
+    if unknown:
+        raise InvalidInput(
+            "unknown_attachment", f"complaint {tracking} has no attachment {unknown[0]}"
+        )
+    complaint.published_description = text
+    for row in rows:
+        row.published = row.file_sha256 in attachments
+    _step(
+        session,
+        complaint,
+        kind="published",
+        body="Central Election Commission",
+        principal=principal,
+        reason="published, redacted",
+        moment=now or datetime.now(UTC),
+    )
+    row_ledger.record_rows(
+        session,
+        actor=principal.actor,
+        table="complaint_attachment",
+        keys=[[row.id] for row in rows],
+    )
+
+
+def _steps(session: Session, complaint_id: int) -> list[ComplaintStepRow]:
+    return list(
+        session.scalars(
+            select(ComplaintStepRow)
+            .where(ComplaintStepRow.complaint_id == complaint_id)
+            .order_by(ComplaintStepRow.sequence)
+        )
+    )
+
+
+# ------------------------------------------------------------------------------------ reading
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintStep:
+    kind: str
+    body: str
+    decided_by: str
+    decided_at: datetime
+    reason: str
+    outcome: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PublicComplaint:
+    """A complaint as the public register shows it: never the reporter."""
+
+    tracking_number: str
+    category: str
+    about: str
+    station: str | None
+    constituency: int | None
+    filed_at: datetime
+    due_at: datetime
+    status: str
+    overdue: bool
+    steps: tuple[ComplaintStep, ...]
+    #: the redacted text the commission published; None until then
+    description: str | None
+    attachments: tuple[str, ...]
+    #: the recount or annulment the complaint led to
+    station_decision: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WithheldComplaint:
+    """What the commission, and the reporter's own organisation, see besides."""
+
+    public: PublicComplaint
+    description: str
+    attachments: tuple[str, ...]
+    reporter_kind: str
+    reporter_name: str | None
+    reporter_contact: str | None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _public_of(session: Session, complaint: ComplaintRow) -> PublicComplaint:
+    (public,) = _register(session, complaint.election_id, ComplaintRow.id == complaint.id, 1, None)
+    return public
+
+
+def complaint_register(
+    session: Session,
+    *,
+    election_code: str | None = None,
+    station: str | None = None,
+    now: datetime | None = None,
+    limit: int = 500,
+) -> list[PublicComplaint]:
+    """The public register, newest first (of one station when named)."""
+    election = election_row(session, election_code)
+    criterion = PollingStationRow.code == station if station is not None else None
+    return _register(session, election.id, criterion, limit, now)
+
+
+def _register(
+    session: Session, election_id: int, criterion: Any, limit: int, now: datetime | None
+) -> list[PublicComplaint]:
+    query = (
+        select(
+            ComplaintRow, PollingStationRow.code, ConstituencyRow.number, StationDecisionRow.kind
+        )
+        .outerjoin(PollingStationRow, PollingStationRow.id == ComplaintRow.station_id)
+        .outerjoin(ConstituencyRow, ConstituencyRow.id == ComplaintRow.constituency_id)
+        .outerjoin(StationDecisionRow, StationDecisionRow.id == ComplaintRow.station_decision_id)
+        .where(ComplaintRow.election_id == election_id)
+        .order_by(ComplaintRow.id.desc())
+        .limit(limit)
+    )
+    if criterion is not None:
+        query = query.where(criterion)
+    moment = now or datetime.now(UTC)
+    found = session.execute(query).tuples().all()
+    ids = [row.id for row, *_ in found]
+    steps: dict[int, list[ComplaintStep]] = {}
+    attachments: dict[int, list[str]] = {}
+    if ids:
+        for step in session.scalars(
+            select(ComplaintStepRow)
+            .where(ComplaintStepRow.complaint_id.in_(ids))
+            .order_by(ComplaintStepRow.sequence)
+        ):
+            steps.setdefault(step.complaint_id, []).append(
+                ComplaintStep(
+                    step.kind,
+                    step.deciding_body,
+                    step.decided_by,
+                    _aware(step.decided_at),
+                    step.reason,
+                    step.outcome,
+                )
+            )
+        for attachment in session.scalars(
+            select(ComplaintAttachmentRow).where(
+                ComplaintAttachmentRow.complaint_id.in_(ids), ComplaintAttachmentRow.published
+            )
+        ):
+            attachments.setdefault(attachment.complaint_id, []).append(attachment.file_sha256)
+    return [
+        PublicComplaint(
+            tracking_number=row.tracking_number,
+            category=row.category,
+            about=row.about,
+            station=station_code,
+            constituency=number,
+            filed_at=_aware(row.filed_at),
+            due_at=_aware(row.due_at),
+            status=row.status,
+            overdue=not ComplaintStatus(row.status).is_decided and moment > _aware(row.due_at),
+            steps=tuple(steps.get(row.id, ())),
+            description=row.published_description,
+            attachments=tuple(attachments.get(row.id, ())),
+            station_decision=decision_kind,
+        )
+        for row, station_code, number, decision_kind in found
+    ]
+
+
+def withheld_complaint(
+    session: Session, *, viewer: Principal | ObserverPrincipal, tracking: str
+) -> WithheldComplaint:
+    """The whole complaint, for the commission (or the constituency commission deciding it)
+    and for observers of the reporter's own organisation; nobody else."""
+    complaint = _complaint(session, viewer.election_id, tracking)
+    if isinstance(viewer, ObserverPrincipal):
+        reporter_organisation = session.scalar(
+            select(ObserverRow.organisation_id)
+            .join(ObserverAccreditationRow, ObserverAccreditationRow.observer_id == ObserverRow.id)
+            .where(ObserverAccreditationRow.id == complaint.accreditation_id)
+        )
+        own = complaint.accreditation_id == viewer.accreditation_id or (
+            reporter_organisation is not None and reporter_organisation == viewer.organisation_id
+        )
+        if not own:
+            raise Forbidden(
+                "withheld", "this complaint's details are withheld from other organisations"
+            )
+    else:
+        _deciding_body(session, viewer, complaint)
+    (public,) = [
+        c
+        for c in complaint_register(session, election_code=None, limit=10**9)
+        if c.tracking_number == tracking
+    ] or [None]  # type: ignore[list-item]
+    assert public is not None
+    return WithheldComplaint(
+        public=public,
+        description=complaint.description,
+        attachments=tuple(
+            session.scalars(
+                select(ComplaintAttachmentRow.file_sha256).where(
+                    ComplaintAttachmentRow.complaint_id == complaint.id
+                )
+            )
+        ),
+        reporter_kind=complaint.reporter_kind,
+        reporter_name=complaint.reporter_name,
+        reporter_contact=complaint.reporter_contact,
+    )
+
+
+def stations_under_review(session: Session, election_id: int) -> set[str]:
+    """Stations with a complaint under review: their pages and open data say so."""
+    return set(
+        session.scalars(
+            select(PollingStationRow.code)
+            .join(ComplaintRow, ComplaintRow.station_id == PollingStationRow.id)
+            .where(
+                ComplaintRow.election_id == election_id,
+                ComplaintRow.status == ComplaintStatus.UNDER_REVIEW.value,
+            )
+        )
+    )
+
+
+def published_attachment(session: Session, digest: str) -> tuple[str, bytes] | None:
+    """A file the commission published with a complaint: (media type, bytes); None for any
+    other file (withheld attachments and observers' photos are not public)."""
+    found = session.execute(
+        select(StoredFileRow.media_type, StoredFileRow.content)
+        .join(ComplaintAttachmentRow, ComplaintAttachmentRow.file_sha256 == StoredFileRow.sha256)
+        .where(StoredFileRow.sha256 == digest, ComplaintAttachmentRow.published)
+        .limit(1)
+    ).first()
+    return None if found is None else (found[0], found[1])

@@ -1,0 +1,372 @@
+"""The watchers' pages: the public register of complaints (`/complaints`), the public
+complaint form (`/complaints/new`, no token, rate- and size-limited), and the observer's
+phone form (`/observer`: sign in with the badge's credential, submit a protocol copy)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from tallyroom.domain.complaint import ComplaintCategory, ComplaintSubject, ReporterKind
+from tallyroom.domain.election_clock import ElectionClock
+from tallyroom.domain.protocol_document import FIGURE_FIELDS
+from tallyroom.domain.uploaded_file import MAXIMUM_PDF_BYTES, CheckedFile
+from tallyroom.service import complaints, exit_polls, observer_accreditation, observer_copies
+from tallyroom.service.elections import election_of, election_row
+from tallyroom.service.errors import InvalidInput, ServiceError, TooLarge
+from tallyroom.service.stored_files import checked
+from tallyroom.web.filing_rate_limit import filing_limit_of
+from tallyroom.web.language import LANGUAGE_COOKIE, choose_language
+from tallyroom.web.rendering import render
+from tallyroom.web.results_source import ResultsSource
+
+Outcome = TypeVar("Outcome")
+#: the observer's credential, kept by the phone's browser for the session
+CREDENTIAL_COOKIE = "observer_credential"
+#: a form with one PDF and its fields
+MAXIMUM_FORM_BYTES = MAXIMUM_PDF_BYTES + 256 * 1024
+MAXIMUM_FIGURE = 10_000_000
+
+
+def watcher_router(
+    source: ResultsSource,
+    *,
+    read: Callable[[Callable[[Session], Any]], Any],
+    write: Callable[[Callable[[Session], Any]], Any],
+    clock: ElectionClock,
+) -> APIRouter:
+    """Pages that read and write through the given transaction runners (the API's runtime)."""
+    router = APIRouter(include_in_schema=False)
+
+    def link(path: str, **query: Any) -> str:
+        pairs = {key: value for key, value in query.items() if value is not None}
+        return path + ("?" + urlencode(pairs) if pairs else "")
+
+    async def page(
+        request: Request, template: str, path: str, status: int = 200, **data: Any
+    ) -> Response:
+        language = choose_language(
+            request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)
+        )
+        revision = await run_in_threadpool(source.revision)
+        election = await run_in_threadpool(source.election)
+        body = render(
+            template,
+            language=language,
+            timezone=election.timezone,
+            election_name=election.name_in(language),
+            page=None,
+            data=data,
+            revision=revision,
+            link=link,
+            path=path,
+            query={},
+            json_path=None,
+            csv_base=None,
+            # no live updates: these pages have no live regions, and a form's answer (a
+            # POST) cannot be fetched again
+            events_path="",
+            clock=clock.kind.value,
+        )
+        response = HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+        chosen = request.query_params.get("lang")
+        if chosen is not None and chosen == language:
+            response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
+        return response
+
+    async def form_of(request: Request) -> Any:
+        declared = request.headers.get("content-length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > MAXIMUM_FORM_BYTES:
+            raise TooLarge("body_too_large", "the form is larger than 10 MiB")
+        return await request.form(max_files=1, max_fields=100, max_part_size=MAXIMUM_FORM_BYTES)
+
+    async def upload(form: Any, name: str, *, photos_only: bool) -> CheckedFile | None:
+        file = form.get(name)
+        if not isinstance(file, UploadFile) or not file.filename:
+            return None
+        content = await file.read(MAXIMUM_FORM_BYTES + 1)
+        if len(content) > MAXIMUM_FORM_BYTES:
+            raise TooLarge("file_too_large", "the file is too large")
+        return checked(content, declared_type=file.content_type, photos_only=photos_only)
+
+    # --- complaints ---------------------------------------------------------------------------
+
+    @router.get("/complaints")
+    async def register(request: Request, station: str | None = None) -> Response:
+        found = await run_in_threadpool(
+            read,
+            lambda session: complaints.complaint_register(
+                session, station=station[:32] if station else None
+            ),
+        )
+        return await page(
+            request, "complaints.html", "/complaints", complaints=found, station=station
+        )
+
+    @router.get("/complaints/files/{digest}")
+    async def published_file(digest: str) -> Response:
+        if not (len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+            return Response(status_code=404)
+        found = await run_in_threadpool(
+            read, lambda session: complaints.published_attachment(session, digest)
+        )
+        if found is None:
+            return Response(status_code=404)
+        media_type, content = found
+        return Response(
+            content,
+            media_type=media_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{digest[:16]}"',
+                "Cache-Control": "public, max-age=86400, immutable",
+            },
+        )
+
+    def form_data(values: dict[str, str], problem: str | None = None) -> dict[str, Any]:
+        return {
+            "categories": [c.value for c in ComplaintCategory],
+            "subjects": [s.value for s in ComplaintSubject],
+            "reporters": [r.value for r in ReporterKind if r is not ReporterKind.OBSERVER],
+            "values": values,
+            "problem": problem,
+        }
+
+    @router.get("/complaints/new")
+    async def new_complaint(request: Request, station: str = "") -> Response:
+        return await page(
+            request,
+            "complaint_new.html",
+            "/complaints/new",
+            **form_data({"station": station[:32], "about": "station" if station else ""}),
+        )
+
+    @router.post("/complaints/new")
+    async def file_complaint(request: Request) -> Response:
+        values: dict[str, str] = {}
+        try:
+            filing_limit_of(request.app.state).admit(
+                request.client.host if request.client else "unknown"
+            )
+            form = await form_of(request)
+            values = {
+                key: str(form.get(key) or "")[:5000]
+                for key in (
+                    "category",
+                    "about",
+                    "station",
+                    "constituency",
+                    "description",
+                    "reporter_kind",
+                    "reporter_name",
+                    "reporter_contact",
+                )
+            }
+            filing = _filing(values)
+            attachment = await upload(form, "attachment", photos_only=False)
+            row = await run_in_threadpool(
+                write,
+                lambda session: complaints.file_complaint(
+                    session, filing, attachments=[attachment] if attachment else []
+                ),
+            )
+        except ServiceError as error:
+            return await page(
+                request,
+                "complaint_new.html",
+                "/complaints/new",
+                status=error.status,
+                **form_data(values, error.message),
+            )
+        return await page(
+            request,
+            "complaint_filed.html",
+            "/complaints/new",
+            status=201,
+            tracking_number=row.tracking_number,
+        )
+
+    # --- exit polls -------------------------------------------------------------------------
+
+    @router.get("/exit-polls")
+    async def exit_poll_page(request: Request) -> Response:
+        def load(session: Session) -> exit_polls.ExitPollReport:
+            election = election_of(election_row(session, None))
+            return exit_polls.exit_poll_report(session, now=clock.now(election))
+
+        try:
+            report = await run_in_threadpool(read, load)
+        except ServiceError as error:
+            return await page(
+                request,
+                "exit_polls.html",
+                "/exit-polls",
+                status=error.status,
+                report=None,
+                problem=error.message,
+            )
+        return await page(request, "exit_polls.html", "/exit-polls", report=report, problem=None)
+
+    # --- the observer's phone form --------------------------------------------------------
+
+    def signed_in(request: Request, session: Session) -> observer_accreditation.ObserverPrincipal:
+        return observer_accreditation.authenticate_observer(
+            session, request.cookies.get(CREDENTIAL_COOKIE)
+        )
+
+    @router.get("/observer")
+    async def observer_home(request: Request, station: str | None = None) -> Response:
+        if not request.cookies.get(CREDENTIAL_COOKIE):
+            return await page(request, "observer.html", "/observer", signed_in=False)
+
+        def load(session: Session) -> tuple[Any, list[Any]]:
+            observer = signed_in(request, session)
+            return observer, observer_copies.stations_for_copies(session, observer=observer)
+
+        try:
+            observer, stations = await run_in_threadpool(read, load)
+        except ServiceError as error:
+            response = await page(
+                request,
+                "observer.html",
+                "/observer",
+                status=401,
+                signed_in=False,
+                problem=error.message,
+            )
+            response.delete_cookie(CREDENTIAL_COOKIE)
+            return response
+        chosen = next((s for s in stations if s.code == station), None)
+        if chosen is None and len(stations) == 1:
+            chosen = stations[0]
+        return await page(
+            request,
+            "observer.html",
+            "/observer",
+            signed_in=True,
+            badge=observer.badge_number,
+            stations=stations,
+            chosen=chosen,
+            figure_fields=FIGURE_FIELDS,
+        )
+
+    @router.post("/observer/sign-in")
+    async def sign_in(request: Request) -> Response:
+        form = await form_of(request)
+        credential = str(form.get("credential") or "").strip()[:200]
+        try:
+            await run_in_threadpool(
+                read,
+                lambda session: observer_accreditation.authenticate_observer(session, credential),
+            )
+        except ServiceError as error:
+            return await page(
+                request,
+                "observer.html",
+                "/observer",
+                status=401,
+                signed_in=False,
+                problem=error.message,
+            )
+        response = RedirectResponse(link("/observer"), status_code=303)
+        # Strict: a form elsewhere cannot submit a copy in the observer's name.
+        response.set_cookie(
+            CREDENTIAL_COOKIE,
+            credential,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            max_age=3 * 24 * 3600,
+        )
+        return response
+
+    @router.post("/observer/sign-out")
+    async def sign_out() -> Response:
+        response = RedirectResponse(link("/observer"), status_code=303)
+        response.delete_cookie(CREDENTIAL_COOKIE)
+        return response
+
+    @router.post("/observer/copies")
+    async def submit_copy(request: Request) -> Response:
+        station = ""
+        try:
+            form = await form_of(request)
+            station = str(form.get("station") or "")[:32]
+            figures = _figures(form)
+            photo = await upload(form, "photo", photos_only=True)
+
+            def store(session: Session) -> None:
+                observer = signed_in(request, session)
+                observer_copies.submit_copy(
+                    session, observer=observer, station_code=station, figures=figures, photo=photo
+                )
+
+            await run_in_threadpool(write, store)
+        except ServiceError as error:
+            return await page(
+                request,
+                "observer_done.html",
+                "/observer",
+                status=error.status,
+                problem=error.message,
+                station=station,
+            )
+        return await page(
+            request, "observer_done.html", "/observer", status=201, problem=None, station=station
+        )
+
+    return router
+
+
+def _filing(values: dict[str, str]) -> complaints.ComplaintFiling:
+    if any("\x00" in value for value in values.values()):
+        raise InvalidInput("nul_character", "the form holds a NUL character")
+    try:
+        category = ComplaintCategory(values["category"])
+        about = ComplaintSubject(values["about"])
+        reporter = ReporterKind(values["reporter_kind"] or "voter")
+    except ValueError:
+        raise InvalidInput(
+            "invalid_choice", "choose a category, a subject and who you are"
+        ) from None
+    number = values["constituency"].strip()
+    if number and not (number.isascii() and number.isdigit() and len(number) < 7):
+        raise InvalidInput("invalid_constituency", "the constituency is a number")
+    return complaints.ComplaintFiling(
+        category=category,
+        about=about,
+        description=values["description"],
+        reporter_kind=reporter,
+        station=values["station"].strip() or None,
+        constituency=int(number) if number else None,
+        reporter_name=values["reporter_name"] or None,
+        reporter_contact=values["reporter_contact"] or None,
+    )
+
+
+def _count(text: str, name: str) -> int:
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAXIMUM_FIGURE:
+        raise InvalidInput("invalid_figure", f"{name}: a whole number from 0 to 10,000,000")
+    return int(text)
+
+
+def _figures(form: Any) -> dict[str, Any]:
+    figures: dict[str, Any] = {
+        name: _count(str(form.get(name) or ""), name) for name in FIGURE_FIELDS
+    }
+    votes = {
+        str(key)[len("votes.") :]: _count(str(value), str(key))
+        for key, value in form.multi_items()
+        if str(key).startswith("votes.") and len(str(key)) <= 40
+    }
+    if not votes:
+        raise InvalidInput("votes_required", "the copy's votes per candidate")
+    figures["votes"] = votes
+    return figures

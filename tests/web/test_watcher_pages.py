@@ -1,0 +1,175 @@
+"""The watchers' pages: the complaint form files a complaint with a photo (and refuses a bad
+file storing nothing), the observer signs in with a credential and submits a copy that
+differs in one field, and the station page and its open data show both."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from PIL import Image
+from sqlalchemy import func, select
+
+from tallyroom.store.database import transaction
+from tallyroom.store.schema import ComplaintRow, StoredFileRow
+from tests.polled_election import poll_small_election
+from tests.station_client import Api, good_figures
+
+
+def _photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (30, 20), (200, 0, 0)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def _credential(api: Api) -> str:
+    answer = api.client.post(
+        "/api/v1/observers/accreditations",
+        json={
+            "observers": [
+                {
+                    "code": "O0004",
+                    "full_name": "Anna Schmidt",
+                    "kind": "international",
+                    "organisation": "osce-odihr",
+                    "country": "DE",
+                    "stations": ["001-0001", "002-0001"],
+                }
+            ]
+        },
+        headers=api.commission,
+    )
+    credential: str = answer.json()["observers"][0]["credential"]
+    return credential
+
+
+def _copy_form(votes_c002: int) -> dict[str, Any]:
+    figures = good_figures()
+    fields: dict[str, Any] = {
+        name: str(getattr(figures, name))
+        for name in (
+            "registered_voters",
+            "voters_added",
+            "ballots_received",
+            "ballots_issued_in_station",
+            "ballots_issued_portable",
+            "ballots_cast",
+            "invalid_ballots",
+            "unused_ballots",
+        )
+    }
+    fields |= {f"votes.{code}": str(votes) for code, votes in figures.votes.items()}
+    fields["votes.C002"] = str(votes_c002)
+    fields["station"] = "001-0001"
+    return fields
+
+
+def test_observer_copy_and_complaint_show_on_the_station_page(api: Api) -> None:
+    poll_small_election(api)
+    credential = _credential(api)
+    assert "credential" in api.client.get("/observer").text
+    refused = api.client.post("/observer/sign-in", data={"credential": "obs_wrong"})
+    assert refused.status_code == 401
+    signed = api.client.post(
+        "/observer/sign-in", data={"credential": credential}, follow_redirects=False
+    )
+    assert signed.status_code == 303
+    home = api.client.get("/observer", params={"station": "001-0001"})
+    assert 'id="copy-form"' in home.text
+    assert 'name="votes.C002"' in home.text
+    stored = api.client.post(
+        "/observer/copies",
+        data=_copy_form(290),
+        files={"photo": ("copy.jpg", _photo(), "image/jpeg")},
+    )
+    assert stored.status_code == 201, stored.text
+    filed = api.client.post(
+        "/complaints/new",
+        data={
+            "category": "protocol_discrepancy",
+            "about": "station",
+            "station": "001-0001",
+            "description": "C002 has 290 on my copy",
+            "reporter_kind": "voter",
+        },
+        files={"attachment": ("p.jpg", _photo(), "image/jpeg")},
+    )
+    assert filed.status_code == 201, filed.text
+    assert 'id="tracking-number"' in filed.text
+    with transaction(api.sessions) as session:
+        tracking = session.scalar(select(ComplaintRow.tracking_number))
+    api.client.post(
+        f"/api/v1/complaints/{tracking}/review", json={"reason": "copy"}, headers=api.commission
+    )
+    page = api.client.get("/stations/001-0001").text
+    assert "data-under-review" in page
+    assert 'data-difference="votes.C002"' in page
+    data = api.client.get("/stations/001-0001.json").json()["data"]["station"]
+    assert data["under_review"] is True
+    assert data["observer_copies"][0]["against_counted"][0]["field"] == "votes.C002"
+    register = api.client.get("/complaints").text
+    assert tracking in register
+    assert "C002 has 290" not in register
+    api.client.post(
+        f"/api/v1/complaints/{tracking}/decision",
+        json={"decision": "uphold", "reason": "recount", "remedy": "recount"},
+        headers=api.commission,
+    )
+    page = api.client.get("/stations/001-0001").text
+    assert "data-under-review" not in page
+    assert 'data-complaint-status="upheld"' in page
+
+
+def test_a_bad_attachment_is_refused_and_nothing_stored(api: Api) -> None:
+    answer = api.client.post(
+        "/complaints/new",
+        data={
+            "category": "other",
+            "about": "commission",
+            "description": "x",
+            "reporter_kind": "voter",
+        },
+        files={"attachment": ("a.jpg", b"MZ\x90 executable", "image/jpeg")},
+    )
+    assert answer.status_code == 422
+    assert 'id="form-problem"' in answer.text
+    bad_choice = api.client.post(
+        "/complaints/new", data={"category": "nope", "about": "x", "description": "x"}
+    )
+    assert bad_choice.status_code == 422
+    with transaction(api.sessions) as session:
+        assert session.scalar(select(func.count(ComplaintRow.id))) == 0
+        assert session.scalar(select(func.count(StoredFileRow.sha256))) == 0
+
+
+def test_copies_need_a_signed_in_observer(api: Api) -> None:
+    answer = api.client.post("/observer/copies", data=_copy_form(1))
+    assert answer.status_code == 401
+    api.client.cookies.set("observer_credential", "obs_forged")
+    assert api.client.get("/observer").status_code == 401
+
+
+def test_only_published_attachments_are_served(api: Api) -> None:
+    photo = _photo()
+    filed = api.client.post(
+        "/complaints/new",
+        data={"category": "other", "about": "commission", "description": "x"},
+        files={"attachment": ("p.jpg", photo, "image/jpeg")},
+    )
+    assert filed.status_code == 201
+    with transaction(api.sessions) as session:
+        tracking = session.scalar(select(ComplaintRow.tracking_number))
+        digest = session.scalar(select(StoredFileRow.sha256))
+    assert api.client.get(f"/complaints/files/{digest}").status_code == 404
+    assert api.client.get("/complaints/files/..%2f..%2fetc").status_code == 404
+    published = api.client.post(
+        f"/api/v1/complaints/{tracking}/publication",
+        json={"description": "[redacted]", "attachments": [digest]},
+        headers=api.commission,
+    )
+    assert published.status_code == 201, published.text
+    served = api.client.get(f"/complaints/files/{digest}")
+    assert served.status_code == 200
+    assert served.headers["content-type"] == "image/jpeg"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert f"/complaints/files/{digest}" in api.client.get("/complaints").text
