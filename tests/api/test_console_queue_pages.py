@@ -5,17 +5,18 @@ decision on the same protocol, an unknown station)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tallyroom.domain.signature import load_private_key, sign_document
-from tallyroom.service import audit_tree
+from tallyroom.service import audit_tree, row_ledger
 from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.people import PersonRole
 from tallyroom.store.database import transaction
-from tallyroom.store.schema import AuditEntryRow, PollingStationRow, ProtocolVersionRow
+from tallyroom.store.schema import AuditEntryRow, ElectionRow, PollingStationRow, ProtocolVersionRow
 from tests.commission_console import flagged_protocol
 from tests.console_people import Account, Console, make_account
 from tests.polled_election import poll_small_election
@@ -327,3 +328,40 @@ def test_certifying_constituencies_and_the_nation_from_the_console(
     assert "complaint upheld" in page.text
     with console.sessions() as session:
         assert audit_discrepancies(session) == []
+
+
+def test_four_eyes_a_second_member_confirms_and_the_proposer_cannot(
+    console: Console, member: Account
+) -> None:
+    with transaction(console.sessions) as session:
+        session.execute(update(ElectionRow).values(four_eyes_decisions="reject"))
+        row_ledger.record_rows(session, actor="test", table="election")
+    _submit(console, flagged_protocol())
+    csrf = console.sign_in(member)
+    proposed = _decide(console, csrf, "001-0001", decision="reject", version="1", reason="amend")
+    assert proposed.status_code == 303
+    assert "state=pending" in proposed.headers["location"]
+    assert _status(console, "001-0001", 1) == "flagged"
+    page = console.client.get("/console/queue?lang=en")
+    assert 'data-status="pending_confirmation"' in page.text
+    found = re.search(r'action="/console/decisions/(\d+)/confirmation"', page.text)
+    assert found
+    confirmation = f"/console/decisions/{found.group(1)}/confirmation"
+    again = _decide(console, csrf, "001-0001", decision="accept", version="1", reason="fine")
+    assert again.status_code == 409
+    own = console.client.post(confirmation, data={"csrf_token": csrf}, follow_redirects=False)
+    assert own.status_code == 403
+    assert _status(console, "001-0001", 1) == "flagged"
+    console.client.cookies.clear()
+    second = make_account(console.sessions, "nigar")
+    csrf = console.sign_in(second)
+    for bad in ("/console/decisions/abc/confirmation", "/console/decisions/999999/confirmation"):
+        answer = console.client.post(bad, data={"csrf_token": csrf}, follow_redirects=False)
+        assert answer.status_code == 404
+    no_csrf = console.client.post(confirmation, data={"x": "1"}, follow_redirects=False)
+    assert no_csrf.status_code == 403
+    confirmed = console.client.post(confirmation, data={"csrf_token": csrf}, follow_redirects=False)
+    assert confirmed.status_code == 303
+    assert _status(console, "001-0001", 1) == "rejected"
+    twice = console.client.post(confirmation, data={"csrf_token": csrf}, follow_redirects=False)
+    assert twice.status_code == 409
