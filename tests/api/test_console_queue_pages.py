@@ -365,3 +365,25 @@ def test_four_eyes_a_second_member_confirms_and_the_proposer_cannot(
     assert _status(console, "001-0001", 1) == "rejected"
     twice = console.client.post(confirmation, data={"csrf_token": csrf}, follow_redirects=False)
     assert twice.status_code == 409
+
+
+def test_staff_and_oversized_forms_are_refused(console: Console, member: Account) -> None:
+    _submit(console, flagged_protocol())
+    tural = make_account(console.sessions, "tural", PersonRole.COMMISSION_STAFF)
+    csrf = console.sign_in(tural)
+    assert console.client.get("/console/queue").status_code == 403
+    assert console.client.get("/console/certification").status_code == 403
+    refused = _decide(console, csrf, "001-0001", decision="reject", version="1", reason="x")
+    assert refused.status_code == 403
+    console.client.cookies.clear()
+    csrf = console.sign_in(member)
+    many = {f"field{n}": "x" for n in range(60)}
+    crowded = _decide(console, csrf, "001-0001", decision="reject", version="1", **many)
+    assert crowded.status_code == 400
+    huge = console.client.post(
+        "/console/queue/001-0001/decision",
+        content=b"reason=" + b"x" * 3_000_000,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert huge.status_code == 413
+    assert _status(console, "001-0001", 1) == "flagged"
