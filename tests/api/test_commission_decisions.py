@@ -247,8 +247,15 @@ def test_only_the_commission_decides_and_confirms(api: Api) -> None:
     for headers, status in (
         ({}, 401),
         (api.headers(api.station_token("001-0001")), 403),
-        (api.headers(api.credentials.constituency_tokens[1]), 403),
+        # A constituency commission accepts and rejects in its own constituency only.
+        (api.headers(api.credentials.constituency_tokens[2]), 403),
         (api.headers(api.credentials.observer_token), 403),
     ):
         assert api.client.post(confirmation, headers=headers).status_code == status
         assert decide(api, headers, "accept").status_code == status
+    own = api.headers(api.credentials.constituency_tokens[1])
+    assert api.client.post(confirmation, headers=own).status_code == 403
+    recount = api.client.post(
+        "/api/v1/stations/001-0001/recount", json={"reason": "doubt"}, headers=own
+    )
+    assert recount.status_code == 403

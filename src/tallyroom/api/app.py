@@ -29,7 +29,9 @@ from tallyroom.api import (
 )
 from tallyroom.api.api_docs import docs_router
 from tallyroom.api.clock_header import ClockHeader
+from tallyroom.api.console_certification_pages import console_certification_router
 from tallyroom.api.console_pages import console_router
+from tallyroom.api.console_queue_pages import console_queue_router
 from tallyroom.api.errors import install_error_handlers
 from tallyroom.api.head_requests import HeadAsGet
 from tallyroom.api.openapi_contract import install_contract
@@ -133,6 +135,8 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.include_router(audit_heads.router)
     app.include_router(console_router())
+    app.include_router(console_queue_router())
+    app.include_router(console_certification_router())
     app.include_router(sign_in_router())
     app.include_router(voter_look_up_router(site, runtime))
     app.include_router(enrolments.router)

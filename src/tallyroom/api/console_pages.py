@@ -136,6 +136,10 @@ async def _page(
     return response
 
 
+#: a console page in the reader's language, for the console's other page modules
+render_page = _page
+
+
 def console_page(endpoint: Endpoint) -> Endpoint:
     """A page whose refusals are pages too: no session sends a reader to sign in, any other
     refusal is shown with its status and message."""

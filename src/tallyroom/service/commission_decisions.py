@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from tallyroom.domain.decision_policy import DecisionKind, needs_confirmation, parse_policy
 from tallyroom.service import audit_log, row_ledger
 from tallyroom.service.certified_contests import refuse_if_certified
-from tallyroom.service.credentials import Principal
+from tallyroom.service.credentials import Principal, Role
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.service.protocols import (
     annul_station,
@@ -73,8 +73,11 @@ def decide(
     now: datetime | None = None,
 ) -> DecisionOutcome:
     """Take a decision, or propose it when the policy wants a second person. Accept and
-    reject name the protocol version; annul needs `confirmed` (the decider's own "yes, annul")."""
-    principal.require_commission()
+    reject name the protocol version; annul needs `confirmed` (the decider's own "yes, annul").
+    A constituency commission accepts and rejects its own constituency's protocols; recounts
+    and annulments are the commission's."""
+    if not _decides_protocols_locally(principal, kind):
+        principal.require_commission()
     moment = now or datetime.now(UTC)
     reason = require_reason(reason)
     if kind is DecisionKind.ANNUL and not confirmed:
@@ -85,6 +88,10 @@ def decide(
     if kind in (DecisionKind.ACCEPT, DecisionKind.REJECT) and version is None:
         raise InvalidInput("version_required", f"{kind.value} names the protocol version")
     station = station_in_election(session, principal.election_id, station_code)
+    if not principal.may_act_for_station(station):
+        raise Forbidden(
+            "other_constituency", f"station {station.code} is not in your constituency"
+        )
     refuse_if_certified(session, station.constituency_id, station.code)
     # The station's row is the lock: of two people deciding at once, the second waits here
     # and then finds the first one's decision (409).
@@ -190,6 +197,13 @@ def confirm_decision(
         session, actor=principal.actor, table="proposed_decision", keys=[[proposal.id]]
     )
     return DecisionOutcome(station.code, kind, version, "decided")
+
+
+def _decides_protocols_locally(principal: Principal, kind: DecisionKind) -> bool:
+    return principal.role is Role.CONSTITUENCY_COMMISSION and kind in (
+        DecisionKind.ACCEPT,
+        DecisionKind.REJECT,
+    )
 
 
 def _apply(

@@ -29,7 +29,7 @@ from tallyroom.domain.rule_set import REFERENCE_RULE_SET, RuleAction, RuleSet
 from tallyroom.domain.signature import signature_is_valid
 from tallyroom.service import audit_log, row_ledger
 from tallyroom.service.certified_contests import refuse_if_certified
-from tallyroom.service.credentials import Principal, StationScope, current_station_key
+from tallyroom.service.credentials import Principal, Role, StationScope, current_station_key
 from tallyroom.service.election_rules import election_rule_set
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.service.tally import bump_revision, count_protocol, uncount_station
@@ -477,11 +477,17 @@ def decide_flagged(
     reason: str,
     now: datetime | None = None,
 ) -> SubmissionOutcome:
-    """Accept (count) or reject a flagged protocol version."""
-    principal.require_commission()
+    """Accept (count) or reject a flagged protocol version: the commission, or a
+    constituency commission in its own constituency."""
+    if principal.role is not Role.CONSTITUENCY_COMMISSION:
+        principal.require_commission()
     moment = now or datetime.now(UTC)
     reason = require_reason(reason)
     station = station_in_election(session, principal.election_id, station_code)
+    if not principal.may_act_for_station(station):
+        raise Forbidden(
+            "other_constituency", f"station {station.code} is not in your constituency"
+        )
     refuse_if_certified(session, station.constituency_id, station.code)
     row = decidable_version(session, station, version, accept=accept)
     row.status = (ProtocolStatus.ACCEPTED if accept else ProtocolStatus.REJECTED).value
