@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass
 from datetime import date, time
 
+from tallyroom.domain.list_contest import ListContest
+
 
 class ContestKind(enum.StrEnum):
     """How the seats of a contest are filled."""
@@ -42,6 +44,8 @@ class Election:
     too_close_margin_percent: float = 1.0
     #: the name in other languages, (language, name) pairs: `name` where a language has none
     names: tuple[tuple[str, str], ...] = ()
+    #: the party-list contest beside the constituency contests (a parallel system), if any
+    list_contest: ListContest | None = None
 
     def name_in(self, language: str) -> str:
         """The election's name in a language (ISO 639-1 code), else its one `name`."""

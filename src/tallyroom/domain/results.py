@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tallyroom.domain.candidate import Nomination
+from tallyroom.domain.electoral_systems.list_seats import ListSeats
 from tallyroom.domain.seat_status import SeatStatus, count_complete, seat_status, too_close_to_call
 from tallyroom.domain.seat_tally import SeatGroup
 
@@ -165,19 +166,44 @@ class NationalResults:
     #: stations annulled by decision and their ballots, left out of every total
     stations_annulled: int = 0
     ballots_annulled: int = 0
+    #: the party-list contest's allocation, where the election has one
+    list_seats: ListSeats | None = None
 
     @property
     def parties_with_seats(self) -> int:
-        return sum(1 for party in self.parties if party.seats > 0)
+        listed = self.list_seats.seats if self.list_seats is not None else {}
+        return sum(
+            1 for party in self.parties if party.seats > 0 or listed.get(party.short_name, 0)
+        )
+
+    @property
+    def list_seats_declared(self) -> int:
+        if self.list_seats is None or self.list_seats.status is None:
+            return 0
+        return sum(self.list_seats.seats.values())
 
     @property
     def seats_declared(self) -> int:
-        """Seats with a leader (the preliminary tally), won or only leading."""
-        return sum(group.seats for group in self.seats)
+        """Seats with a leader (the preliminary tally), won or only leading: constituency
+        seats and list seats."""
+        return sum(group.seats for group in self.seats) + self.list_seats_declared
 
     @property
     def seats_won(self) -> int:
-        return sum(group.won for group in self.seats)
+        listed = self.list_seats.seats_won if self.list_seats is not None else 0
+        return sum(group.won for group in self.seats) + listed
+
+    def national_seats(self) -> list[tuple[str, int, int]]:
+        """Seats by party nationally: (party, constituency seats of its nominees, list
+        seats), most seats first; parties with neither left out."""
+        listed = self.list_seats.seats if self.list_seats is not None else {}
+        rows = [
+            (party.short_name, party.seats, listed.get(party.short_name, 0))
+            for party in self.parties
+        ]
+        return sorted(
+            (row for row in rows if row[1] or row[2]), key=lambda row: (-row[1] - row[2], row[0])
+        )
 
     @property
     def seats_leading(self) -> int:

@@ -48,6 +48,7 @@ from tallyroom.service.protocols import (
     is_stored_already,
     judge_protocol,
     parse_submission,
+    refuse_party_strangers,
     refuse_strangers,
     require_contest,
     require_election,
@@ -493,6 +494,7 @@ def _apply(
                 raise signature_refusal(session, station.id, station.code, examination.body, signed)
             standing = election.standing[station.constituency_id]
             refuse_strangers(parsed, standing)
+            refuse_party_strangers(parsed, election.list_parties)
             history = versions.setdefault(station.id, [])
             if is_stored_already(
                 station.code,

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.canonical_json import canonical_json
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.organisation import OrganisationRole
 from tallyroom.domain.polling_station import StationTag
@@ -73,6 +74,9 @@ def define_election(
         definition_digest=digest,
         loaded_at=datetime.now(UTC),
         rule_set=stored_rule_set(definition.rule_set),
+        list_contest=canonical_json(election.list_contest.as_json()).decode()
+        if election.list_contest is not None
+        else None,
     )
     session.add(row)
     session.flush()

@@ -3,10 +3,12 @@ re-adding stations, and cached per results revision so reads stay cheap during i
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time as clock
 from collections import defaultdict
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
 from tallyroom.domain.election import ContestKind
 from tallyroom.domain.electoral_systems.contest_seats import held_seats
+from tallyroom.domain.electoral_systems.list_seats import list_seats
 from tallyroom.domain.plurality import plurality_outcome
 from tallyroom.domain.results import (
     CandidateResult,
@@ -28,7 +31,7 @@ from tallyroom.domain.results import (
 from tallyroom.domain.seat_status import SeatStatus
 from tallyroom.domain.seat_tally import seat_tally
 from tallyroom.service.annulments import ConstituencyAnnulments, annulments_by_constituency
-from tallyroom.service.elections import election_row
+from tallyroom.service.elections import election_of, election_row
 from tallyroom.service.errors import NotFound
 from tallyroom.store.schema import (
     CandidateRow,
@@ -39,7 +42,9 @@ from tallyroom.store.schema import (
     ElectionRow,
     PartyRow,
     PollingStationRow,
+    ProtocolVersionRow,
     ResultsRevisionRow,
+    StationResultRow,
 )
 
 #: Stored value → member: a lookup, where calling the enum costs a microsecond per candidate.
@@ -222,6 +227,14 @@ def build_national_results(session: Session, election_code: str | None = None) -
         seats,
     )
     all_certified = len(certified) == len(constituencies) and bool(constituencies)
+    list_contest = election_of(election).list_contest
+    listed = None
+    if list_contest is not None:
+        listed = list_seats(
+            list_contest,
+            _list_votes(session, eid, (party.short_name for party in parties.values())),
+            count_complete=all(c.count_complete for c in constituencies),
+        )
     return NationalResults(
         election=election.code,
         election_name=election.name,
@@ -244,7 +257,24 @@ def build_national_results(session: Session, election_code: str | None = None) -
         ties=tuple(c.number for c in constituencies if c.tie and c.stations_reporting),
         stations_annulled=sum(c.stations_annulled for c in constituencies),
         ballots_annulled=sum(c.ballots_annulled for c in constituencies),
+        list_seats=listed,
     )
+
+
+def _list_votes(session: Session, election_id: int, parties: Iterable[str]) -> dict[str, int]:
+    """The party-list ballot's votes by party, added up from the counted protocols as signed
+    (every party of the election, zero included). The list contest is one per election, so its
+    totals are read from the signed bodies of the counted versions rather than kept apart."""
+    votes = dict.fromkeys(parties, 0)
+    for body in session.scalars(
+        select(ProtocolVersionRow.body)
+        .join(StationResultRow, StationResultRow.protocol_version_id == ProtocolVersionRow.id)
+        .join(PollingStationRow, PollingStationRow.id == StationResultRow.station_id)
+        .where(PollingStationRow.election_id == election_id)
+    ):
+        for party, count in (json.loads(body)["figures"].get("party_votes") or {}).items():
+            votes[party] = votes.get(party, 0) + int(count)
+    return votes
 
 
 #: Stations and their registered voters never change once an election is loaded, and summing

@@ -95,6 +95,13 @@ def national_json(results: NationalResults, *, with_constituencies: bool = True)
         "ties": list(results.ties),
         "too_close_to_call": list(results.too_close_to_call),
     }
+    if results.list_seats is not None:
+        # Only for elections with a list contest: the others' documents stay as they were.
+        document["list_contest"] = results.list_seats.quotient_table()
+        document["national_seats"] = [
+            {"party": party, "constituency_seats": constituency, "list_seats": listed}
+            for party, constituency, listed in results.national_seats()
+        ]
     if with_constituencies:
         document["constituencies"] = [constituency_json(c) for c in results.constituencies]
     return document

@@ -62,6 +62,8 @@ class ElectionRow(Base):
     #: the control rules as served (canonical JSON of domain/rule_set.py's form); NULL for an
     #: election loaded before rules were data, which is judged by the reference rules
     rule_set: Mapped[str | None] = mapped_column(Text)
+    #: the party-list contest (canonical JSON of ListContest.as_json); NULL: none
+    list_contest: Mapped[str | None] = mapped_column(Text)
 
 
 class ConstituencyRow(Base):
