@@ -148,6 +148,21 @@ def test_list_seats_in_the_results_the_publication_and_a_verified_snapshot(
     snapshot = write_snapshot(publication, tmp_path / "published").folder
     report = verify_snapshot(snapshot)
     assert report.problems == []
+    # open data: the quotient table and the seats per party; the site: the threshold line,
+    # the table, and the list seats marked in the seat bar
+    table = json.loads((snapshot / "open-data/list-seats.json").read_text(encoding="utf-8"))
+    assert table == listed
+    assert (snapshot / "open-data/list-seats.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        "national-list,YAP,1000,yes,2,won",
+        "national-list,REAL,610,yes,2,won",
+        "national-list,MUS,205,no,0,won",
+    ]
+    stations = json.loads((snapshot / "open-data/stations.json").read_text(encoding="utf-8"))
+    assert stations[0]["figures"]["party_votes"] == {"MUS": 60, "REAL": 280, "YAP": 400}
+    index = (snapshot / "index.html").read_text(encoding="utf-8")
+    assert "the threshold line is <strong>217.80</strong> votes" in index
+    assert '<tr class="below-threshold">' in index
+    assert index.count('class="seats-list-won"') == 2
     # a forger who moves a list seat is named by the re-derivation
     path = snapshot / "results.json"
     forged = json.loads(path.read_text(encoding="utf-8"))
