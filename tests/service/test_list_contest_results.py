@@ -135,7 +135,8 @@ def test_list_seats_in_the_results_the_publication_and_a_verified_snapshot(
     assert {party: row["seats"] for party, row in rows.items()} == {"YAP": 2, "REAL": 2, "MUS": 0}
     assert rows["MUS"]["passed"] is False
     assert listed["quota"]["exact"] == "805/2"
-    assert rows["REAL"]["remainder_seat"] and not rows["YAP"]["remainder_seat"]
+    assert rows["REAL"]["remainder_seat"]
+    assert not rows["YAP"]["remainder_seat"]
     # every station counted: the list seats are won
     assert listed["status"] == "won"
     assert results["national_seats"] == [

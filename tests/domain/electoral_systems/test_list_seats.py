@@ -35,7 +35,8 @@ def test_dhondt_above_the_threshold_with_the_quotient_table() -> None:
     assert [q["seat"] for q in row_a["quotients"]] == [1, 4, None]
     assert row_a["quotients"][2]["quotient"]["exact"] == "34000/3"
     row_e = next(row for row in table["rows"] if row["party"] == "E")
-    assert row_e["passed"] is False and row_e["quotients"] == []
+    assert row_e["passed"] is False
+    assert row_e["quotients"] == []
 
 
 def test_a_party_under_the_threshold_gets_no_seat_it_would_win_otherwise() -> None:
@@ -45,7 +46,8 @@ def test_a_party_under_the_threshold_gets_no_seat_it_would_win_otherwise() -> No
     assert free.seats["C"] == 1
     assert gated.seats["C"] == 0
     assert sum(gated.seats.values()) == 25
-    assert gated.status is SeatStatus.WON and gated.seats_won == 25
+    assert gated.status is SeatStatus.WON
+    assert gated.seats_won == 25
 
 
 def test_hare_quota_and_remainders_in_the_table() -> None:
@@ -54,7 +56,8 @@ def test_hare_quota_and_remainders_in_the_table() -> None:
     assert outcome.quota == 20_000
     assert outcome.seats == {"A": 2, "B": 1, "C": 1, "D": 1, "E": 0}
     rows = {row["party"]: row for row in outcome.quotient_table()["rows"]}
-    assert rows["D"]["remainder"]["exact"] == "14000" and rows["D"]["remainder_seat"]
+    assert rows["D"]["remainder"]["exact"] == "14000"
+    assert rows["D"]["remainder_seat"]
     assert rows["A"]["quota_seats"] == 1
 
 
@@ -82,7 +85,9 @@ def test_seats_sum_to_the_contest_and_party_order_changes_nothing(
     votes: dict[str, int], method: ListMethod, seats: int
 ) -> None:
     forward = list_seats(contest(method, seats), votes, count_complete=True)
-    backward = list_seats(contest(method, seats), dict(reversed(votes.items())), count_complete=True)
+    backward = list_seats(
+        contest(method, seats), dict(reversed(votes.items())), count_complete=True
+    )
     assert forward.seats == backward.seats
     assert sum(forward.seats.values()) + forward.open_seats == seats
     line = forward.threshold_votes
