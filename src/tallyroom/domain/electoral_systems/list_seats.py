@@ -22,7 +22,7 @@ from tallyroom.domain.electoral_systems.largest_remainder import (
 )
 from tallyroom.domain.electoral_systems.threshold import Threshold, apply_threshold
 from tallyroom.domain.list_contest import ListContest, ListMethod
-from tallyroom.domain.seat_status import SeatStatus
+from tallyroom.domain.seat_status import SeatStatus, list_seat_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +120,7 @@ def list_seats(
     passing = {party: votes[party] for party in sorted(outcome.passing)}
     line = outcome.line_votes(contest.threshold_percent)
     order = sorted(votes, key=lambda party: (-votes[party], party))
-    status = None if base == 0 else SeatStatus.WON if count_complete else SeatStatus.LEADING
+    status = list_seat_status(has_votes=base > 0, national_count_complete=count_complete)
     empty = tuple(ListRow(p, votes[p], p in passing, 0) for p in order)
     try:
         if contest.method in (ListMethod.HARE, ListMethod.DROOP):
