@@ -193,6 +193,19 @@ class NationalResults:
         listed = self.list_seats.seats_won if self.list_seats is not None else 0
         return sum(group.won for group in self.seats) + listed
 
+    def parliament_groups(self) -> tuple[SeatGroup, ...]:
+        """The seat groups with the list seats added as their parties' own (the parliament as
+        it will sit, for the hemicycle)."""
+        if self.list_seats is None or self.list_seats.status is None:
+            return self.seats
+        won = self.list_seats.status is SeatStatus.WON
+        listed = tuple(
+            SeatGroup(party, Nomination.PARTY, seats, seats if won else 0)
+            for party, seats in self.list_seats.seats.items()
+            if seats
+        )
+        return self.seats + listed
+
     def national_seats(self) -> list[tuple[str, int, int]]:
         """Seats by party nationally: (party, constituency seats of its nominees, list
         seats), most seats first; parties with neither left out."""
