@@ -232,7 +232,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
     if list_contest is not None:
         listed = list_seats(
             list_contest,
-            _list_votes(session, eid, (party.short_name for party in parties.values())),
+            _list_votes(session, election, (party.short_name for party in parties.values())),
             count_complete=all(c.count_complete for c in constituencies),
         )
     return NationalResults(
@@ -261,20 +261,55 @@ def build_national_results(session: Session, election_code: str | None = None) -
     )
 
 
-def _list_votes(session: Session, election_id: int, parties: Iterable[str]) -> dict[str, int]:
+def _list_votes(session: Session, election: ElectionRow, parties: Iterable[str]) -> dict[str, int]:
     """The party-list ballot's votes by party, added up from the counted protocols as signed
     (every party of the election, zero included). The list contest is one per election, so its
-    totals are read from the signed bodies of the counted versions rather than kept apart."""
-    votes = dict.fromkeys(parties, 0)
-    for body in session.scalars(
-        select(ProtocolVersionRow.body)
-        .join(StationResultRow, StationResultRow.protocol_version_id == ProtocolVersionRow.id)
-        .join(PollingStationRow, PollingStationRow.id == StationResultRow.station_id)
-        .where(PollingStationRow.election_id == election_id)
-    ):
-        for party, count in (json.loads(body)["figures"].get("party_votes") or {}).items():
-            votes[party] = votes.get(party, 0) + int(count)
-    return votes
+    totals come from the signed bodies of the counted versions rather than from a table of
+    their own; a version never changes once stored, so each body is read once per process."""
+    # loaded_at tells apart two loads into one database URL, whose version ids repeat.
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    url += "#" + election.loaded_at.isoformat()
+    election_id = election.id
+    counted = list(
+        session.scalars(
+            select(StationResultRow.protocol_version_id)
+            .join(PollingStationRow, PollingStationRow.id == StationResultRow.station_id)
+            .where(PollingStationRow.election_id == election_id)
+        )
+    )
+    with _PARTY_VOTES_LOCK:
+        unread = [version for version in counted if (url, version) not in _PARTY_VOTES]
+    # In chunks: SQLite bounds the parameters of one statement.
+    for start in range(0, len(unread), 5_000):
+        read = {
+            (url, version): json.loads(body)["figures"].get("party_votes") or {}
+            for version, body in session.execute(
+                select(ProtocolVersionRow.id, ProtocolVersionRow.body).where(
+                    ProtocolVersionRow.id.in_(unread[start : start + 5_000])
+                )
+            ).tuples()
+        }
+        with _PARTY_VOTES_LOCK:
+            _PARTY_VOTES.update(read)
+    counted_set = frozenset(counted)
+    with _PARTY_VOTES_LOCK:
+        # From the previous sum, only the versions counted or uncounted since are added or
+        # taken out: a rebuild during ingest touches the few new protocols, not all of them.
+        previous, totals = _LIST_TOTALS.get((url, election_id), (frozenset(), {}))
+        totals = dict(totals)
+        for versions, sign in ((counted_set - previous, 1), (previous - counted_set, -1)):
+            for version in versions:
+                for party, count in _PARTY_VOTES[url, version].items():
+                    totals[party] = totals.get(party, 0) + sign * int(count)
+        _LIST_TOTALS[url, election_id] = (counted_set, totals)
+    return dict.fromkeys(parties, 0) | totals
+
+
+#: (database URL and load, protocol version id) → its party-list votes: versions are immutable.
+_PARTY_VOTES: dict[tuple[str, int], dict[str, int]] = {}
+#: (database URL and load, election id) → the versions last summed and their party-list totals
+_LIST_TOTALS: dict[tuple[str, int], tuple[frozenset[int], dict[str, int]]] = {}
+_PARTY_VOTES_LOCK = threading.Lock()
 
 
 #: Stations and their registered voters never change once an election is loaded, and summing
