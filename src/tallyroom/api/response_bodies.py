@@ -146,6 +146,9 @@ class ConstituencyResultBody(BaseModel):
         "null with nothing counted or a tied lead"
     )
     too_close_to_call: bool = Field(description="leading by less than the too-close margin")
+    blank_votes: int | None = Field(
+        default=None, description="blank ballots, once a counted protocol has that line"
+    )
 
 
 class SeatGroupBody(BaseModel):
@@ -250,6 +253,9 @@ class NationalSummaryBody(BaseModel):
     votes_non_party: int
     ties: list[int] = Field(description="constituencies whose leaders are tied")
     too_close_to_call: list[int] = Field(description="constituencies too close to call")
+    blank_votes: int | None = Field(
+        default=None, description="blank ballots, once a counted protocol has that line"
+    )
     list_contest: ListContestBody | None = Field(
         default=None, description="the party-list contest's allocation, where there is one"
     )

@@ -49,6 +49,8 @@ class ConstituencyResult:
     stations_annulled: int = 0
     #: ballots cast as the annulled stations' protocols say, left out of `ballots_cast`
     ballots_annulled: int = 0
+    #: blank ballots of the counted protocols that have that line (Spain counts them)
+    blank_votes: int = 0
 
     @property
     def tie(self) -> bool:
@@ -175,6 +177,10 @@ class NationalResults:
         return sum(
             1 for party in self.parties if party.seats > 0 or listed.get(party.short_name, 0)
         )
+
+    @property
+    def blank_votes(self) -> int:
+        return sum(c.blank_votes for c in self.constituencies)
 
     @property
     def list_seats_declared(self) -> int:

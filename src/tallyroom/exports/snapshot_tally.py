@@ -110,6 +110,7 @@ def derive_national_results(
             voters_added=sum(f.voters_added for f in reported),
             ballots_cast=sum(f.ballots_cast for f in reported),
             invalid_ballots=sum(f.invalid_ballots for f in reported),
+            blank_votes=sum(f.blank_votes or 0 for f in reported),
             valid_votes=valid_votes,
             candidates=results,
             leaders=outcome.leaders,

@@ -301,8 +301,9 @@ def _store_rows(
             "voters_added",
             "ballots_cast",
             "invalid_ballots",
+            "blank_votes",
         ),
-        ((constituency_id, 0, 0, 0, 0, 0) for constituency_id in constituency_ids.values()),
+        ((constituency_id, 0, 0, 0, 0, 0, 0) for constituency_id in constituency_ids.values()),
         len(constituency_ids),
     )
     candidate_ids = rows.ids(CandidateRow, "code", election_id)

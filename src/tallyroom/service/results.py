@@ -126,6 +126,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
             ConstituencyTotalRow.voters_added,
             ConstituencyTotalRow.ballots_cast,
             ConstituencyTotalRow.invalid_ballots,
+            ConstituencyTotalRow.blank_votes,
         )
         .join(ConstituencyTotalRow, ConstituencyTotalRow.constituency_id == ConstituencyRow.id)
         .where(ConstituencyRow.election_id == eid)
@@ -174,6 +175,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
             voters_added=int(totals.voters_added),
             ballots_cast=int(totals.ballots_cast),
             invalid_ballots=int(totals.invalid_ballots),
+            blank_votes=int(totals.blank_votes),
             valid_votes=valid_votes,
             candidates=results,
             leaders=outcome.leaders,

@@ -235,6 +235,8 @@ class StationResultRow(Base):
     voters_added: Mapped[int] = mapped_column(Integer)
     ballots_cast: Mapped[int] = mapped_column(Integer)
     invalid_ballots: Mapped[int] = mapped_column(Integer)
+    #: blank ballots, where the protocol has that line; NULL where it has none
+    blank_votes: Mapped[int | None] = mapped_column(Integer)
 
 
 class StationDecisionRow(Base):
@@ -258,6 +260,8 @@ class ConstituencyTotalRow(Base):
     voters_added: Mapped[int] = mapped_column(BigInteger, default=0)
     ballots_cast: Mapped[int] = mapped_column(BigInteger, default=0)
     invalid_ballots: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: blank ballots of the counted protocols that have the line (0 where none has)
+    blank_votes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class CandidateTotalRow(Base):
