@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 DEMO_DIR ?= build/az-2024
 # The demo's database lives with everything else it makes, under build/.
 DEMO_DATABASE ?= build/tallyroom.db
+# The demo's register: the first stations' voters (all 6,478 stations: 6,421,960 voters)
+DEMO_REGISTER_STATIONS ?= 60
 
 .PHONY: demo test screenshots lint install clean
 
@@ -24,8 +26,12 @@ demo: install
 	$(BIN)/tallyroom scenario az-2024 $(DEMO_DIR)
 	$(BIN)/tallyroom load $(DEMO_DIR)
 	$(BIN)/tallyroom stats
+	$(BIN)/tallyroom register scenario build/register.csv --stations $(DEMO_REGISTER_STATIONS) --previous build/register-previous.csv
+	$(BIN)/tallyroom register load build/register.csv
+	$(BIN)/tallyroom register stats
+	$(BIN)/tallyroom register audit --previous build/register-previous.csv
 	$(BIN)/tallyroom credentials issue build/credentials
-	$(BIN)/tallyroom simulate az-2024 --credentials build/credentials --until end --speed 1200 --keep-serving
+	$(BIN)/tallyroom simulate az-2024 --credentials build/credentials --until end --speed 1200 --certify --keep-serving
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -20,7 +20,7 @@ from tallyroom.store.database import make_engine, migrate, session_factory
 FIXTURES = Path(__file__).parent / "fixtures"
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
-pytest_plugins = ["tests.station_client"]
+pytest_plugins = ["tests.station_client", "tests.console_people"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

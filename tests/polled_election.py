@@ -111,7 +111,7 @@ def annul_and_reject(api: Api) -> None:
     commission rejects. 001-0003's version 1 stays superseded by its version 2."""
     response = api.client.post(
         "/api/v1/stations/001-0002/annulment",
-        json={"reason": ANNULMENT_REASON},
+        json={"reason": ANNULMENT_REASON, "confirmed": True},
         headers=api.commission,
     )
     assert response.status_code == 201, response.text

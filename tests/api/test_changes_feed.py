@@ -57,7 +57,7 @@ def test_an_amendment_and_an_annulment_are_changes(api: Api) -> None:
     amended_at = revision(api)
     response = api.client.post(
         "/api/v1/stations/001-0001/annulment",
-        json={"reason": "ballot box seal broken"},
+        json={"reason": "ballot box seal broken", "confirmed": True},
         headers=api.commission,
     )
     assert response.status_code == 201

@@ -103,7 +103,7 @@ def test_annulled_station_drops_out_of_every_total(api: Api) -> None:
     api.submit(protocol())
     response = api.client.post(
         "/api/v1/stations/001-0001/annulment",
-        json={"reason": "ballot stuffing seen on webcam"},
+        json={"reason": "ballot stuffing seen on webcam", "confirmed": True},
         headers=api.commission,
     )
     assert response.status_code == 201
@@ -117,11 +117,11 @@ def test_annulled_station_drops_out_of_every_total(api: Api) -> None:
         assert audit_discrepancies(session) == []
 
 
-def test_an_annulled_station_is_counted_apart_until_a_recount_lifts_it(api: Api) -> None:
+def test_an_annulled_station_is_counted_apart_and_a_recount_keeps_the_annulment(api: Api) -> None:
     api.submit(protocol())
     response = api.client.post(
         "/api/v1/stations/001-0001/annulment",
-        json={"reason": "ballot stuffing seen on webcam"},
+        json={"reason": "ballot stuffing seen on webcam", "confirmed": True},
         headers=api.commission,
     )
     assert response.status_code == 201
@@ -142,36 +142,16 @@ def test_an_annulled_station_is_counted_apart_until_a_recount_lifts_it(api: Api)
         headers=api.commission,
     )
     assert response.status_code == 201
+    # A recount order never silently lifts the annulment: the station stays out of every
+    # total, and the recount's protocol is stored, not counted.
     national = results(api)
-    assert (national["stations_annulled"], national["ballots_annulled"]) == (0, 0)
+    assert (national["stations_annulled"], national["ballots_annulled"]) == (1, 760)
     station = api.client.get("/api/v1/stations/001-0001").json()
-    assert station["annulment"] is None
-    assert [v["standing"] for v in station["protocol_versions"]] == ["received"]
-
-
-def test_certifying_every_contest_makes_results_final(api: Api) -> None:
-    api.submit(protocol())
-    api.submit(
-        protocol(
-            station="002-0001",
-            figures=good_figures(
-                votes={"C004": 200, "C005": 150},
-                registered_voters=600,
-                ballots_received=600,
-                ballots_issued_in_station=350,
-                ballots_issued_portable=10,
-                unused_ballots=240,
-            ),
-        )
-    )
-    for number in (1, 2):
-        response = api.client.post(
-            f"/api/v1/constituencies/{number}/certification", headers=api.commission
-        )
-        assert response.status_code == 201, response.text
+    assert station["annulment"]["reason"] == "ballot stuffing seen on webcam"
+    recounted = api.submit(protocol(version=2, amendment_reason="recounted"))
+    assert recounted.status_code == 201, recounted.text
+    assert recounted.json()["status"] == "received"
     national = results(api)
-    assert national["status"] == "final"
-    assert {(s["party"], s["nomination"]): s["seats"] for s in national["seats"]} == {
-        ("YAP", "party"): 1,
-        ("YAP", "party_member"): 1,
-    }
+    assert (national["stations_reporting"], national["stations_annulled"]) == (0, 1)
+    with transaction(api.sessions) as session:
+        assert audit_discrepancies(session) == []

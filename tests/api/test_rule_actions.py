@@ -76,3 +76,13 @@ def test_a_refusing_rule_stores_nothing(api: Api) -> None:
     assert "no votes at all" in error["message"]
     assert [reason["code"] for reason in error["details"]["reasons"]] == ["some_votes"]
     assert stored(api) == 0
+
+
+def test_the_station_page_gives_a_rules_message_in_the_pages_language(api: Api) -> None:
+    figures = good_figures(votes={"C001": 400, "C002": 242, "C003": 100})
+    assert api.submit(protocol(figures=figures)).json()["status"] == "flagged"
+    russian = api.client.get("/stations/001-0001?lang=ru").text
+    assert 'data-reason="cast_near_issued"' in russian
+    assert "(ru 752)" in russian
+    english = api.client.get("/stations/001-0001?lang=en").text
+    assert "(cast 752, issued 760)" in english

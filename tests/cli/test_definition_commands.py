@@ -6,7 +6,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
-from tallyroom.definition.layout import COLUMNS, ELECTION_FILE
+from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, RULES_FILE
 from tallyroom.domain.tree_head import key_fingerprint
 
 runner = CliRunner()
@@ -43,7 +43,7 @@ def test_export_reproduces_the_files(
     out = tmp_path / "exported"
     result = runner.invoke(app, ["export", str(out)])
     assert result.exit_code == 0, result.output
-    for name in (ELECTION_FILE, *COLUMNS):
+    for name in (ELECTION_FILE, *COLUMNS, RULES_FILE):
         assert (out / name).read_bytes() == (small_election / name).read_bytes(), name
 
 

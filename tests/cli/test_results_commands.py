@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from tallyroom.cli.app import app
 from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.signature import load_private_key, sign_document
+from tallyroom.service import audit_tree
 from tallyroom.service.certification import certify_contest
 from tallyroom.service.credentials import IssuedCredentials, authenticate
 from tallyroom.service.protocols import annul_station, submit_protocol
@@ -210,14 +211,18 @@ def test_a_seat_is_won_once_the_stations_left_are_annulled(
 def test_a_certified_seat_is_won(
     use_database: str, loaded_election: sessionmaker[Session], credentials: IssuedCredentials
 ) -> None:
+    # Certification needs every station counted or annulled: the seat is won either way,
+    # and certified stays won.
     _submit(loaded_election, credentials)
-    assert _constituency_one()["seat_status"] == "leading"
+    _count(loaded_election, credentials, "001-0002")
+    _count(loaded_election, credentials, "001-0003")
     with transaction(loaded_election) as session:
         commission = authenticate(session, credentials.commission_token)
-        certify_contest(session, principal=commission, constituency_number=1)
+        key = audit_tree.create_tree_head_key(session, actor="commission")
+        certify_contest(session, principal=commission, constituency_number=1, signing_key=key)
     assert _constituency_one() == {
         "seat_status": "won",
-        "count_complete": False,
+        "count_complete": True,
         "seats": (1, 1, 0),
     }
 

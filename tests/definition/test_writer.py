@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tallyroom.definition.layout import COLUMNS, ELECTION_FILE
+from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, RULES_FILE
 from tallyroom.definition.problems import DefinitionError
 from tallyroom.definition.reader import read_definition
 from tallyroom.definition.writer import write_definition
@@ -17,7 +17,7 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 def test_writing_what_was_read_reproduces_the_files(tmp_path: Path) -> None:
     source = FIXTURES / "small-election"
     write_definition(read_definition(source), tmp_path)
-    for name in (ELECTION_FILE, *COLUMNS):
+    for name in (ELECTION_FILE, *COLUMNS, RULES_FILE):
         assert (tmp_path / name).read_bytes() == (source / name).read_bytes(), name
 
 

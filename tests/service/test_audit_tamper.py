@@ -13,14 +13,18 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tallyroom.service import audit_tree
+from tallyroom.domain.decision_policy import DecisionKind
+from tallyroom.service import audit_tree, row_ledger
 from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.certification import certify_contest
+from tallyroom.service.commission_decisions import decide
 from tallyroom.service.credentials import authenticate, revoke_token
+from tallyroom.service.people import PersonRole, SecondFactor, create_person
 from tallyroom.service.protocols import annul_station, order_recount
 from tallyroom.store.database import transaction
-from tallyroom.store.schema import TABLE_KINDS, Base
+from tallyroom.store.schema import TABLE_KINDS, Base, ElectionRow, VoterRow
 from tests.polled_election import figures, poll_small_election
+from tests.register_fixture import load_small_register
 from tests.station_client import Api, protocol
 
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
@@ -49,16 +53,78 @@ def played(api: Api) -> sessionmaker[Session]:
     assert api.submit(flagged).json()["status"] == "flagged"
     with transaction(api.sessions) as session:
         commission = authenticate(session, api.credentials.commission_token)
-        certify_contest(session, principal=commission, constituency_number=2)
+        key = audit_tree.create_tree_head_key(session, actor="commission")
+        certify_contest(session, principal=commission, constituency_number=2, signing_key=key)
         annul_station(session, principal=commission, station_code="001-0003", reason="stuffing")
         order_recount(session, principal=commission, station_code="001-0001", reason="asked")
         revoke_token(session, principal=commission, token=api.credentials.observer_token)
-        key = audit_tree.create_tree_head_key(session, actor="commission")
+        # A recount under four-eyes, proposed and waiting for its second person.
+        session.execute(update(ElectionRow).values(four_eyes_decisions="recount"))
+        row_ledger.record_rows(session, actor="commission", table="election")
+        decide(
+            session,
+            principal=commission,
+            station_code="001-0002",
+            kind=DecisionKind.RECOUNT,
+            reason="a candidate asks",
+        )
+        create_person(
+            session,
+            principal=None,
+            login="leyla",
+            full_name="Leyla Həsənova",
+            email="leyla@example.org",
+            role=PersonRole.COMMISSION_MEMBER,
+            constituency=None,
+            password="correct horse battery",
+            second_factor=SecondFactor.TOTP,
+        )
     with transaction(api.sessions) as session:
         audit_tree.sign_tree_head(session, key)
+    play_poll_book(api)
     with transaction(api.sessions) as session:
         assert audit_discrepancies(session) == []
     return api.sessions
+
+
+def play_poll_book(api: Api) -> None:
+    """The register loaded; an absentee certificate issued and used, a day-of addition, and a
+    double vote from an offline desk (an incident)."""
+    load_small_register(api.sessions)
+    with transaction(api.sessions) as session:
+        voters = session.scalars(
+            select(VoterRow.voter_number).where(VoterRow.station_id == 1).limit(20)
+        ).all()
+    station = api.headers(api.station_token("001-0001"))
+    api.client.post(
+        "/api/v1/register/absentee-certificates",
+        json={"voter": voters[10], "number": "AC-1"},
+        headers=api.commission,
+    )
+    used = api.client.post(
+        "/api/v1/pollbook/check-ins",
+        json={"voter": voters[10], "client_reference": "a", "certificate": "AC-1"},
+        headers=api.headers(api.station_token("001-0002")),
+    )
+    assert used.status_code == 201, used.text
+    added = api.client.post(
+        "/api/v1/pollbook/additions",
+        json={
+            "voter": "AZE99000001",
+            "full_name": "Məmmədov Elçin Rauf oğlu",
+            "birth_date": "1980-05-04",
+            "legal_reason": "court_decision",
+            "client_reference": "b",
+        },
+        headers=station,
+    )
+    assert added.status_code == 201, added.text
+    for reference in ("c", "d"):
+        api.client.post(
+            "/api/v1/pollbook/check-ins/batch",
+            json={"check_ins": [{"voter": voters[12], "client_reference": reference}]},
+            headers=station,
+        )
 
 
 def _pk(table: str) -> list[Any]:
@@ -120,6 +186,21 @@ EDITS: list[tuple[str, str, Any]] = [
     ("tree_head_key", "public_key", None),
     ("signed_tree_head", "root_hash", None),
     ("personal_data_salt", "salt", None),
+    ("certification", "signature", None),
+    ("proposed_decision", "reason", None),
+    ("person", "role", None),
+    ("person", "full_name", None),
+    ("person", "password_hash", None),
+    ("person", "deactivated_at", None),
+    ("voter", "surname", None),
+    ("voter", "status", None),
+    ("absentee_certificate", "number", None),
+    ("absentee_certificate", "used_at", None),
+    ("voter_addition", "full_name", None),
+    ("voter_addition", "legal_reason", None),
+    ("check_in", "identity_match", None),
+    ("check_in", "station_id", None),
+    ("double_vote_incident", "status", None),
 ]
 #: what a problem about each table says when it is not "table <name>"
 NAMED: dict[str, str] = {

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tallyroom.domain.rule_set import REFERENCE_RULE_SET
 from tallyroom.domain.signature import load_private_key, sign_document
 from tallyroom.service.audit_verification import audit_discrepancies
 from tallyroom.service.bulk_submission import (
@@ -88,6 +89,17 @@ def polling_night(credentials: IssuedCredentials) -> list[Envelope]:
         ),
         sign(credentials, protocol(version=3, amendment_reason="back to the first count")),
         sign(credentials, protocol(version=3, amendment_reason="back to the first count")),
+        # format 2: the station's contest, and another's (refused)
+        sign(
+            credentials,
+            protocol("002-0001", version=2, figures=idp, amendment_reason="format 2")
+            | {"format": 2, "contest": "constituency-1"},
+        ),
+        sign(
+            credentials,
+            protocol(version=4, amendment_reason="format 2")
+            | {"format": 2, "contest": "constituency-1", "photo_sha256": "ab" * 32},
+        ),
     ]
 
 
@@ -100,6 +112,7 @@ def normalised(outcome: SubmissionOutcome | Refusal | ServiceError) -> tuple[Any
             outcome.status.value,
             codes,
             outcome.already_stored,
+            outcome.rule_set_version,
         )
     return ("refused", outcome.code)
 
@@ -118,6 +131,7 @@ def snapshot(session: Session) -> dict[str, Any]:
             ProtocolVersionRow.reasons,
             ProtocolVersionRow.amendment_reason,
             ProtocolVersionRow.contest_id,
+            ProtocolVersionRow.rule_set_version,
         )
         .join(PollingStationRow, PollingStationRow.id == ProtocolVersionRow.station_id)
         .order_by(PollingStationRow.code, ProtocolVersionRow.version)
@@ -247,6 +261,8 @@ def test_the_reference_night_covers_every_outcome(night: Any) -> None:
         "accepted",
         "accepted",
         "accepted",
+        "refused",
+        "accepted",
     ]
     assert [o[1] for o in outcomes if o[0] == "refused"] == [
         "amendment_reason_required",
@@ -258,11 +274,12 @@ def test_the_reference_night_covers_every_outcome(night: Any) -> None:
         "wrong_election",
         "signature_missing",
         "version_gap",
+        "wrong_contest",
     ]
-    # 001-0001 counts its third version, 002-0001 its first; 001-0002 is flagged then
-    # accepted as amended; 001-0003 is annulled and counts nothing.
+    # 001-0001 counts its fourth version (format 2), 002-0001 its first; 001-0002 is flagged
+    # then accepted as amended; 001-0003 is annulled and counts nothing.
     assert [(code, version) for code, version, *_ in reference["results"]] == [
-        ("001-0001", 3),
+        ("001-0001", 4),
         ("001-0002", 2),
         ("002-0001", 1),
     ]
@@ -276,13 +293,13 @@ def test_bulk_outcome_counts_and_refusals(night: Any) -> None:
         )
     assert isinstance(outcome, BulkOutcome)
     assert outcome.counts == {
-        "accepted": 5,
+        "accepted": 6,
         "flagged": 1,
         "received": 1,
         "already_stored": 2,
-        "refused": 9,
+        "refused": 10,
     }
-    assert outcome.stored == 7
+    assert outcome.stored == 8
     refusal = outcome.refusals[2]
     assert (refusal.index, refusal.station, refusal.code, refusal.http_status) == (
         6,
@@ -343,7 +360,7 @@ def test_a_station_token_submits_only_for_its_station(
         )
     assert [normalised(o) for o in outcome.outcomes] == [
         ("refused", "out_of_scope"),
-        ("001-0001", 1, "accepted", [], False),
+        ("001-0001", 1, "accepted", [], False, REFERENCE_RULE_SET.version),
     ]
     with transaction(loaded_election) as session:
         assert [row[0] for row in snapshot(session)["versions"]] == ["001-0001"]

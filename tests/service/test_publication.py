@@ -51,7 +51,7 @@ def test_an_annulled_station_is_not_published(api: Api) -> None:
     poll_small_election(api)
     response = api.client.post(
         "/api/v1/stations/001-0002/annulment",
-        json={"reason": "ballot stuffing seen on the webcam"},
+        json={"reason": "ballot stuffing seen on the webcam", "confirmed": True},
         headers=api.commission,
     )
     assert response.status_code == 201, response.text

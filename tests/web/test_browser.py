@@ -318,7 +318,7 @@ def test_an_annulled_station_on_its_page_and_in_the_national_progress(
     reason = "Ballot box seal found broken before the count"
     response = httpx.post(
         f"{small_site}/api/v1/stations/001-0001/annulment",
-        json={"reason": reason},
+        json={"reason": reason, "confirmed": True},
         headers={"Authorization": f"Bearer {credentials.commission_token}"},
     )
     assert response.status_code == 201, response.text

@@ -12,20 +12,31 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from tallyroom import __version__
-from tallyroom.api import audit_heads, decisions, public_results, submissions
+from tallyroom.api import (
+    audit_heads,
+    certifications,
+    commission_queues,
+    decisions,
+    poll_book,
+    public_results,
+    submissions,
+)
 from tallyroom.api.api_docs import docs_router
 from tallyroom.api.clock_header import ClockHeader
+from tallyroom.api.console_pages import console_router
 from tallyroom.api.errors import install_error_handlers
 from tallyroom.api.head_requests import HeadAsGet
 from tallyroom.api.openapi_contract import install_contract
 from tallyroom.api.public_cors import PublicReadCors, public_read_paths
 from tallyroom.api.runtime import Runtime
 from tallyroom.api.security_headers import SecurityHeaders
+from tallyroom.api.sign_in_api import sign_in_router
 from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.signature import load_private_key
 from tallyroom.store.database import database_url_from_environment
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.routes import web_router
+from tallyroom.web.voter_look_up_page import voter_look_up_router
 
 #: names the PEM file of the commission's tree-head key; with it a served site signs the
 #: audit log's head every minute while entries arrive
@@ -91,12 +102,28 @@ def create_app(
     app.add_middleware(HeadAsGet)
     app.include_router(submissions.router)
     app.include_router(decisions.router)
+    app.include_router(certifications.router)
+    app.include_router(commission_queues.router)
     app.include_router(public_results.router)
+    app.include_router(poll_book.router)
     app.include_router(docs_router("tallyroom", "/openapi.json"))
-    app.add_middleware(PublicReadCors, public_paths=public_read_paths(public_results.router.routes))
+    app.add_middleware(
+        PublicReadCors,
+        # the signed certifications are public like the results (certifications.py)
+        public_paths=public_read_paths(
+            [
+                *public_results.router.routes,
+                *certifications.router.routes,
+                *poll_book.router.routes,
+            ]
+        ),
+    )
     # Outermost, so that every answer carries the headers, errors and HEAD included.
     app.add_middleware(SecurityHeaders)
     app.include_router(audit_heads.router)
+    app.include_router(console_router())
+    app.include_router(sign_in_router())
+    app.include_router(voter_look_up_router(site, runtime))
     app.include_router(
         web_router(
             site,

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Request
 
-from tallyroom.api.runtime import limited_body
+from tallyroom.api.runtime import MAXIMUM_BODY_BYTES, limited_body
 from tallyroom.service.errors import ServiceError
 
 #: A protocol envelope is four levels deep (envelope, protocol, figures, votes); anything far
@@ -24,8 +24,8 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-async def json_object(request: Request) -> dict[str, Any]:
-    body = await limited_body(request)
+async def json_object(request: Request, limit: int = MAXIMUM_BODY_BYTES) -> dict[str, Any]:
+    body = await limited_body(request, limit)
     try:
         value = json.loads(body, parse_constant=_no_constants)
     except RecursionError:

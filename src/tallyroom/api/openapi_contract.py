@@ -17,13 +17,15 @@ BEARER = "bearer"
 _REQUEST_MODELS: dict[str, type[BaseModel]] = {}
 
 
-def request_body(model: type[BaseModel], description: str) -> dict[str, Any]:
+def request_body(
+    model: type[BaseModel], description: str, *, required: bool = True
+) -> dict[str, Any]:
     """`openapi_extra` declaring a route's JSON body as `model`, for a route that reads the
     body itself (json_body.py) so its fast path and its error codes stay its own."""
     _REQUEST_MODELS[model.__name__] = model
     return {
         "requestBody": {
-            "required": True,
+            "required": required,
             "description": description,
             "content": {
                 "application/json": {"schema": {"$ref": COMPONENT.format(model=model.__name__)}}
@@ -33,14 +35,26 @@ def request_body(model: type[BaseModel], description: str) -> dict[str, Any]:
 
 
 def command(
-    model: type[BaseModel] | None = None, *, body: str = "", errors: tuple[int, ...] = ()
+    model: type[BaseModel] | None = None,
+    *,
+    body: str = "",
+    errors: tuple[int, ...] = (),
+    body_required: bool = True,
 ) -> dict[str, Any]:
     """The contract of a command: bearer token, its body if any, and its error answers
     (pass with `responses=` the result of `command_responses`)."""
     extra: dict[str, Any] = {"security": [{BEARER: []}]}
     if model is not None:
-        extra |= request_body(model, body)
+        extra |= request_body(model, body, required=body_required)
     return extra
+
+
+def commission_read(
+    model: type[BaseModel], description: str, *errors: int
+) -> dict[int | str, dict[str, Any]]:
+    """The answers of a read for the commission's staff (bearer token, never cached)."""
+    responses: dict[int | str, dict[str, Any]] = {200: {"model": model, "description": description}}
+    return responses | error_responses(401, 403, *errors)
 
 
 def command_responses(

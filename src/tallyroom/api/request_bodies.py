@@ -178,6 +178,39 @@ class DecisionBody(ReasonBody):
     decision: Literal["accept", "reject"]
 
 
+class AnnulmentOrderBody(ReasonBody):
+    """An annulment takes the station's result out of every total: the reason, and the
+    decider's explicit confirmation."""
+
+    model_config = ConfigDict(
+        title="AnnulmentOrder",
+        json_schema_extra={
+            "examples": [{"reason": "ballot box seal broken (act 17/2024)", "confirmed": True}]
+        },
+    )
+    error_codes: ClassVar[dict[str, tuple[str, str]]] = {
+        **ReasonBody.error_codes,
+        "confirmed": (
+            "confirmation_required",
+            "an annulment takes the station's result out of every total: confirm it",
+        ),
+    }
+    confirmed: Literal[True]
+
+
+class CertificationRequestBody(CommissionBody):
+    """Why a too-close result is certified; optional otherwise."""
+
+    model_config = ConfigDict(
+        title="CertificationRequest",
+        json_schema_extra={"examples": [{"reason": "recounted under observation (act 31/2024)"}]},
+    )
+    error_codes: ClassVar[dict[str, tuple[str, str]]] = {
+        "reason": ("invalid_reason", "a reason is text of at most 2,000 characters")
+    }
+    reason: Reason | None = None
+
+
 class TokenRevocationBody(CommissionBody):
     model_config = ConfigDict(
         title="TokenRevocation",

@@ -75,25 +75,112 @@ class TurnoutBatchOutcomeBody(BaseModel):
     reports: list[TurnoutOutcomeBody]
 
 
-class AnnulmentBody(BaseModel):
+class DecisionStateFields(BaseModel):
+    state: Literal["decided", "pending_confirmation"] = Field(
+        description="decided: in effect; pending_confirmation: the election's decision policy "
+        "wants a second person to confirm it (POST /api/v1/decisions/{id}/confirmation)"
+    )
+    decision_id: int | None = Field(description="the proposed decision, while pending")
+
+
+class AnnulmentBody(DecisionStateFields):
     model_config = ConfigDict(title="Annulment")
 
     station: str
-    annulled: Literal[True]
+    annulled: bool
 
 
-class RecountOrderBody(BaseModel):
+class RecountOrderBody(DecisionStateFields):
     model_config = ConfigDict(title="RecountOrder")
 
     station: str
-    recount_ordered: Literal[True]
+    recount_ordered: bool
+
+
+class DecisionOutcomeBody(DecisionStateFields):
+    model_config = ConfigDict(title="DecisionOutcome")
+
+    station: str
+    decision: Literal["accept", "reject", "recount", "annul"]
+    version: int | None
+    status: str = Field(
+        description="accepted, rejected, recount_ordered, annulled or pending_confirmation"
+    )
 
 
 class CertificationBody(BaseModel):
     model_config = ConfigDict(title="Certification")
 
+    constituency: int | None = Field(description="None: the national certification")
+    certified: bool
+    document: dict[str, Any] | None = Field(
+        default=None, description="the signed document (canonical JSON, RFC 8785)"
+    )
+    public_key: str | None = None
+    signature: str | None = None
+
+
+class PublishedCertificationBody(BaseModel):
+    model_config = ConfigDict(title="PublishedCertification")
+
+    id: int
+    scope: Literal["constituency", "nation"]
+    constituency: int | None
+    document: dict[str, Any]
+    public_key: str = Field(description="hex Ed25519: the commission's announced key")
+    signature: str = Field(description="hex Ed25519 over the document's RFC 8785 JSON")
+    withdrawn_at: str | None
+    withdrawal_reason: str | None
+
+
+class CertificationsBody(BaseModel):
+    model_config = ConfigDict(title="Certifications")
+
+    election: str
+    final: bool = Field(description="the national result stands certified")
+    certifications: list[PublishedCertificationBody]
+
+
+class QueueItemBody(BaseModel):
+    model_config = ConfigDict(title="QueueItem")
+
+    station: str
+    station_name: str
     constituency: int
-    certified: Literal[True]
+    version: int | None
+    status: Literal["flagged", "pending_confirmation"]
+    failed_checks: list[dict[str, Any]]
+    figures: dict[str, Any] | None
+    submitted_at: str | None
+    history: list[dict[str, Any]]
+    proposed_decision: dict[str, Any] | None
+
+
+class QueueBody(BaseModel):
+    model_config = ConfigDict(title="Queue")
+
+    items: list[QueueItemBody]
+
+
+class UnreportedStationBody(BaseModel):
+    model_config = ConfigDict(title="UnreportedStation")
+
+    station: str
+    name: str
+    constituency: int
+    waiting_for: Literal["nothing_received", "amendment", "recount"]
+    registered_voters: int
+    last_turnout_as_of: str | None
+    last_turnout_at: str | None
+    minutes_since_turnout: int | None
+    contact: str | None = Field(description="personal data: commission staff only")
+
+
+class UnreportedStationsBody(BaseModel):
+    model_config = ConfigDict(title="UnreportedStations")
+
+    constituency: int
+    stations: list[UnreportedStationBody]
 
 
 class RevocationBody(BaseModel):
@@ -351,12 +438,25 @@ class StationTurnoutReportBody(BaseModel):
     reasons: list[dict[str, Any]]
 
 
+class BallotCandidateBody(BaseModel):
+    model_config = ConfigDict(title="BallotCandidate")
+
+    code: str
+    full_name: str
+    party: str | None
+    ballot_position: int | None = Field(description="null: after the positioned candidates")
+
+
 class StationDetailBody(BaseModel):
     model_config = ConfigDict(title="StationDetail")
 
     code: str
     name: str
     constituency: ConstituencyRefBody
+    contest: str = Field(description="the contest's id, as format 2 protocols name it")
+    candidates: list[BallotCandidateBody] = Field(
+        description="the standing candidates, in ballot order"
+    )
     kind: str
     registered_voters: int
     turning_18: int

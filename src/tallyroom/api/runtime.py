@@ -22,7 +22,8 @@ from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.tree_head import SignedTreeHead
 from tallyroom.service import audit_tree, election_drill
 from tallyroom.service.audit_tree import LogTreeCache
-from tallyroom.service.credentials import Principal, authenticate
+from tallyroom.service.console_sessions import ConsoleCredential, authenticate_caller
+from tallyroom.service.credentials import Principal
 from tallyroom.service.errors import Conflict, TooLarge
 from tallyroom.service.protocols import SubmissionOutcome
 from tallyroom.service.results import ResultsCache
@@ -116,12 +117,15 @@ class Runtime:
         )
 
     def command(
-        self, token: str | None, action: Callable[[Session, Principal], Outcome]
+        self,
+        token: str | ConsoleCredential | None,
+        action: Callable[[Session, Principal], Outcome],
     ) -> Outcome:
-        """Run one command in one transaction, with the caller authenticated inside it."""
+        """Run one command in one transaction, with the caller authenticated inside it: a
+        machine token, or a person's console session (api/acting_person.py `caller_of`)."""
         try:
             with self.write_lock or nullcontext(), transaction(self.writer) as session:
-                principal = authenticate(session, token)
+                principal = authenticate_caller(session, token)
                 marking = self.clock.is_drill and principal.election_id not in self._drilled
                 if marking:
                     election_drill.mark_drilled(
@@ -185,6 +189,14 @@ class Runtime:
         with transaction(self.reader) as session:
             return query(session)
 
+    def write(self, change: Callable[[Session], Outcome]) -> Outcome:
+        """One transaction on the writer with no caller authenticated first (signing in)."""
+        try:
+            with self.write_lock or nullcontext(), transaction(self.writer) as session:
+                return change(session)
+        except IntegrityError as error:
+            raise database_conflict(error) or error from None
+
 
 def database_conflict(error: BaseException) -> Conflict | None:
     """The conflict a unique-constraint violation means: two writers at the same moment."""
@@ -208,15 +220,15 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def limited_body(request: Request) -> bytes:
+async def limited_body(request: Request, limit: int = MAXIMUM_BODY_BYTES) -> bytes:
     declared = request.headers.get("content-length")
     # str.isdigit accepts "²", which int() does not
     declared_digits = declared is not None and declared.isascii() and declared.isdigit()
-    if declared_digits and int(str(declared)) > MAXIMUM_BODY_BYTES:
-        raise TooLarge("body_too_large", f"the body is over {MAXIMUM_BODY_BYTES // 1024} KiB")
+    if declared_digits and int(str(declared)) > limit:
+        raise TooLarge("body_too_large", f"the body is over {limit // 1024} KiB")
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)
-        if len(body) > MAXIMUM_BODY_BYTES:
-            raise TooLarge("body_too_large", f"the body is over {MAXIMUM_BODY_BYTES // 1024} KiB")
+        if len(body) > limit:
+            raise TooLarge("body_too_large", f"the body is over {limit // 1024} KiB")
     return bytes(body)

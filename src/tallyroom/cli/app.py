@@ -8,16 +8,21 @@ from tallyroom import __version__
 from tallyroom.cli.announcement import announce
 from tallyroom.cli.apportion import apportion_command
 from tallyroom.cli.audit_commands import audit
+from tallyroom.cli.console_login import login, logout
 from tallyroom.cli.credentials import credentials
+from tallyroom.cli.decision_commands import decide
 from tallyroom.cli.definition_commands import export, load, scenario
 from tallyroom.cli.forensics import forensics
+from tallyroom.cli.poll_book_commands import pollbook
 from tallyroom.cli.protocol_commands import protocol
 from tallyroom.cli.publication import publish, verify
+from tallyroom.cli.register_commands import register
 from tallyroom.cli.results_commands import results
 from tallyroom.cli.serve import serve
 from tallyroom.cli.simulate import simulate
 from tallyroom.cli.stats import stats
 from tallyroom.cli.turnout_commands import turnout
+from tallyroom.cli.users_commands import users
 
 app = typer.Typer(
     name="tallyroom",
@@ -56,6 +61,8 @@ app.add_typer(credentials, name="credentials")
 app.add_typer(protocol, name="protocol")
 app.add_typer(turnout, name="turnout")
 app.add_typer(audit, name="audit")
+app.add_typer(register, name="register")
+app.add_typer(pollbook, name="pollbook")
 app.command()(results)
 app.command()(serve)
 app.command()(simulate)
@@ -63,6 +70,10 @@ app.command()(publish)
 app.command()(verify)
 app.command()(announce)
 app.command("apportion")(apportion_command)
+app.add_typer(decide, name="decide")
+app.add_typer(users, name="users")
+app.command()(login)
+app.command()(logout)
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""`tallyroom credentials issue` and `revoke`: station keys and role tokens."""
+"""`tallyroom credentials issue`, `revoke` and `commission-token`: station keys and role
+tokens."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tallyroom.cli.store_access import sessions
 from tallyroom.service.credentials import (
     IssuedCredentials,
     authenticate,
+    issue_commission_token,
     issue_credentials,
     revoke_token,
 )
@@ -111,3 +113,25 @@ def revoke(
     except ServiceError as error:
         fail(f"{error.code}: {error.message}", code=1)
     console.print("revoked")
+
+
+@credentials.command("commission-token")
+def commission_token(
+    label: str = typer.Argument(..., help="Whose token: a commission member's name or role."),
+    out: Path = typer.Option(..., "--out", help="Write the token here (0600, a new file)."),
+    valid_days: int = typer.Option(7, "--valid-days", min=1, help="Days until it expires."),
+) -> None:
+    """One more commission token under its own label: a second person for four-eyes
+    decisions, until staff accounts name people."""
+    if out.exists():
+        fail(f"{out} exists already; a token is never written over another")
+    try:
+        with transaction(sessions()) as session:
+            token = issue_commission_token(
+                session, actor="commission", label=label, valid_for=timedelta(days=valid_days)
+            )
+            out.touch(mode=0o600)
+            out.write_text(token + "\n", encoding="ascii")
+    except ServiceError as error:
+        fail(f"{error.code}: {error.message}")
+    console.print(f"commission token {label!r} written to {out}", highlight=False)

@@ -68,3 +68,5 @@ def submit(
     )
     for reason in outcome.get("reasons", []):
         console.print(f"  {reason.get('code')}: {reason.get('message', '')}", highlight=False)
+    if outcome.get("rule_set_version"):
+        console.print(f"  judged by rule set {outcome['rule_set_version']}", highlight=False)

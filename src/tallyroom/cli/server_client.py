@@ -54,12 +54,31 @@ def _refused(response: httpx.Response) -> NoReturn:
 def post_json(server: str, path: str, body: Any, token: str) -> dict[str, Any]:
     """POST and return the JSON answer; exits 1 with the server's code and message on 4xx/5xx
     and with a plain explanation when the server cannot be reached."""
+    answer: dict[str, Any] = call_server(
+        "POST", server, path, body=body, headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    return answer
+
+
+def call_server(
+    method: str,
+    server: str,
+    path: str,
+    *,
+    headers: dict[str, str],
+    body: Any = None,
+    params: dict[str, str] | None = None,
+) -> httpx.Response:
+    """The server's answer to one request (any 2xx); exits 1 with the server's code and
+    message on 4xx/5xx and with a plain explanation when the server cannot be reached."""
     url = server.rstrip("/") + path
     try:
-        response = httpx.post(
+        response = httpx.request(
+            method,
             url,
             json=body,
-            headers={"Authorization": f"Bearer {token}"},
+            params=params,
+            headers=headers,
             timeout=TIMEOUT_SECONDS,
         )
     except httpx.InvalidURL as error:
@@ -70,5 +89,4 @@ def post_json(server: str, path: str, body: Any, token: str) -> dict[str, Any]:
         fail(f"cannot reach {url}: {error.__class__.__name__}: {error or 'no answer'}", code=1)
     if response.is_error:
         _refused(response)
-    answer: dict[str, Any] = response.json()
-    return answer
+    return response

@@ -5,12 +5,14 @@ from __future__ import annotations
 import gc
 import threading
 import time
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from rich.console import Group
 from rich.live import Live
 from rich.table import Table
@@ -23,10 +25,16 @@ from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.scenarios.built_in import SCENARIO_NAMES, built_in_scenario
 from tallyroom.scenarios.polling_day import BallotStuffing, PollingDayPlan, build_polling_day_plan
+from tallyroom.service import audit_tree
 from tallyroom.service.credentials import IssuedCredentials, issue_credentials
 from tallyroom.service.election_setup import define_election
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound
+from tallyroom.simulator.commission_night import (
+    CommissionDesk,
+    CommissionRefused,
+    decide_and_certify,
+)
 from tallyroom.simulator.polling_day_simulation import (
     ElectionMismatch,
     SimulationSettings,
@@ -86,6 +94,12 @@ def simulate(
     keep_serving: bool = typer.Option(
         False, "--keep-serving", help="Keep the server it started running until Ctrl-C."
     ),
+    certify: bool = typer.Option(
+        False,
+        "--certify",
+        help="At the end, the commission accepts the flagged protocols and certifies every "
+        "constituency and the nation (the results become final).",
+    ),
 ) -> None:
     """Play the scenario's polling day over HTTP: turnout, protocols, mistakes, an annulment."""
     built_in = built_in_scenario(name)
@@ -97,6 +111,8 @@ def simulate(
         fail("against another server, give the stations' keys with --credentials DIR")
     if keep_serving and server is not None:
         fail("--keep-serving keeps a server this command started; not with --server")
+    if certify and until is not Until.END:
+        fail("--certify needs the whole night: --until end")
     definition = built_in.build_definition(seed)
     stuffing = (
         BallotStuffing(stations=stuffed_stations, percent_of_registered=stuff_ballots)
@@ -117,9 +133,12 @@ def simulate(
     if server is not None:
         assert credentials is not None
         try:
-            outcome = _play(server, credentials, definition, plan, until, speed, seed, clients)
+            with _desk(server, credentials.commission_token, certify) as desk:
+                outcome = _play(server, credentials, definition, plan, until, speed, seed, clients)
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
+        if certify:
+            _commission_night(server, credentials.commission_token, desk)
         _finish(server, outcome)
         return
     database_url = database_url_from_environment()
@@ -137,23 +156,29 @@ def simulate(
         else ElectionClock.drill(speed=0)
     )
     try:
+        commission_key = _commission_key() if certify else None
         with LocalServer(database_url, clock=clock) as local:
+            if commission_key is not None:
+                local.use_commission_key(commission_key)
             lead = (started_at - datetime.now(UTC)).total_seconds()
             console.print(
                 f"the site is at [bold]{local.url}/[/] (API docs at {local.url}/docs), a DRILL; "
                 + (f"polling day opens in {lead:.0f} s" if lead >= 1 else "polling day starts now")
             )
-            outcome = _play(
-                local.url,
-                credentials,
-                definition,
-                plan,
-                until,
-                speed,
-                seed,
-                clients,
-                started_at=started_at if speed > 0 else None,
-            )
+            with _desk(local.url, credentials.commission_token, certify) as desk:
+                outcome = _play(
+                    local.url,
+                    credentials,
+                    definition,
+                    plan,
+                    until,
+                    speed,
+                    seed,
+                    clients,
+                    started_at=started_at if speed > 0 else None,
+                )
+            if certify:
+                _commission_night(local.url, credentials.commission_token, desk)
             _finish(local.url, outcome, keep=keep_serving)
             if keep_serving:
                 console.print(
@@ -165,6 +190,47 @@ def simulate(
         # Ctrl-C while playing: the server stopped on the way out of the block, its commits
         # done and its intake ended; no traceback.
         raise typer.Exit(130) from None
+
+
+def _commission_key() -> Ed25519PrivateKey:
+    """A commission key for this night's certifications, announced in the database; its
+    private half lives only in this process (a real commission keeps it offline)."""
+    with transaction(sessions()) as session:
+        return audit_tree.create_tree_head_key(session, actor="commission")
+
+
+def _desk(server: str, token: str, certify: bool) -> AbstractContextManager[CommissionDesk | None]:
+    """With --certify, the commission's desk decides flagged protocols as they arrive."""
+    return CommissionDesk(server, token) if certify else nullcontext()
+
+
+def _commission_night(server: str, token: str, desk: CommissionDesk | None) -> None:
+    started = time.monotonic()
+    if desk is not None:
+        for problem in desk.problems:
+            errors.print(f"commission desk: {problem}", highlight=False, soft_wrap=True)
+        console.print(
+            f"the commission's desk accepted {len(desk.accepted)} flagged protocols from the "
+            f"live queue ({', '.join(desk.accepted)})"
+            + (
+                f"; {len(desk.amended_first)} were amended before a decision"
+                if desk.amended_first
+                else ""
+            ),
+            highlight=False,
+            soft_wrap=True,
+        )
+    try:
+        night = decide_and_certify(server, token)
+    except (CommissionRefused, httpx.HTTPError) as error:
+        fail(f"the commission could not certify: {error}", code=1)
+    console.print(
+        f"the commission certified {len(night.certified)} constituencies "
+        f"({len(night.certified_with_reason)} too close, with a reason) and the nation "
+        f"in {time.monotonic() - started:.1f} s: the results are [bold]final[/]",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _read_credentials(folder: Path) -> IssuedCredentials:

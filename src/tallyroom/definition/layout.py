@@ -19,6 +19,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "webcam",
         "registered_voters",
         "turning_18",
+        "contact",
     ),
     "parties.csv": ("short_name", "name", "colour"),
     "candidates.csv": (
@@ -44,7 +45,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 #: columns a file may leave out (their cells then read as empty); written only when used
-OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"candidates.csv": frozenset({"ballot_position"})}
+OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
+    "candidates.csv": frozenset({"ballot_position"}),
+    # whom the commission calls about a station: personal data, never written back out
+    "stations.csv": frozenset({"contact"}),
+}
 #: files a definition may leave out, read and written only when present
 OPTIONAL_FILES: dict[str, tuple[str, ...]] = {
     #: constituencies whose contest differs from election.yaml's `contest`

@@ -26,6 +26,7 @@ from tallyroom.definition.rules_file import read_rules
 from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
 from tallyroom.domain.constituency import Constituency, ConstituencyKind
 from tallyroom.domain.contest import Contest
+from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind, Election, VotingHours
 from tallyroom.domain.list_contest import list_contest_of
@@ -121,6 +122,7 @@ def _read_election(folder: Path, problems: ProblemCollector) -> Election | None:
         ),
         "seats": field("seats", lambda value: columns.positive_integer(str(value))),
         "too_close_margin_percent": field("too_close_margin_percent", _percent, 1.0),
+        "four_eyes_decisions": field("decision_policy", _decision_policy, ()),
     }
     try:
         values["contest_kind"] = ContestKind(contest.get("kind", "single_member_plurality"))
@@ -188,6 +190,17 @@ def _read_tree_head_keys(folder: Path, problems: ProblemCollector) -> list[str]:
 
 def _is_public_key(text: str) -> bool:
     return len(text) == 64 and all(digit in "0123456789abcdef" for digit in text)
+
+
+def _decision_policy(value: Any) -> tuple[DecisionKind, ...]:
+    """`decision_policy: {four_eyes: [accept, annul]}`: the decisions a second person must
+    confirm (the rule set of control checks is another matter)."""
+    if not isinstance(value, dict) or set(value) - {"four_eyes"}:
+        raise ValueError("must be a mapping with the one key four_eyes")
+    kinds = value.get("four_eyes") or []
+    if not isinstance(kinds, list):
+        raise ValueError("four_eyes must be a list of decisions")
+    return tuple(sorted({columns.one_of(DecisionKind, str(kind)) for kind in kinds}))
 
 
 def _yaml_lines(path: Path) -> dict[str, int]:
@@ -497,10 +510,11 @@ class _FolderReader:
             columns.memoized(columns.yes_no),
             columns.memoized(columns.count),
             columns.memoized(columns.count),
+            columns.optional_text,
         )
         append = result.append
         for line, values, valid in self.records(file, parsers):
-            code, constituency, name, kind, tags, webcam, registered, turning_18 = values
+            code, constituency, name, kind, tags, webcam, registered, turning_18, contact = values
             if code is not None:
                 valid = self.unique(file, line, "code", code, seen) and valid
             if constituency is not None and not self.known(
@@ -527,6 +541,7 @@ class _FolderReader:
                         turning_18=turning_18,
                         tags=tags,
                         webcam=webcam,
+                        contact=contact,
                     )
                 )
             else:

@@ -42,6 +42,8 @@ def write_definition(definition: ElectionDefinition, folder: Path) -> None:
             )
             for s in definition.stations
         ),
+        # station contacts are personal data: never written back out
+        leave_out=("contact",),
     )
     _write_csv(
         folder, "parties.csv", ((p.short_name, p.name, p.colour) for p in definition.parties)
@@ -137,6 +139,7 @@ def _election_yaml(election: Election) -> str:
         f"    kind: {election.contest_kind.value}\n"
         f"    seats_per_constituency: {election.seats_per_constituency}\n"
         f"  too_close_margin_percent: {election.too_close_margin_percent}\n"
+        f"{_policy_yaml(election)}"
         f"{_list_contest_yaml(election.list_contest)}"
     )
 
@@ -158,6 +161,13 @@ def _audit_yaml(keys: Iterable[str]) -> str:
     if not listed:
         return ""
     return "audit:\n  tree_head_keys:\n" + "".join(listed)
+
+
+def _policy_yaml(election: Election) -> str:
+    if not election.four_eyes_decisions:
+        return ""
+    kinds = ", ".join(kind.value for kind in election.four_eyes_decisions)
+    return f"  decision_policy: {{four_eyes: [{kinds}]}}\n"
 
 
 def _names_yaml(names: tuple[tuple[str, str], ...]) -> str:

@@ -5,8 +5,10 @@ action, refuses it); nothing is ever corrected here."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from operator import attrgetter
 
 from tallyroom.domain.protocol import ProtocolFigures
+from tallyroom.domain.rule_expression import VOTE_VALUES
 from tallyroom.domain.rule_set import PROTOCOL_FIELDS, REFERENCE_RULE_SET, RuleFailure, RuleSet
 
 #: a failed check (the name the rest of the code knows it by)
@@ -21,11 +23,14 @@ def control_check_failures(
     rule_set: RuleSet = REFERENCE_RULE_SET,
 ) -> list[RuleFailure]:
     """Every rule the protocol breaks (empty when it is consistent)."""
-    return rule_set.failures(
-        {name: getattr(figures, name) for name in PROTOCOL_FIELDS},
-        figures.votes,
-        {
-            "registered_voters": registered_on_register,
-            "standing_candidates": len(standing_candidates),
-        },
-    )
+    values = dict(zip(PROTOCOL_FIELDS, _figures(figures), strict=True))
+    values[VOTE_VALUES["sum"]] = sum(figures.votes.values())
+    values[VOTE_VALUES["count"]] = len(figures.votes)
+    values["station.standing_candidates"] = len(standing_candidates)
+    if registered_on_register is not None:
+        values["station.registered_voters"] = registered_on_register
+    # A parsed protocol's figures are all whole numbers: no value needs checking.
+    return rule_set.failures_of_values(values)
+
+
+_figures = attrgetter(*PROTOCOL_FIELDS)

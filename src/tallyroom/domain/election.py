@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, time
 
+from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.domain.list_contest import ListContest
 
 
@@ -46,6 +47,8 @@ class Election:
     names: tuple[tuple[str, str], ...] = ()
     #: the party-list contest beside the constituency contests (a parallel system), if any
     list_contest: ListContest | None = None
+    #: the decision policy: decisions final only once a second person confirms them
+    four_eyes_decisions: tuple[DecisionKind, ...] = ()
 
     def name_in(self, language: str) -> str:
         """The election's name in a language (ISO 639-1 code), else its one `name`."""

@@ -29,6 +29,8 @@ class PollingStation:
     turning_18: int = 0
     tags: frozenset[StationTag] = field(default_factory=frozenset)
     webcam: bool = False
+    #: whom the commission calls about the station: personal data, never published
+    contact: str | None = None
 
     @property
     def is_idp(self) -> bool:

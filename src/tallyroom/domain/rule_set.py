@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from tallyroom.domain.canonical_json import canonical_json, sha256_hex
 from tallyroom.domain.rule_expression import (
+    VOTE_VALUES,
     VOTES,
     Comparison,
-    Expression,
+    Evaluation,
     RuleExpressionError,
-    evaluate,
+    compiled,
     names_in,
     parse_arithmetic,
     parse_check,
@@ -146,8 +148,14 @@ class Rule:
     action: RuleAction = RuleAction.FLAG
     comparison: Comparison = field(init=False, compare=False, repr=False)
     #: each message as literal text and placeholder expressions, alternating
-    templates: dict[str, list[str | Expression]] = field(init=False, compare=False, repr=False)
+    templates: dict[str, list[str | Evaluation]] = field(init=False, compare=False, repr=False)
     names: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    #: the values the rule needs (sum(votes) and count(votes) for `votes`)
+    needs: frozenset[str] = field(init=False, compare=False, repr=False)
+    left: Evaluation = field(init=False, compare=False, repr=False)
+    right: Evaluation = field(init=False, compare=False, repr=False)
+    #: whether the check holds for values that have all it needs
+    passes: Callable[[Mapping[str, int]], bool] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not RULE_ID.fullmatch(self.id):
@@ -164,9 +172,19 @@ class Rule:
             language: _template(language, text, frozenset(names))
             for language, text in self.messages
         }
+        needs = {name for name in names if name != VOTES}
+        if VOTES in names:
+            needs |= set(VOTE_VALUES.values())
         object.__setattr__(self, "comparison", comparison)
         object.__setattr__(self, "names", names)
         object.__setattr__(self, "templates", templates)
+        object.__setattr__(self, "needs", frozenset(needs))
+        left, right = compiled(comparison.left), compiled(comparison.right)
+        object.__setattr__(self, "left", left)
+        object.__setattr__(self, "right", right)
+        object.__setattr__(
+            self, "passes", _passes(comparison.operator, left, right, self.tolerance)
+        )
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -181,34 +199,48 @@ class Rule:
             "message": dict(sorted(self.messages)),
         }
 
-    def failure(
-        self, values: Mapping[str, int | None], votes: Mapping[str, int] | None
-    ) -> RuleFailure | None:
-        """The failure, None when the check holds or names a value that is not there."""
-        for name in self.names:
-            if not (_votes_known(votes) if name == VOTES else _known(values.get(name))):
-                return None
-        known: dict[str, int] = values  # type: ignore[assignment]  # checked just above
-        counted = votes or {}
-        left = evaluate(self.comparison.left, known, counted)
-        right = evaluate(self.comparison.right, known, counted)
-        if holds(self.comparison.operator, left, right, self.tolerance.allowed(left, right)):
+    def failure(self, values: Mapping[str, int], known: AbstractSet[str]) -> RuleFailure | None:
+        """The failure, None when the check holds or needs a value not `known`."""
+        if not self.needs <= known or self.passes(values):
             return None
-        params = {name: known[name] for name in self.names if name != VOTES}
+        left = self.left(values)
+        right = self.right(values)
+        params = {name: values[name] for name in self.names if name != VOTES}
         params |= {"left": left, "right": right}
         messages = {
             language: "".join(
-                part if isinstance(part, str) else str(evaluate(part, known, counted))
-                for part in parts
+                part if isinstance(part, str) else str(part(values)) for part in parts
             )
             for language, parts in self.templates.items()
         }
         return RuleFailure(self.id, self.action, self.fields, params, messages)
 
 
+def _passes(
+    operator: str, left: Evaluation, right: Evaluation, tolerance: Tolerance
+) -> Callable[[Mapping[str, int]], bool]:
+    """The check as one function. An absolute tolerance (the usual) is folded in: judging
+    a protocol is on the bulk writer's path, once per rule."""
+    if tolerance.kind != "absolute":
+
+        def relative(values: Mapping[str, int]) -> bool:
+            a, b = left(values), right(values)
+            return holds(operator, a, b, tolerance.allowed(a, b))
+
+        return relative
+    allowed = tolerance.value
+    if operator == "==":
+        return lambda values: abs(left(values) - right(values)) <= allowed
+    if operator == "<=":
+        return lambda values: left(values) - right(values) <= allowed
+    if operator == ">=":
+        return lambda values: right(values) - left(values) <= allowed
+    return lambda values: holds(operator, left(values), right(values), allowed)
+
+
 def _known(value: object) -> bool:
     # bool is an int in Python; a JSON true is not a count (nor in the app's JavaScript).
-    return isinstance(value, int) and not isinstance(value, bool)
+    return type(value) is int
 
 
 def _votes_known(votes: object) -> bool:
@@ -217,13 +249,13 @@ def _votes_known(votes: object) -> bool:
     return isinstance(votes, Mapping) and all(map(_known, votes.values()))
 
 
-def _template(language: str, text: str, names: frozenset[str]) -> list[str | Expression]:
+def _template(language: str, text: str, names: frozenset[str]) -> list[str | Evaluation]:
     key = f"message.{language}"
     if not isinstance(text, str) or not text.strip():
         raise RuleProblem(key, "must be non-empty text")
     if len(text) > MAXIMUM_MESSAGE_LENGTH:
         raise RuleProblem(key, f"longer than {MAXIMUM_MESSAGE_LENGTH} characters")
-    parts: list[str | Expression] = []
+    parts: list[str | Evaluation] = []
     position = 0
     for match in _PLACEHOLDER.finditer(text):
         parts.append(text[position : match.start()])
@@ -236,7 +268,7 @@ def _template(language: str, text: str, names: frozenset[str]) -> list[str | Exp
             raise RuleProblem(
                 key, f"{{{match.group(1)}}} names {', '.join(strangers)}, which the check does not"
             )
-        parts.append(expression)
+        parts.append(compiled(expression))
         position = match.end()
     rest = text[position:]
     if "{" in rest or "}" in rest or any("{" in p or "}" in p for p in parts if isinstance(p, str)):
@@ -277,12 +309,22 @@ class RuleSet:
     ) -> list[RuleFailure]:
         """Every rule the protocol breaks, in the rule set's order. `facts` are the station's,
         without the `station.` prefix; a rule naming an absent value is not applied."""
-        values: dict[str, int | None] = dict(fields)
+        values: dict[str, int] = {name: value for name, value in fields.items() if _known(value)}  # type: ignore[misc]  # _known: an int
         for fact, value in facts.items():
-            values[STATION_PREFIX + fact] = value
+            if _known(value):
+                values[STATION_PREFIX + fact] = value  # type: ignore[assignment]
+        if votes is not None and _votes_known(votes):
+            values[VOTE_VALUES["sum"]] = sum(votes.values())
+            values[VOTE_VALUES["count"]] = len(votes)
+        return self.failures_of_values(values)
+
+    def failures_of_values(self, values: Mapping[str, int]) -> list[RuleFailure]:
+        """As `failures`, from whole-number values already keyed as rules name them
+        (station.<fact>, and sum(votes) and count(votes) under VOTE_VALUES' keys)."""
+        known = frozenset(values)
         found = []
         for rule in self.rules:
-            failure = rule.failure(values, votes)
+            failure = rule.failure(values, known)
             if failure is not None:
                 found.append(failure)
         return found

@@ -21,6 +21,7 @@ from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.domain.protocol_history import ANNULLED_DECISION
 from tallyroom.exports.snapshot_audit_log import audit_log_files
+from tallyroom.exports.snapshot_certifications import certification_files
 from tallyroom.exports.snapshot_derived import derived_files
 from tallyroom.exports.snapshot_layout import (
     AUDIT_HEAD,
@@ -107,6 +108,7 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
         for protocol in publication.protocols:
             contents[protocol_path(protocol.station)] = json_bytes(_protocol_document(protocol))
         contents[DECISIONS] = json_bytes(_decisions_document(election, publication.decisions))
+        contents.update(certification_files(election, publication.certifications))
         histories = _histories(publication.protocol_histories)
         for station, versions in histories.items():
             contents[protocol_versions_path(station)] = json_bytes(
@@ -175,9 +177,8 @@ def _keys_document(election: str, keys: list[StationKey]) -> dict[str, Any]:
 
 
 def annulled_codes(decisions: list[PublishedDecision]) -> set[str]:
-    """Stations whose latest decision is an annulment."""
-    latest = {decision.station: decision.kind for decision in decisions}
-    return {station for station, kind in latest.items() if kind == ANNULLED_DECISION}
+    """Stations annulled by decision (a recount order never lifts an annulment)."""
+    return {decision.station for decision in decisions if decision.kind == ANNULLED_DECISION}
 
 
 def _histories(versions: list[PublishedVersion]) -> dict[str, list[PublishedVersion]]:

@@ -70,7 +70,8 @@ def checked_decisions(
             _check_audit_entry(
                 f"{where}: decision {number}", code, decision, audit_sequence, problems
             )
-        if decisions and decisions[-1]["kind"] == ANNULLED_DECISION:
+        # A recount order never lifts an annulment.
+        if any(decision["kind"] == ANNULLED_DECISION for decision in decisions):
             annulled.add(code)
     return annulled
 

@@ -14,6 +14,8 @@ TURNOUT = "turnout.json"
 AUDIT_HEAD = "audit-head.json"
 #: the commission's decisions on stations (annulments, recount orders) with their audit entries
 DECISIONS = "decisions.json"
+#: the commission's signed certifications of constituencies and of the nation
+CERTIFICATIONS = "certifications.json"
 #: every version of the stations that have a version not counted
 VERSIONS_FOLDER = "protocol-versions"
 AUDIT_TREE_HEADS = "audit/tree-heads.json"

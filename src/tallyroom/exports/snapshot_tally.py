@@ -33,6 +33,7 @@ def derive_national_results(
     as_of: datetime,
     certified: Collection[int] = (),
     annulled: Mapping[str, ProtocolFigures | None] | None = None,
+    nation_certified: bool = False,
 ) -> NationalResults:
     """National results from the stations' counted protocols (station code → figures).
     `annulled` are the stations annulled by decision (code → their latest protocol's figures,
@@ -140,7 +141,6 @@ def derive_national_results(
         party_votes,
         seats,
     )
-    all_certified = bool(constituencies) and all(c.certified for c in constituencies)
     listed = None
     if election.list_contest is not None:
         # The list seats from the party-list ballot's votes on the signed protocols.
@@ -156,7 +156,8 @@ def derive_national_results(
     return NationalResults(
         election=election.code,
         election_name=election.name,
-        status="final" if all_certified else "preliminary",
+        # final by the nation's own certification, never by every contest being certified
+        status="final" if nation_certified else "preliminary",
         revision=revision,
         as_of=as_of,
         seats_total=election.seats,

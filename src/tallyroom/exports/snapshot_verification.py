@@ -19,6 +19,7 @@ from typing import Any
 from tallyroom.definition.problems import DefinitionError
 from tallyroom.definition.reader import read_definition
 from tallyroom.domain.canonical_json import canonical_json, sha256_hex
+from tallyroom.domain.contest import contest_code
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.polling_station import PollingStation
 from tallyroom.domain.protocol import ProtocolFigures
@@ -26,6 +27,11 @@ from tallyroom.domain.protocol_document import MalformedProtocol, parse_protocol
 from tallyroom.domain.signature import signature_is_valid
 from tallyroom.domain.tree_head import SignedTreeHead
 from tallyroom.exports.snapshot_audit_log import audit_log_problems
+from tallyroom.exports.snapshot_certifications import (
+    certification_problems,
+    nation_certified,
+    standing_certifications,
+)
 from tallyroom.exports.snapshot_decisions import (
     annulled_figures,
     checked_decisions,
@@ -120,12 +126,17 @@ def verify_snapshot(
         versions.pop(code, None)
     try:
         derived = _derived_results(
-            definition, figures, results, annulled_figures(annulled, histories)
+            definition,
+            figures,
+            results,
+            annulled_figures(annulled, histories),
+            nation_certified(standing_certifications(folder)),
         )
     except (KeyError, TypeError, ValueError) as error:
         problems.append(f"{RESULTS}: not a results document ({error!r})")
         return report
     report.constituencies_derived = len(derived.get("constituencies", []))
+    problems.extend(certification_problems(folder, derived, results))
     problems.extend(
         f"{RESULTS}: {where}: published {published}, the protocols give {expected}"
         for where, published, expected in _differences(results, derived, "")
@@ -274,6 +285,12 @@ class _Signers:
                 ("election", document.election, self.definition.election.code),
                 ("station", document.station, code),
                 ("version", document.version, entry["version"]),
+                # format 1 documents name no contest
+                (
+                    "contest",
+                    document.contest,
+                    document.contest and contest_code(station.constituency),
+                ),
             )
             if actual != expected
         ]
@@ -347,6 +364,7 @@ def _derived_results(
     figures: Mapping[str, ProtocolFigures],
     published: Any,
     annulled: Mapping[str, ProtocolFigures | None],
+    nation_is_certified: bool,
 ) -> dict[str, Any]:
     if not isinstance(published, dict):
         raise TypeError("not an object")
@@ -363,6 +381,7 @@ def _derived_results(
             as_of=datetime.fromisoformat(str(published["as_of"])),
             certified=certified,
             annulled=annulled,
+            nation_certified=nation_is_certified,
         )
     )
 

@@ -1,5 +1,6 @@
 """The stations whose result stands annulled by the commission's decision: the latest decision
-on the station is an annulment (a later recount order lifts it). Read-only queries."""
+on the station other than a recount order is an annulment (a recount never lifts one).
+Read-only queries."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def annulled_stations(session: Session, election_id: int) -> dict[int, StationDe
     for decision in session.scalars(
         select(StationDecisionRow)
         .join(PollingStationRow, PollingStationRow.id == StationDecisionRow.station_id)
-        .where(PollingStationRow.election_id == election_id)
+        # a recount order never lifts an annulment
+        .where(PollingStationRow.election_id == election_id, StationDecisionRow.kind != "recount")
         .order_by(StationDecisionRow.id)
     ):
         latest[decision.station_id] = decision

@@ -38,6 +38,7 @@ from tallyroom.domain.protocol_document import (
 )
 from tallyroom.domain.signature import signature_is_valid
 from tallyroom.service import audit_log
+from tallyroom.service.certified_contests import certified_constituencies, contest_certified
 from tallyroom.service.credentials import Principal
 from tallyroom.service.election_structure import ElectionStructure
 from tallyroom.service.errors import ServiceError
@@ -398,7 +399,11 @@ _VERSIONS = (
 )
 _DECISIONS = (
     select(StationDecisionRow.station_id, StationDecisionRow.kind)
-    .where(StationDecisionRow.station_id.in_(bindparam("station_ids", expanding=True)))
+    .where(
+        StationDecisionRow.station_id.in_(bindparam("station_ids", expanding=True)),
+        # a recount order never lifts an annulment
+        StationDecisionRow.kind != "recount",
+    )
     .order_by(StationDecisionRow.id)
 )
 _NEW_VERSIONS = insert(ProtocolVersionRow).returning(
@@ -472,6 +477,9 @@ def _apply(
     #: only a station with a stored version can have a counted result to replace
     stored_before = {station_id for station_id, history in versions.items() if history}
     annulled = _annulled(session, station_ids) if station_ids else set()
+    certified = certified_constituencies(
+        session, {station.constituency_id for station in batch.stations.values()}
+    )
     new_versions: list[dict[str, Any]] = []
     #: station → (index into new_versions, figures) of its last accepted new version
     counting: dict[int, tuple[int, ProtocolFigures, int]] = {}
@@ -515,6 +523,9 @@ def _apply(
                     )
                 )
                 continue
+            # An idempotent repeat is answered above; anything new waits for a withdrawal.
+            if station.constituency_id in certified:
+                raise contest_certified(session, station.constituency_id, station.code)
             status, reasons = judge_protocol(
                 parsed,
                 standing=standing,

@@ -28,6 +28,9 @@ from tallyroom.store.schema import (
 
 class Role(enum.StrEnum):
     COMMISSION = "commission"
+    #: the commission's staff (a person's role, never a token's): works the queues of every
+    #: constituency, takes none of the commission's own decisions
+    COMMISSION_STAFF = "commission_staff"
     CONSTITUENCY_COMMISSION = "constituency_commission"
     STATION = "station"
     OBSERVER = "observer"
@@ -51,23 +54,30 @@ class StationScope(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling, as their token says."""
+    """Who is calling: a machine token (a station, an integration) or a person signed in to
+    the console (service/console_sessions.py), then `person_id` names her and `token_id` is
+    None."""
 
-    token_id: int
+    token_id: int | None
     role: Role
     election_id: int
     constituency_id: int | None
     station_id: int | None
     label: str
+    person_id: int | None = None
 
     @property
     def actor(self) -> str:
+        """As the audit log names the caller: a person by her id (never her name, which is
+        personal data), a token by its label."""
+        if self.person_id is not None:
+            return person_actor(self.role, self.person_id)
         return f"{self.role.value}:{self.label}"
 
     def may_act_for_station(self, station: StationScope) -> bool:
         if station.election_id != self.election_id:
             return False
-        if self.role is Role.COMMISSION:
+        if self.role in (Role.COMMISSION, Role.COMMISSION_STAFF):
             return True
         if self.role is Role.CONSTITUENCY_COMMISSION:
             return station.constituency_id == self.constituency_id
@@ -78,6 +88,14 @@ class Principal:
     def require_commission(self) -> None:
         if self.role is not Role.COMMISSION:
             raise Forbidden("commission_only", "only the commission may take this decision")
+
+
+#: how an audit entry's actor names a person: "<role>:person-<id>"
+PERSON_ACTOR_MARK = ":person-"
+
+
+def person_actor(role: Role, person_id: int) -> str:
+    return f"{role.value}{PERSON_ACTOR_MARK}{person_id}"
 
 
 @dataclass(slots=True)
@@ -194,6 +212,42 @@ def issue_credentials(
     row_ledger.record_rows(session, actor=actor, table="station_key")
     row_ledger.record_rows(session, actor=actor, table="access_token")
     return issued
+
+
+def issue_commission_token(
+    session: Session,
+    *,
+    actor: str,
+    label: str,
+    valid_for: timedelta = timedelta(days=7),
+    now: datetime | None = None,
+    election: str | None = None,
+) -> str:
+    """One more commission token under its own label: a second person, so that a decision
+    under four-eyes can be confirmed until staff accounts name people."""
+    moment = now or datetime.now(UTC)
+    election_record = election_row(session, election)
+    if not label.strip() or len(label) > 200:
+        raise Conflict("invalid_label", "a token's label is 1 to 200 characters")
+    token = _new_token(Role.COMMISSION.value[:4])
+    row = AccessTokenRow(
+        election_id=election_record.id,
+        token_hash=token_hash(token),
+        role=Role.COMMISSION.value,
+        label=label.strip(),
+        issued_at=moment,
+        expires_at=moment + valid_for,
+    )
+    session.add(row)
+    session.flush()
+    audit_log.record(
+        session,
+        actor=actor,
+        action="token.issued",
+        payload={"token_sha256": row.token_hash, "role": row.role, "label": row.label},
+    )
+    row_ledger.record_rows(session, actor=actor, table="access_token", keys=[[row.id]])
+    return token
 
 
 def authenticate(session: Session, token: str | None, *, now: datetime | None = None) -> Principal:

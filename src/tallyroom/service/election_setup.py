@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.canonical_json import canonical_json
+from tallyroom.domain.decision_policy import stored_policy
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.organisation import OrganisationRole
 from tallyroom.domain.polling_station import StationTag
@@ -71,6 +72,7 @@ def define_election(
         contest_kind=election.contest_kind.value,
         seats_per_constituency=election.seats_per_constituency,
         too_close_margin_percent=election.too_close_margin_percent,
+        four_eyes_decisions=stored_policy(election.four_eyes_decisions),
         definition_digest=digest,
         loaded_at=datetime.now(UTC),
         rule_set=stored_rule_set(definition.rule_set),
@@ -153,6 +155,7 @@ def _store_rows(
             "webcam",
             "registered_voters",
             "turning_18",
+            "contact",
         ),
         (
             (
@@ -167,6 +170,7 @@ def _store_rows(
                 s.webcam,
                 s.registered_voters,
                 s.turning_18,
+                s.contact,
             )
             for s in definition.stations
         ),

@@ -8,6 +8,7 @@ from datetime import time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.decision_policy import parse_policy
 from tallyroom.domain.election import ContestKind, Election, VotingHours
 from tallyroom.domain.list_contest import list_contest_of
 from tallyroom.service.errors import NotFound
@@ -50,4 +51,5 @@ def election_of(row: ElectionRow) -> Election:
         too_close_margin_percent=row.too_close_margin_percent,
         names=tuple(json.loads(row.names or "{}").items()),
         list_contest=list_contest_of(json.loads(row.list_contest)) if row.list_contest else None,
+        four_eyes_decisions=tuple(sorted(parse_policy(row.four_eyes_decisions))),
     )

@@ -37,3 +37,7 @@ class Conflict(ServiceError):
 
 class TooLarge(ServiceError):
     status = 413
+
+
+class TooManyRequests(ServiceError):
+    status = 429

@@ -28,6 +28,7 @@ from tallyroom.domain.protocol_document import (
 from tallyroom.domain.rule_set import REFERENCE_RULE_SET, RuleAction, RuleSet
 from tallyroom.domain.signature import signature_is_valid
 from tallyroom.service import audit_log, row_ledger
+from tallyroom.service.certified_contests import refuse_if_certified
 from tallyroom.service.credentials import Principal, StationScope, current_station_key
 from tallyroom.service.election_rules import election_rule_set
 from tallyroom.service.election_structure import list_parties
@@ -124,6 +125,8 @@ def submit_protocol(
     ):
         return _outcome(station, versions[-1], already_stored=True)
     rule_set = election_rule_set(session, election.id)
+    # An idempotent repeat is answered above; anything new waits for a withdrawal.
+    refuse_if_certified(session, station.constituency_id, station.code)
     status, reasons = judge_protocol(
         parsed,
         standing=standing,
@@ -416,7 +419,8 @@ def _contest_id(session: Session, constituency_id: int) -> int:
 def _is_annulled(session: Session, station_id: int) -> bool:
     last = session.scalars(
         select(StationDecisionRow.kind)
-        .where(StationDecisionRow.station_id == station_id)
+        # a recount order never lifts an annulment
+        .where(StationDecisionRow.station_id == station_id, StationDecisionRow.kind != "recount")
         .order_by(StationDecisionRow.id.desc())
         .limit(1)
     ).first()
@@ -428,9 +432,11 @@ def _is_annulled(session: Session, station_id: int) -> bool:
 
 def _version_of(session: Session, station: PollingStationRow, version: int) -> ProtocolVersionRow:
     row = session.scalars(
-        select(ProtocolVersionRow).where(
-            ProtocolVersionRow.station_id == station.id, ProtocolVersionRow.version == version
-        )
+        select(ProtocolVersionRow)
+        .where(ProtocolVersionRow.station_id == station.id, ProtocolVersionRow.version == version)
+        # Locked: of two people deciding this version at once, the second waits here and
+        # then finds it decided (409), never decides it twice.
+        .with_for_update()
     ).first()
     if row is None:
         raise NotFound(
@@ -439,9 +445,17 @@ def _version_of(session: Session, station: PollingStationRow, version: int) -> P
     return row
 
 
-def _require_reason(reason: str) -> str:
+#: a reason is a sentence or a paragraph, not a document
+MAXIMUM_REASON_CHARACTERS = 2_000
+
+
+def require_reason(reason: str) -> str:
     if not reason or not reason.strip():
         raise InvalidInput("reason_required", "a decision needs a reason")
+    if len(reason) > MAXIMUM_REASON_CHARACTERS:
+        raise InvalidInput(
+            "reason_too_long", f"a reason is at most {MAXIMUM_REASON_CHARACTERS} characters"
+        )
     return reason.strip()
 
 
@@ -458,25 +472,10 @@ def decide_flagged(
     """Accept (count) or reject a flagged protocol version."""
     principal.require_commission()
     moment = now or datetime.now(UTC)
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     station = station_in_election(session, principal.election_id, station_code)
-    row = _version_of(session, station, version)
-    if row.status != ProtocolStatus.FLAGGED.value:
-        raise Conflict(
-            "not_flagged",
-            f"version {version} of station {station.code} is {row.status}, not flagged",
-        )
-    latest = session.scalar(
-        select(func.max(ProtocolVersionRow.version)).where(
-            ProtocolVersionRow.station_id == station.id
-        )
-    )
-    if accept and latest != version:
-        raise Conflict(
-            "superseded", f"version {version} was superseded by version {latest}; decide on that"
-        )
-    if accept and _is_annulled(session, station.id):
-        raise Conflict("station_annulled", f"station {station.code}'s result is annulled")
+    refuse_if_certified(session, station.constituency_id, station.code)
+    row = decidable_version(session, station, version, accept=accept)
     row.status = (ProtocolStatus.ACCEPTED if accept else ProtocolStatus.REJECTED).value
     row.decided_at = moment
     row.decision_reason = reason
@@ -499,6 +498,31 @@ def decide_flagged(
     return _outcome(station, row, already_stored=False)
 
 
+def decidable_version(
+    session: Session, station: PollingStationRow, version: int, *, accept: bool
+) -> ProtocolVersionRow:
+    """The version, locked, if it can be accepted (or rejected) now: flagged, and for an
+    acceptance the station's latest version on a station not annulled."""
+    row = _version_of(session, station, version)
+    if row.status != ProtocolStatus.FLAGGED.value:
+        raise Conflict(
+            "not_flagged",
+            f"version {version} of station {station.code} is {row.status}, not flagged",
+        )
+    latest = session.scalar(
+        select(func.max(ProtocolVersionRow.version)).where(
+            ProtocolVersionRow.station_id == station.id
+        )
+    )
+    if accept and latest != version:
+        raise Conflict(
+            "superseded", f"version {version} was superseded by version {latest}; decide on that"
+        )
+    if accept and _is_annulled(session, station.id):
+        raise Conflict("station_annulled", f"station {station.code}'s result is annulled")
+    return row
+
+
 def annul_station(
     session: Session,
     *,
@@ -509,8 +533,9 @@ def annul_station(
 ) -> None:
     """Annul a station's result: it drops out of every total until the decision is lifted."""
     principal.require_commission()
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     station = station_in_election(session, principal.election_id, station_code)
+    refuse_if_certified(session, station.constituency_id, station.code)
     if _is_annulled(session, station.id):
         raise Conflict("already_annulled", f"station {station.code} is already annulled")
     decision = StationDecisionRow(
@@ -544,10 +569,12 @@ def order_recount(
     reason: str,
     now: datetime | None = None,
 ) -> None:
-    """Order a recount: the station's next version (an amendment) carries the recount's figures."""
+    """Order a recount: the station's next version (an amendment) carries the recount's
+    figures. An annulment standing on the station stays: a recount never lifts it."""
     principal.require_commission()
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     station = station_in_election(session, principal.election_id, station_code)
+    refuse_if_certified(session, station.constituency_id, station.code)
     # The station's row is the lock: of ten identical orders at once, one stores its
     # decision and the others, waiting here, then see it pending.
     session.execute(
@@ -572,7 +599,11 @@ def order_recount(
         session,
         actor=principal.actor,
         action="station.recount_ordered",
-        payload={"station": station.code, "reason": reason},
+        payload={
+            "station": station.code,
+            "reason": reason,
+            "annulment_stands": _is_annulled(session, station.id),
+        },
     )
     session.flush()  # the decision's id
     row_ledger.record_rows(

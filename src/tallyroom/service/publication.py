@@ -18,6 +18,7 @@ from tallyroom.domain.protocol_history import DECISION_AUDIT_ACTIONS, version_st
 from tallyroom.domain.tree_head import SignedTreeHead
 from tallyroom.service import audit_log, audit_tree
 from tallyroom.service.annulments import annulled_stations
+from tallyroom.service.certification import published_certifications
 from tallyroom.service.definition_export import stored_definition
 from tallyroom.service.elections import election_row
 from tallyroom.service.results import build_national_results
@@ -108,6 +109,8 @@ class Publication:
     #: the signed tree heads the snapshot follows, oldest first, and the keys that sign them
     tree_heads: list[SignedTreeHead] = field(default_factory=list)
     tree_head_keys: list[str] = field(default_factory=list)
+    #: the commission's signed certifications, withdrawn ones too (service/certification.py)
+    certifications: list[dict[str, Any]] = field(default_factory=list)
     #: every audit entry's chain hash (32 bytes each, in sequence): the Merkle tree's
     #: leaves, so a reader proves the log extends any head kept
     audit_entry_hashes: bytes = b""
@@ -185,6 +188,9 @@ def gather_publication(
         generated_at=now or datetime.now(UTC),
         tree_heads=audit_tree.signed_heads(session),
         tree_head_keys=audit_tree.tree_head_keys(session),
+        certifications=[
+            c.as_dict() for c in published_certifications(session, election_record.code)
+        ],
         audit_entry_hashes=entry_hashes,
         clock=ClockKind.DRILL.value if election_record.drill else ClockKind.REAL.value,
     )

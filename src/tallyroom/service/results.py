@@ -36,6 +36,7 @@ from tallyroom.service.errors import NotFound
 from tallyroom.store.schema import (
     CandidateRow,
     CandidateTotalRow,
+    CertificationRow,
     ConstituencyRow,
     ConstituencyTotalRow,
     ContestRow,
@@ -228,7 +229,6 @@ def build_national_results(session: Session, election_code: str | None = None) -
         party_votes,
         seats,
     )
-    all_certified = len(certified) == len(constituencies) and bool(constituencies)
     list_contest = election_of(election).list_contest
     listed = None
     if list_contest is not None:
@@ -237,10 +237,24 @@ def build_national_results(session: Session, election_code: str | None = None) -
             _list_votes(session, election, (party.short_name for party in parties.values())),
             count_complete=all(c.count_complete for c in constituencies),
         )
+    # Final by the national certification's own act (service/certification.py), never
+    # merely because every contest happens to be certified.
+    nation_certified = (
+        session.scalar(
+            select(CertificationRow.id)
+            .where(
+                CertificationRow.election_id == eid,
+                CertificationRow.contest_id.is_(None),
+                CertificationRow.withdrawn_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
     return NationalResults(
         election=election.code,
         election_name=election.name,
-        status="final" if all_certified else "preliminary",
+        status="final" if nation_certified else "preliminary",
         revision=revision,
         as_of=changed_at,
         seats_total=election.seats,

@@ -39,8 +39,17 @@ LEDGER_TABLES = (
     "station_key",
     "access_token",
     "station_decision",
+    "proposed_decision",
+    "certification",
     "tree_head_key",
     "signed_tree_head",
+    "person",
+    # the poll book's tables (the voter table itself is logged by chunk hashes instead:
+    # service/voter_register.py)
+    "absentee_certificate",
+    "voter_addition",
+    "check_in",
+    "double_vote_incident",
 )
 #: actions whose payload is one row image ({"key", "row"}) of a table
 SINGLE_ROW_ACTIONS = {"tree_head.signed": "signed_tree_head"}
@@ -48,6 +57,23 @@ SINGLE_ROW_ACTIONS = {"tree_head.signed": "signed_tree_head"}
 PERSONAL_COLUMNS: Mapping[str, frozenset[str]] = {
     "candidate": frozenset({"full_name"}),
     "observer": frozenset({"full_name"}),
+    "polling_station": frozenset({"contact"}),
+    # the password hash and second-factor secrets too: a published log must not let anyone
+    # guess passwords offline or copy an authenticator
+    "person": frozenset(
+        {
+            "login",
+            "full_name",
+            "email",
+            "password_hash",
+            "totp_secret",
+            "webauthn_credential_id",
+            "webauthn_public_key",
+            "enrolment_code_hash",
+        }
+    ),
+    "voter_addition": frozenset({"voter_number", "full_name", "birth_date"}),
+    "absentee_certificate": frozenset({"number"}),
 }
 #: rows per audit entry, so a million stations make entries of a bearable size
 ROWS_PER_ENTRY = 5_000

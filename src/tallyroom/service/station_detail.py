@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.contest import contest_code
 from tallyroom.domain.protocol_history import version_standing
+from tallyroom.service.ballot import ballot_of
 from tallyroom.service.elections import election_row
 from tallyroom.service.protocols import station_in_election
 from tallyroom.store.schema import (
@@ -36,7 +38,9 @@ def station_detail(session: Session, code: str) -> dict[str, Any]:
             .order_by(StationDecisionRow.id)
         )
     ]
-    annulled = bool(decisions) and decisions[-1]["kind"] == "annulled"
+    # A recount order never lifts an annulment: the latest annulment stands.
+    annulments = [decision for decision in decisions if decision["kind"] == "annulled"]
+    annulled = bool(annulments)
     rows = (
         session.execute(
             select(ProtocolVersionRow, StationKeyRow.public_key)
@@ -98,6 +102,8 @@ def station_detail(session: Session, code: str) -> dict[str, Any]:
         "code": station.code,
         "name": station.name,
         "constituency": {"number": constituency.number, "name": constituency.name},
+        "contest": contest_code(constituency.number),
+        "candidates": [line.as_dict() for line in ballot_of(session, constituency.id)],
         "kind": station.kind,
         "registered_voters": station.registered_voters,
         "turning_18": station.turning_18,
@@ -110,7 +116,7 @@ def station_detail(session: Session, code: str) -> dict[str, Any]:
             "observers": observers is not None,
         },
         "annulled": annulled,
-        "annulment": decisions[-1] if annulled else None,
+        "annulment": annulments[-1] if annulled else None,
         "decisions": decisions,
         "protocol_versions": versions,
         "turnout_reports": turnout,

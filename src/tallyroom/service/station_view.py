@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -16,6 +17,7 @@ from tallyroom.domain.name_search import NameQuery
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.domain.protocol_history import version_standing
+from tallyroom.service.ballot import ballot_of
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound
 from tallyroom.store.schema import (
@@ -48,6 +50,11 @@ class StationStatus:
 class ProtocolReason:
     code: str
     message: str
+    #: the message per language, from the rule set that judged it (empty before rules were data)
+    messages: tuple[tuple[str, str], ...] = ()
+
+    def message_in(self, language: str) -> str:
+        return dict(self.messages).get(language, self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +75,8 @@ class ProtocolVersionView:
     counted: bool
     #: counted, superseded, rejected, flagged, annulled or received (domain.protocol_history)
     standing: str = ""
+    #: the version of the rule set that judged it (None: before rules were data)
+    rule_set_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +147,13 @@ class StationDetail:
     observers: tuple[ObserverGroup, ...]
     #: the commission's decision annulling the station's result, while it stands
     annulment: StationDecisionView | None = None
+    #: codes of the standing candidates, in ballot order
+    ballot_order: tuple[str, ...] = ()
+
+    def in_ballot_order(self, votes: Mapping[str, int]) -> list[tuple[str, int]]:
+        """A protocol's votes in ballot order (any other code after, by code)."""
+        order = {code: index for index, code in enumerate(self.ballot_order)}
+        return sorted(votes.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -157,7 +173,16 @@ def _reasons(text: str | None) -> tuple[ProtocolReason, ...]:
     for item in items if isinstance(items, list) else [items]:
         if isinstance(item, dict):
             code = str(item.get("code", "note"))
-            reasons.append(ProtocolReason(code, str(item.get("message", code))))
+            messages = item.get("messages")
+            reasons.append(
+                ProtocolReason(
+                    code,
+                    str(item.get("message", code)),
+                    tuple((str(k), str(v)) for k, v in messages.items())
+                    if isinstance(messages, dict)
+                    else (),
+                )
+            )
         else:
             reasons.append(ProtocolReason("note", str(item)))
     return tuple(reasons)
@@ -232,6 +257,7 @@ def station_detail(
             decided_at=_aware(row.decided_at),
             decision_reason=row.decision_reason,
             counted=counted is not None and counted.protocol_version_id == row.id,
+            rule_set_version=row.rule_set_version,
             standing=version_standing(
                 status=row.status,
                 counted=counted is not None and counted.protocol_version_id == row.id,
@@ -291,17 +317,20 @@ def station_detail(
         ),
         decisions=decisions,
         observers=observers,
-        annulment=decisions[-1] if annulled else None,
+        annulment=next((d for d in reversed(decisions) if d.kind in _ANNULMENT_KINDS), None)
+        if annulled
+        else None,
+        ballot_order=tuple(line.code for line in ballot_of(session, constituency.id)),
     )
 
 
+#: the kinds an annulment has been stored under
+_ANNULMENT_KINDS = ("annul", "annulment", "annulled")
+
+
 def _annulled(decisions: tuple[StationDecisionView, ...]) -> bool:
-    kinds = [
-        decision.kind
-        for decision in decisions
-        if decision.kind in ("annul", "annulment", "annulled", "recount")
-    ]
-    return bool(kinds) and kinds[-1] != "recount"
+    # A recount order never lifts an annulment: only annulments are looked at.
+    return any(decision.kind in _ANNULMENT_KINDS for decision in decisions)
 
 
 def station_summaries(

@@ -10,6 +10,7 @@ import time
 from types import TracebackType
 
 import uvicorn
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tallyroom.api.app import create_app
 from tallyroom.api.stopping_server import STOP_SECONDS, StoppingServer
@@ -48,6 +49,10 @@ class LocalServer:
             name="tallyroom-server",
             daemon=True,
         )
+
+    def use_commission_key(self, key: Ed25519PrivateKey) -> None:
+        """The commission's key, for certifications (`serve --tree-head-key` gives it)."""
+        self._app.state.runtime.tree_head_key = key
 
     @property
     def url(self) -> str:

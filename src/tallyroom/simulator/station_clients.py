@@ -139,7 +139,7 @@ class StationClients:
             answer = self._post(
                 client,
                 f"/api/v1/stations/{event.station}/annulment",
-                {"reason": event.reason},
+                {"reason": event.reason, "confirmed": True},
                 self.credentials.commission_token,
                 event.station,
             )

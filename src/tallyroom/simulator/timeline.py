@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
+from tallyroom.domain.contest import contest_code
 from tallyroom.domain.protocol_document import document_of
 from tallyroom.scenarios.polling_day import PollingDayPlan
 
@@ -112,6 +113,7 @@ def polling_day_timeline(
                         station=station.station,
                         version=1,
                         figures=wrong.figures,
+                        contest=contest_code(station.constituency),
                     ),
                     erroneous=True,
                 )
@@ -130,6 +132,7 @@ def polling_day_timeline(
                     amendment_reason=station.first_submission.mistake
                     if station.first_submission
                     else None,
+                    contest=contest_code(station.constituency),
                 ),
             )
         )

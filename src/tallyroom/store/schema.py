@@ -64,6 +64,9 @@ class ElectionRow(Base):
     rule_set: Mapped[str | None] = mapped_column(Text)
     #: the party-list contest (canonical JSON of ListContest.as_json); NULL: none
     list_contest: Mapped[str | None] = mapped_column(Text)
+    #: the decision policy: ";"-separated decision kinds (accept, reject, recount, annul) that
+    #: are final only once a second person confirms them (four-eyes); not part of the rule set
+    four_eyes_decisions: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
 
 class ConstituencyRow(Base):
@@ -101,6 +104,9 @@ class PollingStationRow(Base):
     webcam: Mapped[bool] = mapped_column(Boolean)
     registered_voters: Mapped[int] = mapped_column(Integer)
     turning_18: Mapped[int] = mapped_column(Integer)
+    #: whom the commission calls about the station (personal data: never published, exported
+    #: or snapshotted, and only a salted hash in the audit log)
+    contact: Mapped[str | None] = mapped_column(Text)
 
 
 class PartyRow(Base):
@@ -250,6 +256,48 @@ class StationDecisionRow(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ProposedDecisionRow(Base):
+    """A decision the election's policy makes final only once a second person confirms it
+    (four-eyes): until then its protocol is pending confirmation and counts for nothing."""
+
+    __tablename__ = "proposed_decision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    #: the protocol version decided on (accept, reject); None for station decisions
+    protocol_version_id: Mapped[int | None] = mapped_column(ForeignKey("protocol_version.id"))
+    #: accept, reject, recount or annul
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    proposed_by: Mapped[str] = mapped_column(String(200))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: pending, confirmed
+    state: Mapped[str] = mapped_column(String(16))
+    confirmed_by: Mapped[str | None] = mapped_column(String(200))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CertificationRow(Base):
+    """The commission's signed act certifying a constituency's contest (or, with no contest,
+    the nation's result); withdrawn with a reason, never deleted."""
+
+    __tablename__ = "certification"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    #: None: the national certification
+    contest_id: Mapped[int | None] = mapped_column(ForeignKey("contest.id"))
+    certified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    certified_by: Mapped[str] = mapped_column(String(200))
+    #: why a too-close result is certified (None when it was not too close)
+    reason: Mapped[str | None] = mapped_column(Text)
+    #: the canonical JSON document signed
+    document: Mapped[str] = mapped_column(Text)
+    public_key: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+
+
 class ConstituencyTotalRow(Base):
     """Running totals per constituency, kept in step with station_result."""
 
@@ -359,6 +407,173 @@ class SignedTreeHeadRow(Base):
     signature: Mapped[str] = mapped_column(String(128))
 
 
+class PersonRow(Base):
+    """A member of the commission's staff with a console account: deactivated, never
+    deleted. Names, e-mail, the password hash and second-factor secrets enter the audit log
+    only as salted hashes (service/row_ledger.py PERSONAL_COLUMNS)."""
+
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    #: commission_member, commission_staff or constituency_member
+    role: Mapped[str] = mapped_column(String(32))
+    constituency_id: Mapped[int | None] = mapped_column(ForeignKey("constituency.id"))
+    #: Argon2id, as argon2-cffi encodes it
+    password_hash: Mapped[str] = mapped_column(String(200))
+    #: base32 TOTP secret (RFC 6238), when the second factor is an authenticator app
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: base64url credential id and COSE public key of the WebAuthn security key or passkey
+    webauthn_credential_id: Mapped[str | None] = mapped_column(String(400))
+    webauthn_public_key: Mapped[str | None] = mapped_column(Text)
+    webauthn_sign_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: SHA-256 of the one-time code that lets the person enrol a security key
+    enrolment_code_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ConsoleSessionRow(Base):
+    """A console sign-in: the cookie's SHA-256, its CSRF token, how far the sign-in got."""
+
+    __tablename__ = "console_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    #: second_factor, enrolment or active
+    stage: Mapped[str] = mapped_column(String(16))
+    #: base64url WebAuthn challenge of the ceremony under way
+    challenge: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttemptRow(Base):
+    """A failed console sign-in, for the per-address rate limit (kept a few minutes)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_address", "address", "attempted_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AccountDelayRow(Base):
+    """Failed sign-ins in a row on one account and the moment it may try again: a delay that
+    grows, never a lock-out (the commission can lift it)."""
+
+    __tablename__ = "account_delay"
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the last TOTP time step used, so a code is never accepted twice
+    last_totp_step: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class VoterRow(Base):
+    """A person on the voter register. Rows arrive in bulk loads, logged as one salted hash
+    per chunk of rows (`chunk`), never as personal data (service/voter_register.py)."""
+
+    __tablename__ = "voter"
+    __table_args__ = (
+        UniqueConstraint("election_id", "voter_number"),
+        Index("ix_voter_chunk", "election_id", "chunk"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    #: the ID-card number; None once purged
+    voter_number: Mapped[str | None] = mapped_column(String(32))
+    surname: Mapped[str | None] = mapped_column(String(100))
+    given_name: Mapped[str | None] = mapped_column(String(100))
+    patronymic: Mapped[str | None] = mapped_column(String(100))
+    #: "F" or "M"
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    address: Mapped[str | None] = mapped_column(String(300))
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    #: "active" or "removed"
+    status: Mapped[str] = mapped_column(String(16))
+    removal_reason: Mapped[str | None] = mapped_column(String(300))
+    #: the bulk-load chunk whose logged hash covers this row
+    chunk: Mapped[int] = mapped_column(Integer)
+
+
+class AbsenteeCertificateRow(Base):
+    """An absentee certificate: issued to a voter, used once at any station."""
+
+    __tablename__ = "absentee_certificate"
+    __table_args__ = (UniqueConstraint("election_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    number: Mapped[str] = mapped_column(String(32))
+    voter_id: Mapped[int] = mapped_column(ForeignKey("voter.id"), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_station_id: Mapped[int | None] = mapped_column(ForeignKey("polling_station.id"))
+
+
+class VoterAdditionRow(Base):
+    """A voter added to a station's list on polling day, with the legal reason."""
+
+    __tablename__ = "voter_addition"
+    __table_args__ = (UniqueConstraint("election_id", "voter_number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    voter_number: Mapped[str | None] = mapped_column(String(32))
+    full_name: Mapped[str | None] = mapped_column(String(300))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    legal_reason: Mapped[str] = mapped_column(String(40))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CheckInRow(Base):
+    """A voter checked in at a poll book desk: the ballot was handed over."""
+
+    __tablename__ = "check_in"
+    __table_args__ = (
+        UniqueConstraint("station_id", "client_reference"),
+        Index("ix_check_in_voter", "voter_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    voter_id: Mapped[int | None] = mapped_column(ForeignKey("voter.id"))
+    addition_id: Mapped[int | None] = mapped_column(ForeignKey("voter_addition.id"))
+    absentee_certificate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("absentee_certificate.id")
+    )
+    #: the desk's verdict on identity: "yes", "no" or "not_scanned"
+    identity_match: Mapped[str] = mapped_column(String(16))
+    portable: Mapped[bool] = mapped_column(Boolean)
+    #: the poll book's own id for the check-in, so a re-sent batch is not counted twice
+    client_reference: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str] = mapped_column(String(200))
+    #: when the desk checked the voter in (the device's clock) and when the server heard of it
+    checked_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    offline: Mapped[bool] = mapped_column(Boolean)
+
+
+class DoubleVoteIncidentRow(Base):
+    """A voter checked in twice (at two desks while one was offline): an incident for the
+    complaints workflow, counted in public statistics."""
+
+    __tablename__ = "double_vote_incident"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    voter_id: Mapped[int] = mapped_column(ForeignKey("voter.id"))
+    first_check_in_id: Mapped[int] = mapped_column(ForeignKey("check_in.id"))
+    second_check_in_id: Mapped[int] = mapped_column(ForeignKey("check_in.id"), unique=True)
+    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: "open" until the complaints workflow takes it up
+    status: Mapped[str] = mapped_column(String(16))
+
+
 #: Every table, declared once by what it holds (`tallyroom audit tables`): authoritative
 #: tables record a fact or an act and must be explained by the audit log; derived tables are
 #: recomputable from the authoritative ones; ephemeral ones hold nothing anyone relies on
@@ -392,6 +607,18 @@ TABLE_KINDS: dict[str, str] = {
     "tree_head_key": "authoritative",
     "signed_tree_head": "authoritative",
     "personal_data_salt": "authoritative",
+    "proposed_decision": "authoritative",
+    "certification": "authoritative",
+    "person": "authoritative",
+    # sign-ins and throttles: nothing is decided by them after they end
+    "console_session": "ephemeral",
+    "login_attempt": "ephemeral",
+    "account_delay": "ephemeral",
+    "voter": "authoritative",
+    "absentee_certificate": "authoritative",
+    "voter_addition": "authoritative",
+    "check_in": "authoritative",
+    "double_vote_incident": "authoritative",
 }
 
 

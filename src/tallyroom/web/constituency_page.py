@@ -40,7 +40,11 @@ def constituency_page(source: ResultsSource, number: int) -> Page:
         raise ConstituencyNotFound(number)
     data = ConstituencyData(
         result=result,
-        status="final" if result.certified else "preliminary",
+        # Final only once the nation's result is certified by its own act; a certified
+        # constituency says so before that.
+        status="final"
+        if national.status == "final"
+        else ("certified" if result.certified else "preliminary"),
         stations=tuple(source.stations(constituency=number)),
         turnout=tuple(source.turnout(number)),
         colours={party.short_name: party.colour for party in national.parties},

@@ -430,13 +430,14 @@ def web_router(
         )
 
     # The few static files, read once: answered on the event loop like cached pages.
+    # Subfolders too (static/rules/evaluate.js): served by their path below static/.
     static_files = {
-        file.name: file.read_bytes()
-        for file in STATIC.iterdir()
+        file.relative_to(STATIC).as_posix(): file.read_bytes()
+        for file in STATIC.rglob("*")
         if file.is_file() and file.suffix in STATIC_TYPES and not file.name.startswith(".")
     }
 
-    @router.get("/static/{name}")
+    @router.get("/static/{name:path}")
     async def static(name: str) -> Response:
         body = static_files.get(name)
         if body is None:

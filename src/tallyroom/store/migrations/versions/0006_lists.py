@@ -2,7 +2,7 @@
 and constituency_total.blank_votes
 
 Revision ID: 0006_lists
-Revises: 0006_rules
+Revises: 0006_register
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_lists"
-down_revision = "0006_rules"
+down_revision = "0006_register"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,182 @@
+"""What the poll book tells the public: per-station figures (check-ins, additions, absentee
+certificates in and out, duplicates caught), national totals, and turnout by hour derived
+from check-ins beside the turnout the stations reported — aggregates only, never a voter."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tallyroom.service.elections import election_row
+from tallyroom.service.errors import NotFound
+from tallyroom.store.schema import (
+    AbsenteeCertificateRow,
+    AuditEntryRow,
+    CheckInRow,
+    DoubleVoteIncidentRow,
+    PollingStationRow,
+    TurnoutReportRow,
+    VoterAdditionRow,
+    VoterRow,
+)
+
+
+def station_figures(session: Session, code: str, *, election: str | None = None) -> dict[str, Any]:
+    """A station's poll-book figures."""
+    record = election_row(session, election)
+    station = session.scalars(
+        select(PollingStationRow).where(
+            PollingStationRow.election_id == record.id, PollingStationRow.code == code
+        )
+    ).first()
+    if station is None:
+        raise NotFound("unknown_station", f"there is no polling station {code!r}")
+    sid = station.id
+    check_ins = session.scalar(select(func.count()).where(CheckInRow.station_id == sid)) or 0
+    portable = session.scalar(
+        select(func.count()).where(CheckInRow.station_id == sid, CheckInRow.portable)
+    )
+    additions = session.scalar(select(func.count()).where(VoterAdditionRow.station_id == sid))
+    absentee_in = session.scalar(
+        select(func.count()).where(
+            CheckInRow.station_id == sid, CheckInRow.absentee_certificate_id.is_not(None)
+        )
+    )
+    absentee_out = session.scalar(
+        select(func.count())
+        .select_from(AbsenteeCertificateRow)
+        .join(VoterRow, VoterRow.id == AbsenteeCertificateRow.voter_id)
+        .where(VoterRow.station_id == sid)
+    )
+    incidents = session.scalar(
+        select(func.count())
+        .select_from(DoubleVoteIncidentRow)
+        .join(CheckInRow, CheckInRow.id == DoubleVoteIncidentRow.second_check_in_id)
+        .where(CheckInRow.station_id == sid)
+    )
+    refused = session.scalar(
+        select(func.count()).where(
+            AuditEntryRow.action == "pollbook.refused",
+            AuditEntryRow.actor == f"station:station-{code}",
+        )
+    )
+    return {
+        "station": code,
+        "registered_voters": station.registered_voters,
+        "check_ins": int(check_ins),
+        "portable_check_ins": int(portable or 0),
+        "additions": int(additions or 0),
+        "absentee_certificates_in": int(absentee_in or 0),
+        "absentee_certificates_out": int(absentee_out or 0),
+        "double_votes_recorded": int(incidents or 0),
+        "second_attempts_refused": int(refused or 0),
+    }
+
+
+def national_figures(session: Session, *, election: str | None = None) -> dict[str, Any]:
+    record = election_row(session, election)
+    eid = record.id
+    return {
+        "election": record.code,
+        "check_ins": int(
+            session.scalar(select(func.count()).where(CheckInRow.election_id == eid)) or 0
+        ),
+        "additions": int(
+            session.scalar(select(func.count()).where(VoterAdditionRow.election_id == eid)) or 0
+        ),
+        "absentee_certificates_issued": int(
+            session.scalar(select(func.count()).where(AbsenteeCertificateRow.election_id == eid))
+            or 0
+        ),
+        "absentee_certificates_used": int(
+            session.scalar(
+                select(func.count()).where(
+                    AbsenteeCertificateRow.election_id == eid,
+                    AbsenteeCertificateRow.used_at.is_not(None),
+                )
+            )
+            or 0
+        ),
+        "double_votes_recorded": int(
+            session.scalar(select(func.count()).where(DoubleVoteIncidentRow.election_id == eid))
+            or 0
+        ),
+        "second_attempts_refused": int(
+            session.scalar(select(func.count()).where(AuditEntryRow.action == "pollbook.refused"))
+            or 0
+        ),
+    }
+
+
+def turnout_cross_check(
+    session: Session, *, election: str | None = None, station: str | None = None
+) -> list[dict[str, Any]]:
+    """At each published reporting hour: voters checked in by then (by the desks' clocks)
+    beside the voters the stations reported, over the stations that reported that hour."""
+    record = election_row(session, election)
+    zone = ZoneInfo(record.timezone)
+    station_filter = [PollingStationRow.election_id == record.id]
+    if station is not None:
+        station_filter.append(PollingStationRow.code == station)
+    station_ids = set(session.scalars(select(PollingStationRow.id).where(*station_filter)))
+    if station is not None and not station_ids:
+        raise NotFound("unknown_station", f"there is no polling station {station!r}")
+    rows: list[dict[str, Any]] = []
+    for label in (item for item in record.turnout_report_times.split(";") if item):
+        moment = datetime.combine(record.polling_day, time.fromisoformat(label), zone)
+        reported: dict[int, int] = dict(
+            iter(
+                session.execute(
+                    select(TurnoutReportRow.station_id, TurnoutReportRow.voters).where(
+                        TurnoutReportRow.as_of == label,
+                        TurnoutReportRow.status == "accepted",
+                        TurnoutReportRow.station_id.in_(sorted(station_ids)),
+                    )
+                ).tuples()
+            )
+        )
+        checked: dict[int, int] = dict(
+            iter(
+                session.execute(
+                    select(CheckInRow.station_id, func.count())
+                    .where(
+                        CheckInRow.station_id.in_(sorted(station_ids)),
+                        CheckInRow.checked_in_at <= moment.astimezone(UTC),
+                    )
+                    .group_by(CheckInRow.station_id)
+                ).tuples()
+            )
+        )
+        in_reporting = sum(checked.get(sid, 0) for sid in reported)
+        rows.append(
+            {
+                "as_of": label,
+                "check_ins": sum(checked.values()),
+                "stations_reporting": len(reported),
+                "reported_voters": sum(reported.values()),
+                "check_ins_at_reporting_stations": in_reporting,
+                "difference": sum(reported.values()) - in_reporting,
+            }
+        )
+    return rows
+
+
+def check_ins_by_station(session: Session, station_ids: list[int]) -> dict[int, int]:
+    """Check-ins per station (portable included), for the rule that a protocol's ballots
+    issued match its station's check-ins within a tolerance (the rule set's hook; a check-in
+    synced after the protocol was judged is a reason to judge it again)."""
+    if not station_ids:
+        return {}
+    return dict(
+        iter(
+            session.execute(
+                select(CheckInRow.station_id, func.count())
+                .where(CheckInRow.station_id.in_(sorted(station_ids)))
+                .group_by(CheckInRow.station_id)
+            ).tuples()
+        )
+    )
