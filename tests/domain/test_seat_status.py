@@ -8,6 +8,7 @@ import pytest
 from tallyroom.domain.seat_status import (
     SeatStatus,
     count_complete,
+    list_seat_status,
     seat_status,
     too_close_to_call,
 )
@@ -60,3 +61,9 @@ def test_only_a_lead_can_be_too_close_to_call() -> None:
     assert not too_close_to_call(SeatStatus.LEADING, too_close=False)
     assert not too_close_to_call(SeatStatus.WON, too_close=True)
     assert not too_close_to_call(None, too_close=True)
+
+
+def test_list_seats_are_won_only_once_the_whole_country_is_counted() -> None:
+    assert list_seat_status(has_votes=False, national_count_complete=True) is None
+    assert list_seat_status(has_votes=True, national_count_complete=False) is SeatStatus.LEADING
+    assert list_seat_status(has_votes=True, national_count_complete=True) is SeatStatus.WON

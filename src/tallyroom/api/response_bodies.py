@@ -233,6 +233,9 @@ class ConstituencyResultBody(BaseModel):
         "null with nothing counted or a tied lead"
     )
     too_close_to_call: bool = Field(description="leading by less than the too-close margin")
+    blank_votes: int | None = Field(
+        default=None, description="blank ballots, once a counted protocol has that line"
+    )
 
 
 class SeatGroupBody(BaseModel):
@@ -256,6 +259,58 @@ class PartyResultBody(BaseModel):
     seats_won: int
     member_seats: int = Field(description="seats of its members standing as independents")
     member_seats_won: int
+
+
+class ExactNumberBody(BaseModel):
+    model_config = ConfigDict(title="ExactNumber")
+
+    exact: str = Field(description='the exact fraction as text, e.g. "100000/3"')
+    decimal: str = Field(description="rounded to two decimals, for reading")
+
+
+class ListQuotientBody(BaseModel):
+    model_config = ConfigDict(title="ListQuotient")
+
+    divisor: str
+    quotient: ExactNumberBody
+    seat: int | None = Field(description="the number of the seat this quotient won, if any")
+
+
+class ListRowBody(BaseModel):
+    model_config = ConfigDict(title="ListRow")
+
+    party: str
+    votes: int
+    passed: bool = Field(description="at or above the threshold")
+    seats: int
+    quotients: list[ListQuotientBody] | None = None
+    quota_seats: int | None = None
+    remainder: ExactNumberBody | None = None
+    remainder_seat: bool | None = None
+
+
+class ListContestBody(BaseModel):
+    model_config = ConfigDict(title="ListContest")
+
+    contest: str
+    seats: int
+    method: str = Field(description="dhondt, sainte-lague, hare or droop")
+    threshold_percent: str
+    base_votes: int = Field(description="valid list votes the threshold is a share of")
+    threshold_votes: ExactNumberBody = Field(description="the threshold line in votes")
+    quota: ExactNumberBody | None
+    status: str | None = Field(description="won (national count complete) or leading")
+    open_seats: int = Field(description="seats a tie leaves to the law's lot")
+    lot_needed_between: list[str]
+    rows: list[ListRowBody] = Field(description="the quotient table, party by party")
+
+
+class NationalSeatsBody(BaseModel):
+    model_config = ConfigDict(title="NationalSeats")
+
+    party: str
+    constituency_seats: int
+    list_seats: int
 
 
 class NationalSummaryBody(BaseModel):
@@ -285,6 +340,15 @@ class NationalSummaryBody(BaseModel):
     votes_non_party: int
     ties: list[int] = Field(description="constituencies whose leaders are tied")
     too_close_to_call: list[int] = Field(description="constituencies too close to call")
+    blank_votes: int | None = Field(
+        default=None, description="blank ballots, once a counted protocol has that line"
+    )
+    list_contest: ListContestBody | None = Field(
+        default=None, description="the party-list contest's allocation, where there is one"
+    )
+    national_seats: list[NationalSeatsBody] | None = Field(
+        default=None, description="seats by party: constituency and list, with a list contest"
+    )
 
 
 class NationalResultsBody(NationalSummaryBody):

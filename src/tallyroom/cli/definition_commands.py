@@ -21,12 +21,13 @@ from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, OPTIONAL_FILES, 
 from tallyroom.definition.problems import DefinitionError
 from tallyroom.definition.reader import read_definition
 from tallyroom.definition.writer import write_definition
+from tallyroom.scenarios.built_in import SCENARIO_NAMES, built_in_scenario
 from tallyroom.service.definition_export import stored_definition
 from tallyroom.service.election_setup import define_election
 from tallyroom.service.errors import ServiceError
 from tallyroom.store.database import transaction
 
-SCENARIOS = ("az-2024",)
+SCENARIOS = SCENARIO_NAMES
 
 
 def definition_digest(folder: Path) -> str:
@@ -110,16 +111,15 @@ def export(
 
 
 def scenario(
-    name: str = typer.Argument(..., help="Scenario name: az-2024."),
+    name: str = typer.Argument(..., help="Scenario name: az-2024 or az-2024-parallel."),
     folder: Path = typer.Argument(..., help="Folder to write the definition into."),
     seed: int = typer.Option(2024, help="Random seed: the same seed gives the same files."),
 ) -> None:
     """Write a built-in scenario's definition folder."""
-    if name not in SCENARIOS:
+    built_in = built_in_scenario(name)
+    if built_in is None:
         fail(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
-    from tallyroom.scenarios.az_2024 import build_definition
-
-    definition = build_definition(seed)
+    definition = built_in.build_definition(seed)
     write_definition(definition, folder)
     console.print(
         f"wrote scenario {name} (seed {seed}) to {folder}: {len(definition.stations):,} stations"

@@ -73,6 +73,27 @@ def seats_table(national: dict[str, Any]) -> Table:
     for group in members:
         row(f"    of {group['party']}", [group], style="dim")
     row("  non-party", non_party)
+    listed = national.get("list_contest")
+    if listed is not None and listed["status"] is not None:
+        # A party-list contest's seats: held by the parties, won only once all is counted.
+        won = listed["status"] == "won"
+        seats = sum(r["seats"] for r in listed["rows"])
+        table.add_row(
+            f"list seats ({listed['contest']}, threshold {listed['threshold_percent']} %)",
+            str(seats),
+            str(seats if won else 0),
+            str(0 if won else seats),
+            style="bold",
+        )
+        for list_row in listed["rows"]:
+            if list_row["seats"]:
+                count = list_row["seats"]
+                table.add_row(
+                    f"  {list_row['party']} (list)",
+                    str(count),
+                    str(count if won else 0),
+                    str(0 if won else count),
+                )
     undeclared = national["seats_total"] - national["seats_declared"]
     if undeclared:
         table.add_row("no leader yet", str(undeclared), "", "", style="dim")

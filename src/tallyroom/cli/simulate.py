@@ -23,6 +23,7 @@ from tallyroom.cli.results_commands import print_results
 from tallyroom.cli.store_access import sessions
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election_clock import ElectionClock
+from tallyroom.scenarios.built_in import SCENARIO_NAMES, built_in_scenario
 from tallyroom.scenarios.polling_day import BallotStuffing, PollingDayPlan, build_polling_day_plan
 from tallyroom.service import audit_tree
 from tallyroom.service.credentials import IssuedCredentials, KeyMaking, issue_credentials
@@ -44,7 +45,7 @@ from tallyroom.simulator.simulation_tally import SimulationCounts, SimulationTal
 from tallyroom.simulator.timeline import Until, clock_label, minute_of_day, polling_day_timeline
 from tallyroom.store.database import database_url_from_environment, transaction
 
-SCENARIOS = ("az-2024",)
+SCENARIOS = SCENARIO_NAMES
 #: the results cache serves a picture at most this old; wait it out before the final read
 RESULTS_FRESHNESS_SECONDS = 0.3
 
@@ -57,7 +58,7 @@ LEAD_IN_SECONDS = 5.0
 
 
 def simulate(
-    name: str = typer.Argument(..., help="Scenario: az-2024."),
+    name: str = typer.Argument(..., help="Scenario: az-2024 or az-2024-parallel."),
     server: str | None = typer.Option(
         None, "--server", help="Play against this server; default: start one on a free port."
     ),
@@ -101,7 +102,8 @@ def simulate(
     ),
 ) -> None:
     """Play the scenario's polling day over HTTP: turnout, protocols, mistakes, an annulment."""
-    if name not in SCENARIOS:
+    built_in = built_in_scenario(name)
+    if built_in is None:
         fail(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
     if (stuff_ballots is None) != (stuffed_stations == 0):
         fail("give --stuff-ballots P and --stations N together")
@@ -111,16 +113,16 @@ def simulate(
         fail("--keep-serving keeps a server this command started; not with --server")
     if certify and until is not Until.END:
         fail("--certify needs the whole night: --until end")
-    from tallyroom.scenarios.az_2024 import build_definition
-
-    definition = build_definition(seed)
+    definition = built_in.build_definition(seed)
     stuffing = (
         BallotStuffing(stations=stuffed_stations, percent_of_registered=stuff_ballots)
         if stuff_ballots is not None
         else None
     )
     try:
-        plan = build_polling_day_plan(definition, seed, stuffing=stuffing)
+        plan = build_polling_day_plan(
+            definition, seed, stuffing=stuffing, party_seats=built_in.party_seats
+        )
     except ValueError as error:
         fail(f"cannot stuff ballots that way: {error}")
     if stuffed_out is not None:

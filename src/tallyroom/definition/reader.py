@@ -29,6 +29,7 @@ from tallyroom.domain.contest import Contest
 from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind, Election, VotingHours
+from tallyroom.domain.list_contest import list_contest_of
 from tallyroom.domain.observer import Observer, ObserverKind
 from tallyroom.domain.organisation import ExitPollSample, Organisation, OrganisationRole
 from tallyroom.domain.party import Party
@@ -131,6 +132,14 @@ def _read_election(folder: Path, problems: ProblemCollector) -> Election | None:
     except ValueError as error:
         problems.add(ELECTION_FILE, line.get("contest", 1), "election.contest", str(error))
         return None
+    if section.get("list_contest") is not None:
+        try:
+            values["list_contest"] = list_contest_of(section["list_contest"])
+        except ValueError as error:
+            problems.add(
+                ELECTION_FILE, line.get("list_contest", 1), "election.list_contest", str(error)
+            )
+            return None
     contest_problem = _contest_problem(values["contest_kind"], values["seats_per_constituency"])
     if contest_problem:
         problems.add(ELECTION_FILE, line.get("contest", 1), "election.contest", contest_problem)
@@ -277,13 +286,15 @@ def _contest_problem(kind: ContestKind, seats_per_constituency: int) -> str | No
 def _check_seats(definition: ElectionDefinition, problems: ProblemCollector, line: int) -> None:
     election = definition.election
     contested = sum(seats for _, seats in definition.contest_systems().values())
-    if contested != election.seats:
+    listed = election.list_contest.seats if election.list_contest is not None else 0
+    if contested + listed != election.seats:
+        lists = f" and the list contest {listed}" if listed else ""
         problems.add(
             ELECTION_FILE,
             line,
             "election.seats",
             f"{election.seats} seats, but {len(definition.constituencies)} constituencies "
-            f"elect {contested}",
+            f"elect {contested}{lists}",
         )
 
 

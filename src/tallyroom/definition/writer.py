@@ -10,6 +10,7 @@ from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT, OPTIONAL
 from tallyroom.definition.rules_file import rules_yaml
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import Election
+from tallyroom.domain.list_contest import ListContest
 from tallyroom.domain.tree_head import key_fingerprint
 
 
@@ -139,6 +140,19 @@ def _election_yaml(election: Election) -> str:
         f"    seats_per_constituency: {election.seats_per_constituency}\n"
         f"  too_close_margin_percent: {election.too_close_margin_percent}\n"
         f"{_policy_yaml(election)}"
+        f"{_list_contest_yaml(election.list_contest)}"
+    )
+
+
+def _list_contest_yaml(contest: ListContest | None) -> str:
+    if contest is None:
+        return ""
+    return (
+        "  list_contest:\n"
+        f"    code: {contest.code}\n"
+        f"    seats: {contest.seats}\n"
+        f"    method: {contest.method.value}\n"
+        f'    threshold_percent: "{contest.threshold_percent}"\n'
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from tallyroom.domain.decision_policy import DecisionKind
+from tallyroom.domain.list_contest import ListContest
 
 
 class ContestKind(enum.StrEnum):
@@ -44,6 +45,8 @@ class Election:
     too_close_margin_percent: float = 1.0
     #: the name in other languages, (language, name) pairs: `name` where a language has none
     names: tuple[tuple[str, str], ...] = ()
+    #: the party-list contest beside the constituency contests (a parallel system), if any
+    list_contest: ListContest | None = None
     #: the decision policy: decisions final only once a second person confirms them
     four_eyes_decisions: tuple[DecisionKind, ...] = ()
 

@@ -28,6 +28,9 @@ class ProtocolFigures:
     #: blank ballots, where the law counts them apart from invalid ones (Spain counts them in
     #: a threshold's base); None on protocols that have no such line
     blank_votes: int | None = None
+    #: party short name → votes on the party-list ballot, where the election has a list
+    #: contest (domain/list_contest.py); None on protocols without that ballot
+    party_votes: Mapping[str, int] | None = None
 
     def __reduce__(self) -> tuple[type[ProtocolFigures], tuple[Any, ...]]:
         # Verifying workers send a million of these back to the writer: the constructor's
@@ -45,6 +48,7 @@ class ProtocolFigures:
                 self.unused_ballots,
                 self.votes,
                 self.blank_votes,
+                self.party_votes,
             ),
         )
 

@@ -141,12 +141,14 @@ def parse_protocol_document(document: Any) -> ProtocolDocument:
             DocumentProblem("amendment_reason", "not_text", "must be non-empty text or null")
         )
     figures_value = document.get("figures")
+    party_votes: dict[str, int] | None = None
     values: dict[str, int] = {}
     votes: dict[str, int] = {}
     if "figures" in document and not isinstance(figures_value, dict):
         problems.append(DocumentProblem("figures", "not_an_object", "must be an object"))
     elif isinstance(figures_value, dict):
-        for name in sorted(set(figures_value) - {*FIGURE_FIELDS, *OPTIONAL_FIGURE_FIELDS, "votes"}):
+        known_figures = {*FIGURE_FIELDS, *OPTIONAL_FIGURE_FIELDS, "votes", "party_votes"}
+        for name in sorted(set(figures_value) - known_figures):
             problems.append(DocumentProblem(f"figures.{name}", "unknown_field", "unknown field"))
         for name in FIGURE_FIELDS:
             if name not in figures_value:
@@ -166,6 +168,7 @@ def parse_protocol_document(document: Any) -> ProtocolDocument:
         else:
             for code, count in raw_votes.items():
                 votes[code] = _count(count, f"figures.votes.{code}", problems)
+        party_votes = _party_votes(figures_value.get("party_votes"), problems)
     if problems:
         raise MalformedProtocol(problems)
     return ProtocolDocument(
@@ -173,11 +176,28 @@ def parse_protocol_document(document: Any) -> ProtocolDocument:
         station=str(station),
         version=version,
         amendment_reason=reason.strip() if isinstance(reason, str) else None,
-        figures=ProtocolFigures(**values, votes=votes),
+        figures=ProtocolFigures(**values, votes=votes, party_votes=party_votes),
         format=document_format,
         contest=contest if isinstance(contest, str) else None,
         photo_sha256=photo_sha256 if isinstance(photo_sha256, str) else None,
     )
+
+
+def _party_votes(value: Any, problems: list[DocumentProblem]) -> dict[str, int] | None:
+    """The party-list ballot's votes by party (absent or null: no such ballot)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        problems.append(
+            DocumentProblem(
+                "figures.party_votes", "not_an_object", "must map party short names to votes"
+            )
+        )
+        return None
+    return {
+        party: _count(count, f"figures.party_votes.{party}", problems)
+        for party, count in value.items()
+    }
 
 
 def _format(document: dict[str, Any], problems: list[DocumentProblem]) -> int:
@@ -221,6 +241,8 @@ def document_of(
     # Only when the protocol has the line: documents without it stay byte for byte as before.
     if figures.blank_votes is not None:
         document["figures"]["blank_votes"] = figures.blank_votes
+    if figures.party_votes is not None:
+        document["figures"]["party_votes"] = dict(figures.party_votes)
     if contest is not None:
         document |= {"format": CURRENT_FORMAT, "contest": contest, "photo_sha256": photo_sha256}
     if amendment_reason is not None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tallyroom.domain.candidate import Nomination
+from tallyroom.domain.electoral_systems.list_seats import ListSeats
 from tallyroom.domain.seat_status import SeatStatus, count_complete, seat_status, too_close_to_call
 from tallyroom.domain.seat_tally import SeatGroup
 
@@ -48,6 +49,8 @@ class ConstituencyResult:
     stations_annulled: int = 0
     #: ballots cast as the annulled stations' protocols say, left out of `ballots_cast`
     ballots_annulled: int = 0
+    #: blank ballots of the counted protocols that have that line (Spain counts them)
+    blank_votes: int = 0
 
     @property
     def tie(self) -> bool:
@@ -165,19 +168,61 @@ class NationalResults:
     #: stations annulled by decision and their ballots, left out of every total
     stations_annulled: int = 0
     ballots_annulled: int = 0
+    #: the party-list contest's allocation, where the election has one
+    list_seats: ListSeats | None = None
 
     @property
     def parties_with_seats(self) -> int:
-        return sum(1 for party in self.parties if party.seats > 0)
+        listed = self.list_seats.seats if self.list_seats is not None else {}
+        return sum(
+            1 for party in self.parties if party.seats > 0 or listed.get(party.short_name, 0)
+        )
+
+    @property
+    def blank_votes(self) -> int:
+        return sum(c.blank_votes for c in self.constituencies)
+
+    @property
+    def list_seats_declared(self) -> int:
+        if self.list_seats is None or self.list_seats.status is None:
+            return 0
+        return sum(self.list_seats.seats.values())
 
     @property
     def seats_declared(self) -> int:
-        """Seats with a leader (the preliminary tally), won or only leading."""
-        return sum(group.seats for group in self.seats)
+        """Seats with a leader (the preliminary tally), won or only leading: constituency
+        seats and list seats."""
+        return sum(group.seats for group in self.seats) + self.list_seats_declared
 
     @property
     def seats_won(self) -> int:
-        return sum(group.won for group in self.seats)
+        listed = self.list_seats.seats_won if self.list_seats is not None else 0
+        return sum(group.won for group in self.seats) + listed
+
+    def parliament_groups(self) -> tuple[SeatGroup, ...]:
+        """The seat groups with the list seats added as their parties' own (the parliament as
+        it will sit, for the hemicycle)."""
+        if self.list_seats is None or self.list_seats.status is None:
+            return self.seats
+        won = self.list_seats.status is SeatStatus.WON
+        listed = tuple(
+            SeatGroup(party, Nomination.PARTY, seats, seats if won else 0)
+            for party, seats in self.list_seats.seats.items()
+            if seats
+        )
+        return self.seats + listed
+
+    def national_seats(self) -> list[tuple[str, int, int]]:
+        """Seats by party nationally: (party, constituency seats of its nominees, list
+        seats), most seats first; parties with neither left out."""
+        listed = self.list_seats.seats if self.list_seats is not None else {}
+        rows = [
+            (party.short_name, party.seats, listed.get(party.short_name, 0))
+            for party in self.parties
+        ]
+        return sorted(
+            (row for row in rows if row[1] or row[2]), key=lambda row: (-row[1] - row[2], row[0])
+        )
 
     @property
     def seats_leading(self) -> int:

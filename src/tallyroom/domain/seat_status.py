@@ -1,5 +1,6 @@
 """Whether a constituency's leader has won the seat or only leads: won once the count is
-complete (every station counted or annulled by decision) or the contest certified."""
+complete (every station counted or annulled by decision) or the contest certified; and the
+same for the seats of a national party-list contest."""
 
 from __future__ import annotations
 
@@ -26,6 +27,16 @@ def seat_status(
     if not has_leader or stations_counted == 0:
         return None
     return SeatStatus.WON if complete or certified else SeatStatus.LEADING
+
+
+def list_seat_status(*, has_votes: bool, national_count_complete: bool) -> SeatStatus | None:
+    """The status of a national list contest's seats: won once every station in the country is
+    counted or annulled by decision (a list seat depends on every vote), leading before; None
+    while no list vote is counted. A list contest has no certification of its own here: the
+    constituencies' certifications do not settle it."""
+    if not has_votes:
+        return None
+    return SeatStatus.WON if national_count_complete else SeatStatus.LEADING
 
 
 def too_close_to_call(status: SeatStatus | None, *, too_close: bool) -> bool:

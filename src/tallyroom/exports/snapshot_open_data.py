@@ -87,6 +87,41 @@ def _counted_or_not(figures: ProtocolFigures | None) -> str:
     return "counted" if figures is not None else "not_reported"
 
 
+#: the list contest's seats, one row per party (with a party-list contest only)
+LIST_SEAT_COLUMNS = ("contest", "party", "votes", "passed_threshold", "seats", "status")
+
+
+def _party_votes(figures: ProtocolFigures) -> dict[str, Any]:
+    # only protocols with a party-list ballot: the others' documents stay as they were
+    if figures.party_votes is None:
+        return {}
+    return {"party_votes": dict(sorted(figures.party_votes.items()))}
+
+
+def _list_seat_files(table: Mapping[str, Any] | None) -> dict[str, bytes]:
+    """The list contest's quotient table as JSON and its seats as CSV; nothing without one."""
+    if table is None:
+        return {}
+    folder = OPEN_DATA_FOLDER
+    return {
+        f"{folder}/list-seats.json": json_bytes(table),
+        f"{folder}/list-seats.csv": _csv_bytes(
+            LIST_SEAT_COLUMNS,
+            [
+                (
+                    table["contest"],
+                    row["party"],
+                    row["votes"],
+                    _cell(row["passed"]),
+                    row["seats"],
+                    _cell(table["status"]),
+                )
+                for row in table["rows"]
+            ],
+        ),
+    }
+
+
 def open_data_files(
     definition: ElectionDefinition,
     results: Mapping[str, Any],
@@ -168,13 +203,15 @@ def open_data_files(
                 "figures": (
                     {name: getattr(figures, name) for name in FIGURE_FIELDS}
                     | {"votes": dict(sorted(figures.votes.items()))}
+                    | _party_votes(figures)
                     if figures
                     else None
                 ),
             }
         )
     folder = OPEN_DATA_FOLDER
-    return {
+    files = _list_seat_files(results.get("list_contest"))
+    return files | {
         f"{folder}/nation.json": json_bytes(nation),
         f"{folder}/nation.csv": _csv_bytes(
             NATION_COLUMNS, [[_cell(value) for value in nation_row(nation)]]

@@ -99,6 +99,22 @@ def site_files(
                     }
                 )
                 start += seats
+    list_contest = results.get("list_contest")
+    if list_contest is not None and list_contest["status"] is not None:
+        # List seats after the constituency seats, outlined: a seat from a party list.
+        status = list_contest["status"]
+        for row in list_contest["rows"]:
+            if row["seats"]:
+                seat_blocks.append(
+                    {
+                        "start": start,
+                        "seats": row["seats"],
+                        "colour": colours.get(row["party"], INDEPENDENT_COLOUR),
+                        "label": f"{row['party']} (list), {status}",
+                        "status": f"list-{status}",
+                    }
+                )
+                start += row["seats"]
     leaders = {
         constituency["number"]: next(
             candidate
@@ -110,7 +126,12 @@ def site_files(
     }
     pages = {
         INDEX_PAGE: environment.get_template("index.html").render(
-            root="", seat_blocks=seat_blocks, turnout=turnout, leaders=leaders, **common
+            root="",
+            seat_blocks=seat_blocks,
+            turnout=turnout,
+            leaders=leaders,
+            list_contest=list_contest,
+            **common,
         ),
     }
     stations_by_constituency: dict[int, list[dict[str, Any]]] = {}

@@ -12,6 +12,7 @@ from tallyroom.domain.candidate import Candidate, Nomination
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind
 from tallyroom.domain.electoral_systems.contest_seats import held_seats
+from tallyroom.domain.electoral_systems.list_seats import list_seats
 from tallyroom.domain.plurality import plurality_outcome
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.results import (
@@ -110,6 +111,7 @@ def derive_national_results(
             voters_added=sum(f.voters_added for f in reported),
             ballots_cast=sum(f.ballots_cast for f in reported),
             invalid_ballots=sum(f.invalid_ballots for f in reported),
+            blank_votes=sum(f.blank_votes or 0 for f in reported),
             valid_votes=valid_votes,
             candidates=results,
             leaders=outcome.leaders,
@@ -139,6 +141,18 @@ def derive_national_results(
         party_votes,
         seats,
     )
+    listed = None
+    if election.list_contest is not None:
+        # The list seats from the party-list ballot's votes on the signed protocols.
+        list_votes = dict.fromkeys((party.short_name for party in definition.parties), 0)
+        for figures in protocols.values():
+            for party, count in (figures.party_votes or {}).items():
+                list_votes[party] = list_votes.get(party, 0) + count
+        listed = list_seats(
+            election.list_contest,
+            list_votes,
+            count_complete=all(c.count_complete for c in constituencies),
+        )
     return NationalResults(
         election=election.code,
         election_name=election.name,
@@ -162,4 +176,5 @@ def derive_national_results(
         ties=tuple(c.number for c in constituencies if c.tie and c.stations_reporting),
         stations_annulled=sum(c.stations_annulled for c in constituencies),
         ballots_annulled=sum(c.ballots_annulled for c in constituencies),
+        list_seats=listed,
     )

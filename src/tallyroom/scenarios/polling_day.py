@@ -17,6 +17,7 @@ from tallyroom.domain.candidate import Candidate, Nomination
 from tallyroom.domain.constituency import ConstituencyKind
 from tallyroom.domain.control_checks import control_check_failures
 from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.party import Party
 from tallyroom.domain.plurality import plurality_outcome
 from tallyroom.domain.polling_station import PollingStation, StationTag
 from tallyroom.domain.protocol import ProtocolFigures
@@ -136,12 +137,14 @@ def build_polling_day_plan(
     seed: int = 2024,
     *,
     stuffing: BallotStuffing | None = None,
+    party_seats: Mapping[str, int] = PARTY_SEATS,
 ) -> PollingDayPlan:
-    """The whole polling day of the az-2024 definition; the same seed gives the same plan."""
+    """The whole polling day of an az-2024 definition (or its parallel variant, with the
+    seats its party nominees are to win); the same seed gives the same plan."""
     rng = random.Random(seed)
     generator = np.random.default_rng(seed)
     candidates = _standing_candidates(definition)
-    winners = _designed_winners(definition, candidates, rng)
+    winners = _designed_winners(definition, candidates, rng, party_seats)
     too_close = _too_close_constituencies(definition, rng)
     stations = definition.stations
 
@@ -163,6 +166,13 @@ def build_polling_day_plan(
             rng,
             generator,
         )
+        if definition.election.list_contest is not None:
+            protocol = replace(
+                protocol,
+                party_votes=_party_votes(
+                    protocol, candidates[station.constituency], definition.parties
+                ),
+            )
         plans.append(
             StationPlan(
                 station=station.code,
@@ -201,6 +211,7 @@ def _designed_winners(
     definition: ElectionDefinition,
     candidates: dict[int, list[Candidate]],
     rng: random.Random,
+    party_seats: Mapping[str, int],
 ) -> dict[int, Candidate]:
     """Who wins where: the published seat totals, each seat given to a candidate standing there."""
     winners: dict[int, Candidate] = {}
@@ -218,7 +229,7 @@ def _designed_winners(
     numbers = [c.number for c in definition.constituencies]
     # the small parties first, where YAP has no nominee when possible: their few seats are the
     # hardest to place
-    for party, seats in sorted(PARTY_SEATS.items(), key=lambda item: (item[0] == "YAP", item[1])):
+    for party, seats in sorted(party_seats.items(), key=lambda item: (item[0] == "YAP", item[1])):
         eligible = [n for n in numbers if n not in winners and nominee(n, party) is not None]
         rng.shuffle(eligible)
         if party != "YAP":
@@ -376,6 +387,33 @@ def _protocol(
         unused_ballots=received - issued,
         votes=votes,
     )
+
+
+def _party_votes(
+    protocol: ProtocolFigures, candidates: Sequence[Candidate], parties: Sequence[Party]
+) -> dict[str, int]:
+    """The party-list ballot of a parallel election: a candidate's voters vote for the
+    candidate's party (nominee or member); a non-party candidate's voters spread over the
+    parties as the others voted at the station (largest remainders; no lists voted for there:
+    left blank). Every party on the ballot is named, with zero where nobody voted for it."""
+    party_of = {c.code: c.party for c in candidates}
+    votes = dict.fromkeys((p.short_name for p in parties), 0)
+    unattached = 0
+    for code, count in protocol.votes.items():
+        party = party_of.get(code)
+        if party is not None and party in votes:
+            votes[party] += count
+        else:
+            unattached += count
+    attached = sum(votes.values())
+    if unattached and attached:
+        shares = {party: unattached * count / attached for party, count in votes.items()}
+        given = {party: int(share) for party, share in shares.items()}
+        left = unattached - sum(given.values())
+        for party in sorted(shares, key=lambda p: (given[p] - shares[p], p))[:left]:
+            given[party] += 1
+        votes = {party: votes[party] + given[party] for party in votes}
+    return votes
 
 
 def _arrival_minutes(stations: Sequence[PollingStation], rng: random.Random) -> dict[str, int]:

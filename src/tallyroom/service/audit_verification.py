@@ -158,12 +158,18 @@ def _protocol_problems(
     return problems
 
 
-_RESULT_COLUMNS = ("registered_voters", "voters_added", "ballots_cast", "invalid_ballots")
+_RESULT_COLUMNS = (
+    "registered_voters",
+    "voters_added",
+    "ballots_cast",
+    "invalid_ballots",
+    "blank_votes",
+)
 
 
 def _total_problems(session: Session) -> list[str]:
     problems: list[str] = []
-    expected_constituency: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    expected_constituency: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     expected_votes: dict[str, int] = defaultdict(int)
     for (
         constituency_id,
@@ -179,6 +185,7 @@ def _total_problems(session: Session) -> list[str]:
             StationResultRow.voters_added,
             StationResultRow.ballots_cast,
             StationResultRow.invalid_ballots,
+            StationResultRow.blank_votes,
             ProtocolVersionRow.body,
             ProtocolVersionRow.status,
             ProtocolVersionRow.version,
@@ -199,6 +206,7 @@ def _total_problems(session: Session) -> list[str]:
             figures.voters_added,
             figures.ballots_cast,
             figures.invalid_ballots,
+            figures.blank_votes,
         )
         for column, have, want in zip(_RESULT_COLUMNS, stored, actual, strict=True):
             if have != want:
@@ -207,8 +215,9 @@ def _total_problems(session: Session) -> list[str]:
                     f"its counted protocol says {want}"
                 )
         totals = expected_constituency[constituency_id]
+        # a protocol without the blank-votes line adds nothing to the blank total
         for index, value in enumerate((1, *actual)):
-            totals[index] += value
+            totals[index] += value or 0
         for candidate, votes in figures.votes.items():
             expected_votes[candidate] += votes
     names = (
@@ -217,6 +226,7 @@ def _total_problems(session: Session) -> list[str]:
         "voters_added",
         "ballots_cast",
         "invalid_ballots",
+        "blank_votes",
     )
     for number, total in session.execute(
         select(ConstituencyRow.number, ConstituencyTotalRow)
@@ -226,7 +236,7 @@ def _total_problems(session: Session) -> list[str]:
         if total is None:
             problems.append(f"constituency {number}: its total row (constituency_total) is missing")
             continue
-        expected = expected_constituency.get(total.constituency_id, [0, 0, 0, 0, 0])
+        expected = expected_constituency.get(total.constituency_id, [0, 0, 0, 0, 0, 0])
         for name, want in zip(names, expected, strict=True):
             have = int(getattr(total, name))
             if have != want:

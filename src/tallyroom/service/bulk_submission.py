@@ -50,6 +50,7 @@ from tallyroom.service.protocols import (
     is_stored_already,
     judge_protocol,
     parse_submission,
+    refuse_party_strangers,
     refuse_strangers,
     require_contest,
     require_election,
@@ -259,7 +260,7 @@ class _Deltas:
     it (543 constituencies and 8,000 candidates would otherwise be updated every batch)."""
 
     constituencies: dict[int, list[int]] = field(
-        default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0, 0])
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     )
     candidates: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
@@ -272,6 +273,7 @@ class _Deltas:
         delta[2] += sign * figures.voters_added
         delta[3] += sign * figures.ballots_cast
         delta[4] += sign * figures.invalid_ballots
+        delta[5] += sign * (figures.blank_votes or 0)
         for code, votes in figures.votes.items():
             self.candidates[election.candidate_ids[(constituency_id, code)]] += sign * votes
 
@@ -279,7 +281,7 @@ class _Deltas:
         adjust_totals(
             session,
             constituencies={
-                key: (delta[0], delta[1], delta[2], delta[3], delta[4])
+                key: (delta[0], delta[1], delta[2], delta[3], delta[4], delta[5])
                 for key, delta in self.constituencies.items()
             },
             candidates=self.candidates,
@@ -508,6 +510,7 @@ def _apply(
                 key_id = revoked
             standing = election.standing[station.constituency_id]
             refuse_strangers(parsed, standing)
+            refuse_party_strangers(parsed, election.list_parties)
             history = versions.setdefault(station.id, [])
             if is_stored_already(
                 station.code,
@@ -639,6 +642,7 @@ def _store(
                     "voters_added": figures.voters_added,
                     "ballots_cast": figures.ballots_cast,
                     "invalid_ballots": figures.invalid_ballots,
+                    "blank_votes": figures.blank_votes,
                 }
             )
         if replaced:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.canonical_json import canonical_json
 from tallyroom.domain.decision_policy import stored_policy
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.organisation import OrganisationRole
@@ -75,6 +76,9 @@ def define_election(
         definition_digest=digest,
         loaded_at=datetime.now(UTC),
         rule_set=stored_rule_set(definition.rule_set),
+        list_contest=canonical_json(election.list_contest.as_json()).decode()
+        if election.list_contest is not None
+        else None,
     )
     session.add(row)
     session.flush()
@@ -301,8 +305,9 @@ def _store_rows(
             "voters_added",
             "ballots_cast",
             "invalid_ballots",
+            "blank_votes",
         ),
-        ((constituency_id, 0, 0, 0, 0, 0) for constituency_id in constituency_ids.values()),
+        ((constituency_id, 0, 0, 0, 0, 0, 0) for constituency_id in constituency_ids.values()),
         len(constituency_ids),
     )
     candidate_ids = rows.ids(CandidateRow, "code", election_id)

@@ -13,7 +13,7 @@ from tallyroom.domain.candidate import CandidateStatus
 from tallyroom.domain.contest import contest_code
 from tallyroom.domain.rule_set import REFERENCE_RULE_SET, RuleSet
 from tallyroom.service.election_rules import rule_set_of_text
-from tallyroom.store.schema import CandidateRow, ConstituencyRow, ContestRow, ElectionRow
+from tallyroom.store.schema import CandidateRow, ConstituencyRow, ContestRow, ElectionRow, PartyRow
 
 
 @dataclass(slots=True)
@@ -30,6 +30,8 @@ class ElectionStructure:
     contest_codes: dict[int, str] = field(default_factory=dict)
     #: the rules the election's protocols are judged by
     rule_set: RuleSet = REFERENCE_RULE_SET
+    #: the parties on the party-list ballot; None when the election has no list contest
+    list_parties: frozenset[str] | None = None
 
     @classmethod
     def load(cls, session: Session, election_id: int) -> ElectionStructure:
@@ -73,4 +75,15 @@ class ElectionStructure:
                 ).tuples()
             },
             rule_set=rule_set_of_text(election.rule_set),
+            list_parties=list_parties(session, election),
         )
+
+
+def list_parties(session: Session, election: ElectionRow) -> frozenset[str] | None:
+    """The parties on the party-list ballot (every party of the election), or None when the
+    election has no list contest."""
+    if not election.list_contest:
+        return None
+    return frozenset(
+        session.scalars(select(PartyRow.short_name).where(PartyRow.election_id == election.id))
+    )

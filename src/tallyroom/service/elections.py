@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tallyroom.domain.decision_policy import parse_policy
 from tallyroom.domain.election import ContestKind, Election, VotingHours
+from tallyroom.domain.list_contest import list_contest_of
 from tallyroom.service.errors import NotFound
 from tallyroom.store.schema import ElectionRow
 
@@ -49,5 +50,6 @@ def election_of(row: ElectionRow) -> Election:
         seats_per_constituency=row.seats_per_constituency,
         too_close_margin_percent=row.too_close_margin_percent,
         names=tuple(json.loads(row.names or "{}").items()),
+        list_contest=list_contest_of(json.loads(row.list_contest)) if row.list_contest else None,
         four_eyes_decisions=tuple(sorted(parse_policy(row.four_eyes_decisions))),
     )

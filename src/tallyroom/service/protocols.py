@@ -31,6 +31,7 @@ from tallyroom.service import audit_log, row_ledger
 from tallyroom.service.certified_contests import refuse_if_certified
 from tallyroom.service.credentials import Principal, Role, StationScope, current_station_key
 from tallyroom.service.election_rules import election_rule_set
+from tallyroom.service.election_structure import list_parties
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.service.tally import bump_revision, count_protocol, uncount_station
 from tallyroom.store.schema import (
@@ -112,6 +113,7 @@ def submit_protocol(
     key_id, revoked = _verify_signature(session, station, body, signature)
     standing = _standing_candidates(session, station.constituency_id)
     refuse_strangers(parsed, standing)
+    refuse_party_strangers(parsed, list_parties(session, election))
     body_sha256 = sha256_hex(body)
     versions = session.scalars(
         select(ProtocolVersionRow)
@@ -270,6 +272,29 @@ def refuse_strangers(parsed: ProtocolDocument, standing: Collection[str]) -> Non
             "unknown_candidate",
             f"votes for {', '.join(strangers)}, who do not stand in this constituency",
             candidates=strangers,
+        )
+
+
+def refuse_party_strangers(parsed: ProtocolDocument, parties: Collection[str] | None) -> None:
+    """The party-list ballot's votes: required where the election has a list contest (every
+    party on it named), refused where it has none."""
+    party_votes = parsed.figures.party_votes
+    if parties is None:
+        if party_votes is not None:
+            raise InvalidInput(
+                "no_list_contest", "party votes, but this election has no party-list contest"
+            )
+        return
+    if party_votes is None:
+        raise InvalidInput(
+            "party_votes_missing", "this election's protocols carry the party-list ballot's votes"
+        )
+    strangers = sorted(set(party_votes) - set(parties))
+    if strangers:
+        raise InvalidInput(
+            "unknown_party",
+            f"party votes for {', '.join(strangers)}, not on the party-list ballot",
+            parties=strangers,
         )
 
 

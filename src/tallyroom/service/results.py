@@ -3,10 +3,12 @@ re-adding stations, and cached per results revision so reads stay cheap during i
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time as clock
 from collections import defaultdict
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
 from tallyroom.domain.election import ContestKind
 from tallyroom.domain.electoral_systems.contest_seats import held_seats
+from tallyroom.domain.electoral_systems.list_seats import list_seats
 from tallyroom.domain.plurality import plurality_outcome
 from tallyroom.domain.results import (
     CandidateResult,
@@ -28,7 +31,7 @@ from tallyroom.domain.results import (
 from tallyroom.domain.seat_status import SeatStatus
 from tallyroom.domain.seat_tally import seat_tally
 from tallyroom.service.annulments import ConstituencyAnnulments, annulments_by_constituency
-from tallyroom.service.elections import election_row
+from tallyroom.service.elections import election_of, election_row
 from tallyroom.service.errors import NotFound
 from tallyroom.store.schema import (
     CandidateRow,
@@ -40,7 +43,9 @@ from tallyroom.store.schema import (
     ElectionRow,
     PartyRow,
     PollingStationRow,
+    ProtocolVersionRow,
     ResultsRevisionRow,
+    StationResultRow,
 )
 
 #: Stored value → member: a lookup, where calling the enum costs a microsecond per candidate.
@@ -122,6 +127,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
             ConstituencyTotalRow.voters_added,
             ConstituencyTotalRow.ballots_cast,
             ConstituencyTotalRow.invalid_ballots,
+            ConstituencyTotalRow.blank_votes,
         )
         .join(ConstituencyTotalRow, ConstituencyTotalRow.constituency_id == ConstituencyRow.id)
         .where(ConstituencyRow.election_id == eid)
@@ -170,6 +176,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
             voters_added=int(totals.voters_added),
             ballots_cast=int(totals.ballots_cast),
             invalid_ballots=int(totals.invalid_ballots),
+            blank_votes=int(totals.blank_votes),
             valid_votes=valid_votes,
             candidates=results,
             leaders=outcome.leaders,
@@ -222,6 +229,14 @@ def build_national_results(session: Session, election_code: str | None = None) -
         party_votes,
         seats,
     )
+    list_contest = election_of(election).list_contest
+    listed = None
+    if list_contest is not None:
+        listed = list_seats(
+            list_contest,
+            _list_votes(session, election, (party.short_name for party in parties.values())),
+            count_complete=all(c.count_complete for c in constituencies),
+        )
     # Final by the national certification's own act (service/certification.py), never
     # merely because every contest happens to be certified.
     nation_certified = (
@@ -258,7 +273,59 @@ def build_national_results(session: Session, election_code: str | None = None) -
         ties=tuple(c.number for c in constituencies if c.tie and c.stations_reporting),
         stations_annulled=sum(c.stations_annulled for c in constituencies),
         ballots_annulled=sum(c.ballots_annulled for c in constituencies),
+        list_seats=listed,
     )
+
+
+def _list_votes(session: Session, election: ElectionRow, parties: Iterable[str]) -> dict[str, int]:
+    """The party-list ballot's votes by party, added up from the counted protocols as signed
+    (every party of the election, zero included). The list contest is one per election, so its
+    totals come from the signed bodies of the counted versions rather than from a table of
+    their own; a version never changes once stored, so each body is read once per process."""
+    # loaded_at tells apart two loads into one database URL, whose version ids repeat.
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    url += "#" + election.loaded_at.isoformat()
+    election_id = election.id
+    counted = list(
+        session.scalars(
+            select(StationResultRow.protocol_version_id)
+            .join(PollingStationRow, PollingStationRow.id == StationResultRow.station_id)
+            .where(PollingStationRow.election_id == election_id)
+        )
+    )
+    with _PARTY_VOTES_LOCK:
+        unread = [version for version in counted if (url, version) not in _PARTY_VOTES]
+    # In chunks: SQLite bounds the parameters of one statement.
+    for start in range(0, len(unread), 5_000):
+        read = {
+            (url, version): json.loads(body)["figures"].get("party_votes") or {}
+            for version, body in session.execute(
+                select(ProtocolVersionRow.id, ProtocolVersionRow.body).where(
+                    ProtocolVersionRow.id.in_(unread[start : start + 5_000])
+                )
+            ).tuples()
+        }
+        with _PARTY_VOTES_LOCK:
+            _PARTY_VOTES.update(read)
+    counted_set = frozenset(counted)
+    with _PARTY_VOTES_LOCK:
+        # From the previous sum, only the versions counted or uncounted since are added or
+        # taken out: a rebuild during ingest touches the few new protocols, not all of them.
+        previous, totals = _LIST_TOTALS.get((url, election_id), (frozenset(), {}))
+        totals = dict(totals)
+        for versions, sign in ((counted_set - previous, 1), (previous - counted_set, -1)):
+            for version in versions:
+                for party, count in _PARTY_VOTES[url, version].items():
+                    totals[party] = totals.get(party, 0) + sign * int(count)
+        _LIST_TOTALS[url, election_id] = (counted_set, totals)
+    return dict.fromkeys(parties, 0) | totals
+
+
+#: (database URL and load, protocol version id) → its party-list votes: versions are immutable.
+_PARTY_VOTES: dict[tuple[str, int], dict[str, int]] = {}
+#: (database URL and load, election id) → the versions last summed and their party-list totals
+_LIST_TOTALS: dict[tuple[str, int], tuple[frozenset[int], dict[str, int]]] = {}
+_PARTY_VOTES_LOCK = threading.Lock()
 
 
 #: Stations and their registered voters never change once an election is loaded, and summing

@@ -44,7 +44,13 @@ def constituency_json(result: ConstituencyResult) -> dict[str, Any]:
         "certified": result.certified,
         "seat_status": result.seat_status.value if result.seat_status else None,
         "too_close_to_call": result.too_close_to_call,
-    }
+    } | _blank_votes(result.blank_votes)
+
+
+def _blank_votes(count: int) -> dict[str, int]:
+    # Only once a counted protocol has the blank-votes line: the documents of elections whose
+    # protocols have none stay as they were.
+    return {"blank_votes": count} if count else {}
 
 
 def national_json(results: NationalResults, *, with_constituencies: bool = True) -> dict[str, Any]:
@@ -95,6 +101,14 @@ def national_json(results: NationalResults, *, with_constituencies: bool = True)
         "ties": list(results.ties),
         "too_close_to_call": list(results.too_close_to_call),
     }
+    document |= _blank_votes(results.blank_votes)
+    if results.list_seats is not None:
+        # Only for elections with a list contest: the others' documents stay as they were.
+        document["list_contest"] = results.list_seats.quotient_table()
+        document["national_seats"] = [
+            {"party": party, "constituency_seats": constituency, "list_seats": listed}
+            for party, constituency, listed in results.national_seats()
+        ]
     if with_constituencies:
         document["constituencies"] = [constituency_json(c) for c in results.constituencies]
     return document

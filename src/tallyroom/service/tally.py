@@ -43,6 +43,7 @@ def count_protocol(
             voters_added=figures.voters_added,
             ballots_cast=figures.ballots_cast,
             invalid_ballots=figures.invalid_ballots,
+            blank_votes=figures.blank_votes,
         )
     )
     _adjust(session, station=station, figures=figures, sign=1)
@@ -77,6 +78,7 @@ def _adjust(
             voters_added=ConstituencyTotalRow.voters_added + sign * figures.voters_added,
             ballots_cast=ConstituencyTotalRow.ballots_cast + sign * figures.ballots_cast,
             invalid_ballots=ConstituencyTotalRow.invalid_ballots + sign * figures.invalid_ballots,
+            blank_votes=ConstituencyTotalRow.blank_votes + sign * (figures.blank_votes or 0),
         )
     )
     candidate_ids = dict(
@@ -140,6 +142,7 @@ _CONSTITUENCY_DELTAS = (
         voters_added=ConstituencyTotalRow.voters_added + bindparam("added"),
         ballots_cast=ConstituencyTotalRow.ballots_cast + bindparam("cast"),
         invalid_ballots=ConstituencyTotalRow.invalid_ballots + bindparam("invalid"),
+        blank_votes=ConstituencyTotalRow.blank_votes + bindparam("blank"),
     )
 )
 _CANDIDATE_DELTAS = (
@@ -148,8 +151,8 @@ _CANDIDATE_DELTAS = (
     .values(votes=CandidateTotalRow.votes + bindparam("votes"))
 )
 
-#: a constituency's change: stations reporting, registered, added, cast, invalid
-ConstituencyDelta = tuple[int, int, int, int, int]
+#: a constituency's change: stations reporting, registered, added, cast, invalid, blank
+ConstituencyDelta = tuple[int, int, int, int, int, int]
 
 
 def adjust_totals(
@@ -169,6 +172,7 @@ def adjust_totals(
             "added": delta[2],
             "cast": delta[3],
             "invalid": delta[4],
+            "blank": delta[5],
         }
         for constituency_id, delta in sorted(constituencies.items())
         if any(delta)

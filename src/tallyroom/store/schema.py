@@ -63,6 +63,8 @@ class ElectionRow(Base):
     #: the control rules as served (canonical JSON of domain/rule_set.py's form); NULL for an
     #: election loaded before rules were data, which is judged by the reference rules
     rule_set: Mapped[str | None] = mapped_column(Text)
+    #: the party-list contest (canonical JSON of ListContest.as_json); NULL: none
+    list_contest: Mapped[str | None] = mapped_column(Text)
     #: the decision policy: ";"-separated decision kinds (accept, reject, recount, annul) that
     #: are final only once a second person confirms them (four-eyes); not part of the rule set
     four_eyes_decisions: Mapped[str] = mapped_column(String(100), default="", server_default="")
@@ -261,6 +263,8 @@ class StationResultRow(Base):
     voters_added: Mapped[int] = mapped_column(Integer)
     ballots_cast: Mapped[int] = mapped_column(Integer)
     invalid_ballots: Mapped[int] = mapped_column(Integer)
+    #: blank ballots, where the protocol has that line; NULL where it has none
+    blank_votes: Mapped[int | None] = mapped_column(Integer)
 
 
 class StationDecisionRow(Base):
@@ -326,6 +330,8 @@ class ConstituencyTotalRow(Base):
     voters_added: Mapped[int] = mapped_column(BigInteger, default=0)
     ballots_cast: Mapped[int] = mapped_column(BigInteger, default=0)
     invalid_ballots: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: blank ballots of the counted protocols that have the line (0 where none has)
+    blank_votes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class CandidateTotalRow(Base):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tallyroom.domain.candidate import Nomination
+from tallyroom.domain.electoral_systems.list_seats import ListSeats
 from tallyroom.domain.results import ConstituencyResult, NationalResults, TurnoutPoint
 from tallyroom.service.results_columns import (
     CONSTITUENCY_STANDING_COLUMNS,
@@ -133,32 +134,40 @@ def overview_page(source: ResultsSource) -> Page:
         seat_rows=seat_rows(national),
         timezone=source.election().timezone,
     )
-    return Page(
-        template="overview.html",
-        data=data,
-        tables={
-            "seats": Table(
-                ("party", "name", "nomination", "seats", "won", "leading", "votes", "vote_share"),
-                tuple(
-                    (
-                        row.party,
-                        row.name,
-                        row.nomination.value,
-                        row.seats,
-                        row.seats_won,
-                        row.seats_leading,
-                        row.votes,
-                        round(row.vote_share, 2),
-                    )
-                    for row in data.seat_rows
-                ),
+    tables = {
+        "seats": Table(
+            ("party", "name", "nomination", "seats", "won", "leading", "votes", "vote_share"),
+            tuple(
+                (
+                    row.party,
+                    row.name,
+                    row.nomination.value,
+                    row.seats,
+                    row.seats_won,
+                    row.seats_leading,
+                    row.votes,
+                    round(row.vote_share, 2),
+                )
+                for row in data.seat_rows
             ),
-            "nation": Table(
-                NATION_COLUMNS, (nation_row(national_json(national, with_constituencies=False)),)
-            ),
-            "constituencies": constituencies_table(national.constituencies),
-            "turnout": turnout_table(data.turnout),
-        },
+        ),
+        "nation": Table(
+            NATION_COLUMNS, (nation_row(national_json(national, with_constituencies=False)),)
+        ),
+        "constituencies": constituencies_table(national.constituencies),
+        "turnout": turnout_table(data.turnout),
+    }
+    if national.list_seats is not None:
+        tables["list_seats"] = list_seats_table(national.list_seats)
+    return Page(template="overview.html", data=data, tables=tables)
+
+
+def list_seats_table(listed: ListSeats) -> Table:
+    """The party-list contest's seats per party (with a list contest only)."""
+    status = listed.status.value if listed.status is not None else ""
+    return Table(
+        ("party", "list_votes", "passed_threshold", "list_seats", "status"),
+        tuple((row.party, row.votes, row.passed, row.seats, status) for row in listed.rows),
     )
 
 

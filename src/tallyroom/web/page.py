@@ -9,6 +9,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
+from fractions import Fraction
 from typing import Any
 
 
@@ -48,6 +49,9 @@ def jsonable(value: Any) -> Any:
         return value.isoformat()
     if value is None or isinstance(value, str | int | float | bool):
         return value
+    if isinstance(value, Fraction):
+        # exact, as the open data writes a quotient ("1089/5"); a float would round it
+        return str(value)
     if is_dataclass(value) and not isinstance(value, type):
         result = {item.name: jsonable(getattr(value, item.name)) for item in fields(value)}
         for klass in type(value).__mro__:
