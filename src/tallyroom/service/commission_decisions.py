@@ -89,9 +89,7 @@ def decide(
         raise InvalidInput("version_required", f"{kind.value} names the protocol version")
     station = station_in_election(session, principal.election_id, station_code)
     if not principal.may_act_for_station(station):
-        raise Forbidden(
-            "other_constituency", f"station {station.code} is not in your constituency"
-        )
+        raise Forbidden("other_constituency", f"station {station.code} is not in your constituency")
     refuse_if_certified(session, station.constituency_id, station.code)
     # The station's row is the lock: of two people deciding at once, the second waits here
     # and then finds the first one's decision (409).

@@ -510,9 +510,7 @@ def decide_flagged(
     reason = require_reason(reason)
     station = station_in_election(session, principal.election_id, station_code)
     if not principal.may_act_for_station(station):
-        raise Forbidden(
-            "other_constituency", f"station {station.code} is not in your constituency"
-        )
+        raise Forbidden("other_constituency", f"station {station.code} is not in your constituency")
     refuse_if_certified(session, station.constituency_id, station.code)
     row = decidable_version(session, station, version, accept=accept)
     row.status = (ProtocolStatus.ACCEPTED if accept else ProtocolStatus.REJECTED).value

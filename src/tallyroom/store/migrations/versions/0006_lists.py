@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_lists"
-down_revision = "0006_register"
+down_revision = "0006_observers"
 branch_labels = None
 depends_on = None
 
