@@ -75,7 +75,9 @@ def server(
 ) -> Iterator[tuple[str, Path]]:
     assert runner.invoke(app, ["register", "load", str(register_file[0])]).exit_code == 0
     folder = tmp_path / "credentials"
-    assert runner.invoke(app, ["credentials", "issue", str(folder)]).exit_code == 0
+    assert (
+        runner.invoke(app, ["credentials", "issue", "--central-keys", str(folder)]).exit_code == 0
+    )
     with LocalServer(database_url) as local:
         yield local.url, folder
 

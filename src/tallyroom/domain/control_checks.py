@@ -23,13 +23,18 @@ def control_check_failures(
     rule_set: RuleSet = REFERENCE_RULE_SET,
 ) -> list[RuleFailure]:
     """Every rule the protocol breaks (empty when it is consistent)."""
-    values = dict(zip(PROTOCOL_FIELDS, _figures(figures), strict=True))
+    # A parsed protocol's figures are whole numbers, but an optional line (blank votes) may
+    # be absent: a rule naming it is then not applied.
+    values = {
+        name: value
+        for name, value in zip(PROTOCOL_FIELDS, _figures(figures), strict=True)
+        if value is not None
+    }
     values[VOTE_VALUES["sum"]] = sum(figures.votes.values())
     values[VOTE_VALUES["count"]] = len(figures.votes)
     values["station.standing_candidates"] = len(standing_candidates)
     if registered_on_register is not None:
         values["station.registered_voters"] = registered_on_register
-    # A parsed protocol's figures are all whole numbers: no value needs checking.
     return rule_set.failures_of_values(values)
 
 
