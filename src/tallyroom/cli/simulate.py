@@ -418,9 +418,26 @@ def _progress_view(
     return Group(*parts)
 
 
+def _settled_results(server: str, patience: float = 30.0) -> dict[str, Any]:
+    """The national results once the served site has caught up with the last change (it
+    rebuilds them in the background): the same revision and status as its summary, so a
+    certification made a moment ago is not printed as "preliminary"."""
+    base = server.rstrip("/")
+    deadline = time.monotonic() + patience
+    while True:
+        summary = httpx.get(base + "/api/v1/results/summary", timeout=60).json()
+        national: dict[str, Any] = httpx.get(base + "/api/v1/results", timeout=60).json()
+        settled = national.get("status") == summary.get("status") and national.get(
+            "revision", 0
+        ) >= summary.get("revision", 0)
+        if settled or time.monotonic() > deadline:
+            return national
+        time.sleep(0.25)
+
+
 def _finish(server: str, counts: SimulationCounts, *, keep: bool = False) -> None:
     try:
-        national = httpx.get(server.rstrip("/") + "/api/v1/results", timeout=60).json()
+        national = _settled_results(server)
         print_results(national)
     except httpx.HTTPError as error:
         errors.print(f"cannot read the results: {error}")
