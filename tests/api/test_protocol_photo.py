@@ -69,13 +69,15 @@ def test_the_signed_photo_is_stored_logged_and_published(api: Api) -> None:
         "already_stored": False,
     }
     (entry,) = photo_entries(api)
-    assert entry["sha256"] == digest and entry["station"] == "001-0001"
+    assert entry["sha256"] == digest
+    assert entry["station"] == "001-0001"
     published = api.client.get(f"/api/v1/photos/{digest}.jpg")
     assert published.status_code == 200
     assert published.headers["content-type"] == "image/jpeg"
     assert published.content == photo
     again = send_photo(api, photo)
-    assert again.status_code == 200 and again.json()["already_stored"] is True
+    assert again.status_code == 200
+    assert again.json()["already_stored"] is True
     assert len(photo_entries(api)) == 1
 
 
@@ -114,13 +116,15 @@ def test_a_photo_that_is_not_a_plain_jpeg_is_refused_and_nothing_stored(
     response = send_photo(api, photo)
     assert response.status_code == status, response.text
     assert response.json()["error"]["code"] == code
-    assert stored_files(api) == 0 and photo_entries(api) == []
+    assert stored_files(api) == 0
+    assert photo_entries(api) == []
 
 
 def test_a_photo_that_is_not_the_signed_one_is_refused(api: Api) -> None:
     assert api.submit(signed_with_photo(jpeg(colour="white"))).status_code == 201
     response = send_photo(api, jpeg(colour="black"))
-    assert response.status_code == 422 and response.json()["error"]["code"] == "photo_hash_mismatch"
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "photo_hash_mismatch"
     assert stored_files(api) == 0
 
 
@@ -128,7 +132,8 @@ def test_a_declared_type_other_than_the_content_is_refused(api: Api) -> None:
     photo = jpeg()
     assert api.submit(signed_with_photo(photo)).status_code == 201
     response = send_photo(api, photo, content_type="image/png")
-    assert response.status_code == 422 and response.json()["error"]["code"] == "type_mismatch"
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "type_mismatch"
 
 
 def test_a_station_cannot_send_a_photo_for_another_station(api: Api) -> None:
@@ -136,21 +141,25 @@ def test_a_station_cannot_send_a_photo_for_another_station(api: Api) -> None:
     other = signed_with_photo(photo, station="001-0002")
     assert api.submit(other).status_code == 201
     response = send_photo(api, photo, station="001-0002", token=api.station_token("001-0001"))
-    assert response.status_code == 403 and response.json()["error"]["code"] == "out_of_scope"
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "out_of_scope"
     # nor hang another station's signed photo on its own version
     assert api.submit(signed_with_photo(jpeg(colour="red"))).status_code == 201
     response = send_photo(api, photo)
-    assert response.status_code == 422 and response.json()["error"]["code"] == "photo_hash_mismatch"
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "photo_hash_mismatch"
     assert stored_files(api) == 0
 
 
 def test_no_photo_for_a_version_not_stored_or_signed_without_one(api: Api) -> None:
     photo = jpeg()
     response = send_photo(api, photo)
-    assert response.status_code == 404 and response.json()["error"]["code"] == "unknown_version"
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "unknown_version"
     assert api.submit(signed_with_photo(None)).status_code == 201
     response = send_photo(api, photo)
-    assert response.status_code == 409 and response.json()["error"]["code"] == "no_photo_signed"
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "no_photo_signed"
 
 
 def test_without_a_token_or_with_a_bad_version_it_is_refused(api: Api) -> None:

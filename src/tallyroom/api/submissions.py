@@ -29,8 +29,8 @@ from tallyroom.api.response_bodies import (
 )
 from tallyroom.api.runtime import bearer_token, limited_body, runtime_of
 from tallyroom.domain.canonical_json import canonical_json, sha256_hex
-from tallyroom.service.double_entry import record_double_entry
 from tallyroom.domain.uploaded_file import MAXIMUM_SIGNED_PHOTO_BYTES
+from tallyroom.service.double_entry import record_double_entry
 from tallyroom.service.errors import InvalidInput, NotFound
 from tallyroom.service.protocol_photos import published_photo, store_protocol_photo
 from tallyroom.service.turnout import TurnoutReport, report_turnout, report_turnout_many

@@ -82,6 +82,11 @@ def verify(
     summary = (
         f"{report.files_checked:,} files hashed, {report.protocols_verified:,} signed protocols "
         f"verified, {report.constituencies_derived:,} constituencies re-derived"
+        + (
+            f", {report.photos_verified:,} protocol photos match their signed SHA-256"
+            if report.photos_verified
+            else ""
+        )
     )
     if report.agrees:
         console.print(f"[green]snapshot verified[/]: {summary}", highlight=False, soft_wrap=True)

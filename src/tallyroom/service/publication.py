@@ -31,6 +31,7 @@ from tallyroom.store.schema import (
     StationDecisionRow,
     StationKeyRow,
     StationResultRow,
+    StoredFileRow,
 )
 
 
@@ -118,6 +119,9 @@ class Publication:
     audit_entry_hashes: bytes = b""
     #: "drill" when the election was ever served under a drill clock, else "real"
     clock: str = ClockKind.REAL.value
+    #: SHA-256 → bytes of the photos of the signed paper protocols the published documents
+    #: name (those that have arrived)
+    photos: dict[str, bytes] = field(default_factory=dict)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -178,8 +182,17 @@ def gather_publication(
             select(AuditEntryRow.entry_hash).order_by(AuditEntryRow.sequence)
         )
     )
+    histories = _protocol_histories(session, eid)
     return Publication(
-        protocol_histories=_protocol_histories(session, eid),
+        protocol_histories=histories,
+        photos=_photos(
+            session,
+            {
+                document["photo_sha256"]
+                for document in [p.document for p in protocols] + [v.document for v in histories]
+                if isinstance(document.get("photo_sha256"), str)
+            },
+        ),
         decisions=_decisions(session, eid),
         definition=stored_definition(session, election_record.code),
         results=national_json(build_national_results(session, election_record.code)),
@@ -197,6 +210,19 @@ def gather_publication(
         audit_entry_hashes=entry_hashes,
         clock=ClockKind.DRILL.value if election_record.drill else ClockKind.REAL.value,
     )
+
+
+def _photos(session: Session, digests: set[str]) -> dict[str, bytes]:
+    photos: dict[str, bytes] = {}
+    ordered = sorted(digests)
+    for start in range(0, len(ordered), 500):
+        for digest, content in session.execute(
+            select(StoredFileRow.sha256, StoredFileRow.content).where(
+                StoredFileRow.sha256.in_(ordered[start : start + 500])
+            )
+        ).tuples():
+            photos[digest] = content
+    return photos
 
 
 def _protocol_histories(session: Session, election_id: int) -> list[PublishedVersion]:
