@@ -200,3 +200,20 @@ def test_an_all_zero_protocol_is_refused(api: Api) -> None:
     # one figure other than zero is a sheet (the checks judge whether it adds up)
     response = api.submit(protocol(figures=dataclasses.replace(zero, registered_voters=5)))
     assert response.status_code == 201, response.text
+
+
+def test_the_public_station_page_shows_the_photo_beside_the_numbers(api: Api) -> None:
+    photo = jpeg(colour="olive")
+    digest = hashlib.sha256(photo).hexdigest()
+    assert api.submit(signed_with_photo(photo)).status_code == 201
+    page = api.client.get("/stations/001-0001?lang=en").text
+    assert 'data-photo="awaited"' in page
+    assert f"/api/v1/photos/{digest}.jpg" not in page
+    assert send_photo(api, photo).status_code == 201
+    for language in ("en", "az", "ru"):
+        page = api.client.get(f"/stations/001-0001?lang={language}").text
+        assert 'data-photo="stored"' in page
+        assert f'<img src="/api/v1/photos/{digest}.jpg"' in page
+        # beside the figures, inside the version's own tables
+        tables = page.index('class="protocol-tables"')
+        assert tables < page.index('data-figure-photo="1"') < page.index("<details>", tables)
