@@ -100,7 +100,21 @@ def polling_night(credentials: IssuedCredentials) -> list[Envelope]:
             protocol(version=4, amendment_reason="format 2")
             | {"format": 2, "contest": "constituency-1", "photo_sha256": "ab" * 32},
         ),
+        # an empty form sent by mistake: every figure zero
+        sign(credentials, protocol("002-0001", version=2, figures=ZERO, amendment_reason="x")),
     ]
+
+
+ZERO = good_figures(
+    votes={"C004": 0, "C005": 0},
+    registered_voters=0,
+    ballots_received=0,
+    ballots_issued_in_station=0,
+    ballots_issued_portable=0,
+    ballots_cast=0,
+    invalid_ballots=0,
+    unused_ballots=0,
+)
 
 
 def normalised(outcome: SubmissionOutcome | Refusal | ServiceError) -> tuple[Any, ...]:
@@ -263,6 +277,7 @@ def test_the_reference_night_covers_every_outcome(night: Any) -> None:
         "accepted",
         "refused",
         "accepted",
+        "refused",
     ]
     assert [o[1] for o in outcomes if o[0] == "refused"] == [
         "amendment_reason_required",
@@ -275,6 +290,7 @@ def test_the_reference_night_covers_every_outcome(night: Any) -> None:
         "signature_missing",
         "version_gap",
         "wrong_contest",
+        "all_zero_protocol",
     ]
     # 001-0001 counts its fourth version (format 2), 002-0001 its first; 001-0002 is flagged
     # then accepted as amended; 001-0003 is annulled and counts nothing.
@@ -297,7 +313,7 @@ def test_bulk_outcome_counts_and_refusals(night: Any) -> None:
         "flagged": 1,
         "received": 1,
         "already_stored": 2,
-        "refused": 10,
+        "refused": 11,
     }
     assert outcome.stored == 8
     refusal = outcome.refusals[2]

@@ -349,9 +349,7 @@ def test_the_photo_is_re_encoded_signed_sent_and_shown_beside_the_numbers(
     expect(article).to_contain_text("760")
     image = article.locator(".protocol-photo img")
     expect(image).to_be_visible()
-    page.wait_for_function(
-        "document.querySelector('.protocol-photo img').naturalWidth === 1600"
-    )
+    page.wait_for_function("document.querySelector('.protocol-photo img').naturalWidth === 1600")
     expect(article.locator(".protocol-photo")).to_contain_text(signed)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, screenshot_folder, "12-public-page-with-photo")

@@ -121,7 +121,7 @@ async def put_protocol_photo(code: str, version: ProtocolVersion, request: Reque
     tags=["public"],
     responses={
         200: {"content": {"image/jpeg": {}}, "description": "the photo as signed"},
-        **error_responses(404),
+        **error_responses(404, 422),
     },
     response_class=Response,
 )
