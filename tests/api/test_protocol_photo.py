@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import AuditEntryRow, StoredFileRow
-from tests.station_client import Api, good_figures, protocol
+from tests.station_client import Api, protocol, zero_figures
 
 
 def jpeg(size: tuple[int, int] = (64, 48), colour: str = "white", **options: object) -> bytes:
@@ -184,16 +184,7 @@ def test_an_unknown_photo_is_not_found(api: Api, sha256: str) -> None:
 
 
 def test_an_all_zero_protocol_is_refused(api: Api) -> None:
-    zero = good_figures(
-        votes={"C001": 0, "C002": 0, "C003": 0},
-        registered_voters=0,
-        ballots_received=0,
-        ballots_issued_in_station=0,
-        ballots_issued_portable=0,
-        ballots_cast=0,
-        invalid_ballots=0,
-        unused_ballots=0,
-    )
+    zero = zero_figures()
     response = api.submit(protocol(figures=zero))
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == "all_zero_protocol"

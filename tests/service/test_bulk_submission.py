@@ -35,7 +35,7 @@ from tallyroom.store.schema import (
     ProtocolVersionRow,
     StationResultRow,
 )
-from tests.station_client import good_figures, protocol
+from tests.station_client import good_figures, protocol, zero_figures
 
 MOMENT = datetime(2024, 9, 1, 20, 15, tzinfo=UTC)
 
@@ -105,16 +105,7 @@ def polling_night(credentials: IssuedCredentials) -> list[Envelope]:
     ]
 
 
-ZERO = good_figures(
-    votes={"C004": 0, "C005": 0},
-    registered_voters=0,
-    ballots_received=0,
-    ballots_issued_in_station=0,
-    ballots_issued_portable=0,
-    ballots_cast=0,
-    invalid_ballots=0,
-    unused_ballots=0,
-)
+ZERO = zero_figures(("C004", "C005"))
 
 
 def normalised(outcome: SubmissionOutcome | Refusal | ServiceError) -> tuple[Any, ...]:

@@ -35,6 +35,16 @@ _PLAIN_JPEG_INFO = {
 }
 
 
+#: what Pillow raises for bytes that are not the picture they claim to be
+_UNREADABLE = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    Image.DecompressionBombError,
+)
+
+
 class UploadKind(enum.StrEnum):
     JPEG = "image/jpeg"
     PNG = "image/png"
@@ -123,13 +133,7 @@ def _photo_without_metadata(content: bytes, kind: UploadKind) -> bytes:
             return out.getvalue()
     except UploadRefused:
         raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-    ) as error:
+    except _UNREADABLE as error:
         raise UploadRefused("damaged_file", f"the photo cannot be read ({error})") from None
 
 
@@ -170,13 +174,7 @@ def checked_signed_photo(content: bytes, *, declared_type: str | None = None) ->
             image.load()
     except UploadRefused:
         raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-    ):
+    except _UNREADABLE:
         raise UploadRefused("damaged_file", "the photo cannot be decoded as a JPEG") from None
     return CheckedFile(kind, content, width, height)
 
