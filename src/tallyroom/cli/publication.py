@@ -27,12 +27,12 @@ def publish(
         fail(f"{out}: not a folder")
     started = time.perf_counter()
     try:
+        # written within the reading transaction: the protocols' photos are read one by one
         with transaction(sessions()) as session:
             publication = gather_publication(session, election=election)
+            written = write_snapshot(publication, out)
     except ServiceError as error:
         fail(f"{error.code}: {error.message}")
-    try:
-        written = write_snapshot(publication, out)
     except SnapshotExists as error:
         fail(str(error))
     except OSError as error:

@@ -37,7 +37,7 @@ from tallyroom.exports.snapshot_layout import (
 )
 from tallyroom.exports.snapshot_manifest import manifest_document
 from tallyroom.exports.snapshot_open_data import json_bytes
-from tallyroom.exports.snapshot_photos import photo_files
+from tallyroom.exports.snapshot_photos import photo_path
 from tallyroom.service.publication import (
     Publication,
     PublishedDecision,
@@ -109,7 +109,6 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
         contents.update(audit_log_files(publication))
         for protocol in publication.protocols:
             contents[protocol_path(protocol.station)] = json_bytes(_protocol_document(protocol))
-        contents.update(photo_files(publication.photos))
         contents[DECISIONS] = json_bytes(_decisions_document(election, publication.decisions))
         contents.update(certification_files(election, publication.certifications))
         histories = _histories(publication.protocol_histories)
@@ -136,6 +135,11 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
             target = staging / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
+        # one photo at a time: a night's photos are gigabytes
+        for digest in publication.photos:
+            target = staging / photo_path(digest)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(publication.photos[digest])
         manifest = manifest_document(
             staging,
             election=election,

@@ -32,10 +32,6 @@ def signed_photo_digests(documents: Iterable[Mapping[str, Any]]) -> set[str]:
     return digests
 
 
-def photo_files(photos: Mapping[str, bytes]) -> dict[str, bytes]:
-    return {photo_path(sha256): content for sha256, content in sorted(photos.items())}
-
-
 def _published_documents(folder: Path) -> Iterator[Mapping[str, Any]]:
     for path in sorted((folder / PROTOCOLS_FOLDER).glob("*.json")):
         entry = _json(path)

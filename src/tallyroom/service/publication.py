@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +24,7 @@ from tallyroom.service.definition_export import stored_definition
 from tallyroom.service.elections import election_row
 from tallyroom.service.results import build_national_results
 from tallyroom.service.results_json import national_json, turnout_json
+from tallyroom.service.stored_files import stored_photos
 from tallyroom.service.turnout import turnout_by_hour
 from tallyroom.store.schema import (
     AuditEntryRow,
@@ -120,8 +122,8 @@ class Publication:
     #: "drill" when the election was ever served under a drill clock, else "real"
     clock: str = ClockKind.REAL.value
     #: SHA-256 → bytes of the photos of the signed paper protocols the published documents
-    #: name (those that have arrived)
-    photos: dict[str, bytes] = field(default_factory=dict)
+    #: name (those that have arrived), read lazily: write the snapshot within the session
+    photos: Mapping[str, bytes] = field(default_factory=dict)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -185,7 +187,7 @@ def gather_publication(
     histories = _protocol_histories(session, eid)
     return Publication(
         protocol_histories=histories,
-        photos=_photos(
+        photos=StoredPhotos(
             session,
             {
                 document["photo_sha256"]
@@ -212,17 +214,28 @@ def gather_publication(
     )
 
 
-def _photos(session: Session, digests: set[str]) -> dict[str, bytes]:
-    photos: dict[str, bytes] = {}
-    ordered = sorted(digests)
-    for start in range(0, len(ordered), 500):
-        for digest, content in session.execute(
-            select(StoredFileRow.sha256, StoredFileRow.content).where(
-                StoredFileRow.sha256.in_(ordered[start : start + 500])
-            )
-        ).tuples():
-            photos[digest] = content
-    return photos
+class StoredPhotos(Mapping[str, bytes]):
+    """The photos of the signed paper protocols a publication names, SHA-256 → bytes, read
+    one at a time from the session they were gathered in (a national night's photos are
+    gigabytes: never all in memory at once). Read them before that session ends."""
+
+    def __init__(self, session: Session | None = None, digests: Iterable[str] = ()) -> None:
+        self._session = session
+        self._digests = sorted(stored_photos(session, set(digests))) if session else []
+
+    def __getitem__(self, digest: str) -> bytes:
+        if self._session is None or digest not in self._digests:
+            raise KeyError(digest)
+        content: bytes = self._session.execute(
+            select(StoredFileRow.content).where(StoredFileRow.sha256 == digest)
+        ).scalar_one()
+        return content
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._digests)
+
+    def __len__(self) -> int:
+        return len(self._digests)
 
 
 def _protocol_histories(session: Session, election_id: int) -> list[PublishedVersion]:
