@@ -5,6 +5,7 @@ decision on the same protocol, an unknown station)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -387,3 +388,32 @@ def test_staff_and_oversized_forms_are_refused(console: Console, member: Account
     )
     assert huge.status_code == 413
     assert _status(console, "001-0001", 1) == "flagged"
+
+
+def test_the_queue_shows_the_flagged_protocols_photo_once_it_has_arrived(
+    console: Console, member: Account
+) -> None:
+    from tests.api.test_protocol_photo import jpeg
+
+    photo = jpeg(colour="gray")
+    digest = hashlib.sha256(photo).hexdigest()
+    document = flagged_protocol() | {
+        "format": 2,
+        "contest": "constituency-1",
+        "photo_sha256": digest,
+    }
+    assert _submit(console, document) == "flagged"
+    console.sign_in(member)
+    page = console.client.get("/console/queue/items/001-0001?lang=en").text
+    assert 'data-photo="awaited"' in page
+    assert digest in page
+    _, token, _ = console.credentials.stations["001-0001"]
+    sent = console.client.put(
+        "/api/v1/stations/001-0001/protocols/1/photo",
+        content=photo,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "image/jpeg"},
+    )
+    assert sent.status_code == 201, sent.text
+    page = console.client.get("/console/queue/items/001-0001?lang=az").text
+    assert 'data-photo="stored"' in page
+    assert f'src="/api/v1/photos/{digest}.jpg"' in page

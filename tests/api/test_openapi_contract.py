@@ -134,8 +134,9 @@ def test_the_protocol_body_is_declared_field_by_field(document: dict[str, Any]) 
 
 def test_every_public_read_declares_its_model_etag_and_304(document: dict[str, Any]) -> None:
     # the commission's reads (queues, who has not reported) and a station's set-up are neither
-    # public nor cached; a receipt's picture never changes
-    immutable = {"/api/v1/receipts/{sha256}.svg"}
+    # public nor cached; a receipt's picture and a protocol's photo (named by its SHA-256)
+    # never change
+    immutable = {"/api/v1/receipts/{sha256}.svg", "/api/v1/photos/{sha256}.jpg"}
     reads = [
         entry
         for entry in operations(document)

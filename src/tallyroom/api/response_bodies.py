@@ -14,6 +14,16 @@ from tallyroom.domain.candidate import Nomination
 ProtocolStatusName = Literal["received", "accepted", "flagged", "rejected"]
 
 
+class PhotoOutcomeBody(BaseModel):
+    """The photo of a version's signed paper protocol, stored under its SHA-256."""
+
+    model_config = ConfigDict(title="PhotoOutcome")
+    station: str
+    version: int
+    photo_sha256: str = Field(pattern="^[0-9a-f]{64}$")
+    already_stored: bool
+
+
 class SubmissionOutcomeBody(BaseModel):
     """A protocol as stored: `status` accepted (counted), flagged (held for the commission,
     `reasons` say which control checks failed), received (stored, not counted: the station

@@ -49,6 +49,9 @@ class Election:
     list_contest: ListContest | None = None
     #: the decision policy: decisions final only once a second person confirms them
     four_eyes_decisions: tuple[DecisionKind, ...] = ()
+    #: two clerks enter each tally sheet in turn on the station's device, and it is signed
+    #: only when both entries agree (docs/station-app.md)
+    two_clerk_entry: bool = False
 
     def name_in(self, language: str) -> str:
         """The election's name in a language (ISO 639-1 code), else its one `name`."""

@@ -73,6 +73,7 @@ def define_election(
         seats_per_constituency=election.seats_per_constituency,
         too_close_margin_percent=election.too_close_margin_percent,
         four_eyes_decisions=stored_policy(election.four_eyes_decisions),
+        two_clerk_entry=election.two_clerk_entry,
         definition_digest=digest,
         loaded_at=datetime.now(UTC),
         rule_set=stored_rule_set(definition.rule_set),

@@ -52,4 +52,5 @@ def election_of(row: ElectionRow) -> Election:
         names=tuple(json.loads(row.names or "{}").items()),
         list_contest=list_contest_of(json.loads(row.list_contest)) if row.list_contest else None,
         four_eyes_decisions=tuple(sorted(parse_policy(row.four_eyes_decisions))),
+        two_clerk_entry=row.two_clerk_entry,
     )

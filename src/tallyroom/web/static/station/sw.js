@@ -1,7 +1,7 @@
 // The station app's service worker: keeps the app's own files so it opens without a
 // network. API requests are not touched: the page queues signed documents itself and sees
 // every failure as it happens.
-const CACHE = "tallyroom-station-v1";
+const CACHE = "tallyroom-station-v2";
 const APP = [
   "/station/",
   "/station/app.js",
@@ -9,6 +9,9 @@ const APP = [
   "/station/device_store.js",
   "/station/station.css",
   "/station/rules/evaluate.js",
+  "/station/signing_key.js",
+  // the Ed25519 fallback, for browsers whose WebCrypto lacks it, offline too
+  "/station/vendor/noble-ed25519/index.js",
 ];
 
 self.addEventListener("install", (event) => {
