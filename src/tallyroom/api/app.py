@@ -17,6 +17,7 @@ from tallyroom.api import (
     certifications,
     commission_queues,
     decisions,
+    rule_changes,
     enrolments,
     exit_polls,
     observers,
@@ -112,6 +113,7 @@ def create_app(
     app.add_middleware(HeadAsGet)
     app.include_router(submissions.router)
     app.include_router(decisions.router)
+    app.include_router(rule_changes.router)
     app.include_router(certifications.router)
     app.include_router(commission_queues.router)
     app.include_router(public_results.router)
