@@ -397,7 +397,9 @@ def test_staff_read_the_queue_and_the_unreported_stations_and_decide_nothing(
         assert 'id="certify-form"' not in constituency.text
         unreported = console.client.get(f"/api/v1/constituencies/{number}/unreported")
         assert unreported.status_code == 200, unreported.text
-        assert console.client.get(f"/api/v1/constituencies/{number}/unreported.csv").status_code == 200
+        assert (
+            console.client.get(f"/api/v1/constituencies/{number}/unreported.csv").status_code == 200
+        )
     national = console.client.get("/console/certification?lang=en")
     assert national.status_code == 200
     assert 'id="staff-read-only"' in national.text

@@ -34,12 +34,18 @@ def with_extra(rule_set: RuleSet, check: str) -> RuleSet:
     extra = Rule(
         "invalid_above_cast",
         check,
-        (("az", "yoxlama {invalid_ballots}"), ("en", "check {invalid_ballots}"), ("ru", "проверка")),
+        (
+            ("az", "yoxlama {invalid_ballots}"),
+            ("en", "check {invalid_ballots}"),
+            ("ru", "проверка"),
+        ),
     )
     return RuleSet((*rule_set.rules, extra))
 
 
-def change(api: Api, rule_set: RuleSet | str, headers: dict[str, str] | None = None, **body: Any) -> Any:
+def change(
+    api: Api, rule_set: RuleSet | str, headers: dict[str, str] | None = None, **body: Any
+) -> Any:
     text = rule_set if isinstance(rule_set, str) else rules_yaml(rule_set)
     return api.client.post(
         "/api/v1/rules",
@@ -103,17 +109,18 @@ def test_a_rule_set_change_re_examines_undecided_protocols_only(api: Api) -> Non
     assert (answer["changed"], answer["version"]) == (True, loosened.version)
     assert answer["previous_version"] == REFERENCE_RULE_SET.version
     assert answer["reexamined"] == 2  # 001-0001 and 002-0001; not 001-0002
-    assert [(c["station"], c["previous_status"], c["status"]) for c in answer["status_changed"]] == [
-        ("001-0001", "flagged", "accepted")
-    ]
+    assert [
+        (c["station"], c["previous_status"], c["status"]) for c in answer["status_changed"]
+    ] == [("001-0001", "flagged", "accepted")]
     assert stored(api, "001-0001") == ("accepted", [], loosened.version, True)
     assert stored(api, "002-0001") == ("accepted", [], loosened.version, True)
     assert stored(api, "001-0002") == person_decided
     assert api.client.get("/api/v1/results").json()["stations_reporting"] == reporting + 1
     assert api.client.get("/api/v1/rules").json()["version"] == loosened.version
-    assert [item["station"] for item in api.client.get(
-        "/api/v1/queue/flagged", headers=api.commission
-    ).json()["items"]] == []
+    assert [
+        item["station"]
+        for item in api.client.get("/api/v1/queue/flagged", headers=api.commission).json()["items"]
+    ] == []
 
     # 2. A check every protocol fails: the rules' acceptances are withdrawn, the person's not.
     strict = with_extra(loosened, "invalid_ballots > ballots_cast")
@@ -131,13 +138,16 @@ def test_a_rule_set_change_re_examines_undecided_protocols_only(api: Api) -> Non
 
     # The same rules again change nothing and log nothing.
     with api.sessions() as session:
-        entries = session.scalar(select(AuditEntryRow.sequence).order_by(AuditEntryRow.sequence.desc()))
+        entries = session.scalar(
+            select(AuditEntryRow.sequence).order_by(AuditEntryRow.sequence.desc())
+        )
     again = change(api, strict).json()
     assert (again["changed"], again["reexamined"]) == (False, 0)
     with api.sessions() as session:
-        assert session.scalar(
-            select(AuditEntryRow.sequence).order_by(AuditEntryRow.sequence.desc())
-        ) == entries
+        assert (
+            session.scalar(select(AuditEntryRow.sequence).order_by(AuditEntryRow.sequence.desc()))
+            == entries
+        )
         actions = list(session.scalars(select(AuditEntryRow.action)))
     assert actions.count("rules.changed") == 2
     assert actions.count("protocol.reexamined") == 4
@@ -158,7 +168,8 @@ def test_a_decision_awaiting_confirmation_is_left_pending_and_uncounted(api: Api
     answer = change(api, without(RECEIVED_RULE)).json()
     assert answer["reexamined"] == 0
     assert stored(api, "001-0001") == before
-    assert before[0] == "flagged" and before[3] is False
+    assert before[0] == "flagged"
+    assert before[3] is False
     (item,) = api.client.get("/api/v1/queue/flagged", headers=api.commission).json()["items"]
     assert item["status"] == "pending_confirmation"
     with transaction(api.sessions) as session:
@@ -252,7 +263,9 @@ def test_malformed_and_oversized_changes_are_refused(api: Api) -> None:
     too_long = change(api, "# " + "x" * 300_000 + "\n" + rules)
     assert too_long.status_code == 422
     not_json = api.client.post(
-        "/api/v1/rules", content=b"format: x", headers=api.commission | {"Content-Type": "application/json"}
+        "/api/v1/rules",
+        content=b"format: x",
+        headers=api.commission | {"Content-Type": "application/json"},
     )
     assert not_json.status_code == 400
     bomb = "format: tallyroom-rules/1\nrules: &a [*a]\n"

@@ -20,8 +20,8 @@ from tallyroom.definition.layout import RULES_FILE
 from tallyroom.definition.problems import ProblemCollector
 from tallyroom.definition.rules_file import MAXIMUM_RULES_FILE_BYTES, rules_of_text
 from tallyroom.domain.rule_set import RuleSet
-from tallyroom.service.errors import InvalidInput
 from tallyroom.service.credentials import Principal
+from tallyroom.service.errors import InvalidInput
 from tallyroom.service.rule_changes import RuleSetChange, change_rule_set
 
 router = APIRouter(prefix="/api/v1", tags=["commission"])
