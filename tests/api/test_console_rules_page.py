@@ -50,6 +50,7 @@ def test_a_member_sees_the_rules_and_adopts_a_new_version(console: Console) -> N
     assert f'<code id="rule-set-version">{LOOSER.version}</code>' in after.text
     audit = console.client.get("/console/audit?action=rules.changed&lang=en")
     assert 'data-action="rules.changed"' in audit.text
+    assert 'href="/console/rules" data-link="rules"' in audit.text
     with transaction(console.sessions) as session:
         assert audit_discrepancies(session) == []
 
