@@ -67,6 +67,7 @@ def test_a_member_changes_the_rules_and_an_undecided_protocol_is_judged_again(
     assert page.locator("#rules-changed").get_attribute("data-reexamined") == "1"
     assert page.locator("#rule-set-version").inner_text() == looser.version
     assert page.locator(f'#rules-in-force tr[data-rule="{RECEIVED_RULE}"]').count() == 0
+    shots.take(page, "rules-changed")
 
     open_live_queue(page, console_site)
     assert page.locator("#item-001-0001").count() == 0
