@@ -10,13 +10,19 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tallyroom.definition.rules_file import rules_yaml
 from tallyroom.domain.rule_set import REFERENCE_RULE_SET, Rule, RuleSet
 from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.service.election_rules import stored_rule_set
 from tallyroom.store.database import transaction
-from tallyroom.store.schema import AuditEntryRow, PollingStationRow, ProtocolVersionRow
+from tallyroom.store.schema import (
+    AuditEntryRow,
+    ElectionRow,
+    PollingStationRow,
+    ProtocolVersionRow,
+)
 from tests.commission_console import flagged_protocol, give_commission_key, set_four_eyes
 from tests.polled_election import figures, poll_small_election
 from tests.station_client import Api, protocol
@@ -271,3 +277,24 @@ def test_malformed_and_oversized_changes_are_refused(api: Api) -> None:
     bomb = "format: tallyroom-rules/1\nrules: &a [*a]\n"
     assert change(api, bomb).status_code == 422
     assert api.client.get("/api/v1/rules").json()["version"] == REFERENCE_RULE_SET.version
+
+
+def test_audit_verify_catches_a_re_examined_protocol_or_the_rules_edited_behind_its_back(
+    api: Api,
+) -> None:
+    assert api.submit(flagged_protocol("001-0001")).json()["status"] == "flagged"
+    assert change(api, without(RECEIVED_RULE)).status_code == 200
+    with transaction(api.sessions) as session:
+        assert audit_discrepancies(session) == []
+    with transaction(api.sessions) as session:
+        session.execute(
+            update(ProtocolVersionRow)
+            .where(ProtocolVersionRow.version == 1)
+            .values(status="flagged", reasons="[]")
+        )
+        session.execute(update(ElectionRow).values(rule_set=stored_rule_set(REFERENCE_RULE_SET)))
+    with transaction(api.sessions) as session:
+        found = "\n".join(audit_discrepancies(session))
+    assert "table protocol_version, key station 001-0001 version 1, column status" in found
+    assert "column rule_set" in found
+    assert "table election" in found
