@@ -41,6 +41,8 @@ REEXAMINED = "protocol.reexamined"
 #: the statuses the rules give (a person's decision sets decided_at)
 _JUDGED_BY_RULES = ("accepted", "flagged")
 MAXIMUM_REASON_CHARACTERS = 2_000
+#: reasons a protocol is flagged for that no rule gives (kept when it is judged again)
+INTAKE_REASONS = frozenset({SIGNED_WITH_REVOKED_KEY})
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +230,8 @@ def _reexamine(
         )
         # A rule that would refuse a protocol cannot un-store one: it is flagged instead.
         reasons = [failure.as_dict() for failure in failures]
-        reasons += [r for r in old_reasons if r.get("code") == SIGNED_WITH_REVOKED_KEY]
+        # The intake's own reasons stay: no rule gave them.
+        reasons += [r for r in old_reasons if r.get("code") in INTAKE_REASONS]
         status = "flagged" if reasons else "accepted"
         previous_status = version.status
         version.status = status
