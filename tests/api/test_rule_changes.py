@@ -276,6 +276,8 @@ def test_malformed_and_oversized_changes_are_refused(api: Api) -> None:
     assert not_json.status_code == 400
     bomb = "format: tallyroom-rules/1\nrules: &a [*a]\n"
     assert change(api, bomb).status_code == 422
+    for deep in ("[" * 100_000, "{a: " * 50_000):
+        assert error(change(api, deep)) == (422, "invalid_rules")
     assert api.client.get("/api/v1/rules").json()["version"] == REFERENCE_RULE_SET.version
 
 

@@ -48,6 +48,9 @@ def rules_of_text(
     except UnicodeDecodeError as error:
         problems.add(file, 1, "-", f"not UTF-8 ({error.reason})")
         return None
+    except RecursionError:
+        problems.add(file, 1, "-", "nested too deeply to be a rules file")
+        return None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
