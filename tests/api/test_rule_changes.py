@@ -300,3 +300,30 @@ def test_audit_verify_catches_a_re_examined_protocol_or_the_rules_edited_behind_
     assert "table protocol_version, key station 001-0001 version 1, column status" in found
     assert "column rule_set" in found
     assert "table election" in found
+
+
+def test_a_protocol_signed_with_a_revoked_key_stays_flagged_for_that_reason(api: Api) -> None:
+    from tallyroom.domain.signature import load_private_key, sign_document
+    from tallyroom.service.credentials import issue_credentials
+
+    old_key = load_private_key(api.credentials.stations["001-0001"][2])
+    with transaction(api.sessions) as session:
+        fresh = issue_credentials(session, actor="test")
+    document = flagged_protocol("001-0001")
+    response = api.client.post(
+        "/api/v1/protocols",
+        json={"protocol": document, "signature": sign_document(document, old_key)},
+        headers=api.headers(fresh.stations["001-0001"][1]),
+    )
+    assert response.json()["status"] == "flagged"
+    loosened = without(RECEIVED_RULE)
+    assert change(api, loosened).json()["reexamined"] == 1
+    # The rule it broke is gone; the key it was signed with is still revoked.
+    assert stored(api, "001-0001") == (
+        "flagged",
+        ["signed_with_revoked_key"],
+        loosened.version,
+        False,
+    )
+    with transaction(api.sessions) as session:
+        assert audit_discrepancies(session) == []
