@@ -118,6 +118,29 @@ class DecisionOutcomeBody(DecisionStateFields):
     )
 
 
+class ReexaminedProtocolBody(BaseModel):
+    model_config = ConfigDict(title="ReexaminedProtocol")
+
+    station: str
+    version: int
+    previous_status: Literal["accepted", "flagged"]
+    status: Literal["accepted", "flagged"]
+    reasons: list[str] = Field(description="the codes of the checks it fails now")
+
+
+class RuleSetChangeBody(BaseModel):
+    model_config = ConfigDict(title="RuleSetChangeOutcome")
+
+    version: str = Field(description="the rule set now in force (SHA-256, as GET /api/v1/rules)")
+    previous_version: str
+    changed: bool = Field(description="false: the rule set sent was the one in force already")
+    reexamined: int = Field(description="protocols no person had decided, judged again")
+    status_changed: list[ReexaminedProtocolBody]
+    frozen_stations: list[str] = Field(
+        description="undecided protocols of certified contests, left as they were"
+    )
+
+
 class CertificationBody(BaseModel):
     model_config = ConfigDict(title="Certification")
 

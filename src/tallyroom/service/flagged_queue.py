@@ -74,8 +74,10 @@ class QueueItem:
 
 
 def require_commission_role(principal: Principal, constituency_id: int | None = None) -> None:
-    """The commission, or a constituency commission for its own constituency."""
-    if principal.role is Role.COMMISSION:
+    """Who reads the queues and the stations not reported: the commission and its staff, or
+    a constituency commission for its own constituency. (Deciding is the members': the
+    commands check again.)"""
+    if principal.role in (Role.COMMISSION, Role.COMMISSION_STAFF):
         return
     if principal.role is Role.CONSTITUENCY_COMMISSION and (
         constituency_id is None or constituency_id == principal.constituency_id
