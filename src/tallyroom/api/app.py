@@ -23,6 +23,7 @@ from tallyroom.api import (
     poll_book,
     public_results,
     receipts,
+    runoffs,
     station_setup,
     submissions,
     webcams,
@@ -113,6 +114,7 @@ def create_app(
     app.include_router(submissions.router)
     app.include_router(decisions.router)
     app.include_router(certifications.router)
+    app.include_router(runoffs.router)
     app.include_router(commission_queues.router)
     app.include_router(public_results.router)
     app.include_router(poll_book.router)
@@ -127,6 +129,7 @@ def create_app(
             [
                 *public_results.router.routes,
                 *certifications.router.routes,
+                *runoffs.router.routes,
                 *poll_book.router.routes,
             ]
         ),
