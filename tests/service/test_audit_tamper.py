@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.domain.complaint import ComplaintCategory, ComplaintSubject, ReporterKind
 from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.domain.observer_accreditation import OrganisationKind, read_accreditation_file
+from tallyroom.domain.protocol_document import document_of
 from tallyroom.domain.signature import public_key_hex
 from tallyroom.service import audit_tree, row_ledger
 from tallyroom.service.audit_verification import audit_discrepancies
@@ -88,6 +89,19 @@ def played(api: Api) -> sessionmaker[Session]:
             withdrawals=["C005"],
             reason="C005 withdrew",
         )
+    # A station's round-2 protocol (a row of runoff_protocol).
+    round_two = document_of(
+        election="small-2024",
+        station="002-0001",
+        version=1,
+        contest="constituency-2/round-2",
+        figures=figures(
+            {"C004": 300}, registered=600, issued_in_station=310, portable=0, invalid=10
+        ),
+    )
+    assert api.submit(round_two).status_code == 201
+    with transaction(api.sessions) as session:
+        commission = authenticate(session, api.credentials.commission_token)
         annul_station(session, principal=commission, station_code="001-0003", reason="stuffing")
         order_recount(session, principal=commission, station_code="001-0001", reason="asked")
         revoke_token(session, principal=commission, token=api.credentials.observer_token)
@@ -322,6 +336,8 @@ EDITS: list[tuple[str, str, Any]] = [
     ("runoff", "contest_id", None),
     ("runoff_candidate", "status", None),
     ("runoff_candidate", "round_one_votes", None),
+    ("runoff_protocol", "body", None),
+    ("runoff_protocol", "status", None),
 ]
 #: what a problem about each table says when it is not "table <name>"
 NAMED: dict[str, str] = {

@@ -171,12 +171,14 @@ def round_two_results(session: Session, election_id: int) -> dict[str, RoundTwoR
     runoffs = defined_runoffs(session, election_id)
     if not runoffs:
         return {}
-    ids = {
-        code: runoff_id
-        for code, runoff_id in session.execute(
+    # (a Result has keys(): dict() would take it for a mapping)
+    ids = dict(
+        session.execute(
             select(RunoffRow.code, RunoffRow.id).where(RunoffRow.election_id == election_id)
-        ).tuples()
-    }
+        )
+        .tuples()
+        .all()
+    )
     stations_of = _stations_by_constituency(session, election_id)
     counted: dict[int, dict[int, ProtocolDocument]] = {}
     newest: dict[tuple[int, int], RunoffProtocolRow] = {}
