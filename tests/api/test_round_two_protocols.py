@@ -125,3 +125,33 @@ def test_hostile_round_two_protocols(api: Api) -> None:
     accepted = api.submit(alone)
     assert accepted.json()["status"] == "accepted", accepted.text
     assert _published(api)["round_two"]["votes"] == {"C001": 790}
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "withdrew"),
+    [("en", "Round 2", "Withdrew"), ("az", "II tur", "geri götürüb"), ("ru", "Второй тур", "Снял")],
+)
+def test_the_site_shows_round_two_beside_round_one(
+    api: Api, language: str, heading: str, withdrew: str
+) -> None:
+    poll_and_certify(api, 1)
+    page = api.client.get(f"/constituencies/1?lang={language}").text
+    assert 'id="round-two"' not in page
+    _define(api, ["C002"])
+    for station, registered in (("001-0001", 1200), ("001-0002", 800), ("001-0003", 150)):
+        answer = api.submit(_round_two(station, {"C001": 100}, registered))
+        assert answer.json()["status"] == "accepted", answer.text
+    page = api.client.get(f"/constituencies/1?lang={language}").text
+    section = page[page.index('id="round-two"') :]
+    section = section[: section.index("</section>")]
+    assert heading in page
+    assert 'data-contest="constituency-1/round-2"' in section
+    # C001: 650 in round 1, 300 in round 2, the seat won; C002 withdrew with its 590.
+    winner = section[section.index('data-candidate="C001"') :]
+    assert 'data-seat-status="won"' in winner[: winner.index("</tr>")]
+    assert "300" in winner[: winner.index("</tr>")]
+    withdrawn = section[section.index('data-candidate="C002"') :]
+    assert withdrew in withdrawn[: withdrawn.index("</tr>")]
+    table = api.client.get("/constituencies/1/round_two.csv")
+    assert table.status_code == 200
+    assert "constituency-1/round-2,C001" in table.text

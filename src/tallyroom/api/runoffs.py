@@ -20,8 +20,8 @@ from tallyroom.api.request_bodies import RunoffRequestBody, validated
 from tallyroom.api.response_bodies import RunoffBody, RunoffsBody
 from tallyroom.api.runtime import runtime_of
 from tallyroom.service.elections import election_row
-from tallyroom.service.runoff_protocols import round_two_results
-from tallyroom.service.runoffs import define_runoff, defined_runoffs
+from tallyroom.service.runoff_protocols import published_runoffs
+from tallyroom.service.runoffs import define_runoff
 
 router = APIRouter(prefix="/api/v1", tags=["commission"])
 
@@ -66,14 +66,7 @@ async def post_runoff(contest: str, request: Request) -> JSONResponse:
 async def get_runoffs(request: Request) -> Response:
     def read(session: Session) -> dict[str, object]:
         election = election_row(session)
-        counted = round_two_results(session, election.id)
-        return {
-            "election": election.code,
-            "runoffs": [
-                runoff.as_dict() | {"round_two": counted[runoff.code].as_dict()}
-                for runoff in defined_runoffs(session, election.id)
-            ],
-        }
+        return {"election": election.code, "runoffs": published_runoffs(session, election.id)}
 
     published = await run_in_threadpool(runtime_of(request).read, read)
     return json_read(request, json.dumps(published, ensure_ascii=False).encode())

@@ -201,6 +201,25 @@ def round_two_results(session: Session, election_id: int) -> dict[str, RoundTwoR
     }
 
 
+def published_runoffs(session: Session, election_id: int) -> list[dict[str, Any]]:
+    """Every round 2 as published: its definition with round 1's votes, and its count."""
+    counted = round_two_results(session, election_id)
+    return [
+        runoff.as_dict() | {"round_two": counted[runoff.code].as_dict()}
+        for runoff in defined_runoffs(session, election_id)
+    ]
+
+
+def published_runoff(
+    session: Session, election_id: int, constituency: int
+) -> dict[str, Any] | None:
+    """One constituency's round 2 as published, None while none is defined."""
+    return next(
+        (r for r in published_runoffs(session, election_id) if r["constituency"] == constituency),
+        None,
+    )
+
+
 def _result(
     runoff: DefinedRunoff, stations_total: int, documents: dict[int, ProtocolDocument]
 ) -> RoundTwoResult:
