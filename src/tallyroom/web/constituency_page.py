@@ -57,13 +57,13 @@ def runoff_rows(runoff: dict[str, Any] | None) -> tuple[RunoffRow, ...]:
     if runoff is None:
         return ()
     count = runoff["round_two"]
-    round_two_votes = count["votes"]
+    counted = count["votes"]
     rows = [
         RunoffRow(
             code=c["code"],
             full_name=c["full_name"],
             round_one_votes=c["round_one_votes"],
-            round_two_votes=None if c["status"] == "withdrawn" else round_two_votes.get(c["code"], 0),
+            round_two_votes=None if c["status"] == "withdrawn" else counted.get(c["code"], 0),
             withdrawn=c["status"] == "withdrawn",
             seat_status=count["status"] if c["code"] == count["leader"] else None,
         )
