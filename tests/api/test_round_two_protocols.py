@@ -6,14 +6,19 @@ token, a replay, a forged signature."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tallyroom.domain.protocol_document import document_of
+from tallyroom.exports.snapshot import write_snapshot
+from tallyroom.exports.snapshot_verification import verify_snapshot
 from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.service.publication import gather_publication
 from tallyroom.store.database import transaction
+from tests.exports.test_snapshot import rewrite
 from tests.polled_election import figures
 from tests.runoff_election import poll_and_certify, two_round_copy
 from tests.station_client import Api
@@ -155,3 +160,30 @@ def test_the_site_shows_round_two_beside_round_one(
     table = api.client.get("/constituencies/1/round_two.csv")
     assert table.status_code == 200
     assert "constituency-1/round-2,C001" in table.text
+
+
+def test_round_two_in_the_snapshot_and_verify(api: Api, tmp_path: Path) -> None:
+    poll_and_certify(api, 1)
+    _define(api, ["C002"])
+    for station, registered in (("001-0001", 1200), ("001-0002", 800)):
+        answer = api.submit(_round_two(station, {"C001": 100}, registered))
+        assert answer.json()["status"] == "accepted", answer.text
+    with transaction(api.sessions) as session:
+        written = write_snapshot(gather_publication(session), tmp_path / "published")
+    folder = written.folder
+    published = json.loads((folder / "runoffs.json").read_text(encoding="utf-8"))
+    (runoff,) = published["runoffs"]
+    assert runoff["round_two"]["votes"] == {"C001": 200}
+    assert [p["station"] for p in published["protocols"]] == ["001-0001", "001-0002"]
+    assert verify_snapshot(folder).problems == []
+    # A forger who adds votes (and mends the manifest) is named; so is one who puts the
+    # withdrawn candidate back on the ballot.
+    for change, words in (
+        (lambda r: r["round_two"]["votes"].update(C001=900), "round 2 counts"),
+        (lambda r: r.update(standing=["C001", "C002"]), "the two-round rule gives"),
+    ):
+        forged = json.loads(json.dumps(published))
+        change(forged["runoffs"][0])
+        rewrite(folder, "runoffs.json", forged, update_manifest=True)
+        problems = verify_snapshot(folder).problems
+        assert any("runoffs.json" in p and words in p for p in problems), problems

@@ -57,6 +57,7 @@ from tallyroom.exports.snapshot_manifest import (
     read_manifest,
     snapshot_files,
 )
+from tallyroom.exports.snapshot_runoffs import runoff_problems
 from tallyroom.exports.snapshot_tally import derive_national_results
 from tallyroom.service.results_json import national_json
 
@@ -137,6 +138,7 @@ def verify_snapshot(
         return report
     report.constituencies_derived = len(derived.get("constituencies", []))
     problems.extend(certification_problems(folder, derived, results))
+    problems.extend(runoff_problems(folder, results, keys))
     problems.extend(
         f"{RESULTS}: {where}: published {published}, the protocols give {expected}"
         for where, published, expected in _differences(results, derived, "")

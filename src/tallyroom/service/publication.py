@@ -23,6 +23,7 @@ from tallyroom.service.definition_export import stored_definition
 from tallyroom.service.elections import election_row
 from tallyroom.service.results import build_national_results
 from tallyroom.service.results_json import national_json, turnout_json
+from tallyroom.service.runoff_protocols import counted_runoff_protocols, published_runoffs
 from tallyroom.service.turnout import turnout_by_hour
 from tallyroom.store.schema import (
     AuditEntryRow,
@@ -118,6 +119,10 @@ class Publication:
     audit_entry_hashes: bytes = b""
     #: "drill" when the election was ever served under a drill clock, else "real"
     clock: str = ClockKind.REAL.value
+    #: rounds 2 of two-round contests as defined and counted (service/runoff_protocols.py)
+    runoffs: list[dict[str, Any]] = field(default_factory=list)
+    #: the counted round-2 protocols as the stations signed them
+    runoff_protocols: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -196,6 +201,8 @@ def gather_publication(
         ],
         audit_entry_hashes=entry_hashes,
         clock=ClockKind.DRILL.value if election_record.drill else ClockKind.REAL.value,
+        runoffs=published_runoffs(session, eid),
+        runoff_protocols=counted_runoff_protocols(session, eid),
     )
 
 

@@ -210,6 +210,31 @@ def published_runoffs(session: Session, election_id: int) -> list[dict[str, Any]
     ]
 
 
+def counted_runoff_protocols(session: Session, election_id: int) -> list[dict[str, Any]]:
+    """The counted round-2 protocol of each station (its newest version, accepted) as the
+    station signed it, for the snapshot: contest, station, version, protocol, signature."""
+    newest: dict[tuple[str, str], tuple[RunoffProtocolRow, str]] = {}
+    for row, contest, station in session.execute(
+        select(RunoffProtocolRow, RunoffRow.code, PollingStationRow.code)
+        .join(RunoffRow, RunoffRow.id == RunoffProtocolRow.runoff_id)
+        .join(PollingStationRow, PollingStationRow.id == RunoffProtocolRow.station_id)
+        .where(RunoffRow.election_id == election_id)
+        .order_by(RunoffProtocolRow.version)
+    ).tuples():
+        newest[(contest, station)] = (row, contest)
+    return [
+        {
+            "contest": contest,
+            "station": station,
+            "version": row.version,
+            "protocol": json.loads(row.body),
+            "signature": row.signature,
+        }
+        for (contest, station), (row, _) in sorted(newest.items())
+        if row.status == ProtocolStatus.ACCEPTED.value
+    ]
+
+
 def published_runoff(
     session: Session, election_id: int, constituency: int
 ) -> dict[str, Any] | None:
