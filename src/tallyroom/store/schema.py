@@ -636,6 +636,9 @@ class CheckInRow(Base):
     checked_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     offline: Mapped[bool] = mapped_column(Boolean)
+    #: the round the ballot was for: 1, or 2 for a two-round contest's round 2 (a voter who
+    #: voted in round 1 votes again in round 2)
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class DoubleVoteIncidentRow(Base):

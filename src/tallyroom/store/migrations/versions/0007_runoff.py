@@ -1,5 +1,6 @@
 """Runoffs: a two-round contest's second round (runoff) and its candidates
-(runoff_candidate), and the stations' round-2 protocols (runoff_protocol)
+(runoff_candidate), the stations' round-2 protocols (runoff_protocol), and the round of
+each poll-book check-in (check_in.round)
 
 Revision ID: 0007_runoff
 Revises: 0006_lists
@@ -92,9 +93,13 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_runoff_protocol_runoff_id"), "runoff_protocol", ["runoff_id"])
     op.create_index(op.f("ix_runoff_protocol_station_id"), "runoff_protocol", ["station_id"])
+    with op.batch_alter_table("check_in") as batch:
+        batch.add_column(sa.Column("round", sa.Integer(), nullable=False, server_default="1"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("check_in") as batch:
+        batch.drop_column("round")
     op.drop_index(op.f("ix_runoff_protocol_station_id"), table_name="runoff_protocol")
     op.drop_index(op.f("ix_runoff_protocol_runoff_id"), table_name="runoff_protocol")
     op.drop_table("runoff_protocol")
