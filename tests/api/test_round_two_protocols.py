@@ -151,6 +151,9 @@ def test_the_site_shows_round_two_beside_round_one(
     section = section[: section.index("</section>")]
     assert heading in page
     assert 'data-contest="constituency-1/round-2"' in section
+    # round 2's own turnout: 3 × (100 votes + 10 invalid) of 2,150 registered
+    turnout = section[section.index("data-round-two-turnout>") :]
+    assert turnout[len("data-round-two-turnout>") :].startswith(("15.3", "15,3"))
     # C001: 650 in round 1, 300 in round 2, the seat won; C002 withdrew with its 590.
     winner = section[section.index('data-candidate="C001"') :]
     assert 'data-seat-status="won"' in winner[: winner.index("</tr>")]
