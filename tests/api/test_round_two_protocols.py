@@ -94,6 +94,9 @@ def test_round_two_counted_station_by_station(api: Api) -> None:
     count = _published(api)["round_two"]
     assert count["votes"] == {"C002": 720, "C001": 700}
     assert count["leader"] == "C002"
+    # ... and so the seat: C002 (REAL) won it in round 2.
+    seats = api.client.get("/api/v1/results").json()["seats"]
+    assert {(g["party"], g["nomination"]): g["won"] for g in seats}[("REAL", "party")] == 1
     # Round 1's count is untouched by round 2.
     results = api.client.get("/api/v1/results").json()
     first_round = next(c for c in results["constituencies"] if c["number"] == 1)
@@ -171,6 +174,12 @@ def test_round_two_in_the_snapshot_and_verify(api: Api, tmp_path: Path) -> None:
     for station, registered in (("001-0001", 1200), ("001-0002", 800)):
         answer = api.submit(_round_two(station, {"C001": 100}, registered))
         assert answer.json()["status"] == "accepted", answer.text
+    # Round 2's leader holds the two-round contest's seat in the national tally: C001
+    # (YAP), leading with two of three stations counted.
+    seats = api.client.get("/api/v1/results").json()["seats"]
+    assert {(g["party"], g["nomination"]): (g["won"], g["leading"]) for g in seats}[
+        ("YAP", "party")
+    ] == (0, 1)
     with transaction(api.sessions) as session:
         written = write_snapshot(gather_publication(session), tmp_path / "published")
     folder = written.folder

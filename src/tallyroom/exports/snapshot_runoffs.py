@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from tallyroom.domain.canonical_json import canonical_json
+from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.electoral_systems.drawn_lot import TieNeedsLot
 from tallyroom.domain.protocol_document import MalformedProtocol, parse_protocol_document
 from tallyroom.domain.runoff import RunoffRefused, second_round_of
+from tallyroom.domain.seat_status import SeatStatus
 from tallyroom.domain.signature import signature_is_valid
 from tallyroom.exports.snapshot_open_data import json_bytes
 
@@ -45,9 +47,48 @@ def runoff_problems(folder: Path, results: Any, keys: Mapping[str, set[str]]) ->
         return [f"{RUNOFFS}: not a runoffs document ({error!r})"]
 
 
-def _problems(published: Any, results: Any, keys: Mapping[str, set[str]]) -> list[str]:
+def round_two_seats(
+    folder: Path, definition: ElectionDefinition, keys: Mapping[str, set[str]]
+) -> dict[int, tuple[str, SeatStatus]]:
+    """Round 2's leader by constituency number, re-derived from the signed round-2
+    protocols alone (won once every station of the constituency is counted), for the seat
+    tally `tallyroom verify` re-derives; {} without runoffs.json or where it is unreadable
+    (runoff_problems names why)."""
+    try:
+        published = json.loads((folder / RUNOFFS).read_bytes())
+        counted, stations_counted, _ = _counted(published, keys)
+        runoffs = [
+            (r["contest"], int(r["constituency"]), r["standing"]) for r in published["runoffs"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    stations: dict[int, int] = {}
+    for station in definition.stations:
+        stations[station.constituency] = stations.get(station.constituency, 0) + 1
+    seats: dict[int, tuple[str, SeatStatus]] = {}
+    for contest, number, standing in runoffs:
+        leader = _leader(
+            dict.fromkeys(standing, 0) | counted.get(contest, {}), stations_counted.get(contest, 0)
+        )
+        if leader is not None:
+            complete = stations_counted.get(contest, 0) == stations.get(number, -1)
+            seats[number] = (leader, SeatStatus.WON if complete else SeatStatus.LEADING)
+    return seats
+
+
+def _leader(votes: Mapping[str, int], stations_counted: int) -> str | None:
+    ranked = sorted(votes.items(), key=lambda item: (-item[1], item[0]))
+    best = ranked[0][1] if ranked and stations_counted else 0
+    top = [code for code, n in ranked if n == best] if best > 0 else []
+    return top[0] if len(top) == 1 else None
+
+
+def _counted(
+    published: Any, keys: Mapping[str, set[str]]
+) -> tuple[dict[str, dict[str, int]], dict[str, int], list[str]]:
+    """Round 2's votes and stations counted by contest, from the protocols that verify; the
+    problems of those that do not."""
     problems: list[str] = []
-    round_one = {c["number"]: c for c in results["constituencies"]}
     counted: dict[str, dict[str, int]] = {}
     stations_counted: dict[str, int] = {}
     standing_of = {r["contest"]: set(r["standing"]) for r in published["runoffs"]}
@@ -76,6 +117,12 @@ def _problems(published: Any, results: Any, keys: Mapping[str, set[str]]) -> lis
         for code, count in document.figures.votes.items():
             votes[code] = votes.get(code, 0) + count
         stations_counted[entry["contest"]] = stations_counted.get(entry["contest"], 0) + 1
+    return counted, stations_counted, problems
+
+
+def _problems(published: Any, results: Any, keys: Mapping[str, set[str]]) -> list[str]:
+    round_one = {c["number"]: c for c in results["constituencies"]}
+    counted, stations_counted, problems = _counted(published, keys)
     for runoff in published["runoffs"]:
         contest = runoff["contest"]
         first = round_one.get(runoff["constituency"])
@@ -117,10 +164,7 @@ def _problems(published: Any, results: Any, keys: Mapping[str, set[str]]) -> lis
                 f"{count['stations_counted']} stations; the protocols give {derived} from "
                 f"{stations_counted.get(contest, 0)}"
             )
-        ranked = sorted(derived.items(), key=lambda item: (-item[1], item[0]))
-        best = ranked[0][1] if ranked and stations_counted.get(contest) else 0
-        top = [code for code, n in ranked if n == best] if best > 0 else []
-        leader = top[0] if len(top) == 1 else None
+        leader = _leader(derived, stations_counted.get(contest, 0))
         if count["leader"] != leader:
             problems.append(
                 f"{RUNOFFS}: {contest}: the leader is {count['leader']}; the protocols give "
