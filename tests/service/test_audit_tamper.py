@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.domain.complaint import ComplaintCategory, ComplaintSubject, ReporterKind
 from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.domain.observer_accreditation import OrganisationKind, read_accreditation_file
+from tallyroom.domain.protocol_document import document_of
 from tallyroom.domain.signature import public_key_hex
 from tallyroom.service import audit_tree, row_ledger
 from tallyroom.service.audit_verification import audit_discrepancies
@@ -42,6 +43,7 @@ from tallyroom.service.observer_accreditation import (
 from tallyroom.service.observer_copies import submit_copy
 from tallyroom.service.people import PersonRole, SecondFactor, create_person
 from tallyroom.service.protocols import annul_station, order_recount
+from tallyroom.service.runoffs import define_runoff
 from tallyroom.service.station_enrolment import enrol_station, issue_enrolment_code
 from tallyroom.service.stored_files import checked
 from tallyroom.service.webcams import derive_outages, record_heartbeats, register_webcams
@@ -57,7 +59,8 @@ LATER = datetime(2030, 1, 1, tzinfo=UTC)
 @pytest.fixture
 def played(api: Api) -> sessionmaker[Session]:
     """The small election played: protocols (one amended, one left flagged), turnout, a
-    certification, an annulment, a recount order, a revoked token, a signed tree head."""
+    certification and the round 2 defined from it, an annulment, a recount order, a revoked
+    token, a signed tree head."""
     poll_small_election(api)
     flagged = protocol(
         "001-0002",
@@ -78,7 +81,28 @@ def played(api: Api) -> sessionmaker[Session]:
     with transaction(api.sessions) as session:
         commission = authenticate(session, api.credentials.commission_token)
         key = audit_tree.create_tree_head_key(session, actor="commission")
+        _make_constituency_2_two_round(session)
         certify_contest(session, principal=commission, constituency_number=2, signing_key=key)
+        define_runoff(
+            session,
+            principal=commission,
+            contest="constituency-2",
+            withdrawals=["C005"],
+            reason="C005 withdrew",
+        )
+    # A station's round-2 protocol (a row of runoff_protocol).
+    round_two = document_of(
+        election="small-2024",
+        station="002-0001",
+        version=1,
+        contest="constituency-2/round-2",
+        figures=figures(
+            {"C004": 300}, registered=600, issued_in_station=310, portable=0, invalid=10
+        ),
+    )
+    assert api.submit(round_two).status_code == 201
+    with transaction(api.sessions) as session:
+        commission = authenticate(session, api.credentials.commission_token)
         annul_station(session, principal=commission, station_code="001-0003", reason="stuffing")
         order_recount(session, principal=commission, station_code="001-0001", reason="asked")
         revoke_token(session, principal=commission, token=api.credentials.observer_token)
@@ -120,6 +144,26 @@ def played(api: Api) -> sessionmaker[Session]:
     with transaction(api.sessions) as session:
         assert audit_discrepancies(session) == []
     return api.sessions
+
+
+def _make_constituency_2_two_round(session: Session) -> None:
+    """Constituency 2 by two-round majority with 1,300 registered: C004's 300 of 450 valid
+    votes are a majority short of a quarter of the registered, so round 2 is C004 and C005
+    (rows for the runoff tables)."""
+    constituency = Base.metadata.tables["constituency"]
+    contests = Base.metadata.tables["contest"]
+    stations = Base.metadata.tables["polling_station"]
+    second = select(constituency.c.id).where(constituency.c.number == 2).scalar_subquery()
+    session.execute(
+        update(contests)
+        .where(contests.c.constituency_id == second)
+        .values(kind="two_round_majority")
+    )
+    session.execute(
+        update(stations).where(stations.c.code == "002-0001").values(registered_voters=1300)
+    )
+    row_ledger.record_rows(session, actor="commission", table="contest")
+    row_ledger.record_rows(session, actor="commission", table="polling_station")
 
 
 def play_poll_book(api: Api) -> None:
@@ -289,6 +333,12 @@ EDITS: list[tuple[str, str, Any]] = [
     ("exit_poll_estimate", "shares", None),
     ("webcam", "viewing_url", None),
     ("webcam_outage", "ended_at", None),
+    ("runoff", "reason", None),
+    ("runoff", "contest_id", None),
+    ("runoff_candidate", "status", None),
+    ("runoff_candidate", "round_one_votes", None),
+    ("runoff_protocol", "body", None),
+    ("runoff_protocol", "status", None),
 ]
 #: what a problem about each table says when it is not "table <name>"
 NAMED: dict[str, str] = {

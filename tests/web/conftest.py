@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -357,6 +358,9 @@ class HandBuiltSource:
 
     def observers(self) -> ObserverSummary:
         return OBSERVERS
+
+    def runoff(self, constituency: int) -> dict[str, Any] | None:
+        return None  # a plurality election: no round 2
 
     def advance(self, stations_reporting: int) -> None:
         """A new protocol counted: the progress moves and the revision is bumped."""

@@ -24,6 +24,7 @@ from tallyroom.api import (
     public_results,
     receipts,
     rule_changes,
+    runoffs,
     station_setup,
     submissions,
     webcams,
@@ -116,6 +117,7 @@ def create_app(
     app.include_router(decisions.router)
     app.include_router(rule_changes.router)
     app.include_router(certifications.router)
+    app.include_router(runoffs.router)
     app.include_router(commission_queues.router)
     app.include_router(public_results.router)
     app.include_router(poll_book.router)
@@ -130,6 +132,7 @@ def create_app(
             [
                 *public_results.router.routes,
                 *certifications.router.routes,
+                *runoffs.router.routes,
                 *poll_book.router.routes,
             ]
         ),

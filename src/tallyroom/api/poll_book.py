@@ -50,6 +50,7 @@ def _request(body: CheckInBody) -> CheckInRequest:
         portable=body.portable,
         certificate=body.certificate,
         checked_in_at=body.checked_in_at,
+        contest=body.contest,
     )
 
 

@@ -77,6 +77,11 @@ class CheckInBody(CommissionBody):
     checked_in_at: datetime | None = Field(
         default=None, description="the desk's clock (with its offset); the server's if absent"
     )
+    contest: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        default=None,
+        description="the contest the ballot is for: absent for round 1; a two-round "
+        'contest\'s round 2 ("constituency-5/round-2") once it is defined',
+    )
 
 
 class CheckInBatchBody(CommissionBody):

@@ -258,6 +258,27 @@ class CertificationRequestBody(CommissionBody):
     reason: Reason | None = None
 
 
+CandidateCode = Annotated[str, Field(min_length=1, max_length=32, examples=["C002"])]
+
+
+class RunoffRequestBody(CommissionBody):
+    """Round 2 of a two-round contest: the qualified candidates who withdrew (their
+    declarations) and why; both optional."""
+
+    model_config = ConfigDict(
+        title="RunoffRequest",
+        json_schema_extra={
+            "examples": [{"withdrawals": ["C003"], "reason": "C003 withdrew (declaration 4/2024)"}]
+        },
+    )
+    error_codes: ClassVar[dict[str, tuple[str, str]]] = {
+        "withdrawals": ("invalid_withdrawals", "withdrawals is a list of candidate codes"),
+        "reason": ("invalid_reason", "a reason is text of at most 2,000 characters"),
+    }
+    withdrawals: Annotated[list[CandidateCode], Field(max_length=100)] = []
+    reason: Reason | None = None
+
+
 class TokenRevocationBody(CommissionBody):
     model_config = ConfigDict(
         title="TokenRevocation",

@@ -670,3 +670,61 @@ class StationSetupBody(BaseModel):
     two_clerk_entry: bool
     key_fingerprint: str | None
     latest: LatestVersionBody | None
+
+
+class RunoffCandidateBody(BaseModel):
+    model_config = ConfigDict(title="RunoffCandidate")
+
+    code: str
+    full_name: str
+    round_one_votes: int
+    status: Literal["standing", "withdrawn"]
+
+
+class RunoffBody(BaseModel):
+    """A two-round contest's round 2 as the commission defined it from round 1."""
+
+    model_config = ConfigDict(title="Runoff")
+
+    contest: str = Field(description='the round-2 contest: "constituency-5/round-2"')
+    round_one_contest: str
+    constituency: int
+    registered_voters: int = Field(
+        description="round 1's registered voters (the 25 % and 12.5 % base)"
+    )
+    round_one_votes: dict[str, int]
+    candidates: list[RunoffCandidateBody] = Field(description="the qualified, most votes first")
+    standing: list[str]
+    withdrawn: list[str]
+    defined_at: str
+    reason: str | None
+
+
+class RoundTwoCountBody(BaseModel):
+    """Round 2 as counted: the newest accepted protocol of each station."""
+
+    model_config = ConfigDict(title="RoundTwoCount")
+
+    contest: str
+    stations_total: int
+    stations_counted: int
+    registered_voters: int
+    ballots_cast: int
+    invalid_ballots: int
+    votes: dict[str, int] = Field(description="the standing candidates' votes, most first")
+    leader: str | None
+    tied: list[str]
+    status: Literal["won", "leading"] | None
+
+
+class PublishedRunoffBody(RunoffBody):
+    model_config = ConfigDict(title="PublishedRunoff")
+
+    round_two: RoundTwoCountBody
+
+
+class RunoffsBody(BaseModel):
+    model_config = ConfigDict(title="Runoffs")
+
+    election: str
+    runoffs: list[PublishedRunoffBody]

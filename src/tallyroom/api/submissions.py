@@ -33,6 +33,7 @@ from tallyroom.domain.uploaded_file import MAXIMUM_SIGNED_PHOTO_BYTES
 from tallyroom.service.double_entry import record_double_entry
 from tallyroom.service.errors import InvalidInput, NotFound
 from tallyroom.service.protocol_photos import published_photo, store_protocol_photo
+from tallyroom.service.runoff_protocols import is_runoff_document, submit_runoff_protocol
 from tallyroom.service.turnout import TurnoutReport, report_turnout, report_turnout_many
 
 router = APIRouter(prefix="/api/v1", tags=["stations"])
@@ -55,6 +56,21 @@ router = APIRouter(prefix="/api/v1", tags=["stations"])
 )
 async def post_protocol(request: Request) -> JSONResponse:
     envelope = await json_object(request)
+    if is_runoff_document(envelope.get("protocol")):
+        # A round-2 protocol: judged at once, against the candidates standing in round 2.
+        runoff_outcome = await run_in_threadpool(
+            runtime_of(request).command,
+            bearer_token(request),
+            lambda session, principal: submit_runoff_protocol(
+                session,
+                principal=principal,
+                document=envelope.get("protocol"),
+                signature=envelope.get("signature"),
+            ),
+        )
+        return JSONResponse(
+            runoff_outcome.as_dict(), status_code=200 if runoff_outcome.already_stored else 201
+        )
     answer = runtime_of(request).intake.submit(
         bearer_token(request), envelope.get("protocol"), envelope.get("signature")
     )

@@ -68,8 +68,7 @@ def session_headers(session_file: Path) -> dict[str, str]:
     return headers
 
 
-@decide.callback()
-def _caller(
+def caller_options(
     context: typer.Context,
     server: str = typer.Option(
         DEFAULT_SERVER, "--server", envvar=SERVER_ENVIRONMENT, help="The server's URL."
@@ -87,6 +86,9 @@ def _caller(
         context.obj = Caller(server, session_headers(session_file))
         return
     context.obj = Caller(server, {"Authorization": f"Bearer {resolve_token(token, token_file)}"})
+
+
+decide.callback()(caller_options)
 
 
 def _caller_of(context: typer.Context) -> Caller:

@@ -51,6 +51,18 @@ class ConstituencyResult:
     ballots_annulled: int = 0
     #: blank ballots of the counted protocols that have that line (Spain counts them)
     blank_votes: int = 0
+    #: systems other than single-member plurality: every seat's holder with its status
+    #: ("won" or "leading"), most votes first (the top N of a multi-member plurality
+    #: contest, a round-1 majority winner); empty otherwise
+    seat_holders: tuple[tuple[str, str], ...] = ()
+    #: seats the contest fills
+    seats: int = 1
+    #: the contest's system when it is not single-member plurality (ContestKind's value)
+    system: str | None = None
+
+    def holds_seat(self, code: str) -> str | None:
+        """The status of the seat this candidate holds under the contest's system, if any."""
+        return next((status for holder, status in self.seat_holders if holder == code), None)
 
     @property
     def tie(self) -> bool:

@@ -18,6 +18,7 @@ from tallyroom.domain.constituency import Constituency
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind
 from tallyroom.domain.electoral_systems.contest_seats import contest_seats
+from tallyroom.domain.list_contest import ListContest
 from tallyroom.domain.polling_station import PollingStation
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.exports.nist_cdf_json import to_json
@@ -439,6 +440,18 @@ def build_election_report(
             )
         )
     ballot_counts.append(_ballot_counts(country_id, national))
+    if election.list_contest is not None:
+        contests.append(
+            _party_contest(
+                definition,
+                protocols,
+                election.list_contest,
+                country_id,
+                stations_by_constituency,
+                national,
+                language,
+            )
+        )
 
     country_unit = cdf_object(
         "ReportingUnit",
@@ -510,6 +523,93 @@ def build_election_report(
         Status=report_status,
         TestType="drill" if drill else None,
         VendorApplicationId=vendor_application_id,
+    )
+
+
+def list_contest_object_id(code: str) -> str:
+    return f"list-contest-{_id_part(code)}"
+
+
+def party_selection_object_id(contest: str, party: str) -> str:
+    return f"party-selection-{_id_part(contest)}-{_id_part(party)}"
+
+
+def _party_contest(
+    definition: ElectionDefinition,
+    protocols: Mapping[str, ProtocolFigures],
+    list_contest: ListContest,
+    country_id: str,
+    stations_by_constituency: Mapping[int, list[PollingStation]],
+    national: _Tally,
+    language: str,
+) -> CdfObject:
+    """The national party-list contest as a NIST PartyContest: one PartySelection per party
+    on the list ballot, with the votes of each counted station's `party_votes`, each
+    constituency's and the nation's (the seats themselves are the seat tally's)."""
+
+    def party_votes(code: str, party: str) -> int | None:
+        protocol = protocols.get(code)
+        if protocol is None or protocol.party_votes is None:
+            return None
+        return protocol.party_votes.get(party, 0)
+
+    selections: list[CdfObject] = []
+    for order, party in enumerate(definition.parties, start=1):
+        vote_counts: list[CdfObject] = []
+        nation = 0
+        reported_anywhere = False
+        for number, stations in stations_by_constituency.items():
+            district = 0
+            reported = False
+            for station in stations:
+                votes = party_votes(station.code, party.short_name)
+                if votes is None:
+                    continue
+                reported = True
+                district += votes
+                vote_counts.append(
+                    cdf_object(
+                        "VoteCounts",
+                        GpUnitId=station_object_id(station.code),
+                        Type="total",
+                        Count=votes,
+                    )
+                )
+            if reported:
+                reported_anywhere = True
+                nation += district
+                vote_counts.append(
+                    cdf_object(
+                        "VoteCounts",
+                        GpUnitId=constituency_object_id(number),
+                        Type="total",
+                        Count=district,
+                    )
+                )
+        if reported_anywhere:
+            vote_counts.append(
+                cdf_object("VoteCounts", GpUnitId=country_id, Type="total", Count=nation)
+            )
+        selections.append(
+            cdf_object(
+                "PartySelection",
+                party_selection_object_id(list_contest.code, party.short_name),
+                SequenceOrder=order,
+                VoteCounts=vote_counts,
+                PartyIds=IdReferences((party_object_id(party.short_name),)),
+            )
+        )
+    return cdf_object(
+        "PartyContest",
+        list_contest_object_id(list_contest.code),
+        ContestSelection=selections,
+        CountStatus=[_count_status(national.count_status)],
+        ElectionDistrictId=country_id,
+        ExternalIdentifier=[_identifier("local-level", list_contest.code)],
+        Name=list_contest.code,
+        SubUnitsReported=national.stations_reported,
+        TotalSubUnits=national.stations_total,
+        VoteVariation="proportional",
     )
 
 

@@ -11,7 +11,9 @@ XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
 
 # Elements declared with an abstract type (GpUnit, Contest, ContestSelection) need xsi:type
 # to name the concrete class; the other classes are used exactly as declared.
-_NEEDS_XSI_TYPE = frozenset({"ReportingUnit", "CandidateContest", "CandidateSelection"})
+_NEEDS_XSI_TYPE = frozenset(
+    {"ReportingUnit", "CandidateContest", "CandidateSelection", "PartyContest", "PartySelection"}
+)
 
 
 def _name(local: str) -> str:

@@ -38,6 +38,7 @@ from tallyroom.exports.snapshot_layout import (
 from tallyroom.exports.snapshot_manifest import manifest_document
 from tallyroom.exports.snapshot_open_data import json_bytes
 from tallyroom.exports.snapshot_photos import photo_path
+from tallyroom.exports.snapshot_runoffs import runoff_files
 from tallyroom.service.publication import (
     Publication,
     PublishedDecision,
@@ -111,6 +112,7 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
             contents[protocol_path(protocol.station)] = json_bytes(_protocol_document(protocol))
         contents[DECISIONS] = json_bytes(_decisions_document(election, publication.decisions))
         contents.update(certification_files(election, publication.certifications))
+        contents.update(runoff_files(election, publication.runoffs, publication.runoff_protocols))
         histories = _histories(publication.protocol_histories)
         for station, versions in histories.items():
             contents[protocol_versions_path(station)] = json_bytes(

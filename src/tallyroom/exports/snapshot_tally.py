@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from tallyroom.domain.candidate import Candidate, Nomination
@@ -34,6 +35,7 @@ def derive_national_results(
     certified: Collection[int] = (),
     annulled: Mapping[str, ProtocolFigures | None] | None = None,
     nation_certified: bool = False,
+    round_two: Mapping[int, tuple[str, SeatStatus]] | None = None,
 ) -> NationalResults:
     """National results from the stations' counted protocols (station code → figures).
     `annulled` are the stations annulled by decision (code → their latest protocol's figures,
@@ -43,6 +45,8 @@ def derive_national_results(
     arithmetic: they are taken as published and only checked for consistency elsewhere (the
     annulments against their audit entries)."""
     annulled = annulled or {}
+    # constituency number → round 2's leader and the status of its count (runoffs.json)
+    round_two = round_two or {}
     election = definition.election
     stations_by_constituency: dict[int, list[str]] = defaultdict(list)
     registered_by_constituency: dict[int, int] = defaultdict(int)
@@ -127,11 +131,21 @@ def derive_national_results(
         kind, contest_seats = systems[constituency.number]
         if kind is not ContestKind.SINGLE_MEMBER_PLURALITY:
             # Other systems: the seat tally follows the contest's own rule.
+            held = held_seats(
+                kind,
+                constituency_result,
+                seats=contest_seats,
+                round_two=round_two.get(constituency.number),
+            )
+            constituencies[-1] = replace(
+                constituency_result,
+                seat_holders=tuple((holder.code, str(s.value)) for holder, s in held),
+                seats=contest_seats,
+                system=kind.value,
+            )
             leaders.extend(
                 (next(c for c in standing if c.code == holder.code), holder_status)
-                for holder, holder_status in held_seats(
-                    kind, constituency_result, seats=contest_seats
-                )
+                for holder, holder_status in held
             )
         elif status is not None and outcome.leader is not None:
             leaders.append((next(c for c in standing if c.code == outcome.leader), status))

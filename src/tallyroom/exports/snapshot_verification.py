@@ -24,6 +24,7 @@ from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.polling_station import PollingStation
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import MalformedProtocol, parse_protocol_document
+from tallyroom.domain.seat_status import SeatStatus
 from tallyroom.domain.signature import signature_is_valid
 from tallyroom.domain.tree_head import SignedTreeHead
 from tallyroom.exports.snapshot_audit_log import audit_log_problems
@@ -58,6 +59,7 @@ from tallyroom.exports.snapshot_manifest import (
     snapshot_files,
 )
 from tallyroom.exports.snapshot_photos import photo_problems
+from tallyroom.exports.snapshot_runoffs import round_two_seats, runoff_problems
 from tallyroom.exports.snapshot_tally import derive_national_results
 from tallyroom.service.results_json import national_json
 
@@ -136,12 +138,14 @@ def verify_snapshot(
             results,
             annulled_figures(annulled, histories),
             nation_certified(standing_certifications(folder)),
+            round_two_seats(folder, definition, keys),
         )
     except (KeyError, TypeError, ValueError) as error:
         problems.append(f"{RESULTS}: not a results document ({error!r})")
         return report
     report.constituencies_derived = len(derived.get("constituencies", []))
     problems.extend(certification_problems(folder, derived, results))
+    problems.extend(runoff_problems(folder, results, keys))
     problems.extend(
         f"{RESULTS}: {where}: published {published}, the protocols give {expected}"
         for where, published, expected in _differences(results, derived, "")
@@ -370,6 +374,7 @@ def _derived_results(
     published: Any,
     annulled: Mapping[str, ProtocolFigures | None],
     nation_is_certified: bool,
+    round_two: Mapping[int, tuple[str, SeatStatus]],
 ) -> dict[str, Any]:
     if not isinstance(published, dict):
         raise TypeError("not an object")
@@ -387,6 +392,7 @@ def _derived_results(
             certified=certified,
             annulled=annulled,
             nation_certified=nation_is_certified,
+            round_two=round_two,
         )
     )
 

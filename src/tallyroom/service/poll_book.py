@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.contest import contest_code
+from tallyroom.domain.runoff import runoff_contest_code
 from tallyroom.domain.voter import AdditionReason, IdentityMatch, VoterStatus
 from tallyroom.service import audit_log, row_ledger
 from tallyroom.service.credentials import Principal, Role
@@ -22,8 +24,11 @@ from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.store.schema import (
     AbsenteeCertificateRow,
     CheckInRow,
+    ConstituencyRow,
+    ContestRow,
     DoubleVoteIncidentRow,
     PollingStationRow,
+    RunoffRow,
     VoterAdditionRow,
     VoterRow,
 )
@@ -45,6 +50,9 @@ class CheckInRequest:
     portable: bool = False
     certificate: str | None = None
     checked_in_at: datetime | None = None
+    #: the contest the ballot is for: None or the constituency's contest for round 1, its
+    #: round-2 contest ("constituency-5/round-2") once round 2 is defined
+    contest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +145,9 @@ def look_up(
         select(AbsenteeCertificateRow).where(AbsenteeCertificateRow.voter_id == row.id)
     ).first()
     voted_at = session.scalar(
-        select(CheckInRow.station_id).where(CheckInRow.voter_id == row.id).limit(1)
+        select(CheckInRow.station_id)
+        .where(CheckInRow.voter_id == row.id, CheckInRow.round == 1)
+        .limit(1)
     )
     codes = _station_codes(session, {row.station_id, *([voted_at] if voted_at else [])})
     active = row.status == VoterStatus.ACTIVE.value and voted_at is None
@@ -214,14 +224,16 @@ def record_check_ins(
         ).tuples()
     }
     voter_ids = [voter[0] for voter in voters.values()]
-    earlier: dict[int, tuple[int, int]] = {}
-    for check_in_id, voter_id, at_station in session.execute(
-        select(CheckInRow.id, CheckInRow.voter_id, CheckInRow.station_id)
+    rounds = _rounds(session, station_id, requests)
+    # a voter's first check-in in each round: voting in round 1 does not stop round 2
+    earlier: dict[tuple[int, int], tuple[int, int]] = {}
+    for check_in_id, voter_id, at_station, in_round in session.execute(
+        select(CheckInRow.id, CheckInRow.voter_id, CheckInRow.station_id, CheckInRow.round)
         .where(CheckInRow.voter_id.in_(voter_ids))
         .order_by(CheckInRow.id)
     ).tuples():
         if voter_id is not None:
-            earlier.setdefault(voter_id, (check_in_id, at_station))
+            earlier.setdefault((voter_id, in_round), (check_in_id, at_station))
     references = sorted({request.client_reference for request in requests})
     replayed = dict(
         iter(
@@ -253,7 +265,7 @@ def record_check_ins(
     conflicts: list[tuple[int, int]] = []  # (index into new_rows, first check-in id)
     used_certificates: list[int] = []
     refusals: list[dict[str, Any]] = []
-    for request in requests:
+    for request, ballot_round in zip(requests, rounds, strict=True):
         reference = request.client_reference
         if reference in replayed:
             outcomes.append(CheckInOutcome(reference, "already_recorded", replayed[reference]))
@@ -266,7 +278,8 @@ def record_check_ins(
         if status != VoterStatus.ACTIVE.value:
             outcomes.append(_refused(reference, "voter_removed", "removed from the register"))
             continue
-        certificate = certificates.get(voter_id)
+        # An absentee certificate is for round 1's ballot: in round 2 the voter votes at home.
+        certificate = certificates.get(voter_id) if ballot_round == 1 else None
         certificate_id = None
         if home != station_id:
             if certificate is None or request.certificate != certificate[1]:
@@ -292,7 +305,7 @@ def record_check_ins(
                 )
             )
             continue
-        first = earlier.get(voter_id)
+        first = earlier.get((voter_id, ballot_round))
         if first is not None and online:
             voted_at = codes[first[1]]
             outcomes.append(
@@ -329,6 +342,7 @@ def record_check_ins(
                 "checked_in_at": (request.checked_in_at or moment).astimezone(UTC),
                 "received_at": moment,
                 "offline": not online,
+                "round": ballot_round,
             }
         )
         outcomes.append(
@@ -339,7 +353,7 @@ def record_check_ins(
             )
         )
         # a second check-in of one voter in the same batch conflicts with the first
-        earlier.setdefault(voter_id, (-len(new_rows), station_id))
+        earlier.setdefault((voter_id, ballot_round), (-len(new_rows), station_id))
         replayed[reference] = -len(new_rows)
     ids = _insert_check_ins(session, new_rows)
     by_reference = {row["client_reference"]: key for row, key in zip(new_rows, ids, strict=True)}
@@ -402,6 +416,38 @@ def record_check_ins(
             returning=False,
         )
     return outcomes
+
+
+def _rounds(session: Session, station_id: int, requests: Sequence[CheckInRequest]) -> list[int]:
+    """The round each check-in's ballot is for: 1 unless it names the round-2 contest of the
+    desk's constituency, which must be defined (else refused whole: `wrong_contest`,
+    `no_runoff`)."""
+    named = {request.contest for request in requests} - {None}
+    if not named:
+        return [1] * len(requests)
+    number, constituency_id = session.execute(
+        select(ConstituencyRow.number, ConstituencyRow.id)
+        .join(PollingStationRow, PollingStationRow.constituency_id == ConstituencyRow.id)
+        .where(PollingStationRow.id == station_id)
+    ).one()
+    rounds: dict[str | None, int] = {None: 1, contest_code(number): 1}
+    runoff = runoff_contest_code(number)
+    if runoff in named:
+        defined = session.scalar(
+            select(RunoffRow.id)
+            .join(ContestRow, ContestRow.id == RunoffRow.contest_id)
+            .where(ContestRow.constituency_id == constituency_id)
+        )
+        if defined is None:
+            raise NotFound("no_runoff", f"round 2 of constituency {number} is not defined")
+        rounds[runoff] = 2
+    strangers = sorted(str(contest) for contest in named if contest not in rounds)
+    if strangers:
+        raise InvalidInput(
+            "wrong_contest",
+            f"this desk votes in constituency {number}'s contests, not {', '.join(strangers)}",
+        )
+    return [rounds[request.contest] for request in requests]
 
 
 def _with_id(outcome: CheckInOutcome, by_reference: dict[str, int]) -> CheckInOutcome:

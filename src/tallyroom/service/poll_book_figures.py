@@ -24,6 +24,10 @@ from tallyroom.store.schema import (
     VoterRow,
 )
 
+#: the figures compared with round 1's protocols count round 1's check-ins (a two-round
+#: contest's round 2 has its own: check_in.round)
+ROUND_ONE = CheckInRow.round == 1
+
 
 def station_figures(session: Session, code: str, *, election: str | None = None) -> dict[str, Any]:
     """A station's poll-book figures."""
@@ -36,14 +40,18 @@ def station_figures(session: Session, code: str, *, election: str | None = None)
     if station is None:
         raise NotFound("unknown_station", f"there is no polling station {code!r}")
     sid = station.id
-    check_ins = session.scalar(select(func.count()).where(CheckInRow.station_id == sid)) or 0
+    check_ins = (
+        session.scalar(select(func.count()).where(CheckInRow.station_id == sid, ROUND_ONE)) or 0
+    )
     portable = session.scalar(
-        select(func.count()).where(CheckInRow.station_id == sid, CheckInRow.portable)
+        select(func.count()).where(CheckInRow.station_id == sid, CheckInRow.portable, ROUND_ONE)
     )
     additions = session.scalar(select(func.count()).where(VoterAdditionRow.station_id == sid))
     absentee_in = session.scalar(
         select(func.count()).where(
-            CheckInRow.station_id == sid, CheckInRow.absentee_certificate_id.is_not(None)
+            CheckInRow.station_id == sid,
+            CheckInRow.absentee_certificate_id.is_not(None),
+            ROUND_ONE,
         )
     )
     absentee_out = session.scalar(
@@ -56,7 +64,7 @@ def station_figures(session: Session, code: str, *, election: str | None = None)
         select(func.count())
         .select_from(DoubleVoteIncidentRow)
         .join(CheckInRow, CheckInRow.id == DoubleVoteIncidentRow.second_check_in_id)
-        .where(CheckInRow.station_id == sid)
+        .where(CheckInRow.station_id == sid, ROUND_ONE)
     )
     refused = session.scalar(
         select(func.count()).where(
@@ -83,7 +91,8 @@ def national_figures(session: Session, *, election: str | None = None) -> dict[s
     return {
         "election": record.code,
         "check_ins": int(
-            session.scalar(select(func.count()).where(CheckInRow.election_id == eid)) or 0
+            session.scalar(select(func.count()).where(CheckInRow.election_id == eid, ROUND_ONE))
+            or 0
         ),
         "additions": int(
             session.scalar(select(func.count()).where(VoterAdditionRow.election_id == eid)) or 0
@@ -146,6 +155,7 @@ def turnout_cross_check(
                     .where(
                         CheckInRow.station_id.in_(sorted(station_ids)),
                         CheckInRow.checked_in_at <= moment.astimezone(UTC),
+                        ROUND_ONE,
                     )
                     .group_by(CheckInRow.station_id)
                 ).tuples()
@@ -175,7 +185,7 @@ def check_ins_by_station(session: Session, station_ids: list[int]) -> dict[int, 
         iter(
             session.execute(
                 select(CheckInRow.station_id, func.count())
-                .where(CheckInRow.station_id.in_(sorted(station_ids)))
+                .where(CheckInRow.station_id.in_(sorted(station_ids)), ROUND_ONE)
                 .group_by(CheckInRow.station_id)
             ).tuples()
         )

@@ -110,7 +110,7 @@ def submit_protocol(
     require_scope(principal, station)
     require_contest(parsed, _contest_of_station(session, station))
     body = canonical_json(document)
-    key_id, revoked = _verify_signature(session, station, body, signature)
+    key_id, revoked = verify_station_signature(session, station, body, signature)
     standing = _standing_candidates(session, station.constituency_id)
     refuse_all_zero(parsed)
     refuse_strangers(parsed, standing)
@@ -420,7 +420,7 @@ def _outcome(
     )
 
 
-def _verify_signature(
+def verify_station_signature(
     session: Session, station: PollingStationRow, body: bytes, signature: Any
 ) -> tuple[int, bool]:
     """The id of the key that signed, and whether it is a revoked one."""

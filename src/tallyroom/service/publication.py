@@ -24,6 +24,7 @@ from tallyroom.service.definition_export import stored_definition
 from tallyroom.service.elections import election_row
 from tallyroom.service.results import build_national_results
 from tallyroom.service.results_json import national_json, turnout_json
+from tallyroom.service.runoff_protocols import counted_runoff_protocols, published_runoffs
 from tallyroom.service.stored_files import stored_photos
 from tallyroom.service.turnout import turnout_by_hour
 from tallyroom.store.schema import (
@@ -124,6 +125,10 @@ class Publication:
     #: SHA-256 → bytes of the photos of the signed paper protocols the published documents
     #: name (those that have arrived), read lazily: write the snapshot within the session
     photos: Mapping[str, bytes] = field(default_factory=dict)
+    #: rounds 2 of two-round contests as defined and counted (service/runoff_protocols.py)
+    runoffs: list[dict[str, Any]] = field(default_factory=list)
+    #: the counted round-2 protocols as the stations signed them
+    runoff_protocols: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -211,6 +216,8 @@ def gather_publication(
         ],
         audit_entry_hashes=entry_hashes,
         clock=ClockKind.DRILL.value if election_record.drill else ClockKind.REAL.value,
+        runoffs=published_runoffs(session, eid),
+        runoff_protocols=counted_runoff_protocols(session, eid),
     )
 
 

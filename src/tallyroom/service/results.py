@@ -10,7 +10,7 @@ import time as clock
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from tallyroom.domain.results import (
     NationalResults,
     party_results,
 )
+from tallyroom.domain.runoff import constituency_of_runoff
 from tallyroom.domain.seat_status import SeatStatus
 from tallyroom.domain.seat_tally import seat_tally
 from tallyroom.service.annulments import ConstituencyAnnulments, annulments_by_constituency
@@ -65,6 +66,20 @@ def results_revision(session: Session, election_id: int) -> tuple[int, datetime]
     return int(revision), changed_at if changed_at.tzinfo else changed_at.replace(tzinfo=UTC)
 
 
+def round_two_seats(session: Session, election_id: int) -> dict[int, tuple[str, SeatStatus]]:
+    """Round 2's leader and its count's status, by constituency number, where one leads."""
+    # Imported here: the runoff services use the protocol services, which use the results.
+    from tallyroom.service.runoff_protocols import round_two_results
+
+    return {
+        int(number): (result.leader, SeatStatus(result.status))
+        for code, result in round_two_results(session, election_id).items()
+        if result.leader is not None
+        and result.status is not None
+        and (number := constituency_of_runoff(code)) is not None
+    }
+
+
 def build_national_results(session: Session, election_code: str | None = None) -> NationalResults:
     """The whole results picture from the running totals (one query per table)."""
     election = election_row(session, election_code)
@@ -96,6 +111,8 @@ def build_national_results(session: Session, election_code: str | None = None) -
         candidates_by_constituency[candidate.constituency_id].append(
             (candidate, int(candidate.votes))
         )
+    # Two-round contests whose round 2 has a leader: constituency number → leader, status.
+    round_two = round_two_seats(session, eid)
     # Each constituency's contest system and seats, as loaded (contests.csv or the default).
     systems = {
         constituency_id: (ContestKind(kind), seats)
@@ -195,6 +212,18 @@ def build_national_results(session: Session, election_code: str | None = None) -
         )
         if kind is not ContestKind.SINGLE_MEMBER_PLURALITY:
             # Other systems: the seat tally follows the contest's own rule.
+            held = held_seats(
+                kind,
+                constituency_result,
+                seats=contest_seats,
+                round_two=round_two.get(constituency.number),
+            )
+            constituencies[-1] = replace(
+                constituency_result,
+                seat_holders=tuple((holder.code, str(s.value)) for holder, s in held),
+                seats=contest_seats,
+                system=kind.value,
+            )
             leaders.extend(
                 (
                     Candidate(
@@ -206,9 +235,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
                     ),
                     holder_status,
                 )
-                for holder, holder_status in held_seats(
-                    kind, constituency_result, seats=contest_seats
-                )
+                for holder, holder_status in held
             )
         elif status is not None and (leader := constituency_result.leader) is not None:
             leaders.append(

@@ -42,6 +42,10 @@ LEDGER_TABLES = (
     "station_decision",
     "proposed_decision",
     "certification",
+    # runoffs: a two-round contest's round 2 as the commission defined it
+    "runoff",
+    "runoff_candidate",
+    "runoff_protocol",
     "tree_head_key",
     "signed_tree_head",
     "person",

@@ -93,6 +93,61 @@ class ContestRow(Base):
     certified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class RunoffRow(Base):
+    """A two-round contest's second round, defined by the commission from the certified
+    round 1 (service/runoffs.py); round 1's figures as they were used are kept with it."""
+
+    __tablename__ = "runoff"
+    __table_args__ = (UniqueConstraint("election_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    #: the round-1 contest
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"), unique=True)
+    #: the round-2 contest's id: "constituency-5/round-2"
+    code: Mapped[str] = mapped_column(String(64))
+    #: canonical JSON: round 1's votes per candidate and the registered voters it was judged by
+    round_one: Mapped[str] = mapped_column(Text)
+    defined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    defined_by: Mapped[str] = mapped_column(String(200))
+    #: why candidates withdrew (their declarations); None without withdrawals
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class RunoffCandidateRow(Base):
+    """A candidate round 1 qualified for round 2: standing, or withdrawn."""
+
+    __tablename__ = "runoff_candidate"
+    __table_args__ = (UniqueConstraint("runoff_id", "candidate_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runoff_id: Mapped[int] = mapped_column(ForeignKey("runoff.id"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"))
+    round_one_votes: Mapped[int] = mapped_column(Integer)
+    #: "standing" or "withdrawn"
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class RunoffProtocolRow(Base):
+    """One submitted version of a station's round-2 protocol (its document names the
+    round-2 contest); never overwritten. The newest accepted version counts."""
+
+    __tablename__ = "runoff_protocol"
+    __table_args__ = (UniqueConstraint("runoff_id", "station_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runoff_id: Mapped[int] = mapped_column(ForeignKey("runoff.id"), index=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    #: the RFC 8785 canonical JSON the station signed
+    body: Mapped[str] = mapped_column(Text)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))
+    station_key_id: Mapped[int] = mapped_column(ForeignKey("station_key.id"))
+    #: accepted or flagged (by the election's control rules)
+    status: Mapped[str] = mapped_column(String(16))
+    #: JSON list of failed control checks
+    reasons: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class PollingStationRow(Base):
     __tablename__ = "polling_station"
     __table_args__ = (UniqueConstraint("election_id", "code"),)
@@ -581,6 +636,9 @@ class CheckInRow(Base):
     checked_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     offline: Mapped[bool] = mapped_column(Boolean)
+    #: the round the ballot was for: 1, or 2 for a two-round contest's round 2 (a voter who
+    #: voted in round 1 votes again in round 2)
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class DoubleVoteIncidentRow(Base):
@@ -787,6 +845,9 @@ TABLE_KINDS: dict[str, str] = {
     "election": "authoritative",
     "constituency": "authoritative",
     "contest": "authoritative",
+    "runoff": "authoritative",
+    "runoff_candidate": "authoritative",
+    "runoff_protocol": "authoritative",
     "polling_station": "authoritative",
     "party": "authoritative",
     "candidate": "authoritative",

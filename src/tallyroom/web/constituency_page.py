@@ -1,9 +1,10 @@
 """A constituency: its candidates with votes, shares, leader and margin; its stations with
-turnout and status; turnout by hour."""
+turnout and status; turnout by hour; a two-round contest's round 2 beside round 1."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tallyroom.domain.results import ConstituencyResult, TurnoutPoint
 from tallyroom.service.station_view import StationSummary
@@ -24,6 +25,13 @@ class ConstituencyData:
     turnout: tuple[TurnoutPoint, ...]
     colours: dict[str, str]
     timezone: str
+    #: a two-round contest's round 2 as defined and counted (None: none defined)
+    runoff: dict[str, Any] | None = None
+
+    @property
+    def runoff_rows(self) -> tuple[RunoffRow, ...]:
+        """Round 2's candidates beside their round-1 votes, most round-2 votes first."""
+        return runoff_rows(self.runoff)
 
     @property
     def turnout_percent(self) -> float | None:
@@ -31,6 +39,39 @@ class ConstituencyData:
         result = self.result
         registered = result.registered_voters_reporting + result.voters_added
         return 100.0 * result.ballots_cast / registered if registered else None
+
+
+@dataclass(frozen=True, slots=True)
+class RunoffRow:
+    code: str
+    full_name: str
+    round_one_votes: int
+    #: None for a withdrawn candidate
+    round_two_votes: int | None
+    withdrawn: bool
+    #: "won" or "leading" for round 2's leader, else None
+    seat_status: str | None
+
+
+def runoff_rows(runoff: dict[str, Any] | None) -> tuple[RunoffRow, ...]:
+    if runoff is None:
+        return ()
+    count = runoff["round_two"]
+    counted = count["votes"]
+    rows = [
+        RunoffRow(
+            code=c["code"],
+            full_name=c["full_name"],
+            round_one_votes=c["round_one_votes"],
+            round_two_votes=None if c["status"] == "withdrawn" else counted.get(c["code"], 0),
+            withdrawn=c["status"] == "withdrawn",
+            seat_status=count["status"] if c["code"] == count["leader"] else None,
+        )
+        for c in runoff["candidates"]
+    ]
+    return tuple(
+        sorted(rows, key=lambda r: (r.withdrawn, -(r.round_two_votes or 0), -r.round_one_votes))
+    )
 
 
 def constituency_page(source: ResultsSource, number: int) -> Page:
@@ -49,6 +90,7 @@ def constituency_page(source: ResultsSource, number: int) -> Page:
         turnout=tuple(source.turnout(number)),
         colours={party.short_name: party.colour for party in national.parties},
         timezone=source.election().timezone,
+        runoff=source.runoff(number),
     )
     return Page(
         template="constituency.html",
@@ -109,5 +151,28 @@ def constituency_page(source: ResultsSource, number: int) -> Page:
                 ),
             ),
             "turnout": turnout_table(data.turnout),
+            "round_two": Table(
+                (
+                    "contest",
+                    "code",
+                    "full_name",
+                    "round_one_votes",
+                    "round_two_votes",
+                    "withdrawn",
+                    "seat_status",
+                ),
+                tuple(
+                    (
+                        data.runoff["contest"] if data.runoff else None,
+                        r.code,
+                        r.full_name,
+                        r.round_one_votes,
+                        r.round_two_votes,
+                        r.withdrawn,
+                        r.seat_status,
+                    )
+                    for r in data.runoff_rows
+                ),
+            ),
         },
     )

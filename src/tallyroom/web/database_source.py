@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +15,7 @@ from tallyroom.service.elections import election_of, election_row
 from tallyroom.service.errors import NotFound
 from tallyroom.service.observer_view import ObserverSummary, observer_summary
 from tallyroom.service.results import ResultsCache
+from tallyroom.service.runoff_protocols import published_runoff
 from tallyroom.service.station_view import (
     StationDetail,
     StationSummary,
@@ -90,3 +92,7 @@ class DatabaseResultsSource:
     def observers(self) -> ObserverSummary:
         with self.sessions() as session:
             return observer_summary(session, election_code=self.election_code)
+
+    def runoff(self, constituency: int) -> dict[str, Any] | None:
+        with self.sessions() as session:
+            return published_runoff(session, self._election[0], constituency)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from tallyroom.domain.election import Election
 from tallyroom.domain.results import NationalResults, TurnoutPoint
@@ -51,3 +51,8 @@ class ResultsSource(Protocol):
         ...
 
     def observers(self) -> ObserverSummary: ...
+
+    def runoff(self, constituency: int) -> dict[str, Any] | None:
+        """A two-round contest's round 2 as defined and counted (service/runoffs.py's
+        document with `round_two`), None while none is defined."""
+        ...

@@ -57,11 +57,19 @@ def contest_seats(
 
 
 def held_seats(
-    kind: ContestKind, result: ConstituencyResult, *, seats: int
+    kind: ContestKind,
+    result: ConstituencyResult,
+    *,
+    seats: int,
+    round_two: tuple[str, SeatStatus] | None = None,
 ) -> list[tuple[CandidateResult, SeatStatus]]:
     """A constituency's seat holders with each seat's status (won once the count is complete
     or certified, leading before), for the seat tally of a system other than single-member
-    plurality."""
+    plurality. A two-round contest whose round 1 elected nobody gives its seat to round 2's
+    leader (`round_two`: the candidate and the status of round 2's count), if any."""
+    by_code = {candidate.code: candidate for candidate in result.candidates}
+    if kind is ContestKind.TWO_ROUND_MAJORITY and round_two is not None:
+        return [(by_code[round_two[0]], round_two[1])]
     outcome = contest_seats(
         kind,
         {candidate.code: candidate.votes for candidate in result.candidates},
@@ -76,5 +84,4 @@ def held_seats(
     )
     if status is None:
         return []
-    by_code = {candidate.code: candidate for candidate in result.candidates}
     return [(by_code[code], status) for code in outcome.holders]

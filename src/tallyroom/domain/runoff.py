@@ -1,0 +1,90 @@
+"""A two-round contest's second round, defined from the first round's result: who
+qualified (the two-round rule of `electoral_systems.two_round_majority`), who withdrew, who
+stands; and the id of the round-2 contest ("constituency-5/round-2")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from tallyroom.domain.contest import contest_code
+from tallyroom.domain.electoral_systems.two_round_majority import FRANCE, MajorityRule, first_round
+
+#: the second round of constituency N's contest
+_RUNOFF_CONTEST = re.compile(r"^constituency-([1-9][0-9]{0,8})/round-2$")
+
+
+def runoff_contest_code(constituency_number: int) -> str:
+    """The id of a constituency's round-2 contest: "constituency-5/round-2"."""
+    return f"{contest_code(constituency_number)}/round-2"
+
+
+def constituency_of_runoff(code: str) -> int | None:
+    """The constituency number a round-2 contest id names, None when it names none."""
+    match = _RUNOFF_CONTEST.fullmatch(code)
+    return int(match.group(1)) if match else None
+
+
+class RunoffRefused(ValueError):
+    """Round 2 cannot be defined as asked: a stable code and the reason."""
+
+    def __init__(self, code: str, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.details = details
+
+
+@dataclass(frozen=True, slots=True)
+class SecondRound:
+    #: the candidates round 1 qualified, most votes first
+    qualified: tuple[str, ...]
+    #: qualified candidates who withdrew before round 2, in the qualified order
+    withdrawn: tuple[str, ...]
+    #: who is on the round-2 ballot, most round-1 votes first
+    standing: tuple[str, ...]
+
+
+def second_round_of(
+    votes: Mapping[str, int],
+    *,
+    registered: int,
+    withdrawals: Collection[str] = (),
+    rule: MajorityRule = FRANCE,
+    constituency: str = "constituency",
+) -> SecondRound:
+    """Round 2 from round 1's votes (the valid votes are the candidates' votes together) and
+    the constituency's registered voters. Refused (`RunoffRefused`) when round 1 elected
+    someone, when a withdrawal names a candidate who did not qualify, or when nobody would
+    be left standing. A tie deciding the last qualifying place raises `TieNeedsLot`."""
+    counted = {code: count for code, count in votes.items() if count > 0}
+    if not counted:
+        raise RunoffRefused("no_round_one_votes", f"{constituency}: round 1 has no votes")
+    outcome = first_round(
+        counted,
+        valid_votes=sum(counted.values()),
+        registered=registered,
+        rule=rule,
+        constituency=constituency,
+    )
+    if outcome.elected is not None:
+        raise RunoffRefused(
+            "elected_in_round_one",
+            f"{constituency}: {outcome.elected} was elected in round 1; there is no round 2",
+            elected=outcome.elected,
+        )
+    unqualified = sorted(set(withdrawals) - set(outcome.runoff))
+    if unqualified:
+        raise RunoffRefused(
+            "not_qualified",
+            f"{constituency}: {', '.join(unqualified)} did not qualify for round 2, so cannot "
+            "withdraw from it",
+            candidates=unqualified,
+        )
+    withdrawn = tuple(code for code in outcome.runoff if code in withdrawals)
+    standing = tuple(code for code in outcome.runoff if code not in withdrawals)
+    if not standing:
+        raise RunoffRefused(
+            "no_candidates_left", f"{constituency}: every qualified candidate withdrew"
+        )
+    return SecondRound(outcome.runoff, withdrawn, standing)
