@@ -133,12 +133,13 @@ class MigratedSchema:
     def _put_back(self, schema: str) -> bool:
         """Bring a used schema back to the template's state; False if it cannot be."""
         template = self.template
-        gc.collect()  # an engine the test let go of closes its connections
         with self.admin.connect() as connection:
-            connected = connection.execute(
-                text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :schema"),
-                {"schema": schema},
-            ).scalar_one()
+            connected = _connections(connection, schema)
+            for generation in (1, 2):
+                if not connected:
+                    break
+                gc.collect(generation)  # an engine the test let go of closes its connections
+                connected = _connections(connection, schema)
             if connected or _catalogue(connection, schema) != self.template_catalogue:
                 return False
             tables = connection.scalars(
@@ -187,6 +188,16 @@ class MigratedSchema:
 def _schema_url(base: str, schema: str) -> str:
     separator = "&" if "?" in base else "?"
     return f"{base}{separator}options=-csearch_path%3D{schema}&application_name={schema}"
+
+
+def _connections(connection: Any, schema: str) -> int:
+    """How many connections to the schema's URL are still open."""
+    return int(
+        connection.execute(
+            text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :schema"),
+            {"schema": schema},
+        ).scalar_one()
+    )
 
 
 def _catalogue(connection: Any, schema: str) -> list[str]:
