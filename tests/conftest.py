@@ -116,9 +116,8 @@ class MigratedSchema:
         path = self.folder / "template.db"
         engine = make_engine(f"sqlite:///{path}")
         migrate(engine)
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        engine.dispose()
+        engine.dispose()  # the last connection closed: the WAL is checkpointed and removed
+        assert not Path(f"{path}-wal").exists()
         return path
 
     def _migrated_schema(self, base: str) -> str:
