@@ -105,7 +105,8 @@ def serving(
     database_url: str, sessions: sessionmaker[Session], credentials: IssuedCredentials
 ) -> Iterator[Api]:
     """The API over a loaded election's database, as the `api` fixture serves it."""
-    runtime = Runtime.for_database(database_url)
+    # The database is at the newest schema already (`sessions`): no migration run again.
+    runtime = Runtime.for_database(database_url, migrate_schema=False)
     runtime.results.freshness = 0.0
     with TestClient(create_app(runtime=runtime), raise_server_exceptions=False) as client:
         yield Api(client, credentials, sessions)
@@ -144,7 +145,7 @@ def real_api(
     loaded_election: sessionmaker[Session], credentials: IssuedCredentials, database_url: str
 ) -> Iterator[Api]:
     """The API judging times by real time, as `tallyroom serve` without --drill does."""
-    runtime = Runtime.for_database(database_url, clock=ElectionClock.real())
+    runtime = Runtime.for_database(database_url, migrate_schema=False, clock=ElectionClock.real())
     runtime.results.freshness = 0.0
     with TestClient(create_app(runtime=runtime), raise_server_exceptions=False) as client:
         yield Api(client, credentials, loaded_election)
