@@ -117,7 +117,7 @@ def csrf_of(html: str) -> str:
 def console(
     loaded_election: sessionmaker[Session], credentials: IssuedCredentials, database_url: str
 ) -> Iterator[Console]:
-    runtime = Runtime.for_database(database_url)
+    runtime = Runtime.for_database(database_url, migrate_schema=False)
     runtime.results.freshness = 0.0
     app = create_app(runtime=runtime)
     with TestClient(app, base_url="https://testserver") as client:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,11 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.api.app import create_app
 from tallyroom.api.runtime import Runtime
+from tallyroom.definition.reader import read_definition
 from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import document_of
 from tallyroom.domain.signature import load_private_key, sign_document
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.credentials import IssuedCredentials, issue_credentials
+from tallyroom.service.election_setup import define_election
+from tallyroom.store.database import make_engine, migrate, session_factory, transaction
 
 
 @dataclass
@@ -102,14 +108,56 @@ def protocol(
     )
 
 
+def define_small_election(sessions: sessionmaker[Session], folder: Path) -> None:
+    """Load the election defined in `folder` (a copy of the small election)."""
+    with transaction(sessions) as session:
+        define_election(session, definition=read_definition(folder), digest="0" * 64, actor="test")
+
+
+def issue_test_credentials(sessions: sessionmaker[Session]) -> IssuedCredentials:
+    """Keys and tokens for the loaded election."""
+    with transaction(sessions) as session:
+        return issue_credentials(session, actor="test")
+
+
+@contextmanager
+def serving(
+    database_url: str, sessions: sessionmaker[Session], credentials: IssuedCredentials
+) -> Iterator[Api]:
+    """The API over a loaded election's database, as the `api` fixture serves it."""
+    # The database is at the newest schema already (`sessions`): no migration run again.
+    runtime = Runtime.for_database(database_url, migrate_schema=False)
+    runtime.results.freshness = 0.0
+    with TestClient(create_app(runtime=runtime), raise_server_exceptions=False) as client:
+        yield Api(client, credentials, sessions)
+
+
+@contextmanager
+def small_election_api(folder: Path) -> Iterator[Api]:
+    """The small election in a database of its own under `folder`, served: for a fixture
+    of module scope that builds an expensive state once (the `api` fixture's twin)."""
+    from tests.conftest import FIXTURES, fresh_database
+
+    election = folder / "small-election"
+    shutil.copytree(FIXTURES / "small-election", election)
+    with fresh_database(folder) as database_url:
+        engine = make_engine(database_url)
+        try:
+            migrate(engine)
+            sessions = session_factory(engine)
+            define_small_election(sessions, election)
+            with serving(database_url, sessions, issue_test_credentials(sessions)) as api:
+                yield api
+        finally:
+            engine.dispose()
+
+
 @pytest.fixture
 def api(
     loaded_election: sessionmaker[Session], credentials: IssuedCredentials, database_url: str
 ) -> Iterator[Api]:
-    runtime = Runtime.for_database(database_url)
-    runtime.results.freshness = 0.0
-    with TestClient(create_app(runtime=runtime), raise_server_exceptions=False) as client:
-        yield Api(client, credentials, loaded_election)
+    with serving(database_url, loaded_election, credentials) as api:
+        yield api
 
 
 @pytest.fixture
@@ -117,7 +165,7 @@ def real_api(
     loaded_election: sessionmaker[Session], credentials: IssuedCredentials, database_url: str
 ) -> Iterator[Api]:
     """The API judging times by real time, as `tallyroom serve` without --drill does."""
-    runtime = Runtime.for_database(database_url, clock=ElectionClock.real())
+    runtime = Runtime.for_database(database_url, migrate_schema=False, clock=ElectionClock.real())
     runtime.results.freshness = 0.0
     with TestClient(create_app(runtime=runtime), raise_server_exceptions=False) as client:
         yield Api(client, credentials, loaded_election)

@@ -51,13 +51,29 @@ from tallyroom.store.database import transaction
 from tallyroom.store.schema import TABLE_KINDS, Base, ElectionRow, VoterRow
 from tests.polled_election import figures, poll_small_election
 from tests.register_fixture import load_small_register
-from tests.station_client import Api, protocol
+from tests.station_client import Api, protocol, small_election_api
 
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
 
 
+@pytest.fixture(scope="module")
+def played_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker[Session]]:
+    """The played election, built once for the module: every case edits or deletes inside a
+    transaction it rolls back (`_tampered`), so each starts from the same stored state."""
+    with small_election_api(tmp_path_factory.mktemp("played")) as api:
+        play(api)
+        yield api.sessions
+
+
 @pytest.fixture
-def played(api: Api) -> sessionmaker[Session]:
+def played(played_once: sessionmaker[Session]) -> Iterator[sessionmaker[Session]]:
+    """The played election, checked intact after each case (no change outlived its case)."""
+    yield played_once
+    with played_once() as session:
+        assert audit_discrepancies(session) == [], "a tampering case left its change behind"
+
+
+def play(api: Api) -> None:
     """The small election played: protocols (one amended, one left flagged), turnout, a
     certification and the round 2 defined from it, an annulment, a recount order, a revoked
     token, a signed tree head."""
@@ -143,7 +159,6 @@ def played(api: Api) -> sessionmaker[Session]:
     play_poll_book(api)
     with transaction(api.sessions) as session:
         assert audit_discrepancies(session) == []
-    return api.sessions
 
 
 def _make_constituency_2_two_round(session: Session) -> None:
@@ -351,17 +366,19 @@ NAMED: dict[str, str] = {
 }
 
 
-def _tampered(sessions: sessionmaker[Session], change: Any) -> Iterator[list[str]]:
+def _tampered(sessions: sessionmaker[Session], change: Any) -> list[str]:
+    """What `audit verify` says about the played election with `change` made; the change is
+    rolled back before this returns, whatever happens."""
     with sessions() as session:
         try:
-            change(session)
-            session.flush()
-        except IntegrityError:
+            try:
+                change(session)
+                session.flush()
+            except IntegrityError:
+                return ["refused by the database's own constraints"]
+            return audit_discrepancies(session)
+        finally:
             session.rollback()
-            yield ["refused by the database's own constraints"]
-            return
-        yield audit_discrepancies(session)
-        session.rollback()
 
 
 def test_every_authoritative_and_derived_table_is_tampered_with() -> None:
@@ -385,11 +402,11 @@ def test_an_edited_row_is_named(
             .values({column: value})
         )
 
-    for problems in _tampered(played, change):
-        assert problems, f"editing {table}.{column} went unnoticed"
-        if problems != ["refused by the database's own constraints"]:
-            named = NAMED.get(table, f"table {table}")
-            assert any(named in problem for problem in problems), problems
+    problems = _tampered(played, change)
+    assert problems, f"editing {table}.{column} went unnoticed"
+    if problems != ["refused by the database's own constraints"]:
+        named = NAMED.get(table, f"table {table}")
+        assert any(named in problem for problem in problems), problems
 
 
 def _other_party(session: Session, candidate: Any) -> int:
@@ -414,11 +431,11 @@ def test_a_deleted_row_is_named(played: sessionmaker[Session], table: str) -> No
             delete(stored).where(*(stored.c[pk.name] == row[pk.name] for pk in _pk(table)))
         )
 
-    for problems in _tampered(played, change):
-        assert problems, f"deleting a {table} row went unnoticed"
-        if problems != ["refused by the database's own constraints"]:
-            named = NAMED.get(table, f"table {table}")
-            assert any(named in problem for problem in problems), problems
+    problems = _tampered(played, change)
+    assert problems, f"deleting a {table} row went unnoticed"
+    if problems != ["refused by the database's own constraints"]:
+        named = NAMED.get(table, f"table {table}")
+        assert any(named in problem for problem in problems), problems
 
 
 def test_a_forged_annulment_and_a_deleted_flagged_version_are_named(
@@ -432,17 +449,16 @@ def test_a_forged_annulment_and_a_deleted_flagged_version_are_named(
             insert(decisions).values(station_id=1, kind="annulled", reason="x", decided_at=LATER)
         )
 
-    for problems in _tampered(played, forge):
-        assert any("table station_decision" in p and "not in the audit log" in p for p in problems)
+    problems = _tampered(played, forge)
+    assert any("table station_decision" in p and "not in the audit log" in p for p in problems)
 
     def drop_flagged(session: Session) -> None:
         session.execute(delete(versions).where(versions.c.status == "flagged"))
 
-    for problems in _tampered(played, drop_flagged):
-        assert any(
-            "table protocol_version, key station 001-0002 version 2: row deleted" in p
-            for p in problems
-        ), problems
+    problems = _tampered(played, drop_flagged)
+    assert any(
+        "table protocol_version, key station 001-0002 version 2: row deleted" in p for p in problems
+    ), problems
 
 
 #: (table, moment column, the column keying a row within its station)
@@ -480,8 +496,8 @@ def test_every_rows_moment_is_checked(
 
         words = "version" if within == "version" else "as of"
         place = f"table {table}, key station {code} {words} {key}, column {column}"
-        for problems in _tampered(played, change):
-            assert any(place in problem for problem in problems), (place, problems)
+        problems = _tampered(played, change)
+        assert any(place in problem for problem in problems), (place, problems)
 
 
 def test_a_swapped_or_deleted_protocol_photo_is_named(api: Api) -> None:
@@ -507,7 +523,7 @@ def test_a_swapped_or_deleted_protocol_photo_is_named(api: Api) -> None:
         session.execute(delete(stored).where(stored.c.sha256 == digest))
 
     for change in (swap, drop):
-        for problems in _tampered(api.sessions, change):
-            assert any(
-                "stored_file" in problem or "stored file" in problem for problem in problems
-            ), problems
+        problems = _tampered(api.sessions, change)
+        assert any("stored_file" in problem or "stored file" in problem for problem in problems), (
+            problems
+        )

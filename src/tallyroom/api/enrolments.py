@@ -7,11 +7,12 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from tallyroom.api.acting_person import caller_of
 from tallyroom.api.json_body import json_object
 from tallyroom.api.openapi_contract import command, command_responses, request_body
 from tallyroom.api.request_bodies import EnrolmentBody
 from tallyroom.api.response_bodies import EnrolmentCodeBody, EnrolmentOutcomeBody
-from tallyroom.api.runtime import bearer_token, runtime_of
+from tallyroom.api.runtime import runtime_of
 from tallyroom.service.elections import election_row
 from tallyroom.service.station_enrolment import enrol_station, issue_enrolment_code
 
@@ -57,7 +58,7 @@ async def post_enrolment(request: Request) -> JSONResponse:
 async def post_enrolment_code(code: str, request: Request) -> JSONResponse:
     new_code = await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: issue_enrolment_code(
             session, principal=principal, station_code=code
         ),

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from tallyroom.api.acting_person import caller_of
 from tallyroom.api.errors import error_responses
 from tallyroom.api.observers import checked_json, writer
 from tallyroom.api.openapi_contract import command, command_responses
@@ -106,7 +107,7 @@ class ExitPollReportBody(BaseModel):
 async def post_pollster_credential(code: str, request: Request) -> JSONResponse:
     credential = await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: exit_polls.issue_pollster_credential(
             session, principal=principal, code=code
         ),

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 
 from tallyroom.api.runtime import MAXIMUM_BODY_BYTES, limited_body
-from tallyroom.service.errors import ServiceError
+from tallyroom.service.errors import InvalidInput, ServiceError
 
 #: A protocol envelope is four levels deep (envelope, protocol, figures, votes); anything far
 #: deeper is an attack, and past ~1,000 levels pickling it for the intake process fails.
@@ -24,7 +24,11 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-async def json_object(request: Request, limit: int = MAXIMUM_BODY_BYTES) -> dict[str, Any]:
+async def json_object(
+    request: Request, limit: int = MAXIMUM_BODY_BYTES, *, nul_allowed: bool = True
+) -> dict[str, Any]:
+    """The body's JSON object; with `nul_allowed=False` a NUL character in any string is
+    refused (PostgreSQL stores none in text, and nothing a person types holds one)."""
     body = await limited_body(request, limit)
     try:
         value = json.loads(body, parse_constant=_no_constants)
@@ -34,7 +38,7 @@ async def json_object(request: Request, limit: int = MAXIMUM_BODY_BYTES) -> dict
         raise MalformedJson("malformed_json", f"the body is not valid JSON: {error}") from None
     if not isinstance(value, dict):
         raise MalformedJson("malformed_json", "the body must be a JSON object")
-    _check_depth_and_text(value)
+    _check_depth_and_text(value, nul_allowed=nul_allowed)
     return value
 
 
@@ -42,7 +46,7 @@ def _too_deep() -> MalformedJson:
     return MalformedJson("too_deep", f"the body is nested more than {MAXIMUM_DEPTH} levels deep")
 
 
-def _check_depth_and_text(value: dict[str, Any]) -> None:
+def _check_depth_and_text(value: dict[str, Any], *, nul_allowed: bool = True) -> None:
     """Refuses nesting past MAXIMUM_DEPTH and strings that are not Unicode text (a lone
     UTF-16 surrogate such as "\\ud800" parses, but can be neither stored nor encoded)."""
     pending: list[tuple[Any, int]] = [(value, 1)]
@@ -54,6 +58,8 @@ def _check_depth_and_text(value: dict[str, Any]) -> None:
             children = item
         elif isinstance(item, str):
             _check_text(item)
+            if not nul_allowed and "\x00" in item:
+                raise InvalidInput("nul_character", "the body holds a NUL character")
             continue
         else:
             continue

@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from tallyroom.api.acting_person import caller_of
 from tallyroom.api.errors import error_responses
 from tallyroom.api.json_body import json_object
 from tallyroom.api.observer_bodies import (
@@ -163,7 +164,7 @@ async def post_application_decision(code: str, request: Request) -> JSONResponse
     body = validated(ApplicationDecisionBody, await checked_json(request))
     row = await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: observer_accreditation.decide_application(
             session,
             principal=principal,
@@ -200,7 +201,7 @@ async def post_accreditations(request: Request) -> JSONResponse:
     ]
     issued = await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: observer_accreditation.accredit_observers(
             session, principal=principal, requests=requests
         ),
@@ -238,7 +239,7 @@ async def post_observer_revocation(code: str, request: Request) -> JSONResponse:
     reason = validated(RevocationReasonBody, await checked_json(request)).reason
     await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: observer_accreditation.revoke_accreditation(
             session, principal=principal, code=code, reason=reason
         ),
@@ -257,7 +258,7 @@ async def post_assignment(code: str, request: Request) -> JSONResponse:
     body = validated(AssignmentBody, await checked_json(request))
     await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: observer_accreditation.assign_observer(
             session,
             principal=principal,
@@ -556,7 +557,7 @@ async def post_review(tracking: str, request: Request) -> JSONResponse:
     reason = validated(ComplaintStepBody, await checked_json(request)).reason
     await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: complaints.begin_review(
             session, principal=principal, tracking=tracking, reason=reason
         ),
@@ -575,7 +576,7 @@ async def post_complaint_decision(tracking: str, request: Request) -> JSONRespon
     body = validated(ComplaintDecisionBody, await checked_json(request))
     await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: complaints.decide_complaint(
             session,
             principal=principal,
@@ -599,7 +600,7 @@ async def post_appeal(tracking: str, request: Request) -> JSONResponse:
     body = validated(AppealBody, await checked_json(request))
     await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: complaints.record_appeal(
             session,
             principal=principal,
@@ -622,7 +623,7 @@ async def post_appeal_decision(tracking: str, request: Request) -> JSONResponse:
     body = validated(AppealDecisionBody, await checked_json(request))
     await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: complaints.decide_appeal(
             session,
             principal=principal,
@@ -645,7 +646,7 @@ async def post_publication(tracking: str, request: Request) -> JSONResponse:
     body = validated(PublicationBody, await checked_json(request))
     await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: complaints.publish_complaint(
             session,
             principal=principal,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from tallyroom.api.acting_person import caller_of
 from tallyroom.api.conditional_get import json_read
 from tallyroom.api.json_body import json_object
 from tallyroom.api.openapi_contract import (
@@ -33,7 +34,7 @@ from tallyroom.api.poll_book_bodies import (
     VoterRecordBody,
 )
 from tallyroom.api.request_bodies import validated
-from tallyroom.api.runtime import bearer_token, runtime_of
+from tallyroom.api.runtime import runtime_of
 from tallyroom.service import poll_book, poll_book_figures
 from tallyroom.service.poll_book import CheckInRequest
 
@@ -64,7 +65,7 @@ async def post_look_up(request: Request) -> JSONResponse:
     body = validated(LookUpBody, await json_object(request))
     record = await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: poll_book.look_up(
             session, principal=principal, voter=body.voter, certificate=body.certificate
         ),
@@ -85,7 +86,7 @@ async def post_check_in(request: Request) -> JSONResponse:
     body = validated(CheckInBody, await json_object(request))
     outcome = await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: poll_book.check_in(
             session, principal=principal, request=_request(body)
         ),
@@ -106,7 +107,7 @@ async def post_check_in_batch(request: Request) -> JSONResponse:
     body = validated(CheckInBatchBody, await json_object(request, BATCH_BODY_BYTES))
     outcomes = await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: poll_book.record_check_ins(
             session,
             principal=principal,
@@ -128,7 +129,7 @@ async def post_addition(request: Request) -> JSONResponse:
     body = validated(AdditionBody, await json_object(request))
     check_in = await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: poll_book.add_voter(
             session,
             principal=principal,
@@ -155,7 +156,7 @@ async def post_absentee_certificate(request: Request) -> JSONResponse:
     body = validated(AbsenteeCertificateBody, await json_object(request))
     await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: poll_book.issue_absentee_certificate(
             session, principal=principal, voter=body.voter, number=body.number
         ),

@@ -11,10 +11,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from tallyroom.api.observers import checked_json
+from tallyroom.api.acting_person import caller_of
+from tallyroom.api.json_body import json_object
 from tallyroom.api.openapi_contract import command, command_responses
 from tallyroom.api.request_bodies import CommissionBody, StationCode, validated
-from tallyroom.api.runtime import bearer_token, runtime_of
+from tallyroom.api.runtime import runtime_of
 from tallyroom.service import webcams
 from tallyroom.service.credentials import Principal
 from tallyroom.service.elections import election_of, election_row
@@ -63,10 +64,10 @@ class CountedBody(BaseModel):
     openapi_extra=command(CamerasBody, body="the cameras"),
 )
 async def post_cameras(request: Request) -> JSONResponse:
-    body = validated(CamerasBody, await checked_json(request))
+    body = validated(CamerasBody, await json_object(request, nul_allowed=False))
     count = await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: webcams.register_webcams(
             session, principal=principal, cameras=[(c.station, c.viewing_url) for c in body.cameras]
         ),
@@ -82,10 +83,10 @@ async def post_cameras(request: Request) -> JSONResponse:
     openapi_extra=command(HeartbeatsBody, body="the stations whose cameras are up"),
 )
 async def post_heartbeats(request: Request) -> JSONResponse:
-    body = validated(HeartbeatsBody, await checked_json(request))
+    body = validated(HeartbeatsBody, await json_object(request, nul_allowed=False))
     count = await run_in_threadpool(
         runtime_of(request).command,
-        bearer_token(request),
+        caller_of(request),
         lambda session, principal: webcams.record_heartbeats(
             session, principal=principal, stations=body.stations
         ),
@@ -109,5 +110,5 @@ async def post_outages(request: Request) -> JSONResponse:
             session, principal=principal, until=runtime.clock.now(election)
         )
 
-    count = await run_in_threadpool(runtime.command, bearer_token(request), derive)
+    count = await run_in_threadpool(runtime.command, caller_of(request), derive)
     return JSONResponse({"count": count}, status_code=201)
