@@ -260,6 +260,8 @@ class ComplaintFilingBody(CommissionBody):
     reporter_kind: ReporterKind
     reporter_name: Annotated[str, Field(max_length=200)] | None = None
     reporter_contact: Annotated[str, Field(max_length=200)] | None = None
+    #: the id of an outage of the station's camera the complaint cites
+    webcam_outage: Annotated[int, Field(ge=1, le=2_000_000_000)] | None = None
     attachments: Annotated[list[AttachmentBody], Field(max_length=5)] = Field(default_factory=list)
 
 
@@ -332,6 +334,13 @@ class StepBody(BaseModel):
     outcome: str | None
 
 
+class CitedOutageBody(BaseModel):
+    model_config = ConfigDict(title="CitedWebcamOutage")
+    id: int
+    started_at: datetime
+    ended_at: datetime
+
+
 class PublicComplaintBody(BaseModel):
     """A complaint in the public register: never the reporter."""
 
@@ -349,6 +358,8 @@ class PublicComplaintBody(BaseModel):
     description: str | None
     attachments: list[str]
     station_decision: str | None
+    #: the webcam outage the complaint cites
+    webcam_outage: CitedOutageBody | None
 
 
 class ComplaintRegisterBody(BaseModel):

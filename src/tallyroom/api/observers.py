@@ -338,6 +338,13 @@ async def get_observer_statistics(request: Request) -> JSONResponse:
 # -------------------------------------------------------------------------- protocol copies
 
 
+def idempotency_key_of(request: Request) -> str | None:
+    """The sender's `Idempotency-Key` header: the same key again gets the first answer's
+    thing, stored once (checked by the service)."""
+    key = request.headers.get("idempotency-key")
+    return key.strip()[:100] if key else None
+
+
 def _photo(content_base64: str | None) -> CheckedFile | None:
     if content_base64 is None:
         return None
@@ -355,6 +362,7 @@ async def post_protocol_copy(request: Request) -> JSONResponse:
     body = validated(ProtocolCopyBody, await _body(request, MAXIMUM_FILING_BYTES))
     photo = _photo(body.photo_base64)
     credential = bearer_token(request)
+    key = idempotency_key_of(request)
 
     def submit(session: Session) -> int:
         observer = observer_accreditation.authenticate_observer(session, credential)
@@ -364,6 +372,7 @@ async def post_protocol_copy(request: Request) -> JSONResponse:
             station_code=body.station,
             figures=body.figures.model_dump(),
             photo=photo,
+            idempotency_key=key,
         )
         return row.id
 
@@ -453,6 +462,13 @@ def _public(c: complaints.PublicComplaint) -> dict[str, Any]:
         "description": c.description,
         "attachments": list(c.attachments),
         "station_decision": c.station_decision,
+        "webcam_outage": {
+            "id": c.webcam_outage[0],
+            "started_at": c.webcam_outage[1].isoformat(),
+            "ended_at": c.webcam_outage[2].isoformat(),
+        }
+        if c.webcam_outage
+        else None,
     }
 
 
@@ -482,7 +498,9 @@ async def post_complaint(request: Request) -> JSONResponse:
         constituency=body.constituency,
         reporter_name=body.reporter_name,
         reporter_contact=body.reporter_contact,
+        webcam_outage=body.webcam_outage,
     )
+    key = idempotency_key_of(request)
 
     def file(session: Session) -> dict[str, Any]:
         observer = (
@@ -490,7 +508,9 @@ async def post_complaint(request: Request) -> JSONResponse:
             if credential
             else None
         )
-        row = complaints.file_complaint(session, filing, attachments=files, observer=observer)
+        row = complaints.file_complaint(
+            session, filing, attachments=files, observer=observer, idempotency_key=key
+        )
         return {
             "tracking_number": row.tracking_number,
             "status": row.status,

@@ -5,20 +5,28 @@ phone form (`/observer`: sign in with the badge's credential, submit a protocol 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from tallyroom.domain.complaint import ComplaintCategory, ComplaintSubject, ReporterKind
 from tallyroom.domain.election_clock import ElectionClock
+from tallyroom.domain.idempotency_key import is_idempotency_key
 from tallyroom.domain.protocol_document import FIGURE_FIELDS
 from tallyroom.domain.uploaded_file import MAXIMUM_PDF_BYTES, CheckedFile
-from tallyroom.service import complaints, exit_polls, observer_accreditation, observer_copies
+from tallyroom.service import (
+    complaints,
+    exit_polls,
+    observer_accreditation,
+    observer_copies,
+    webcams,
+)
 from tallyroom.service.elections import election_of, election_row
 from tallyroom.service.errors import InvalidInput, ServiceError, TooLarge
 from tallyroom.service.stored_files import checked
@@ -33,6 +41,25 @@ CREDENTIAL_COOKIE = "observer_credential"
 #: a form with one PDF and its fields
 MAXIMUM_FORM_BYTES = MAXIMUM_PDF_BYTES + 256 * 1024
 MAXIMUM_FIGURE = 10_000_000
+STATIC = Path(__file__).parent / "static"
+#: the observer form's scripts and service worker (static/observer/) and what it shares with
+#: the station app (static/shared/), served under /observer/app/
+OBSERVER_FILES: dict[str, Path] = {
+    **{path.name: path for path in (STATIC / "observer").glob("*.js")},
+    **{path.name: path for path in (STATIC / "shared").glob("*.js")},
+}
+
+
+def wants_json(request: Request) -> bool:
+    """The observer form's outbox sends with `Accept: application/json` and reads the answer;
+    a plain form post (no script) gets the page."""
+    return "application/json" in request.headers.get("accept", "")
+
+
+def refusal(error: ServiceError) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": error.code, "message": error.message}}, status_code=error.status
+    )
 
 
 def watcher_router(
@@ -139,12 +166,20 @@ def watcher_router(
         }
 
     @router.get("/complaints/new")
-    async def new_complaint(request: Request, station: str = "") -> Response:
+    async def new_complaint(
+        request: Request, station: str = "", webcam_outage: str = ""
+    ) -> Response:
         return await page(
             request,
             "complaint_new.html",
             "/complaints/new",
-            **form_data({"station": station[:32], "about": "station" if station else ""}),
+            **form_data(
+                {
+                    "station": station[:32],
+                    "about": "station" if station else "",
+                    "webcam_outage": webcam_outage[:9] if webcam_outage.isdigit() else "",
+                }
+            ),
         )
 
     @router.post("/complaints/new")
@@ -166,6 +201,7 @@ def watcher_router(
                     "reporter_kind",
                     "reporter_name",
                     "reporter_contact",
+                    "webcam_outage",
                 )
             }
             filing = _filing(values)
@@ -245,6 +281,16 @@ def watcher_router(
         chosen = next((s for s in stations if s.code == station), None)
         if chosen is None and len(stations) == 1:
             chosen = stations[0]
+        outages = (
+            await run_in_threadpool(
+                read,
+                lambda session: webcams.station_outages(
+                    session, election_id=observer.election_id, station_code=chosen.code
+                ),
+            )
+            if chosen is not None
+            else ()
+        )
         return await page(
             request,
             "observer.html",
@@ -254,6 +300,8 @@ def watcher_router(
             stations=stations,
             chosen=chosen,
             figure_fields=FIGURE_FIELDS,
+            categories=[c.value for c in ComplaintCategory],
+            outages=outages,
         )
 
     @router.post("/observer/sign-in")
@@ -300,15 +348,23 @@ def watcher_router(
             station = str(form.get("station") or "")[:32]
             figures = _figures(form)
             photo = await upload(form, "photo", photos_only=True)
+            key = _key(form)
 
-            def store(session: Session) -> None:
+            def store(session: Session) -> int:
                 observer = signed_in(request, session)
-                observer_copies.submit_copy(
-                    session, observer=observer, station_code=station, figures=figures, photo=photo
-                )
+                return observer_copies.submit_copy(
+                    session,
+                    observer=observer,
+                    station_code=station,
+                    figures=figures,
+                    photo=photo,
+                    idempotency_key=key,
+                ).id
 
-            await run_in_threadpool(write, store)
+            copy_id = await run_in_threadpool(write, store)
         except ServiceError as error:
+            if wants_json(request):
+                return refusal(error)
             return await page(
                 request,
                 "observer_done.html",
@@ -317,11 +373,95 @@ def watcher_router(
                 problem=error.message,
                 station=station,
             )
+        if wants_json(request):
+            return JSONResponse({"station": station, "copy_id": copy_id}, status_code=201)
         return await page(
             request, "observer_done.html", "/observer", status=201, problem=None, station=station
         )
 
+    @router.post("/observer/complaints")
+    async def observer_complaint(request: Request) -> Response:
+        """A complaint from the signed-in observer's phone (sent from its outbox)."""
+        station = ""
+        try:
+            filing_limit_of(request.app.state).admit(
+                request.client.host if request.client else "unknown"
+            )
+            form = await form_of(request)
+            values = {
+                key: str(form.get(key) or "")[:5000]
+                for key in ("category", "station", "description", "webcam_outage")
+            }
+            station = values["station"][:32]
+            filing = _filing(
+                {
+                    **values,
+                    "about": "station",
+                    "constituency": "",
+                    "reporter_kind": "voter",
+                    "reporter_name": "",
+                    "reporter_contact": "",
+                }
+            )
+            attachment = await upload(form, "attachment", photos_only=False)
+            key = _key(form)
+
+            def store(session: Session) -> str:
+                observer = signed_in(request, session)
+                return complaints.file_complaint(
+                    session,
+                    filing,
+                    attachments=[attachment] if attachment else [],
+                    observer=observer,
+                    idempotency_key=key,
+                ).tracking_number
+
+            tracking = await run_in_threadpool(write, store)
+        except ServiceError as error:
+            if wants_json(request):
+                return refusal(error)
+            return await page(
+                request,
+                "observer_done.html",
+                "/observer",
+                status=error.status,
+                problem=error.message,
+                station=station,
+            )
+        if wants_json(request):
+            return JSONResponse(
+                {"station": station, "tracking_number": tracking}, status_code=201
+            )
+        return await page(
+            request,
+            "complaint_filed.html",
+            "/observer",
+            status=201,
+            tracking_number=tracking,
+        )
+
+    @router.get("/observer/app/{name}")
+    async def observer_file(name: str) -> Response:
+        path = OBSERVER_FILES.get(name)
+        if path is None:
+            return Response(status_code=404)
+        headers = {"Cache-Control": "no-cache"}
+        if name == "sw.js":
+            # the worker keeps /observer itself, above its own folder
+            headers["Service-Worker-Allowed"] = "/observer"
+        return Response(path.read_bytes(), media_type="text/javascript", headers=headers)
+
     return router
+
+
+def _key(form: Any) -> str | None:
+    """The idempotency key the observer's outbox chose (None from a plain form post)."""
+    key = str(form.get("idempotency_key") or "").strip()
+    if not key:
+        return None
+    if not is_idempotency_key(key):
+        raise InvalidInput("invalid_idempotency_key", "16 to 64 letters, digits, - or _")
+    return key
 
 
 def _filing(values: dict[str, str]) -> complaints.ComplaintFiling:
@@ -338,6 +478,9 @@ def _filing(values: dict[str, str]) -> complaints.ComplaintFiling:
     number = values["constituency"].strip()
     if number and not (number.isascii() and number.isdigit() and len(number) < 7):
         raise InvalidInput("invalid_constituency", "the constituency is a number")
+    outage = values.get("webcam_outage", "").strip()
+    if outage and not (outage.isascii() and outage.isdigit() and len(outage) < 10):
+        raise InvalidInput("invalid_outage", "the outage is a number")
     return complaints.ComplaintFiling(
         category=category,
         about=about,
@@ -347,6 +490,7 @@ def _filing(values: dict[str, str]) -> complaints.ComplaintFiling:
         constituency=int(number) if number else None,
         reporter_name=values["reporter_name"] or None,
         reporter_contact=values["reporter_contact"] or None,
+        webcam_outage=int(outage) if outage else None,
     )
 
 
