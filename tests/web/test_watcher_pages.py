@@ -173,3 +173,98 @@ def test_only_published_attachments_are_served(api: Api) -> None:
     assert served.headers["content-type"] == "image/jpeg"
     assert served.headers["x-content-type-options"] == "nosniff"
     assert f"/complaints/files/{digest}" in api.client.get("/complaints").text
+
+
+JSON = {"Accept": "application/json"}
+KEY = "5f1c7a0e-3b2d-4e6f-8a9b-0c1d2e3f4a5b"
+
+
+def _signed_in(api: Api) -> None:
+    credential = _credential(api)
+    api.client.post("/observer/sign-in", data={"credential": credential})
+
+
+def test_the_outbox_sends_a_copy_and_a_complaint_once_whatever_the_tries(api: Api) -> None:
+    poll_small_election(api)
+    _signed_in(api)
+    home = api.client.get("/observer", params={"station": "001-0001"}).text
+    assert 'id="observer-complaint-form"' in home
+    assert 'data-outbox data-kind="complaint"' in home
+    assert '<script type="module" src="/observer/app/observer.js">' in home
+    complaint = {
+        "category": "pressure_on_voters",
+        "station": "001-0001",
+        "description": "A man told voters whom to choose.",
+        "idempotency_key": KEY,
+    }
+    answers = [
+        api.client.post("/observer/complaints", data=complaint, headers=JSON) for _ in range(3)
+    ]
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    assert len({a.json()["tracking_number"] for a in answers}) == 1
+    copies = [
+        api.client.post(
+            "/observer/copies", data=_copy_form(250) | {"idempotency_key": KEY}, headers=JSON
+        )
+        for _ in range(2)
+    ]
+    assert [c.status_code for c in copies] == [201, 201]
+    assert copies[0].json() == copies[1].json()
+    with transaction(api.sessions) as session:
+        assert session.scalar(select(func.count(ComplaintRow.id))) == 1
+        (row,) = session.scalars(select(ComplaintRow)).all()
+        assert row.reporter_kind == "observer"
+    # without a script the form still works (a page, no key)
+    plain = api.client.post("/observer/complaints", data=complaint | {"idempotency_key": ""})
+    assert plain.status_code == 201
+    assert 'id="tracking-number"' in plain.text
+
+
+def test_the_outbox_routes_refuse_what_they_must(api: Api) -> None:
+    good = {
+        "category": "other",
+        "station": "001-0001",
+        "description": "x",
+        "idempotency_key": KEY,
+    }
+    # not signed in: 401 in the error envelope, nothing stored
+    anonymous = api.client.post("/observer/complaints", data=good, headers=JSON)
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"]
+    _signed_in(api)
+    cases = {
+        "bad key": (good | {"idempotency_key": "short"}, 422, "invalid_idempotency_key"),
+        "bad category": (good | {"category": "riot"}, 422, "invalid_choice"),
+        "other station": (good | {"station": "009-9999"}, 422, "unknown_station"),
+        "bad outage": (good | {"webcam_outage": "x1"}, 422, "invalid_outage"),
+        "NUL": (good | {"description": "a\x00b"}, 422, "nul_character"),
+    }
+    for name, (data, status, code) in cases.items():
+        answer = api.client.post("/observer/complaints", data=data, headers=JSON)
+        assert (answer.status_code, answer.json()["error"]["code"]) == (status, code), name
+    exe = api.client.post(
+        "/observer/complaints",
+        data=good,
+        files={"attachment": ("a.jpg", b"MZ\x90 executable", "image/jpeg")},
+        headers=JSON,
+    )
+    assert exe.status_code == 422
+    oversized = api.client.post(
+        "/observer/complaints",
+        data=good,
+        files={"attachment": ("a.pdf", b"%PDF-1.7\n" + b"0" * (11 * 1024 * 1024), "application/pdf")},
+        headers=JSON,
+    )
+    assert oversized.status_code == 413
+    copy = api.client.post(
+        "/observer/copies", data=_copy_form(250) | {"idempotency_key": "é" * 20}, headers=JSON
+    )
+    assert copy.status_code == 422
+    with transaction(api.sessions) as session:
+        assert session.scalar(select(func.count(ComplaintRow.id))) == 0
+        assert session.scalar(select(func.count(StoredFileRow.sha256))) == 0
+    assert api.client.get("/observer/app/observer.js").status_code == 200
+    worker = api.client.get("/observer/app/sw.js")
+    assert worker.headers["service-worker-allowed"] == "/observer"
+    assert api.client.get("/observer/app/..%2fapp.py").status_code == 404
+    assert api.client.get("/station/outbox_store.js").status_code == 200
