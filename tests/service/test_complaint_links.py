@@ -5,7 +5,6 @@ outage of its station's camera, shown both ways."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -70,9 +69,7 @@ def test_deadlines_come_from_the_definition_and_go_back_with_its_export(
         small_election, "  complaints: {deadline_days: {multiple_voting: 1, other: 10}}\n"
     )
     with transaction(sessions) as session:
-        define_election(
-            session, definition=read_definition(source), digest="0" * 64, actor="test"
-        )
+        define_election(session, definition=read_definition(source), digest="0" * 64, actor="test")
     with transaction(sessions) as session:
         for category in (
             ComplaintCategory.MULTIPLE_VOTING,
@@ -87,9 +84,9 @@ def test_deadlines_come_from_the_definition_and_go_back_with_its_export(
         # named in the definition: its days; not named: the default table
         assert due[ComplaintCategory.MULTIPLE_VOTING] == timedelta(days=1)
         assert due[ComplaintCategory.OTHER] == timedelta(days=10)
-        assert due[ComplaintCategory.BALLOT_STUFFING] == DEADLINES[
-            ComplaintCategory.BALLOT_STUFFING
-        ]
+        assert (
+            due[ComplaintCategory.BALLOT_STUFFING] == DEADLINES[ComplaintCategory.BALLOT_STUFFING]
+        )
         overdue = {
             c.category: c.overdue
             for c in complaint_register(session, now=FILED + timedelta(days=1, hours=1))
@@ -243,7 +240,10 @@ def test_a_complaint_cites_an_outage_of_its_station_camera_and_both_show_it(
         register_webcams(
             session,
             principal=commission,
-            cameras=[("001-0001", "https://cams.example/1"), ("002-0001", "https://cams.example/3")],
+            cameras=[
+                ("001-0001", "https://cams.example/1"),
+                ("002-0001", "https://cams.example/3"),
+            ],
         )
         moment = OPENS
         while moment <= OPENS + timedelta(hours=4):

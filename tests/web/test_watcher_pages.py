@@ -252,7 +252,9 @@ def test_the_outbox_routes_refuse_what_they_must(api: Api) -> None:
     oversized = api.client.post(
         "/observer/complaints",
         data=good,
-        files={"attachment": ("a.pdf", b"%PDF-1.7\n" + b"0" * (11 * 1024 * 1024), "application/pdf")},
+        files={
+            "attachment": ("a.pdf", b"%PDF-1.7\n" + b"0" * (11 * 1024 * 1024), "application/pdf")
+        },
         headers=JSON,
     )
     assert oversized.status_code == 413

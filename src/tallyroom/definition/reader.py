@@ -24,8 +24,8 @@ from tallyroom.definition.layout import (
 from tallyroom.definition.problems import ProblemCollector
 from tallyroom.definition.rules_file import read_rules
 from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
-from tallyroom.domain.constituency import Constituency, ConstituencyKind
 from tallyroom.domain.complaint import ComplaintCategory, deadline_days
+from tallyroom.domain.constituency import Constituency, ConstituencyKind
 from tallyroom.domain.contest import Contest
 from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.domain.definition import ElectionDefinition

@@ -146,8 +146,7 @@ def file_complaint(
         published_description=None,
         status=ComplaintStatus.RECEIVED.value,
         filed_at=moment,
-        due_at=moment
-        + deadlines(election_of(election).complaint_deadline_days)[filing.category],
+        due_at=moment + deadlines(election_of(election).complaint_deadline_days)[filing.category],
         idempotency_key=idempotency_key,
         webcam_outage_id=outage_id,
     )
@@ -661,12 +660,12 @@ def withheld_complaint(
             )
     else:
         _deciding_body(session, viewer, complaint)
-    (public,) = [
-        c
-        for c in complaint_register(session, election_code=None, limit=10**9)
-        if c.tracking_number == tracking
-    ] or [None]  # type: ignore[list-item]
-    assert public is not None
+    return _withheld_of(session, complaint, _public_of(session, complaint))
+
+
+def _withheld_of(
+    session: Session, complaint: ComplaintRow, public: PublicComplaint
+) -> WithheldComplaint:
     return WithheldComplaint(
         public=public,
         description=complaint.description,
@@ -681,6 +680,24 @@ def withheld_complaint(
         reporter_name=complaint.reporter_name,
         reporter_contact=complaint.reporter_contact,
     )
+
+
+def complaints_to_handle(
+    session: Session, *, principal: Principal, limit: int = 200
+) -> list[WithheldComplaint]:
+    """The complaints a commission body may handle, whole (description, attachments, reporter):
+    every one for the commission, its own constituency's for a constituency commission."""
+    if principal.role not in (Role.COMMISSION, Role.CONSTITUENCY_COMMISSION):
+        raise Forbidden("not_commission", "only a commission handles complaints")
+    handled: list[WithheldComplaint] = []
+    for public in _register(session, principal.election_id, None, limit, None):
+        complaint = _complaint(session, principal.election_id, public.tracking_number)
+        try:
+            _deciding_body(session, principal, complaint)
+        except Forbidden:
+            continue
+        handled.append(_withheld_of(session, complaint, public))
+    return handled
 
 
 def stations_under_review(session: Session, election_id: int) -> set[str]:

@@ -12,12 +12,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from tallyroom.api.observer_bodies import OrganisationApplicationBody
 from tallyroom.domain.complaint import ComplaintCategory, ComplaintSubject, ReporterKind
 from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.idempotency_key import is_idempotency_key
+from tallyroom.domain.observer_accreditation import OrganisationKind
 from tallyroom.domain.protocol_document import FIGURE_FIELDS
 from tallyroom.domain.uploaded_file import MAXIMUM_PDF_BYTES, CheckedFile
 from tallyroom.service import (
@@ -228,6 +231,61 @@ def watcher_router(
             tracking_number=row.tracking_number,
         )
 
+    # --- organisations apply ----------------------------------------------------------------
+
+    application_fields = (
+        "code",
+        "name",
+        "kind",
+        "country",
+        "represents",
+        "partner_name",
+        "partner_country",
+    )
+
+    def application_data(values: dict[str, str], problem: str | None = None) -> dict[str, Any]:
+        return {
+            "kinds": [k.value for k in OrganisationKind],
+            "values": values,
+            "problem": problem,
+        }
+
+    @router.get("/observers/apply")
+    async def application_form(request: Request) -> Response:
+        return await page(
+            request, "organisation_apply.html", "/observers/apply", **application_data({})
+        )
+
+    @router.post("/observers/apply")
+    async def apply(request: Request) -> Response:
+        values: dict[str, str] = {}
+        try:
+            filing_limit_of(request.app.state).admit(
+                request.client.host if request.client else "unknown"
+            )
+            form = await form_of(request)
+            values = {key: str(form.get(key) or "").strip()[:400] for key in application_fields}
+            application = _application(values)
+            row = await run_in_threadpool(
+                write,
+                lambda session: observer_accreditation.apply_organisation(session, application),
+            )
+        except ServiceError as error:
+            return await page(
+                request,
+                "organisation_apply.html",
+                "/observers/apply",
+                status=error.status,
+                **application_data(values, error.message),
+            )
+        return await page(
+            request,
+            "organisation_applied.html",
+            "/observers/apply",
+            status=201,
+            code=row.code,
+        )
+
     # --- exit polls -------------------------------------------------------------------------
 
     @router.get("/exit-polls")
@@ -429,9 +487,7 @@ def watcher_router(
                 station=station,
             )
         if wants_json(request):
-            return JSONResponse(
-                {"station": station, "tracking_number": tracking}, status_code=201
-            )
+            return JSONResponse({"station": station, "tracking_number": tracking}, status_code=201)
         return await page(
             request,
             "complaint_filed.html",
@@ -452,6 +508,29 @@ def watcher_router(
         return Response(path.read_bytes(), media_type="text/javascript", headers=headers)
 
     return router
+
+
+def _application(values: dict[str, str]) -> observer_accreditation.Application:
+    """The form's application, checked as the API checks it (codes, names, countries)."""
+    if any("\x00" in value for value in values.values()):
+        raise InvalidInput("nul_character", "the form holds a NUL character")
+    try:
+        body = OrganisationApplicationBody.model_validate(
+            {key: value for key, value in values.items() if value}
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise InvalidInput("invalid_application", f"{where}: {first['msg']}") from None
+    return observer_accreditation.Application(
+        body.code,
+        body.name,
+        body.kind,
+        body.country,
+        body.represents,
+        body.partner_name,
+        body.partner_country,
+    )
 
 
 def _key(form: Any) -> str | None:
