@@ -11,6 +11,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tallyroom.store.database import transaction
+from tallyroom.web.watcher_pages import MAXIMUM_FORM_BYTES
 from tallyroom.store.schema import ComplaintRow, StoredFileRow
 from tests.polled_election import poll_small_election
 from tests.station_client import Api, good_figures
@@ -270,3 +271,69 @@ def test_the_outbox_routes_refuse_what_they_must(api: Api) -> None:
     assert worker.headers["service-worker-allowed"] == "/observer"
     assert api.client.get("/observer/app/..%2fapp.py").status_code == 404
     assert api.client.get("/station/outbox_store.js").status_code == 200
+
+
+def _pollster_credential(api: Api) -> str:
+    issued = api.client.post("/api/v1/exit-polls/ep-az/credential", headers=api.commission)
+    assert issued.status_code in (200, 201), issued.text
+    credential: str = issued.json()["credential"]
+    return credential
+
+
+def test_an_exit_poll_organisation_sends_estimates_from_its_page(api: Api) -> None:
+    credential = _pollster_credential(api)
+    assert 'id="pollster-sign-in"' in api.client.get("/exit-poll").text
+    assert api.client.post("/exit-poll/sign-in", data={"credential": "wrong"}).status_code == 401
+    signed = api.client.post(
+        "/exit-poll/sign-in", data={"credential": credential}, follow_redirects=False
+    )
+    assert signed.status_code == 303
+    assert signed.headers["set-cookie"].lower().count("samesite=strict") == 1
+    home = api.client.get("/exit-poll?lang=en")
+    assert 'id="estimates-form"' in home.text
+    sent = api.client.post(
+        "/exit-poll/estimates",
+        data={"estimates": "station,turnout,C001,C002,C003\n001-0002,55.5,30,25,\n"},
+    )
+    assert sent.status_code == 201, sent.text
+    assert 'id="estimates-stored"' in sent.text
+    assert 'data-estimated="1"' in sent.text
+    # the polls are closing (the drill clock): a sample can no longer be declared
+    late = api.client.post("/exit-poll/sample", data={"stations": "001-0003"})
+    assert late.status_code == 409
+    assert 'data-sampled="' in late.text
+
+
+def test_the_exit_poll_page_refuses_what_it_must(api: Api) -> None:
+    anonymous = api.client.post(
+        "/exit-poll/estimates", data={"estimates": "station,turnout,C001\n001-0002,50,20\n"}
+    )
+    assert anonymous.status_code == 401
+    # an observer's credential is not an organisation's
+    api.client.cookies.set("pollster_credential", api.credentials.observer_token)
+    assert api.client.get("/exit-poll").status_code == 401
+    api.client.cookies.clear()
+    api.client.post("/exit-poll/sign-in", data={"credential": _pollster_credential(api)})
+    cases = {
+        "no header": ("001-0002,50,20\n", 422),
+        "bad header": ("code,turnout,C001\n001-0002,50,20\n", 422),
+        "short line": ("station,turnout,C001\n001-0002,50\n", 422),
+        "not a number": ("station,turnout,C001\n001-0002,fifty,20\n", 422),
+        "NaN": ("station,turnout,C001\n001-0002,nan,20\n", 422),
+        "out of range": ("station,turnout,C001\n001-0002,150,20\n", 422),
+        "not sampled": ("station,turnout,C001\n002-0001,50,20\n", 422),
+        "stranger": ("station,turnout,C999\n001-0002,50,20\n", 422),
+        "too many": ("station,turnout,C001\n" + "001-0002,50,20\n" * 1_001, 422),
+    }
+    for name, (text, status) in cases.items():
+        answer = api.client.post("/exit-poll/estimates", data={"estimates": text})
+        assert answer.status_code == status, (name, answer.text[:300])
+        assert 'id="form-problem"' in answer.text
+    too_big = api.client.post(
+        "/exit-poll/estimates", data={"estimates": "x" * (MAXIMUM_FORM_BYTES + 10)}
+    )
+    assert too_big.status_code == 413
+    assert api.client.post("/exit-poll/sample", data={"stations": " "}).status_code == 422
+    assert api.client.post("/exit-poll/sample", data={"stations": "x" * 40}).status_code == 422
+    home = api.client.get("/exit-poll").text
+    assert 'data-estimated="0"' in home

@@ -41,6 +41,10 @@ from tallyroom.web.results_source import ResultsSource
 Outcome = TypeVar("Outcome")
 #: the observer's credential, kept by the phone's browser for the session
 CREDENTIAL_COOKIE = "observer_credential"
+#: an exit-poll organisation's credential, kept by its browser for the session
+POLLSTER_COOKIE = "pollster_credential"
+#: a sample pasted into the form: station codes
+MAXIMUM_SAMPLE = 5_000
 #: a form with one PDF and its fields
 MAXIMUM_FORM_BYTES = MAXIMUM_PDF_BYTES + 256 * 1024
 MAXIMUM_FIGURE = 10_000_000
@@ -307,6 +311,120 @@ def watcher_router(
             )
         return await page(request, "exit_polls.html", "/exit-polls", report=report, problem=None)
 
+    # --- an exit-poll organisation's page ---------------------------------------------------
+
+    async def pollster_page(request: Request, status: int = 200, **data: Any) -> Response:
+        credential = request.cookies.get(POLLSTER_COOKIE)
+        if not credential:
+            return await page(
+                request, "pollster.html", "/exit-poll", status=status, signed_in=False, **data
+            )
+
+        def load(session: Session) -> tuple[exit_polls.PollsterPrincipal, int, int]:
+            pollster = exit_polls.authenticate_pollster(session, credential)
+            return (pollster, *exit_polls.pollster_counts(session, pollster=pollster))
+
+        try:
+            pollster, sampled, estimated = await run_in_threadpool(read, load)
+        except ServiceError as error:
+            response = await page(
+                request,
+                "pollster.html",
+                "/exit-poll",
+                status=401,
+                signed_in=False,
+                problem=error.message,
+            )
+            response.delete_cookie(POLLSTER_COOKIE)
+            return response
+        return await page(
+            request,
+            "pollster.html",
+            "/exit-poll",
+            status=status,
+            signed_in=True,
+            organisation=pollster.code,
+            sampled=sampled,
+            estimated=estimated,
+            **data,
+        )
+
+    @router.get("/exit-poll")
+    async def pollster_home(request: Request) -> Response:
+        return await pollster_page(request)
+
+    @router.post("/exit-poll/sign-in")
+    async def pollster_sign_in(request: Request) -> Response:
+        form = await form_of(request)
+        credential = str(form.get("credential") or "").strip()[:200]
+        try:
+            await run_in_threadpool(
+                read, lambda session: exit_polls.authenticate_pollster(session, credential)
+            )
+        except ServiceError as error:
+            return await page(
+                request,
+                "pollster.html",
+                "/exit-poll",
+                status=401,
+                signed_in=False,
+                problem=error.message,
+            )
+        response = RedirectResponse(link("/exit-poll"), status_code=303)
+        # Strict: a form elsewhere cannot send a sample or estimates in the firm's name.
+        response.set_cookie(
+            POLLSTER_COOKIE,
+            credential,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            max_age=3 * 24 * 3600,
+        )
+        return response
+
+    @router.post("/exit-poll/sign-out")
+    async def pollster_sign_out() -> Response:
+        response = RedirectResponse(link("/exit-poll"), status_code=303)
+        response.delete_cookie(POLLSTER_COOKIE)
+        return response
+
+    @router.post("/exit-poll/sample")
+    async def pollster_sample(request: Request) -> Response:
+        try:
+            form = await form_of(request)
+            stations = _station_list(str(form.get("stations") or ""))
+
+            def store(session: Session) -> int:
+                pollster = exit_polls.authenticate_pollster(
+                    session, request.cookies.get(POLLSTER_COOKIE)
+                )
+                election = election_of(election_row(session, None))
+                return exit_polls.declare_sample(
+                    session, pollster=pollster, stations=stations, now=clock.now(election)
+                )
+
+            added = await run_in_threadpool(write, store)
+        except ServiceError as error:
+            return await pollster_page(request, status=error.status, problem=error.message)
+        return await pollster_page(request, status=201, sample_added=added)
+
+    @router.post("/exit-poll/estimates")
+    async def pollster_estimates(request: Request) -> Response:
+        try:
+            form = await form_of(request)
+            estimates = _estimates(str(form.get("estimates") or ""))
+
+            def store(session: Session) -> int:
+                pollster = exit_polls.authenticate_pollster(
+                    session, request.cookies.get(POLLSTER_COOKIE)
+                )
+                return exit_polls.submit_estimates(session, pollster=pollster, estimates=estimates)
+
+            stored = await run_in_threadpool(write, store)
+        except ServiceError as error:
+            return await pollster_page(request, status=error.status, problem=error.message)
+        return await pollster_page(request, status=201, estimates_stored=stored)
+
     # --- the observer's phone form --------------------------------------------------------
 
     def signed_in(request: Request, session: Session) -> observer_accreditation.ObserverPrincipal:
@@ -531,6 +649,47 @@ def _application(values: dict[str, str]) -> observer_accreditation.Application:
         body.partner_name,
         body.partner_country,
     )
+
+
+def _station_list(text: str) -> list[str]:
+    """Station codes separated by commas, spaces or new lines."""
+    codes = [code for code in text.replace(",", " ").split() if code]
+    if not codes or len(codes) > MAXIMUM_SAMPLE:
+        raise InvalidInput("sample", f"1 to {MAXIMUM_SAMPLE} station codes")
+    if any(len(code) > 32 or not code.isascii() for code in codes):
+        raise InvalidInput("invalid_station", "a station code is up to 32 letters and digits")
+    return codes
+
+
+def _estimates(text: str) -> list[exit_polls.Estimate]:
+    """CSV with a header `station,turnout,<candidate code>…`; one line per station, percent
+    of voters (an empty cell: the candidate does not stand there)."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if len(lines) < 2 or len(lines) > exit_polls.MAXIMUM_ESTIMATES + 1:
+        raise InvalidInput("estimates", f"a header and 1 to {exit_polls.MAXIMUM_ESTIMATES} lines")
+    header = [cell.strip() for cell in lines[0].split(",")]
+    if header[:2] != ["station", "turnout"] or len(header) < 3 or len(header) > 100:
+        raise InvalidInput(
+            "estimates_header", "the first line is station,turnout and candidates' codes"
+        )
+    estimates = []
+    for number, line in enumerate(lines[1:], 2):
+        cells = [cell.strip() for cell in line.split(",")]
+        if len(cells) != len(header):
+            raise InvalidInput(
+                "estimates_line", f"line {number}: {len(header)} cells, as the header"
+            )
+        try:
+            turnout = float(cells[1])
+            shares = {
+                code: float(cell) for code, cell in zip(header[2:], cells[2:], strict=True) if cell
+            }
+        except ValueError:
+            raise InvalidInput("estimates_line", f"line {number}: a number is not one") from None
+        if any(value != value for value in (turnout, *shares.values())):
+            raise InvalidInput("estimates_line", f"line {number}: a number is not one")
+        estimates.append(exit_polls.Estimate(cells[0][:32], turnout, shares))
+    return estimates
 
 
 def _key(form: Any) -> str | None:
