@@ -11,8 +11,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tallyroom.store.database import transaction
-from tallyroom.web.watcher_pages import MAXIMUM_FORM_BYTES
 from tallyroom.store.schema import ComplaintRow, StoredFileRow
+from tallyroom.web.watcher_pages import MAXIMUM_FORM_BYTES
 from tests.polled_election import poll_small_election
 from tests.station_client import Api, good_figures
 
