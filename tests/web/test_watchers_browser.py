@@ -4,7 +4,8 @@ aborted, which a service worker's own requests do not escape as they escape `set
 submits a protocol copy that differs in one field with a photo, then a complaint with a
 photo; both wait in the phone's outbox; the network returns but the first answers are lost,
 so both are sent again — and stored once. The public station page shows "under review" and
-the mismatch; the commission upholds the complaint ordering a recount, and the page follows.
+the mismatch; a commission member takes the complaint up and upholds it in the console,
+ordering a recount, and the page follows.
 Screenshots into docs/screenshots/ with --screenshots only."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from playwright.sync_api import Browser, Page, Route
 from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.service.credentials import IssuedCredentials
+from tests.console_people import make_account
 from tests.station_client import good_figures, protocol
 
 from .live_server import serving, site_app
@@ -35,7 +37,8 @@ def site(
     loaded_election: sessionmaker[Session], credentials: IssuedCredentials, database_url: str
 ) -> Iterator[str]:
     with serving(site_app(database_url)) as url:
-        yield url
+        # localhost: a secure context, so the console's Secure session cookie is kept
+        yield url.replace("127.0.0.1", "localhost")
 
 
 @pytest.fixture
@@ -79,6 +82,8 @@ class Network:
 
 def test_an_observer_reports_offline_and_the_commission_orders_a_recount(
     site: str,
+    browser: Browser,
+    loaded_election: sessionmaker[Session],
     on_phone: Watched,
     credentials: IssuedCredentials,
     tmp_path: Path,
@@ -166,12 +171,27 @@ def test_an_observer_reports_offline_and_the_commission_orders_a_recount(
     copies = httpx.get(f"{site}/api/v1/stations/001-0001/observer-copies").json()
     assert len(copies["copies"]) == 1
 
-    review = httpx.post(
-        f"{site}/api/v1/complaints/{tracking}/review",
-        json={"reason": "the observer's copy differs"},
-        headers=commission,
+    # the commission member, at her desk, takes the complaint up in the console
+    desk = browser.new_context(viewport={"width": 1280, "height": 900})
+    console = desk.new_page()
+    member = make_account(loaded_election, "leyla")
+    console.goto(f"{site}/console/sign-in?lang=en")
+    console.fill("#login", member.login)
+    console.fill("#password", member.password)
+    console.click("#sign-in-form button[type=submit]")
+    console.wait_for_url("**/console/second-factor")
+    console.fill("#code", member.code())
+    console.click("#totp-form button[type=submit]")
+    console.wait_for_url("**/console")
+    console.goto(f"{site}/console/complaints?lang=en")
+    item = console.locator(f'article[data-complaint="{tracking}"]')
+    assert "290 votes for C002" in item.inner_text()  # the whole description, to the commission
+    item.locator('[data-form="review"] input[name=reason]').fill("the observer's copy differs")
+    item.locator('[data-form="review"] button[type=submit]').click()
+    console.wait_for_selector(
+        f'article[data-complaint="{tracking}"][data-complaint-status="under_review"]'
     )
-    assert review.status_code == 201, review.text
+
     page.goto(f"{site}/stations/001-0001?lang=en")
     assert page.locator("#under-review").is_visible()
     assert "Under review" in page.locator("#under-review").inner_text()
@@ -180,12 +200,19 @@ def test_an_observer_reports_offline_and_the_commission_orders_a_recount(
     assert "290" in mismatch.inner_text()
     shoot(request, screenshot_folder, page, "station-under-review")
 
-    upheld = httpx.post(
-        f"{site}/api/v1/complaints/{tracking}/decision",
-        json={"decision": "uphold", "reason": "the photo shows 290", "remedy": "recount"},
-        headers=commission,
+    item = console.locator(f'article[data-complaint="{tracking}"]')
+    item.locator('[data-form="decision"] input[value=uphold]').check()
+    item.locator('[data-form="decision"] select[name=remedy]').select_option("recount")
+    item.locator('[data-form="decision"] input[name=reason]').fill("the photo shows 290")
+    shoot(request, screenshot_folder, console, "console-complaint-decision")
+    item.locator('[data-form="decision"] button[type=submit]').click()
+    console.wait_for_selector(
+        f'article[data-complaint="{tracking}"][data-complaint-status="upheld"]'
     )
-    assert upheld.status_code == 201, upheld.text
+    assert (
+        "Recount ordered" in console.locator(f'article[data-complaint="{tracking}"]').inner_text()
+    )
+    desk.close()
     page.reload()
     assert page.locator("#under-review").count() == 0
     complaint = page.locator(f'[data-complaint="{tracking}"]')
