@@ -93,3 +93,12 @@ def test_a_complaint_cites_an_outage_and_both_pages_show_it(api: Api) -> None:
     assert f"cited by complaint {tracking}" in station_page
     webcam = api.client.get("/stations/001-0001.json").json()["data"]["station"]["webcam"]
     assert webcam["outages"][0]["complaints"] == [tracking]
+
+
+def test_nobody_files_as_the_system_over_the_api_or_the_form(api: Api) -> None:
+    answer = api.client.post("/api/v1/complaints", json=BODY | {"reporter_kind": "system"})
+    assert answer.status_code == 422
+    form = api.client.post("/complaints/new", data=BODY | {"reporter_kind": "system"})
+    assert form.status_code == 422
+    with transaction(api.sessions) as session:
+        assert session.scalar(select(func.count(ComplaintRow.id))) == 0

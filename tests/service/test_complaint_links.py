@@ -47,12 +47,14 @@ FILED = datetime(2024, 9, 1, 12, tzinfo=UTC)
 
 def filing(category: ComplaintCategory, **more: Any) -> ComplaintFiling:
     return ComplaintFiling(
-        category=category,
-        about=ComplaintSubject.STATION,
-        station="001-0001",
-        description="Something happened at the station.",
-        reporter_kind=ReporterKind.VOTER,
-        **more,
+        **{
+            "category": category,
+            "about": ComplaintSubject.STATION,
+            "station": "001-0001",
+            "description": "Something happened at the station.",
+            "reporter_kind": ReporterKind.VOTER,
+            **more,
+        }
     )
 
 
@@ -209,19 +211,28 @@ def test_sent_again_with_its_key_a_copy_or_complaint_is_stored_once(
 def test_a_system_check_files_a_complaint_in_its_own_name(
     loaded_election: sessionmaker[Session],
 ) -> None:
+    incident = filing(ComplaintCategory.MULTIPLE_VOTING, reporter_kind=ReporterKind.SYSTEM)
     with transaction(loaded_election) as session:
+        # the public cannot file as the system, nor the system as the public
+        with pytest.raises(InvalidInput):
+            file_complaint(session, incident)
+        with pytest.raises(InvalidInput):
+            file_complaint(
+                session, filing(ComplaintCategory.MULTIPLE_VOTING), actor="register:double-vote"
+            )
         row = file_complaint(
             session,
-            filing(ComplaintCategory.MULTIPLE_VOTING),
+            incident,
             actor="register:double-vote",
             idempotency_key="double-vote-001-0001-000042",
         )
         again = file_complaint(
             session,
-            filing(ComplaintCategory.MULTIPLE_VOTING),
+            incident,
             actor="register:double-vote",
             idempotency_key="double-vote-001-0001-000042",
         )
+        assert row.reporter_kind == "system"
         assert again.id == row.id
         (entry,) = session.scalars(
             select(AuditEntryRow).where(AuditEntryRow.action == "complaint.filed")

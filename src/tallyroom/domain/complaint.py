@@ -40,6 +40,9 @@ class ReporterKind(enum.StrEnum):
     PARTY = "party"
     CANDIDATE = "candidate"
     VOTER = "voter"
+    #: one of the commission's own checks (e.g. the poll book's double-vote check) filed it;
+    #: only a service naming its actor files as the system, never a form or the API
+    SYSTEM = "system"
 
 
 class StationRemedy(enum.StrEnum):

@@ -84,6 +84,10 @@ def file_complaint(
     election = election_row(session, election_code)
     if observer is not None and observer.election_id != election.id:
         raise Forbidden("other_election", "the credential is for another election")
+    if (filing.reporter_kind is ReporterKind.SYSTEM) != (actor is not None and observer is None):
+        raise InvalidInput(
+            "invalid_reporter", "only the commission's own checks file as the system, and they do"
+        )
     if idempotency_key is not None:
         if not is_idempotency_key(idempotency_key):
             raise InvalidInput("invalid_idempotency_key", "16 to 64 letters, digits, - or _")

@@ -167,7 +167,11 @@ def watcher_router(
         return {
             "categories": [c.value for c in ComplaintCategory],
             "subjects": [s.value for s in ComplaintSubject],
-            "reporters": [r.value for r in ReporterKind if r is not ReporterKind.OBSERVER],
+            "reporters": [
+                r.value
+                for r in ReporterKind
+                if r not in (ReporterKind.OBSERVER, ReporterKind.SYSTEM)
+            ],
             "values": values,
             "problem": problem,
         }
