@@ -40,6 +40,8 @@ async function queue(event) {
     key: newKey(),
     fields,
     file,
+    // sent only while the same observer is signed in on this phone
+    badge: words.badge,
     state: "waiting",
     queued_at: new Date().toISOString(),
   });
@@ -66,12 +68,16 @@ async function deliver(item) {
   item.delivered_at = new Date().toISOString();
 }
 
+function mine(item) {
+  return Boolean(words.badge) && item.badge === words.badge;
+}
+
 async function flush() {
   if (flushing) return;
   flushing = true;
   let reached = true;
   try {
-    reached = await flushOutbox(database, deliver);
+    reached = await flushOutbox(database, deliver, mine);
   } finally {
     flushing = false;
   }
@@ -96,7 +102,7 @@ function describe(item) {
 
 async function render() {
   if (!outbox) return;
-  const items = await database.items();
+  const items = (await database.items()).filter(mine);
   const list = document.getElementById("outbox-list");
   list.replaceChildren();
   for (const item of items.slice().reverse().slice(0, 20)) {

@@ -34,11 +34,11 @@ export function deviceDatabase(name) {
   };
 }
 
-// Sends the waiting items in order with `deliver` (which throws when the network or the
-// server is away, and sets the item's state otherwise); stops at the first failure so the
-// order is kept. Answers whether the server was reached.
-export async function flushOutbox(db, deliver) {
-  for (const item of (await db.items()).filter((entry) => entry.state === "waiting")) {
+// Sends the waiting items (those `mine` accepts) in order with `deliver` (which throws when
+// the network or the server is away, and sets the item's state otherwise); stops at the
+// first failure so the order is kept. Answers whether the server was reached.
+export async function flushOutbox(db, deliver, mine = () => true) {
+  for (const item of (await db.items()).filter((entry) => entry.state === "waiting" && mine(entry))) {
     try {
       await deliver(item);
     } catch {
