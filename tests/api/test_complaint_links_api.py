@@ -102,3 +102,24 @@ def test_nobody_files_as_the_system_over_the_api_or_the_form(api: Api) -> None:
     assert form.status_code == 422
     with transaction(api.sessions) as session:
         assert session.scalar(select(func.count(ComplaintRow.id))) == 0
+
+
+def test_the_commission_links_a_filed_complaint_to_an_outage(api: Api) -> None:
+    outage = _outage(api)
+    filed = api.client.post("/api/v1/complaints", json=BODY).json()["tracking_number"]
+    path = f"/api/v1/complaints/{filed}/webcam-outage"
+    citation = {"outage": outage, "reason": "the camera was down during the stuffing"}
+    assert api.client.post(path, json=citation).status_code == 401
+    observer = api.headers(api.credentials.observer_token)
+    assert api.client.post(path, json=citation, headers=observer).status_code == 403
+    for bad in ({"outage": outage}, {"outage": "x", "reason": "r"}, citation | {"extra": 1}):
+        assert api.client.post(path, json=bad, headers=api.commission).status_code == 422
+    unknown = api.client.post(path, json=citation | {"outage": outage + 9}, headers=api.commission)
+    assert unknown.json()["error"]["code"] == "unknown_outage"
+    assert api.client.post(path, json=citation, headers=api.commission).status_code == 201
+    again = api.client.post(path, json=citation, headers=api.commission)
+    assert again.status_code == 409
+    station_page = api.client.get("/stations/001-0001?lang=en").text
+    assert f'data-outage-complaint="{filed}"' in station_page
+    steps = api.client.get("/api/v1/complaints").json()["complaints"][0]["steps"]
+    assert [s["kind"] for s in steps] == ["outage_cited"]

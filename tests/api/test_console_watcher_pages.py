@@ -277,3 +277,23 @@ def test_an_organisation_applies_and_the_commission_accredits_or_refuses(
     )
     console.sign_in(member_of_constituency)
     assert console.client.get("/console/applications").status_code == 403
+
+
+def test_a_member_links_a_complaint_to_the_camera_outage(console: Console, member: Account) -> None:
+    from tests.api.test_complaint_links_api import _outage
+    from tests.station_client import Api
+
+    outage = _outage(Api(console.client, console.credentials, console.sessions))
+    tracking = _file(console)
+    csrf = console.sign_in(member)
+    page = console.client.get("/console/complaints?lang=en").text
+    assert 'data-form="webcam-outage"' in page
+    path = f"/console/complaints/{tracking}/webcam-outage"
+    assert _post(console, path, None, outage=str(outage), reason="x").status_code == 403
+    assert _post(console, path, csrf, outage="one", reason="x").status_code == 422
+    assert _post(console, path, csrf, outage=str(outage), reason="").status_code == 422
+    linked = _post(console, path, csrf, outage=str(outage), reason="down at the time")
+    assert linked.status_code == 303, linked.text
+    page = console.client.get("/console/complaints?lang=en").text
+    assert f'data-cited-outage="{outage}"' in page
+    assert 'data-form="webcam-outage"' not in page

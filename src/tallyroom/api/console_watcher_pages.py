@@ -1,11 +1,14 @@
 """The console's pages for the watchers' workflows that had only an API: complaints
 (/console/complaints: review, uphold or dismiss with a recount or annulment, record an appeal
-and its outcome, publish a redacted description and chosen attachments) and organisations'
+and its outcome, publish a redacted description and chosen attachments, link an outage of
+the station's camera) and organisations'
 applications (/console/applications: accredit or refuse). A commission member handles every
 complaint, a constituency member those of her constituency; applications are the
 commission's. Every form carries the session's CSRF token."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -16,7 +19,7 @@ from tallyroom.api.acting_person import signed_in_person
 from tallyroom.api.console_pages import CONSOLE, NO_STORE, console_page, form_fields, render_page
 from tallyroom.api.runtime import runtime_of
 from tallyroom.domain.complaint import StationRemedy
-from tallyroom.service import complaints, observer_accreditation
+from tallyroom.service import complaints, observer_accreditation, webcams
 from tallyroom.service.errors import InvalidInput, NotFound
 
 COMPLAINTS = f"{CONSOLE}/complaints"
@@ -62,15 +65,31 @@ def console_watcher_router() -> APIRouter:
     @console_page
     async def complaints_page(request: Request) -> Response:
         person = await signed_in_person(request)
-        found = await run_in_threadpool(
-            runtime_of(request).read,
-            lambda session: complaints.complaints_to_handle(session, principal=person.principal),
-        )
+
+        def load(
+            session: Session,
+        ) -> tuple[list[complaints.WithheldComplaint], dict[str, tuple[Any, ...]]]:
+            found = complaints.complaints_to_handle(session, principal=person.principal)
+            stations = {
+                w.public.station
+                for w in found
+                if w.public.station and w.public.webcam_outage is None
+            }
+            outages = {
+                code: webcams.station_outages(
+                    session, election_id=person.principal.election_id, station_code=code
+                )
+                for code in stations
+            }
+            return found, outages
+
+        found, outages = await run_in_threadpool(runtime_of(request).read, load)
         return await render_page(
             request,
             "console/complaints.html",
             person=person,
             complaints=found,
+            outages=outages,
             remedies=[r.value for r in StationRemedy],
         )
 
@@ -108,6 +127,17 @@ def console_watcher_router() -> APIRouter:
                     appeal_body=_text(fields, "appeal_body")[:200],
                     reason=_text(fields, "reason"),
                 )
+            elif step == "webcam-outage":
+                text = fields.get("outage", "")
+                if not (text.isascii() and text.isdigit() and len(text) < 10):
+                    raise InvalidInput("invalid_outage", "choose one of the camera's outages")
+                complaints.cite_outage(
+                    session,
+                    principal=principal,
+                    tracking=number,
+                    outage_id=int(text),
+                    reason=_text(fields, "reason"),
+                )
             elif step == "appeal-decision":
                 complaints.decide_appeal(
                     session,
@@ -135,7 +165,14 @@ def console_watcher_router() -> APIRouter:
             f"{COMPLAINTS}#complaint-{number}", status_code=303, headers=NO_STORE
         )
 
-    for step in ("review", "decision", "appeal", "appeal-decision", "publication"):
+    for step in (
+        "review",
+        "decision",
+        "appeal",
+        "appeal-decision",
+        "publication",
+        "webcam-outage",
+    ):
 
         def endpoint_for(step: str = step) -> object:
             @console_page

@@ -324,6 +324,16 @@ class PublicationBody(CommissionBody):
     ] = Field(default_factory=list)
 
 
+class OutageCitationBody(CommissionBody):
+    model_config = ConfigDict(
+        title="ComplaintOutageCitation",
+        extra="forbid",
+        json_schema_extra={"examples": [{"outage": 17, "reason": "the camera was down then"}]},
+    )
+    outage: Annotated[int, Field(ge=1, le=2_000_000_000)]
+    reason: Reason
+
+
 class StepBody(BaseModel):
     model_config = ConfigDict(title="ComplaintStepRecord")
     kind: str

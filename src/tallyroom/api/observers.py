@@ -37,6 +37,7 @@ from tallyroom.api.observer_bodies import (
     IssuedObserversBody,
     ObserverStatisticsBody,
     OrganisationApplicationBody,
+    OutageCitationBody,
     ProtocolCopyBody,
     PublicationBody,
     RevocationReasonBody,
@@ -672,6 +673,29 @@ async def post_publication(tracking: str, request: Request) -> JSONResponse:
             tracking=tracking,
             redacted_description=body.description,
             attachments=body.attachments,
+        ),
+    )
+    return JSONResponse({"done": True}, status_code=201)
+
+
+@router.post(
+    "/complaints/{tracking}/webcam-outage",
+    summary="Link a complaint to an outage of its station's camera (once)",
+    status_code=201,
+    responses=command_responses({201: (DoneBody, "linked")}),
+    openapi_extra=command(OutageCitationBody, body="the outage and why"),
+)
+async def post_outage_citation(tracking: str, request: Request) -> JSONResponse:
+    body = validated(OutageCitationBody, await checked_json(request))
+    await run_in_threadpool(
+        runtime_of(request).command,
+        bearer_token(request),
+        lambda session, principal: complaints.cite_outage(
+            session,
+            principal=principal,
+            tracking=tracking,
+            outage_id=body.outage,
+            reason=body.reason,
         ),
     )
     return JSONResponse({"done": True}, status_code=201)

@@ -491,6 +491,38 @@ def publish_complaint(
     )
 
 
+def cite_outage(
+    session: Session,
+    *,
+    principal: Principal,
+    tracking: str,
+    outage_id: int,
+    reason: str,
+    now: datetime | None = None,
+) -> None:
+    """Link a complaint already filed to an outage of its station's camera (found after the
+    complaint, or not known to the reporter); once. The deciding body does it."""
+    complaint = _complaint(session, principal.election_id, tracking)
+    body = _deciding_body(session, principal, complaint)
+    if complaint.webcam_outage_id is not None:
+        raise Conflict("outage_cited", f"complaint {tracking} cites an outage already")
+    station = (
+        session.get(PollingStationRow, complaint.station_id)
+        if complaint.station_id is not None
+        else None
+    )
+    complaint.webcam_outage_id = _cited_outage(session, complaint.election_id, outage_id, station)
+    _step(
+        session,
+        complaint,
+        kind="outage_cited",
+        body=body,
+        principal=principal,
+        reason=_reason(reason),
+        moment=now or datetime.now(UTC),
+    )
+
+
 def _steps(session: Session, complaint_id: int) -> list[ComplaintStepRow]:
     return list(
         session.scalars(
