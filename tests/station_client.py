@@ -67,6 +67,26 @@ def good_figures(votes: dict[str, int] | None = None, **changes: int) -> Protoco
     return ProtocolFigures(**values, votes=votes)
 
 
+def zero_figures(candidates: tuple[str, ...] = ("C001", "C002", "C003")) -> ProtocolFigures:
+    """An empty form sent by mistake: every figure zero."""
+    return ProtocolFigures(
+        **dict.fromkeys(
+            (
+                "registered_voters",
+                "voters_added",
+                "ballots_received",
+                "ballots_issued_in_station",
+                "ballots_issued_portable",
+                "ballots_cast",
+                "invalid_ballots",
+                "unused_ballots",
+            ),
+            0,
+        ),
+        votes=dict.fromkeys(candidates, 0),
+    )
+
+
 def protocol(
     station: str = "001-0001",
     version: int = 1,

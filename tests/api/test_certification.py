@@ -160,6 +160,44 @@ def test_a_certified_constituency_is_frozen_until_withdrawn(api: Api) -> None:
     assert published[0]["withdrawal_reason"] == "complaint upheld (act 40/2024)"
 
 
+def _turnout(api: Api, station: str, as_of: str, voters: int) -> Any:
+    return api.client.post(
+        f"/api/v1/stations/{station}/turnout",
+        json={"as_of": as_of, "voters": voters},
+        headers=api.headers(api.station_token(station)),
+    )
+
+
+def test_certified_means_frozen_for_turnout_too_until_withdrawn(api: Api) -> None:
+    give_commission_key(api)
+    poll_small_election(api)  # 001-0001 reported 100 voters at 10:00
+    assert certify(api, 1).status_code == 201
+    # A new hourly report for a certified constituency's station: refused, nothing stored.
+    refused = _turnout(api, "001-0001", "12:00", 300)
+    assert (refused.status_code, error_code(refused)) == (409, "contest_certified")
+    assert refused.json()["error"]["details"]["constituency"] == 1
+    # Relayed in a batch by the constituency commission: the whole batch is refused.
+    batch = api.client.post(
+        "/api/v1/turnout",
+        json={"reports": [{"station": "001-0002", "as_of": "10:00", "voters": 70}]},
+        headers=api.headers(api.credentials.constituency_tokens[1]),
+    )
+    assert (batch.status_code, error_code(batch)) == (409, "contest_certified")
+    hours = api.client.get("/api/v1/turnout").json()["hours"]
+    assert (hours[0]["voters"], hours[0]["stations_reporting"], hours[1]["voters"]) == (100, 1, 0)
+    # A station's retry of a stored report is still answered as stored.
+    repeat = _turnout(api, "001-0001", "10:00", 100)
+    assert repeat.status_code == 200, repeat.text
+    assert repeat.json()["already_stored"] is True
+    # Another constituency is not frozen.
+    assert _turnout(api, "002-0001", "10:00", 40).status_code == 201
+    # Withdrawn: the report is taken.
+    assert withdraw(api, 1).status_code == 200
+    assert _turnout(api, "001-0001", "12:00", 300).status_code == 201
+    with transaction(api.sessions) as session:
+        assert audit_discrepancies(session) == []
+
+
 def test_a_station_token_cannot_slip_a_protocol_into_a_certified_contest_in_bulk(
     api: Api,
 ) -> None:

@@ -109,11 +109,18 @@ def test_the_audit_log_is_searched_and_each_entry_links_to_what_it_changed(
     rows = re.findall(r'<tr data-sequence="\d+" data-action="([^"]+)"', page.text)
     assert rows == ["protocol.submitted"]
     assert 'href="/stations/001-0001" data-link="station"' in page.text
+    # the protocol version it stored, anchored on the station page's list of versions
+    assert 'href="/stations/001-0001#version-1" data-link="protocol"' in page.text
+    station_page = console.client.get("/stations/001-0001?lang=en")
+    assert 'id="version-1"' in station_page.text
     by_action = console.client.get("/console/audit?action=person")
     actions = set(re.findall(r'data-action="([^"]+)"', by_action.text))
     assert actions == {"person.created", "person.signed_in"}
     assert f'href="/console/people#person-{member.person_id}"' in by_action.text
     assert 'data-actor-login="leyla"' in by_action.text
+    # the account's row image links to the account
+    created = console.client.get("/console/audit?action=rows.recorded")
+    assert f'href="/console/people#person-{member.person_id}" data-link="person"' in created.text
     by_person = console.client.get(f"/console/audit?person={member.person_id}")
     assert set(re.findall(r'data-action="([^"]+)"', by_person.text)) == {
         "person.signed_in",
@@ -123,7 +130,7 @@ def test_the_audit_log_is_searched_and_each_entry_links_to_what_it_changed(
     by_time = console.client.get("/console/audit?since=2000-01-01T00:00&until=2000-01-02")
     assert "data-sequence" not in by_time.text
     constituency = console.client.get("/console/audit?constituency=2")
-    assert set(re.findall(r'href="/stations/([^"]+)"', constituency.text)) == {"002-0001"}
+    assert set(re.findall(r'href="/stations/([^"#]+)', constituency.text)) == {"002-0001"}
 
 
 def test_a_constituency_member_sees_only_her_constituency(console: Console) -> None:
@@ -133,7 +140,7 @@ def test_a_constituency_member_sees_only_her_constituency(console: Console) -> N
     console.sign_in(local)
     page = console.client.get("/console/audit")
     assert page.status_code == 200
-    assert set(re.findall(r'href="/stations/([^"]+)"', page.text)) == {"001-0001"}
+    assert set(re.findall(r'href="/stations/([^"#]+)', page.text)) == {"001-0001"}
     assert "rows.recorded" not in page.text
     assert "data-actor-login" not in page.text
     other = console.client.get("/console/audit?constituency=2")

@@ -5,6 +5,7 @@ decision on the same protocol, an unknown station)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -367,15 +368,67 @@ def test_four_eyes_a_second_member_confirms_and_the_proposer_cannot(
     assert twice.status_code == 409
 
 
-def test_staff_and_oversized_forms_are_refused(console: Console, member: Account) -> None:
+def test_staff_read_the_queue_and_the_unreported_stations_and_decide_nothing(
+    console: Console, member: Account
+) -> None:
+    _give_key(console)
     _submit(console, flagged_protocol())
     tural = make_account(console.sessions, "tural", PersonRole.COMMISSION_STAFF)
     csrf = console.sign_in(tural)
-    assert console.client.get("/console/queue").status_code == 403
-    assert console.client.get("/console/certification").status_code == 403
-    refused = _decide(console, csrf, "001-0001", decision="reject", version="1", reason="x")
-    assert refused.status_code == 403
-    console.client.cookies.clear()
+    home = console.client.get("/console?lang=en")
+    assert 'href="/console/queue"' in home.text
+    assert 'href="/console/certification"' in home.text
+    # The queue, in every constituency, as the page, an item and the JSON; no decision forms.
+    page = console.client.get("/console/queue?lang=en")
+    assert page.status_code == 200
+    assert 'id="item-001-0001"' in page.text
+    assert 'class="decision-form"' not in page.text
+    assert console.client.get("/console/queue/items/001-0001").status_code == 200
+    queue = console.client.get("/api/v1/queue/flagged")
+    assert queue.status_code == 200, queue.text
+    assert [item["station"] for item in queue.json()["items"]] == ["001-0001"]
+    events = console.client.get("/api/v1/queue/flagged/events?lifetime=0.3")
+    assert events.status_code == 200
+    assert "001-0001" in events.text
+    assert console.client.get("/api/v1/queue/complaints").status_code == 200
+    # The stations not reported, in any constituency, as the page, JSON and CSV.
+    for number in (1, 2):
+        constituency = console.client.get(f"/console/constituencies/{number}?lang=en")
+        assert constituency.status_code == 200
+        assert 'id="certify-form"' not in constituency.text
+        unreported = console.client.get(f"/api/v1/constituencies/{number}/unreported")
+        assert unreported.status_code == 200, unreported.text
+        assert (
+            console.client.get(f"/api/v1/constituencies/{number}/unreported.csv").status_code == 200
+        )
+    national = console.client.get("/console/certification?lang=en")
+    assert national.status_code == 200
+    assert 'id="staff-read-only"' in national.text
+    assert 'id="certify-national-form"' not in national.text
+    # Deciding, confirming and certifying stay with the members: each refused, nothing changed.
+    for fields in (
+        {"decision": "reject", "version": "1", "reason": "x"},
+        {"decision": "accept", "version": "1", "reason": "checked"},
+        {"decision": "recount", "reason": "x"},
+        {"decision": "annul", "reason": "x", "confirmed": "yes"},
+    ):
+        refused = _decide(console, csrf, "001-0001", **fields)
+        assert refused.status_code == 403, fields
+    assert _status(console, "001-0001", 1) == "flagged"
+    api_decision = console.client.post(
+        "/api/v1/stations/001-0001/protocols/1/decision",
+        json={"decision": "reject", "reason": "x"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert api_decision.status_code == 403, api_decision.text
+    assert api_decision.json()["error"]["code"] == "commission_only"
+    for path in ("/console/constituencies/1/certification", "/console/certification"):
+        assert console.client.post(path, data={"csrf_token": csrf}).status_code == 403, path
+    assert _status(console, "001-0001", 1) == "flagged"
+
+
+def test_oversized_forms_are_refused(console: Console, member: Account) -> None:
+    _submit(console, flagged_protocol())
     csrf = console.sign_in(member)
     many = {f"field{n}": "x" for n in range(60)}
     crowded = _decide(console, csrf, "001-0001", decision="reject", version="1", **many)
@@ -387,3 +440,32 @@ def test_staff_and_oversized_forms_are_refused(console: Console, member: Account
     )
     assert huge.status_code == 413
     assert _status(console, "001-0001", 1) == "flagged"
+
+
+def test_the_queue_shows_the_flagged_protocols_photo_once_it_has_arrived(
+    console: Console, member: Account
+) -> None:
+    from tests.api.test_protocol_photo import jpeg
+
+    photo = jpeg(colour="gray")
+    digest = hashlib.sha256(photo).hexdigest()
+    document = flagged_protocol() | {
+        "format": 2,
+        "contest": "constituency-1",
+        "photo_sha256": digest,
+    }
+    assert _submit(console, document) == "flagged"
+    console.sign_in(member)
+    page = console.client.get("/console/queue/items/001-0001?lang=en").text
+    assert 'data-photo="awaited"' in page
+    assert digest in page
+    _, token, _ = console.credentials.stations["001-0001"]
+    sent = console.client.put(
+        "/api/v1/stations/001-0001/protocols/1/photo",
+        content=photo,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "image/jpeg"},
+    )
+    assert sent.status_code == 201, sent.text
+    page = console.client.get("/console/queue/items/001-0001?lang=az").text
+    assert 'data-photo="stored"' in page
+    assert f'src="/api/v1/photos/{digest}.jpg"' in page

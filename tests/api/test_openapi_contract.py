@@ -75,7 +75,7 @@ def resolve(document: dict[str, Any], reference: str) -> dict[str, Any]:
 
 def test_every_command_declares_its_body_errors_and_bearer_token(document: dict[str, Any]) -> None:
     commands = [entry for entry in operations(document) if entry[0] == "POST"]
-    assert len(commands) == 19  # 12, the poll book's 5 and enrolment's 2
+    assert len(commands) == 20  # 13 (with the rules' change), the poll book's 5, enrolment's 2
     for method, path, operation in commands:
         label = f"{method} {path}"
         if path == "/api/v1/enrolments":
@@ -134,8 +134,9 @@ def test_the_protocol_body_is_declared_field_by_field(document: dict[str, Any]) 
 
 def test_every_public_read_declares_its_model_etag_and_304(document: dict[str, Any]) -> None:
     # the commission's reads (queues, who has not reported) and a station's set-up are neither
-    # public nor cached; a receipt's picture never changes
-    immutable = {"/api/v1/receipts/{sha256}.svg"}
+    # public nor cached; a receipt's picture and a protocol's photo (named by its SHA-256)
+    # never change
+    immutable = {"/api/v1/receipts/{sha256}.svg", "/api/v1/photos/{sha256}.jpg"}
     reads = [
         entry
         for entry in operations(document)

@@ -21,10 +21,15 @@ def test_the_rules_are_served_publicly(api: Api) -> None:
     assert again.status_code == 304
 
 
-def test_the_rules_cannot_be_written_through_the_api(api: Api) -> None:
-    for method in ("post", "put", "delete"):
+def test_the_rules_are_changed_only_by_the_commission_s_post(api: Api) -> None:
+    # A new version is POSTed as rules.yaml text (tests/api/test_rule_changes.py); nothing
+    # else writes them, and the served JSON form is not a way in.
+    for method in ("put", "delete", "patch"):
         response = api.client.request(
             method, "/api/v1/rules", json={"rules": []}, headers=api.commission
         )
         assert response.status_code == 405
+    served_form = api.client.post("/api/v1/rules", json={"rules": []}, headers=api.commission)
+    assert served_form.status_code == 422
+    assert served_form.json()["error"]["code"] == "invalid_rules"
     assert api.client.get("/api/v1/rules").json()["version"] == REFERENCE_RULE_SET.version

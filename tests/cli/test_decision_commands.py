@@ -151,3 +151,44 @@ def test_a_second_commission_token_is_issued_to_a_new_file(
         assert authenticate(session, out.read_text().strip()).actor == "commission:member 2"
     again = runner.invoke(app, ["credentials", "commission-token", "x", "--out", str(out)])
     assert again.exit_code == 2
+
+
+def test_decide_rules_adopts_a_new_version_and_names_a_bad_file_s_line(
+    server: str, api_over_http: Api, credentials: IssuedCredentials, tmp_path: Path
+) -> None:
+    from tallyroom.definition.rules_file import rules_yaml
+    from tallyroom.domain.rule_set import REFERENCE_RULE_SET, RuleSet
+
+    assert api_over_http.submit(flagged_protocol()).json()["status"] == "flagged"
+    commission = credentials.commission_token
+    looser = RuleSet(
+        tuple(
+            rule
+            for rule in REFERENCE_RULE_SET.rules
+            if rule.id != "issued_and_unused_differ_from_received"
+        )
+    )
+    good = tmp_path / "rules.yaml"
+    good.write_text(rules_yaml(looser), encoding="utf-8")
+    code, output = decide(server, commission, "rules", str(good), "--reason", "resolution 12")
+    assert code == 0, output
+    assert "001-0001 version 1: flagged → accepted" in output
+    assert api_over_http.client.get("/api/v1/rules").json()["version"] == looser.version
+    code, output = decide(server, commission, "rules", str(good), "--reason", "again")
+    assert code == 0, output
+    assert "in force already" in output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "format: tallyroom-rules/1\nrules:\n  - id: x\n    check: ballots_cast <<< 1\n"
+        "    message: {az: a, en: b, ru: c}\n",
+        encoding="utf-8",
+    )
+    code, output = decide(server, commission, "rules", str(bad), "--reason", "typo")
+    assert code != 0
+    assert f"{bad}:4: x.check:" in output.replace("\n", "")
+    code, output = decide(server, commission, "rules", str(tmp_path / "none.yaml"), "--reason", "x")
+    assert code != 0
+    station = credentials.stations["001-0001"][1]
+    code, output = decide(server, station, "rules", str(good), "--reason", "mine")
+    assert code == 1
+    assert "commission_only" in output

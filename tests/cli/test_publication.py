@@ -94,3 +94,23 @@ def test_verify_passes_with_an_annulled_station_and_fails_without_its_decision(
     dropped = runner.invoke(app, ["verify", str(folder)])
     assert dropped.exit_code == 1
     assert "decisions.json holds no annulment of the station" in dropped.output
+
+
+def test_publish_and_verify_a_protocols_photo(api: Api, use_database: str, tmp_path: Path) -> None:
+    from tests.api.test_protocol_photo import jpeg, send_photo, signed_with_photo
+
+    photo = jpeg((200, 150), colour="purple")
+    assert api.submit(signed_with_photo(photo)).status_code == 201
+    assert send_photo(api, photo).status_code == 201
+    result = runner.invoke(app, ["publish", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    folder, digest = published(result.output)
+    (written,) = (folder / "photos").iterdir()
+    assert written.read_bytes() == photo
+    verified = runner.invoke(app, ["verify", str(folder), "--manifest-sha256", digest])
+    assert verified.exit_code == 0, verified.output
+    assert "1 protocol photos match their signed SHA-256" in verified.output
+    written.write_bytes(jpeg((200, 150), colour="orange"))
+    altered = runner.invoke(app, ["verify", str(folder)])
+    assert altered.exit_code == 1
+    assert f"photos/{written.name}: its SHA-256 is" in altered.output

@@ -3,6 +3,7 @@ authoritative and derived table is detected and named (table, key, column)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import replace
@@ -431,3 +432,32 @@ def test_every_rows_moment_is_checked(
         place = f"table {table}, key station {code} {words} {key}, column {column}"
         for problems in _tampered(played, change):
             assert any(place in problem for problem in problems), (place, problems)
+
+
+def test_a_swapped_or_deleted_protocol_photo_is_named(api: Api) -> None:
+    """The photo of a signed paper protocol lives in stored_file under its SHA-256: other
+    bytes under that name, or the row gone, are named by audit verify."""
+    from tests.api.test_protocol_photo import jpeg, send_photo, signed_with_photo
+
+    photo = jpeg(colour="teal")
+    digest = hashlib.sha256(photo).hexdigest()
+    assert api.submit(signed_with_photo(photo)).status_code == 201
+    assert send_photo(api, photo).status_code == 201
+    stored = Base.metadata.tables["stored_file"]
+    with api.sessions() as session:
+        assert audit_discrepancies(session) == []
+
+    def swap(session: Session) -> None:
+        other = jpeg(colour="maroon")
+        session.execute(
+            update(stored).where(stored.c.sha256 == digest).values(content=other, size=len(other))
+        )
+
+    def drop(session: Session) -> None:
+        session.execute(delete(stored).where(stored.c.sha256 == digest))
+
+    for change in (swap, drop):
+        for problems in _tampered(api.sessions, change):
+            assert any(
+                "stored_file" in problem or "stored file" in problem for problem in problems
+            ), problems

@@ -35,7 +35,7 @@ from tallyroom.store.schema import (
     ProtocolVersionRow,
     StationResultRow,
 )
-from tests.station_client import good_figures, protocol
+from tests.station_client import good_figures, protocol, zero_figures
 
 MOMENT = datetime(2024, 9, 1, 20, 15, tzinfo=UTC)
 
@@ -100,7 +100,12 @@ def polling_night(credentials: IssuedCredentials) -> list[Envelope]:
             protocol(version=4, amendment_reason="format 2")
             | {"format": 2, "contest": "constituency-1", "photo_sha256": "ab" * 32},
         ),
+        # an empty form sent by mistake: every figure zero
+        sign(credentials, protocol("002-0001", version=2, figures=ZERO, amendment_reason="x")),
     ]
+
+
+ZERO = zero_figures(("C004", "C005"))
 
 
 def normalised(outcome: SubmissionOutcome | Refusal | ServiceError) -> tuple[Any, ...]:
@@ -263,6 +268,7 @@ def test_the_reference_night_covers_every_outcome(night: Any) -> None:
         "accepted",
         "refused",
         "accepted",
+        "refused",
     ]
     assert [o[1] for o in outcomes if o[0] == "refused"] == [
         "amendment_reason_required",
@@ -275,6 +281,7 @@ def test_the_reference_night_covers_every_outcome(night: Any) -> None:
         "signature_missing",
         "version_gap",
         "wrong_contest",
+        "all_zero_protocol",
     ]
     # 001-0001 counts its fourth version (format 2), 002-0001 its first; 001-0002 is flagged
     # then accepted as amended; 001-0003 is annulled and counts nothing.
@@ -297,7 +304,7 @@ def test_bulk_outcome_counts_and_refusals(night: Any) -> None:
         "flagged": 1,
         "received": 1,
         "already_stored": 2,
-        "refused": 10,
+        "refused": 11,
     }
     assert outcome.stored == 8
     refusal = outcome.refusals[2]

@@ -6,16 +6,21 @@ used code. Screenshots go to docs/screenshots/ with --screenshots."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.key_fingerprint import key_fingerprint
+from tallyroom.domain.signature import signature_is_valid
 from tallyroom.service.credentials import IssuedCredentials, KeyMaking, issue_credentials
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import (
@@ -23,6 +28,7 @@ from tallyroom.store.schema import (
     ElectionRow,
     ProtocolVersionRow,
     StationKeyRow,
+    StoredFileRow,
     TurnoutReportRow,
 )
 
@@ -290,3 +296,146 @@ def test_two_clerks_disagree_on_one_field_then_reconcile(
         ).all()
         assert len(recorded) == 1
         assert '"version":1' in recorded[0].replace(" ", "")
+
+
+def camera_photo(path: Path) -> Path:
+    """A camera's JPEG: larger than the app sends, with EXIF naming a place and a camera."""
+    picture = Image.new("RGB", (2400, 1800), "white")
+    draw = ImageDraw.Draw(picture)
+    for row in range(12):
+        draw.text((100, 100 + 130 * row), f"line {row + 1}: {1200 - 37 * row}", fill="black")
+    exif = Image.Exif()
+    exif[0x010F] = "Phone maker"
+    exif[0x8825] = {1: "N", 2: (40.0, 24.0, 30.0), 3: "E", 4: (49.0, 52.0, 10.0)}
+    picture.save(path, "JPEG", exif=exif, quality=90)
+    return path
+
+
+def test_the_photo_is_re_encoded_signed_sent_and_shown_beside_the_numbers(
+    site: str,
+    phone: Phone,
+    codes: IssuedCredentials,
+    loaded_election: sessionmaker[Session],
+    screenshot_folder: Path,
+    tmp_path: Path,
+) -> None:
+    page = phone.page
+    enrol(page, site, codes.enrolment_codes["001-0001"][1])
+    expect(page.locator("#entry")).to_be_visible()
+    fill(page, PAPER)
+    page.set_input_files("#f-photo", str(camera_photo(tmp_path / "IMG_0001.jpg")))
+    expect(page.locator("#e-photo")).to_contain_text("location and camera data removed")
+    shot(page, screenshot_folder, "10-photo-chosen")
+    page.click("#to-review")
+    expect(page.locator("#review-photo")).to_be_visible()
+    shot(page, screenshot_folder, "11-photo-review")
+    page.click("#sign")
+    expect(page.locator("#answer-status")).to_have_text("Accepted and counted.")
+    expect(page.locator("#answer-photo")).to_have_text("The photo was sent.", timeout=10_000)
+    with transaction(loaded_election) as session:
+        body = session.scalars(select(ProtocolVersionRow.body)).one()
+        signed = json.loads(body)["photo_sha256"]
+        stored = session.get(StoredFileRow, signed)
+        assert stored is not None
+        content = stored.content
+    assert hashlib.sha256(content).hexdigest() == signed
+    with Image.open(io.BytesIO(content)) as photo:
+        assert photo.format == "JPEG"
+        assert max(photo.size) == 1600  # scaled down from 2,400
+        assert not photo.getexif()
+    assert b"Phone maker" not in content
+    page.goto(f"{site}/stations/001-0001?lang=en")
+    article = page.locator("article.protocol.counted")
+    expect(article).to_contain_text("760")
+    image = article.locator(".protocol-photo img")
+    expect(image).to_be_visible()
+    page.wait_for_function("document.querySelector('.protocol-photo img').naturalWidth === 1600")
+    expect(article.locator(".protocol-photo")).to_contain_text(signed)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, screenshot_folder, "12-public-page-with-photo")
+
+
+#: a browser whose WebCrypto has no Ed25519 (as older Safari and Firefox)
+WITHOUT_ED25519 = """
+(() => {
+  const subtle = crypto.subtle;
+  const refuse = (method) => {
+    const original = subtle[method].bind(subtle);
+    subtle[method] = (algorithm, ...rest) => {
+      const name = typeof algorithm === "string" ? algorithm : algorithm && algorithm.name;
+      if (String(name).toLowerCase() === "ed25519") {
+        return Promise.reject(new DOMException("Unrecognized name.", "NotSupportedError"));
+      }
+      return original(algorithm, ...rest);
+    };
+  };
+  for (const method of ["generateKey", "importKey", "sign", "verify"]) refuse(method);
+})();
+"""
+
+
+def test_without_webcrypto_ed25519_the_vendored_fallback_signs_what_the_server_verifies(
+    site: str,
+    phone: Phone,
+    codes: IssuedCredentials,
+    loaded_election: sessionmaker[Session],
+) -> None:
+    phone.context.add_init_script(WITHOUT_ED25519)
+    page = phone.page
+    loaded: list[str] = []
+    page.on("request", lambda request: loaded.append(request.url))
+    enrol(page, site, codes.enrolment_codes["001-0001"][1])
+    expect(page.locator("#entry")).to_be_visible()
+    assert any(url.endswith("/station/vendor/noble-ed25519/index.js") for url in loaded)
+    kept = page.evaluate(
+        """async () => {
+          const db = await new Promise((resolve, reject) => {
+            const request = indexedDB.open("tallyroom-station");
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(request.error);
+          });
+          const device = await new Promise((resolve) => {
+            const request = db.transaction("device").objectStore("device").get("current");
+            request.onsuccess = () => resolve(request.result);
+          });
+          const signer = device.signer;
+          let exported = "refused";
+          try { await crypto.subtle.exportKey("raw", signer.wrapKey); exported = "exported"; }
+          catch { exported = "refused"; }
+          return {
+            kind: signer.kind,
+            algorithm: signer.wrapKey.algorithm.name,
+            extractable: signer.wrapKey.extractable,
+            exported,
+            sealedBytes: signer.sealed.byteLength,
+          };
+        }"""
+    )
+    # 32 secret bytes + a 16-byte GCM tag, under a key the page cannot export
+    assert kept == {
+        "kind": "noble",
+        "algorithm": "AES-GCM",
+        "extractable": False,
+        "exported": "refused",
+        "sealedBytes": 48,
+    }
+    fill(page, PAPER)
+    page.click("#to-review")
+    page.click("#sign")
+    expect(page.locator("#answer-status")).to_have_text("Accepted and counted.")
+    # The turnout report too: the server checks its signature with the enrolled key.
+    page.select_option("#turnout-hour", "10:00")
+    page.fill("#turnout-voters", "212")
+    page.click("#turnout-form button[type=submit]")
+    expect(page.locator("#outbox-list li[data-kind=turnout][data-state=delivered]")).to_have_count(
+        1
+    )
+    with transaction(loaded_election) as session:
+        (version, key) = session.execute(
+            select(ProtocolVersionRow, StationKeyRow).join(
+                StationKeyRow, StationKeyRow.id == ProtocolVersionRow.station_key_id
+            )
+        ).one()
+        assert version.status == "accepted"
+        assert key.made == "device"
+        assert signature_is_valid(version.body.encode(), version.signature, key.public_key)

@@ -23,6 +23,7 @@ from tallyroom.api import (
     poll_book,
     public_results,
     receipts,
+    rule_changes,
     station_setup,
     submissions,
     webcams,
@@ -32,6 +33,7 @@ from tallyroom.api.clock_header import ClockHeader
 from tallyroom.api.console_certification_pages import console_certification_router
 from tallyroom.api.console_pages import console_router
 from tallyroom.api.console_queue_pages import console_queue_router
+from tallyroom.api.console_rules_pages import console_rules_router
 from tallyroom.api.console_watcher_pages import console_watcher_router
 from tallyroom.api.errors import install_error_handlers
 from tallyroom.api.head_requests import HeadAsGet
@@ -113,6 +115,7 @@ def create_app(
     app.add_middleware(HeadAsGet)
     app.include_router(submissions.router)
     app.include_router(decisions.router)
+    app.include_router(rule_changes.router)
     app.include_router(certifications.router)
     app.include_router(commission_queues.router)
     app.include_router(public_results.router)
@@ -139,6 +142,7 @@ def create_app(
     app.include_router(console_queue_router())
     app.include_router(console_certification_router())
     app.include_router(console_watcher_router())
+    app.include_router(console_rules_router())
     app.include_router(sign_in_router())
     app.include_router(voter_look_up_router(site, runtime))
     app.include_router(enrolments.router)

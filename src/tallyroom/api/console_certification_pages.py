@@ -27,7 +27,7 @@ from tallyroom.service.certification import (
     withdraw_contest_certification,
     withdraw_nation_certification,
 )
-from tallyroom.service.credentials import Principal
+from tallyroom.service.credentials import Principal, Role
 from tallyroom.service.errors import InvalidInput, NotFound
 from tallyroom.service.results import build_national_results
 from tallyroom.service.unreported_stations import SORT_KEYS, UnreportedStation, unreported_stations
@@ -90,7 +90,10 @@ def _constituency_view(
 
 
 def _national_view(session: Session, principal: Principal) -> dict[str, Any]:
-    principal.require_commission()
+    # The commission's staff read it (the way to each constituency's unreported stations);
+    # certifying is the members' (the service refuses anyone else).
+    if principal.role is not Role.COMMISSION_STAFF:
+        principal.require_commission()
     election_id = principal.election_id
     constituencies = build_national_results(session).constituencies
     national = [c for c in published_certifications(session) if c.scope == NATION_SCOPE]

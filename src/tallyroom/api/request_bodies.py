@@ -178,6 +178,37 @@ class ReasonBody(CommissionBody):
     reason: Reason
 
 
+class RuleSetChangeRequestBody(ReasonBody):
+    """A new version of the election's control rules, as a rules.yaml's text, and why."""
+
+    model_config = ConfigDict(
+        title="RuleSetChange",
+        json_schema_extra={
+            "examples": [
+                {
+                    "rules_yaml": "format: tallyroom-rules/1\nrules:\n  - id: cast_exceeds_issued"
+                    "\n    check: ballots_cast <= ballots_issued_in_station + "
+                    "ballots_issued_portable\n    message: {az: ..., en: ..., ru: ...}\n",
+                    "reason": "the commission's resolution 12/2024 on portable boxes",
+                }
+            ]
+        },
+    )
+    error_codes: ClassVar[dict[str, tuple[str, str]]] = {
+        "rules_yaml": ("invalid_rules", "rules_yaml must be a rules.yaml's text"),
+        **ReasonBody.error_codes,
+    }
+
+    rules_yaml: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=256 * 1024,
+            description="the whole rule set in rules.yaml's format (docs/definition-format.md)",
+        ),
+    ]
+
+
 class DecisionBody(ReasonBody):
     model_config = ConfigDict(
         title="Decision",

@@ -14,6 +14,16 @@ from tallyroom.domain.candidate import Nomination
 ProtocolStatusName = Literal["received", "accepted", "flagged", "rejected"]
 
 
+class PhotoOutcomeBody(BaseModel):
+    """The photo of a version's signed paper protocol, stored under its SHA-256."""
+
+    model_config = ConfigDict(title="PhotoOutcome")
+    station: str
+    version: int
+    photo_sha256: str = Field(pattern="^[0-9a-f]{64}$")
+    already_stored: bool
+
+
 class SubmissionOutcomeBody(BaseModel):
     """A protocol as stored: `status` accepted (counted), flagged (held for the commission,
     `reasons` say which control checks failed), received (stored, not counted: the station
@@ -105,6 +115,29 @@ class DecisionOutcomeBody(DecisionStateFields):
     version: int | None
     status: str = Field(
         description="accepted, rejected, recount_ordered, annulled or pending_confirmation"
+    )
+
+
+class ReexaminedProtocolBody(BaseModel):
+    model_config = ConfigDict(title="ReexaminedProtocol")
+
+    station: str
+    version: int
+    previous_status: Literal["accepted", "flagged"]
+    status: Literal["accepted", "flagged"]
+    reasons: list[str] = Field(description="the codes of the checks it fails now")
+
+
+class RuleSetChangeBody(BaseModel):
+    model_config = ConfigDict(title="RuleSetChangeOutcome")
+
+    version: str = Field(description="the rule set now in force (SHA-256, as GET /api/v1/rules)")
+    previous_version: str
+    changed: bool = Field(description="false: the rule set sent was the one in force already")
+    reexamined: int = Field(description="protocols no person had decided, judged again")
+    status_changed: list[ReexaminedProtocolBody]
+    frozen_stations: list[str] = Field(
+        description="undecided protocols of certified contests, left as they were"
     )
 
 

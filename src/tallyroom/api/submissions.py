@@ -10,8 +10,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
+from tallyroom.api.errors import error_responses
+from tallyroom.api.integer_parameters import ProtocolVersion
 from tallyroom.api.json_body import json_object
 from tallyroom.api.openapi_contract import command, command_responses
 from tallyroom.api.request_bodies import (
@@ -20,14 +22,17 @@ from tallyroom.api.request_bodies import (
     TurnoutReportBody,
 )
 from tallyroom.api.response_bodies import (
+    PhotoOutcomeBody,
     SubmissionOutcomeBody,
     TurnoutBatchOutcomeBody,
     TurnoutOutcomeBody,
 )
-from tallyroom.api.runtime import bearer_token, runtime_of
+from tallyroom.api.runtime import bearer_token, limited_body, runtime_of
 from tallyroom.domain.canonical_json import canonical_json, sha256_hex
+from tallyroom.domain.uploaded_file import MAXIMUM_SIGNED_PHOTO_BYTES
 from tallyroom.service.double_entry import record_double_entry
-from tallyroom.service.errors import InvalidInput
+from tallyroom.service.errors import InvalidInput, NotFound
+from tallyroom.service.protocol_photos import published_photo, store_protocol_photo
 from tallyroom.service.turnout import TurnoutReport, report_turnout, report_turnout_many
 
 router = APIRouter(prefix="/api/v1", tags=["stations"])
@@ -73,6 +78,65 @@ async def _record_double_entry(request: Request, document: Any, version: int) ->
             version=version,
             body_sha256=body_sha256,
         ),
+    )
+
+
+@router.put(
+    "/stations/{code}/protocols/{version}/photo",
+    summary="Send the photo of a stored version's signed paper protocol",
+    description="The body is the JPEG exactly as the station app made it (`Content-Type: "
+    "image/jpeg`): it must hash to the `photo_sha256` the version's signed document names, "
+    "and carry no metadata (EXIF, XMP, ICC, comments). 201 when stored, 200 when these bytes "
+    "were stored already; refused whole otherwise.",
+    status_code=201,
+    responses=command_responses(
+        {201: (PhotoOutcomeBody, "stored"), 200: (PhotoOutcomeBody, "stored already")},
+        404,
+        409,
+        413,
+    ),
+)
+async def put_protocol_photo(code: str, version: ProtocolVersion, request: Request) -> JSONResponse:
+    # a little room over the photo's own limit, so an oversized photo is named as such
+    content = await limited_body(request, MAXIMUM_SIGNED_PHOTO_BYTES + 1024)
+    declared = request.headers.get("content-type")
+    outcome = await run_in_threadpool(
+        runtime_of(request).command,
+        bearer_token(request),
+        lambda session, principal: store_protocol_photo(
+            session,
+            principal=principal,
+            station_code=code,
+            version=version,
+            content=content,
+            declared_type=declared,
+        ),
+    )
+    return JSONResponse(outcome.as_dict(), status_code=200 if outcome.already_stored else 201)
+
+
+@router.get(
+    "/photos/{sha256}.jpg",
+    summary="The photo of a station's signed paper protocol, by its SHA-256",
+    tags=["public"],
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "the photo as signed"},
+        **error_responses(404, 422),
+    },
+    response_class=Response,
+)
+async def get_protocol_photo(sha256: str, request: Request) -> Response:
+    if not (len(sha256) == 64 and all(c in "0123456789abcdef" for c in sha256)):
+        raise NotFound("unknown_photo", "no such photo")
+    found = await run_in_threadpool(
+        runtime_of(request).read, lambda session: published_photo(session, sha256)
+    )
+    if found is None:
+        raise NotFound("unknown_photo", "no photo of a signed protocol has this SHA-256")
+    return Response(
+        found.content,
+        media_type="image/jpeg",
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
     )
 
 

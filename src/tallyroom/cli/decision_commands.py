@@ -15,6 +15,8 @@ from rich.table import Table
 
 from tallyroom.cli.output import console, fail, print_json
 from tallyroom.cli.server_client import call_server, resolve_token
+from tallyroom.definition.problems import ProblemCollector
+from tallyroom.definition.rules_file import rules_of_text
 
 SERVER_ENVIRONMENT = "TALLYROOM_SERVER"
 DEFAULT_SERVER = "http://127.0.0.1:8000"
@@ -232,6 +234,51 @@ def withdraw_nation(
     """Withdraw the national certification: the results are preliminary again."""
     _caller_of(context).post("/api/v1/certification/withdrawal", {"reason": reason})
     console.print("the national certification is withdrawn", highlight=False)
+
+
+@decide.command()
+def rules(
+    context: typer.Context,
+    rules_file: Path = typer.Argument(..., help="The new rule set: a rules.yaml."),
+    reason: str = typer.Option(..., "--reason", help="Why the rules change."),
+) -> None:
+    """Adopt a new version of the control rules: protocols no person has decided are judged
+    again under it (decided ones, decisions awaiting confirmation and certified constituencies
+    stay as they are)."""
+    try:
+        data = rules_file.read_bytes()
+    except OSError as error:
+        fail(f"{rules_file}: cannot read it: {error.strerror or error}")
+    problems = ProblemCollector()
+    # Checked here first, so every problem is named at this file's own lines.
+    if rules_of_text(data, problems, str(rules_file)) is None or problems.problems:
+        fail("\n".join(str(problem) for problem in problems.problems))
+    answer = _caller_of(context).post(
+        "/api/v1/rules", {"rules_yaml": data.decode("utf-8-sig"), "reason": reason}
+    )
+    if not answer.get("changed"):
+        console.print(
+            f"these rules are in force already ({answer.get('version')})", highlight=False
+        )
+        return
+    console.print(
+        f"rule set {answer.get('version')} in force; {answer.get('reexamined')} protocol(s) "
+        f"judged again, {len(answer.get('status_changed') or [])} with a new status",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for item in answer.get("status_changed") or []:
+        console.print(
+            f"  {item['station']} version {item['version']}: {item['previous_status']} → "
+            f"{item['status']}",
+            highlight=False,
+        )
+    if answer.get("frozen_stations"):
+        console.print(
+            f"  left as they were (certified): {', '.join(answer['frozen_stations'])}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @decide.command()

@@ -27,12 +27,12 @@ def publish(
         fail(f"{out}: not a folder")
     started = time.perf_counter()
     try:
+        # written within the reading transaction: the protocols' photos are read one by one
         with transaction(sessions()) as session:
             publication = gather_publication(session, election=election)
+            written = write_snapshot(publication, out)
     except ServiceError as error:
         fail(f"{error.code}: {error.message}")
-    try:
-        written = write_snapshot(publication, out)
     except SnapshotExists as error:
         fail(str(error))
     except OSError as error:
@@ -82,6 +82,11 @@ def verify(
     summary = (
         f"{report.files_checked:,} files hashed, {report.protocols_verified:,} signed protocols "
         f"verified, {report.constituencies_derived:,} constituencies re-derived"
+        + (
+            f", {report.photos_verified:,} protocol photos match their signed SHA-256"
+            if report.photos_verified
+            else ""
+        )
     )
     if report.agrees:
         console.print(f"[green]snapshot verified[/]: {summary}", highlight=False, soft_wrap=True)

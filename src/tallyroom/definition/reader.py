@@ -125,6 +125,7 @@ def _read_election(folder: Path, problems: ProblemCollector) -> Election | None:
         "too_close_margin_percent": field("too_close_margin_percent", _percent, 1.0),
         "four_eyes_decisions": field("decision_policy", _decision_policy, ()),
         "complaint_deadline_days": field("complaints", _complaints, ()),
+        "two_clerk_entry": field("two_clerk_entry", _true_or_false, False),
     }
     try:
         values["contest_kind"] = ContestKind(contest.get("kind", "single_member_plurality"))
@@ -159,6 +160,12 @@ def _read_election(folder: Path, problems: ProblemCollector) -> Election | None:
         )
         return None
     return Election(**values)
+
+
+def _true_or_false(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, not {value!r}")
+    return value
 
 
 def _read_tree_head_keys(folder: Path, problems: ProblemCollector) -> list[str]:

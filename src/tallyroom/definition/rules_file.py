@@ -30,32 +30,42 @@ def read_rules(folder: Path, problems: ProblemCollector) -> RuleSet | None:
     path = folder / RULES_FILE
     if not path.is_file():
         return REFERENCE_RULE_SET
-    data = path.read_bytes()
+    return rules_of_text(path.read_bytes(), problems)
+
+
+def rules_of_text(
+    data: bytes, problems: ProblemCollector, file: str = RULES_FILE
+) -> RuleSet | None:
+    """A rule set from a rules.yaml's bytes (a file, or a new version sent to the commission's
+    console); None, with every problem recorded at its `file`:line, when it does not load."""
     if len(data) > MAXIMUM_RULES_FILE_BYTES:
-        problems.add(RULES_FILE, 1, "-", f"larger than {MAXIMUM_RULES_FILE_BYTES:,} bytes")
+        problems.add(file, 1, "-", f"larger than {MAXIMUM_RULES_FILE_BYTES:,} bytes")
         return None
     try:
         text = data.decode("utf-8-sig")
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         document = yaml.safe_load(text)
     except UnicodeDecodeError as error:
-        problems.add(RULES_FILE, 1, "-", f"not UTF-8 ({error.reason})")
+        problems.add(file, 1, "-", f"not UTF-8 ({error.reason})")
+        return None
+    except RecursionError:
+        problems.add(file, 1, "-", "nested too deeply to be a rules file")
         return None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        problems.add(RULES_FILE, line, "-", f"not valid YAML: {error}")
+        problems.add(file, line, "-", f"not valid YAML: {error}")
         return None
     if not isinstance(document, dict) or document.get("format") != RULES_FORMAT:
-        problems.add(RULES_FILE, 1, "format", f"must be {RULES_FORMAT!r}")
+        problems.add(file, 1, "format", f"must be {RULES_FORMAT!r}")
         return None
     rules = document.get("rules")
     items = _child(root, "rules")
     if not isinstance(rules, list) or not isinstance(items, yaml.SequenceNode):
-        problems.add(RULES_FILE, _line(items, 1), "rules", "must be a list of rules")
+        problems.add(file, _line(items, 1), "rules", "must be a list of rules")
         return None
     if len(rules) > MAXIMUM_RULES:
-        problems.add(RULES_FILE, _line(items, 1), "rules", f"more than {MAXIMUM_RULES} rules")
+        problems.add(file, _line(items, 1), "rules", f"more than {MAXIMUM_RULES} rules")
         return None
     loaded: list[Rule] = []
     first_lines: dict[str, int] = {}
@@ -66,11 +76,11 @@ def read_rules(folder: Path, problems: ProblemCollector) -> RuleSet | None:
         try:
             rule = rule_of(item)
         except RuleProblem as error:
-            problems.add(RULES_FILE, _key_line(node, error.key), f"{name}.{error.key}", str(error))
+            problems.add(file, _key_line(node, error.key), f"{name}.{error.key}", str(error))
             continue
         if rule.id in first_lines:
             problems.add(
-                RULES_FILE,
+                file,
                 _key_line(node, "id"),
                 f"{name}.id",
                 f"duplicate rule {rule.id!r} (first on line {first_lines[rule.id]})",

@@ -139,10 +139,16 @@ def _election_yaml(election: Election) -> str:
         f"    kind: {election.contest_kind.value}\n"
         f"    seats_per_constituency: {election.seats_per_constituency}\n"
         f"  too_close_margin_percent: {election.too_close_margin_percent}\n"
+        f"{_two_clerk_yaml(election)}"
         f"{_policy_yaml(election)}"
         f"{_complaints_yaml(election)}"
         f"{_list_contest_yaml(election.list_contest)}"
     )
+
+
+def _two_clerk_yaml(election: Election) -> str:
+    # written only when on, so a folder without the setting exports byte for byte
+    return "  two_clerk_entry: true\n" if election.two_clerk_entry else ""
 
 
 def _list_contest_yaml(contest: ListContest | None) -> str:

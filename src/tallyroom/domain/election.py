@@ -52,6 +52,9 @@ class Election:
     four_eyes_decisions: tuple[DecisionKind, ...] = ()
     #: the complaint deadlines the definition sets (category, days); the rest are the default
     complaint_deadline_days: tuple[tuple[ComplaintCategory, int], ...] = ()
+    #: two clerks enter each tally sheet in turn on the station's device, and it is signed
+    #: only when both entries agree (docs/station-app.md)
+    two_clerk_entry: bool = False
 
     def name_in(self, language: str) -> str:
         """The election's name in a language (ISO 639-1 code), else its one `name`."""

@@ -53,6 +53,25 @@ class ProtocolFigures:
         )
 
     @property
+    def is_all_zero(self) -> bool:
+        """Every figure on the sheet is zero: an empty form sent by mistake (a known failure
+        of real systems), never a station's count."""
+        figures = [
+            self.registered_voters,
+            self.voters_added,
+            self.ballots_received,
+            self.ballots_issued_in_station,
+            self.ballots_issued_portable,
+            self.ballots_cast,
+            self.invalid_ballots,
+            self.unused_ballots,
+            self.blank_votes or 0,
+            *self.votes.values(),
+            *(self.party_votes or {}).values(),
+        ]
+        return not any(figures)
+
+    @property
     def ballots_issued(self) -> int:
         return self.ballots_issued_in_station + self.ballots_issued_portable
 

@@ -37,6 +37,7 @@ from tallyroom.exports.snapshot_layout import (
 )
 from tallyroom.exports.snapshot_manifest import manifest_document
 from tallyroom.exports.snapshot_open_data import json_bytes
+from tallyroom.exports.snapshot_photos import photo_path
 from tallyroom.service.publication import (
     Publication,
     PublishedDecision,
@@ -134,6 +135,11 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
             target = staging / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
+        # one photo at a time: a night's photos are gigabytes
+        for digest in publication.photos:
+            target = staging / photo_path(digest)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(publication.photos[digest])
         manifest = manifest_document(
             staging,
             election=election,

@@ -57,6 +57,7 @@ from tallyroom.exports.snapshot_manifest import (
     read_manifest,
     snapshot_files,
 )
+from tallyroom.exports.snapshot_photos import photo_problems
 from tallyroom.exports.snapshot_tally import derive_national_results
 from tallyroom.service.results_json import national_json
 
@@ -72,6 +73,8 @@ class SnapshotVerification:
     files_checked: int = 0
     protocols_verified: int = 0
     constituencies_derived: int = 0
+    #: photos of signed paper protocols whose bytes hash to what a signed document names
+    photos_verified: int = 0
 
     @property
     def agrees(self) -> bool:
@@ -115,6 +118,8 @@ def verify_snapshot(
     except _Unreadable:
         return report
     figures, versions = _verified_protocols(folder, definition, keys, report)
+    wrong_photos, report.photos_verified = photo_problems(folder)
+    problems.extend(wrong_photos)
     signers = _Signers.of(definition, keys)
     annulled = checked_decisions(decisions, signers.stations, _sequence(audit_head), problems)
     histories = verified_histories(folder, signers.figures, problems)

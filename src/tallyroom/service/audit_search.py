@@ -45,12 +45,14 @@ class AuditQuery:
 
 @dataclass(frozen=True, slots=True)
 class AuditLink:
-    #: station, constituency or person
+    #: station, protocol (a version of a station's protocol), constituency, person or rules
     kind: str
     label: str
     path: str
     #: the person's id, for a link to a person
     person: int | None = None
+    #: the protocol's version, for a link to a protocol version
+    version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +202,17 @@ def _line(row: AuditEntryRow) -> AuditLine:
         station = payload.get("station")
         if isinstance(station, str):
             links.append(AuditLink("station", station, f"/stations/{station}"))
+            version = payload.get("version")
+            if isinstance(version, int) and not isinstance(version, bool):
+                # the station page lists every version, each row anchored by its number
+                links.append(
+                    AuditLink(
+                        "protocol",
+                        station,
+                        f"/stations/{station}#version-{version}",
+                        version=version,
+                    )
+                )
         constituency = payload.get("constituency")
         if isinstance(constituency, int) and not isinstance(constituency, bool):
             links.append(
@@ -210,6 +223,10 @@ def _line(row: AuditEntryRow) -> AuditLine:
             links.append(
                 AuditLink("person", f"person {named}", f"/console/people#person-{named}", named)
             )
+        if row.action == ROWS_RECORDED and payload.get("table") == "person":
+            links.extend(_people_recorded(payload.get("rows"), person))
+        if row.action.startswith("rules.") and isinstance(payload.get("version"), str):
+            links.append(AuditLink("rules", payload["version"][:12], "/console/rules"))
     shown = row.payload if len(row.payload) <= SHOWN_PAYLOAD else row.payload[:SHOWN_PAYLOAD] + "…"
     moment = row.recorded_at if row.recorded_at.tzinfo else row.recorded_at.replace(tzinfo=UTC)
     return AuditLine(
@@ -222,6 +239,26 @@ def _line(row: AuditEntryRow) -> AuditLine:
         links=tuple(links),
         entry_hash=row.entry_hash,
     )
+
+
+#: the people an account's row images link to, at most (an initial load logs many)
+LINKED_PEOPLE = 10
+
+
+def _people_recorded(rows: Any, actor: int | None) -> list[AuditLink]:
+    """Links to the accounts whose row images an entry holds."""
+    if not isinstance(rows, list):
+        return []
+    found: list[AuditLink] = []
+    for item in rows[:LINKED_PEOPLE]:
+        key = item.get("key") if isinstance(item, dict) else None
+        if not (isinstance(key, list) and len(key) == 1 and type(key[0]) is int):
+            continue
+        if key[0] != actor:
+            found.append(
+                AuditLink("person", f"person {key[0]}", f"/console/people#person-{key[0]}", key[0])
+            )
+    return found
 
 
 def _actor_person(actor: str) -> int | None:

@@ -50,6 +50,7 @@ from tallyroom.service.protocols import (
     is_stored_already,
     judge_protocol,
     parse_submission,
+    refuse_all_zero,
     refuse_party_strangers,
     refuse_strangers,
     require_contest,
@@ -509,6 +510,7 @@ def _apply(
                     raise signature_refusal(station.code)
                 key_id = revoked
             standing = election.standing[station.constituency_id]
+            refuse_all_zero(parsed)
             refuse_strangers(parsed, standing)
             refuse_party_strangers(parsed, election.list_parties)
             history = versions.setdefault(station.id, [])

@@ -78,6 +78,7 @@ def define_election(
         )
         if election.complaint_deadline_days
         else None,
+        two_clerk_entry=election.two_clerk_entry,
         definition_digest=digest,
         loaded_at=datetime.now(UTC),
         rule_set=stored_rule_set(definition.rule_set),

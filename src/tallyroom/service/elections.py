@@ -56,4 +56,5 @@ def election_of(row: ElectionRow) -> Election:
         complaint_deadline_days=deadline_days(json.loads(row.complaint_deadlines))
         if row.complaint_deadlines
         else (),
+        two_clerk_entry=row.two_clerk_entry,
     )

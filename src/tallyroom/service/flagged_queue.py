@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from tallyroom.service.annulments import annulled_stations
 from tallyroom.service.credentials import Principal, Role
 from tallyroom.service.errors import Forbidden
+from tallyroom.service.stored_files import stored_photos
 from tallyroom.store.schema import (
     ConstituencyRow,
     PollingStationRow,
@@ -45,6 +46,10 @@ class QueueItem:
     history: list[dict[str, Any]]
     #: the decision awaiting confirmation, if any
     proposed_decision: dict[str, Any] | None
+    #: SHA-256 of the photo of the signed paper protocol the version names (None: no photo)
+    photo_sha256: str | None = None
+    #: whether that photo has arrived (it is sent after the numbers)
+    photo_stored: bool = False
 
     @property
     def key(self) -> str:
@@ -63,12 +68,16 @@ class QueueItem:
             "submitted_at": self.submitted_at,
             "history": self.history,
             "proposed_decision": self.proposed_decision,
+            "photo_sha256": self.photo_sha256,
+            "photo_stored": self.photo_stored,
         }
 
 
 def require_commission_role(principal: Principal, constituency_id: int | None = None) -> None:
-    """The commission, or a constituency commission for its own constituency."""
-    if principal.role is Role.COMMISSION:
+    """Who reads the queues and the stations not reported: the commission and its staff, or
+    a constituency commission for its own constituency. (Deciding is the members': the
+    commands check again.)"""
+    if principal.role in (Role.COMMISSION, Role.COMMISSION_STAFF):
         return
     if principal.role is Role.CONSTITUENCY_COMMISSION and (
         constituency_id is None or constituency_id == principal.constituency_id
@@ -129,6 +138,10 @@ def flagged_queue(session: Session, *, principal: Principal) -> list[QueueItem]:
         ).tuples()
     }
     histories = _histories(session, station_ids)
+    bodies = {station_id: json.loads(row.body) for station_id, row in waiting.items()}
+    photos = stored_photos(
+        session, {body["photo_sha256"] for body in bodies.values() if body.get("photo_sha256")}
+    )
     items: list[QueueItem] = []
     for station_id in station_ids:
         station, number = stations[station_id]
@@ -142,10 +155,14 @@ def flagged_queue(session: Session, *, principal: Principal) -> list[QueueItem]:
                 version=None if version is None else version.version,
                 status=FLAGGED if pending is None else PENDING_CONFIRMATION,
                 failed_checks=[] if version is None else json.loads(version.reasons),
-                figures=None if version is None else json.loads(version.body).get("figures"),
+                figures=None if version is None else bodies[station_id].get("figures"),
                 submitted_at=None if version is None else _iso(version.submitted_at),
                 history=histories[station_id],
                 proposed_decision=None if pending is None else _proposal(pending),
+                photo_sha256=None if version is None else bodies[station_id].get("photo_sha256"),
+                photo_stored=(
+                    version is not None and bodies[station_id].get("photo_sha256") in photos
+                ),
             )
         )
     items.sort(key=lambda item: (item.constituency, item.station))

@@ -112,6 +112,7 @@ def submit_protocol(
     body = canonical_json(document)
     key_id, revoked = _verify_signature(session, station, body, signature)
     standing = _standing_candidates(session, station.constituency_id)
+    refuse_all_zero(parsed)
     refuse_strangers(parsed, standing)
     refuse_party_strangers(parsed, list_parties(session, election))
     body_sha256 = sha256_hex(body)
@@ -263,6 +264,15 @@ def flag_revoked_key(
     return (
         ProtocolStatus.RECEIVED if status is ProtocolStatus.RECEIVED else ProtocolStatus.FLAGGED
     ), reasons
+
+
+def refuse_all_zero(parsed: ProtocolDocument) -> None:
+    """An all-zero sheet is an empty form sent by mistake: refused whole, nothing stored."""
+    if parsed.figures.is_all_zero:
+        raise InvalidInput(
+            "all_zero_protocol",
+            "every figure on the protocol is zero: enter the figures of the paper protocol",
+        )
 
 
 def refuse_strangers(parsed: ProtocolDocument, standing: Collection[str]) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +24,7 @@ from tallyroom.service.definition_export import stored_definition
 from tallyroom.service.elections import election_row
 from tallyroom.service.results import build_national_results
 from tallyroom.service.results_json import national_json, turnout_json
+from tallyroom.service.stored_files import stored_photos
 from tallyroom.service.turnout import turnout_by_hour
 from tallyroom.store.schema import (
     AuditEntryRow,
@@ -31,6 +33,7 @@ from tallyroom.store.schema import (
     StationDecisionRow,
     StationKeyRow,
     StationResultRow,
+    StoredFileRow,
 )
 
 
@@ -118,6 +121,9 @@ class Publication:
     audit_entry_hashes: bytes = b""
     #: "drill" when the election was ever served under a drill clock, else "real"
     clock: str = ClockKind.REAL.value
+    #: SHA-256 → bytes of the photos of the signed paper protocols the published documents
+    #: name (those that have arrived), read lazily: write the snapshot within the session
+    photos: Mapping[str, bytes] = field(default_factory=dict)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -178,8 +184,17 @@ def gather_publication(
             select(AuditEntryRow.entry_hash).order_by(AuditEntryRow.sequence)
         )
     )
+    histories = _protocol_histories(session, eid)
     return Publication(
-        protocol_histories=_protocol_histories(session, eid),
+        protocol_histories=histories,
+        photos=StoredPhotos(
+            session,
+            {
+                document["photo_sha256"]
+                for document in [p.document for p in protocols] + [v.document for v in histories]
+                if isinstance(document.get("photo_sha256"), str)
+            },
+        ),
         decisions=_decisions(session, eid),
         definition=stored_definition(session, election_record.code),
         results=national_json(build_national_results(session, election_record.code)),
@@ -197,6 +212,30 @@ def gather_publication(
         audit_entry_hashes=entry_hashes,
         clock=ClockKind.DRILL.value if election_record.drill else ClockKind.REAL.value,
     )
+
+
+class StoredPhotos(Mapping[str, bytes]):
+    """The photos of the signed paper protocols a publication names, SHA-256 → bytes, read
+    one at a time from the session they were gathered in (a national night's photos are
+    gigabytes: never all in memory at once). Read them before that session ends."""
+
+    def __init__(self, session: Session | None = None, digests: Iterable[str] = ()) -> None:
+        self._session = session
+        self._digests = sorted(stored_photos(session, set(digests))) if session else []
+
+    def __getitem__(self, digest: str) -> bytes:
+        if self._session is None or digest not in self._digests:
+            raise KeyError(digest)
+        content: bytes = self._session.execute(
+            select(StoredFileRow.content).where(StoredFileRow.sha256 == digest)
+        ).scalar_one()
+        return content
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._digests)
+
+    def __len__(self) -> int:
+        return len(self._digests)
 
 
 def _protocol_histories(session: Session, election_id: int) -> list[PublishedVersion]:

@@ -23,6 +23,7 @@ from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound
 from tallyroom.service.observer_copies import CopyComparison, station_copies
 from tallyroom.service.station_enrolment import PublishedKey, station_keys
+from tallyroom.service.stored_files import stored_photos
 from tallyroom.service.webcams import StationWebcam, station_webcam
 from tallyroom.store.schema import (
     ConstituencyRow,
@@ -81,6 +82,10 @@ class ProtocolVersionView:
     standing: str = ""
     #: the version of the rule set that judged it (None: before rules were data)
     rule_set_version: str | None = None
+    #: SHA-256 of the photo of the signed paper protocol the document names (None: no photo)
+    photo_sha256: str | None = None
+    #: whether that photo has arrived (it is sent after the numbers)
+    photo_stored: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,12 +263,16 @@ def station_detail(
         )
     )
     annulled = _annulled(decisions)
+    bodies = [json.loads(row.body) for row, _ in versions]
+    photos = stored_photos(
+        session, {body["photo_sha256"] for body in bodies if body.get("photo_sha256")}
+    )
     protocols = tuple(
         ProtocolVersionView(
             version=row.version,
             status=row.status,
             submitted_at=_aware(row.submitted_at) or row.submitted_at,
-            figures=parse_protocol_document(json.loads(row.body)).figures,
+            figures=parse_protocol_document(bodies[index]).figures,
             signature=row.signature,
             public_key=public_key,
             body_sha256=row.body_sha256,
@@ -273,6 +282,8 @@ def station_detail(
             decision_reason=row.decision_reason,
             counted=counted is not None and counted.protocol_version_id == row.id,
             rule_set_version=row.rule_set_version,
+            photo_sha256=bodies[index].get("photo_sha256"),
+            photo_stored=bodies[index].get("photo_sha256") in photos,
             standing=version_standing(
                 status=row.status,
                 counted=counted is not None and counted.protocol_version_id == row.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.uploaded_file import CheckedFile, UploadRefused, checked_upload
@@ -42,3 +43,12 @@ def store_file(session: Session, file: CheckedFile, *, actor: str) -> str:
 
 def stored_file(session: Session, digest: str) -> StoredFileRow | None:
     return session.get(StoredFileRow, digest)
+
+
+def stored_photos(session: Session, digests: set[str]) -> set[str]:
+    """Which of these files (photos a signed document names) have arrived."""
+    if not digests:
+        return set()
+    return set(
+        session.scalars(select(StoredFileRow.sha256).where(StoredFileRow.sha256.in_(digests)))
+    )

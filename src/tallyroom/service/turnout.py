@@ -19,6 +19,7 @@ from tallyroom.domain.protocol_document import MAXIMUM_FIGURE
 from tallyroom.domain.results import TurnoutPoint
 from tallyroom.domain.signature import signature_is_valid
 from tallyroom.service import audit_log
+from tallyroom.service.certified_contests import certified_constituencies, contest_certified
 from tallyroom.service.credentials import Principal, current_station_key
 from tallyroom.service.elections import election_of
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
@@ -174,6 +175,11 @@ def report_turnout_many(
             )
         seen.add((code, label))
     station_ids = [station.id for station in stations.values()]
+    # Certified means frozen, turnout too: read for share, as protocols are (a repeat of a
+    # stored report is still answered as stored).
+    frozen = certified_constituencies(
+        session, {station.constituency_id for station in stations.values()}
+    )
     earlier_reports: dict[int, list[TurnoutReportRow]] = {}
     for row in session.scalars(
         select(TurnoutReportRow)
@@ -203,6 +209,8 @@ def report_turnout_many(
                 )
             outcomes.append(_outcome(station, existing, already_stored=True))
             continue
+        if station.constituency_id in frozen:
+            raise contest_certified(session, station.constituency_id, station.code)
         reasons: list[dict[str, Any]] = []
         earlier = [row for row in history if row.as_of < label]
         if earlier and earlier[-1].voters > voters:

@@ -24,6 +24,8 @@ APP_FILES: dict[str, Path] = {
     # shared with the observer's form (web/watcher_pages.py)
     **{path.name: path for path in (STATIC / "shared").glob("*.js")},
     "rules/evaluate.js": STATIC / "rules" / "evaluate.js",
+    # loaded only where WebCrypto lacks Ed25519 (signing_key.js)
+    "vendor/noble-ed25519/index.js": STATIC / "vendor" / "noble-ed25519" / "index.js",
 }
 TYPES = {".js": "text/javascript", ".css": "text/css"}
 
@@ -68,6 +70,9 @@ SCRIPT_MESSAGES: dict[str, str] = {
     "reason_needed": N_("An amendment needs a reason."),
     "photo_ready": N_("Photo ready (%(size)s KB, location and camera data removed)."),
     "photo_not_supported": N_("This server does not take photos of the protocol yet."),
+    "photo_waiting": N_("The photo of the paper protocol is waiting to be sent."),
+    "photo_sent": N_("The photo was sent."),
+    "photo_refused": N_("The server refused the photo:"),
     "turnout_sent": N_("Turnout at %(hour)s reported."),
     "code_mistyped": N_("Check the enrolment code: it has 10 letters and digits."),
     "receipt_qr": N_("QR code of the protocol's SHA-256"),

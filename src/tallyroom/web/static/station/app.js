@@ -2,6 +2,7 @@
 // never leaves it), enter the tally sheet with the checks running as one types, review, sign
 // the RFC 8785 bytes, send through an outbox that survives a lost network, show the receipt.
 import { canonicalBytes, hex, sha256Hex } from "./canonical.js";
+import { makeSigningKey, signBytes } from "./signing_key.js";
 import { addToOutbox, outboxItems, readDevice, updateOutbox, writeDevice } from "./device_store.js";
 import { evaluateRules } from "./rules/evaluate.js";
 
@@ -59,14 +60,14 @@ async function enrol(event) {
     return;
   }
   status(M.enrolling);
-  let keys;
+  let made;
   try {
-    keys = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
+    made = await makeSigningKey();
   } catch {
     error.textContent = M.no_webcrypto;
     return;
   }
-  const raw = await crypto.subtle.exportKey("raw", keys.publicKey);
+  const raw = made.publicKey;
   const response = await fetch("/api/v1/enrolments", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -79,7 +80,7 @@ async function enrol(event) {
     return;
   }
   const answer = await response.json();
-  state.device = { station: answer.station, token: answer.token, keys, fingerprint: answer.fingerprint };
+  state.device = { station: answer.station, token: answer.token, signer: made.signer, fingerprint: answer.fingerprint };
   if ((await fingerprintOf(raw)) !== answer.fingerprint) throw new Error("fingerprint mismatch");
   await writeDevice("current", state.device);
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
@@ -357,7 +358,7 @@ async function signAndSend() {
   const { document: signed, doubleEntered } = state.pending;
   status(M.signing);
   const bytes = canonicalBytes(signed);
-  const signature = hex(await crypto.subtle.sign({ name: "Ed25519" }, state.device.keys.privateKey, bytes));
+  const signature = hex(await signBytes(state.device, bytes));
   const sha256 = await sha256Hex(bytes);
   const item = {
     kind: "protocol",
@@ -366,7 +367,8 @@ async function signAndSend() {
     body: { protocol: signed, signature },
     sha256,
     doubleEntered,
-    photo: state.photo ? state.photo.bytes : null,
+    photo: state.photo && signed.photo_sha256 ? state.photo.bytes : null,
+    photoState: state.photo && signed.photo_sha256 ? "waiting" : null,
     state: "waiting",
     answer: null,
     created: Date.now(),
@@ -411,6 +413,13 @@ function showReceipt(item) {
     }
     $("answer-version").textContent = say(M.stored_version, { version: answer.version });
   }
+  const photo = $("answer-photo");
+  photo.hidden = !item.photo;
+  if (item.photoState === "sent") photo.textContent = M.photo_sent;
+  else if (item.photoState === "refused") {
+    const why = item.photoAnswer && item.photoAnswer.error ? item.photoAnswer.error.message : "";
+    photo.textContent = `${M.photo_refused} ${why}`.trim();
+  } else photo.textContent = M.photo_waiting;
   state.receipt = item.id;
   $("answer").focus();
 }
@@ -436,12 +445,17 @@ async function deliver(item) {
   if (response.status >= 500 || response.status === 429) throw new Error(`busy ${response.status}`);
   item.answer = await response.json();
   item.state = response.ok ? "delivered" : "refused";
-  if (response.ok && item.photo && state.setup.protocol_formats.includes(2)) {
-    await authorised(`/api/v1/stations/${encodeURIComponent(item.station)}/protocols/${item.version}/photo`, {
+  if (response.ok && item.photo && item.photoState !== "sent") {
+    // The photo follows the stored version that names its SHA-256; a lost network here
+    // throws, and the next round sends the (already stored) version and the photo again.
+    const sent = await authorised(`/api/v1/stations/${encodeURIComponent(item.station)}/protocols/${item.answer.version}/photo`, {
       method: "PUT",
       headers: { "Content-Type": "image/jpeg" },
       body: item.photo,
     });
+    if (sent.status >= 500 || sent.status === 429) throw new Error(`busy ${sent.status}`);
+    item.photoAnswer = await sent.json().catch(() => null);
+    item.photoState = sent.ok ? "sent" : "refused";
   }
   await updateOutbox(item);
 }
@@ -495,6 +509,31 @@ async function renderOutbox() {
 
 // --- photo and turnout ----------------------------------------------------------------------
 
+// The JPEG without its metadata segments: the canvas's encoder writes an ICC colour profile
+// (APP2) beside the JFIF header, and the server keeps no metadata at all. Every segment
+// before the scan is copied except APP1–APP15 and comments; the pixels are untouched.
+function withoutMetadata(jpeg) {
+  if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new Error("not a JPEG");
+  const kept = [jpeg.subarray(0, 2)];
+  let at = 2;
+  while (at + 4 <= jpeg.length && jpeg[at] === 0xff) {
+    const marker = jpeg[at + 1];
+    if (marker === 0xda) break; // start of scan: the rest is the picture
+    const end = at + 2 + ((jpeg[at + 2] << 8) | jpeg[at + 3]);
+    const metadata = (marker >= 0xe1 && marker <= 0xef) || marker === 0xfe;
+    if (!metadata) kept.push(jpeg.subarray(at, end));
+    at = end;
+  }
+  kept.push(jpeg.subarray(at));
+  const plain = new Uint8Array(kept.reduce((size, part) => size + part.length, 0));
+  let offset = 0;
+  for (const part of kept) {
+    plain.set(part, offset);
+    offset += part.length;
+  }
+  return plain;
+}
+
 async function takePhoto() {
   const file = $("f-photo").files[0];
   if (!file) {
@@ -510,7 +549,7 @@ async function takePhoto() {
   canvas.height = Math.round(bitmap.height * scale);
   canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
   const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.8));
-  const bytes = new Uint8Array(await blob.arrayBuffer());
+  const bytes = withoutMetadata(new Uint8Array(await blob.arrayBuffer()));
   state.photo = { bytes, sha256: await sha256Hex(bytes), dataUrl: canvas.toDataURL("image/jpeg", 0.5) };
   $("e-photo").textContent = say(M.photo_ready, { size: Math.round(bytes.length / 1024) });
 }
@@ -529,7 +568,7 @@ async function reportTurnout(event) {
   $("turnout-voters").removeAttribute("aria-invalid");
   // Signed with the station's key, as its protocol is.
   const report = { election: state.setup.election, station: state.setup.station, as_of: hour, voters: Number(text) };
-  const signature = hex(await crypto.subtle.sign({ name: "Ed25519" }, state.device.keys.privateKey, canonicalBytes(report)));
+  const signature = hex(await signBytes(state.device, canonicalBytes(report)));
   await addToOutbox({
     kind: "turnout",
     station: state.setup.station,

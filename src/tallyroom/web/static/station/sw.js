@@ -1,16 +1,19 @@
 // The station app's service worker: keeps the app's own files so it opens without a
-// network (static/shared/offline_cache.js, shared with the observer's form).
+// network (static/shared/offline_cache.js, shared with the observer's form). API requests
+// are not touched: the page queues signed documents itself and sees every failure as it
+// happens.
 importScripts("./offline_cache.js");
-self.keepOffline(
-  "tallyroom-station-v2",
-  [
-    "/station/",
-    "/station/app.js",
-    "/station/canonical.js",
-    "/station/device_store.js",
-    "/station/outbox_store.js",
-    "/station/station.css",
-    "/station/rules/evaluate.js",
-  ],
-  (url) => url.pathname.startsWith("/station/"),
-);
+const APP = [
+  "/station/",
+  "/station/app.js",
+  "/station/canonical.js",
+  "/station/device_store.js",
+  "/station/outbox_store.js",
+  "/station/offline_cache.js",
+  "/station/station.css",
+  "/station/rules/evaluate.js",
+  "/station/signing_key.js",
+  // the Ed25519 fallback, for browsers whose WebCrypto lacks it, offline too
+  "/station/vendor/noble-ed25519/index.js",
+];
+self.keepOffline("tallyroom-station-v3", APP, (url) => url.pathname.startsWith("/station/"));
