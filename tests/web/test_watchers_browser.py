@@ -121,6 +121,7 @@ def test_an_observer_reports_offline_and_the_commission_orders_a_recount(
     page.click("form.filing-form button[type=submit]")
     page.click('a[data-station="001-0001"]')
     assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_selector('#outbox[data-ready="yes"]', state="attached")
 
     network.state = "cut"
     figures = good_figures()
@@ -156,7 +157,7 @@ def test_an_observer_reports_offline_and_the_commission_orders_a_recount(
     network.state = "losing"  # each first answer lost: sent again, stored once
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.wait_for_selector(
-        '#outbox-list li[data-kind="complaint"][data-state="delivered"]', timeout=20_000
+        '#outbox-list li[data-kind="complaint"][data-state="delivered"]', timeout=45_000
     )
     page.wait_for_selector('#outbox-list li[data-kind="copy"][data-state="delivered"]')
     assert "Nothing waiting" in page.locator("#outbox-summary").inner_text()
