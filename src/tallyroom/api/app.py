@@ -35,6 +35,7 @@ from tallyroom.api.console_certification_pages import console_certification_rout
 from tallyroom.api.console_pages import console_router
 from tallyroom.api.console_queue_pages import console_queue_router
 from tallyroom.api.console_rules_pages import console_rules_router
+from tallyroom.api.console_watcher_pages import console_watcher_router
 from tallyroom.api.errors import install_error_handlers
 from tallyroom.api.head_requests import HeadAsGet
 from tallyroom.api.openapi_contract import install_contract
@@ -143,6 +144,7 @@ def create_app(
     app.include_router(console_router())
     app.include_router(console_queue_router())
     app.include_router(console_certification_router())
+    app.include_router(console_watcher_router())
     app.include_router(console_rules_router())
     app.include_router(sign_in_router())
     app.include_router(voter_look_up_router(site, runtime))

@@ -260,6 +260,8 @@ class ComplaintFilingBody(CommissionBody):
     reporter_kind: ReporterKind
     reporter_name: Annotated[str, Field(max_length=200)] | None = None
     reporter_contact: Annotated[str, Field(max_length=200)] | None = None
+    #: the id of an outage of the station's camera the complaint cites
+    webcam_outage: Annotated[int, Field(ge=1, le=2_000_000_000)] | None = None
     attachments: Annotated[list[AttachmentBody], Field(max_length=5)] = Field(default_factory=list)
 
 
@@ -322,6 +324,16 @@ class PublicationBody(CommissionBody):
     ] = Field(default_factory=list)
 
 
+class OutageCitationBody(CommissionBody):
+    model_config = ConfigDict(
+        title="ComplaintOutageCitation",
+        extra="forbid",
+        json_schema_extra={"examples": [{"outage": 17, "reason": "the camera was down then"}]},
+    )
+    outage: Annotated[int, Field(ge=1, le=2_000_000_000)]
+    reason: Reason
+
+
 class StepBody(BaseModel):
     model_config = ConfigDict(title="ComplaintStepRecord")
     kind: str
@@ -330,6 +342,13 @@ class StepBody(BaseModel):
     decided_at: datetime
     reason: str
     outcome: str | None
+
+
+class CitedOutageBody(BaseModel):
+    model_config = ConfigDict(title="CitedWebcamOutage")
+    id: int
+    started_at: datetime
+    ended_at: datetime
 
 
 class PublicComplaintBody(BaseModel):
@@ -349,6 +368,8 @@ class PublicComplaintBody(BaseModel):
     description: str | None
     attachments: list[str]
     station_decision: str | None
+    #: the webcam outage the complaint cites
+    webcam_outage: CitedOutageBody | None
 
 
 class ComplaintRegisterBody(BaseModel):

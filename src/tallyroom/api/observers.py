@@ -38,6 +38,7 @@ from tallyroom.api.observer_bodies import (
     IssuedObserversBody,
     ObserverStatisticsBody,
     OrganisationApplicationBody,
+    OutageCitationBody,
     ProtocolCopyBody,
     PublicationBody,
     RevocationReasonBody,
@@ -339,6 +340,13 @@ async def get_observer_statistics(request: Request) -> JSONResponse:
 # -------------------------------------------------------------------------- protocol copies
 
 
+def idempotency_key_of(request: Request) -> str | None:
+    """The sender's `Idempotency-Key` header: the same key again gets the first answer's
+    thing, stored once (checked by the service)."""
+    key = request.headers.get("idempotency-key")
+    return key.strip()[:100] if key else None
+
+
 def _photo(content_base64: str | None) -> CheckedFile | None:
     if content_base64 is None:
         return None
@@ -356,6 +364,7 @@ async def post_protocol_copy(request: Request) -> JSONResponse:
     body = validated(ProtocolCopyBody, await _body(request, MAXIMUM_FILING_BYTES))
     photo = _photo(body.photo_base64)
     credential = bearer_token(request)
+    key = idempotency_key_of(request)
 
     def submit(session: Session) -> int:
         observer = observer_accreditation.authenticate_observer(session, credential)
@@ -365,6 +374,7 @@ async def post_protocol_copy(request: Request) -> JSONResponse:
             station_code=body.station,
             figures=body.figures.model_dump(),
             photo=photo,
+            idempotency_key=key,
         )
         return row.id
 
@@ -454,6 +464,13 @@ def _public(c: complaints.PublicComplaint) -> dict[str, Any]:
         "description": c.description,
         "attachments": list(c.attachments),
         "station_decision": c.station_decision,
+        "webcam_outage": {
+            "id": c.webcam_outage[0],
+            "started_at": c.webcam_outage[1].isoformat(),
+            "ended_at": c.webcam_outage[2].isoformat(),
+        }
+        if c.webcam_outage
+        else None,
     }
 
 
@@ -483,7 +500,9 @@ async def post_complaint(request: Request) -> JSONResponse:
         constituency=body.constituency,
         reporter_name=body.reporter_name,
         reporter_contact=body.reporter_contact,
+        webcam_outage=body.webcam_outage,
     )
+    key = idempotency_key_of(request)
 
     def file(session: Session) -> dict[str, Any]:
         observer = (
@@ -491,7 +510,9 @@ async def post_complaint(request: Request) -> JSONResponse:
             if credential
             else None
         )
-        row = complaints.file_complaint(session, filing, attachments=files, observer=observer)
+        row = complaints.file_complaint(
+            session, filing, attachments=files, observer=observer, idempotency_key=key
+        )
         return {
             "tracking_number": row.tracking_number,
             "status": row.status,
@@ -653,6 +674,29 @@ async def post_publication(tracking: str, request: Request) -> JSONResponse:
             tracking=tracking,
             redacted_description=body.description,
             attachments=body.attachments,
+        ),
+    )
+    return JSONResponse({"done": True}, status_code=201)
+
+
+@router.post(
+    "/complaints/{tracking}/webcam-outage",
+    summary="Link a complaint to an outage of its station's camera (once)",
+    status_code=201,
+    responses=command_responses({201: (DoneBody, "linked")}),
+    openapi_extra=command(OutageCitationBody, body="the outage and why"),
+)
+async def post_outage_citation(tracking: str, request: Request) -> JSONResponse:
+    body = validated(OutageCitationBody, await checked_json(request))
+    await run_in_threadpool(
+        runtime_of(request).command,
+        bearer_token(request),
+        lambda session, principal: complaints.cite_outage(
+            session,
+            principal=principal,
+            tracking=tracking,
+            outage_id=body.outage,
+            reason=body.reason,
         ),
     )
     return JSONResponse({"done": True}, status_code=201)

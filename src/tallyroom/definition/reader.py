@@ -24,6 +24,7 @@ from tallyroom.definition.layout import (
 from tallyroom.definition.problems import ProblemCollector
 from tallyroom.definition.rules_file import read_rules
 from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
+from tallyroom.domain.complaint import ComplaintCategory, deadline_days
 from tallyroom.domain.constituency import Constituency, ConstituencyKind
 from tallyroom.domain.contest import Contest
 from tallyroom.domain.decision_policy import DecisionKind
@@ -123,6 +124,7 @@ def _read_election(folder: Path, problems: ProblemCollector) -> Election | None:
         "seats": field("seats", lambda value: columns.positive_integer(str(value))),
         "too_close_margin_percent": field("too_close_margin_percent", _percent, 1.0),
         "four_eyes_decisions": field("decision_policy", _decision_policy, ()),
+        "complaint_deadline_days": field("complaints", _complaints, ()),
         "two_clerk_entry": field("two_clerk_entry", _true_or_false, False),
     }
     try:
@@ -208,6 +210,17 @@ def _decision_policy(value: Any) -> tuple[DecisionKind, ...]:
     if not isinstance(kinds, list):
         raise ValueError("four_eyes must be a list of decisions")
     return tuple(sorted({columns.one_of(DecisionKind, str(kind)) for kind in kinds}))
+
+
+def _complaints(value: Any) -> tuple[tuple[ComplaintCategory, int], ...]:
+    """`complaints: {deadline_days: {multiple_voting: 2, other: 5}}`: the days the commission
+    has to decide a complaint of each category named (the others keep the default table)."""
+    if not isinstance(value, dict) or set(value) - {"deadline_days"}:
+        raise ValueError("must be a mapping with the one key deadline_days")
+    days = value.get("deadline_days") or {}
+    if not isinstance(days, dict):
+        raise ValueError("deadline_days must map complaint categories to days")
+    return deadline_days(days)
 
 
 def _yaml_lines(path: Path) -> dict[str, int]:

@@ -141,6 +141,7 @@ def _election_yaml(election: Election) -> str:
         f"  too_close_margin_percent: {election.too_close_margin_percent}\n"
         f"{_two_clerk_yaml(election)}"
         f"{_policy_yaml(election)}"
+        f"{_complaints_yaml(election)}"
         f"{_list_contest_yaml(election.list_contest)}"
     )
 
@@ -174,6 +175,13 @@ def _policy_yaml(election: Election) -> str:
         return ""
     kinds = ", ".join(kind.value for kind in election.four_eyes_decisions)
     return f"  decision_policy: {{four_eyes: [{kinds}]}}\n"
+
+
+def _complaints_yaml(election: Election) -> str:
+    if not election.complaint_deadline_days:
+        return ""
+    days = ", ".join(f"{category.value}: {n}" for category, n in election.complaint_deadline_days)
+    return f"  complaints: {{deadline_days: {{{days}}}}}\n"
 
 
 def _names_yaml(names: tuple[tuple[str, str], ...]) -> str:

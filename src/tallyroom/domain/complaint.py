@@ -4,6 +4,7 @@ complaint takes (received → under review → upheld | dismissed), never skippi
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
 
@@ -39,6 +40,9 @@ class ReporterKind(enum.StrEnum):
     PARTY = "party"
     CANDIDATE = "candidate"
     VOTER = "voter"
+    #: one of the commission's own checks (e.g. the poll book's double-vote check) filed it;
+    #: only a service naming its actor files as the system, never a form or the API
+    SYSTEM = "system"
 
 
 class StationRemedy(enum.StrEnum):
@@ -67,6 +71,39 @@ DEADLINES: dict[ComplaintCategory, timedelta] = {
     ComplaintCategory.CAMPAIGNING_AT_STATION: timedelta(days=3),
     ComplaintCategory.OTHER: timedelta(days=5),
 }
+
+
+#: the longest deadline a definition may set
+MAXIMUM_DEADLINE_DAYS = 90
+
+
+def deadline_days(value: Mapping[str, object]) -> tuple[tuple[ComplaintCategory, int], ...]:
+    """A definition's deadlines (category → whole days, 1 to 90), sorted by category; a
+    category not named keeps the default table's deadline. Raises ValueError naming the bad
+    entry."""
+    chosen: dict[ComplaintCategory, int] = {}
+    for name, days in value.items():
+        try:
+            category = ComplaintCategory(str(name))
+        except ValueError:
+            known = ", ".join(c.value for c in ComplaintCategory)
+            raise ValueError(f"{name!r} is not a complaint category ({known})") from None
+        text = str(days).strip()
+        if isinstance(days, bool) or not (text.isascii() and text.isdigit()):
+            raise ValueError(f"{name}: {days!r} is not a whole number of days")
+        if not 1 <= int(text) <= MAXIMUM_DEADLINE_DAYS:
+            raise ValueError(f"{name}: from 1 to {MAXIMUM_DEADLINE_DAYS} days")
+        chosen[category] = int(text)
+    return tuple(sorted(chosen.items()))
+
+
+def deadlines(
+    chosen: Iterable[tuple[ComplaintCategory, int]] = (),
+) -> dict[ComplaintCategory, timedelta]:
+    """The deadline of every category: the definition's where it sets one, else the default."""
+    table = dict(DEADLINES)
+    table.update((category, timedelta(days=days)) for category, days in chosen)
+    return table
 
 
 def may_move(current: ComplaintStatus, wanted: ComplaintStatus) -> bool:

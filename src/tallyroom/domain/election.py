@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, time
 
+from tallyroom.domain.complaint import ComplaintCategory
 from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.domain.list_contest import ListContest
 
@@ -49,6 +50,8 @@ class Election:
     list_contest: ListContest | None = None
     #: the decision policy: decisions final only once a second person confirms them
     four_eyes_decisions: tuple[DecisionKind, ...] = ()
+    #: the complaint deadlines the definition sets (category, days); the rest are the default
+    complaint_deadline_days: tuple[tuple[ComplaintCategory, int], ...] = ()
     #: two clerks enter each tally sheet in turn on the station's device, and it is signed
     #: only when both entries agree (docs/station-app.md)
     two_clerk_entry: bool = False

@@ -13,19 +13,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.complaint import (
-    DEADLINES,
     ComplaintCategory,
     ComplaintStatus,
     ComplaintSubject,
     ReporterKind,
     StationRemedy,
+    deadlines,
     may_move,
     tracking_number,
 )
+from tallyroom.domain.idempotency_key import is_idempotency_key
 from tallyroom.domain.uploaded_file import CheckedFile
 from tallyroom.service import audit_log, row_ledger
 from tallyroom.service.credentials import Principal, Role
-from tallyroom.service.elections import election_row
+from tallyroom.service.elections import election_of, election_row
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.service.observer_accreditation import ObserverPrincipal
 from tallyroom.service.protocols import annul_station, order_recount
@@ -41,6 +42,8 @@ from tallyroom.store.schema import (
     PollingStationRow,
     StationDecisionRow,
     StoredFileRow,
+    WebcamOutageRow,
+    WebcamRow,
 )
 
 MAXIMUM_DESCRIPTION = 5_000
@@ -57,6 +60,8 @@ class ComplaintFiling:
     constituency: int | None = None
     reporter_name: str | None = None
     reporter_contact: str | None = None
+    #: the id of a webcam outage the complaint cites (at the station complained about)
+    webcam_outage: int | None = None
 
 
 def file_complaint(
@@ -67,11 +72,35 @@ def file_complaint(
     observer: ObserverPrincipal | None = None,
     election_code: str | None = None,
     now: datetime | None = None,
+    idempotency_key: str | None = None,
+    actor: str | None = None,
 ) -> ComplaintRow:
-    """Store a complaint and its attachments (already checked) and give it a tracking number."""
+    """Store a complaint and its attachments (already checked) and give it a tracking number.
+
+    `idempotency_key`: the sender's key for this complaint; a complaint already filed with it
+    is answered as it is (nothing new stored, nothing audited). `actor`: who files it when no
+    observer and no member of the public does (a system check filing an incident, e.g.
+    `register:double-vote`), recorded in the audit log instead of `public:<reporter kind>`."""
     election = election_row(session, election_code)
     if observer is not None and observer.election_id != election.id:
         raise Forbidden("other_election", "the credential is for another election")
+    if (filing.reporter_kind is ReporterKind.SYSTEM) != (actor is not None and observer is None):
+        raise InvalidInput(
+            "invalid_reporter", "only the commission's own checks file as the system, and they do"
+        )
+    if idempotency_key is not None:
+        if not is_idempotency_key(idempotency_key):
+            raise InvalidInput("invalid_idempotency_key", "16 to 64 letters, digits, - or _")
+        earlier = session.scalar(
+            select(ComplaintRow).where(
+                ComplaintRow.election_id == election.id,
+                ComplaintRow.idempotency_key == idempotency_key,
+            )
+        )
+        if earlier is not None:
+            if earlier.accreditation_id != (observer.accreditation_id if observer else None):
+                raise Conflict("idempotency_key_used", "this key was used by another sender")
+            return earlier
     description = filing.description.strip()
     if not description or len(description) > MAXIMUM_DESCRIPTION:
         raise InvalidInput("description", f"a description of 1 to {MAXIMUM_DESCRIPTION} characters")
@@ -98,6 +127,7 @@ def file_complaint(
         )
         if constituency_id is None:
             raise InvalidInput("unknown_constituency", f"no constituency {filing.constituency!r}")
+    outage_id = _cited_outage(session, election.id, filing.webcam_outage, station)
     moment = now or datetime.now(UTC)
     serial = 1 + (
         session.scalar(
@@ -120,11 +150,16 @@ def file_complaint(
         published_description=None,
         status=ComplaintStatus.RECEIVED.value,
         filed_at=moment,
-        due_at=moment + DEADLINES[filing.category],
+        due_at=moment + deadlines(election_of(election).complaint_deadline_days)[filing.category],
+        idempotency_key=idempotency_key,
+        webcam_outage_id=outage_id,
     )
     session.add(row)
     session.flush()
-    actor = observer.actor if observer else f"public:{filing.reporter_kind.value}"
+    if observer is not None:
+        actor = observer.actor
+    elif actor is None:
+        actor = f"public:{filing.reporter_kind.value}"
     digests = list(dict.fromkeys(store_file(session, file, actor=actor) for file in attachments))
     session.add_all(
         ComplaintAttachmentRow(complaint_id=row.id, file_sha256=d, published=False) for d in digests
@@ -142,6 +177,7 @@ def file_complaint(
             "about": row.about,
             "station": station.code if station else None,
             "attachments": digests,
+            "webcam_outage": outage_id,
         },
     )
     row_ledger.record_rows(session, actor=actor, table="complaint", keys=[[row.id]])
@@ -159,6 +195,27 @@ def file_complaint(
         ],
     )
     return row
+
+
+def _cited_outage(
+    session: Session, election_id: int, outage_id: int | None, station: PollingStationRow | None
+) -> int | None:
+    """The outage a complaint cites: one of the camera of the station complained about."""
+    if outage_id is None:
+        return None
+    found = session.scalar(
+        select(WebcamRow.station_id)
+        .join(WebcamOutageRow, WebcamOutageRow.webcam_id == WebcamRow.id)
+        .join(PollingStationRow, PollingStationRow.id == WebcamRow.station_id)
+        .where(WebcamOutageRow.id == outage_id, PollingStationRow.election_id == election_id)
+    )
+    if found is None:
+        raise InvalidInput("unknown_outage", f"no webcam outage {outage_id}")
+    if station is None or found != station.id:
+        raise InvalidInput(
+            "outage_elsewhere", "a complaint cites an outage of its own station's camera"
+        )
+    return outage_id
 
 
 def _deciding_body(session: Session, principal: Principal, complaint: ComplaintRow) -> str:
@@ -434,6 +491,38 @@ def publish_complaint(
     )
 
 
+def cite_outage(
+    session: Session,
+    *,
+    principal: Principal,
+    tracking: str,
+    outage_id: int,
+    reason: str,
+    now: datetime | None = None,
+) -> None:
+    """Link a complaint already filed to an outage of its station's camera (found after the
+    complaint, or not known to the reporter); once. The deciding body does it."""
+    complaint = _complaint(session, principal.election_id, tracking)
+    body = _deciding_body(session, principal, complaint)
+    if complaint.webcam_outage_id is not None:
+        raise Conflict("outage_cited", f"complaint {tracking} cites an outage already")
+    station = (
+        session.get(PollingStationRow, complaint.station_id)
+        if complaint.station_id is not None
+        else None
+    )
+    complaint.webcam_outage_id = _cited_outage(session, complaint.election_id, outage_id, station)
+    _step(
+        session,
+        complaint,
+        kind="outage_cited",
+        body=body,
+        principal=principal,
+        reason=_reason(reason),
+        moment=now or datetime.now(UTC),
+    )
+
+
 def _steps(session: Session, complaint_id: int) -> list[ComplaintStepRow]:
     return list(
         session.scalars(
@@ -476,6 +565,8 @@ class PublicComplaint:
     attachments: tuple[str, ...]
     #: the recount or annulment the complaint led to
     station_decision: str | None
+    #: the webcam outage the complaint cites: (id, started, ended)
+    webcam_outage: tuple[int, datetime, datetime] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -518,9 +609,14 @@ def _register(
 ) -> list[PublicComplaint]:
     query = (
         select(
-            ComplaintRow, PollingStationRow.code, ConstituencyRow.number, StationDecisionRow.kind
+            ComplaintRow,
+            PollingStationRow.code,
+            ConstituencyRow.number,
+            StationDecisionRow.kind,
+            WebcamOutageRow,
         )
         .outerjoin(PollingStationRow, PollingStationRow.id == ComplaintRow.station_id)
+        .outerjoin(WebcamOutageRow, WebcamOutageRow.id == ComplaintRow.webcam_outage_id)
         .outerjoin(ConstituencyRow, ConstituencyRow.id == ComplaintRow.constituency_id)
         .outerjoin(StationDecisionRow, StationDecisionRow.id == ComplaintRow.station_decision_id)
         .where(ComplaintRow.election_id == election_id)
@@ -571,8 +667,11 @@ def _register(
             description=row.published_description,
             attachments=tuple(attachments.get(row.id, ())),
             station_decision=decision_kind,
+            webcam_outage=(outage.id, _aware(outage.started_at), _aware(outage.ended_at))
+            if outage is not None
+            else None,
         )
-        for row, station_code, number, decision_kind in found
+        for row, station_code, number, decision_kind, outage in found
     ]
 
 
@@ -597,12 +696,12 @@ def withheld_complaint(
             )
     else:
         _deciding_body(session, viewer, complaint)
-    (public,) = [
-        c
-        for c in complaint_register(session, election_code=None, limit=10**9)
-        if c.tracking_number == tracking
-    ] or [None]  # type: ignore[list-item]
-    assert public is not None
+    return _withheld_of(session, complaint, _public_of(session, complaint))
+
+
+def _withheld_of(
+    session: Session, complaint: ComplaintRow, public: PublicComplaint
+) -> WithheldComplaint:
     return WithheldComplaint(
         public=public,
         description=complaint.description,
@@ -617,6 +716,24 @@ def withheld_complaint(
         reporter_name=complaint.reporter_name,
         reporter_contact=complaint.reporter_contact,
     )
+
+
+def complaints_to_handle(
+    session: Session, *, principal: Principal, limit: int = 200
+) -> list[WithheldComplaint]:
+    """The complaints a commission body may handle, whole (description, attachments, reporter):
+    every one for the commission, its own constituency's for a constituency commission."""
+    if principal.role not in (Role.COMMISSION, Role.CONSTITUENCY_COMMISSION):
+        raise Forbidden("not_commission", "only a commission handles complaints")
+    handled: list[WithheldComplaint] = []
+    for public in _register(session, principal.election_id, None, limit, None):
+        complaint = _complaint(session, principal.election_id, public.tracking_number)
+        try:
+            _deciding_body(session, principal, complaint)
+        except Forbidden:
+            continue
+        handled.append(_withheld_of(session, complaint, public))
+    return handled
 
 
 def stations_under_review(session: Session, election_id: int) -> set[str]:

@@ -73,6 +73,11 @@ def define_election(
         seats_per_constituency=election.seats_per_constituency,
         too_close_margin_percent=election.too_close_margin_percent,
         four_eyes_decisions=stored_policy(election.four_eyes_decisions),
+        complaint_deadlines=json.dumps(
+            {category.value: days for category, days in election.complaint_deadline_days}
+        )
+        if election.complaint_deadline_days
+        else None,
         two_clerk_entry=election.two_clerk_entry,
         definition_digest=digest,
         loaded_at=datetime.now(UTC),

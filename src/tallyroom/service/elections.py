@@ -8,6 +8,7 @@ from datetime import time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.complaint import deadline_days
 from tallyroom.domain.decision_policy import parse_policy
 from tallyroom.domain.election import ContestKind, Election, VotingHours
 from tallyroom.domain.list_contest import list_contest_of
@@ -52,5 +53,8 @@ def election_of(row: ElectionRow) -> Election:
         names=tuple(json.loads(row.names or "{}").items()),
         list_contest=list_contest_of(json.loads(row.list_contest)) if row.list_contest else None,
         four_eyes_decisions=tuple(sorted(parse_policy(row.four_eyes_decisions))),
+        complaint_deadline_days=deadline_days(json.loads(row.complaint_deadlines))
+        if row.complaint_deadlines
+        else (),
         two_clerk_entry=row.two_clerk_entry,
     )

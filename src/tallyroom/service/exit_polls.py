@@ -114,6 +114,21 @@ def authenticate_pollster(session: Session, credential: str | None) -> PollsterP
     return PollsterPrincipal(found.id, found.election_id, found.code)
 
 
+def pollster_counts(session: Session, *, pollster: PollsterPrincipal) -> tuple[int, int]:
+    """How many stations the organisation declared, and for how many it sent estimates."""
+    sampled = session.scalar(
+        select(func.count(ExitPollSampleRow.id)).where(
+            ExitPollSampleRow.organisation_id == pollster.organisation_id
+        )
+    )
+    estimated = session.scalar(
+        select(func.count(ExitPollEstimateRow.id)).where(
+            ExitPollEstimateRow.organisation_id == pollster.organisation_id
+        )
+    )
+    return int(sampled or 0), int(estimated or 0)
+
+
 def declare_sample(
     session: Session, *, pollster: PollsterPrincipal, stations: Sequence[str], now: datetime
 ) -> int:

@@ -131,6 +131,52 @@ def apply_organisation(
     return row
 
 
+@dataclass(frozen=True, slots=True)
+class ApplicationRecord:
+    """An application as the commission's console lists it."""
+
+    code: str
+    name: str
+    kind: str
+    country: str
+    represents: str | None
+    partner_name: str | None
+    partner_country: str | None
+    status: str
+    applied_at: datetime
+    decided_at: datetime | None
+    decision_reason: str | None
+
+
+def organisation_applications(session: Session, *, principal: Principal) -> list[ApplicationRecord]:
+    """Every application to this election, waiting ones first (the commission's only)."""
+    principal.require_commission()
+    rows = session.scalars(
+        select(OrganisationApplicationRow)
+        .where(OrganisationApplicationRow.election_id == principal.election_id)
+        .order_by(
+            (OrganisationApplicationRow.status != ApplicationStatus.APPLIED.value),
+            OrganisationApplicationRow.id,
+        )
+    )
+    return [
+        ApplicationRecord(
+            r.code,
+            r.name,
+            r.kind,
+            r.country,
+            r.represents,
+            r.partner_name,
+            r.partner_country,
+            r.status,
+            r.applied_at,
+            r.decided_at,
+            r.decision_reason,
+        )
+        for r in rows
+    ]
+
+
 def decide_application(
     session: Session,
     *,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.canonical_json import canonical_json
+from tallyroom.domain.idempotency_key import is_idempotency_key
 from tallyroom.domain.protocol_copy import FieldDifference, differences
 from tallyroom.domain.uploaded_file import CheckedFile
 from tallyroom.service import audit_log, row_ledger
@@ -40,8 +41,23 @@ def submit_copy(
     figures: Mapping[str, Any],
     photo: CheckedFile | None = None,
     now: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> ObserverProtocolCopyRow:
-    """Store the copy as the observer read it (figures already validated by the caller)."""
+    """Store the copy as the observer read it (figures already validated by the caller).
+
+    `idempotency_key`: the phone's key for this copy; a copy the observer already sent with it
+    is answered as it is (sent again from the phone's outbox after a lost answer)."""
+    if idempotency_key is not None:
+        if not is_idempotency_key(idempotency_key):
+            raise InvalidInput("invalid_idempotency_key", "16 to 64 letters, digits, - or _")
+        earlier = session.scalar(
+            select(ObserverProtocolCopyRow).where(
+                ObserverProtocolCopyRow.accreditation_id == observer.accreditation_id,
+                ObserverProtocolCopyRow.idempotency_key == idempotency_key,
+            )
+        )
+        if earlier is not None:
+            return earlier
     station = session.scalar(
         select(PollingStationRow).where(
             PollingStationRow.election_id == observer.election_id,
@@ -67,6 +83,7 @@ def submit_copy(
         counted_version_id=counted,
         photo_sha256=digest,
         submitted_at=now or datetime.now(UTC),
+        idempotency_key=idempotency_key,
     )
     session.add(row)
     session.flush()

@@ -20,6 +20,7 @@ from tallyroom.service.credentials import Principal
 from tallyroom.service.elections import election_of
 from tallyroom.service.errors import InvalidInput
 from tallyroom.store.schema import (
+    ComplaintRow,
     ElectionRow,
     PollingStationRow,
     ProtocolVersionRow,
@@ -191,26 +192,63 @@ def derive_outages(session: Session, *, principal: Principal, until: datetime) -
 
 
 @dataclass(frozen=True, slots=True)
+class StationOutage:
+    """A recorded outage of a station's camera and the complaints that cite it."""
+
+    id: int
+    started_at: datetime
+    ended_at: datetime
+    #: tracking numbers of the complaints citing this outage
+    complaints: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class StationWebcam:
     viewing_url: str
-    outages: tuple[Outage, ...]
+    outages: tuple[StationOutage, ...]
 
 
 def station_webcam(session: Session, station_id: int) -> StationWebcam | None:
     camera = session.scalar(select(WebcamRow).where(WebcamRow.station_id == station_id))
     if camera is None:
         return None
+    rows = list(
+        session.scalars(
+            select(WebcamOutageRow)
+            .where(WebcamOutageRow.webcam_id == camera.id)
+            .order_by(WebcamOutageRow.started_at)
+        )
+    )
+    citing: dict[int, list[str]] = defaultdict(list)
+    for outage_id, tracking in session.execute(
+        select(ComplaintRow.webcam_outage_id, ComplaintRow.tracking_number)
+        .where(ComplaintRow.webcam_outage_id.in_([o.id for o in rows]))
+        .order_by(ComplaintRow.id)
+    ).tuples():
+        if outage_id is not None:
+            citing[outage_id].append(tracking)
     return StationWebcam(
         camera.viewing_url,
         tuple(
-            Outage(_aware(o.started_at), _aware(o.ended_at))
-            for o in session.scalars(
-                select(WebcamOutageRow)
-                .where(WebcamOutageRow.webcam_id == camera.id)
-                .order_by(WebcamOutageRow.started_at)
+            StationOutage(
+                o.id, _aware(o.started_at), _aware(o.ended_at), tuple(citing.get(o.id, ()))
             )
+            for o in rows
         ),
     )
+
+
+def station_outages(
+    session: Session, *, election_id: int, station_code: str
+) -> tuple[StationOutage, ...]:
+    """The recorded outages of a station's camera (none without a camera)."""
+    station_id = session.scalar(
+        select(PollingStationRow.id).where(
+            PollingStationRow.election_id == election_id, PollingStationRow.code == station_code
+        )
+    )
+    found = station_webcam(session, station_id) if station_id is not None else None
+    return found.outages if found is not None else ()
 
 
 def monitored_station_ids(session: Session, election_id: int) -> set[int] | None:

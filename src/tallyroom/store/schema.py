@@ -71,6 +71,9 @@ class ElectionRow(Base):
     #: the station app has two clerks enter each protocol in turn and signs only when they
     #: agree field by field (a per-election setting of the definition)
     two_clerk_entry: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: days the commission has to decide a complaint, per category (a JSON object of category
+    #: → days, from the definition's `complaints: {deadline_days: …}`); NULL: the default table
+    complaint_deadlines: Mapped[str | None] = mapped_column(Text)
 
 
 class ConstituencyRow(Base):
@@ -712,6 +715,7 @@ class ObserverProtocolCopyRow(Base):
     """The figures of the protocol copy an observer received at a station; never counted."""
 
     __tablename__ = "observer_protocol_copy"
+    __table_args__ = (UniqueConstraint("idempotency_key", "accreditation_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     accreditation_id: Mapped[int] = mapped_column(ForeignKey("observer_accreditation.id"))
     station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
@@ -721,13 +725,19 @@ class ObserverProtocolCopyRow(Base):
     counted_version_id: Mapped[int | None] = mapped_column(ForeignKey("protocol_version.id"))
     photo_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_file.sha256"))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: chosen by the observer's phone for this copy: sent again from its outbox, it is
+    #: stored once
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class ComplaintRow(Base):
     """A complaint or incident report about a station, a constituency or the commission."""
 
     __tablename__ = "complaint"
-    __table_args__ = (UniqueConstraint("election_id", "tracking_number"),)
+    __table_args__ = (
+        UniqueConstraint("election_id", "tracking_number"),
+        UniqueConstraint("idempotency_key", "election_id"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
     tracking_number: Mapped[str] = mapped_column(String(32))
@@ -750,6 +760,10 @@ class ComplaintRow(Base):
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: the recount or annulment an upheld complaint led to
     station_decision_id: Mapped[int | None] = mapped_column(ForeignKey("station_decision.id"))
+    #: chosen by the sender (an observer's phone) so that a complaint sent again is filed once
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    #: the webcam outage the complaint cites (the camera was down when it happened)
+    webcam_outage_id: Mapped[int | None] = mapped_column(ForeignKey("webcam_outage.id"))
 
 
 class ComplaintStepRow(Base):

@@ -21,6 +21,8 @@ STATIC = Path(__file__).parent / "static"
 APP_FILES: dict[str, Path] = {
     **{path.name: path for path in (STATIC / "station").glob("*.js")},
     **{path.name: path for path in (STATIC / "station").glob("*.css")},
+    # shared with the observer's form (web/watcher_pages.py)
+    **{path.name: path for path in (STATIC / "shared").glob("*.js")},
     "rules/evaluate.js": STATIC / "rules" / "evaluate.js",
     # loaded only where WebCrypto lacks Ed25519 (signing_key.js)
     "vendor/noble-ed25519/index.js": STATIC / "vendor" / "noble-ed25519" / "index.js",

@@ -5,20 +5,31 @@ phone form (`/observer`: sign in with the badge's credential, submit a protocol 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from tallyroom.api.observer_bodies import OrganisationApplicationBody
 from tallyroom.domain.complaint import ComplaintCategory, ComplaintSubject, ReporterKind
 from tallyroom.domain.election_clock import ElectionClock
+from tallyroom.domain.idempotency_key import is_idempotency_key
+from tallyroom.domain.observer_accreditation import OrganisationKind
 from tallyroom.domain.protocol_document import FIGURE_FIELDS
 from tallyroom.domain.uploaded_file import MAXIMUM_PDF_BYTES, CheckedFile
-from tallyroom.service import complaints, exit_polls, observer_accreditation, observer_copies
+from tallyroom.service import (
+    complaints,
+    exit_polls,
+    observer_accreditation,
+    observer_copies,
+    webcams,
+)
 from tallyroom.service.elections import election_of, election_row
 from tallyroom.service.errors import InvalidInput, ServiceError, TooLarge
 from tallyroom.service.stored_files import checked
@@ -30,9 +41,32 @@ from tallyroom.web.results_source import ResultsSource
 Outcome = TypeVar("Outcome")
 #: the observer's credential, kept by the phone's browser for the session
 CREDENTIAL_COOKIE = "observer_credential"
+#: an exit-poll organisation's credential, kept by its browser for the session
+POLLSTER_COOKIE = "pollster_credential"
+#: a sample pasted into the form: station codes
+MAXIMUM_SAMPLE = 5_000
 #: a form with one PDF and its fields
 MAXIMUM_FORM_BYTES = MAXIMUM_PDF_BYTES + 256 * 1024
 MAXIMUM_FIGURE = 10_000_000
+STATIC = Path(__file__).parent / "static"
+#: the observer form's scripts and service worker (static/observer/) and what it shares with
+#: the station app (static/shared/), served under /observer/app/
+OBSERVER_FILES: dict[str, Path] = {
+    **{path.name: path for path in (STATIC / "observer").glob("*.js")},
+    **{path.name: path for path in (STATIC / "shared").glob("*.js")},
+}
+
+
+def wants_json(request: Request) -> bool:
+    """The observer form's outbox sends with `Accept: application/json` and reads the answer;
+    a plain form post (no script) gets the page."""
+    return "application/json" in request.headers.get("accept", "")
+
+
+def refusal(error: ServiceError) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": error.code, "message": error.message}}, status_code=error.status
+    )
 
 
 def watcher_router(
@@ -133,18 +167,30 @@ def watcher_router(
         return {
             "categories": [c.value for c in ComplaintCategory],
             "subjects": [s.value for s in ComplaintSubject],
-            "reporters": [r.value for r in ReporterKind if r is not ReporterKind.OBSERVER],
+            "reporters": [
+                r.value
+                for r in ReporterKind
+                if r not in (ReporterKind.OBSERVER, ReporterKind.SYSTEM)
+            ],
             "values": values,
             "problem": problem,
         }
 
     @router.get("/complaints/new")
-    async def new_complaint(request: Request, station: str = "") -> Response:
+    async def new_complaint(
+        request: Request, station: str = "", webcam_outage: str = ""
+    ) -> Response:
         return await page(
             request,
             "complaint_new.html",
             "/complaints/new",
-            **form_data({"station": station[:32], "about": "station" if station else ""}),
+            **form_data(
+                {
+                    "station": station[:32],
+                    "about": "station" if station else "",
+                    "webcam_outage": webcam_outage[:9] if webcam_outage.isdigit() else "",
+                }
+            ),
         )
 
     @router.post("/complaints/new")
@@ -166,6 +212,7 @@ def watcher_router(
                     "reporter_kind",
                     "reporter_name",
                     "reporter_contact",
+                    "webcam_outage",
                 )
             }
             filing = _filing(values)
@@ -192,6 +239,61 @@ def watcher_router(
             tracking_number=row.tracking_number,
         )
 
+    # --- organisations apply ----------------------------------------------------------------
+
+    application_fields = (
+        "code",
+        "name",
+        "kind",
+        "country",
+        "represents",
+        "partner_name",
+        "partner_country",
+    )
+
+    def application_data(values: dict[str, str], problem: str | None = None) -> dict[str, Any]:
+        return {
+            "kinds": [k.value for k in OrganisationKind],
+            "values": values,
+            "problem": problem,
+        }
+
+    @router.get("/observers/apply")
+    async def application_form(request: Request) -> Response:
+        return await page(
+            request, "organisation_apply.html", "/observers/apply", **application_data({})
+        )
+
+    @router.post("/observers/apply")
+    async def apply(request: Request) -> Response:
+        values: dict[str, str] = {}
+        try:
+            filing_limit_of(request.app.state).admit(
+                request.client.host if request.client else "unknown"
+            )
+            form = await form_of(request)
+            values = {key: str(form.get(key) or "").strip()[:400] for key in application_fields}
+            application = _application(values)
+            row = await run_in_threadpool(
+                write,
+                lambda session: observer_accreditation.apply_organisation(session, application),
+            )
+        except ServiceError as error:
+            return await page(
+                request,
+                "organisation_apply.html",
+                "/observers/apply",
+                status=error.status,
+                **application_data(values, error.message),
+            )
+        return await page(
+            request,
+            "organisation_applied.html",
+            "/observers/apply",
+            status=201,
+            code=row.code,
+        )
+
     # --- exit polls -------------------------------------------------------------------------
 
     @router.get("/exit-polls")
@@ -212,6 +314,120 @@ def watcher_router(
                 problem=error.message,
             )
         return await page(request, "exit_polls.html", "/exit-polls", report=report, problem=None)
+
+    # --- an exit-poll organisation's page ---------------------------------------------------
+
+    async def pollster_page(request: Request, status: int = 200, **data: Any) -> Response:
+        credential = request.cookies.get(POLLSTER_COOKIE)
+        if not credential:
+            return await page(
+                request, "pollster.html", "/exit-poll", status=status, signed_in=False, **data
+            )
+
+        def load(session: Session) -> tuple[exit_polls.PollsterPrincipal, int, int]:
+            pollster = exit_polls.authenticate_pollster(session, credential)
+            return (pollster, *exit_polls.pollster_counts(session, pollster=pollster))
+
+        try:
+            pollster, sampled, estimated = await run_in_threadpool(read, load)
+        except ServiceError as error:
+            response = await page(
+                request,
+                "pollster.html",
+                "/exit-poll",
+                status=401,
+                signed_in=False,
+                problem=error.message,
+            )
+            response.delete_cookie(POLLSTER_COOKIE)
+            return response
+        return await page(
+            request,
+            "pollster.html",
+            "/exit-poll",
+            status=status,
+            signed_in=True,
+            organisation=pollster.code,
+            sampled=sampled,
+            estimated=estimated,
+            **data,
+        )
+
+    @router.get("/exit-poll")
+    async def pollster_home(request: Request) -> Response:
+        return await pollster_page(request)
+
+    @router.post("/exit-poll/sign-in")
+    async def pollster_sign_in(request: Request) -> Response:
+        form = await form_of(request)
+        credential = str(form.get("credential") or "").strip()[:200]
+        try:
+            await run_in_threadpool(
+                read, lambda session: exit_polls.authenticate_pollster(session, credential)
+            )
+        except ServiceError as error:
+            return await page(
+                request,
+                "pollster.html",
+                "/exit-poll",
+                status=401,
+                signed_in=False,
+                problem=error.message,
+            )
+        response = RedirectResponse(link("/exit-poll"), status_code=303)
+        # Strict: a form elsewhere cannot send a sample or estimates in the firm's name.
+        response.set_cookie(
+            POLLSTER_COOKIE,
+            credential,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            max_age=3 * 24 * 3600,
+        )
+        return response
+
+    @router.post("/exit-poll/sign-out")
+    async def pollster_sign_out() -> Response:
+        response = RedirectResponse(link("/exit-poll"), status_code=303)
+        response.delete_cookie(POLLSTER_COOKIE)
+        return response
+
+    @router.post("/exit-poll/sample")
+    async def pollster_sample(request: Request) -> Response:
+        try:
+            form = await form_of(request)
+            stations = _station_list(str(form.get("stations") or ""))
+
+            def store(session: Session) -> int:
+                pollster = exit_polls.authenticate_pollster(
+                    session, request.cookies.get(POLLSTER_COOKIE)
+                )
+                election = election_of(election_row(session, None))
+                return exit_polls.declare_sample(
+                    session, pollster=pollster, stations=stations, now=clock.now(election)
+                )
+
+            added = await run_in_threadpool(write, store)
+        except ServiceError as error:
+            return await pollster_page(request, status=error.status, problem=error.message)
+        return await pollster_page(request, status=201, sample_added=added)
+
+    @router.post("/exit-poll/estimates")
+    async def pollster_estimates(request: Request) -> Response:
+        try:
+            form = await form_of(request)
+            estimates = _estimates(str(form.get("estimates") or ""))
+
+            def store(session: Session) -> int:
+                pollster = exit_polls.authenticate_pollster(
+                    session, request.cookies.get(POLLSTER_COOKIE)
+                )
+                return exit_polls.submit_estimates(session, pollster=pollster, estimates=estimates)
+
+            stored = await run_in_threadpool(write, store)
+        except ServiceError as error:
+            return await pollster_page(request, status=error.status, problem=error.message)
+        return await pollster_page(request, status=201, estimates_stored=stored)
 
     # --- the observer's phone form --------------------------------------------------------
 
@@ -245,6 +461,16 @@ def watcher_router(
         chosen = next((s for s in stations if s.code == station), None)
         if chosen is None and len(stations) == 1:
             chosen = stations[0]
+        outages = (
+            await run_in_threadpool(
+                read,
+                lambda session: webcams.station_outages(
+                    session, election_id=observer.election_id, station_code=chosen.code
+                ),
+            )
+            if chosen is not None
+            else ()
+        )
         return await page(
             request,
             "observer.html",
@@ -254,6 +480,8 @@ def watcher_router(
             stations=stations,
             chosen=chosen,
             figure_fields=FIGURE_FIELDS,
+            categories=[c.value for c in ComplaintCategory],
+            outages=outages,
         )
 
     @router.post("/observer/sign-in")
@@ -300,15 +528,23 @@ def watcher_router(
             station = str(form.get("station") or "")[:32]
             figures = _figures(form)
             photo = await upload(form, "photo", photos_only=True)
+            key = _key(form)
 
-            def store(session: Session) -> None:
+            def store(session: Session) -> int:
                 observer = signed_in(request, session)
-                observer_copies.submit_copy(
-                    session, observer=observer, station_code=station, figures=figures, photo=photo
-                )
+                return observer_copies.submit_copy(
+                    session,
+                    observer=observer,
+                    station_code=station,
+                    figures=figures,
+                    photo=photo,
+                    idempotency_key=key,
+                ).id
 
-            await run_in_threadpool(write, store)
+            copy_id = await run_in_threadpool(write, store)
         except ServiceError as error:
+            if wants_json(request):
+                return refusal(error)
             return await page(
                 request,
                 "observer_done.html",
@@ -317,11 +553,157 @@ def watcher_router(
                 problem=error.message,
                 station=station,
             )
+        if wants_json(request):
+            return JSONResponse({"station": station, "copy_id": copy_id}, status_code=201)
         return await page(
             request, "observer_done.html", "/observer", status=201, problem=None, station=station
         )
 
+    @router.post("/observer/complaints")
+    async def observer_complaint(request: Request) -> Response:
+        """A complaint from the signed-in observer's phone (sent from its outbox)."""
+        station = ""
+        try:
+            filing_limit_of(request.app.state).admit(
+                request.client.host if request.client else "unknown"
+            )
+            form = await form_of(request)
+            values = {
+                key: str(form.get(key) or "")[:5000]
+                for key in ("category", "station", "description", "webcam_outage")
+            }
+            station = values["station"][:32]
+            filing = _filing(
+                {
+                    **values,
+                    "about": "station",
+                    "constituency": "",
+                    "reporter_kind": "voter",
+                    "reporter_name": "",
+                    "reporter_contact": "",
+                }
+            )
+            attachment = await upload(form, "attachment", photos_only=False)
+            key = _key(form)
+
+            def store(session: Session) -> str:
+                observer = signed_in(request, session)
+                return complaints.file_complaint(
+                    session,
+                    filing,
+                    attachments=[attachment] if attachment else [],
+                    observer=observer,
+                    idempotency_key=key,
+                ).tracking_number
+
+            tracking = await run_in_threadpool(write, store)
+        except ServiceError as error:
+            if wants_json(request):
+                return refusal(error)
+            return await page(
+                request,
+                "observer_done.html",
+                "/observer",
+                status=error.status,
+                problem=error.message,
+                station=station,
+            )
+        if wants_json(request):
+            return JSONResponse({"station": station, "tracking_number": tracking}, status_code=201)
+        return await page(
+            request,
+            "complaint_filed.html",
+            "/observer",
+            status=201,
+            tracking_number=tracking,
+        )
+
+    @router.get("/observer/app/{name}")
+    async def observer_file(name: str) -> Response:
+        path = OBSERVER_FILES.get(name)
+        if path is None:
+            return Response(status_code=404)
+        headers = {"Cache-Control": "no-cache"}
+        if name == "sw.js":
+            # the worker keeps /observer itself, above its own folder
+            headers["Service-Worker-Allowed"] = "/observer"
+        return Response(path.read_bytes(), media_type="text/javascript", headers=headers)
+
     return router
+
+
+def _application(values: dict[str, str]) -> observer_accreditation.Application:
+    """The form's application, checked as the API checks it (codes, names, countries)."""
+    if any("\x00" in value for value in values.values()):
+        raise InvalidInput("nul_character", "the form holds a NUL character")
+    try:
+        body = OrganisationApplicationBody.model_validate(
+            {key: value for key, value in values.items() if value}
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise InvalidInput("invalid_application", f"{where}: {first['msg']}") from None
+    return observer_accreditation.Application(
+        body.code,
+        body.name,
+        body.kind,
+        body.country,
+        body.represents,
+        body.partner_name,
+        body.partner_country,
+    )
+
+
+def _station_list(text: str) -> list[str]:
+    """Station codes separated by commas, spaces or new lines."""
+    codes = [code for code in text.replace(",", " ").split() if code]
+    if not codes or len(codes) > MAXIMUM_SAMPLE:
+        raise InvalidInput("sample", f"1 to {MAXIMUM_SAMPLE} station codes")
+    if any(len(code) > 32 or not code.isascii() for code in codes):
+        raise InvalidInput("invalid_station", "a station code is up to 32 letters and digits")
+    return codes
+
+
+def _estimates(text: str) -> list[exit_polls.Estimate]:
+    """CSV with a header `station,turnout,<candidate code>…`; one line per station, percent
+    of voters (an empty cell: the candidate does not stand there)."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if len(lines) < 2 or len(lines) > exit_polls.MAXIMUM_ESTIMATES + 1:
+        raise InvalidInput("estimates", f"a header and 1 to {exit_polls.MAXIMUM_ESTIMATES} lines")
+    header = [cell.strip() for cell in lines[0].split(",")]
+    if header[:2] != ["station", "turnout"] or len(header) < 3 or len(header) > 100:
+        raise InvalidInput(
+            "estimates_header", "the first line is station,turnout and candidates' codes"
+        )
+    estimates = []
+    for number, line in enumerate(lines[1:], 2):
+        cells = [cell.strip() for cell in line.split(",")]
+        if len(cells) != len(header):
+            raise InvalidInput(
+                "estimates_line", f"line {number}: {len(header)} cells, as the header"
+            )
+        try:
+            turnout = float(cells[1])
+            shares = {
+                code: float(cell) for code, cell in zip(header[2:], cells[2:], strict=True) if cell
+            }
+        except ValueError:
+            raise InvalidInput("estimates_line", f"line {number}: a number is not one") from None
+        if any(value != value for value in (turnout, *shares.values())):
+            raise InvalidInput("estimates_line", f"line {number}: a number is not one")
+        estimates.append(exit_polls.Estimate(cells[0][:32], turnout, shares))
+    return estimates
+
+
+def _key(form: Any) -> str | None:
+    """The idempotency key the observer's outbox chose (None from a plain form post)."""
+    key = str(form.get("idempotency_key") or "").strip()
+    if not key:
+        return None
+    if not is_idempotency_key(key):
+        raise InvalidInput("invalid_idempotency_key", "16 to 64 letters, digits, - or _")
+    return key
 
 
 def _filing(values: dict[str, str]) -> complaints.ComplaintFiling:
@@ -338,6 +720,9 @@ def _filing(values: dict[str, str]) -> complaints.ComplaintFiling:
     number = values["constituency"].strip()
     if number and not (number.isascii() and number.isdigit() and len(number) < 7):
         raise InvalidInput("invalid_constituency", "the constituency is a number")
+    outage = values.get("webcam_outage", "").strip()
+    if outage and not (outage.isascii() and outage.isdigit() and len(outage) < 10):
+        raise InvalidInput("invalid_outage", "the outage is a number")
     return complaints.ComplaintFiling(
         category=category,
         about=about,
@@ -347,6 +732,7 @@ def _filing(values: dict[str, str]) -> complaints.ComplaintFiling:
         constituency=int(number) if number else None,
         reporter_name=values["reporter_name"] or None,
         reporter_contact=values["reporter_contact"] or None,
+        webcam_outage=int(outage) if outage else None,
     )
 
 
