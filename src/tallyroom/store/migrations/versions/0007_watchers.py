@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_watchers"
-down_revision = "0006_lists"
+down_revision = "0007_runoff"
 branch_labels = None
 depends_on = None
 
