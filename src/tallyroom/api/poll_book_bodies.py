@@ -208,6 +208,8 @@ class StationPollBookFiguresBody(BaseModel):
     absentee_certificates_in: int
     absentee_certificates_out: int
     double_votes_recorded: int
+    #: multiple-voting complaints the commission's poll-book monitor filed, one a double vote
+    double_vote_complaints: int
     second_attempts_refused: int
 
 
@@ -218,6 +220,8 @@ class PollBookFiguresBody(BaseModel):
     absentee_certificates_issued: int
     absentee_certificates_used: int
     double_votes_recorded: int
+    #: multiple-voting complaints the commission's poll-book monitor filed, one a double vote
+    double_vote_complaints: int
     second_attempts_refused: int
 
 

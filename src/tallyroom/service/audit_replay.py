@@ -261,6 +261,15 @@ def _replay(
         logged["decided_at"] = payload.get("decided_at")
         if entry.action == "protocol.accepted":
             counted[payload["station"]] = payload["version"]
+    elif entry.action == "protocol.reexamined":
+        # check-ins synced after the protocol was judged: the rules judged it again
+        logged = versions.setdefault((payload["station"], payload["version"]), {})
+        logged["status"] = payload["status"]
+        logged["reasons"] = payload["reasons"]
+        if payload["status"] == "accepted":
+            counted[payload["station"]] = payload["version"]
+        elif counted.get(payload["station"]) == payload["version"]:
+            counted[payload["station"]] = None
     elif entry.action == "station.annulled":
         counted[payload["station"]] = None
     elif entry.action == "turnout.reported":

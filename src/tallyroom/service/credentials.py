@@ -33,6 +33,8 @@ class Role(enum.StrEnum):
     COMMISSION_STAFF = "commission_staff"
     CONSTITUENCY_COMMISSION = "constituency_commission"
     STATION = "station"
+    #: a poll-book device of one station (several a station): poll-book calls only
+    POLL_BOOK = "poll_book"
     OBSERVER = "observer"
 
 

@@ -11,12 +11,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.complaint import MONITOR_REPORTER_KIND, ComplaintCategory
+from tallyroom.service.credentials import Role
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound
 from tallyroom.store.schema import (
     AbsenteeCertificateRow,
+    AccessTokenRow,
     AuditEntryRow,
     CheckInRow,
+    ComplaintRow,
     DoubleVoteIncidentRow,
     PollingStationRow,
     TurnoutReportRow,
@@ -73,6 +77,7 @@ def station_figures(session: Session, code: str, *, election: str | None = None)
         "absentee_certificates_in": int(absentee_in or 0),
         "absentee_certificates_out": int(absentee_out or 0),
         "double_votes_recorded": int(incidents or 0),
+        "double_vote_complaints": _monitor_complaints(session, ComplaintRow.station_id == sid),
         "second_attempts_refused": int(refused or 0),
     }
 
@@ -105,11 +110,26 @@ def national_figures(session: Session, *, election: str | None = None) -> dict[s
             session.scalar(select(func.count()).where(DoubleVoteIncidentRow.election_id == eid))
             or 0
         ),
+        "double_vote_complaints": _monitor_complaints(session, ComplaintRow.election_id == eid),
         "second_attempts_refused": int(
             session.scalar(select(func.count()).where(AuditEntryRow.action == "pollbook.refused"))
             or 0
         ),
     }
+
+
+def _monitor_complaints(session: Session, criterion: Any) -> int:
+    """Multiple-voting complaints the poll-book monitor filed (one per double vote)."""
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                criterion,
+                ComplaintRow.reporter_kind == MONITOR_REPORTER_KIND,
+                ComplaintRow.category == ComplaintCategory.MULTIPLE_VOTING.value,
+            )
+        )
+        or 0
+    )
 
 
 def turnout_cross_check(
@@ -166,17 +186,31 @@ def turnout_cross_check(
 
 
 def check_ins_by_station(session: Session, station_ids: list[int]) -> dict[int, int]:
-    """Check-ins per station (portable included), for the rule that a protocol's ballots
-    issued match its station's check-ins within a tolerance (the rule set's hook; a check-in
-    synced after the protocol was judged is a reason to judge it again)."""
+    """Check-ins per station (portable included) of the stations that use a poll book (one
+    checked a voter in, or a poll-book device is enrolled there), for the rule that a
+    protocol's ballots issued match its station's check-ins within a tolerance. A station
+    absent from the answer uses no poll book: the rule is not applied to it."""
     if not station_ids:
         return {}
-    return dict(
+    wanted = sorted(set(station_ids))
+    counts = dict(
         iter(
             session.execute(
                 select(CheckInRow.station_id, func.count())
-                .where(CheckInRow.station_id.in_(sorted(station_ids)))
+                .where(CheckInRow.station_id.in_(wanted))
                 .group_by(CheckInRow.station_id)
             ).tuples()
         )
     )
+    with_device = session.scalars(
+        select(AccessTokenRow.station_id)
+        .where(
+            AccessTokenRow.station_id.in_(wanted),
+            AccessTokenRow.role == Role.POLL_BOOK.value,
+        )
+        .distinct()
+    )
+    for station_id in with_device:
+        if station_id is not None:
+            counts.setdefault(station_id, 0)
+    return counts
