@@ -139,6 +139,10 @@ def new_station_token() -> str:
     return _new_token(Role.STATION.value[:4])
 
 
+def new_poll_book_token() -> str:
+    return _new_token("pbk")
+
+
 def issue_credentials(
     session: Session,
     *,

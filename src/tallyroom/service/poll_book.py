@@ -84,7 +84,8 @@ def personal_hash(session: Session, value: str) -> str:
 
 
 def _desk(principal: Principal) -> int:
-    if principal.role is not Role.STATION or principal.station_id is None:
+    # the station's own device, or one of its poll-book desks (service/poll_book_devices.py)
+    if principal.role not in (Role.STATION, Role.POLL_BOOK) or principal.station_id is None:
         raise Forbidden("station_only", "only a station's poll book may do this")
     return principal.station_id
 

@@ -8,10 +8,13 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+import numpy as np
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.complaint import MONITOR_REPORTER_KIND, ComplaintCategory
+from tallyroom.domain.statistics.poll_book_series import PollBookSeries
+from tallyroom.domain.statistics.station_results import IntArray
 from tallyroom.service.credentials import Role
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound
@@ -65,7 +68,11 @@ def station_figures(session: Session, code: str, *, election: str | None = None)
     refused = session.scalar(
         select(func.count()).where(
             AuditEntryRow.action == "pollbook.refused",
-            AuditEntryRow.actor == f"station:station-{code}",
+            # the station's own device, or one of its poll-book desks
+            or_(
+                AuditEntryRow.actor == f"station:station-{code}",
+                AuditEntryRow.actor.startswith(f"poll_book:station-{code}/", autoescape=True),
+            ),
         )
     )
     return {
@@ -214,3 +221,57 @@ def check_ins_by_station(session: Session, station_ids: list[int]) -> dict[int, 
         if station_id is not None:
             counts.setdefault(station_id, 0)
     return counts
+
+
+def poll_book_series(
+    session: Session, election_id: int, row_of: dict[int, int]
+) -> PollBookSeries | None:
+    """The forensics' station-level poll-book series for the stations `row_of` places (station
+    id → row); None when no station of the election used a poll book."""
+    used_by = check_ins_by_station(session, list(row_of))
+    if not used_by:
+        return None
+    count = len(row_of)
+
+    def series(query: Any) -> IntArray:
+        values = np.zeros(count, dtype=np.int64)
+        for station_id, value in session.execute(query).tuples():
+            if station_id in row_of:
+                values[row_of[station_id]] = value
+        return values
+
+    in_election = CheckInRow.election_id == election_id
+    used = np.zeros(count, dtype=np.bool_)
+    used[[row_of[station_id] for station_id in used_by]] = True
+    return PollBookSeries(
+        used=used,
+        check_ins=series(
+            select(CheckInRow.station_id, func.count())
+            .where(in_election)
+            .group_by(CheckInRow.station_id)
+        ),
+        additions=series(
+            select(VoterAdditionRow.station_id, func.count())
+            .where(VoterAdditionRow.election_id == election_id)
+            .group_by(VoterAdditionRow.station_id)
+        ),
+        absentee_in=series(
+            select(CheckInRow.station_id, func.count())
+            .where(in_election, CheckInRow.absentee_certificate_id.is_not(None))
+            .group_by(CheckInRow.station_id)
+        ),
+        absentee_out=series(
+            select(VoterRow.station_id, func.count())
+            .select_from(AbsenteeCertificateRow)
+            .join(VoterRow, VoterRow.id == AbsenteeCertificateRow.voter_id)
+            .where(AbsenteeCertificateRow.election_id == election_id)
+            .group_by(VoterRow.station_id)
+        ),
+        duplicates=series(
+            select(CheckInRow.station_id, func.count())
+            .select_from(DoubleVoteIncidentRow)
+            .join(CheckInRow, CheckInRow.id == DoubleVoteIncidentRow.second_check_in_id)
+            .where(DoubleVoteIncidentRow.election_id == election_id)
+            .group_by(CheckInRow.station_id)
+        ),
+    )
