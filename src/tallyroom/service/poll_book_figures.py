@@ -4,6 +4,7 @@ from check-ins beside the turnout the stations reported — aggregates only, nev
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.complaint import MONITOR_REPORTER_KIND, ComplaintCategory
+from tallyroom.domain.protocol_document import parse_protocol_document
+from tallyroom.domain.rule_set import CHECK_IN_TOLERANCE
 from tallyroom.domain.statistics.poll_book_series import PollBookSeries
 from tallyroom.domain.statistics.station_results import IntArray
 from tallyroom.service.credentials import Role
@@ -26,6 +29,7 @@ from tallyroom.store.schema import (
     ComplaintRow,
     DoubleVoteIncidentRow,
     PollingStationRow,
+    ProtocolVersionRow,
     TurnoutReportRow,
     VoterAdditionRow,
     VoterRow,
@@ -275,3 +279,72 @@ def poll_book_series(
             .group_by(CheckInRow.station_id)
         ),
     )
+
+
+def poll_book_stations(
+    session: Session, *, election: str | None = None, limit: int = 2_000
+) -> list[dict[str, Any]]:
+    """Every station that used a poll book, in code order: its public figures beside the
+    ballots issued on its latest protocol (None before one arrived) and whether they agree
+    within the rule set's tolerance. Aggregates only, never a voter."""
+    record = election_row(session, election)
+    station_ids = list(
+        session.scalars(
+            select(PollingStationRow.id).where(PollingStationRow.election_id == record.id)
+        )
+    )
+    used = check_ins_by_station(session, station_ids)
+    if not used:
+        return []
+    stations = session.execute(
+        select(PollingStationRow.id, PollingStationRow.code)
+        .where(PollingStationRow.id.in_(sorted(used)))
+        .order_by(PollingStationRow.code)
+        .limit(limit)
+    ).all()
+    wanted = [station_id for station_id, _ in stations]
+    row_of = {station_id: row for row, station_id in enumerate(wanted)}
+    series = poll_book_series(session, record.id, row_of)
+    assert series is not None
+    latest = (
+        select(ProtocolVersionRow.station_id, func.max(ProtocolVersionRow.version).label("last"))
+        .where(ProtocolVersionRow.station_id.in_(wanted))
+        .group_by(ProtocolVersionRow.station_id)
+        .subquery()
+    )
+    protocols = {
+        station_id: (body, status)
+        for station_id, body, status in session.execute(
+            select(
+                ProtocolVersionRow.station_id, ProtocolVersionRow.body, ProtocolVersionRow.status
+            ).join(
+                latest,
+                (latest.c.station_id == ProtocolVersionRow.station_id)
+                & (latest.c.last == ProtocolVersionRow.version),
+            )
+        ).tuples()
+    }
+    rows = []
+    for row, (station_id, code) in enumerate(stations):
+        check_ins = int(series.check_ins[row])
+        issued: int | None = None
+        status: str | None = None
+        if station_id in protocols:
+            body, status = protocols[station_id]
+            issued = parse_protocol_document(json.loads(body)).figures.ballots_issued
+        rows.append(
+            {
+                "station": code,
+                "check_ins": check_ins,
+                "additions": int(series.additions[row]),
+                "absentee_certificates_in": int(series.absentee_in[row]),
+                "absentee_certificates_out": int(series.absentee_out[row]),
+                "double_votes_recorded": int(series.duplicates[row]),
+                "ballots_issued": issued,
+                "protocol_status": status,
+                "issued_matches_check_ins": None
+                if issued is None
+                else abs(issued - check_ins) <= CHECK_IN_TOLERANCE.allowed(issued, check_ins),
+            }
+        )
+    return rows
