@@ -5,6 +5,7 @@ books, and single check-ins (and refused second ones) with p50/p99, beside a bar
 JSON echo under the same server settings (as bench/ingest.py).
 
     .venv/bin/python bench/register.py [--voters 500000] [--books 16] [--singles 2000]
+    .venv/bin/python bench/register.py --replay 2200000    # the day replayed in process
 
 The full register is 6,421,960 voters; on a shared machine run a part of it (the first
 stations, whole) and extrapolate linearly: both sides are one pass of constant cost per row.
@@ -184,7 +185,19 @@ def main() -> None:
     )
     parser.add_argument("--books", type=int, default=16, help="poll books sending batches")
     parser.add_argument("--singles", type=int, default=2_000, help="single online check-ins")
+    parser.add_argument(
+        "--replay",
+        type=int,
+        metavar="CHECK_INS",
+        help="only the in-process replay of a polling day's check-ins (the whole day: "
+        "2200000), 5 %% of poll books offline for an hour, planted double votes",
+    )
     arguments = parser.parse_args()
+    if arguments.replay:
+        from poll_book_replay import replay
+
+        replay(arguments.replay)
+        return
     folder = Path(tempfile.mkdtemp(prefix="tallyroom-register-"))
     definition = build_definition(2024)
     stations = [

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tallyroom.service import audit_log
@@ -32,6 +32,11 @@ from tallyroom.service.tally import bump_revision, count_protocol, uncount_stati
 from tallyroom.store.schema import PollingStationRow, ProposedDecisionRow, ProtocolVersionRow
 
 REEXAMINED = "protocol.reexamined"
+_ANY_PROTOCOL = (
+    select(ProtocolVersionRow.id)
+    .where(ProtocolVersionRow.station_id.in_(bindparam("stations", expanding=True)))
+    .limit(1)
+)
 #: the statuses the rules gave (a person's decision is `decided_at`; received: annulled)
 _JUDGED_BY_RULES = (ProtocolStatus.ACCEPTED.value, ProtocolStatus.FLAGGED.value)
 
@@ -44,6 +49,10 @@ def reexamine_after_check_ins(
     if not station_ids:
         return []
     wanted = sorted(set(station_ids))
+    # the common case on polling day, asked on every check-in: no protocol yet (one cached
+    # statement, no join)
+    if session.execute(_ANY_PROTOCOL, {"stations": wanted}).first() is None:
+        return []
     latest = (
         select(ProtocolVersionRow.station_id, func.max(ProtocolVersionRow.version).label("last"))
         .where(ProtocolVersionRow.station_id.in_(wanted))
