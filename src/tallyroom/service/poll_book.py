@@ -496,7 +496,7 @@ def _insert_check_ins(session: Session, rows: list[dict[str, Any]]) -> list[int]
 #: Core, built once: the ORM's bulk path costs more than the rows' insert itself
 _INSERTED = (
     insert(CheckInRow.__table__)  # type: ignore[arg-type]
-    .returning(CheckInRow.__table__.c.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
+    .returning(CheckInRow.__table__.c.id, sort_by_parameter_order=True)
 )
 
 
