@@ -158,3 +158,18 @@ def test_a_persons_decision_is_never_altered(desks: Api) -> None:
     with transaction(desks.sessions) as session:
         assert not [e for e in audit_log.entries(session) if e.action == "protocol.reexamined"]
         assert audit_discrepancies(session) == []
+
+
+def test_a_station_under_a_recount_order_is_left_to_the_commission(desks: Api) -> None:
+    check_in_many(desks, 0, 3)
+    assert desks.submit(issued(3)).json()["status"] == "accepted"
+    ordered = desks.client.post(
+        "/api/v1/stations/001-0001/recount",
+        json={"reason": "a candidate asks"},
+        headers=desks.commission,
+    )
+    assert ordered.status_code in (200, 201), ordered.text
+    check_in_many(desks, 3, 9, offline=True)  # 12 check-ins beside 3 issued
+    assert latest(desks).status == "accepted"
+    with transaction(desks.sessions) as session:
+        assert not [e for e in audit_log.entries(session) if e.action == "protocol.reexamined"]

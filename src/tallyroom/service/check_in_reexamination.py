@@ -2,8 +2,9 @@
 was offline syncs late) change `station.check_ins`, so the protocol is judged again: its
 status and reasons are recomputed with the election's rules, counted or uncounted to match,
 and the change audited. A protocol a person decided on (accepted or rejected by the
-commission, or with a decision waiting for its second person), one of an annulled station,
-or one of a certified contest is never touched."""
+commission, or with a decision waiting for its second person), one of a station the
+commission ordered a recount of or annulled since, or one of a certified contest is never
+touched."""
 
 from __future__ import annotations
 
@@ -29,7 +30,12 @@ from tallyroom.service.protocols import (
     standing_candidates,
 )
 from tallyroom.service.tally import bump_revision, count_protocol, uncount_station
-from tallyroom.store.schema import PollingStationRow, ProposedDecisionRow, ProtocolVersionRow
+from tallyroom.store.schema import (
+    PollingStationRow,
+    ProposedDecisionRow,
+    ProtocolVersionRow,
+    StationDecisionRow,
+)
 
 REEXAMINED = "protocol.reexamined"
 _ANY_PROTOCOL = (
@@ -81,6 +87,17 @@ def reexamine_after_check_ins(
             )
         )
     )
+    # a recount ordered (or an annulment) since the version came: the commission has the
+    # station in hand, and its decision stands
+    decided = dict(
+        iter(
+            session.execute(
+                select(StationDecisionRow.station_id, func.max(StationDecisionRow.decided_at))
+                .where(StationDecisionRow.station_id.in_([v.station_id for v in versions]))
+                .group_by(StationDecisionRow.station_id)
+            ).tuples()
+        )
+    )
     stations = {
         station.id: station
         for station in session.scalars(
@@ -100,6 +117,7 @@ def reexamine_after_check_ins(
         if (
             station.id in pending
             or station.constituency_id in certified
+            or _aware(decided.get(station.id)) >= _aware(version.submitted_at)
             or is_annulled(session, station.id)
         ):
             continue
@@ -140,6 +158,12 @@ def reexamine_after_check_ins(
         audit_log.record(session, actor=actor, action=REEXAMINED, payload=change)
         changes.append(change)
     return changes
+
+
+def _aware(moment: datetime | None) -> datetime:
+    if moment is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _signed_by_revoked_key(version: ProtocolVersionRow) -> bool:

@@ -494,9 +494,8 @@ def _insert_check_ins(session: Session, rows: list[dict[str, Any]]) -> list[int]
 
 
 #: Core, built once: the ORM's bulk path costs more than the rows' insert itself
-_INSERTED = (
-    insert(CheckInRow.__table__)  # type: ignore[arg-type]
-    .returning(CheckInRow.__table__.c.id, sort_by_parameter_order=True)
+_INSERTED = insert(CheckInRow.__table__).returning(  # type: ignore[arg-type]
+    CheckInRow.__table__.c.id, sort_by_parameter_order=True
 )
 
 
