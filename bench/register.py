@@ -5,6 +5,7 @@ books, and single check-ins (and refused second ones) with p50/p99, beside a bar
 JSON echo under the same server settings (as bench/ingest.py).
 
     .venv/bin/python bench/register.py [--voters 500000] [--books 16] [--singles 2000]
+    .venv/bin/python bench/register.py --replay 2200000    # the day replayed in process
 
 The full register is 6,421,960 voters; on a shared machine run a part of it (the first
 stations, whole) and extrapolate linearly: both sides are one pass of constant cost per row.
@@ -177,6 +178,68 @@ async def drive(
     }
 
 
+def postgresql_load(url: str, wanted: int) -> None:
+    """The register loaded by tallyroom (COPY) and by a raw psycopg COPY of the same CSV rows
+    into a table like the voter table (same columns and indexes), in the same run."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    if not name.startswith("tallyroom_bench"):
+        raise SystemExit("--postgresql: the database name must start with tallyroom_bench")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    definition = build_definition(2024)
+    stations = [
+        StationRegister(s.code, s.registered_voters, s.turning_18) for s in definition.stations
+    ]
+    running, limit = 0, 0
+    while limit < len(stations) and running < wanted:
+        running += stations[limit].registered_voters
+        limit += 1
+    generator = RegisterGenerator(
+        stations, polling_day=definition.election.polling_day, limit_stations=limit
+    )
+    rows = [row for chunk in generator.chunks() for row in chunk]
+    engine = make_engine("postgresql+psycopg://" + url.split("://", 1)[1])
+    migrate(engine)
+    sessions = session_factory(engine)
+    with transaction(sessions) as session:
+        define_election(session, definition=definition, digest="0" * 64, actor="bench")
+    begun = time.monotonic()
+    with transaction(sessions) as session:
+        load_register(session, actor="bench", lines=iter(rows))
+    ours = time.monotonic() - begun
+    engine.dispose()
+    with psycopg.connect(url) as connection:
+        connection.execute("CREATE TABLE voter_raw (LIKE voter INCLUDING ALL)")
+        station_of = dict(connection.execute("SELECT code, id FROM polling_station").fetchall())
+        election = connection.execute("SELECT id FROM election").fetchone()
+        assert election is not None
+        columns = [
+            "election_id", "voter_number", "surname", "given_name", "patronymic", "sex",
+            "birth_date", "address", "station_id", "status", "chunk",
+        ]  # fmt: skip
+        begun = time.monotonic()
+        with connection.cursor().copy(f"COPY voter_raw ({', '.join(columns)}) FROM STDIN") as copy:
+            for number, row in enumerate(rows):
+                copy.write_row(
+                    (election[0], row[0], row[1], row[2], row[3], row[4], row[5], row[6],
+                     station_of[row[7]], "active", number // 5_000 + 1)
+                )  # fmt: skip
+        connection.commit()
+        raw = time.monotonic() - begun
+    print(
+        f"register load on PostgreSQL ({url.rsplit('@', 1)[-1]}), {len(rows):,} voters "
+        f"({limit:,} stations)"
+    )
+    print(f"  raw psycopg COPY (reference)   {raw:7.1f} s  {len(rows) / raw:9,.0f} rows/s")
+    print(
+        f"  tallyroom register load (COPY) {ours:7.1f} s  {len(rows) / ours:9,.0f} rows/s  "
+        f"ratio {ours / raw:.2f} ×"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
@@ -184,7 +247,28 @@ def main() -> None:
     )
     parser.add_argument("--books", type=int, default=16, help="poll books sending batches")
     parser.add_argument("--singles", type=int, default=2_000, help="single online check-ins")
+    parser.add_argument(
+        "--replay",
+        type=int,
+        metavar="CHECK_INS",
+        help="only the in-process replay of a polling day's check-ins (the whole day: "
+        "2200000), 5 %% of poll books offline for an hour, planted double votes",
+    )
+    parser.add_argument(
+        "--postgresql",
+        metavar="URL",
+        help="only the register load on PostgreSQL (COPY) beside a raw psycopg COPY of the "
+        "same rows; the database's name must start with tallyroom_bench (it is recreated)",
+    )
     arguments = parser.parse_args()
+    if arguments.postgresql:
+        postgresql_load(arguments.postgresql, arguments.voters)
+        return
+    if arguments.replay:
+        from poll_book_replay import replay
+
+        replay(arguments.replay)
+        return
     folder = Path(tempfile.mkdtemp(prefix="tallyroom-register-"))
     definition = build_definition(2024)
     stations = [

@@ -336,6 +336,7 @@ EDITS: list[tuple[str, str, Any]] = [
     ("check_in", "identity_match", None),
     ("check_in", "station_id", None),
     ("double_vote_incident", "status", None),
+    ("double_vote_incident", "complaint_id", None),
     ("organisation_application", "status", None),
     ("observer_accreditation", "credential_hash", None),
     ("stored_file", "media_type", None),

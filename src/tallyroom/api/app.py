@@ -47,6 +47,7 @@ from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.signature import load_private_key
 from tallyroom.store.database import database_url_from_environment
 from tallyroom.web.database_source import DatabaseResultsSource
+from tallyroom.web.poll_book_page import poll_book_router
 from tallyroom.web.routes import web_router
 from tallyroom.web.station_app import station_app_router
 from tallyroom.web.voter_look_up_page import voter_look_up_router
@@ -148,6 +149,7 @@ def create_app(
     app.include_router(console_rules_router())
     app.include_router(sign_in_router())
     app.include_router(voter_look_up_router(site, runtime))
+    app.include_router(poll_book_router(site, runtime))
     app.include_router(enrolments.router)
     app.include_router(station_setup.router)
     app.include_router(receipts.router)

@@ -28,6 +28,8 @@ from tallyroom.api.poll_book_bodies import (
     CheckInBody,
     CheckInOutcomeBody,
     LookUpBody,
+    PollBookDeviceBody,
+    PollBookDeviceIssuedBody,
     PollBookFiguresBody,
     StationPollBookFiguresBody,
     TurnoutCrossCheckBody,
@@ -35,7 +37,7 @@ from tallyroom.api.poll_book_bodies import (
 )
 from tallyroom.api.request_bodies import validated
 from tallyroom.api.runtime import runtime_of
-from tallyroom.service import poll_book, poll_book_figures
+from tallyroom.service import poll_book, poll_book_devices, poll_book_figures
 from tallyroom.service.poll_book import CheckInRequest
 
 router = APIRouter(prefix="/api/v1", tags=["poll book"])
@@ -162,6 +164,25 @@ async def post_absentee_certificate(request: Request) -> JSONResponse:
         ),
     )
     return JSONResponse({"number": body.number, "issued": True}, status_code=201)
+
+
+@router.post(
+    "/pollbook/devices",
+    summary="Issue a token for one more poll-book desk at a station (a commission)",
+    status_code=201,
+    responses=command_responses({201: (PollBookDeviceIssuedBody, "issued: the token once")}),
+    openapi_extra=command(PollBookDeviceBody, body="the station"),
+)
+async def post_poll_book_device(request: Request) -> JSONResponse:
+    body = validated(PollBookDeviceBody, await json_object(request))
+    device = await run_in_threadpool(
+        runtime_of(request).command,
+        caller_of(request),
+        lambda session, principal: poll_book_devices.issue_poll_book_device(
+            session, principal=principal, station_code=body.station
+        ),
+    )
+    return JSONResponse(device.as_dict(), status_code=201)
 
 
 def _json(value: object) -> bytes:

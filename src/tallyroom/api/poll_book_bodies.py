@@ -161,6 +161,29 @@ class AbsenteeCertificateBody(CommissionBody):
     number: CertificateNumber
 
 
+class PollBookDeviceBody(CommissionBody):
+    """One more poll-book desk at a station (the commission, or the station's constituency
+    commission, issues it)."""
+
+    model_config = ConfigDict(
+        title="PollBookDevice",
+        extra="forbid",
+        json_schema_extra={"examples": [{"station": "001-0001"}]},
+    )
+    error_codes: ClassVar[dict[str, tuple[str, str]]] = {
+        "station": ("station_required", "name the station by its code"),
+    }
+
+    station: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z-]+$")]
+
+
+class PollBookDeviceIssuedBody(BaseModel):
+    station: str
+    device: str = Field(description="the desk's name on its check-ins and in the audit log")
+    token: str = Field(description="shown once: poll-book calls for this station only")
+    expires_at: str
+
+
 class VoterRecordBody(BaseModel):
     """A look-up's answer: the full record to the voter's own station and the commission;
     any other station gets only `home_station` and `may_vote_here`."""
@@ -213,6 +236,8 @@ class StationPollBookFiguresBody(BaseModel):
     absentee_certificates_in: int
     absentee_certificates_out: int
     double_votes_recorded: int
+    #: multiple-voting complaints the commission's poll-book monitor filed, one a double vote
+    double_vote_complaints: int
     second_attempts_refused: int
 
 
@@ -223,6 +248,8 @@ class PollBookFiguresBody(BaseModel):
     absentee_certificates_issued: int
     absentee_certificates_used: int
     double_votes_recorded: int
+    #: multiple-voting complaints the commission's poll-book monitor filed, one a double vote
+    double_vote_complaints: int
     second_attempts_refused: int
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +31,8 @@ from tallyroom.service.credentials import IssuedCredentials, KeyMaking, issue_cr
 from tallyroom.service.election_setup import define_election
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound, ServiceError
+from tallyroom.service.voter_register import active_voters_by_station
+from tallyroom.simulator.check_in_timeline import check_in_timeline
 from tallyroom.simulator.commission_night import (
     CommissionDesk,
     CommissionRefused,
@@ -157,6 +160,9 @@ def simulate(
             f"{len(credentials.enrolment_codes):,} station devices enrolled with keys made in "
             f"this process in {time.monotonic() - begun:.1f} s"
         )
+    # The poll books check in the voters of the stations whose register is loaded.
+    with transaction(sessions()) as session:
+        register = active_voters_by_station(session, election=definition.election.code)
     # The server (FastAPI, the site) loads only when this command starts one.
     from tallyroom.simulator.local_server import LocalServer
 
@@ -190,6 +196,7 @@ def simulate(
                     seed,
                     clients,
                     started_at=started_at if speed > 0 else None,
+                    register=register,
                 )
             if certify:
                 _commission_night(local.url, credentials.commission_token, desk)
@@ -276,6 +283,7 @@ def _play(
     clients: int,
     *,
     started_at: datetime | None = None,
+    register: Mapping[str, Sequence[str]] | None = None,
 ) -> SimulationCounts:
     election = definition.election
     try:
@@ -303,8 +311,25 @@ def _play(
     missing = [s.station for s in plan.stations if s.station not in credentials.stations]
     if missing:
         fail(f"no key for {len(missing):,} stations (e.g. {missing[0]}); issue credentials again")
+    check_ins = check_in_timeline(
+        plan,
+        register or {},
+        opens=election.voting_hours.opens,
+        closes=election.voting_hours.closes,
+    )
+    if check_ins:
+        errors.print(
+            f"poll books at {len({batch.station for batch in check_ins}):,} stations send "
+            f"{sum(len(batch.check_ins) for batch in check_ins):,} check-ins in "
+            f"{len(check_ins):,} batches"
+        )
     events = polling_day_timeline(
-        plan, election=election.code, closes=election.voting_hours.closes, until=until, seed=seed
+        plan,
+        election=election.code,
+        closes=election.voting_hours.closes,
+        until=until,
+        seed=seed,
+        check_ins=check_ins,
     )
     # The plan, the timeline and the loaded modules last as long as the command: out of the
     # cyclic collector's reach, neither the night's collections nor the ones at exit (which
@@ -387,6 +412,10 @@ def _progress_view(
     table.add_row("  flagged", f"{counts.protocols_flagged:,}")
     table.add_row("  amended", f"{counts.protocols_amended:,}")
     table.add_row("stations annulled", f"{counts.annulments:,}")
+    if counts.check_ins:
+        table.add_row(
+            "poll-book check-ins", f"{counts.check_ins:,} ({counts.double_votes} double votes)"
+        )
     if counts.already_stored:
         table.add_row("stored already", f"{counts.already_stored:,}")
     if counts.refusals:

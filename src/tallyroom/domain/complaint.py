@@ -45,6 +45,13 @@ class ReporterKind(enum.StrEnum):
     SYSTEM = "system"
 
 
+#: the reporter of a complaint the system files itself (never one the public may choose): the
+#: commission's poll-book monitor files every double vote the poll books recorded
+MONITOR_REPORTER_KIND = "commission"
+POLL_BOOK_MONITOR = "poll-book monitor"
+POLL_BOOK_MONITOR_ACTOR = "system:poll-book-monitor"
+
+
 class StationRemedy(enum.StrEnum):
     """What an upheld complaint about a station may lead to."""
 

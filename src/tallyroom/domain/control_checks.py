@@ -20,6 +20,7 @@ def control_check_failures(
     *,
     standing_candidates: Collection[str],
     registered_on_register: int | None = None,
+    check_ins: int | None = None,
     rule_set: RuleSet = REFERENCE_RULE_SET,
 ) -> list[RuleFailure]:
     """Every rule the protocol breaks (empty when it is consistent)."""
@@ -35,6 +36,9 @@ def control_check_failures(
     values["station.standing_candidates"] = len(standing_candidates)
     if registered_on_register is not None:
         values["station.registered_voters"] = registered_on_register
+    # only where the station used a poll book (otherwise a rule naming it is not applied)
+    if check_ins is not None:
+        values["station.check_ins"] = check_ins
     return rule_set.failures_of_values(values)
 
 

@@ -391,13 +391,21 @@ def rule_set_of(data: Any) -> RuleSet:
     return RuleSet(tuple(rule_of(item) for item in data["rules"]))
 
 
-def _rule(identifier: str, check: str, az: str, en: str, ru: str) -> Rule:
-    return Rule(identifier, check, (("az", az), ("en", en), ("ru", ru)))
+def _rule(
+    identifier: str, check: str, az: str, en: str, ru: str, tolerance: Tolerance = Tolerance()
+) -> Rule:
+    return Rule(identifier, check, (("az", az), ("en", en), ("ru", ru)), tolerance=tolerance)
 
 
 _ISSUED = "ballots_issued_in_station + ballots_issued_portable"
 
-#: The reference election's rules: the six control checks of the Azerbaijani protocol.
+#: how far the ballots issued may be from the poll book's check-ins: 1 % of the larger side
+#: (a desk's slip, a voter who left without the ballot), rounded down
+CHECK_IN_TOLERANCE = Tolerance("relative", 100)
+
+#: The reference election's rules: the six control checks of the Azerbaijani protocol, and
+#: (where the station used a poll book: otherwise station.check_ins is absent and the rule is
+#: not applied) the ballots issued against the voters the poll book checked in.
 #: (Votes for candidates who do not stand are refused before any rule is applied, so
 #: count(votes) below the standing candidates means a candidate's figure is missing.)
 REFERENCE_RULE_SET = RuleSet(
@@ -456,6 +464,17 @@ REFERENCE_RULE_SET = RuleSet(
             "figures for only {count(votes)} of {station.standing_candidates} standing candidates",
             "цифры только для {count(votes)} из {station.standing_candidates} "
             "зарегистрированных кандидатов",
+        ),
+        _rule(
+            "issued_differs_from_check_ins",
+            f"{_ISSUED} == station.check_ins",
+            f"verilmiş bülletenlər {{{_ISSUED}}}, elektron seçici siyahısında qeydiyyatdan "
+            "keçənlər {station.check_ins}",
+            f"ballots issued {{{_ISSUED}}}, voters checked in by the poll book "
+            "{station.check_ins}",
+            f"выданные бюллетени {{{_ISSUED}}}, отмеченных электронным списком избирателей "
+            "{station.check_ins}",
+            CHECK_IN_TOLERANCE,
         ),
     )
 )

@@ -20,6 +20,7 @@ from tallyroom.domain.statistics.last_digit import LastDigitResult, last_digit_t
 from tallyroom.domain.statistics.method_statements import (
     NO_EXIT_POLL,
     NO_MONITORING,
+    NO_POLL_BOOK,
     NO_REGISTER_FOR_TURNOUT,
     NO_TURNOUT_REPORTS,
     STATEMENTS,
@@ -29,6 +30,7 @@ from tallyroom.domain.statistics.monitoring_comparison import (
     MonitoringComparison,
     compare_monitoring,
 )
+from tallyroom.domain.statistics.poll_book_series import PollBookComparison, compare_poll_book
 from tallyroom.domain.statistics.region_summary import RegionSummary, region_summaries
 from tallyroom.domain.statistics.resampled_counts import resampled_vote_counts
 from tallyroom.domain.statistics.second_digit_benford import SecondDigitResult, second_digit_test
@@ -51,6 +53,8 @@ class ForensicsReport:
     turnout_jump: TurnoutJumpResult | None
     flags: StationFlags
     regions: list[RegionSummary]
+    #: the poll book's check-ins beside the protocols, where poll books were used
+    poll_book: PollBookComparison | None = None
 
 
 def build_report(results: StationResults, seed: int = 0) -> ForensicsReport:
@@ -81,6 +85,7 @@ def build_report(results: StationResults, seed: int = 0) -> ForensicsReport:
         turnout_jump=jump,
         flags=flags,
         regions=region_summaries(results, flags.risk_mask(results.station_count)),
+        poll_book=compare_poll_book(results),
     )
 
 
@@ -156,8 +161,11 @@ def report_document(report: ForensicsReport) -> dict[str, Any]:
         "exit_poll_unavailable": None if report.exit_poll else NO_EXIT_POLL,
         "turnout_jump": _turnout_jump(report.turnout_jump),
         "turnout_jump_unavailable": None if report.turnout_jump else NO_TURNOUT_REPORTS,
+        "poll_book": _poll_book(report.poll_book),
+        "poll_book_unavailable": None if report.poll_book else NO_POLL_BOOK,
         "statements": {
-            name: _statement(name) for name in ("monitoring", "exit_poll", "turnout_jump")
+            name: _statement(name)
+            for name in ("monitoring", "exit_poll", "turnout_jump", "poll_book")
         },
         "risk_stations": len(report.flags.risk_stations),
         "flags": _flags(report.flags, results),
@@ -208,6 +216,32 @@ def _integer_count(count: IntegerCount | None) -> dict[str, Any] | None:
         "z": _number(count.z),
         "p_value": _number(count.p_value),
         "expected_standard_error": _number(count.expected_standard_error),
+    }
+
+
+def _poll_book(comparison: PollBookComparison | None) -> dict[str, Any] | None:
+    if comparison is None:
+        return None
+    return {
+        "stations": comparison.stations,
+        "check_ins": comparison.check_ins,
+        "ballots_issued": comparison.ballots_issued,
+        "additions": comparison.additions,
+        "absentee_certificates_in": comparison.absentee_in,
+        "absentee_certificates_out": comparison.absentee_out,
+        "double_votes": comparison.duplicates,
+        "differing_stations": comparison.differing_stations,
+        "excess_ballots": comparison.excess_ballots,
+        "stations_with_double_votes": comparison.stations_with_duplicates,
+        "listed": [
+            {
+                "station": item.station,
+                "ballots_issued": item.ballots_issued,
+                "check_ins": item.check_ins,
+                "double_votes": item.duplicates,
+            }
+            for item in comparison.listed
+        ],
     }
 
 

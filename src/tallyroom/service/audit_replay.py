@@ -262,7 +262,8 @@ def _replay(
         if entry.action == "protocol.accepted":
             counted[payload["station"]] = payload["version"]
     elif entry.action == "protocol.reexamined":
-        # judged again under a new rule set (service/rule_changes.py): no person decided it
+        # judged again: under a new rule set (service/rule_changes.py), or because check-ins
+        # synced after the protocol was judged; no person decided it
         logged = versions.setdefault((payload["station"], payload["version"]), {})
         logged["status"] = payload["status"]
         logged["reasons"] = payload["reasons"]

@@ -42,6 +42,7 @@ from tallyroom.service.certified_contests import certified_constituencies, conte
 from tallyroom.service.credentials import Principal
 from tallyroom.service.election_structure import ElectionStructure
 from tallyroom.service.errors import ServiceError
+from tallyroom.service.poll_book_figures import check_ins_by_station
 from tallyroom.service.protocols import (
     SUBMITTED,
     ProtocolStatus,
@@ -480,6 +481,7 @@ def _apply(
     #: only a station with a stored version can have a counted result to replace
     stored_before = {station_id for station_id, history in versions.items() if history}
     annulled = _annulled(session, station_ids) if station_ids else set()
+    check_ins = check_ins_by_station(session, station_ids)
     certified = certified_constituencies(
         session, {station.constituency_id for station in batch.stations.values()}
     )
@@ -541,6 +543,7 @@ def _apply(
                 registered_on_register=station.registered_voters,
                 annulled=station.id in annulled,
                 rule_set=election.rule_set,
+                check_ins=check_ins.get(station.id),
             )
             if revoked is not None:
                 status, reasons = flag_revoked_key(status, reasons)

@@ -13,6 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.complaint import (
+    MONITOR_REPORTER_KIND,
+    POLL_BOOK_MONITOR,
+    POLL_BOOK_MONITOR_ACTOR,
     ComplaintCategory,
     ComplaintStatus,
     ComplaintSubject,
@@ -37,6 +40,7 @@ from tallyroom.store.schema import (
     ComplaintRow,
     ComplaintStepRow,
     ConstituencyRow,
+    ElectionRow,
     ObserverAccreditationRow,
     ObserverRow,
     PollingStationRow,
@@ -216,6 +220,112 @@ def _cited_outage(
             "outage_elsewhere", "a complaint cites an outage of its own station's camera"
         )
     return outage_id
+@dataclass(frozen=True, slots=True)
+class DoubleVoteReport:
+    """A double vote the poll books recorded, as the monitor files it: stations and times,
+    never the voter."""
+
+    incident: int
+    #: the station where the second check-in was made (the complaint is about it)
+    station_id: int
+    station: str
+    first_station: str
+    first_checked_in_at: datetime
+    second_checked_in_at: datetime
+    offline: bool
+
+
+def file_double_vote_complaints(
+    session: Session,
+    *,
+    election_id: int,
+    election_code: str,
+    reports: Sequence[DoubleVoteReport],
+    now: datetime | None = None,
+) -> list[int]:
+    """File each double vote as a multiple-voting complaint about the station of the second
+    check-in, reported by the commission's poll-book monitor, in the caller's transaction;
+    the new complaints' ids in order. The description names stations and times only."""
+    if not reports:
+        return []
+    moment = now or datetime.now(UTC)
+    election = session.get_one(ElectionRow, election_id)
+    due = deadlines(election_of(election).complaint_deadline_days)[
+        ComplaintCategory.MULTIPLE_VOTING
+    ]
+    serial = (
+        session.scalar(
+            select(func.count(ComplaintRow.id)).where(ComplaintRow.election_id == election_id)
+        )
+        or 0
+    )
+    constituencies = dict(
+        iter(
+            session.execute(
+                select(PollingStationRow.id, PollingStationRow.constituency_id).where(
+                    PollingStationRow.id.in_(sorted({r.station_id for r in reports}))
+                )
+            ).tuples()
+        )
+    )
+    rows = []
+    for offset, report in enumerate(reports, start=1):
+        description = (
+            f"Double vote recorded by the poll books (incident {report.incident}): a voter "
+            f"checked in at station {report.first_station} at "
+            f"{_stamp(report.first_checked_in_at)} was checked in again at station "
+            f"{report.station} at {_stamp(report.second_checked_in_at)}"
+            + (" by a poll book that was offline." if report.offline else ".")
+        )
+        rows.append(
+            ComplaintRow(
+                election_id=election_id,
+                tracking_number=tracking_number(election_code, serial + offset),
+                category=ComplaintCategory.MULTIPLE_VOTING.value,
+                about=ComplaintSubject.STATION.value,
+                station_id=report.station_id,
+                constituency_id=constituencies[report.station_id],
+                reporter_kind=MONITOR_REPORTER_KIND,
+                reporter_name=POLL_BOOK_MONITOR,
+                reporter_contact=None,
+                accreditation_id=None,
+                description=description,
+                published_description=None,
+                status=ComplaintStatus.RECEIVED.value,
+                filed_at=moment,
+                due_at=moment + due,
+            )
+        )
+    session.add_all(rows)
+    session.flush()
+    bump_revision(session, election_id)
+    audit_log.record_many(
+        session,
+        [
+            (
+                POLL_BOOK_MONITOR_ACTOR,
+                "complaint.filed",
+                {
+                    "tracking_number": row.tracking_number,
+                    "category": row.category,
+                    "about": row.about,
+                    "station": report.station,
+                    "attachments": [],
+                    "incident": report.incident,
+                },
+            )
+            for row, report in zip(rows, reports, strict=True)
+        ],
+        returning=False,
+    )
+    row_ledger.record_rows(
+        session, actor=POLL_BOOK_MONITOR_ACTOR, table="complaint", keys=[[row.id] for row in rows]
+    )
+    return [row.id for row in rows]
+
+
+def _stamp(moment: datetime) -> str:
+    return _aware(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _deciding_body(session: Session, principal: Principal, complaint: ComplaintRow) -> str:

@@ -33,6 +33,8 @@ class Role(enum.StrEnum):
     COMMISSION_STAFF = "commission_staff"
     CONSTITUENCY_COMMISSION = "constituency_commission"
     STATION = "station"
+    #: a poll-book device of one station (several a station): poll-book calls only
+    POLL_BOOK = "poll_book"
     OBSERVER = "observer"
 
 
@@ -135,6 +137,10 @@ def _new_token(prefix: str) -> str:
 
 def new_station_token() -> str:
     return _new_token(Role.STATION.value[:4])
+
+
+def new_poll_book_token() -> str:
+    return _new_token("pbk")
 
 
 def issue_credentials(

@@ -19,6 +19,8 @@ from tallyroom.domain.contest import contest_code
 from tallyroom.domain.runoff import runoff_contest_code
 from tallyroom.domain.voter import AdditionReason, IdentityMatch, VoterStatus
 from tallyroom.service import audit_log, row_ledger
+from tallyroom.service.check_in_reexamination import reexamine_after_check_ins
+from tallyroom.service.complaints import DoubleVoteReport, file_double_vote_complaints
 from tallyroom.service.credentials import Principal, Role
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from tallyroom.store.schema import (
@@ -27,6 +29,7 @@ from tallyroom.store.schema import (
     ConstituencyRow,
     ContestRow,
     DoubleVoteIncidentRow,
+    ElectionRow,
     PollingStationRow,
     RunoffRow,
     VoterAdditionRow,
@@ -38,6 +41,8 @@ MAXIMUM_BATCH = 500
 LOOKED_UP = "pollbook.looked_up"
 UNKNOWN_VOTER = NotFound("unknown_voter", "no voter with this id on the register")
 REFUSED = "pollbook.refused"
+#: an incident the poll-book monitor filed as a complaint
+FILED = "filed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +92,8 @@ def personal_hash(session: Session, value: str) -> str:
 
 
 def _desk(principal: Principal) -> int:
-    if principal.role is not Role.STATION or principal.station_id is None:
+    # the station's own device, or one of its poll-book desks (service/poll_book_devices.py)
+    if principal.role not in (Role.STATION, Role.POLL_BOOK) or principal.station_id is None:
         raise Forbidden("station_only", "only a station's poll book may do this")
     return principal.station_id
 
@@ -377,13 +383,7 @@ def record_check_ins(
         )
     if incidents:
         session.execute(insert(DoubleVoteIncidentRow), incidents)
-        incident_ids = session.scalars(
-            select(DoubleVoteIncidentRow.id).where(
-                DoubleVoteIncidentRow.second_check_in_id.in_(
-                    [i["second_check_in_id"] for i in incidents]
-                )
-            )
-        ).all()
+        incident_ids = _file_incidents(session, principal, incidents, new_rows, ids, codes, moment)
         row_ledger.record_rows(
             session,
             actor=principal.actor,
@@ -405,6 +405,10 @@ def record_check_ins(
     if ids:
         row_ledger.record_rows(
             session, actor=principal.actor, table="check_in", keys=[[key] for key in ids]
+        )
+        # check-ins after the protocol was judged: judge it again (never a person's decision)
+        reexamine_after_check_ins(
+            session, station_ids=[station_id], actor=principal.actor, now=moment
         )
     if refusals:
         audit_log.record_many(
@@ -448,6 +452,63 @@ def _rounds(session: Session, station_id: int, requests: Sequence[CheckInRequest
             f"this desk votes in constituency {number}'s contests, not {', '.join(strangers)}",
         )
     return [rounds[request.contest] for request in requests]
+def _file_incidents(
+    session: Session,
+    principal: Principal,
+    incidents: list[dict[str, Any]],
+    new_rows: list[dict[str, Any]],
+    ids: list[int],
+    codes: dict[int, str],
+    moment: datetime,
+) -> list[int]:
+    """The new incidents' ids, each filed as a complaint by the poll-book monitor (the
+    complaints workflow takes them up from there) and marked filed."""
+    by_second = dict(
+        iter(
+            session.execute(
+                select(DoubleVoteIncidentRow.second_check_in_id, DoubleVoteIncidentRow.id).where(
+                    DoubleVoteIncidentRow.second_check_in_id.in_(
+                        [i["second_check_in_id"] for i in incidents]
+                    )
+                )
+            ).tuples()
+        )
+    )
+    firsts = {
+        check_in_id: (station_id, at)
+        for check_in_id, station_id, at in session.execute(
+            select(CheckInRow.id, CheckInRow.station_id, CheckInRow.checked_in_at).where(
+                CheckInRow.id.in_([i["first_check_in_id"] for i in incidents])
+            )
+        ).tuples()
+    }
+    row_of = dict(zip(ids, new_rows, strict=True))
+    reports = []
+    for incident in incidents:
+        second = row_of[incident["second_check_in_id"]]
+        first_station, first_at = firsts[incident["first_check_in_id"]]
+        reports.append(
+            DoubleVoteReport(
+                incident=by_second[incident["second_check_in_id"]],
+                station_id=second["station_id"],
+                station=codes[second["station_id"]],
+                first_station=codes[first_station],
+                first_checked_in_at=first_at,
+                second_checked_in_at=second["checked_in_at"],
+                offline=second["offline"],
+            )
+        )
+    election = session.get_one(ElectionRow, principal.election_id)
+    complaint_ids = file_double_vote_complaints(
+        session, election_id=election.id, election_code=election.code, reports=reports, now=moment
+    )
+    for report, complaint_id in zip(reports, complaint_ids, strict=True):
+        session.execute(
+            update(DoubleVoteIncidentRow)
+            .where(DoubleVoteIncidentRow.id == report.incident)
+            .values(status=FILED, complaint_id=complaint_id)
+        )
+    return [report.incident for report in reports]
 
 
 def _with_id(outcome: CheckInOutcome, by_reference: dict[str, int]) -> CheckInOutcome:
@@ -470,22 +531,16 @@ def _refused(
 
 
 def _insert_check_ins(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert and return the new ids in order (one statement; ids read back by reference)."""
+    """Insert and return the new ids in order (one statement, ids by RETURNING)."""
     if not rows:
         return []
-    session.execute(insert(CheckInRow), rows)
-    station_id = rows[0]["station_id"]
-    found = dict(
-        iter(
-            session.execute(
-                select(CheckInRow.client_reference, CheckInRow.id).where(
-                    CheckInRow.station_id == station_id,
-                    CheckInRow.client_reference.in_([row["client_reference"] for row in rows]),
-                )
-            ).tuples()
-        )
-    )
-    return [found[row["client_reference"]] for row in rows]
+    return list(session.connection().scalars(_INSERTED, rows))
+
+
+#: Core, built once: the ORM's bulk path costs more than the rows' insert itself
+_INSERTED = insert(CheckInRow.__table__).returning(  # type: ignore[arg-type]
+    CheckInRow.__table__.c.id, sort_by_parameter_order=True
+)
 
 
 def add_voter(

@@ -4,21 +4,32 @@ from check-ins beside the turnout the stations reported — aggregates only, nev
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+import numpy as np
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.complaint import MONITOR_REPORTER_KIND, ComplaintCategory
+from tallyroom.domain.protocol_document import parse_protocol_document
+from tallyroom.domain.rule_set import CHECK_IN_TOLERANCE
+from tallyroom.domain.statistics.poll_book_series import PollBookSeries
+from tallyroom.domain.statistics.station_results import IntArray
+from tallyroom.service.credentials import Role
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound
 from tallyroom.store.schema import (
     AbsenteeCertificateRow,
+    AccessTokenRow,
     AuditEntryRow,
     CheckInRow,
+    ComplaintRow,
     DoubleVoteIncidentRow,
     PollingStationRow,
+    ProtocolVersionRow,
     TurnoutReportRow,
     VoterAdditionRow,
     VoterRow,
@@ -69,7 +80,11 @@ def station_figures(session: Session, code: str, *, election: str | None = None)
     refused = session.scalar(
         select(func.count()).where(
             AuditEntryRow.action == "pollbook.refused",
-            AuditEntryRow.actor == f"station:station-{code}",
+            # the station's own device, or one of its poll-book desks
+            or_(
+                AuditEntryRow.actor == f"station:station-{code}",
+                AuditEntryRow.actor.startswith(f"poll_book:station-{code}/", autoescape=True),
+            ),
         )
     )
     return {
@@ -81,6 +96,7 @@ def station_figures(session: Session, code: str, *, election: str | None = None)
         "absentee_certificates_in": int(absentee_in or 0),
         "absentee_certificates_out": int(absentee_out or 0),
         "double_votes_recorded": int(incidents or 0),
+        "double_vote_complaints": _monitor_complaints(session, ComplaintRow.station_id == sid),
         "second_attempts_refused": int(refused or 0),
     }
 
@@ -114,11 +130,26 @@ def national_figures(session: Session, *, election: str | None = None) -> dict[s
             session.scalar(select(func.count()).where(DoubleVoteIncidentRow.election_id == eid))
             or 0
         ),
+        "double_vote_complaints": _monitor_complaints(session, ComplaintRow.election_id == eid),
         "second_attempts_refused": int(
             session.scalar(select(func.count()).where(AuditEntryRow.action == "pollbook.refused"))
             or 0
         ),
     }
+
+
+def _monitor_complaints(session: Session, criterion: Any) -> int:
+    """Multiple-voting complaints the poll-book monitor filed (one per double vote)."""
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                criterion,
+                ComplaintRow.reporter_kind == MONITOR_REPORTER_KIND,
+                ComplaintRow.category == ComplaintCategory.MULTIPLE_VOTING.value,
+            )
+        )
+        or 0
+    )
 
 
 def turnout_cross_check(
@@ -176,17 +207,154 @@ def turnout_cross_check(
 
 
 def check_ins_by_station(session: Session, station_ids: list[int]) -> dict[int, int]:
-    """Check-ins per station (portable included), for the rule that a protocol's ballots
-    issued match its station's check-ins within a tolerance (the rule set's hook; a check-in
-    synced after the protocol was judged is a reason to judge it again)."""
+    """Check-ins per station (portable included) of the stations that use a poll book (one
+    checked a voter in, or a poll-book device is enrolled there), for the rule that a
+    protocol's ballots issued match its station's check-ins within a tolerance. A station
+    absent from the answer uses no poll book: the rule is not applied to it."""
     if not station_ids:
         return {}
-    return dict(
+    wanted = sorted(set(station_ids))
+    counts = dict(
         iter(
             session.execute(
                 select(CheckInRow.station_id, func.count())
-                .where(CheckInRow.station_id.in_(sorted(station_ids)), ROUND_ONE)
+                .where(CheckInRow.station_id.in_(wanted), ROUND_ONE)
                 .group_by(CheckInRow.station_id)
             ).tuples()
         )
     )
+    with_device = session.scalars(
+        select(AccessTokenRow.station_id)
+        .where(
+            AccessTokenRow.station_id.in_(wanted),
+            AccessTokenRow.role == Role.POLL_BOOK.value,
+        )
+        .distinct()
+    )
+    for station_id in with_device:
+        if station_id is not None:
+            counts.setdefault(station_id, 0)
+    return counts
+
+
+def poll_book_series(
+    session: Session, election_id: int, row_of: dict[int, int]
+) -> PollBookSeries | None:
+    """The forensics' station-level poll-book series for the stations `row_of` places (station
+    id → row); None when no station of the election used a poll book."""
+    used_by = check_ins_by_station(session, list(row_of))
+    if not used_by:
+        return None
+    count = len(row_of)
+
+    def series(query: Any) -> IntArray:
+        values = np.zeros(count, dtype=np.int64)
+        for station_id, value in session.execute(query).tuples():
+            if station_id in row_of:
+                values[row_of[station_id]] = value
+        return values
+
+    in_election = CheckInRow.election_id == election_id
+    used = np.zeros(count, dtype=np.bool_)
+    used[[row_of[station_id] for station_id in used_by]] = True
+    return PollBookSeries(
+        used=used,
+        check_ins=series(
+            select(CheckInRow.station_id, func.count())
+            .where(in_election)
+            .group_by(CheckInRow.station_id)
+        ),
+        additions=series(
+            select(VoterAdditionRow.station_id, func.count())
+            .where(VoterAdditionRow.election_id == election_id)
+            .group_by(VoterAdditionRow.station_id)
+        ),
+        absentee_in=series(
+            select(CheckInRow.station_id, func.count())
+            .where(in_election, CheckInRow.absentee_certificate_id.is_not(None))
+            .group_by(CheckInRow.station_id)
+        ),
+        absentee_out=series(
+            select(VoterRow.station_id, func.count())
+            .select_from(AbsenteeCertificateRow)
+            .join(VoterRow, VoterRow.id == AbsenteeCertificateRow.voter_id)
+            .where(AbsenteeCertificateRow.election_id == election_id)
+            .group_by(VoterRow.station_id)
+        ),
+        duplicates=series(
+            select(CheckInRow.station_id, func.count())
+            .select_from(DoubleVoteIncidentRow)
+            .join(CheckInRow, CheckInRow.id == DoubleVoteIncidentRow.second_check_in_id)
+            .where(DoubleVoteIncidentRow.election_id == election_id)
+            .group_by(CheckInRow.station_id)
+        ),
+    )
+
+
+def poll_book_stations(
+    session: Session, *, election: str | None = None, limit: int = 2_000
+) -> list[dict[str, Any]]:
+    """Every station that used a poll book, in code order: its public figures beside the
+    ballots issued on its latest protocol (None before one arrived) and whether they agree
+    within the rule set's tolerance. Aggregates only, never a voter."""
+    record = election_row(session, election)
+    station_ids = list(
+        session.scalars(
+            select(PollingStationRow.id).where(PollingStationRow.election_id == record.id)
+        )
+    )
+    used = check_ins_by_station(session, station_ids)
+    if not used:
+        return []
+    stations = session.execute(
+        select(PollingStationRow.id, PollingStationRow.code)
+        .where(PollingStationRow.id.in_(sorted(used)))
+        .order_by(PollingStationRow.code)
+        .limit(limit)
+    ).all()
+    wanted = [station_id for station_id, _ in stations]
+    row_of = {station_id: row for row, station_id in enumerate(wanted)}
+    series = poll_book_series(session, record.id, row_of)
+    assert series is not None
+    latest = (
+        select(ProtocolVersionRow.station_id, func.max(ProtocolVersionRow.version).label("last"))
+        .where(ProtocolVersionRow.station_id.in_(wanted))
+        .group_by(ProtocolVersionRow.station_id)
+        .subquery()
+    )
+    protocols = {
+        station_id: (body, status)
+        for station_id, body, status in session.execute(
+            select(
+                ProtocolVersionRow.station_id, ProtocolVersionRow.body, ProtocolVersionRow.status
+            ).join(
+                latest,
+                (latest.c.station_id == ProtocolVersionRow.station_id)
+                & (latest.c.last == ProtocolVersionRow.version),
+            )
+        ).tuples()
+    }
+    rows = []
+    for row, (station_id, code) in enumerate(stations):
+        check_ins = int(series.check_ins[row])
+        issued: int | None = None
+        status: str | None = None
+        if station_id in protocols:
+            body, status = protocols[station_id]
+            issued = parse_protocol_document(json.loads(body)).figures.ballots_issued
+        rows.append(
+            {
+                "station": code,
+                "check_ins": check_ins,
+                "additions": int(series.additions[row]),
+                "absentee_certificates_in": int(series.absentee_in[row]),
+                "absentee_certificates_out": int(series.absentee_out[row]),
+                "double_votes_recorded": int(series.duplicates[row]),
+                "ballots_issued": issued,
+                "protocol_status": status,
+                "issued_matches_check_ins": None
+                if issued is None
+                else abs(issued - check_ins) <= CHECK_IN_TOLERANCE.allowed(issued, check_ins),
+            }
+        )
+    return rows

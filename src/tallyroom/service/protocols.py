@@ -33,6 +33,7 @@ from tallyroom.service.credentials import Principal, Role, StationScope, current
 from tallyroom.service.election_rules import election_rule_set
 from tallyroom.service.election_structure import list_parties
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tallyroom.service.poll_book_figures import check_ins_by_station
 from tallyroom.service.tally import bump_revision, count_protocol, uncount_station
 from tallyroom.store.schema import (
     CandidateRow,
@@ -134,6 +135,7 @@ def submit_protocol(
         registered_on_register=station.registered_voters,
         annulled=_is_annulled(session, station.id),
         rule_set=rule_set,
+        check_ins=check_ins_by_station(session, [station.id]).get(station.id),
     )
     if revoked:
         status, reasons = flag_revoked_key(status, reasons)
@@ -356,6 +358,7 @@ def judge_protocol(
     registered_on_register: int,
     annulled: bool,
     rule_set: RuleSet = REFERENCE_RULE_SET,
+    check_ins: int | None = None,
 ) -> tuple[ProtocolStatus, list[dict[str, Any]]]:
     """The status a new version gets and the control checks it fails; a broken rule whose
     action is `refuse` refuses the protocol whole (nothing is stored)."""
@@ -363,6 +366,7 @@ def judge_protocol(
         parsed.figures,
         standing_candidates=standing,
         registered_on_register=registered_on_register,
+        check_ins=check_ins,
         rule_set=rule_set,
     )
     reasons = [failure.as_dict() for failure in failures]
@@ -457,6 +461,16 @@ def _contest_id(session: Session, constituency_id: int) -> int:
     return session.scalars(
         select(ContestRow.id).where(ContestRow.constituency_id == constituency_id)
     ).one()
+
+
+def is_annulled(session: Session, station_id: int) -> bool:
+    """Whether the station's result stands annulled."""
+    return _is_annulled(session, station_id)
+
+
+def standing_candidates(session: Session, constituency_id: int) -> set[str]:
+    """The codes of the candidates standing in the constituency."""
+    return _standing_candidates(session, constituency_id)
 
 
 def _is_annulled(session: Session, station_id: int) -> bool:

@@ -138,10 +138,6 @@ def row_image(table: str, row: Mapping[Any, Any], personal_salt: bytes) -> dict[
     return image
 
 
-def _key(table: Table, row: Mapping[Any, Any]) -> list[Any]:
-    return [row[column.name] for column in table.primary_key.columns]
-
-
 def record_rows(
     session: Session, *, actor: str, table: str, keys: Sequence[Sequence[Any]] | None = None
 ) -> None:
@@ -149,15 +145,19 @@ def record_rows(
     `keys` is None), in the caller's transaction."""
     session.flush()
     stored = _table(table)
-    query = select(stored).order_by(*stored.primary_key.columns)
+    key_columns = list(stored.primary_key.columns)
+    query = select(stored).order_by(*key_columns)
     if keys is not None:
         if not keys:
             return
-        query = query.where(tuple_(*stored.primary_key.columns).in_([tuple(k) for k in keys]))
+        query = query.where(_keyed(key_columns, keys))
     personal_salt = salt(session)
+    columns = [column.name for column in stored.columns]
+    positions = [columns.index(column.name) for column in key_columns]
+    image_of = _image_maker(table, columns, personal_salt)
     images = [
-        {"key": _key(stored, row), "row": row_image(table, row, personal_salt)}
-        for row in session.execute(query).mappings()
+        {"key": [values[position] for position in positions], "row": image_of(values)}
+        for values in session.execute(query).tuples()
     ]
     audit_log.record_many(
         session,
@@ -167,6 +167,20 @@ def record_rows(
         ],
         returning=False,
     )
+
+
+def _keyed(key_columns: list[Any], keys: Sequence[Sequence[Any]]) -> Any:
+    """The rows with these keys: a range for a run of consecutive whole-number ids (a batch
+    just inserted), else the keys themselves."""
+    if len(key_columns) == 1:
+        (column,) = key_columns
+        single = [key[0] for key in keys]
+        if all(isinstance(value, int) and not isinstance(value, bool) for value in single):
+            low, high = min(single), max(single)
+            if high - low + 1 == len(set(single)) == len(single):
+                return column.between(low, high)
+        return column.in_(single)
+    return tuple_(*key_columns).in_([tuple(key) for key in keys])
 
 
 def ledger_problems(session: Session, entries: Iterable[AuditEntry]) -> list[str]:

@@ -22,6 +22,7 @@ from tallyroom.domain.statistics.station_results import (
 )
 from tallyroom.service.elections import election_row
 from tallyroom.service.exit_polls import stored_leader_estimates
+from tallyroom.service.poll_book_figures import poll_book_series
 from tallyroom.service.webcams import monitored_station_ids
 from tallyroom.store.schema import (
     CandidateRow,
@@ -133,6 +134,7 @@ def station_results_of_election(
         ),
         last_turnout_report=_last_turnout_reports(session, election.id, row_of),
         exit_poll_leader_share=None,
+        poll_book=poll_book_series(session, election.id, row_of),
     )
     return _with_stored_estimates(
         results, stored_leader_estimates(session, election.id), row_of, candidates

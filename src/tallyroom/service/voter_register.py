@@ -561,3 +561,24 @@ def purge_register(
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def active_voters_by_station(
+    session: Session, *, election: str | None = None
+) -> dict[str, list[str]]:
+    """Station code → its active voters' ids in register order (the simulator's poll books
+    check these in); empty when no register is loaded."""
+    record = election_row(session, election)
+    found: dict[str, list[str]] = {}
+    for code, number in session.execute(
+        select(PollingStationRow.code, VoterRow.voter_number)
+        .join(PollingStationRow, PollingStationRow.id == VoterRow.station_id)
+        .where(
+            VoterRow.election_id == record.id,
+            VoterRow.status == VoterStatus.ACTIVE.value,
+            VoterRow.voter_number.is_not(None),
+        )
+        .order_by(VoterRow.id)
+    ).tuples():
+        found.setdefault(code, []).append(str(number))
+    return found

@@ -21,6 +21,9 @@ class SimulationCounts:
     #: sent again and found stored already (a re-run against the same database)
     already_stored: int = 0
     annulments: int = 0
+    #: voters the poll books checked in, and double votes they recorded
+    check_ins: int = 0
+    double_votes: int = 0
     retries: int = 0
     refusals: tuple[str, ...] = ()
 

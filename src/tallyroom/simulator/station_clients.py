@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tallyroom.domain.signature import load_private_key, sign_document
 from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.simulator.check_in_timeline import CheckInBatch
 from tallyroom.simulator.simulation_tally import SimulationTally
 from tallyroom.simulator.timeline import (
     Annulment,
@@ -135,6 +136,29 @@ class StationClients:
             elif answer.get("status") == "accepted":
                 amended = int(answer.get("version", 1)) > 1
                 self.tally.add(protocols_accepted=1, protocols_amended=int(amended))
+        elif isinstance(event, CheckInBatch):
+            answer = self._post(
+                client,
+                "/api/v1/pollbook/check-ins/batch",
+                {
+                    "check_ins": [
+                        {
+                            "voter": check_in.voter,
+                            "client_reference": check_in.client_reference,
+                            "portable": check_in.portable,
+                        }
+                        for check_in in event.check_ins
+                    ]
+                },
+                self._station_token(event.station),
+                event.station,
+            )
+            if answer is not None:
+                statuses = [outcome.get("status") for outcome in answer.get("outcomes", [])]
+                self.tally.add(
+                    check_ins=sum(s in ("recorded", "double_vote") for s in statuses),
+                    double_votes=statuses.count("double_vote"),
+                )
         elif isinstance(event, Annulment):
             answer = self._post(
                 client,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from tallyroom.domain.contest import contest_code
 from tallyroom.domain.protocol_document import document_of
 from tallyroom.scenarios.polling_day import PollingDayPlan
+from tallyroom.simulator.check_in_timeline import CheckInBatch
 
 #: turnout reports reach the commission over the first minutes after each reporting hour
 TURNOUT_SPREAD_MINUTES = 20
@@ -63,8 +65,8 @@ class Annulment:
     reason: str
 
 
-TimelineEvent = TurnoutBatch | ProtocolSubmission | Annulment
-_ORDER = {TurnoutBatch: 0, ProtocolSubmission: 1, Annulment: 2}
+TimelineEvent = TurnoutBatch | ProtocolSubmission | Annulment | CheckInBatch
+_ORDER = {CheckInBatch: 0, TurnoutBatch: 1, ProtocolSubmission: 2, Annulment: 3}
 
 
 def minute_of_day(moment: time) -> int:
@@ -78,9 +80,16 @@ def clock_label(minute: int) -> str:
 
 
 def polling_day_timeline(
-    plan: PollingDayPlan, *, election: str, closes: time, until: Until, seed: int
+    plan: PollingDayPlan,
+    *,
+    election: str,
+    closes: time,
+    until: Until,
+    seed: int,
+    check_ins: Sequence[CheckInBatch] = (),
 ) -> list[TimelineEvent]:
-    """Every event up to the chosen end, in the order they happen (minutes since midnight)."""
+    """Every event up to the chosen end, in the order they happen (minutes since midnight);
+    the poll books' batches (`check_ins`) among them."""
     rng = random.Random(seed)
     close = minute_of_day(closes)
     last = close + plan.announcement_after_minutes if until is Until.ANNOUNCEMENT else None
@@ -140,6 +149,7 @@ def polling_day_timeline(
             events.append(
                 Annulment(minute=arrival, station=station.station, reason=ANNULMENT_REASON)
             )
+    events.extend(check_ins)
     if last is not None:
         events = [event for event in events if event.minute <= last]
     events.sort(key=lambda event: (event.minute, _ORDER[type(event)]))

@@ -655,8 +655,10 @@ class DoubleVoteIncidentRow(Base):
     first_check_in_id: Mapped[int] = mapped_column(ForeignKey("check_in.id"))
     second_check_in_id: Mapped[int] = mapped_column(ForeignKey("check_in.id"), unique=True)
     detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    #: "open" until the complaints workflow takes it up
+    #: "open" until the complaints workflow takes it up; "filed" once the poll-book monitor
+    #: filed it as a complaint (complaint_id)
     status: Mapped[str] = mapped_column(String(16))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"))
 
 
 class OrganisationApplicationRow(Base):

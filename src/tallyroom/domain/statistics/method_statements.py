@@ -83,9 +83,21 @@ STATEMENTS: dict[str, MethodStatement] = {
         ),
         caveat="A late rush of voters also makes a jump; a flag is a reason to look.",
     ),
+    "poll_book": MethodStatement(
+        null=(
+            "Null: where a poll book was used, the ballots a station issued match the voters "
+            "it checked in, within 1 % of the larger figure."
+        ),
+        caveat=(
+            "A desk's slip or a voter who left without the ballot makes a small difference; "
+            "a poll book's own records can be wrong too. A double vote is the record of two "
+            "check-ins, not proof of two ballots."
+        ),
+    ),
 }
 
 NO_EXIT_POLL = "no exit-poll estimates in the data"
 NO_TURNOUT_REPORTS = "no hourly turnout reports in the data"
+NO_POLL_BOOK = "no station in the data used a poll book"
 NO_MONITORING = "no webcam, exit-poll or observer columns in the data"
 NO_REGISTER_FOR_TURNOUT = "no registered voters in the data: turnout is undefined"

@@ -5,9 +5,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from tallyroom.domain.statistics.poll_book_series import PollBookSeries
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -50,6 +54,9 @@ class StationResults:
     exit_poll_leader_share: FloatArray | None = None
     #: ballots issued to voters (the turnout of Kobak et al.); None: taken as ballots cast
     ballots_issued: IntArray | None = None
+    #: check-ins, additions, absentee certificates in and out and double votes, where a
+    #: poll book was used (domain/statistics/poll_book_series.py)
+    poll_book: PollBookSeries | None = None
 
     def __post_init__(self) -> None:
         count = len(self.station_ids)
@@ -68,6 +75,7 @@ class StationResults:
             "last_turnout_report",
             "exit_poll_leader_share",
             "ballots_issued",
+            "poll_book",
         ):
             value = getattr(self, name)
             if value is not None and len(value) != count:

@@ -1,0 +1,94 @@
+"""The poll books' part of the polling day: each station whose voters are on the loaded
+register sends what its desks checked in every hour (a batch, as an offline-capable desk
+does), so that by each reporting hour about as many voters are checked in as the station
+reports, and by the close exactly as many as its protocol issues ballots to (the last
+`ballots_issued_portable` of them at the portable box). One station's desk checks a voter
+in twice while offline: a double vote, filed as a complaint, for the site to show."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import time
+
+from tallyroom.scenarios.polling_day import PollingDayPlan
+from tallyroom.service.poll_book import MAXIMUM_BATCH
+
+#: how often a station's poll book sends what it has (simulated minutes)
+BATCH_EVERY_MINUTES = 60
+#: the client reference of the planted second check-in
+DOUBLE_VOTE_SUFFIX = "-again"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    voter: str
+    client_reference: str
+    portable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInBatch:
+    """A station's poll book sending what it checked in since its last batch."""
+
+    minute: int
+    station: str
+    check_ins: tuple[CheckIn, ...]
+
+
+def check_in_timeline(
+    plan: PollingDayPlan,
+    register: Mapping[str, Sequence[str]],
+    *,
+    opens: time,
+    closes: time,
+    every_minutes: int = BATCH_EVERY_MINUTES,
+) -> list[CheckInBatch]:
+    """Batches of the stations in `register` (station code → its voters' ids, in register
+    order), in time order."""
+    start = opens.hour * 60 + opens.minute
+    close = closes.hour * 60 + closes.minute
+    batches: list[CheckInBatch] = []
+    planted = False
+    for station in plan.stations:
+        voters = register.get(station.station)
+        if not voters:
+            continue
+        total = min(station.protocol.ballots_issued, len(voters))
+        portable_from = total - min(station.protocol.ballots_issued_portable, total)
+        points = [(start, 0)]
+        for moment, voted in zip(plan.report_times, station.turnout, strict=False):
+            points.append((moment.hour * 60 + moment.minute, min(voted, total)))
+        points.append((close, total))
+        done = 0
+        minutes = [*range(start + every_minutes, close, every_minutes), close]
+        for minute in minutes:
+            target = total if minute == close else max(done, _interpolated(points, minute))
+            check_ins = [
+                CheckIn(voters[i], f"{station.station}-{i:05d}", portable=i >= portable_from)
+                for i in range(done, target)
+            ]
+            if minute == close and not planted and done > 0:
+                # a second desk, offline, checked the first voter in again
+                check_ins.append(CheckIn(voters[0], f"{station.station}-00000{DOUBLE_VOTE_SUFFIX}"))
+                planted = True
+            done = target
+            for first in range(0, len(check_ins), MAXIMUM_BATCH):
+                batches.append(
+                    CheckInBatch(
+                        minute, station.station, tuple(check_ins[first : first + MAXIMUM_BATCH])
+                    )
+                )
+    batches.sort(key=lambda batch: batch.minute)
+    return batches
+
+
+def _interpolated(points: list[tuple[int, int]], minute: int) -> int:
+    """The cumulative check-ins at `minute`, linear between the known points."""
+    for (left, low), (right, high) in itertools.pairwise(points):
+        if left <= minute <= right:
+            if right == left:
+                return high
+            return low + (high - low) * (minute - left) // (right - left)
+    return points[-1][1]
