@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func, select
