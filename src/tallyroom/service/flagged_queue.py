@@ -186,13 +186,13 @@ def stations_pending_confirmation(session: Session, station_ids: Collection[int]
     ).tuples():
         latest[station_id] = (version_id, status)
     pending: set[int] = set()
-    for station_id, version_id in session.execute(
+    for station_id, proposed_on in session.execute(
         select(ProposedDecisionRow.station_id, ProposedDecisionRow.protocol_version_id).where(
             ProposedDecisionRow.state == "pending", ProposedDecisionRow.station_id.in_(ids)
         )
     ).tuples():
         # a proposal on a version since amended waits for nothing
-        if version_id is None or latest.get(station_id) == (version_id, FLAGGED):
+        if proposed_on is None or latest.get(station_id) == (proposed_on, FLAGGED):
             pending.add(station_id)
     return pending
 
