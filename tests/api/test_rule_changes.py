@@ -327,3 +327,19 @@ def test_a_protocol_signed_with_a_revoked_key_stays_flagged_for_that_reason(api:
     )
     with transaction(api.sessions) as session:
         assert audit_discrepancies(session) == []
+
+
+def test_a_protocol_arriving_after_a_change_is_judged_by_the_new_rules(api: Api) -> None:
+    # The server's intake keeps the election's structure between groups; the rules it reads
+    # afresh in each group's transaction, so the first protocol after a change meets them.
+    assert api.submit(good_002()).json()["status"] == "accepted"
+    loosened = without(RECEIVED_RULE)
+    assert change(api, loosened).status_code == 200
+    answer = api.submit(flagged_protocol("001-0001")).json()
+    assert (answer["status"], answer["rule_set_version"]) == ("accepted", loosened.version)
+    strict = with_extra(loosened, "invalid_ballots > ballots_cast")
+    assert change(api, strict).status_code == 200
+    answer = api.submit(flagged_protocol("001-0002")).json()
+    assert answer["status"] == "flagged"
+    assert [reason["code"] for reason in answer["reasons"]] == ["invalid_above_cast"]
+    assert stored(api, "001-0002")[1:3] == (["invalid_above_cast"], strict.version)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.service.bulk_submission import Refusal, submit_protocols
 from tallyroom.service.credentials import Principal, authenticate_many
+from tallyroom.service.election_rules import rule_set_for_judging
 from tallyroom.service.election_structure import ElectionStructure
 from tallyroom.service.errors import ServiceError
 from tallyroom.service.protocols import SubmissionOutcome, submit_protocol
@@ -155,6 +156,13 @@ class ProtocolIntake:
             for index, caller in enumerate(callers):
                 if isinstance(caller, Principal):
                     by_election.setdefault(caller.election_id, []).append((index, caller))
+            # Every election's rules, held for share, before anything is stored: a rules
+            # change takes its election's row first too, so neither waits on the other's
+            # later locks (service/election_rules.py).
+            rule_sets = {
+                election_id: rule_set_for_judging(session, election_id)
+                for election_id in sorted(by_election)
+            }
             judged: dict[int, SubmissionOutcome | ServiceError] = {}
             for election_id, members in by_election.items():
                 indexes = [index for index, _ in members]
@@ -165,6 +173,7 @@ class ProtocolIntake:
                     principals=principals,
                     envelopes=[(group[i].document, group[i].signature) for i in indexes],
                     structure=self._structure(session, election_id),
+                    rule_set=rule_sets[election_id],
                 )
                 for index, result in zip(indexes, outcome.outcomes, strict=True):
                     judged[index] = (

@@ -16,6 +16,8 @@ class VersionStanding(enum.StrEnum):
     REJECTED = "rejected"
     #: it failed control checks and awaits the commission
     FLAGGED = "flagged"
+    #: a person's decision on it awaits a second person's confirmation (four-eyes): not counted
+    PENDING_CONFIRMATION = "pending_confirmation"
     #: the station's latest protocol, left out because the station's result is annulled
     ANNULLED = "annulled"
     #: stored and not counted for no reason above (an annulment lifted by a recount order)
@@ -26,6 +28,7 @@ class StationStanding(enum.StrEnum):
     COUNTED = "counted"
     ANNULLED = "annulled"
     FLAGGED = "flagged"
+    PENDING_CONFIRMATION = "pending_confirmation"
     REJECTED = "rejected"
     RECEIVED = "received"
     NOT_REPORTED = "not_reported"
@@ -37,10 +40,11 @@ _FLAGGED = "flagged"
 
 
 def version_standing(
-    *, status: str, counted: bool, latest: bool, annulled: bool
+    *, status: str, counted: bool, latest: bool, annulled: bool, pending: bool = False
 ) -> VersionStanding:
     """A version's standing from its stored status, whether it is the counted one, whether it
-    is the station's latest and whether the station's result stands annulled."""
+    is the station's latest, whether the station's result stands annulled and whether a
+    decision on it (or on its station) awaits a second person's confirmation."""
     if counted:
         return VersionStanding.COUNTED
     if status == _REJECTED:
@@ -50,7 +54,7 @@ def version_standing(
     if annulled:
         return VersionStanding.ANNULLED
     if status == _FLAGGED:
-        return VersionStanding.FLAGGED
+        return VersionStanding.PENDING_CONFIRMATION if pending else VersionStanding.FLAGGED
     return VersionStanding.RECEIVED
 
 
@@ -65,7 +69,11 @@ def station_standing(
         return StationStanding.COUNTED
     if latest is None:
         return StationStanding.NOT_REPORTED
-    if latest in (VersionStanding.FLAGGED, VersionStanding.REJECTED):
+    if latest in (
+        VersionStanding.FLAGGED,
+        VersionStanding.PENDING_CONFIRMATION,
+        VersionStanding.REJECTED,
+    ):
         return StationStanding(latest.value)
     return StationStanding.RECEIVED
 

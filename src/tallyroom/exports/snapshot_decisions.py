@@ -189,6 +189,13 @@ def standing_problems(
                 latest=index == len(history) - 1,
                 annulled=code in annulled,
             )
+            if (
+                version.standing == VersionStanding.PENDING_CONFIRMATION
+                and expected == VersionStanding.FLAGGED
+            ):
+                # A decision proposed, awaiting its second person: not yet a decision, so
+                # not in DECISIONS; claimed only of a flagged latest version, never counted.
+                expected = VersionStanding.PENDING_CONFIRMATION
             file = f"{VERSIONS_FOLDER}/{protocol_file_name(code)}"
             where = f"{file}: station {code} version {version.version}"
             if version.standing == VersionStanding.ANNULLED and code not in annulled:

@@ -36,10 +36,12 @@ from tallyroom.domain.protocol_document import (
     ProtocolDocument,
     parse_protocol_document,
 )
+from tallyroom.domain.rule_set import RuleSet
 from tallyroom.domain.signature import signature_is_valid
 from tallyroom.service import audit_log
 from tallyroom.service.certified_contests import certified_constituencies, contest_certified
 from tallyroom.service.credentials import Principal
+from tallyroom.service.election_rules import rule_set_for_judging
 from tallyroom.service.election_structure import ElectionStructure
 from tallyroom.service.errors import ServiceError
 from tallyroom.service.poll_book_figures import check_ins_by_station
@@ -308,15 +310,20 @@ def submit_protocols(
     examiner: Examiner | None = None,
     principals: Sequence[Principal] | None = None,
     structure: ElectionStructure | None = None,
+    rule_set: RuleSet | None = None,
 ) -> BulkOutcome:
     """Submit many signed protocols in the caller's transaction, each judged exactly as
     `submit_protocol` judges it, in the order given.
 
     `principals`, one per envelope, when the envelopes come from different callers of the
     same election (the server's group commit); otherwise `principal` submits them all.
-    `structure` saves reading the election's fixed structure again."""
+    `structure` saves reading the election's fixed structure again. `rule_set`, when the
+    caller has read it with `rule_set_for_judging` in this transaction already; otherwise it
+    is read so here, before anything is stored (a rules change waits for this command, or
+    this command for the change: service/election_rules.py)."""
     moment = now or datetime.now(UTC)
     election = structure or ElectionStructure.load(session, principal.election_id)
+    rules = rule_set or rule_set_for_judging(session, election.id)
     callers = _Callers(principal, principals)
     examining = examiner or InProcessExaminer()
     outcome = BulkOutcome()
@@ -333,9 +340,9 @@ def submit_protocols(
         in_flight.append(_Batch(start, envelopes_of_batch, stations, examining.start(requests)))
         start += len(envelopes_of_batch)
         if len(in_flight) > BATCHES_AHEAD:
-            _apply(session, callers, election, in_flight.popleft(), moment, outcome, deltas)
+            _apply(session, callers, election, rules, in_flight.popleft(), moment, outcome, deltas)
     while in_flight:
-        _apply(session, callers, election, in_flight.popleft(), moment, outcome, deltas)
+        _apply(session, callers, election, rules, in_flight.popleft(), moment, outcome, deltas)
     deltas.apply(session)
     return outcome
 
@@ -470,6 +477,7 @@ def _apply(
     session: Session,
     callers: _Callers,
     election: ElectionStructure,
+    rule_set: RuleSet,
     batch: _Batch,
     moment: datetime,
     outcome: BulkOutcome,
@@ -542,7 +550,7 @@ def _apply(
                 standing=standing,
                 registered_on_register=station.registered_voters,
                 annulled=station.id in annulled,
-                rule_set=election.rule_set,
+                rule_set=rule_set,
                 check_ins=check_ins.get(station.id),
             )
             if revoked is not None:
@@ -566,7 +574,7 @@ def _apply(
                 examination.body_sha256,
                 status.value,
                 reasons_json,
-                election.rule_set.version,
+                rule_set.version,
             )
         )
         if status is ProtocolStatus.ACCEPTED:
@@ -582,7 +590,7 @@ def _apply(
                 "station_key_id": key_id,
                 "status": status.value,
                 "reasons": reasons_json,
-                "rule_set_version": election.rule_set.version,
+                "rule_set_version": rule_set.version,
                 "amendment_reason": parsed.amendment_reason,
                 "submitted_at": moment,
             }
@@ -603,7 +611,7 @@ def _apply(
                 status=status,
                 reasons=reasons,
                 already_stored=False,
-                rule_set_version=election.rule_set.version,
+                rule_set_version=rule_set.version,
             )
         )
     if new_versions:

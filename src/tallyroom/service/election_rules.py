@@ -6,7 +6,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.canonical_json import canonical_json
@@ -41,6 +41,27 @@ def rule_set_of_text(text: str | None) -> RuleSet:
 def election_rule_set(session: Session, election_id: int) -> RuleSet:
     return rule_set_of_text(
         session.scalar(select(ElectionRow.rule_set).where(ElectionRow.id == election_id))
+    )
+
+
+#: Built once: the server's small protocol groups read it every commit.
+_RULES_FOR_JUDGING = (
+    select(ElectionRow.rule_set)
+    .where(ElectionRow.id == bindparam("election_id"))
+    .with_for_update(read=True)
+)
+
+
+def rule_set_for_judging(session: Session, election_id: int) -> RuleSet:
+    """The rule set a protocol about to be stored is judged by, with the election row held
+    for share until the transaction ends. A rules change updates that row (its lock conflicts
+    with this one, service/rule_changes.py), so on PostgreSQL either the change waits for
+    this transaction to commit and then judges again what it stored, or this read waits for
+    the change to commit and returns the new rules: no protocol is stored judged by the old
+    rules after the change's re-examination ran. (SQLite serialises writers already.)
+    Read it before any other lock the storing takes: the change takes this row first."""
+    return rule_set_of_text(
+        session.connection().execute(_RULES_FOR_JUDGING, {"election_id": election_id}).scalar()
     )
 
 

@@ -1,5 +1,7 @@
 """What stays fixed through polling day once an election is loaded: which candidates stand
-where, their ids, and each constituency's contest. Read once per command, or once per server."""
+where, their ids, and each constituency's contest. Read once per command, or once per server.
+The rule set is not part of it: the commission may change it mid-election, so each
+submitting transaction reads it (election_rules.rule_set_for_judging)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,6 @@ from sqlalchemy.orm import Session
 
 from tallyroom.domain.candidate import CandidateStatus
 from tallyroom.domain.contest import contest_code
-from tallyroom.domain.rule_set import REFERENCE_RULE_SET, RuleSet
-from tallyroom.service.election_rules import rule_set_of_text
 from tallyroom.store.schema import CandidateRow, ConstituencyRow, ContestRow, ElectionRow, PartyRow
 
 
@@ -28,8 +28,6 @@ class ElectionStructure:
     contest_ids: dict[int, int]
     #: constituency id → the contest's id in protocol documents (domain/contest.py)
     contest_codes: dict[int, str] = field(default_factory=dict)
-    #: the rules the election's protocols are judged by
-    rule_set: RuleSet = REFERENCE_RULE_SET
     #: the parties on the party-list ballot; None when the election has no list contest
     list_parties: frozenset[str] | None = None
 
@@ -74,7 +72,6 @@ class ElectionStructure:
                     )
                 ).tuples()
             },
-            rule_set=rule_set_of_text(election.rule_set),
             list_parties=list_parties(session, election),
         )
 

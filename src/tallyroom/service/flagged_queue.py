@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -167,6 +168,33 @@ def flagged_queue(session: Session, *, principal: Principal) -> list[QueueItem]:
         )
     items.sort(key=lambda item: (item.constituency, item.station))
     return items
+
+
+def stations_pending_confirmation(session: Session, station_ids: Collection[int]) -> set[int]:
+    """Of these stations (ids), those a decision awaits a second person on, as the queue
+    shows them "pending confirmation": a decision proposed on the station's latest version
+    while it is flagged, or on the station itself (recount, annulment). The public pages and
+    the station's JSON say so too; what is counted or annulled says that first."""
+    if not station_ids:
+        return set()
+    ids = sorted(station_ids)
+    latest: dict[int, tuple[int, str]] = {}
+    for station_id, version_id, status in session.execute(
+        select(ProtocolVersionRow.station_id, ProtocolVersionRow.id, ProtocolVersionRow.status)
+        .where(ProtocolVersionRow.station_id.in_(ids))
+        .order_by(ProtocolVersionRow.station_id, ProtocolVersionRow.version)
+    ).tuples():
+        latest[station_id] = (version_id, status)
+    pending: set[int] = set()
+    for station_id, proposed_on in session.execute(
+        select(ProposedDecisionRow.station_id, ProposedDecisionRow.protocol_version_id).where(
+            ProposedDecisionRow.state == "pending", ProposedDecisionRow.station_id.in_(ids)
+        )
+    ).tuples():
+        # a proposal on a version since amended waits for nothing
+        if proposed_on is None or latest.get(station_id) == (proposed_on, FLAGGED):
+            pending.add(station_id)
+    return pending
 
 
 def complaint_queue(session: Session, *, principal: Principal) -> list[dict[str, Any]]:

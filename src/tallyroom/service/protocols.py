@@ -30,7 +30,7 @@ from tallyroom.domain.signature import signature_is_valid
 from tallyroom.service import audit_log, row_ledger
 from tallyroom.service.certified_contests import refuse_if_certified
 from tallyroom.service.credentials import Principal, Role, StationScope, current_station_key
-from tallyroom.service.election_rules import election_rule_set
+from tallyroom.service.election_rules import rule_set_for_judging
 from tallyroom.service.election_structure import list_parties
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.service.poll_book_figures import check_ins_by_station
@@ -126,7 +126,8 @@ def submit_protocol(
         station.code, parsed, body_sha256, [(row.version, row.body_sha256) for row in versions]
     ):
         return _outcome(station, versions[-1], already_stored=True)
-    rule_set = election_rule_set(session, election.id)
+    # Held for share: a rules change waits for this protocol, or this for the change.
+    rule_set = rule_set_for_judging(session, election.id)
     # An idempotent repeat is answered above; anything new waits for a withdrawal.
     refuse_if_certified(session, station.constituency_id, station.code)
     status, reasons = judge_protocol(

@@ -22,6 +22,7 @@ from tallyroom.service.annulments import annulled_stations
 from tallyroom.service.certification import published_certifications
 from tallyroom.service.definition_export import stored_definition
 from tallyroom.service.elections import election_row
+from tallyroom.service.flagged_queue import stations_pending_confirmation
 from tallyroom.service.results import build_national_results
 from tallyroom.service.results_json import national_json, turnout_json
 from tallyroom.service.runoff_protocols import counted_runoff_protocols, published_runoffs
@@ -266,6 +267,7 @@ def _protocol_histories(session: Session, election_id: int) -> list[PublishedVer
         .order_by(PollingStationRow.code, ProtocolVersionRow.version)
     ).tuples():
         by_station.setdefault(version.station_id, []).append((code, version, public_key))
+    pending = stations_pending_confirmation(session, list(by_station))
     published: list[PublishedVersion] = []
     for station_id, versions in by_station.items():
         if len(versions) == 1 and counted.get(station_id) == versions[0][1].id:
@@ -282,6 +284,7 @@ def _protocol_histories(session: Session, election_id: int) -> list[PublishedVer
                         counted=is_counted,
                         latest=index == len(versions) - 1,
                         annulled=station_id in annulled,
+                        pending=station_id in pending,
                     ).value,
                     submitted_at=_iso(version.submitted_at) or "",
                     decided_at=_iso(version.decided_at),

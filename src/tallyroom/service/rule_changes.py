@@ -100,9 +100,15 @@ def change_rule_set(
     principal.require_commission()
     reason = _required_reason(reason)
     moment = now or datetime.now(UTC)
-    # Locked: two changes at once are applied one after the other.
+    # Locked (FOR NO KEY UPDATE on PostgreSQL): two changes at once are applied one after the
+    # other, and a submission, which reads the rules holding this row for share
+    # (election_rules.rule_set_for_judging), either commits before the re-examination below
+    # reads the protocols (and is judged again) or waits and is judged by the new rules.
+    # Rows that merely refer to the election (key share) are not held up.
     election = session.scalars(
-        select(ElectionRow).where(ElectionRow.id == principal.election_id).with_for_update()
+        select(ElectionRow)
+        .where(ElectionRow.id == principal.election_id)
+        .with_for_update(key_share=True)
     ).one()
     previous = rule_set_of_text(election.rule_set)
     if previous.version == rule_set.version:

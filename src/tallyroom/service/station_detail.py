@@ -12,6 +12,7 @@ from tallyroom.domain.contest import contest_code
 from tallyroom.domain.protocol_history import version_standing
 from tallyroom.service.ballot import ballot_of
 from tallyroom.service.elections import election_row
+from tallyroom.service.flagged_queue import stations_pending_confirmation
 from tallyroom.service.protocols import station_in_election
 from tallyroom.store.schema import (
     ConstituencyRow,
@@ -41,6 +42,7 @@ def station_detail(session: Session, code: str) -> dict[str, Any]:
     # A recount order never lifts an annulment: the latest annulment stands.
     annulments = [decision for decision in decisions if decision["kind"] == "annulled"]
     annulled = bool(annulments)
+    pending = station.id in stations_pending_confirmation(session, [station.id])
     rows = (
         session.execute(
             select(ProtocolVersionRow, StationKeyRow.public_key)
@@ -64,6 +66,7 @@ def station_detail(session: Session, code: str) -> dict[str, Any]:
                     counted=is_counted,
                     latest=index == len(rows) - 1,
                     annulled=annulled,
+                    pending=pending,
                 ).value,
                 "protocol": json.loads(version.body),
                 "body_sha256": version.body_sha256,

@@ -21,6 +21,7 @@ from tallyroom.service.ballot import ballot_of
 from tallyroom.service.complaints import PublicComplaint, complaint_register
 from tallyroom.service.elections import election_row
 from tallyroom.service.errors import NotFound
+from tallyroom.service.flagged_queue import stations_pending_confirmation
 from tallyroom.service.observer_copies import CopyComparison, station_copies
 from tallyroom.service.station_enrolment import PublishedKey, station_keys
 from tallyroom.service.stored_files import stored_photos
@@ -46,6 +47,8 @@ class StationStatus:
     AWAITING = "awaiting"  # no protocol yet
     COUNTED = "counted"  # its current accepted protocol is in the totals
     FLAGGED = "flagged"  # latest protocol failed checks, awaiting the commission
+    #: a person's decision awaits a second person (four-eyes): not counted
+    PENDING_CONFIRMATION = "pending_confirmation"
     REJECTED = "rejected"
     ANNULLED = "annulled"  # its result annulled by decision
     RECEIVED = "received"  # stored, not counted
@@ -219,13 +222,17 @@ def _tags(station: PollingStationRow, *, exit_poll: bool) -> tuple[str, ...]:
     return tuple(name for name, present in flags if present)
 
 
-def _status(*, counted: bool, annulled: bool, latest_status: str | None) -> str:
+def _status(
+    *, counted: bool, annulled: bool, latest_status: str | None, pending: bool = False
+) -> str:
     if annulled:
         return StationStatus.ANNULLED
     if counted:
         return StationStatus.COUNTED
     if latest_status is None:
         return StationStatus.AWAITING
+    if pending:
+        return StationStatus.PENDING_CONFIRMATION
     if latest_status in (StationStatus.FLAGGED, StationStatus.REJECTED):
         return latest_status
     return StationStatus.RECEIVED
@@ -263,6 +270,7 @@ def station_detail(
         )
     )
     annulled = _annulled(decisions)
+    pending = station.id in stations_pending_confirmation(session, [station.id])
     bodies = [json.loads(row.body) for row, _ in versions]
     photos = stored_photos(
         session, {body["photo_sha256"] for body in bodies if body.get("photo_sha256")}
@@ -289,6 +297,7 @@ def station_detail(
                 counted=counted is not None and counted.protocol_version_id == row.id,
                 latest=index == len(versions) - 1,
                 annulled=annulled,
+                pending=pending,
             ).value,
         )
         for index, (row, public_key) in enumerate(versions)
@@ -328,6 +337,7 @@ def station_detail(
             counted=counted is not None,
             annulled=annulled,
             latest_status=protocols[-1].status if protocols else None,
+            pending=pending,
         ),
         protocols=protocols,
         turnout_reports=tuple(
@@ -419,6 +429,7 @@ def station_summaries(
         .order_by(ProtocolVersionRow.station_id, ProtocolVersionRow.version)
     ).tuples():
         latest_status[station_id] = status
+    pending = stations_pending_confirmation(session, ids)
     decisions: dict[int, list[StationDecisionView]] = defaultdict(list)
     for decision in session.scalars(
         select(StationDecisionRow)
@@ -452,6 +463,7 @@ def station_summaries(
                 counted=ballots_cast is not None,
                 annulled=_annulled(tuple(decisions.get(station.id, ()))),
                 latest_status=latest_status.get(station.id),
+                pending=station.id in pending,
             ),
             ballots_cast=ballots_cast,
             turnout_as_of=turnout[station.id][0] if station.id in turnout else None,
