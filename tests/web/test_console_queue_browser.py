@@ -1,9 +1,9 @@
 """The console's queue in a real browser (Playwright driving Debian's Chromium): a commission
 member signs in with a password and TOTP; a flagged protocol submitted through the API appears
-in her queue within a second (the SSE stream, no reload), and so does its photo sent after it; she rejects it with a reason; the
-station amends; the amendment appears and she accepts it; the public overview counts it. A
-constituency member sees and acts only in her constituency. Screenshots into docs/screenshots/
-with --screenshots only."""
+in her queue within a second (the SSE stream, no reload), and so does the photo of its tally
+sheet sent after it; she rejects it with a reason; the station amends; the amendment appears
+and she accepts it; the public overview counts it. A constituency member sees and acts only in
+her constituency. Screenshots into docs/screenshots/ with --screenshots only."""
 
 from __future__ import annotations
 
