@@ -21,6 +21,8 @@ class SimulationCounts:
     #: sent again and found stored already (a re-run against the same database)
     already_stored: int = 0
     annulments: int = 0
+    #: photos of signed paper protocols stored (or found stored already)
+    photos_sent: int = 0
     retries: int = 0
     refusals: tuple[str, ...] = ()
 
