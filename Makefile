@@ -36,7 +36,7 @@ demo: install
 	$(BIN)/tallyroom exit-polls scenario
 	$(BIN)/tallyroom webcams scenario
 	$(BIN)/tallyroom observers scenario-activity
-	$(BIN)/tallyroom simulate az-2024 --credentials build/credentials --until end --speed 1200 --certify --keep-serving
+	$(BIN)/tallyroom simulate az-2024 --credentials build/credentials --until end --speed 1200 --photos 5 --certify --keep-serving
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -3,6 +3,7 @@ confirmation under the election's decision policy, two people deciding at once (
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -162,6 +163,50 @@ def test_a_flagged_protocol_reaches_the_live_queue_within_a_second(api: Api) -> 
     sender.join()
     assert [(i["station"], i["status"]) for i in items] == [("001-0001", "flagged")]
     assert arrived["seen"] - arrived["sent"] < 1.0
+
+
+def test_the_live_queue_refreshes_an_item_when_its_photo_arrives_after_the_protocol(
+    api: Api,
+) -> None:
+    from tests.api.test_protocol_photo import jpeg, send_photo
+
+    photo = jpeg(colour="gray")
+    digest = hashlib.sha256(photo).hexdigest()
+    document = flagged_protocol() | {
+        "format": 2,
+        "contest": "constituency-1",
+        "photo_sha256": digest,
+    }
+    assert api.submit(document).json()["status"] == "flagged"
+    sent: dict[str, float] = {}
+
+    def photo_later() -> None:
+        time.sleep(0.5)
+        sent["at"] = time.monotonic()
+        assert send_photo(api, photo).status_code == 201
+
+    sender = threading.Thread(target=photo_later)
+    items: list[dict[str, Any]] = []
+    with api.client.stream(
+        "GET", "/api/v1/queue/flagged/events?lifetime=4", headers=api.commission
+    ) as stream:
+        event = ""
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                event = line.removeprefix("event: ")
+            elif line.startswith("data: ") and event == "item":
+                items.append(json.loads(line.removeprefix("data: ")))
+                if len(items) == 1:
+                    sender.start()
+                else:
+                    sent["seen"] = time.monotonic()
+                    break
+    sender.join()
+    assert [(i["station"], i["version"], i["photo_stored"]) for i in items] == [
+        ("001-0001", 1, False),
+        ("001-0001", 1, True),
+    ]
+    assert sent["seen"] - sent["at"] < 1.0
 
 
 # --- hostile ---------------------------------------------------------------------------------

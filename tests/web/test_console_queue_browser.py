@@ -1,12 +1,13 @@
 """The console's queue in a real browser (Playwright driving Debian's Chromium): a commission
 member signs in with a password and TOTP; a flagged protocol submitted through the API appears
-in her queue within a second (the SSE stream, no reload); she rejects it with a reason; the
-station amends; the amendment appears and she accepts it; the public overview counts it. A
-constituency member sees and acts only in her constituency. Screenshots into docs/screenshots/
-with --screenshots only."""
+in her queue within a second (the SSE stream, no reload), and so does the photo of its tally
+sheet sent after it; she rejects it with a reason; the station amends; the amendment appears
+and she accepts it; the public overview counts it. A constituency member sees and acts only in
+her constituency. Screenshots into docs/screenshots/ with --screenshots only."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 import httpx
@@ -150,4 +151,46 @@ def test_a_constituency_member_sees_and_acts_only_in_her_constituency(
     assert page.locator("#item-001-0001").count() == 0
     page.goto(f"{console_site}/console/constituencies/1?lang=en")
     assert page.locator("#certify-form").count() == 0
+    assert errors == []
+
+
+def test_the_queue_shows_a_photo_that_arrives_after_its_protocol_without_a_reload(
+    console_site: str,
+    context: BrowserContext,
+    loaded_election: sessionmaker[Session],
+    credentials: IssuedCredentials,
+) -> None:
+    from tests.api.test_protocol_photo import jpeg
+
+    photo = jpeg(size=(320, 240), colour="beige")
+    digest = hashlib.sha256(photo).hexdigest()
+    document = flagged_protocol() | {
+        "format": 2,
+        "contest": "constituency-1",
+        "photo_sha256": digest,
+    }
+    member = make_account(loaded_election, "leyla")
+    page = context.new_page()
+    errors = script_errors(page)
+    sign_in(page, console_site, member)
+    open_live_queue(page, console_site)
+    submit(console_site, credentials, document)
+    page.wait_for_selector('#item-001-0001[data-photo-state="awaited"]', timeout=3000)
+    assert page.locator('#item-001-0001 .tally-sheet-photo[data-photo="awaited"]').count() == 1
+
+    _, token, _ = credentials.stations["001-0001"]
+    started = time.monotonic()
+    sent = httpx.put(
+        f"{console_site}/api/v1/stations/001-0001/protocols/1/photo",
+        content=photo,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "image/jpeg"},
+    )
+    assert sent.status_code == 201, sent.text
+    delay = appears_within_a_second(page, '#item-001-0001[data-photo-state="stored"]', started)
+    assert delay < LONGEST_QUEUE_DELAY_SECONDS, f"the photo showed after {delay:.2f} s"
+    image = page.locator('#item-001-0001 .tally-sheet-photo[data-photo="stored"] img')
+    assert image.get_attribute("src") == f"/api/v1/photos/{digest}.jpg"
+    page.wait_for_function(
+        "document.querySelector('#item-001-0001 .tally-sheet-photo img').naturalWidth === 320"
+    )
     assert errors == []

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.key_fingerprint import key_fingerprint
@@ -63,6 +63,20 @@ def browser() -> Iterator[Browser]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def small_election(small_election: Path, request: pytest.FixtureRequest) -> Path:
+    """The small election; a test marked `election_yaml("two_clerk_entry: true")` has those
+    settings written into its election.yaml before it is loaded, as a commission sets them."""
+    marker = request.node.get_closest_marker("election_yaml")
+    if marker is not None:
+        path = small_election / "election.yaml"
+        text = path.read_text(encoding="utf-8")
+        settings = "".join(f"  {line}\n" for line in marker.args)
+        assert "\nelection:\n" in text
+        path.write_text(text.replace("\nelection:\n", f"\nelection:\n{settings}", 1), "utf-8")
+    return small_election
 
 
 @pytest.fixture
@@ -259,6 +273,7 @@ def test_two_documents_queued_offline_are_delivered_exactly_once(
     shot(page, screenshot_folder, "8-delivered")
 
 
+@pytest.mark.election_yaml("two_clerk_entry: true")
 def test_two_clerks_disagree_on_one_field_then_reconcile(
     site: str,
     phone: Phone,
@@ -266,8 +281,9 @@ def test_two_clerks_disagree_on_one_field_then_reconcile(
     loaded_election: sessionmaker[Session],
     screenshot_folder: Path,
 ) -> None:
+    # Switched on in election.yaml, read by the definition reader like any commission's.
     with transaction(loaded_election) as session:
-        session.execute(update(ElectionRow).values(two_clerk_entry=True))
+        assert session.scalar(select(ElectionRow.two_clerk_entry)) is True
     page = phone.page
     enrol(page, site, codes.enrolment_codes["001-0001"][1])
     expect(page.locator("#clerk")).to_contain_text("First clerk")

@@ -55,6 +55,8 @@ RESULTS_FRESHNESS_SECONDS = 0.3
 
 #: protocols arriving together share one commit on the server (api/protocol_intake.py)
 DEFAULT_CLIENTS = 8
+#: stations that photograph their tally sheet, so the demo's station pages and queue show photos
+DEFAULT_PHOTO_PERCENT = 5.0
 #: real seconds between starting the server and polling day's opening when playing in time,
 #: to open the printed address and watch the day from its start
 LEAD_IN_SECONDS = 5.0
@@ -97,6 +99,14 @@ def simulate(
     keep_serving: bool = typer.Option(
         False, "--keep-serving", help="Keep the server it started running until Ctrl-C."
     ),
+    photos: float = typer.Option(
+        DEFAULT_PHOTO_PERCENT,
+        "--photos",
+        min=0.0,
+        max=100.0,
+        help="Percentage of stations that photograph their signed tally sheet and send the "
+        "photo after each version (0: none).",
+    ),
     certify: bool = typer.Option(
         False,
         "--certify",
@@ -137,7 +147,9 @@ def simulate(
         assert credentials is not None
         try:
             with _desk(server, credentials.commission_token, certify) as desk:
-                outcome = _play(server, credentials, definition, plan, until, speed, seed, clients)
+                outcome = _play(
+                    server, credentials, definition, plan, until, speed, seed, clients, photos
+                )
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
         if certify:
@@ -195,6 +207,7 @@ def simulate(
                     speed,
                     seed,
                     clients,
+                    photos,
                     started_at=started_at if speed > 0 else None,
                     register=register,
                 )
@@ -281,6 +294,7 @@ def _play(
     speed: float,
     seed: int,
     clients: int,
+    photo_percent: float,
     *,
     started_at: datetime | None = None,
     register: Mapping[str, Sequence[str]] | None = None,
@@ -330,6 +344,7 @@ def _play(
         until=until,
         seed=seed,
         check_ins=check_ins,
+        photo_percent=photo_percent,
     )
     # The plan, the timeline and the loaded modules last as long as the command: out of the
     # cyclic collector's reach, neither the night's collections nor the ones at exit (which
@@ -416,6 +431,8 @@ def _progress_view(
         table.add_row(
             "poll-book check-ins", f"{counts.check_ins:,} ({counts.double_votes} double votes)"
         )
+    if counts.photos_sent:
+        table.add_row("tally-sheet photos", f"{counts.photos_sent:,}")
     if counts.already_stored:
         table.add_row("stored already", f"{counts.already_stored:,}")
     if counts.refusals:

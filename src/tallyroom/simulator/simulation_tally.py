@@ -24,6 +24,8 @@ class SimulationCounts:
     #: voters the poll books checked in, and double votes they recorded
     check_ins: int = 0
     double_votes: int = 0
+    #: photos of signed paper protocols stored (or found stored already)
+    photos_sent: int = 0
     retries: int = 0
     refusals: tuple[str, ...] = ()
 

@@ -2,7 +2,10 @@
 
 Each worker thread owns one connection and one queue; every event of a station goes to the
 same worker, so a station's reports and versions arrive in order while stations run in
-parallel. Queues are bounded, so a slow server slows the timeline instead of filling memory."""
+parallel. Queues are bounded, so a slow server slows the timeline instead of filling memory.
+A station that photographs its tally sheet has the photo drawn here, in the worker, its
+SHA-256 signed inside the document, and sends it once the version is stored, as the station
+app does."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from tallyroom.domain.signature import load_private_key, sign_document
 from tallyroom.service.credentials import IssuedCredentials
 from tallyroom.simulator.check_in_timeline import CheckInBatch
 from tallyroom.simulator.simulation_tally import SimulationTally
+from tallyroom.simulator.tally_sheet_photo import photographed
 from tallyroom.simulator.timeline import (
     Annulment,
     ProtocolSubmission,
@@ -31,6 +35,7 @@ ATTEMPTS = 6
 TIMEOUT_SECONDS = 60.0
 #: answers that mean "this was done already": a re-run against the same database
 ALREADY_DONE = {"replayed_version", "already_annulled", "already_reported"}
+PHOTO_TYPE = "image/jpeg"
 
 
 class StationClients:
@@ -116,9 +121,12 @@ class StationClients:
                     turnout_flagged=sum(1 for o in outcomes if o.get("status") == "flagged"),
                 )
         elif isinstance(event, ProtocolSubmission):
+            document, photo = event.document, None
+            if event.photographed:
+                document, photo = photographed(document)
             envelope = {
-                "protocol": event.document,
-                "signature": sign_document(event.document, self._key(event.station)),
+                "protocol": document,
+                "signature": sign_document(document, self._key(event.station)),
             }
             answer = self._post(
                 client,
@@ -129,6 +137,8 @@ class StationClients:
             )
             if answer is None:
                 return
+            if photo is not None:
+                self._send_photo(client, event.station, int(document["version"]), photo)
             if answer.get("already_stored"):
                 self.tally.add(already_stored=1)
             elif answer.get("status") == "flagged":
@@ -170,19 +180,48 @@ class StationClients:
             if answer is not None:
                 self.tally.add(annulments=1)
 
+    def _send_photo(self, client: httpx.Client, station: str, version: int, photo: bytes) -> None:
+        """The photo after its stored version (sent again on a re-run: 200, stored already)."""
+        answer = self._request(
+            client,
+            "PUT",
+            f"/api/v1/stations/{station}/protocols/{version}/photo",
+            self._station_token(station),
+            station,
+            content=photo,
+            content_type=PHOTO_TYPE,
+        )
+        if answer is not None:
+            self.tally.add(photos_sent=1)
+
     def _station_token(self, station: str) -> str:
         return self.credentials.stations[station][1]
 
     def _post(
         self, client: httpx.Client, path: str, body: dict[str, Any], token: str, station: str
     ) -> dict[str, Any] | None:
+        return self._request(client, "POST", path, token, station, json=body)
+
+    def _request(
+        self,
+        client: httpx.Client,
+        method: str,
+        path: str,
+        token: str,
+        station: str,
+        *,
+        json: dict[str, Any] | None = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
+    ) -> dict[str, Any] | None:
         """The answer, None if refused or done before. Connection failures and 5xx are retried
         with backoff: every request here is idempotent (same body, same outcome)."""
+        headers = {"Authorization": f"Bearer {token}"}
+        if content_type is not None:
+            headers["Content-Type"] = content_type
         for attempt in range(ATTEMPTS):
             try:
-                response = client.post(
-                    path, json=body, headers={"Authorization": f"Bearer {token}"}
-                )
+                response = client.request(method, path, json=json, content=content, headers=headers)
             except httpx.TransportError as error:
                 failure = f"{error.__class__.__name__}: {error}"
             else:

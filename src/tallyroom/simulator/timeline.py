@@ -3,12 +3,15 @@
 Pure data from the scenario's plan: turnout at the reporting hours, relayed by each
 constituency commission for its stations in one batch; protocols after the close, each from
 its station in order of arrival (a wrong first version first, its amendment later); and the
-commission's annulment of one station when its protocol arrives."""
+commission's annulment of one station when its protocol arrives. A sample of stations also
+photograph their signed paper protocol: their documents are marked to carry the photo's
+SHA-256, and the photo follows each stored version (simulator/tally_sheet_photo.py)."""
 
 from __future__ import annotations
 
 import enum
 import random
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time
@@ -56,6 +59,9 @@ class ProtocolSubmission:
     document: dict[str, Any]
     #: a first version with a mistake the control checks should flag
     erroneous: bool = False
+    #: the station photographs the signed paper protocol: the client draws the photo, signs
+    #: its SHA-256 inside the document and sends it once the version is stored
+    photographed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +85,13 @@ def clock_label(minute: int) -> str:
     return f"{rest // 60:02d}:{rest % 60:02d}" + (f" +{day}" if day else "")
 
 
+def photographs(station: str, *, seed: int, percent: float) -> bool:
+    """Whether the station is among the `percent` of stations that photograph their tally
+    sheet: a fixed draw per station and seed, the same in every run and independent of the
+    timeline's other draws."""
+    return zlib.crc32(f"{seed}:photo:{station}".encode()) % 10_000 < round(percent * 100)
+
+
 def polling_day_timeline(
     plan: PollingDayPlan,
     *,
@@ -87,9 +100,11 @@ def polling_day_timeline(
     until: Until,
     seed: int,
     check_ins: Sequence[CheckInBatch] = (),
+    photo_percent: float = 0.0,
 ) -> list[TimelineEvent]:
     """Every event up to the chosen end, in the order they happen (minutes since midnight);
-    the poll books' batches (`check_ins`) among them."""
+    the poll books' batches (`check_ins`) among them; `photo_percent` of the stations
+    photograph every version of their tally sheet."""
     rng = random.Random(seed)
     close = minute_of_day(closes)
     last = close + plan.announcement_after_minutes if until is Until.ANNOUNCEMENT else None
@@ -111,6 +126,7 @@ def polling_day_timeline(
             )
     for station in plan.stations:
         version = 1
+        photographed = photographs(station.station, seed=seed, percent=photo_percent)
         if station.first_submission is not None:
             wrong = station.first_submission
             events.append(
@@ -125,6 +141,7 @@ def polling_day_timeline(
                         contest=contest_code(station.constituency),
                     ),
                     erroneous=True,
+                    photographed=photographed,
                 )
             )
             version = 2
@@ -143,6 +160,7 @@ def polling_day_timeline(
                     else None,
                     contest=contest_code(station.constituency),
                 ),
+                photographed=photographed,
             )
         )
         if station.annulled:

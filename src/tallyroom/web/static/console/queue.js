@@ -26,8 +26,15 @@ function placeInOrder(element) {
 async function refresh(item) {
   const current = itemOf(item.station);
   const version = item.version === null ? "" : String(item.version);
-  // The same version in the same state: keep what the reader may be typing into its forms.
-  if (current && current.dataset.version === version && current.dataset.status === item.status) {
+  const photo = item.photo_sha256 ? (item.photo_stored ? "stored" : "awaited") : "none";
+  // The same version in the same state (its photo too, which arrives after the numbers):
+  // keep what the reader may be typing into its forms.
+  if (
+    current &&
+    current.dataset.version === version &&
+    current.dataset.status === item.status &&
+    current.dataset.photoState === photo
+  ) {
     return;
   }
   const address = `${list.dataset.itemUrl}${encodeURIComponent(item.station)}?lang=${language}`;
