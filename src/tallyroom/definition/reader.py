@@ -7,6 +7,7 @@ import gc
 from collections.abc import Callable, Container, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, time
+from fractions import Fraction
 from operator import call, itemgetter
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from tallyroom.domain.contest import Contest
 from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind, Election, VotingHours
-from tallyroom.domain.list_contest import list_contest_of
+from tallyroom.domain.list_contest import list_contest_of, threshold_percent_of
 from tallyroom.domain.observer import Observer, ObserverKind
 from tallyroom.domain.organisation import ExitPollSample, Organisation, OrganisationRole
 from tallyroom.domain.party import Party
@@ -276,9 +277,19 @@ def _percent(value: Any) -> float:
     return number
 
 
+def _optional_threshold(cell: str) -> Fraction | None:
+    return threshold_percent_of(cell.strip()) if cell.strip() else None
+
+
+def _optional_yes_no(cell: str) -> bool | None:
+    return columns.yes_no(cell) if cell.strip() else None
+
+
 def _contest_problem(kind: ContestKind, seats_per_constituency: int) -> str | None:
     """A system that cannot fill the contest's seats: one seat for single-member systems,
-    more than one for multi-member plurality."""
+    more than one for multi-member plurality; a district list contest may elect any number."""
+    if kind.is_list:
+        return None
     if kind is ContestKind.MULTI_MEMBER_PLURALITY:
         if seats_per_constituency < 2:
             return "multi_member_plurality needs seats_per_constituency of 2 or more"
@@ -468,8 +479,11 @@ class _FolderReader:
             columns.positive_integer,
             columns.one_of_parser(ContestKind),
             columns.positive_integer,
+            _optional_threshold,
+            _optional_yes_no,
         )
-        for line, (number, kind, seats), valid in self.records(file, parsers):
+        for line, row, valid in self.records(file, parsers):
+            number, kind, seats, threshold, counts_blank = row
             if number is not None:
                 valid = self.unique(file, line, "constituency", number, seen) and valid
                 if not self.known(number, constituencies, "constituencies.csv"):
@@ -480,8 +494,23 @@ class _FolderReader:
                 problem = _contest_problem(kind, seats)
                 if problem:
                     valid = self.problem(file, line, "seats", problem)
+                if not kind.is_list and (threshold is not None or counts_blank):
+                    valid = self.problem(
+                        file,
+                        line,
+                        "threshold_percent",
+                        f"{kind.value} has no threshold (only a district list contest has)",
+                    )
             if valid:
-                result.append(Contest(number, kind, seats))
+                result.append(
+                    Contest(
+                        number,
+                        kind,
+                        seats,
+                        threshold_percent=threshold or Fraction(0),
+                        threshold_counts_blank=bool(counts_blank),
+                    )
+                )
         return result
 
     def _constituencies(self) -> tuple[list[Constituency], dict[Any, int]]:
