@@ -512,7 +512,7 @@ def _apply(
             standing = election.standing[station.constituency_id]
             refuse_all_zero(parsed)
             refuse_strangers(parsed, standing)
-            refuse_party_strangers(parsed, election.list_parties)
+            refuse_party_strangers(parsed, election.ballot_parties(station.constituency_id))
             history = versions.setdefault(station.id, [])
             if is_stored_already(
                 station.code,

@@ -114,7 +114,9 @@ def submit_protocol(
     standing = _standing_candidates(session, station.constituency_id)
     refuse_all_zero(parsed)
     refuse_strangers(parsed, standing)
-    refuse_party_strangers(parsed, list_parties(session, election))
+    refuse_party_strangers(
+        parsed, list_parties(session, election, station.constituency_id)
+    )
     body_sha256 = sha256_hex(body)
     versions = session.scalars(
         select(ProtocolVersionRow)
@@ -286,13 +288,15 @@ def refuse_strangers(parsed: ProtocolDocument, standing: Collection[str]) -> Non
 
 
 def refuse_party_strangers(parsed: ProtocolDocument, parties: Collection[str] | None) -> None:
-    """The party-list ballot's votes: required where the election has a list contest (every
-    party on it named), refused where it has none."""
+    """The party-list ballot's votes: required where the station has a party-list ballot (the
+    national list contest's or its district list contest's; every party named is on it),
+    refused where it has none."""
     party_votes = parsed.figures.party_votes
     if parties is None:
         if party_votes is not None:
             raise InvalidInput(
-                "no_list_contest", "party votes, but this election has no party-list contest"
+                "no_list_contest",
+                "party votes, but this station has no party-list contest (national or district)",
             )
         return
     if party_votes is None:
