@@ -450,11 +450,12 @@ class _FolderReader:
         constituencies, numbers = self._constituencies()
         stations, station_codes = self._stations(numbers)
         parties, party_names = self._parties()
-        candidates, candidate_codes = self._candidates(numbers, party_names)
+        contests = self._contests(numbers)
+        district_lists = frozenset(c.constituency for c in contests if c.kind.is_list)
+        candidates, candidate_codes = self._candidates(numbers, party_names, district_lists)
         organisations, organisation_codes = self._organisations()
         observers = self._observers(organisation_codes, party_names, candidate_codes, station_codes)
         samples = self._exit_poll_samples(organisations, station_codes)
-        contests = self._contests(numbers)
         return {
             "contests": contests,
             "constituencies": constituencies,
@@ -599,8 +600,13 @@ class _FolderReader:
         return result, seen
 
     def _candidates(
-        self, constituencies: Container[int], parties: Container[str]
+        self,
+        constituencies: Container[int],
+        parties: Container[str],
+        district_lists: Container[int] = frozenset(),
     ) -> tuple[list[Candidate], dict[Any, int]]:
+        """The candidates; in a district list contest's constituency a party nominates its
+        list (several candidates), and a ballot position is the place on the party's list."""
         file = "candidates.csv"
         result: list[Candidate] = []
         seen: dict[Any, int] = {}
@@ -614,11 +620,14 @@ class _FolderReader:
             columns.one_of_parser(CandidateStatus),
             columns.optional_positive_integer,
         )
-        positions: dict[tuple[int, int], int] = {}
+        positions: dict[tuple[int, str | None, int], int] = {}
         for line, values, valid in self.records(file, parsers):
             code, constituency, full_name, nomination, party, status, position = values
+            listed = constituency in district_lists
             if position is not None and constituency is not None:
-                first = positions.setdefault((constituency, position), line)
+                first = positions.setdefault(
+                    (constituency, party if listed else None, position), line
+                )
                 if first != line:
                     valid = self.problem(
                         file,
@@ -648,6 +657,7 @@ class _FolderReader:
                 and status is CandidateStatus.REGISTERED
                 and party is not None
                 and constituency is not None
+                and not listed
             ):
                 key = (party, constituency)
                 if key in nominated:

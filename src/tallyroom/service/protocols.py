@@ -31,7 +31,7 @@ from tallyroom.service import audit_log, row_ledger
 from tallyroom.service.certified_contests import refuse_if_certified
 from tallyroom.service.credentials import Principal, Role, StationScope, current_station_key
 from tallyroom.service.election_rules import election_rule_set
-from tallyroom.service.election_structure import list_parties
+from tallyroom.service.election_structure import district_list_constituencies, list_parties
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.service.tally import bump_revision, count_protocol, uncount_station
 from tallyroom.store.schema import (
@@ -114,8 +114,9 @@ def submit_protocol(
     standing = _standing_candidates(session, station.constituency_id)
     refuse_all_zero(parsed)
     refuse_strangers(parsed, standing)
-    refuse_party_strangers(
-        parsed, list_parties(session, election, station.constituency_id)
+    refuse_party_strangers(parsed, list_parties(session, election, station.constituency_id))
+    require_named_list_contest(
+        parsed, station.constituency_id in district_list_constituencies(session, election.id)
     )
     body_sha256 = sha256_hex(body)
     versions = session.scalars(
@@ -309,6 +310,16 @@ def refuse_party_strangers(parsed: ProtocolDocument, parties: Collection[str] | 
             "unknown_party",
             f"party votes for {', '.join(strangers)}, not on the party-list ballot",
             parties=strangers,
+        )
+
+
+def require_named_list_contest(parsed: ProtocolDocument, district_list: bool) -> None:
+    """A district list contest's party votes are signed with the contest they count for: its
+    stations' documents name it (format 2; `require_contest` checks it is theirs)."""
+    if district_list and parsed.contest is None:
+        raise InvalidInput(
+            "contest_missing",
+            "a district list contest's protocol names its contest (format 2 with `contest`)",
         )
 
 

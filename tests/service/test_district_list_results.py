@@ -1,0 +1,119 @@
+"""A district list contest (constituency 1: four seats by D'Hondt above an 8 % district line,
+blank votes in its base): party votes on its stations' protocols naming the contest, the
+seats by party and the candidates taking them in the running results; bad district
+protocols are refused whole with stable codes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tallyroom.definition.reader import read_definition
+from tallyroom.service.definition_export import stored_definition
+from tallyroom.service.results import build_national_results
+from tallyroom.service.results_json import national_json
+from tallyroom.store.database import transaction
+from tests.district_election import (
+    DISTRICT,
+    district_election_folder,
+    district_protocol,
+    poll_district,
+    with_list,
+)
+from tests.station_client import Api, good_figures, protocol
+
+
+@pytest.fixture
+def small_election(tmp_path: Path) -> Path:
+    return district_election_folder(tmp_path)
+
+
+def test_district_seats_by_party_and_their_candidates(api: Api) -> None:
+    with transaction(api.sessions) as session:
+        before = build_national_results(session)
+    district = before.constituencies[0]
+    assert district.system == "dhondt"
+    assert district.seat_holders == ()
+    poll_district(api)
+    with transaction(api.sessions) as session:
+        results = build_national_results(session)
+    district = results.constituencies[0]
+    table = district.district_list
+    assert table is not None
+    assert table.contest.code == DISTRICT
+    assert table.base_votes == 1355
+    assert table.threshold_votes * 5 == 542  # 8 % of 1355 = 108.4
+    # D'Hondt among YAP 700 and REAL 560 (MUS's 95 is under the line):
+    # 700, 560, 350, 280 → YAP 2, REAL 2
+    assert table.seats == {"YAP": 2, "REAL": 2, "MUS": 0}
+    assert [row.passed for row in table.rows] == [True, True, False]
+    # closed lists: YAP C001 then C007; REAL C008 (position 1) then C002
+    assert sorted(district.seat_holders) == [
+        ("C001", "won"),
+        ("C002", "won"),
+        ("C007", "won"),
+        ("C008", "won"),
+    ]
+    seats = {(group.party, group.nomination.value): group.seats for group in results.seats}
+    # nationally: the district's four list seats beside constituency 2's seat (a YAP member
+    # standing as an independent)
+    assert seats == {("YAP", "party"): 2, ("REAL", "party"): 2, ("YAP", "party_member"): 1}
+    published = national_json(results)
+    assert published["seats_won"] == 5
+
+
+def test_the_definition_keeps_its_district_list_contest(api: Api, small_election: Path) -> None:
+    with transaction(api.sessions) as session:
+        stored = stored_definition(session)
+    assert stored.contests == read_definition(small_election).contests
+
+
+@pytest.mark.parametrize(
+    ("station", "party_votes", "contest", "code"),
+    [
+        ("001-0001", None, DISTRICT, "party_votes_missing"),
+        ("001-0001", {"YAP": 10, "ADP": 3}, DISTRICT, "unknown_party"),
+        ("001-0001", {"YAP": 10}, "constituency-2", "wrong_contest"),
+        ("001-0001", {"YAP": 10}, None, "contest_missing"),
+        ("002-0001", {"YAP": 10}, None, "no_list_contest"),
+    ],
+)
+def test_bad_district_protocols_are_refused_whole(
+    api: Api, station: str, party_votes: dict[str, int] | None, contest: str | None, code: str
+) -> None:
+    figures = replace(good_figures(), party_votes=party_votes)
+    if station == "002-0001":
+        figures = replace(good_figures({"C004": 400, "C005": 350}), party_votes=party_votes)
+    document = (
+        district_protocol(station, figures)
+        if contest is not None
+        else protocol(station, 1, figures)
+    )
+    if contest is not None:
+        document["contest"] = contest
+    response = api.submit(document)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == code
+    with transaction(api.sessions) as session:
+        assert build_national_results(session).stations_reporting == 0
+
+
+def test_blank_votes_in_the_base_raise_the_line(api: Api) -> None:
+    # 708 party votes and 40 blank: the 8 % line is 59.84 with the blank votes (MUS's 58 is
+    # under it), 56.64 without them (it would pass)
+    sheet = good_figures({"C001": 400, "C002": 250, "C003": 60})
+    sheet = replace(with_list(sheet, 400, 250, 58), blank_votes=40)
+    response = api.submit(district_protocol("001-0001", sheet))
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "accepted", response.text
+    with transaction(api.sessions) as session:
+        table = build_national_results(session).constituencies[0].district_list
+    assert table is not None
+    assert table.base_votes == 748
+    assert {row.party: row.passed for row in table.rows} == {
+        "YAP": True,
+        "REAL": True,
+        "MUS": False,
+    }
