@@ -5,13 +5,18 @@ protocols are refused whole with stable codes."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tallyroom.definition.reader import read_definition
+from tallyroom.exports.snapshot import write_snapshot
+from tallyroom.exports.snapshot_verification import verify_snapshot
 from tallyroom.service.definition_export import stored_definition
+from tallyroom.service.publication import gather_publication
 from tallyroom.service.results import build_national_results
 from tallyroom.service.results_json import national_json
 from tallyroom.store.database import transaction
@@ -117,3 +122,25 @@ def test_blank_votes_in_the_base_raise_the_line(api: Api) -> None:
         "REAL": True,
         "MUS": False,
     }
+
+
+def test_published_district_seats_are_re_derived_by_verify(api: Api, tmp_path: Path) -> None:
+    poll_district(api)
+    with transaction(api.sessions) as session:
+        results = national_json(build_national_results(session))
+        publication = gather_publication(session, now=datetime(2024, 9, 1, 20, 30, tzinfo=UTC))
+    district = results["constituencies"][0]["district_list"]
+    assert district["contest"] == DISTRICT
+    assert district["threshold_votes"] == {"exact": "542/5", "decimal": "108.40"}
+    assert district["threshold_counts_blank"] is True
+    assert [holder["party"] for holder in district["seat_holders"]].count("YAP") == 2
+    assert "district_list" not in results["constituencies"][1]
+    assert results == publication.results
+    snapshot = write_snapshot(publication, tmp_path / "published").folder
+    assert verify_snapshot(snapshot).problems == []
+    # a forger who moves a district seat is named by the re-derivation
+    path = snapshot / "results.json"
+    forged = json.loads(path.read_text(encoding="utf-8"))
+    forged["constituencies"][0]["district_list"]["rows"][1]["seats"] = 1
+    path.write_text(json.dumps(forged, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert verify_snapshot(snapshot).problems != []

@@ -23,10 +23,7 @@ from tallyroom.domain.contest import district_list_contest
 from tallyroom.domain.election import ContestKind
 from tallyroom.domain.electoral_systems.candidate_selection import ListCandidate
 from tallyroom.domain.electoral_systems.contest_seats import held_seats
-from tallyroom.domain.electoral_systems.district_list_seats import (
-    district_list_seats,
-    party_list,
-)
+from tallyroom.domain.electoral_systems.district_list_seats import district_result, party_list
 from tallyroom.domain.electoral_systems.list_seats import list_seats
 from tallyroom.domain.list_contest import ListContest
 from tallyroom.domain.plurality import plurality_outcome
@@ -246,40 +243,26 @@ def build_national_results(session: Session, election_code: str | None = None) -
         if constituency.id in district_lists and list_votes is not None:
             # A district list contest: the constituency's list votes shared by the national
             # list's rules, each party's seats taken in its closed list's order.
-            district = district_list_seats(
+            constituencies[-1], held = district_result(
+                constituency_result,
                 district_lists[constituency.id],
                 list_votes[constituency.id],
-                lists=_party_lists(standing, parties),
-                blank_votes=int(totals.blank_votes),
-                count_complete=constituency_result.count_complete or constituency_result.certified,
+                _party_lists(standing, parties),
             )
             by_code = {result.code: result for result in results}
-            district_status = district.status
-            constituencies[-1] = replace(
-                constituency_result,
-                seat_holders=tuple(
-                    (code, str(district_status.value))
-                    for _, code in district.seat_holders
-                    if district_status is not None
-                ),
-                seats=contest_seats,
-                system=kind.value,
-                district_list=district.allocation,
-            )
-            if district_status is not None:
-                leaders.extend(
-                    (
-                        Candidate(
-                            code=code,
-                            constituency=constituency.number,
-                            full_name=by_code[code].full_name,
-                            nomination=by_code[code].nomination,
-                            party=party,
-                        ),
-                        district_status,
-                    )
-                    for party, code in district.seat_holders
+            leaders.extend(
+                (
+                    Candidate(
+                        code=code,
+                        constituency=constituency.number,
+                        full_name=by_code[code].full_name,
+                        nomination=by_code[code].nomination,
+                        party=by_code[code].party,
+                    ),
+                    held_status,
                 )
+                for code, held_status in held
+            )
         elif kind is not ContestKind.SINGLE_MEMBER_PLURALITY:
             # Other systems: the seat tally follows the contest's own rule.
             held = held_seats(
@@ -440,7 +423,10 @@ def _party_lists(
     position order (the definition's lists)."""
     by_party: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
     for candidate, _ in standing:
-        if candidate.party_id is not None:
+        if (
+            candidate.party_id is not None
+            and _NOMINATIONS[candidate.nomination] is Nomination.PARTY
+        ):
             by_party[parties[candidate.party_id].short_name].append(
                 (candidate.code, candidate.ballot_position)
             )

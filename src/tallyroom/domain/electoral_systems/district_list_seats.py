@@ -5,11 +5,13 @@ candidates who take each party's seats in closed list order (`candidate_selectio
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from tallyroom.domain.election import ContestKind
 from tallyroom.domain.electoral_systems.candidate_selection import ListCandidate, closed_list
 from tallyroom.domain.electoral_systems.list_seats import ListSeats, list_seats
 from tallyroom.domain.list_contest import ListContest
+from tallyroom.domain.results import ConstituencyResult
 from tallyroom.domain.seat_status import SeatStatus
 
 
@@ -56,3 +58,34 @@ def party_list(candidates: Sequence[tuple[str, int | None]]) -> tuple[ListCandid
     ballot positions, candidates without one after them in code order."""
     placed = sorted(candidates, key=lambda c: (c[1] is None, c[1] or 0, c[0]))
     return tuple(ListCandidate(code, place) for place, (code, _) in enumerate(placed, 1))
+
+
+def district_result(
+    result: ConstituencyResult,
+    contest: ListContest,
+    votes: Mapping[str, int],
+    lists: Mapping[str, Sequence[ListCandidate]],
+) -> tuple[ConstituencyResult, tuple[tuple[str, SeatStatus], ...]]:
+    """A district list constituency's result with its seats (the quotient table, each seat's
+    holder and status) and the seat holders (candidate code, status) for the seat tally; the
+    same for the running results and for `tallyroom verify`'s re-derivation. The seats are
+    won once the district's count is complete or its contest certified."""
+    district = district_list_seats(
+        contest,
+        votes,
+        lists=lists,
+        blank_votes=result.blank_votes,
+        count_complete=result.count_complete or result.certified,
+    )
+    status = district.status
+    held = tuple((code, status) for _, code in district.seat_holders) if status is not None else ()
+    return (
+        replace(
+            result,
+            seat_holders=tuple((code, str(held_status.value)) for code, held_status in held),
+            seats=contest.seats,
+            system=ContestKind(contest.method.value).value,
+            district_list=district.allocation,
+        ),
+        held,
+    )

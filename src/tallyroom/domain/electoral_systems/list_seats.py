@@ -85,7 +85,7 @@ class ListSeats:
             "open_seats": self.open_seats,
             "lot_needed_between": list(self.lot_needed_between),
             "rows": [_row_json(row, self.contest.method) for row in self.rows],
-        }
+        } | ({"threshold_counts_blank": True} if self.contest.threshold_counts_blank else {})
 
 
 def _exact(value: Fraction) -> dict[str, str]:
