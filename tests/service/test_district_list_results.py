@@ -138,6 +138,17 @@ def test_published_district_seats_are_re_derived_by_verify(api: Api, tmp_path: P
     assert results == publication.results
     snapshot = write_snapshot(publication, tmp_path / "published").folder
     assert verify_snapshot(snapshot).problems == []
+    # open data: every district's quotient table, and its seats by party with the candidates
+    tables = json.loads(
+        (snapshot / "open-data/district-list-seats.json").read_text(encoding="utf-8")
+    )
+    assert tables == [{"constituency": 1} | district]
+    csv_lines = (snapshot / "open-data/district-list-seats.csv").read_text(encoding="utf-8")
+    assert csv_lines.splitlines()[1:] == [
+        "constituency-1,1,YAP,700,yes,2,C001;C007,won",
+        "constituency-1,1,REAL,560,yes,2,C008;C002,won",
+        "constituency-1,1,MUS,95,no,0,,won",
+    ]
     # a forger who moves a district seat is named by the re-derivation
     path = snapshot / "results.json"
     forged = json.loads(path.read_text(encoding="utf-8"))
