@@ -14,6 +14,7 @@ import pytest
 
 from tallyroom.definition.reader import read_definition
 from tallyroom.exports.snapshot import write_snapshot
+from tallyroom.exports.snapshot_layout import constituency_page_path
 from tallyroom.exports.snapshot_verification import verify_snapshot
 from tallyroom.service.definition_export import stored_definition
 from tallyroom.service.publication import gather_publication
@@ -149,6 +150,13 @@ def test_published_district_seats_are_re_derived_by_verify(api: Api, tmp_path: P
         "constituency-1,1,REAL,560,yes,2,C008;C002,won",
         "constituency-1,1,MUS,95,no,0,,won",
     ]
+    # the site: the district's threshold line, quotient table and seat holders
+    page = (snapshot / constituency_page_path(1)).read_text(encoding="utf-8")
+    assert "the threshold line is <strong>108.40</strong> votes" in page
+    assert page.count('<tr class="below-threshold">') == 1
+    assert "C008 (REAL, won)" in page
+    index = (snapshot / "index.html").read_text(encoding="utf-8")
+    assert "Party-list seats" not in index
     # a forger who moves a district seat is named by the re-derivation
     path = snapshot / "results.json"
     forged = json.loads(path.read_text(encoding="utf-8"))
