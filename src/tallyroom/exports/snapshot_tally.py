@@ -141,7 +141,7 @@ def derive_national_results(
             for candidate in standing:
                 if candidate.party is not None and candidate.nomination is Nomination.PARTY:
                     lists[candidate.party].append((candidate.code, candidate.ballot_position))
-            constituencies[-1], held = district_result(
+            constituencies[-1], district_held = district_result(
                 constituency_result,
                 district,
                 district_votes,
@@ -149,7 +149,7 @@ def derive_national_results(
             )
             leaders.extend(
                 (next(c for c in standing if c.code == code), held_status)
-                for code, held_status in held
+                for code, held_status in district_held
             )
         elif kind is not ContestKind.SINGLE_MEMBER_PLURALITY:
             # Other systems: the seat tally follows the contest's own rule.

@@ -123,7 +123,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
     systems: dict[int, tuple[ContestKind, int]] = {}
     # District list contests: their list contest (threshold included) by constituency id.
     district_lists: dict[int, ListContest] = {}
-    for constituency_id, number, kind, seats, threshold, counts_blank in session.execute(
+    for constituency_id, number, kind, seat_count, threshold, counts_blank in session.execute(
         select(
             ContestRow.constituency_id,
             ConstituencyRow.number,
@@ -135,11 +135,11 @@ def build_national_results(session: Session, election_code: str | None = None) -
         .join(ConstituencyRow, ConstituencyRow.id == ContestRow.constituency_id)
         .where(ContestRow.election_id == eid)
     ).tuples():
-        systems[constituency_id] = (ContestKind(kind), seats)
+        systems[constituency_id] = (ContestKind(kind), seat_count)
         listed_contest = district_list_contest(
             number,
             ContestKind(kind),
-            seats,
+            seat_count,
             Fraction(threshold or 0),
             threshold_counts_blank=counts_blank,
         )
@@ -243,7 +243,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
         if constituency.id in district_lists and list_votes is not None:
             # A district list contest: the constituency's list votes shared by the national
             # list's rules, each party's seats taken in its closed list's order.
-            constituencies[-1], held = district_result(
+            constituencies[-1], district_held = district_result(
                 constituency_result,
                 district_lists[constituency.id],
                 list_votes[constituency.id],
@@ -261,7 +261,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
                     ),
                     held_status,
                 )
-                for code, held_status in held
+                for code, held_status in district_held
             )
         elif kind is not ContestKind.SINGLE_MEMBER_PLURALITY:
             # Other systems: the seat tally follows the contest's own rule.
