@@ -9,18 +9,25 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tallyroom.definition.reader import read_definition
+from tallyroom.domain.signature import load_private_key, sign_document
 from tallyroom.exports.snapshot import write_snapshot
 from tallyroom.exports.snapshot_layout import constituency_page_path
 from tallyroom.exports.snapshot_verification import verify_snapshot
+from tallyroom.service.bulk_submission import Envelope, submit_protocols
+from tallyroom.service.credentials import IssuedCredentials, Principal, Role
 from tallyroom.service.definition_export import stored_definition
 from tallyroom.service.publication import gather_publication
 from tallyroom.service.results import build_national_results
 from tallyroom.service.results_json import national_json
 from tallyroom.store.database import transaction
+from tallyroom.store.schema import ElectionRow
 from tests.district_election import (
     DISTRICT,
     district_election_folder,
@@ -163,3 +170,38 @@ def test_published_district_seats_are_re_derived_by_verify(api: Api, tmp_path: P
     forged["constituencies"][0]["district_list"]["rows"][1]["seats"] = 1
     path.write_text(json.dumps(forged, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     assert verify_snapshot(snapshot).problems != []
+
+
+def _signed(credentials: IssuedCredentials, document: dict[str, Any]) -> Envelope:
+    key = load_private_key(credentials.stations[document["station"]][2])
+    return document, sign_document(document, key)
+
+
+def _commission(session: Session) -> Principal:
+    election_id = session.scalars(select(ElectionRow.id)).one()
+    return Principal(0, Role.COMMISSION, election_id, None, None, "commission")
+
+
+def test_bulk_submission_judges_district_protocols_alike(
+    api: Api, credentials: IssuedCredentials
+) -> None:
+    good = district_protocol("001-0001", with_list(good_figures(), 400, 250, 60))
+    missing = district_protocol("001-0002", good_figures())
+    unnamed = protocol("001-0003", 1, with_list(good_figures(), 1, 1, 1))
+    envelopes = [_signed(credentials, document) for document in (good, missing, unnamed)]
+    with transaction(api.sessions) as session:
+        outcome = submit_protocols(
+            session,
+            principal=_commission(session),
+            envelopes=envelopes,
+            now=datetime(2024, 9, 1, 20, 15, tzinfo=UTC),
+        )
+    assert outcome.counts["refused"] == 2
+    assert [(r.station, r.code) for r in outcome.refusals] == [
+        ("001-0002", "party_votes_missing"),
+        ("001-0003", "contest_missing"),
+    ]
+    with transaction(api.sessions) as session:
+        table = build_national_results(session).constituencies[0].district_list
+    assert table is not None
+    assert table.base_votes == 710
