@@ -219,3 +219,20 @@ def test_a_threshold_needs_a_district_list_contest(small_election: Path) -> None
         "district list contest has)",
         "contests.csv:3: threshold_percent: threshold_percent must be from 0 to under 100",
     ]
+
+
+def test_a_list_method_as_the_default_contest_lets_parties_file_lists(
+    small_election: Path,
+) -> None:
+    _contest(small_election, "hare", 3, 6)
+    with (small_election / "candidates.csv").open("a", encoding="utf-8") as handle:
+        handle.write("C007,1,Kamran Rzayev,party,YAP,registered\n")
+    definition = read_definition(small_election)
+    contest = definition.contest_of(1).list_contest()
+    assert contest is not None
+    assert (contest.code, contest.seats, contest.threshold_percent) == (
+        "constituency-1",
+        3,
+        Fraction(0),
+    )
+    assert {c.code for c in definition.candidates if c.party == "YAP"} >= {"C001", "C007"}

@@ -43,7 +43,11 @@ def read_definition(folder: Path) -> ElectionDefinition:
     election = _read_election(folder, problems)
     rule_set = read_rules(folder, problems)
     tree_head_keys = _read_tree_head_keys(folder, problems)
-    reader = _FolderReader(folder, problems)
+    reader = _FolderReader(
+        folder,
+        problems,
+        default_is_list=election is not None and election.contest_kind.is_list,
+    )
     with _collector_paused():
         definition_parts = reader.read_all()
     problems.raise_if_any()
@@ -321,9 +325,13 @@ class _FolderReader:
     with precompiled parsers; a row that does not parse is parsed again cell by cell so that
     every problem of the row is reported."""
 
-    def __init__(self, folder: Path, problems: ProblemCollector) -> None:
+    def __init__(
+        self, folder: Path, problems: ProblemCollector, *, default_is_list: bool = False
+    ) -> None:
         self.folder = folder
         self.problems = problems
+        #: the election's default contest is a district list contest (election.yaml)
+        self.default_is_list = default_is_list
         #: files that could not be read at all: references into them are not checked,
         #: so one missing column does not bury the report under a cascade
         self.unreadable: set[str] = set()
@@ -451,7 +459,12 @@ class _FolderReader:
         stations, station_codes = self._stations(numbers)
         parties, party_names = self._parties()
         contests = self._contests(numbers)
-        district_lists = frozenset(c.constituency for c in contests if c.kind.is_list)
+        named = {c.constituency: c.kind.is_list for c in contests}
+        district_lists = frozenset(
+            constituency.number
+            for constituency in constituencies
+            if named.get(constituency.number, self.default_is_list)
+        )
         candidates, candidate_codes = self._candidates(numbers, party_names, district_lists)
         organisations, organisation_codes = self._organisations()
         observers = self._observers(organisation_codes, party_names, candidate_codes, station_codes)
