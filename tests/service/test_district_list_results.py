@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tallyroom.cli.results_commands import seats_table
 from tallyroom.definition.reader import read_definition
 from tallyroom.domain.signature import load_private_key, sign_document
 from tallyroom.exports.snapshot import write_snapshot
@@ -205,3 +207,13 @@ def test_bulk_submission_judges_district_protocols_alike(
         table = build_national_results(session).constituencies[0].district_list
     assert table is not None
     assert table.base_votes == 710
+
+
+def test_the_cli_seat_table_names_the_district_seats(api: Api) -> None:
+    poll_district(api)
+    with transaction(api.sessions) as session:
+        document = national_json(build_national_results(session))
+    console = Console(width=200, record=True)
+    console.print(seats_table(document))
+    text = console.export_text()
+    assert "of which constituency-1 (list, threshold 8 %): YAP 2, REAL 2" in text
