@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tallyroom.api.response_bodies import ConstituencyResultBody
 from tests.district_election import DISTRICT, district_election_folder, poll_district
 from tests.station_client import Api
 
@@ -53,3 +54,8 @@ def test_the_api_results_carry_the_district_table(api: Api) -> None:
         "MUS": 0,
     }
     assert "district_list" not in second
+    # as the OpenAPI document declares it
+    declared = ConstituencyResultBody.model_validate(first).district_list
+    assert declared is not None
+    assert [holder.status for holder in declared.seat_holders] == ["won"] * 4
+    assert declared.threshold_counts_blank is True
