@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -165,7 +166,7 @@ def test_contests_file_problems(small_election: Path) -> None:
         "contests.csv:2: seats: multi_member_plurality needs seats_per_constituency of 2 or more",
         "contests.csv:3: constituency: unknown constituency 9",
         "contests.csv:4: kind: 'borda' is not one of: single_member_plurality, "
-        "multi_member_plurality, two_round_majority",
+        "multi_member_plurality, two_round_majority, dhondt, sainte-lague, hare, droop",
         "contests.csv:5: constituency: duplicate 2 (first on line 2)",
     ]
 
@@ -175,3 +176,63 @@ def test_seats_count_the_contests(small_election: Path) -> None:
     assert _problems(small_election) == [
         "election.yaml:10: election.seats: 2 seats, but 2 constituencies elect 4"
     ]
+
+
+def _district_lists(folder: Path, rows: str, seats: int) -> None:
+    (folder / "contests.csv").write_text(
+        "constituency,kind,seats,threshold_percent,threshold_counts_blank\n" + rows,
+        encoding="utf-8",
+    )
+    path = folder / "election.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("seats: 2\n", f"seats: {seats}\n"),
+        encoding="utf-8",
+    )
+
+
+def test_district_list_contests_are_read_and_written_back(
+    small_election: Path, tmp_path: Path
+) -> None:
+    _district_lists(small_election, "1,dhondt,3,3,yes\n2,sainte_lague,2,13/2,\n", 5)
+    definition = read_definition(small_election)
+    first, second = definition.contests
+    assert (first.kind, first.seats, first.threshold_percent, first.threshold_counts_blank) == (
+        ContestKind.DHONDT,
+        3,
+        Fraction(3),
+        True,
+    )
+    assert (second.kind, second.threshold_percent, second.threshold_counts_blank) == (
+        ContestKind.SAINTE_LAGUE,
+        Fraction(13, 2),
+        False,
+    )
+    written = tmp_path / "written"
+    write_definition(definition, written)
+    assert read_definition(written).contests == definition.contests
+
+
+def test_a_threshold_needs_a_district_list_contest(small_election: Path) -> None:
+    _district_lists(small_election, "1,multi_member_plurality,2,5,\n2,hare,2,100,\n", 4)
+    assert _problems(small_election) == [
+        "contests.csv:2: threshold_percent: multi_member_plurality has no threshold (only a "
+        "district list contest has)",
+        "contests.csv:3: threshold_percent: threshold_percent must be from 0 to under 100",
+    ]
+
+
+def test_a_list_method_as_the_default_contest_lets_parties_file_lists(
+    small_election: Path,
+) -> None:
+    _contest(small_election, "hare", 3, 6)
+    with (small_election / "candidates.csv").open("a", encoding="utf-8") as handle:
+        handle.write("C007,1,Kamran Rzayev,party,YAP,registered\n")
+    definition = read_definition(small_election)
+    contest = definition.contest_of(1).list_contest()
+    assert contest is not None
+    assert (contest.code, contest.seats, contest.threshold_percent) == (
+        "constituency-1",
+        3,
+        Fraction(0),
+    )
+    assert {c.code for c in definition.candidates if c.party == "YAP"} >= {"C001", "C007"}

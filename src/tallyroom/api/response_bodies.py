@@ -269,6 +269,11 @@ class ConstituencyResultBody(BaseModel):
     blank_votes: int | None = Field(
         default=None, description="blank ballots, once a counted protocol has that line"
     )
+    district_list: DistrictListBody | None = Field(
+        default=None,
+        description="a district list contest's seats: its quotient table, threshold line and "
+        "seat holders (absent for a candidate contest)",
+    )
 
 
 class SeatGroupBody(BaseModel):
@@ -336,6 +341,25 @@ class ListContestBody(BaseModel):
     open_seats: int = Field(description="seats a tie leaves to the law's lot")
     lot_needed_between: list[str]
     rows: list[ListRowBody] = Field(description="the quotient table, party by party")
+    threshold_counts_blank: bool | None = Field(
+        default=None, description="true when blank votes count in the threshold's base"
+    )
+
+
+class DistrictSeatHolderBody(BaseModel):
+    model_config = ConfigDict(title="DistrictSeatHolder")
+
+    candidate: str
+    party: str | None
+    status: Literal["won", "leading"]
+
+
+class DistrictListBody(ListContestBody):
+    model_config = ConfigDict(title="DistrictList")
+
+    seat_holders: list[DistrictSeatHolderBody] = Field(
+        description="the candidates taking the seats, in their party's closed list order"
+    )
 
 
 class NationalSeatsBody(BaseModel):

@@ -66,6 +66,22 @@ def seats_table(national: dict[str, Any]) -> Table:
                 f"{party['short_name']} ({party['name']})",
                 [g for g in nominees if g["party"] == party["short_name"]],
             )
+    for constituency in national.get("constituencies", []):
+        district = constituency.get("district_list")
+        if district is None or district["status"] is None:
+            continue
+        # Of the parties' seats above, those of a district list contest, party by party.
+        holders = district["seat_holders"]
+        held = ", ".join(f"{r['party']} {r['seats']}" for r in district["rows"] if r["seats"])
+        won = sum(1 for holder in holders if holder["status"] == "won")
+        table.add_row(
+            f"  of which {district['contest']} (list, threshold "
+            f"{district['threshold_percent']} %): {held}",
+            str(len(holders)),
+            str(won),
+            str(len(holders) - won),
+            style="dim",
+        )
     members = [g for g in national["seats"] if g["nomination"] == "party_member"]
     non_party = [g for g in national["seats"] if g["nomination"] == "non_party"]
     row("independents", members + non_party, style="bold")

@@ -49,9 +49,18 @@ OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
     "candidates.csv": frozenset({"ballot_position"}),
     # whom the commission calls about a station: personal data, never written back out
     "stations.csv": frozenset({"contact"}),
+    # a district list contest's threshold (percent of the district's valid list votes) and
+    # whether blank votes count in its base
+    "contests.csv": frozenset({"threshold_percent", "threshold_counts_blank"}),
 }
 #: files a definition may leave out, read and written only when present
 OPTIONAL_FILES: dict[str, tuple[str, ...]] = {
     #: constituencies whose contest differs from election.yaml's `contest`
-    "contests.csv": ("constituency", "kind", "seats"),
+    "contests.csv": (
+        "constituency",
+        "kind",
+        "seats",
+        "threshold_percent",
+        "threshold_counts_blank",
+    ),
 }

@@ -7,6 +7,7 @@ import gc
 from collections.abc import Callable, Container, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, time
+from fractions import Fraction
 from operator import call, itemgetter
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from tallyroom.domain.contest import Contest
 from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind, Election, VotingHours
-from tallyroom.domain.list_contest import list_contest_of
+from tallyroom.domain.list_contest import list_contest_of, threshold_percent_of
 from tallyroom.domain.observer import Observer, ObserverKind
 from tallyroom.domain.organisation import ExitPollSample, Organisation, OrganisationRole
 from tallyroom.domain.party import Party
@@ -43,7 +44,11 @@ def read_definition(folder: Path) -> ElectionDefinition:
     election = _read_election(folder, problems)
     rule_set = read_rules(folder, problems)
     tree_head_keys = _read_tree_head_keys(folder, problems)
-    reader = _FolderReader(folder, problems)
+    reader = _FolderReader(
+        folder,
+        problems,
+        default_is_list=election is not None and election.contest_kind.is_list,
+    )
     with _collector_paused():
         definition_parts = reader.read_all()
     problems.raise_if_any()
@@ -289,9 +294,19 @@ def _percent(value: Any) -> float:
     return number
 
 
+def _optional_threshold(cell: str) -> Fraction | None:
+    return threshold_percent_of(cell.strip()) if cell.strip() else None
+
+
+def _optional_yes_no(cell: str) -> bool | None:
+    return columns.yes_no(cell) if cell.strip() else None
+
+
 def _contest_problem(kind: ContestKind, seats_per_constituency: int) -> str | None:
     """A system that cannot fill the contest's seats: one seat for single-member systems,
-    more than one for multi-member plurality."""
+    more than one for multi-member plurality; a district list contest may elect any number."""
+    if kind.is_list:
+        return None
     if kind is ContestKind.MULTI_MEMBER_PLURALITY:
         if seats_per_constituency < 2:
             return "multi_member_plurality needs seats_per_constituency of 2 or more"
@@ -323,9 +338,13 @@ class _FolderReader:
     with precompiled parsers; a row that does not parse is parsed again cell by cell so that
     every problem of the row is reported."""
 
-    def __init__(self, folder: Path, problems: ProblemCollector) -> None:
+    def __init__(
+        self, folder: Path, problems: ProblemCollector, *, default_is_list: bool = False
+    ) -> None:
         self.folder = folder
         self.problems = problems
+        #: the election's default contest is a district list contest (election.yaml)
+        self.default_is_list = default_is_list
         #: files that could not be read at all: references into them are not checked,
         #: so one missing column does not bury the report under a cascade
         self.unreadable: set[str] = set()
@@ -452,11 +471,17 @@ class _FolderReader:
         constituencies, numbers = self._constituencies()
         stations, station_codes = self._stations(numbers)
         parties, party_names = self._parties()
-        candidates, candidate_codes = self._candidates(numbers, party_names)
+        contests = self._contests(numbers)
+        named = {c.constituency: c.kind.is_list for c in contests}
+        district_lists = frozenset(
+            constituency.number
+            for constituency in constituencies
+            if named.get(constituency.number, self.default_is_list)
+        )
+        candidates, candidate_codes = self._candidates(numbers, party_names, district_lists)
         organisations, organisation_codes = self._organisations()
         observers = self._observers(organisation_codes, party_names, candidate_codes, station_codes)
         samples = self._exit_poll_samples(organisations, station_codes)
-        contests = self._contests(numbers)
         return {
             "contests": contests,
             "constituencies": constituencies,
@@ -481,8 +506,11 @@ class _FolderReader:
             columns.positive_integer,
             columns.one_of_parser(ContestKind),
             columns.positive_integer,
+            _optional_threshold,
+            _optional_yes_no,
         )
-        for line, (number, kind, seats), valid in self.records(file, parsers):
+        for line, row, valid in self.records(file, parsers):
+            number, kind, seats, threshold, counts_blank = row
             if number is not None:
                 valid = self.unique(file, line, "constituency", number, seen) and valid
                 if not self.known(number, constituencies, "constituencies.csv"):
@@ -493,8 +521,23 @@ class _FolderReader:
                 problem = _contest_problem(kind, seats)
                 if problem:
                     valid = self.problem(file, line, "seats", problem)
+                if not kind.is_list and (threshold is not None or counts_blank):
+                    valid = self.problem(
+                        file,
+                        line,
+                        "threshold_percent",
+                        f"{kind.value} has no threshold (only a district list contest has)",
+                    )
             if valid:
-                result.append(Contest(number, kind, seats))
+                result.append(
+                    Contest(
+                        number,
+                        kind,
+                        seats,
+                        threshold_percent=threshold or Fraction(0),
+                        threshold_counts_blank=bool(counts_blank),
+                    )
+                )
         return result
 
     def _constituencies(self) -> tuple[list[Constituency], dict[Any, int]]:
@@ -583,8 +626,13 @@ class _FolderReader:
         return result, seen
 
     def _candidates(
-        self, constituencies: Container[int], parties: Container[str]
+        self,
+        constituencies: Container[int],
+        parties: Container[str],
+        district_lists: Container[int] = frozenset(),
     ) -> tuple[list[Candidate], dict[Any, int]]:
+        """The candidates; in a district list contest's constituency a party nominates its
+        list (several candidates), and a ballot position is the place on the party's list."""
         file = "candidates.csv"
         result: list[Candidate] = []
         seen: dict[Any, int] = {}
@@ -598,11 +646,14 @@ class _FolderReader:
             columns.one_of_parser(CandidateStatus),
             columns.optional_positive_integer,
         )
-        positions: dict[tuple[int, int], int] = {}
+        positions: dict[tuple[int, str | None, int], int] = {}
         for line, values, valid in self.records(file, parsers):
             code, constituency, full_name, nomination, party, status, position = values
+            listed = constituency in district_lists
             if position is not None and constituency is not None:
-                first = positions.setdefault((constituency, position), line)
+                first = positions.setdefault(
+                    (constituency, party if listed else None, position), line
+                )
                 if first != line:
                     valid = self.problem(
                         file,
@@ -632,6 +683,7 @@ class _FolderReader:
                 and status is CandidateStatus.REGISTERED
                 and party is not None
                 and constituency is not None
+                and not listed
             ):
                 key = (party, constituency)
                 if key in nominated:

@@ -91,10 +91,24 @@ def write_definition(definition: ElectionDefinition, folder: Path) -> None:
         ((s.organisation, s.station) for s in definition.exit_poll_samples),
     )
     if definition.contests:
+        # The thresholds only where a district list contest is defined.
+        with_lists = any(c.kind.is_list for c in definition.contests)
         _write_csv(
             folder,
             "contests.csv",
-            ((c.constituency, c.kind.value, c.seats) for c in definition.contests),
+            (
+                (c.constituency, c.kind.value, c.seats)
+                + (
+                    (
+                        str(c.threshold_percent) if c.kind.is_list else "",
+                        _yes_no(c.threshold_counts_blank) if c.kind.is_list else "",
+                    )
+                    if with_lists
+                    else ()
+                )
+                for c in definition.contests
+            ),
+            leave_out=() if with_lists else ("threshold_percent", "threshold_counts_blank"),
         )
 
 

@@ -1,13 +1,17 @@
 """A contest: its id as protocol documents name it (stable across databases, made from the
 definition; the reference election has one contest per constituency), and a constituency's
-contest when its electoral system differs from the election's default (`contests.csv`)."""
+contest when its electoral system differs from the election's default (`contests.csv`),
+including a district list contest (its seats shared among party lists, above an optional
+district threshold)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 
 from tallyroom.domain.election import ContestKind
+from tallyroom.domain.list_contest import ListContest, ListMethod
 
 _CONSTITUENCY_CONTEST = re.compile(r"^constituency-([1-9][0-9]{0,8})$")
 
@@ -19,6 +23,41 @@ class Contest:
     constituency: int
     kind: ContestKind
     seats: int
+    #: district list contests: the share of the district's valid list votes a party needs
+    threshold_percent: Fraction = Fraction(0)
+    #: district list contests: blank votes count in the threshold's base (Spain)
+    threshold_counts_blank: bool = False
+
+    def list_contest(self) -> ListContest | None:
+        """A district list contest as the list seats' rules read it (its id is the
+        constituency contest's own); None for a candidate contest."""
+        return district_list_contest(
+            self.constituency,
+            self.kind,
+            self.seats,
+            self.threshold_percent,
+            threshold_counts_blank=self.threshold_counts_blank,
+        )
+
+
+def district_list_contest(
+    constituency: int,
+    kind: ContestKind,
+    seats: int,
+    threshold_percent: Fraction,
+    *,
+    threshold_counts_blank: bool = False,
+) -> ListContest | None:
+    """The list contest of a constituency whose contest is a district list contest."""
+    if not kind.is_list:
+        return None
+    return ListContest(
+        code=contest_code(constituency),
+        seats=seats,
+        method=ListMethod(kind.value),
+        threshold_percent=threshold_percent,
+        threshold_counts_blank=threshold_counts_blank,
+    )
 
 
 def contest_code(constituency_number: int) -> str:

@@ -39,3 +39,13 @@ class ElectionDefinition:
         systems = {constituency.number: default for constituency in self.constituencies}
         systems.update({c.constituency: (c.kind, c.seats) for c in self.contests})
         return systems
+
+    def contest_of(self, constituency: int) -> Contest:
+        """A constituency's contest as defined (the election's default when contests.csv
+        does not name it)."""
+        for contest in self.contests:
+            if contest.constituency == constituency:
+                return contest
+        return Contest(
+            constituency, self.election.contest_kind, self.election.seats_per_constituency
+        )

@@ -20,6 +20,29 @@ class ContestKind(enum.StrEnum):
     #: one seat; elected in round 1 with > 50 % of valid votes and ≥ 25 % of registered
     #: voters, otherwise a round 2 (France)
     TWO_ROUND_MAJORITY = "two_round_majority"
+    #: a district list contest: `seats` shared among the constituency's party lists by the
+    #: party-list ballot's votes, with D'Hondt, Sainte-Laguë, Hare or Droop
+    DHONDT = "dhondt"
+    SAINTE_LAGUE = "sainte-lague"
+    HARE = "hare"
+    DROOP = "droop"
+
+    @classmethod
+    def _missing_(cls, value: object) -> ContestKind | None:
+        # "sainte_lague" as the other kinds are spelt
+        if value == "sainte_lague":
+            return cls.SAINTE_LAGUE
+        return None
+
+    @property
+    def is_list(self) -> bool:
+        """Whether the contest is a district list contest (its seats go to party lists)."""
+        return self in _LIST_KINDS
+
+
+_LIST_KINDS = frozenset(
+    {ContestKind.DHONDT, ContestKind.SAINTE_LAGUE, ContestKind.HARE, ContestKind.DROOP}
+)
 
 
 @dataclass(frozen=True, slots=True)

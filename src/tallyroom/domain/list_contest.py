@@ -1,5 +1,6 @@
 """A party-list contest: seats filled from party lists by the votes each party gets on its
-own ballot (Azerbaijan 1995–2005: 25 of 125 seats nationally, above a threshold)."""
+own ballot (Azerbaijan 1995–2005: 25 of 125 seats nationally, above a threshold; or one per
+district, as Spain's provinces)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ class ListContest:
     method: ListMethod
     #: a party needs at least this share of the valid list votes for any list seat
     threshold_percent: Fraction
+    #: blank votes count in the threshold's base (district list contests, as Spain)
+    threshold_counts_blank: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -40,6 +43,19 @@ class ListContest:
             "method": self.method.value,
             "threshold_percent": str(self.threshold_percent),
         }
+
+
+def threshold_percent_of(raw: Any) -> Fraction:
+    """A threshold percentage, exact ("13/2", 6.5 or "6"); ValueError when it is none."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise ValueError("threshold_percent must be a number")
+    try:
+        threshold = Fraction(str(raw))
+    except (ValueError, ZeroDivisionError):
+        raise ValueError("threshold_percent must be a number") from None
+    if not 0 <= threshold < 100:
+        raise ValueError("threshold_percent must be from 0 to under 100")
+    return threshold
 
 
 def list_contest_of(data: Any) -> ListContest:
@@ -63,13 +79,5 @@ def list_contest_of(data: Any) -> ListContest:
     except ValueError:
         known = ", ".join(m.value for m in ListMethod)
         raise ValueError(f"method must be one of {known}") from None
-    raw = data.get("threshold_percent", 0)
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        raise ValueError("threshold_percent must be a number")
-    try:
-        threshold = Fraction(str(raw))
-    except (ValueError, ZeroDivisionError):
-        raise ValueError("threshold_percent must be a number") from None
-    if not 0 <= threshold < 100:
-        raise ValueError("threshold_percent must be from 0 to under 100")
+    threshold = threshold_percent_of(data.get("threshold_percent", 0))
     return ListContest(code=code, seats=seats, method=method, threshold_percent=threshold)

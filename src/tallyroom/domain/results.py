@@ -59,6 +59,8 @@ class ConstituencyResult:
     seats: int = 1
     #: the contest's system when it is not single-member plurality (ContestKind's value)
     system: str | None = None
+    #: a district list contest: its quotient table and threshold line as the count stands
+    district_list: ListSeats | None = None
 
     def holds_seat(self, code: str) -> str | None:
         """The status of the seat this candidate holds under the contest's system, if any."""

@@ -179,6 +179,11 @@ _VOTE_VARIATIONS = {
     ContestKind.SINGLE_MEMBER_PLURALITY: "plurality",
     ContestKind.MULTI_MEMBER_PLURALITY: "n-of-m",
     ContestKind.TWO_ROUND_MAJORITY: "majority",
+    # a district list contest's candidates: their seats follow their party's list votes
+    ContestKind.DHONDT: "proportional",
+    ContestKind.SAINTE_LAGUE: "proportional",
+    ContestKind.HARE: "proportional",
+    ContestKind.DROOP: "proportional",
 }
 
 
@@ -430,6 +435,20 @@ def build_election_report(
                 VotesAllowed=seats if kind is ContestKind.MULTI_MEMBER_PLURALITY else 1,
             )
         )
+        district_list = definition.contest_of(number).list_contest()
+        if district_list is not None:
+            # A district list contest's party-list ballot: one PartyContest for the district.
+            contests.append(
+                _party_contest(
+                    definition,
+                    protocols,
+                    district_list,
+                    district_id,
+                    {number: stations},
+                    tally,
+                    language,
+                )
+            )
         offices.append(
             cdf_object(
                 "Office",
@@ -543,9 +562,11 @@ def _party_contest(
     national: _Tally,
     language: str,
 ) -> CdfObject:
-    """The national party-list contest as a NIST PartyContest: one PartySelection per party
-    on the list ballot, with the votes of each counted station's `party_votes`, each
-    constituency's and the nation's (the seats themselves are the seat tally's)."""
+    """A party-list contest as a NIST PartyContest: one PartySelection per party on the list
+    ballot, with the votes of each counted station's `party_votes`, each constituency's and
+    the contest's area's (the seats themselves are the seat tally's). The national list
+    contest's area is the country; a district list contest's (`country_id` then names the
+    constituency) is its one constituency, whose total is given once."""
 
     def party_votes(code: str, party: str) -> int | None:
         protocol = protocols.get(code)
@@ -586,7 +607,9 @@ def _party_contest(
                         Count=district,
                     )
                 )
-        if reported_anywhere:
+        if reported_anywhere and country_id not in {
+            constituency_object_id(number) for number in stations_by_constituency
+        }:
             vote_counts.append(
                 cdf_object("VoteCounts", GpUnitId=country_id, Type="total", Count=nation)
             )

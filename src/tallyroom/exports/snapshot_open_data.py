@@ -122,6 +122,56 @@ def _list_seat_files(table: Mapping[str, Any] | None) -> dict[str, bytes]:
     }
 
 
+#: district list contests' seats, one row per district and party (with such contests only)
+DISTRICT_SEAT_COLUMNS = (
+    "contest",
+    "constituency",
+    "party",
+    "votes",
+    "passed_threshold",
+    "seats",
+    "candidates",
+    "status",
+)
+
+
+def _district_seat_files(constituencies: Sequence[Mapping[str, Any]]) -> dict[str, bytes]:
+    """The district list contests' quotient tables (threshold line, quota or quotients, seat
+    holders) as JSON and their seats by party as CSV; nothing without such a contest."""
+    tables = [
+        {"constituency": constituency["number"]} | constituency["district_list"]
+        for constituency in constituencies
+        if "district_list" in constituency
+    ]
+    if not tables:
+        return {}
+    folder = OPEN_DATA_FOLDER
+    return {
+        f"{folder}/district-list-seats.json": json_bytes(tables),
+        f"{folder}/district-list-seats.csv": _csv_bytes(
+            DISTRICT_SEAT_COLUMNS,
+            [
+                (
+                    table["contest"],
+                    table["constituency"],
+                    row["party"],
+                    row["votes"],
+                    _cell(row["passed"]),
+                    row["seats"],
+                    ";".join(
+                        holder["candidate"]
+                        for holder in table["seat_holders"]
+                        if holder["party"] == row["party"]
+                    ),
+                    _cell(table["status"]),
+                )
+                for table in tables
+                for row in table["rows"]
+            ],
+        ),
+    }
+
+
 def open_data_files(
     definition: ElectionDefinition,
     results: Mapping[str, Any],
@@ -210,7 +260,7 @@ def open_data_files(
             }
         )
     folder = OPEN_DATA_FOLDER
-    files = _list_seat_files(results.get("list_contest"))
+    files = _list_seat_files(results.get("list_contest")) | _district_seat_files(constituencies)
     return files | {
         f"{folder}/nation.json": json_bytes(nation),
         f"{folder}/nation.csv": _csv_bytes(

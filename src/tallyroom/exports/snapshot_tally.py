@@ -13,6 +13,7 @@ from tallyroom.domain.candidate import Candidate, Nomination
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind
 from tallyroom.domain.electoral_systems.contest_seats import held_seats
+from tallyroom.domain.electoral_systems.district_list_seats import district_result, party_list
 from tallyroom.domain.electoral_systems.list_seats import list_seats
 from tallyroom.domain.plurality import plurality_outcome
 from tallyroom.domain.protocol import ProtocolFigures
@@ -129,7 +130,28 @@ def derive_national_results(
         constituencies.append(constituency_result)
         status = constituency_result.seat_status
         kind, contest_seats = systems[constituency.number]
-        if kind is not ContestKind.SINGLE_MEMBER_PLURALITY:
+        district = definition.contest_of(constituency.number).list_contest()
+        if district is not None:
+            # A district list contest: its seats from its stations' signed party votes.
+            district_votes = dict.fromkeys((party.short_name for party in definition.parties), 0)
+            for figures in reported:
+                for party, count in (figures.party_votes or {}).items():
+                    district_votes[party] = district_votes.get(party, 0) + count
+            lists: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+            for candidate in standing:
+                if candidate.party is not None and candidate.nomination is Nomination.PARTY:
+                    lists[candidate.party].append((candidate.code, candidate.ballot_position))
+            constituencies[-1], district_held = district_result(
+                constituency_result,
+                district,
+                district_votes,
+                {party: party_list(members) for party, members in lists.items()},
+            )
+            leaders.extend(
+                (next(c for c in standing if c.code == code), held_status)
+                for code, held_status in district_held
+            )
+        elif kind is not ContestKind.SINGLE_MEMBER_PLURALITY:
             # Other systems: the seat tally follows the contest's own rule.
             held = held_seats(
                 kind,

@@ -58,6 +58,7 @@ from tallyroom.service.protocols import (
     refuse_strangers,
     require_contest,
     require_election,
+    require_named_list_contest,
     require_scope,
     require_signature,
     require_station_key,
@@ -522,7 +523,8 @@ def _apply(
             standing = election.standing[station.constituency_id]
             refuse_all_zero(parsed)
             refuse_strangers(parsed, standing)
-            refuse_party_strangers(parsed, election.list_parties)
+            refuse_party_strangers(parsed, election.ballot_parties(station.constituency_id))
+            require_named_list_contest(parsed, station.constituency_id in election.district_lists)
             history = versions.setdefault(station.id, [])
             if is_stored_already(
                 station.code,

@@ -3,6 +3,8 @@ commission's tree-head public keys (so an exported definition announces them).""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
@@ -145,13 +147,25 @@ def stored_definition(session: Session, code: str | None = None) -> ElectionDefi
     default = (election.contest_kind, election.seats_per_constituency)
     # Only the contests that differ from the election's default were listed in contests.csv.
     contests = [
-        Contest(constituency_numbers[constituency_id], ContestKind(kind), seats)
-        for constituency_id, kind, seats in session.execute(
-            select(ContestRow.constituency_id, ContestRow.kind, ContestRow.seats)
+        Contest(
+            constituency_numbers[constituency_id],
+            ContestKind(kind),
+            seats,
+            threshold_percent=Fraction(threshold or 0),
+            threshold_counts_blank=counts_blank,
+        )
+        for constituency_id, kind, seats, threshold, counts_blank in session.execute(
+            select(
+                ContestRow.constituency_id,
+                ContestRow.kind,
+                ContestRow.seats,
+                ContestRow.threshold_percent,
+                ContestRow.threshold_counts_blank,
+            )
             .where(ContestRow.election_id == eid)
             .order_by(ContestRow.id)
         ).tuples()
-        if (kind, seats) != default
+        if (kind, seats) != default or threshold is not None
     ]
     return ElectionDefinition(
         election=election_of(election),

@@ -129,19 +129,31 @@ def _store_rows(
         len(constituencies),
     )
     constituency_ids = rows.ids(ConstituencyRow, "number", election_id)
-    systems = definition.contest_systems()
+    defined = {contest.constituency: contest for contest in definition.contests}
+    default_kind = election.contest_kind
+    default_seats = election.seats_per_constituency
     rows.insert(
         "contests",
         ContestRow,
-        ("election_id", "constituency_id", "kind", "seats"),
+        (
+            "election_id",
+            "constituency_id",
+            "kind",
+            "seats",
+            "threshold_percent",
+            "threshold_counts_blank",
+        ),
         (
             (
                 election_id,
                 constituency_ids[c.number],
-                systems[c.number][0].value,
-                systems[c.number][1],
+                contest.kind.value if contest else default_kind.value,
+                contest.seats if contest else default_seats,
+                str(contest.threshold_percent) if contest and contest.kind.is_list else None,
+                bool(contest and contest.threshold_counts_blank),
             )
             for c in constituencies
+            for contest in (defined.get(c.number),)
         ),
         len(constituencies),
     )

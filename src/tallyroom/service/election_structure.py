@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tallyroom.domain.candidate import CandidateStatus
 from tallyroom.domain.contest import contest_code
+from tallyroom.domain.election import ContestKind
 from tallyroom.store.schema import CandidateRow, ConstituencyRow, ContestRow, ElectionRow, PartyRow
 
 
@@ -30,6 +31,17 @@ class ElectionStructure:
     contest_codes: dict[int, str] = field(default_factory=dict)
     #: the parties on the party-list ballot; None when the election has no list contest
     list_parties: frozenset[str] | None = None
+    #: the election's parties and the constituencies (ids) whose contest is a district list
+    #: contest, where the party-list ballot is the contest's own
+    parties: frozenset[str] = frozenset()
+    district_lists: frozenset[int] = frozenset()
+
+    def ballot_parties(self, constituency_id: int) -> frozenset[str] | None:
+        """The parties on a station's party-list ballot (the national list contest's or its
+        district list contest's), None when it has none."""
+        if constituency_id in self.district_lists:
+            return self.parties
+        return self.list_parties
 
     @classmethod
     def load(cls, session: Session, election_id: int) -> ElectionStructure:
@@ -73,14 +85,38 @@ class ElectionStructure:
                 ).tuples()
             },
             list_parties=list_parties(session, election),
+            parties=_parties(session, election.id),
+            district_lists=district_list_constituencies(session, election.id),
         )
 
 
-def list_parties(session: Session, election: ElectionRow) -> frozenset[str] | None:
-    """The parties on the party-list ballot (every party of the election), or None when the
-    election has no list contest."""
-    if not election.list_contest:
-        return None
+def _parties(session: Session, election_id: int) -> frozenset[str]:
     return frozenset(
-        session.scalars(select(PartyRow.short_name).where(PartyRow.election_id == election.id))
+        session.scalars(select(PartyRow.short_name).where(PartyRow.election_id == election_id))
     )
+
+
+def district_list_constituencies(session: Session, election_id: int) -> frozenset[int]:
+    """The constituencies (ids) whose contest is a district list contest."""
+    return frozenset(
+        constituency_id
+        for constituency_id, kind in session.execute(
+            select(ContestRow.constituency_id, ContestRow.kind).where(
+                ContestRow.election_id == election_id
+            )
+        ).tuples()
+        if ContestKind(kind).is_list
+    )
+
+
+def list_parties(
+    session: Session, election: ElectionRow, constituency_id: int | None = None
+) -> frozenset[str] | None:
+    """The parties on the party-list ballot (every party of the election), or None when the
+    election has no list contest (nor, for `constituency_id`, a district list contest)."""
+    if not election.list_contest and (
+        constituency_id is None
+        or constituency_id not in district_list_constituencies(session, election.id)
+    ):
+        return None
+    return _parties(session, election.id)

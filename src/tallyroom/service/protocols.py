@@ -31,7 +31,7 @@ from tallyroom.service import audit_log, row_ledger
 from tallyroom.service.certified_contests import refuse_if_certified
 from tallyroom.service.credentials import Principal, Role, StationScope, current_station_key
 from tallyroom.service.election_rules import rule_set_for_judging
-from tallyroom.service.election_structure import list_parties
+from tallyroom.service.election_structure import district_list_constituencies, list_parties
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.service.poll_book_figures import check_ins_by_station
 from tallyroom.service.tally import bump_revision, count_protocol, uncount_station
@@ -115,7 +115,10 @@ def submit_protocol(
     standing = _standing_candidates(session, station.constituency_id)
     refuse_all_zero(parsed)
     refuse_strangers(parsed, standing)
-    refuse_party_strangers(parsed, list_parties(session, election))
+    refuse_party_strangers(parsed, list_parties(session, election, station.constituency_id))
+    require_named_list_contest(
+        parsed, station.constituency_id in district_list_constituencies(session, election.id)
+    )
     body_sha256 = sha256_hex(body)
     versions = session.scalars(
         select(ProtocolVersionRow)
@@ -289,13 +292,15 @@ def refuse_strangers(parsed: ProtocolDocument, standing: Collection[str]) -> Non
 
 
 def refuse_party_strangers(parsed: ProtocolDocument, parties: Collection[str] | None) -> None:
-    """The party-list ballot's votes: required where the election has a list contest (every
-    party on it named), refused where it has none."""
+    """The party-list ballot's votes: required where the station has a party-list ballot (the
+    national list contest's or its district list contest's; every party named is on it),
+    refused where it has none."""
     party_votes = parsed.figures.party_votes
     if parties is None:
         if party_votes is not None:
             raise InvalidInput(
-                "no_list_contest", "party votes, but this election has no party-list contest"
+                "no_list_contest",
+                "party votes, but this station has no party-list contest (national or district)",
             )
         return
     if party_votes is None:
@@ -308,6 +313,16 @@ def refuse_party_strangers(parsed: ProtocolDocument, parties: Collection[str] | 
             "unknown_party",
             f"party votes for {', '.join(strangers)}, not on the party-list ballot",
             parties=strangers,
+        )
+
+
+def require_named_list_contest(parsed: ProtocolDocument, district_list: bool) -> None:
+    """A district list contest's party votes are signed with the contest they count for: its
+    stations' documents name it (format 2; `require_contest` checks it is theirs)."""
+    if district_list and parsed.contest is None:
+        raise InvalidInput(
+            "contest_missing",
+            "a district list contest's protocol names its contest (format 2 with `contest`)",
         )
 
 

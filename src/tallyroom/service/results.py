@@ -8,19 +8,24 @@ import logging
 import threading
 import time as clock
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
+from tallyroom.domain.contest import district_list_contest
 from tallyroom.domain.election import ContestKind
+from tallyroom.domain.electoral_systems.candidate_selection import ListCandidate
 from tallyroom.domain.electoral_systems.contest_seats import held_seats
+from tallyroom.domain.electoral_systems.district_list_seats import district_result, party_list
 from tallyroom.domain.electoral_systems.list_seats import list_seats
+from tallyroom.domain.list_contest import ListContest
 from tallyroom.domain.plurality import plurality_outcome
 from tallyroom.domain.results import (
     CandidateResult,
@@ -100,6 +105,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
             CandidateRow.full_name,
             CandidateRow.party_id,
             CandidateRow.nomination,
+            CandidateRow.ballot_position,
             CandidateTotalRow.votes,
         )
         .join(CandidateTotalRow, CandidateTotalRow.candidate_id == CandidateRow.id)
@@ -114,14 +120,38 @@ def build_national_results(session: Session, election_code: str | None = None) -
     # Two-round contests whose round 2 has a leader: constituency number → leader, status.
     round_two = round_two_seats(session, eid)
     # Each constituency's contest system and seats, as loaded (contests.csv or the default).
-    systems = {
-        constituency_id: (ContestKind(kind), seats)
-        for constituency_id, kind, seats in session.execute(
-            select(ContestRow.constituency_id, ContestRow.kind, ContestRow.seats).where(
-                ContestRow.election_id == eid
-            )
-        ).tuples()
-    }
+    systems: dict[int, tuple[ContestKind, int]] = {}
+    # District list contests: their list contest (threshold included) by constituency id.
+    district_lists: dict[int, ListContest] = {}
+    for constituency_id, number, kind, seat_count, threshold, counts_blank in session.execute(
+        select(
+            ContestRow.constituency_id,
+            ConstituencyRow.number,
+            ContestRow.kind,
+            ContestRow.seats,
+            ContestRow.threshold_percent,
+            ContestRow.threshold_counts_blank,
+        )
+        .join(ConstituencyRow, ConstituencyRow.id == ContestRow.constituency_id)
+        .where(ContestRow.election_id == eid)
+    ).tuples():
+        systems[constituency_id] = (ContestKind(kind), seat_count)
+        listed_contest = district_list_contest(
+            number,
+            ContestKind(kind),
+            seat_count,
+            Fraction(threshold or 0),
+            threshold_counts_blank=counts_blank,
+        )
+        if listed_contest is not None:
+            district_lists[constituency_id] = listed_contest
+    national_list = election_of(election).list_contest
+    party_names = [party.short_name for party in parties.values()]
+    list_votes = (
+        _list_votes(session, election, party_names)
+        if national_list is not None or district_lists
+        else None
+    )
     certified = set(
         session.scalars(
             select(ContestRow.constituency_id).where(
@@ -210,7 +240,30 @@ def build_national_results(session: Session, election_code: str | None = None) -
             constituency.id,
             (ContestKind(election.contest_kind), election.seats_per_constituency),
         )
-        if kind is not ContestKind.SINGLE_MEMBER_PLURALITY:
+        if constituency.id in district_lists and list_votes is not None:
+            # A district list contest: the constituency's list votes shared by the national
+            # list's rules, each party's seats taken in its closed list's order.
+            constituencies[-1], district_held = district_result(
+                constituency_result,
+                district_lists[constituency.id],
+                list_votes[constituency.id],
+                _party_lists(standing, parties),
+            )
+            by_code = {result.code: result for result in results}
+            leaders.extend(
+                (
+                    Candidate(
+                        code=code,
+                        constituency=constituency.number,
+                        full_name=by_code[code].full_name,
+                        nomination=by_code[code].nomination,
+                        party=by_code[code].party,
+                    ),
+                    held_status,
+                )
+                for code, held_status in district_held
+            )
+        elif kind is not ContestKind.SINGLE_MEMBER_PLURALITY:
             # Other systems: the seat tally follows the contest's own rule.
             held = held_seats(
                 kind,
@@ -256,12 +309,15 @@ def build_national_results(session: Session, election_code: str | None = None) -
         party_votes,
         seats,
     )
-    list_contest = election_of(election).list_contest
     listed = None
-    if list_contest is not None:
+    if national_list is not None and list_votes is not None:
+        national_votes = dict.fromkeys(party_names, 0)
+        for district_votes in list_votes.values():
+            for party, count in district_votes.items():
+                national_votes[party] = national_votes.get(party, 0) + count
         listed = list_seats(
-            list_contest,
-            _list_votes(session, election, (party.short_name for party in parties.values())),
+            national_list,
+            national_votes,
             count_complete=all(c.count_complete for c in constituencies),
         )
     # Final by the national certification's own act (service/certification.py), never
@@ -304,28 +360,37 @@ def build_national_results(session: Session, election_code: str | None = None) -
     )
 
 
-def _list_votes(session: Session, election: ElectionRow, parties: Iterable[str]) -> dict[str, int]:
-    """The party-list ballot's votes by party, added up from the counted protocols as signed
-    (every party of the election, zero included). The list contest is one per election, so its
-    totals come from the signed bodies of the counted versions rather than from a table of
-    their own; a version never changes once stored, so each body is read once per process."""
+def _list_votes(
+    session: Session, election: ElectionRow, parties: Iterable[str]
+) -> dict[int, dict[str, int]]:
+    """The party-list ballot's votes by constituency (id) and party, added up from the counted
+    protocols as signed (every party of the election, zero included, in every constituency).
+    The totals come from the signed bodies of the counted versions rather than from a table
+    of their own; a version never changes once stored, so each body is read once per
+    process."""
     # loaded_at tells apart two loads into one database URL, whose version ids repeat.
     url = session.get_bind().engine.url.render_as_string(hide_password=True)
     url += "#" + election.loaded_at.isoformat()
     election_id = election.id
-    counted = list(
-        session.scalars(
-            select(StationResultRow.protocol_version_id)
+    constituency_of = dict(
+        session.execute(
+            select(StationResultRow.protocol_version_id, PollingStationRow.constituency_id)
             .join(PollingStationRow, PollingStationRow.id == StationResultRow.station_id)
             .where(PollingStationRow.election_id == election_id)
         )
+        .tuples()
+        .all()
     )
+    counted = list(constituency_of)
     with _PARTY_VOTES_LOCK:
         unread = [version for version in counted if (url, version) not in _PARTY_VOTES]
     # In chunks: SQLite bounds the parameters of one statement.
     for start in range(0, len(unread), 5_000):
         read = {
-            (url, version): json.loads(body)["figures"].get("party_votes") or {}
+            (url, version): (
+                constituency_of[version],
+                json.loads(body)["figures"].get("party_votes") or {},
+            )
             for version, body in session.execute(
                 select(ProtocolVersionRow.id, ProtocolVersionRow.body).where(
                     ProtocolVersionRow.id.in_(unread[start : start + 5_000])
@@ -338,20 +403,42 @@ def _list_votes(session: Session, election: ElectionRow, parties: Iterable[str])
     with _PARTY_VOTES_LOCK:
         # From the previous sum, only the versions counted or uncounted since are added or
         # taken out: a rebuild during ingest touches the few new protocols, not all of them.
-        previous, totals = _LIST_TOTALS.get((url, election_id), (frozenset(), {}))
-        totals = dict(totals)
+        previous, cached = _LIST_TOTALS.get((url, election_id), (frozenset(), {}))
+        totals = {constituency: dict(votes) for constituency, votes in cached.items()}
         for versions, sign in ((counted_set - previous, 1), (previous - counted_set, -1)):
             for version in versions:
-                for party, count in _PARTY_VOTES[url, version].items():
-                    totals[party] = totals.get(party, 0) + sign * int(count)
+                constituency, party_votes = _PARTY_VOTES[url, version]
+                district = totals.setdefault(constituency, {})
+                for party, count in party_votes.items():
+                    district[party] = district.get(party, 0) + sign * int(count)
         _LIST_TOTALS[url, election_id] = (counted_set, totals)
-    return dict.fromkeys(parties, 0) | totals
+    zero = dict.fromkeys(parties, 0)
+    return defaultdict(lambda: dict(zero), {c: zero | votes for c, votes in totals.items()})
 
 
-#: (database URL and load, protocol version id) → its party-list votes: versions are immutable.
-_PARTY_VOTES: dict[tuple[str, int], dict[str, int]] = {}
-#: (database URL and load, election id) → the versions last summed and their party-list totals
-_LIST_TOTALS: dict[tuple[str, int], tuple[frozenset[int], dict[str, int]]] = {}
+def _party_lists(
+    standing: Iterable[tuple[Row[Any], int]], parties: Mapping[int, PartyRow]
+) -> dict[str, tuple[ListCandidate, ...]]:
+    """Each party's closed list in a district: its candidates standing there, in ballot
+    position order (the definition's lists)."""
+    by_party: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+    for candidate, _ in standing:
+        if (
+            candidate.party_id is not None
+            and _NOMINATIONS[candidate.nomination] is Nomination.PARTY
+        ):
+            by_party[parties[candidate.party_id].short_name].append(
+                (candidate.code, candidate.ballot_position)
+            )
+    return {party: party_list(candidates) for party, candidates in by_party.items()}
+
+
+#: (database URL and load, protocol version id) → its station's constituency (id) and its
+#: party-list votes: versions are immutable.
+_PARTY_VOTES: dict[tuple[str, int], tuple[int, dict[str, int]]] = {}
+#: (database URL and load, election id) → the versions last summed and their party-list
+#: totals by constituency (id)
+_LIST_TOTALS: dict[tuple[str, int], tuple[frozenset[int], dict[int, dict[str, int]]]] = {}
 _PARTY_VOTES_LOCK = threading.Lock()
 
 

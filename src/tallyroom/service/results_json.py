@@ -9,42 +9,63 @@ from tallyroom.domain.results import ConstituencyResult, NationalResults, Turnou
 
 def constituency_json(result: ConstituencyResult) -> dict[str, Any]:
     leader = result.leader
+    return (
+        {
+            "number": result.number,
+            "name": result.name,
+            "kind": result.kind,
+            "stations_total": result.stations_total,
+            "stations_reporting": result.stations_reporting,
+            "stations_annulled": result.stations_annulled,
+            "ballots_annulled": result.ballots_annulled,
+            "count_complete": result.count_complete,
+            "registered_voters": result.registered_voters_total,
+            "registered_voters_reporting": result.registered_voters_reporting,
+            "voters_added": result.voters_added,
+            "ballots_cast": result.ballots_cast,
+            "invalid_ballots": result.invalid_ballots,
+            "valid_votes": result.valid_votes,
+            "candidates": [
+                {
+                    "code": candidate.code,
+                    "full_name": candidate.full_name,
+                    "party": candidate.party,
+                    "nomination": candidate.nomination.value,
+                    "votes": candidate.votes,
+                    "share": round(candidate.share, 4),
+                }
+                for candidate in result.candidates
+            ],
+            "leader": leader.code if leader else None,
+            "tie": result.tie,
+            "leaders": list(result.leaders),
+            "margin_votes": result.margin_votes,
+            "margin_percent": round(result.margin_percent, 4),
+            "too_close": result.too_close,
+            "certified": result.certified,
+            "seat_status": result.seat_status.value if result.seat_status else None,
+            "too_close_to_call": result.too_close_to_call,
+        }
+        | _blank_votes(result.blank_votes)
+        | _district_list(result)
+    )
+
+
+def _district_list(result: ConstituencyResult) -> dict[str, Any]:
+    """A district list contest's quotient table, threshold line and seat holders (closed
+    list order); nothing for a candidate contest, whose document stays as it was."""
+    if result.district_list is None:
+        return {}
+    parties = {candidate.code: candidate.party for candidate in result.candidates}
     return {
-        "number": result.number,
-        "name": result.name,
-        "kind": result.kind,
-        "stations_total": result.stations_total,
-        "stations_reporting": result.stations_reporting,
-        "stations_annulled": result.stations_annulled,
-        "ballots_annulled": result.ballots_annulled,
-        "count_complete": result.count_complete,
-        "registered_voters": result.registered_voters_total,
-        "registered_voters_reporting": result.registered_voters_reporting,
-        "voters_added": result.voters_added,
-        "ballots_cast": result.ballots_cast,
-        "invalid_ballots": result.invalid_ballots,
-        "valid_votes": result.valid_votes,
-        "candidates": [
-            {
-                "code": candidate.code,
-                "full_name": candidate.full_name,
-                "party": candidate.party,
-                "nomination": candidate.nomination.value,
-                "votes": candidate.votes,
-                "share": round(candidate.share, 4),
-            }
-            for candidate in result.candidates
-        ],
-        "leader": leader.code if leader else None,
-        "tie": result.tie,
-        "leaders": list(result.leaders),
-        "margin_votes": result.margin_votes,
-        "margin_percent": round(result.margin_percent, 4),
-        "too_close": result.too_close,
-        "certified": result.certified,
-        "seat_status": result.seat_status.value if result.seat_status else None,
-        "too_close_to_call": result.too_close_to_call,
-    } | _blank_votes(result.blank_votes)
+        "district_list": result.district_list.quotient_table()
+        | {
+            "seat_holders": [
+                {"candidate": code, "party": parties.get(code), "status": status}
+                for code, status in result.seat_holders
+            ]
+        }
+    }
 
 
 def _blank_votes(count: int) -> dict[str, int]:

@@ -93,6 +93,12 @@ class ContestRow(Base):
     constituency_id: Mapped[int] = mapped_column(ForeignKey("constituency.id"), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     seats: Mapped[int] = mapped_column(Integer)
+    #: a district list contest's threshold, exact ("3", "13/2"); NULL: a candidate contest
+    threshold_percent: Mapped[str | None] = mapped_column(String(40))
+    #: a district list contest counts blank votes in its threshold's base
+    threshold_counts_blank: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     certified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from tallyroom.domain.results import ConstituencyResult, TurnoutPoint
 from tallyroom.service.station_view import StationSummary
-from tallyroom.web.overview_page import constituencies_table, turnout_table
+from tallyroom.web.overview_page import constituencies_table, list_seats_table, turnout_table
 from tallyroom.web.page import Page, Table
 from tallyroom.web.results_source import ResultsSource
 
@@ -151,6 +151,10 @@ def constituency_page(source: ResultsSource, number: int) -> Page:
                 ),
             ),
             "turnout": turnout_table(data.turnout),
+            # a district list contest's seats by party (empty for a candidate contest)
+            "district_list": list_seats_table(result.district_list)
+            if result.district_list is not None
+            else Table(("party", "list_votes", "passed_threshold", "list_seats", "status"), ()),
             "round_two": Table(
                 (
                     "contest",

@@ -20,7 +20,11 @@ from tallyroom.domain.electoral_systems.largest_remainder import (
     Quota,
     allocate_by_largest_remainder,
 )
-from tallyroom.domain.electoral_systems.threshold import Threshold, apply_threshold
+from tallyroom.domain.electoral_systems.threshold import (
+    Threshold,
+    ThresholdBase,
+    apply_threshold,
+)
 from tallyroom.domain.list_contest import ListContest, ListMethod
 from tallyroom.domain.seat_status import SeatStatus, list_seat_status
 
@@ -81,7 +85,7 @@ class ListSeats:
             "open_seats": self.open_seats,
             "lot_needed_between": list(self.lot_needed_between),
             "rows": [_row_json(row, self.contest.method) for row in self.rows],
-        }
+        } | ({"threshold_counts_blank": True} if self.contest.threshold_counts_blank else {})
 
 
 def _exact(value: Fraction) -> dict[str, str]:
@@ -110,17 +114,31 @@ def _row_json(row: ListRow, method: ListMethod) -> dict[str, Any]:
 
 
 def list_seats(
-    contest: ListContest, votes: Mapping[str, int], *, count_complete: bool
+    contest: ListContest,
+    votes: Mapping[str, int],
+    *,
+    count_complete: bool,
+    blank_votes: int = 0,
 ) -> ListSeats:
     """The list seats as the count stands. A tie on the deciding quotient is never settled
     here (no lot is drawn on running totals): the contest's seats stay open, and the tied
-    parties are named."""
-    base = sum(votes.values())
-    outcome = apply_threshold(Threshold(contest.threshold_percent), votes)
+    parties are named. `blank_votes` count in the threshold's base where the contest's rule
+    says so (`threshold_counts_blank`), never in the allocation."""
+    base_rule = (
+        ThresholdBase.PARTY_AND_BLANK_VOTES
+        if contest.threshold_counts_blank
+        else ThresholdBase.PARTY_VOTES
+    )
+    outcome = apply_threshold(
+        Threshold(contest.threshold_percent, base=base_rule), votes, blank_votes=blank_votes
+    )
+    base = outcome.base_votes
     passing = {party: votes[party] for party in sorted(outcome.passing)}
     line = outcome.line_votes(contest.threshold_percent)
     order = sorted(votes, key=lambda party: (-votes[party], party))
-    status = list_seat_status(has_votes=base > 0, national_count_complete=count_complete)
+    status = list_seat_status(
+        has_votes=sum(votes.values()) > 0, national_count_complete=count_complete
+    )
     empty = tuple(ListRow(p, votes[p], p in passing, 0) for p in order)
     try:
         if contest.method in (ListMethod.HARE, ListMethod.DROOP):
