@@ -33,11 +33,11 @@ from scale import (
     signed_envelopes,
 )
 from tallyroom.domain.tree_head import extension_problems
-from tallyroom.service import audit_log, audit_tree
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.bulk_submission import ProcessPoolExaminer, submit_protocols
-from tallyroom.service.credentials import issue_credentials
-from tallyroom.service.election_setup import define_election
+from tallyroom.service.audit import audit_log, audit_tree
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import issue_credentials
+from tallyroom.service.definition.election_setup import define_election
+from tallyroom.service.protocols.bulk_submission import ProcessPoolExaminer, submit_protocols
 from tallyroom.store.database import make_engine, migrate, session_factory, transaction
 
 

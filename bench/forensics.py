@@ -64,7 +64,7 @@ def simulator_recall(percent: float, stations: int, timeout_seconds: float) -> N
     `percent` % of their register, then flag from the database input and compare with the
     codes the simulator wrote."""
     from tallyroom.cli.store_access import sessions_for
-    from tallyroom.service.station_results_view import station_results_of_election
+    from tallyroom.service.results.station_results_view import station_results_of_election
 
     with tempfile.TemporaryDirectory() as folder:
         database = f"sqlite:///{folder}/simulated.db"

@@ -48,7 +48,7 @@ def child_load(folder: Path, url: str) -> None:
     started = time.perf_counter()
     from tallyroom.cli.definition_commands import definition_digest
     from tallyroom.definition.reader import read_definition
-    from tallyroom.service.election_setup import define_election
+    from tallyroom.service.definition.election_setup import define_election
     from tallyroom.store.database import make_engine, migrate, session_factory, transaction
 
     imported = time.perf_counter()

@@ -20,10 +20,10 @@ from sqlalchemy import func, select
 
 from tallyroom.scenarios.az_2024 import build_definition
 from tallyroom.scenarios.voter_register import RegisterGenerator, StationRegister
-from tallyroom.service.credentials import authenticate, issue_credentials
-from tallyroom.service.election_setup import define_election
-from tallyroom.service.poll_book import CheckInRequest, record_check_ins
-from tallyroom.service.voter_register import load_register
+from tallyroom.service.definition.credentials import authenticate, issue_credentials
+from tallyroom.service.definition.election_setup import define_election
+from tallyroom.service.register.poll_book import CheckInRequest, record_check_ins
+from tallyroom.service.register.voter_register import load_register
 from tallyroom.store.database import make_engine, migrate, session_factory, transaction
 from tallyroom.store.schema import ComplaintRow, DoubleVoteIncidentRow, VoterRow
 

@@ -37,9 +37,9 @@ from loopback_server import free_port, percentile
 from tallyroom.domain.voter import REGISTER_COLUMNS
 from tallyroom.scenarios.az_2024 import build_definition
 from tallyroom.scenarios.voter_register import RegisterGenerator, StationRegister
-from tallyroom.service.credentials import issue_credentials
-from tallyroom.service.election_setup import define_election
-from tallyroom.service.voter_register import load_register
+from tallyroom.service.definition.credentials import issue_credentials
+from tallyroom.service.definition.election_setup import define_election
+from tallyroom.service.register.voter_register import load_register
 from tallyroom.store.database import make_engine, migrate, session_factory, transaction
 
 FULL_REGISTER = 6_421_960

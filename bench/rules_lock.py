@@ -1,4 +1,4 @@
-"""What reading the rule set for share costs the bulk path (service/election_rules.py
+"""What reading the rule set for share costs the bulk path (service/protocols/election_rules.py
 `rule_set_for_judging`): the same signed protocols submitted with `submit_protocols` in groups
 of the size the server commits, with the rules read locked in each group's transaction
 ("locked", as the code runs) and taken from a cache without any query ("cached", as the
@@ -28,11 +28,11 @@ from bench_election import bench_definition, bench_figures
 from tallyroom.domain.protocol_document import document_of
 from tallyroom.domain.rule_set import RuleSet
 from tallyroom.domain.signature import load_private_key, sign_document
-from tallyroom.service import bulk_submission
-from tallyroom.service.credentials import Principal, Role, issue_credentials
-from tallyroom.service.election_rules import election_rule_set, rule_set_for_judging
-from tallyroom.service.election_setup import define_election
-from tallyroom.service.election_structure import ElectionStructure
+from tallyroom.service.definition.credentials import Principal, Role, issue_credentials
+from tallyroom.service.definition.election_setup import define_election
+from tallyroom.service.definition.election_structure import ElectionStructure
+from tallyroom.service.protocols import bulk_submission
+from tallyroom.service.protocols.election_rules import election_rule_set, rule_set_for_judging
 from tallyroom.store.database import make_engine, migrate, session_factory, transaction
 from tallyroom.store.schema import ElectionRow
 

@@ -43,16 +43,16 @@ from tallyroom.domain.polling_station import PollingStation, StationKind
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import document_of
 from tallyroom.domain.signature import load_private_key, sign_document
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.bulk_submission import ProcessPoolExaminer, submit_protocols
-from tallyroom.service.credentials import (
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import (
     IssuedCredentials,
     Principal,
     Role,
     issue_credentials,
 )
-from tallyroom.service.election_setup import define_election
-from tallyroom.service.results import ResultsCache, build_national_results
+from tallyroom.service.definition.election_setup import define_election
+from tallyroom.service.protocols.bulk_submission import ProcessPoolExaminer, submit_protocols
+from tallyroom.service.results.results import ResultsCache, build_national_results
 from tallyroom.store.database import make_engine, migrate, session_factory, transaction
 from tallyroom.store.schema import ElectionRow, ProtocolVersionRow
 

@@ -33,8 +33,8 @@ from bench_election import bench_definition, bench_figures
 from loopback_server import free_port, percentile, start_server
 from tallyroom.domain.protocol_document import document_of
 from tallyroom.domain.signature import load_private_key, sign_document
-from tallyroom.service.credentials import issue_credentials
-from tallyroom.service.election_setup import define_election
+from tallyroom.service.definition.credentials import issue_credentials
+from tallyroom.service.definition.election_setup import define_election
 from tallyroom.store.database import make_engine, migrate, session_factory, transaction
 
 TARGETS = {

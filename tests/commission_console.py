@@ -9,8 +9,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import update
 
-from tallyroom.service import audit_tree, row_ledger
-from tallyroom.service.credentials import issue_commission_token
+from tallyroom.service.audit import audit_tree, row_ledger
+from tallyroom.service.definition.credentials import issue_commission_token
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import ElectionRow, PollingStationRow
 from tests.polled_election import figures

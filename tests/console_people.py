@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.api.app import create_app
 from tallyroom.api.runtime import Runtime
-from tallyroom.service.credentials import IssuedCredentials
-from tallyroom.service.people import IssuedSecret, PersonRole, SecondFactor, create_person
+from tallyroom.service.definition.credentials import IssuedCredentials
+from tallyroom.service.people.people import IssuedSecret, PersonRole, SecondFactor, create_person
 from tallyroom.store.database import transaction
 
 PASSWORD = "correct horse battery staple"

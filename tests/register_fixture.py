@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.scenarios.voter_register import PlantedAnomalies, RegisterGenerator, StationRegister
-from tallyroom.service.voter_register import load_register
+from tallyroom.service.register.voter_register import load_register
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import ElectionRow, PollingStationRow
 

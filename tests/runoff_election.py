@@ -8,9 +8,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tallyroom.service import audit_tree
-from tallyroom.service.certification import certify_contest
-from tallyroom.service.credentials import authenticate
+from tallyroom.service.audit import audit_tree
+from tallyroom.service.definition.credentials import authenticate
+from tallyroom.service.results.certification import certify_contest
 from tallyroom.store.database import transaction
 from tests.polled_election import poll_small_election
 from tests.station_client import Api

@@ -20,8 +20,8 @@ from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import document_of
 from tallyroom.domain.signature import load_private_key, sign_document
-from tallyroom.service.credentials import IssuedCredentials, issue_credentials
-from tallyroom.service.election_setup import define_election
+from tallyroom.service.definition.credentials import IssuedCredentials, issue_credentials
+from tallyroom.service.definition.election_setup import define_election
 from tallyroom.store.database import make_engine, migrate, session_factory, transaction
 
 

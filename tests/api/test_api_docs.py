@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.definition.credentials import IssuedCredentials
 from tests.station_client import Api
 from tests.web.live_server import serving, site_app
 

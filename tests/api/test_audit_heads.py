@@ -19,8 +19,8 @@ from tallyroom.api.runtime import Runtime
 from tallyroom.cli.app import app as cli_app
 from tallyroom.cli.audit_watch import LogMonitor
 from tallyroom.domain.tree_head import SignedTreeHead, proof_verifies
-from tallyroom.service import audit_tree
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.audit import audit_tree
+from tallyroom.service.definition.credentials import IssuedCredentials
 from tallyroom.store.database import transaction
 from tests.api.conftest import Api, protocol
 from tests.history_rewrite import rewrite_history

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tallyroom.domain.signature import load_private_key, new_private_key, sign_document
-from tallyroom.service.credentials import issue_credentials
+from tallyroom.service.definition.credentials import issue_credentials
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import AuditEntryRow, ProtocolVersionRow, TurnoutReportRow
 from tests.station_client import Api, good_figures, protocol

@@ -11,7 +11,7 @@ import pytest
 
 from tallyroom.domain.certification_document import certification_is_valid
 from tallyroom.domain.signature import public_key_hex
-from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.service.audit.audit_verification import audit_discrepancies
 from tallyroom.store.database import transaction
 from tests.commission_console import (
     close_race_protocol,

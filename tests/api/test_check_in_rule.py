@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from tallyroom.domain.rule_set import REFERENCE_RULE_SET
-from tallyroom.service import audit_log
-from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.service.audit import audit_log
+from tallyroom.service.audit.audit_verification import audit_discrepancies
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import ProtocolVersionRow, StationResultRow
 from tests.api.test_poll_book import check_in, post, voter_of

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from tallyroom.service.console_sessions import CSRF_HEADER
-from tallyroom.service.people import PersonRole
+from tallyroom.service.people.console_sessions import CSRF_HEADER
+from tallyroom.service.people.people import PersonRole
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import WebcamRow
 from tests.console_people import Console, make_account

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.service.audit.audit_verification import audit_discrepancies
 from tallyroom.store.database import transaction
 from tests.commission_console import (
     flagged_protocol,

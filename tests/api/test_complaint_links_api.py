@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from tallyroom.service.credentials import authenticate
-from tallyroom.service.webcams import derive_outages, record_heartbeats, register_webcams
+from tallyroom.service.definition.credentials import authenticate
+from tallyroom.service.watchers.webcams import derive_outages, record_heartbeats, register_webcams
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import ComplaintRow, WebcamOutageRow
 from tests.station_client import Api

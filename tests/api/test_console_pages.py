@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tallyroom.service.audit_search import AuditQuery, search_audit
-from tallyroom.service.people import PersonRole, person_by_login, principal_of_person
+from tallyroom.service.audit.audit_search import AuditQuery, search_audit
+from tallyroom.service.people.people import PersonRole, person_by_login, principal_of_person
 from tallyroom.store.schema import AuditEntryRow, PersonRow
 from tests.console_people import Console, csrf_of, make_account
 from tests.station_client import good_figures, protocol

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select, update
 
 from tallyroom.domain.signature import load_private_key, sign_document
-from tallyroom.service import audit_tree, row_ledger
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.people import PersonRole
+from tallyroom.service.audit import audit_tree, row_ledger
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.people.people import PersonRole
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import AuditEntryRow, ElectionRow, PollingStationRow, ProtocolVersionRow
 from tests.commission_console import flagged_protocol

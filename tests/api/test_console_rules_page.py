@@ -10,8 +10,8 @@ from typing import Any
 
 from tallyroom.definition.rules_file import rules_yaml
 from tallyroom.domain.rule_set import REFERENCE_RULE_SET, RuleSet
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.people import PersonRole
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.people.people import PersonRole
 from tallyroom.store.database import transaction
 from tests.console_people import Console, make_account
 

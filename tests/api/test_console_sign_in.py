@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.login_throttle import note_failure
-from tallyroom.service.people import PersonRole, SecondFactor
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.people.login_throttle import note_failure
+from tallyroom.service.people.people import PersonRole, SecondFactor
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import AccountDelayRow, AuditEntryRow, ConsoleSessionRow
 from tests.console_people import Console, csrf_of, make_account

@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.people import PersonRole
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.people.people import PersonRole
 from tallyroom.store.schema import (
     ComplaintAttachmentRow,
     ComplaintRow,

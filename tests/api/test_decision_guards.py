@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from tallyroom.api.runtime import Runtime
 from tallyroom.service.errors import Conflict
-from tallyroom.service.protocols import order_recount
+from tallyroom.service.protocols.protocols import order_recount
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import AuditEntryRow, StationDecisionRow
 from tests.station_client import Api, protocol

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.service.audit.audit_verification import audit_discrepancies
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import AuditEntryRow
 from tests.station_client import Api, protocol

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.service.audit.audit_verification import audit_discrepancies
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import AuditEntryRow, ComplaintRow, DoubleVoteIncidentRow, VoterRow
 from tests.api.test_poll_book import check_in, desks, post, voter_of

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.domain.enrolment_code import enrolment_code_hash
 from tallyroom.domain.key_fingerprint import key_fingerprint
 from tallyroom.domain.signature import public_key_hex, sign_document
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.credentials import IssuedCredentials, KeyMaking, issue_credentials
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import IssuedCredentials, KeyMaking, issue_credentials
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import StationEnrolmentRow, StationKeyRow
 from tests.station_client import Api, protocol
@@ -185,7 +185,7 @@ def test_turnout_signed_with_the_device_key_is_kept_with_its_signature(
     api: Api, codes: IssuedCredentials
 ) -> None:
     from tallyroom.domain.canonical_json import canonical_json
-    from tallyroom.service.turnout import turnout_document
+    from tallyroom.service.protocols.turnout import turnout_document
     from tallyroom.store.schema import TurnoutReportRow
 
     key = Ed25519PrivateKey.generate()

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.api.app import create_app
 from tallyroom.api.intake_process import ProtocolIntakeProcess
 from tallyroom.api.runtime import Runtime
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import IssuedCredentials
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import AuditEntryRow, ProtocolVersionRow
 from tests.station_client import Api, good_figures, protocol

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tallyroom.service import audit_log
-from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.service.audit import audit_log
+from tallyroom.service.audit.audit_verification import audit_discrepancies
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import (
     AuditEntryRow,
@@ -288,7 +288,7 @@ def test_the_turnout_cross_check_sets_check_ins_beside_reports(desks: Api) -> No
 
 
 def test_check_ins_by_station_for_the_rule_set(desks: Api) -> None:
-    from tallyroom.service.poll_book_figures import check_ins_by_station
+    from tallyroom.service.register.poll_book_figures import check_ins_by_station
 
     for n in range(2):
         check_in(desks, voter_of(desks, "001-0002", 30 + n), "001-0002", f"k{n}", portable=n == 1)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tallyroom.service import audit_log
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.poll_book_figures import check_ins_by_station
+from tallyroom.service.audit import audit_log
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.register.poll_book_figures import check_ins_by_station
 from tallyroom.store.database import transaction
 from tests.api.test_poll_book import desks, voter_of
 from tests.station_client import Api, protocol

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.service.audit.audit_verification import audit_discrepancies
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import AuditEntryRow, ProtocolVersionRow
 from tests.station_client import Api, good_figures, protocol

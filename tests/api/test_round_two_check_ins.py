@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.service.audit.audit_verification import audit_discrepancies
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import CheckInRow, VoterRow
 from tests.polled_election import poll_small_election

@@ -15,8 +15,8 @@ import pytest
 from tallyroom.domain.protocol_document import document_of
 from tallyroom.exports.snapshot import write_snapshot
 from tallyroom.exports.snapshot_verification import verify_snapshot
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.publication import gather_publication
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.results.publication import gather_publication
 from tallyroom.store.database import transaction
 from tests.exports.test_snapshot import rewrite
 from tests.polled_election import figures

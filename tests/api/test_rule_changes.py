@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 
 from tallyroom.definition.rules_file import rules_yaml
 from tallyroom.domain.rule_set import REFERENCE_RULE_SET, Rule, RuleSet
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.election_rules import stored_rule_set
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.protocols.election_rules import stored_rule_set
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import (
     AuditEntryRow,
@@ -304,7 +304,7 @@ def test_audit_verify_catches_a_re_examined_protocol_or_the_rules_edited_behind_
 
 def test_a_protocol_signed_with_a_revoked_key_stays_flagged_for_that_reason(api: Api) -> None:
     from tallyroom.domain.signature import load_private_key, sign_document
-    from tallyroom.service.credentials import issue_credentials
+    from tallyroom.service.definition.credentials import issue_credentials
 
     old_key = load_private_key(api.credentials.stations["001-0001"][2])
     with transaction(api.sessions) as session:

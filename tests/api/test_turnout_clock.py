@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.api.app import create_app
 from tallyroom.api.runtime import Runtime
 from tallyroom.domain.election_clock import ElectionClock
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.definition.credentials import IssuedCredentials
 from tests.station_client import Api
 
 ApiWithClock = Callable[[ElectionClock], Any]

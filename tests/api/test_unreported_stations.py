@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tallyroom.definition.reader import read_definition
 from tallyroom.exports.snapshot import write_snapshot
-from tallyroom.service.publication import gather_publication
+from tallyroom.service.results.publication import gather_publication
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import AuditEntryRow
 from tests.commission_console import flagged_protocol, set_contact

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
 from tallyroom.domain.signature import load_private_key, public_key_hex, sign_document
-from tallyroom.service.credentials import IssuedCredentials, authenticate
-from tallyroom.service.protocols import submit_protocol
+from tallyroom.service.definition.credentials import IssuedCredentials, authenticate
+from tallyroom.service.protocols.protocols import submit_protocol
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import (
     ConstituencyTotalRow,

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
 from tallyroom.cli.credential_folder import read_credential_folder
-from tallyroom.service.credentials import authenticate
+from tallyroom.service.definition.credentials import authenticate
 from tallyroom.service.errors import Unauthorised
 from tallyroom.store.database import transaction
 

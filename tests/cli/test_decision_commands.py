@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from tallyroom.api.app import create_app
 from tallyroom.api.runtime import Runtime
 from tallyroom.cli.app import app
-from tallyroom.service import audit_tree
-from tallyroom.service.credentials import (
+from tallyroom.service.audit import audit_tree
+from tallyroom.service.definition.credentials import (
     IssuedCredentials,
     authenticate,
     issue_commission_token,

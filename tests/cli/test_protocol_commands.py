@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
 from tallyroom.cli.credential_folder import read_credential_folder
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.definition.credentials import IssuedCredentials
 from tallyroom.simulator.local_server import LocalServer
 from tests.api.conftest import good_figures, protocol
 

@@ -10,11 +10,11 @@ from typer.testing import CliRunner
 from tallyroom.cli.app import app
 from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.signature import load_private_key, sign_document
-from tallyroom.service import audit_tree
-from tallyroom.service.certification import certify_contest
-from tallyroom.service.credentials import IssuedCredentials, authenticate
-from tallyroom.service.protocols import annul_station, submit_protocol
-from tallyroom.service.turnout import report_turnout
+from tallyroom.service.audit import audit_tree
+from tallyroom.service.definition.credentials import IssuedCredentials, authenticate
+from tallyroom.service.protocols.protocols import annul_station, submit_protocol
+from tallyroom.service.protocols.turnout import report_turnout
+from tallyroom.service.results.certification import certify_contest
 from tallyroom.store.database import transaction
 from tests.api.conftest import good_figures, protocol
 from tests.polled_election import figures

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from tallyroom.api.app import create_app
 from tallyroom.api.runtime import Runtime
 from tallyroom.cli.app import app
-from tallyroom.service import audit_tree
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.audit import audit_tree
+from tallyroom.service.definition.credentials import IssuedCredentials
 from tallyroom.store.database import transaction
 from tests.polled_election import poll_small_election
 from tests.runoff_election import two_round_copy

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
 from tallyroom.cli.console_login import read_session
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import IssuedCredentials
 from tallyroom.store.schema import AuditEntryRow, PersonRow
 from tests.web.live_server import serving, site_app
 

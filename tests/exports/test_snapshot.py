@@ -18,7 +18,7 @@ from tallyroom.exports.nist_validation import validate_xml
 from tallyroom.exports.snapshot import SnapshotExists, write_snapshot
 from tallyroom.exports.snapshot_manifest import NotASnapshot, file_digest
 from tallyroom.exports.snapshot_verification import verify_snapshot
-from tallyroom.service.publication import Publication, gather_publication
+from tallyroom.service.results.publication import Publication, gather_publication
 from tallyroom.store.database import transaction
 from tests.polled_election import figures, poll_small_election
 from tests.station_client import Api, protocol

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from tallyroom.cli.app import app
 from tallyroom.exports.snapshot import write_snapshot
 from tallyroom.exports.snapshot_verification import verify_snapshot
-from tallyroom.service import audit_tree
-from tallyroom.service.publication import gather_publication
+from tallyroom.service.audit import audit_tree
+from tallyroom.service.results.publication import gather_publication
 from tallyroom.store.database import transaction
 from tests.history_rewrite import rewrite_history
 from tests.polled_election import poll_small_election

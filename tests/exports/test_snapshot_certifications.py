@@ -11,7 +11,7 @@ from tallyroom.exports.snapshot import write_snapshot
 from tallyroom.exports.snapshot_certifications import certification_problems
 from tallyroom.exports.snapshot_layout import CERTIFICATIONS, RESULTS
 from tallyroom.exports.snapshot_verification import verify_snapshot
-from tallyroom.service.publication import gather_publication
+from tallyroom.service.results.publication import gather_publication
 from tallyroom.store.database import transaction
 from tests.commission_console import give_commission_key
 from tests.polled_election import poll_small_election

@@ -8,7 +8,7 @@ from pathlib import Path
 from tallyroom.domain.signature import load_private_key, sign_document
 from tallyroom.exports.snapshot import write_snapshot
 from tallyroom.exports.snapshot_verification import verify_snapshot
-from tallyroom.service.publication import gather_publication
+from tallyroom.service.results.publication import gather_publication
 from tallyroom.store.database import transaction
 from tests.exports.test_snapshot import read_json, rewrite
 from tests.polled_election import poll_small_election

@@ -15,8 +15,8 @@ import pytest
 from tallyroom.exports.snapshot import write_snapshot
 from tallyroom.exports.snapshot_manifest import file_digest
 from tallyroom.exports.snapshot_verification import verify_snapshot
-from tallyroom.service.publication import gather_publication
-from tallyroom.service.results_columns import CONSTITUENCY_STANDING_COLUMNS
+from tallyroom.service.results.publication import gather_publication
+from tallyroom.service.results.results_columns import CONSTITUENCY_STANDING_COLUMNS
 from tallyroom.store.database import transaction
 from tests.exports.test_snapshot import read_json, rewrite
 from tests.polled_election import (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tallyroom.exports.snapshot import write_snapshot
 from tallyroom.exports.snapshot_verification import verify_snapshot
-from tallyroom.service.publication import gather_publication
+from tallyroom.service.results.publication import gather_publication
 from tallyroom.store.database import transaction
 from tests.commission_console import flagged_protocol, give_commission_key, set_four_eyes
 from tests.exports.test_snapshot import read_json, rewrite

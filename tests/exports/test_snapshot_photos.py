@@ -11,7 +11,7 @@ import pytest
 
 from tallyroom.exports.snapshot import write_snapshot
 from tallyroom.exports.snapshot_verification import verify_snapshot
-from tallyroom.service.publication import gather_publication
+from tallyroom.service.results.publication import gather_publication
 from tallyroom.store.database import transaction
 from tests.api.test_protocol_photo import jpeg, send_photo, signed_with_photo
 from tests.exports.test_snapshot_decisions import add_to_manifest

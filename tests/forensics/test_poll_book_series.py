@@ -14,7 +14,7 @@ from tallyroom.domain.statistics.poll_book_series import PollBookSeries, compare
 from tallyroom.domain.statistics.synthetic_election import clean_synthetic_election
 from tallyroom.forensics.html_report import render_html_report
 from tallyroom.forensics.report import build_report, report_document
-from tallyroom.service.station_results_view import station_results_of_election
+from tallyroom.service.results.station_results_view import station_results_of_election
 from tallyroom.store.database import transaction
 from tests.api.test_check_in_rule import check_in_many, desks, issued
 from tests.station_client import Api

@@ -16,8 +16,8 @@ from tallyroom.cli.app import app
 from tallyroom.exports.snapshot import write_snapshot
 from tallyroom.forensics.input_error import ForensicsInputError
 from tallyroom.forensics.snapshot_import import snapshot_station_results
-from tallyroom.service.publication import gather_publication
-from tallyroom.service.station_results_view import station_results_of_election
+from tallyroom.service.results.publication import gather_publication
+from tallyroom.service.results.station_results_view import station_results_of_election
 from tallyroom.store.database import transaction
 from tests.polled_election import poll_small_election
 from tests.station_client import Api

@@ -7,9 +7,9 @@ import threading
 from typing import Any
 
 from tallyroom.api.runtime import Runtime
-from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.service.audit.audit_verification import audit_discrepancies
 from tallyroom.service.errors import Conflict
-from tallyroom.service.protocols import submit_protocol
+from tallyroom.service.protocols.protocols import submit_protocol
 from tallyroom.store.database import transaction
 from tests.station_client import Api, good_figures, protocol
 

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import document_of
 from tallyroom.domain.signature import load_private_key, sign_document
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import IssuedCredentials
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import PollingStationRow, ProtocolVersionRow
 
@@ -174,7 +174,7 @@ def test_acknowledged_protocols_survive_sigkill(
 @pytest.fixture
 def loaded_many(sessions: sessionmaker[Session], many_stations: Path) -> sessionmaker[Session]:
     from tallyroom.definition.reader import read_definition
-    from tallyroom.service.election_setup import define_election
+    from tallyroom.service.definition.election_setup import define_election
 
     with transaction(sessions) as session:
         define_election(
@@ -185,7 +185,7 @@ def loaded_many(sessions: sessionmaker[Session], many_stations: Path) -> session
 
 @pytest.fixture
 def credentials_many(loaded_many: sessionmaker[Session]) -> Any:
-    from tallyroom.service.credentials import issue_credentials
+    from tallyroom.service.definition.credentials import issue_credentials
 
     with transaction(loaded_many) as session:
         return issue_credentials(session, actor="test")

@@ -22,31 +22,31 @@ from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.domain.observer_accreditation import OrganisationKind, read_accreditation_file
 from tallyroom.domain.protocol_document import document_of
 from tallyroom.domain.signature import public_key_hex
-from tallyroom.service import audit_tree, row_ledger
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.certification import certify_contest
-from tallyroom.service.commission_decisions import decide
-from tallyroom.service.complaints import ComplaintFiling, begin_review, file_complaint
-from tallyroom.service.credentials import authenticate, revoke_token
-from tallyroom.service.exit_polls import (
+from tallyroom.service.audit import audit_tree, row_ledger
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import authenticate, revoke_token
+from tallyroom.service.definition.station_enrolment import enrol_station, issue_enrolment_code
+from tallyroom.service.people.people import PersonRole, SecondFactor, create_person
+from tallyroom.service.protocols.commission_decisions import decide
+from tallyroom.service.protocols.protocols import annul_station, order_recount
+from tallyroom.service.results.certification import certify_contest
+from tallyroom.service.results.runoffs import define_runoff
+from tallyroom.service.watchers.complaints import ComplaintFiling, begin_review, file_complaint
+from tallyroom.service.watchers.exit_polls import (
     Estimate,
     authenticate_pollster,
     issue_pollster_credential,
     submit_estimates,
 )
-from tallyroom.service.observer_accreditation import (
+from tallyroom.service.watchers.observer_accreditation import (
     Application,
     accredit_observers,
     apply_organisation,
     authenticate_observer,
 )
-from tallyroom.service.observer_copies import submit_copy
-from tallyroom.service.people import PersonRole, SecondFactor, create_person
-from tallyroom.service.protocols import annul_station, order_recount
-from tallyroom.service.runoffs import define_runoff
-from tallyroom.service.station_enrolment import enrol_station, issue_enrolment_code
-from tallyroom.service.stored_files import checked
-from tallyroom.service.webcams import derive_outages, record_heartbeats, register_webcams
+from tallyroom.service.watchers.observer_copies import submit_copy
+from tallyroom.service.watchers.stored_files import checked
+from tallyroom.service.watchers.webcams import derive_outages, record_heartbeats, register_webcams
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import TABLE_KINDS, Base, ElectionRow, VoterRow
 from tests.polled_election import figures, poll_small_election

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import delete, select, update
 
-from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.service.audit.audit_verification import audit_discrepancies
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import (
     AuditEntryRow,

@@ -9,9 +9,9 @@ from dataclasses import replace
 from sqlalchemy import select, update
 
 from tallyroom.domain.protocol import ProtocolFigures
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.results import build_national_results
-from tallyroom.service.results_json import national_json
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.results.results import build_national_results
+from tallyroom.service.results.results_json import national_json
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import ConstituencyTotalRow, PollingStationRow, StationResultRow
 from tests.station_client import Api, good_figures, protocol

@@ -12,17 +12,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.rule_set import REFERENCE_RULE_SET
 from tallyroom.domain.signature import load_private_key, sign_document
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.bulk_submission import (
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import IssuedCredentials, Principal, Role
+from tallyroom.service.errors import ServiceError
+from tallyroom.service.protocols.bulk_submission import (
     BulkOutcome,
     Envelope,
     ProcessPoolExaminer,
     Refusal,
     submit_protocols,
 )
-from tallyroom.service.credentials import IssuedCredentials, Principal, Role
-from tallyroom.service.errors import ServiceError
-from tallyroom.service.protocols import SubmissionOutcome, annul_station, submit_protocol
+from tallyroom.service.protocols.protocols import SubmissionOutcome, annul_station, submit_protocol
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import (
     AuditEntryRow,

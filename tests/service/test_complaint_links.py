@@ -19,15 +19,22 @@ from tallyroom.definition.reader import read_definition
 from tallyroom.definition.writer import write_definition
 from tallyroom.domain.complaint import DEADLINES, ComplaintCategory, ComplaintSubject, ReporterKind
 from tallyroom.domain.observer_accreditation import read_accreditation_file
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.complaints import ComplaintFiling, complaint_register, file_complaint
-from tallyroom.service.credentials import authenticate
-from tallyroom.service.definition_export import stored_definition
-from tallyroom.service.election_setup import define_election
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import authenticate
+from tallyroom.service.definition.definition_export import stored_definition
+from tallyroom.service.definition.election_setup import define_election
 from tallyroom.service.errors import Conflict, InvalidInput
-from tallyroom.service.observer_accreditation import accredit_observers, authenticate_observer
-from tallyroom.service.observer_copies import submit_copy
-from tallyroom.service.webcams import (
+from tallyroom.service.watchers.complaints import (
+    ComplaintFiling,
+    complaint_register,
+    file_complaint,
+)
+from tallyroom.service.watchers.observer_accreditation import (
+    accredit_observers,
+    authenticate_observer,
+)
+from tallyroom.service.watchers.observer_copies import submit_copy
+from tallyroom.service.watchers.webcams import (
     derive_outages,
     record_heartbeats,
     register_webcams,

@@ -20,8 +20,11 @@ from tallyroom.domain.complaint import (
     StationRemedy,
 )
 from tallyroom.domain.observer_accreditation import read_accreditation_file
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.complaints import (
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import authenticate
+from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, TooLarge
+from tallyroom.service.protocols.protocols import recount_pending
+from tallyroom.service.watchers.complaints import (
     ComplaintFiling,
     begin_review,
     complaint_register,
@@ -33,11 +36,11 @@ from tallyroom.service.complaints import (
     stations_under_review,
     withheld_complaint,
 )
-from tallyroom.service.credentials import authenticate
-from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, TooLarge
-from tallyroom.service.observer_accreditation import accredit_observers, authenticate_observer
-from tallyroom.service.protocols import recount_pending
-from tallyroom.service.stored_files import checked
+from tallyroom.service.watchers.observer_accreditation import (
+    accredit_observers,
+    authenticate_observer,
+)
+from tallyroom.service.watchers.stored_files import checked
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import (
     AuditEntryRow,

@@ -16,11 +16,11 @@ from tallyroom.domain.contest import Contest
 from tallyroom.domain.election import ContestKind
 from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.exports.snapshot_tally import derive_national_results
-from tallyroom.service.definition_export import stored_definition
-from tallyroom.service.election_setup import define_election
-from tallyroom.service.publication import gather_publication
-from tallyroom.service.results import build_national_results
-from tallyroom.service.results_json import national_json
+from tallyroom.service.definition.definition_export import stored_definition
+from tallyroom.service.definition.election_setup import define_election
+from tallyroom.service.results.publication import gather_publication
+from tallyroom.service.results.results import build_national_results
+from tallyroom.service.results.results_json import national_json
 from tallyroom.store.database import transaction
 from tests.polled_election import poll_small_election
 from tests.station_client import Api, good_figures

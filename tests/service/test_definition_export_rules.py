@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.definition.layout import RULES_FILE
 from tallyroom.definition.reader import read_definition
 from tallyroom.definition.writer import write_definition
-from tallyroom.service.definition_export import stored_definition
-from tallyroom.service.election_rules import election_rule_set, served_rules
-from tallyroom.service.election_setup import define_election
+from tallyroom.service.definition.definition_export import stored_definition
+from tallyroom.service.definition.election_setup import define_election
+from tallyroom.service.protocols.election_rules import election_rule_set, served_rules
 from tallyroom.store.database import transaction
 
 RULES = """format: tallyroom-rules/1

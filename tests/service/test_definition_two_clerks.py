@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.definition.problems import DefinitionError
 from tallyroom.definition.reader import read_definition
 from tallyroom.definition.writer import write_definition
-from tallyroom.service.definition_export import stored_definition
-from tallyroom.service.election_setup import define_election
+from tallyroom.service.definition.definition_export import stored_definition
+from tallyroom.service.definition.election_setup import define_election
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import ElectionRow
 

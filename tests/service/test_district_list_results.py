@@ -22,12 +22,12 @@ from tallyroom.domain.signature import load_private_key, sign_document
 from tallyroom.exports.snapshot import write_snapshot
 from tallyroom.exports.snapshot_layout import constituency_page_path
 from tallyroom.exports.snapshot_verification import verify_snapshot
-from tallyroom.service.bulk_submission import Envelope, submit_protocols
-from tallyroom.service.credentials import IssuedCredentials, Principal, Role
-from tallyroom.service.definition_export import stored_definition
-from tallyroom.service.publication import gather_publication
-from tallyroom.service.results import build_national_results
-from tallyroom.service.results_json import national_json
+from tallyroom.service.definition.credentials import IssuedCredentials, Principal, Role
+from tallyroom.service.definition.definition_export import stored_definition
+from tallyroom.service.protocols.bulk_submission import Envelope, submit_protocols
+from tallyroom.service.results.publication import gather_publication
+from tallyroom.service.results.results import build_national_results
+from tallyroom.service.results.results_json import national_json
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import ElectionRow
 from tests.district_election import (

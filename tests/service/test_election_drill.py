@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.api.runtime import Runtime
 from tallyroom.domain.election_clock import ClockKind
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.credentials import IssuedCredentials
-from tallyroom.service.election_drill import ELECTION_DRILLED, clock_of
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import IssuedCredentials
+from tallyroom.service.definition.election_drill import ELECTION_DRILLED, clock_of
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import AuditEntryRow, ElectionRow
 from tests.station_client import Api, protocol

@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.definition.reader import read_definition
 from tallyroom.domain.audit_chain import chain_breaks
-from tallyroom.service import audit_log
-from tallyroom.service.definition_export import stored_definition
-from tallyroom.service.election_figures import election_figures
-from tallyroom.service.election_setup import define_election
+from tallyroom.service.audit import audit_log
+from tallyroom.service.definition.definition_export import stored_definition
+from tallyroom.service.definition.election_setup import define_election
 from tallyroom.service.errors import Conflict
+from tallyroom.service.results.election_figures import election_figures
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import PollingStationRow
 
@@ -68,7 +68,7 @@ def test_loading_is_audited(sessions: sessionmaker[Session], small_election: Pat
     load(sessions, small_election)
     with transaction(sessions) as session:
         entries = audit_log.entries(session)
-        # The definition's rows follow as row images (service/row_ledger.py).
+        # The definition's rows follow as row images (service/audit/row_ledger.py).
         assert [entry.action for entry in entries if entry.action != "rows.recorded"] == [
             "election.defined"
         ]

@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 from tallyroom.api.app import create_app
 from tallyroom.api.runtime import Runtime
 from tallyroom.domain.election_clock import ElectionClock
-from tallyroom.service.credentials import authenticate
+from tallyroom.service.definition.credentials import authenticate
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tallyroom.service.exit_polls import (
+from tallyroom.service.results.station_results_view import station_results_of_election
+from tallyroom.service.watchers.exit_polls import (
     Estimate,
     authenticate_pollster,
     declare_sample,
@@ -25,7 +26,6 @@ from tallyroom.service.exit_polls import (
     issue_pollster_credential,
     submit_estimates,
 )
-from tallyroom.service.station_results_view import station_results_of_election
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import ExitPollEstimateRow
 from tests.polled_election import poll_small_election

@@ -6,9 +6,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.signature import load_private_key, sign_document
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.credentials import IssuedCredentials, authenticate, issue_credentials
-from tallyroom.service.protocols import submit_protocol
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import (
+    IssuedCredentials,
+    authenticate,
+    issue_credentials,
+)
+from tallyroom.service.protocols.protocols import submit_protocol
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import ProtocolVersionRow, StationKeyRow
 from tests.station_client import protocol

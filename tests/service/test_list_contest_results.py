@@ -18,12 +18,12 @@ from tallyroom.domain.list_contest import ListContest, ListMethod
 from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.exports.snapshot import write_snapshot
 from tallyroom.exports.snapshot_verification import verify_snapshot
-from tallyroom.service.definition_export import stored_definition
+from tallyroom.service.definition.definition_export import stored_definition
 from tallyroom.service.errors import InvalidInput
-from tallyroom.service.protocols import refuse_party_strangers
-from tallyroom.service.publication import gather_publication
-from tallyroom.service.results import build_national_results
-from tallyroom.service.results_json import national_json
+from tallyroom.service.protocols.protocols import refuse_party_strangers
+from tallyroom.service.results.publication import gather_publication
+from tallyroom.service.results.results import build_national_results
+from tallyroom.service.results.results_json import national_json
 from tallyroom.store.database import transaction
 from tests.list_election import list_election_folder, poll_with_lists, with_list
 from tests.station_client import Api, good_figures, protocol

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.observer_accreditation import OrganisationKind, read_accreditation_file
 from tallyroom.domain.observer_badge import badge_svg
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.credentials import authenticate
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import authenticate
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, Unauthorised
-from tallyroom.service.observer_accreditation import (
+from tallyroom.service.watchers.observer_accreditation import (
     AccreditationRefused,
     Application,
     accredit_observers,
@@ -27,7 +27,7 @@ from tallyroom.service.observer_accreditation import (
     reissue_credential,
     revoke_accreditation,
 )
-from tallyroom.service.observer_view import observer_summary
+from tallyroom.service.watchers.observer_view import observer_summary
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import (
     AuditEntryRow,

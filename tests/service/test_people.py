@@ -10,11 +10,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tallyroom.service import login_throttle
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.credentials import IssuedCredentials, Principal, Role, authenticate
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import (
+    IssuedCredentials,
+    Principal,
+    Role,
+    authenticate,
+)
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput
-from tallyroom.service.people import (
+from tallyroom.service.people import login_throttle
+from tallyroom.service.people.people import (
     PersonRole,
     SecondFactor,
     create_person,

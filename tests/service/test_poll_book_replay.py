@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.credentials import IssuedCredentials, authenticate
-from tallyroom.service.poll_book import CheckInRequest, record_check_ins
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import IssuedCredentials, authenticate
+from tallyroom.service.register.poll_book import CheckInRequest, record_check_ins
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import (
     CheckInRow,

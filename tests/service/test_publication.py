@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from tallyroom.domain.canonical_json import canonical_json
 from tallyroom.domain.signature import signature_is_valid
-from tallyroom.service import audit_log
-from tallyroom.service.publication import gather_publication
-from tallyroom.service.results import build_national_results
-from tallyroom.service.results_json import national_json
+from tallyroom.service.audit import audit_log
+from tallyroom.service.results.publication import gather_publication
+from tallyroom.service.results.results import build_national_results
+from tallyroom.service.results.results_json import national_json
 from tallyroom.store.database import transaction
 from tests.polled_election import poll_small_election
 from tests.station_client import Api

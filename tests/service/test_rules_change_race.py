@@ -1,7 +1,7 @@
 """A rule-set change racing a submission on PostgreSQL, with two real connections in two
 threads: whichever takes the election row first, the protocol ends judged by the new rules
 (stored under them, or judged again by the change). Submissions read the rules holding the
-row for share, the change updates it (service/election_rules.py). SQLite serialises writers
+row for share, the change updates it (protocols/election_rules.py). SQLite serialises writers
 already, so these run on PostgreSQL only (TALLYROOM_DATABASE_URL=postgresql://...)."""
 
 from __future__ import annotations
@@ -18,10 +18,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.rule_set import REFERENCE_RULE_SET, RuleSet
 from tallyroom.domain.signature import load_private_key, sign_document
-from tallyroom.service.bulk_submission import submit_protocols
-from tallyroom.service.credentials import IssuedCredentials, Principal, Role, authenticate
-from tallyroom.service.protocols import submit_protocol
-from tallyroom.service.rule_changes import RuleSetChange, change_rule_set
+from tallyroom.service.definition.credentials import (
+    IssuedCredentials,
+    Principal,
+    Role,
+    authenticate,
+)
+from tallyroom.service.protocols.bulk_submission import submit_protocols
+from tallyroom.service.protocols.protocols import submit_protocol
+from tallyroom.service.protocols.rule_changes import RuleSetChange, change_rule_set
 from tallyroom.store.schema import ElectionRow, PollingStationRow, ProtocolVersionRow
 from tests.commission_console import flagged_protocol
 

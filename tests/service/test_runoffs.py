@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.credentials import authenticate
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import authenticate
 from tallyroom.service.errors import ServiceError
-from tallyroom.service.runoffs import define_runoff, defined_runoffs
+from tallyroom.service.results.runoffs import define_runoff, defined_runoffs
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import AuditEntryRow
 from tests.polled_election import poll_small_election

@@ -12,7 +12,10 @@ from tallyroom.cli.app import app
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.statistics.fingerprint import TOO_FEW_STATIONS
 from tallyroom.domain.statistics.station_results import LeaderScope
-from tallyroom.service.station_results_view import NO_TURNOUT_REPORT, station_results_of_election
+from tallyroom.service.results.station_results_view import (
+    NO_TURNOUT_REPORT,
+    station_results_of_election,
+)
 from tests.station_client import Api, protocol
 
 

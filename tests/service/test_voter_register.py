@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tallyroom.service import audit_log
-from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.service.audit import audit_log
+from tallyroom.service.audit.audit_verification import audit_discrepancies
 from tallyroom.service.errors import Conflict, InvalidInput
-from tallyroom.service.voter_register import (
+from tallyroom.service.register.voter_register import (
     export_rows,
     extract_rows,
     load_register,

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.credentials import authenticate
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import authenticate
 from tallyroom.service.errors import Forbidden, InvalidInput
-from tallyroom.service.station_results_view import station_results_of_election
-from tallyroom.service.webcams import derive_outages, record_heartbeats, register_webcams
+from tallyroom.service.results.station_results_view import station_results_of_election
+from tallyroom.service.watchers.webcams import derive_outages, record_heartbeats, register_webcams
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import WebcamHeartbeatRow, WebcamOutageRow
 from tests.polled_election import poll_small_election

@@ -16,7 +16,7 @@ from tallyroom.cli.app import app
 from tallyroom.cli.credential_folder import read_credential_folder
 from tallyroom.scenarios.az_2024 import build_definition
 from tallyroom.scenarios.polling_day import build_polling_day_plan
-from tallyroom.service.election_setup import define_election
+from tallyroom.service.definition.election_setup import define_election
 from tallyroom.simulator.local_server import LocalServer
 from tallyroom.simulator.polling_day_simulation import SimulationSettings, run_simulation
 from tallyroom.simulator.simulation_tally import SimulationTally

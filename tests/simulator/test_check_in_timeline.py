@@ -11,7 +11,7 @@ import pytest
 
 from tallyroom.scenarios.az_2024 import build_definition
 from tallyroom.scenarios.polling_day import PollingDayPlan, build_polling_day_plan
-from tallyroom.service.poll_book import MAXIMUM_BATCH
+from tallyroom.service.register.poll_book import MAXIMUM_BATCH
 from tallyroom.simulator.check_in_timeline import DOUBLE_VOTE_SUFFIX, check_in_timeline
 from tallyroom.simulator.timeline import (
     CheckInBatch,

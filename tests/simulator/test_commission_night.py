@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.api.app import create_app
 from tallyroom.api.runtime import Runtime
-from tallyroom.service import audit_tree
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.audit import audit_tree
+from tallyroom.service.definition.credentials import IssuedCredentials
 from tallyroom.simulator.commission_night import CommissionDesk, decide_and_certify
 from tallyroom.store.database import transaction
 from tests.commission_console import close_race_protocol, flagged_protocol

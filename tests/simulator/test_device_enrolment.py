@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.signature import load_private_key, public_key_hex, sign_document
-from tallyroom.service.credentials import KeyMaking, issue_credentials
+from tallyroom.service.definition.credentials import KeyMaking, issue_credentials
 from tallyroom.simulator.device_enrolment import enrol_devices, enrol_devices_in_database
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import StationKeyRow

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.domain.uploaded_file import checked_signed_photo
 from tallyroom.scenarios.az_2024 import build_definition
 from tallyroom.scenarios.polling_day import build_polling_day_plan
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.definition.credentials import IssuedCredentials
 from tallyroom.simulator.simulation_tally import SimulationTally
 from tallyroom.simulator.station_clients import StationClients
 from tallyroom.simulator.tally_sheet_photo import (

@@ -26,9 +26,8 @@ from tallyroom.domain.results import (
     TurnoutPoint,
 )
 from tallyroom.domain.seat_tally import SeatGroup
-from tallyroom.service.credentials import IssuedCredentials
-from tallyroom.service.observer_view import ObserverCount, ObserverSummary
-from tallyroom.service.station_view import (
+from tallyroom.service.definition.credentials import IssuedCredentials
+from tallyroom.service.results.station_view import (
     ObserverGroup,
     ProtocolReason,
     ProtocolVersionView,
@@ -36,6 +35,7 @@ from tallyroom.service.station_view import (
     StationSummary,
     TurnoutReportView,
 )
+from tallyroom.service.watchers.observer_view import ObserverCount, ObserverSummary
 from tallyroom.web.results_source import Revision, StationNotFound
 from tallyroom.web.routes import web_router
 from tests.station_client import Api

@@ -7,8 +7,8 @@ import csv
 import io
 
 from tallyroom.domain.tree_head import key_fingerprint
-from tallyroom.service import audit_tree
-from tallyroom.service.credentials import authenticate, revoke_token
+from tallyroom.service.audit import audit_tree
+from tallyroom.service.definition.credentials import authenticate, revoke_token
 from tallyroom.store.database import transaction
 from tests.polled_election import poll_small_election
 from tests.station_client import Api

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 from tallyroom.cli.app import app as cli
 from tallyroom.scenarios.az_2024 import build_definition
-from tallyroom.service.credentials import IssuedCredentials
-from tallyroom.service.election_setup import define_election
+from tallyroom.service.definition.credentials import IssuedCredentials
+from tallyroom.service.definition.election_setup import define_election
 from tallyroom.store.database import make_engine, migrate, session_factory, transaction
 from tests.station_client import good_figures, protocol
 

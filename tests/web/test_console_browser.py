@@ -15,9 +15,9 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tallyroom.service.audit_verification import audit_discrepancies
-from tallyroom.service.credentials import IssuedCredentials
-from tallyroom.service.people import PersonRole, SecondFactor
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import IssuedCredentials
+from tallyroom.service.people.people import PersonRole, SecondFactor
 from tallyroom.store.schema import AuditEntryRow
 from tests.console_people import Account, make_account
 from tests.station_client import good_figures, protocol

@@ -14,8 +14,8 @@ import httpx
 from playwright.sync_api import BrowserContext, Page
 from sqlalchemy.orm import Session, sessionmaker
 
-from tallyroom.service.credentials import IssuedCredentials
-from tallyroom.service.people import PersonRole
+from tallyroom.service.definition.credentials import IssuedCredentials
+from tallyroom.service.people.people import PersonRole
 from tests.commission_console import flagged_protocol
 from tests.console_people import Account, make_account
 

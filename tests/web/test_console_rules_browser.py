@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.definition.rules_file import rules_yaml
 from tallyroom.domain.rule_set import REFERENCE_RULE_SET, RuleSet
-from tallyroom.service.credentials import IssuedCredentials
-from tallyroom.service.people import PersonRole
+from tallyroom.service.definition.credentials import IssuedCredentials
+from tallyroom.service.people.people import PersonRole
 from tests.commission_console import flagged_protocol
 from tests.console_people import make_account
 

@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tallyroom.service.results_columns import CONSTITUENCY_STANDING_COLUMNS, NATION_COLUMNS
+from tallyroom.service.results.results_columns import CONSTITUENCY_STANDING_COLUMNS, NATION_COLUMNS
 from tests.polled_election import (
     ANNULMENT_REASON,
     REJECTION_REASON,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.announcement import announcement_text
 from tallyroom.scenarios.az_2024 import ELECTION as AZ_2024
-from tallyroom.service.announcement import announcement_figures
+from tallyroom.service.results.announcement import announcement_figures
 from tests.conftest import FIXTURES
 from tests.station_client import Api
 

@@ -10,7 +10,7 @@ from babel.numbers import format_decimal
 from typer.testing import CliRunner
 
 from tallyroom.cli.app import app as cli
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.definition.credentials import IssuedCredentials
 from tests.polled_election import figures
 from tests.station_client import good_figures, protocol
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tallyroom.service.results import ResultsCache
+from tallyroom.service.results.results import ResultsCache
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.integrity import integrity_page
 from tests.polled_election import poll_small_election

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.domain.candidate import Nomination
 from tallyroom.domain.results import NationalResults, PartyResult
 from tallyroom.domain.seat_tally import SeatGroup
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.definition.credentials import IssuedCredentials
 from tallyroom.web.routes import web_router
 from tests.station_client import good_figures, protocol
 

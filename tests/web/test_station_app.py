@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.key_fingerprint import key_fingerprint
 from tallyroom.domain.signature import signature_is_valid
-from tallyroom.service.credentials import IssuedCredentials, KeyMaking, issue_credentials
+from tallyroom.service.definition.credentials import IssuedCredentials, KeyMaking, issue_credentials
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import (
     AuditEntryRow,

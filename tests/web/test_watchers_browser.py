@@ -20,7 +20,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, Route
 from sqlalchemy.orm import Session, sessionmaker
 
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.definition.credentials import IssuedCredentials
 from tests.console_people import make_account
 from tests.station_client import good_figures, protocol
 

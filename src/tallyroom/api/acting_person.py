@@ -15,7 +15,9 @@ from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from tallyroom.api.runtime import bearer_token, runtime_of
-from tallyroom.service.console_sessions import (
+from tallyroom.service.definition.credentials import Principal
+from tallyroom.service.errors import Unauthorised
+from tallyroom.service.people.console_sessions import (
     CSRF_HEADER,
     IDLE_LIMIT,
     SESSION_COOKIE,
@@ -24,9 +26,7 @@ from tallyroom.service.console_sessions import (
     authenticate_caller,
     signed_in,
 )
-from tallyroom.service.credentials import Principal
-from tallyroom.service.errors import Unauthorised
-from tallyroom.service.security_keys import RelyingParty
+from tallyroom.service.people.security_keys import RelyingParty
 
 #: methods that change nothing, so need no CSRF token
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -11,7 +11,7 @@ from tallyroom.api.openapi_contract import CONDITIONAL_READ, public_read
 from tallyroom.api.public_results import database_read
 from tallyroom.api.response_bodies import ConsistencyProofBody, SignedTreeHeadsBody
 from tallyroom.api.runtime import runtime_of
-from tallyroom.service import audit_tree
+from tallyroom.service.audit import audit_tree
 
 router = APIRouter(prefix="/api/v1/audit", tags=["public"])
 

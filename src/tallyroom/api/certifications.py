@@ -24,7 +24,8 @@ from tallyroom.api.openapi_contract import (
 from tallyroom.api.request_bodies import CertificationRequestBody, ReasonBody, validated
 from tallyroom.api.response_bodies import CertificationBody, CertificationsBody
 from tallyroom.api.runtime import runtime_of
-from tallyroom.service.certification import (
+from tallyroom.service.definition.elections import election_row
+from tallyroom.service.results.certification import (
     PublishedCertification,
     certify_contest,
     certify_nation,
@@ -33,7 +34,6 @@ from tallyroom.service.certification import (
     withdraw_contest_certification,
     withdraw_nation_certification,
 )
-from tallyroom.service.elections import election_row
 
 router = APIRouter(prefix="/api/v1", tags=["commission"])
 

@@ -23,11 +23,15 @@ from tallyroom.api.integer_parameters import ConstituencyNumber
 from tallyroom.api.openapi_contract import commission_read
 from tallyroom.api.response_bodies import QueueBody, UnreportedStationsBody
 from tallyroom.api.runtime import Runtime, runtime_of
-from tallyroom.service.console_sessions import ConsoleCredential, authenticate_caller
-from tallyroom.service.credentials import Principal
-from tallyroom.service.flagged_queue import complaint_queue, flagged_queue, require_commission_role
-from tallyroom.service.results import results_revision
-from tallyroom.service.unreported_stations import unreported_stations
+from tallyroom.service.definition.credentials import Principal
+from tallyroom.service.people.console_sessions import ConsoleCredential, authenticate_caller
+from tallyroom.service.protocols.flagged_queue import (
+    complaint_queue,
+    flagged_queue,
+    require_commission_role,
+)
+from tallyroom.service.protocols.unreported_stations import unreported_stations
+from tallyroom.service.results.results import results_revision
 
 router = APIRouter(prefix="/api/v1", tags=["commission"])
 

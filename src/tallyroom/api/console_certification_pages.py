@@ -18,7 +18,14 @@ from tallyroom.api.console_pages import CONSOLE, NO_STORE, console_page, form_fi
 from tallyroom.api.runtime import runtime_of
 from tallyroom.domain.certification_document import NATION_SCOPE
 from tallyroom.domain.results import ConstituencyResult
-from tallyroom.service.certification import (
+from tallyroom.service.definition.credentials import Principal, Role
+from tallyroom.service.errors import InvalidInput, NotFound
+from tallyroom.service.protocols.unreported_stations import (
+    SORT_KEYS,
+    UnreportedStation,
+    unreported_stations,
+)
+from tallyroom.service.results.certification import (
     PublishedCertification,
     certify_contest,
     certify_nation,
@@ -27,10 +34,7 @@ from tallyroom.service.certification import (
     withdraw_contest_certification,
     withdraw_nation_certification,
 )
-from tallyroom.service.credentials import Principal, Role
-from tallyroom.service.errors import InvalidInput, NotFound
-from tallyroom.service.results import build_national_results
-from tallyroom.service.unreported_stations import SORT_KEYS, UnreportedStation, unreported_stations
+from tallyroom.service.results.results import build_national_results
 
 CONSTITUENCIES = f"{CONSOLE}/constituencies"
 NATIONAL = f"{CONSOLE}/certification"

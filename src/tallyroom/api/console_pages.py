@@ -28,9 +28,12 @@ from tallyroom.api.acting_person import (
 )
 from tallyroom.api.json_body import json_object
 from tallyroom.api.runtime import limited_body, runtime_of
-from tallyroom.service import people
-from tallyroom.service.audit_search import AuditQuery, parse_moment, search_audit
-from tallyroom.service.console_sessions import (
+from tallyroom.service.audit.audit_search import AuditQuery, parse_moment, search_audit
+from tallyroom.service.definition.credentials import Role
+from tallyroom.service.definition.elections import election_row
+from tallyroom.service.errors import Forbidden, InvalidInput, ServiceError, Unauthorised
+from tallyroom.service.people import people
+from tallyroom.service.people.console_sessions import (
     CSRF_HEADER,
     SESSION_COOKIE,
     ConsoleCredential,
@@ -46,10 +49,7 @@ from tallyroom.service.console_sessions import (
     sign_in_with_totp,
     sign_out,
 )
-from tallyroom.service.credentials import Role
-from tallyroom.service.elections import election_row
-from tallyroom.service.errors import Forbidden, InvalidInput, ServiceError, Unauthorised
-from tallyroom.service.people import IssuedSecret, PersonRole, SecondFactor
+from tallyroom.service.people.people import IssuedSecret, PersonRole, SecondFactor
 from tallyroom.web.language import LANGUAGE_COOKIE, choose_language
 from tallyroom.web.rendering import render
 

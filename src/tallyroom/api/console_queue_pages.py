@@ -17,16 +17,16 @@ from tallyroom.api.acting_person import signed_in_person
 from tallyroom.api.console_pages import CONSOLE, NO_STORE, console_page, form_fields, render_page
 from tallyroom.api.runtime import runtime_of
 from tallyroom.domain.decision_policy import DecisionKind
-from tallyroom.service.commission_decisions import (
+from tallyroom.service.definition.credentials import Role
+from tallyroom.service.errors import InvalidInput, NotFound
+from tallyroom.service.people.console_sessions import SignedIn
+from tallyroom.service.protocols.commission_decisions import (
     PENDING_CONFIRMATION,
     DecisionOutcome,
     confirm_decision,
     decide,
 )
-from tallyroom.service.console_sessions import SignedIn
-from tallyroom.service.credentials import Role
-from tallyroom.service.errors import InvalidInput, NotFound
-from tallyroom.service.flagged_queue import QueueItem, flagged_queue
+from tallyroom.service.protocols.flagged_queue import QueueItem, flagged_queue
 
 QUEUE = f"{CONSOLE}/queue"
 #: a station code or a decision number in a path: short, or refused before any query

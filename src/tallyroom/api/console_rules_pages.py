@@ -18,10 +18,10 @@ from tallyroom.api.console_pages import CONSOLE, NO_STORE, console_page, form_fi
 from tallyroom.api.rule_changes import parsed_rule_set
 from tallyroom.api.runtime import runtime_of
 from tallyroom.definition.rules_file import rules_yaml
-from tallyroom.service.credentials import Principal
-from tallyroom.service.election_rules import election_rule_set
+from tallyroom.service.definition.credentials import Principal
 from tallyroom.service.errors import InvalidInput
-from tallyroom.service.rule_changes import RULES_CHANGED, change_rule_set
+from tallyroom.service.protocols.election_rules import election_rule_set
+from tallyroom.service.protocols.rule_changes import RULES_CHANGED, change_rule_set
 
 RULES = f"{CONSOLE}/rules"
 LONGEST_REASON = 2_000

@@ -19,8 +19,8 @@ from tallyroom.api.acting_person import signed_in_person
 from tallyroom.api.console_pages import CONSOLE, NO_STORE, console_page, form_fields, render_page
 from tallyroom.api.runtime import runtime_of
 from tallyroom.domain.complaint import StationRemedy
-from tallyroom.service import complaints, observer_accreditation, webcams
 from tallyroom.service.errors import InvalidInput, NotFound
+from tallyroom.service.watchers import complaints, observer_accreditation, webcams
 
 COMPLAINTS = f"{CONSOLE}/complaints"
 APPLICATIONS = f"{CONSOLE}/applications"

@@ -28,13 +28,13 @@ from tallyroom.api.response_bodies import (
 )
 from tallyroom.api.runtime import runtime_of
 from tallyroom.domain.decision_policy import DecisionKind
-from tallyroom.service.commission_decisions import (
+from tallyroom.service.definition.credentials import revoke_token
+from tallyroom.service.protocols.commission_decisions import (
     PENDING_CONFIRMATION,
     DecisionOutcome,
     confirm_decision,
     decide,
 )
-from tallyroom.service.credentials import revoke_token
 
 router = APIRouter(prefix="/api/v1", tags=["commission"])
 

@@ -13,8 +13,8 @@ from tallyroom.api.openapi_contract import command, command_responses, request_b
 from tallyroom.api.request_bodies import EnrolmentBody
 from tallyroom.api.response_bodies import EnrolmentCodeBody, EnrolmentOutcomeBody
 from tallyroom.api.runtime import runtime_of
-from tallyroom.service.elections import election_row
-from tallyroom.service.station_enrolment import enrol_station, issue_enrolment_code
+from tallyroom.service.definition.elections import election_row
+from tallyroom.service.definition.station_enrolment import enrol_station, issue_enrolment_code
 
 router = APIRouter(prefix="/api/v1", tags=["stations"])
 

@@ -17,8 +17,8 @@ from tallyroom.api.observers import checked_json, writer
 from tallyroom.api.openapi_contract import command, command_responses
 from tallyroom.api.request_bodies import CommissionBody, StationCode, validated
 from tallyroom.api.runtime import bearer_token, runtime_of
-from tallyroom.service import exit_polls
-from tallyroom.service.elections import election_of, election_row
+from tallyroom.service.definition.elections import election_of, election_row
+from tallyroom.service.watchers import exit_polls
 
 router = APIRouter(prefix="/api/v1", tags=["exit-polls"])
 Percent = Annotated[float, Field(ge=0, le=100)]

@@ -19,9 +19,9 @@ from concurrent.futures import Future
 from typing import Any
 
 from tallyroom.api.protocol_intake import RefusedSubmission, gather_group
-from tallyroom.service.bulk_submission import Refusal
 from tallyroom.service.errors import ServiceError
-from tallyroom.service.protocols import SubmissionOutcome
+from tallyroom.service.protocols.bulk_submission import Refusal
+from tallyroom.service.protocols.protocols import SubmissionOutcome
 
 log = logging.getLogger("tallyroom.api.intake")
 

@@ -52,11 +52,11 @@ from tallyroom.domain.observer_accreditation import AccreditationRequest
 from tallyroom.domain.observer_badge import badge_svg
 from tallyroom.domain.protocol_copy import FieldDifference
 from tallyroom.domain.uploaded_file import CheckedFile
-from tallyroom.service import complaints, observer_accreditation, observer_copies
-from tallyroom.service.credentials import authenticate
+from tallyroom.service.definition.credentials import authenticate
 from tallyroom.service.errors import InvalidInput, TooLarge
-from tallyroom.service.observer_view import observer_summary
-from tallyroom.service.stored_files import checked
+from tallyroom.service.watchers import complaints, observer_accreditation, observer_copies
+from tallyroom.service.watchers.observer_view import observer_summary
+from tallyroom.service.watchers.stored_files import checked
 from tallyroom.store.database import transaction
 from tallyroom.web.filing_rate_limit import filing_limit_of
 

@@ -37,8 +37,8 @@ from tallyroom.api.poll_book_bodies import (
 )
 from tallyroom.api.request_bodies import validated
 from tallyroom.api.runtime import runtime_of
-from tallyroom.service import poll_book, poll_book_devices, poll_book_figures
-from tallyroom.service.poll_book import CheckInRequest
+from tallyroom.service.register import poll_book, poll_book_devices, poll_book_figures
+from tallyroom.service.register.poll_book import CheckInRequest
 
 router = APIRouter(prefix="/api/v1", tags=["poll book"])
 #: 500 check-ins of ~200 bytes each, with room to spare

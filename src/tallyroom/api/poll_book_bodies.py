@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tallyroom.api.request_bodies import CommissionBody
 from tallyroom.domain.voter import AdditionReason, IdentityMatch
-from tallyroom.service.poll_book import MAXIMUM_BATCH
+from tallyroom.service.register.poll_book import MAXIMUM_BATCH
 
 VoterNumber = Annotated[
     str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9-]+$", examples=["AZE10000019"])

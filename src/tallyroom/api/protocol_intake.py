@@ -4,7 +4,7 @@ durable commit and one set of queries instead of paying for them one by one.
 
 A station is answered only after the transaction holding its protocol has committed: an
 acknowledged protocol is durable. Each protocol is still judged exactly as
-`submit_protocol` judges it, in arrival order (`service/bulk_submission.py`), and a refused
+`submit_protocol` judges it, in arrival order (`protocols/bulk_submission.py`), and a refused
 one gets its own error while the others are stored."""
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from tallyroom.service.bulk_submission import Refusal, submit_protocols
-from tallyroom.service.credentials import Principal, authenticate_many
-from tallyroom.service.election_rules import rule_set_for_judging
-from tallyroom.service.election_structure import ElectionStructure
+from tallyroom.service.definition.credentials import Principal, authenticate_many
+from tallyroom.service.definition.election_structure import ElectionStructure
 from tallyroom.service.errors import ServiceError
-from tallyroom.service.protocols import SubmissionOutcome, submit_protocol
+from tallyroom.service.protocols.bulk_submission import Refusal, submit_protocols
+from tallyroom.service.protocols.election_rules import rule_set_for_judging
+from tallyroom.service.protocols.protocols import SubmissionOutcome, submit_protocol
 from tallyroom.store.database import transaction
 
 log = logging.getLogger("tallyroom.api.intake")
@@ -158,7 +158,7 @@ class ProtocolIntake:
                     by_election.setdefault(caller.election_id, []).append((index, caller))
             # Every election's rules, held for share, before anything is stored: a rules
             # change takes its election's row first too, so neither waits on the other's
-            # later locks (service/election_rules.py).
+            # later locks (service/protocols/election_rules.py).
             rule_sets = {
                 election_id: rule_set_for_judging(session, election_id)
                 for election_id in sorted(by_election)

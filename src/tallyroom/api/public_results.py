@@ -28,14 +28,14 @@ from tallyroom.api.response_bodies import (
 )
 from tallyroom.api.runtime import runtime_of
 from tallyroom.domain.results import NationalResults
-from tallyroom.service import audit_log, audit_tree
-from tallyroom.service.election_rules import served_rules
-from tallyroom.service.elections import election_row
-from tallyroom.service.result_changes import changes_since
-from tallyroom.service.results import constituency_result
-from tallyroom.service.results_json import constituency_json, national_json, turnout_json
-from tallyroom.service.station_detail import station_detail
-from tallyroom.service.turnout import turnout_by_hour
+from tallyroom.service.audit import audit_log, audit_tree
+from tallyroom.service.definition.elections import election_row
+from tallyroom.service.protocols.election_rules import served_rules
+from tallyroom.service.protocols.result_changes import changes_since
+from tallyroom.service.protocols.turnout import turnout_by_hour
+from tallyroom.service.results.results import constituency_result
+from tallyroom.service.results.results_json import constituency_json, national_json, turnout_json
+from tallyroom.service.results.station_detail import station_detail
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 

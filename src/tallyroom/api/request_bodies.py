@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tallyroom.domain.protocol_document import MAXIMUM_FIGURE
 from tallyroom.service.errors import InvalidInput
-from tallyroom.service.turnout import MAXIMUM_REPORTS
+from tallyroom.service.protocols.turnout import MAXIMUM_REPORTS
 
 Count = Annotated[int, Field(ge=0, le=MAXIMUM_FIGURE)]
 #: text with something in it besides white space

@@ -1,6 +1,6 @@
 """POST /api/v1/rules: the commission adopts a new version of the control rules (a rules.yaml's
 text and a reason); every protocol no person has decided is judged again under it
-(service/rule_changes.py). A rules text that does not load is refused (422) with each
+(service/protocols/rule_changes.py). A rules text that does not load is refused (422) with each
 problem at its `rules.yaml:line`."""
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from tallyroom.definition.layout import RULES_FILE
 from tallyroom.definition.problems import ProblemCollector
 from tallyroom.definition.rules_file import MAXIMUM_RULES_FILE_BYTES, rules_of_text
 from tallyroom.domain.rule_set import RuleSet
-from tallyroom.service.credentials import Principal
+from tallyroom.service.definition.credentials import Principal
 from tallyroom.service.errors import InvalidInput
-from tallyroom.service.rule_changes import RuleSetChange, change_rule_set
+from tallyroom.service.protocols.rule_changes import RuleSetChange, change_rule_set
 
 router = APIRouter(prefix="/api/v1", tags=["commission"])
 #: the rules' text, JSON-escaped, and a reason

@@ -19,9 +19,9 @@ from tallyroom.api.openapi_contract import CONDITIONAL_READ, command, command_re
 from tallyroom.api.request_bodies import RunoffRequestBody, validated
 from tallyroom.api.response_bodies import RunoffBody, RunoffsBody
 from tallyroom.api.runtime import runtime_of
-from tallyroom.service.elections import election_row
-from tallyroom.service.runoff_protocols import published_runoffs
-from tallyroom.service.runoffs import define_runoff
+from tallyroom.service.definition.elections import election_row
+from tallyroom.service.results.runoff_protocols import published_runoffs
+from tallyroom.service.results.runoffs import define_runoff
 
 router = APIRouter(prefix="/api/v1", tags=["commission"])
 

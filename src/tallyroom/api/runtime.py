@@ -20,13 +20,14 @@ from tallyroom.api.intake_process import ProtocolIntakeProcess
 from tallyroom.api.protocol_intake import ProtocolIntake
 from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.tree_head import SignedTreeHead
-from tallyroom.service import audit_tree, election_drill
-from tallyroom.service.audit_tree import LogTreeCache
-from tallyroom.service.console_sessions import ConsoleCredential, authenticate_caller
-from tallyroom.service.credentials import Principal
+from tallyroom.service.audit import audit_tree
+from tallyroom.service.audit.audit_tree import LogTreeCache
+from tallyroom.service.definition import election_drill
+from tallyroom.service.definition.credentials import Principal
 from tallyroom.service.errors import Conflict, TooLarge
-from tallyroom.service.protocols import SubmissionOutcome
-from tallyroom.service.results import ResultsCache
+from tallyroom.service.people.console_sessions import ConsoleCredential, authenticate_caller
+from tallyroom.service.protocols.protocols import SubmissionOutcome
+from tallyroom.service.results.results import ResultsCache
 from tallyroom.store.database import make_engine, migrate, session_factory, transaction
 from tallyroom.web.page_cache import PageCache
 
@@ -71,7 +72,7 @@ class Runtime:
     #: protocols from many stations committed together (see api/protocol_intake.py)
     intake: Intake = field(init=False)
     #: the commission's tree-head key: with it, the server signs the audit log's head every
-    #: `head_interval` seconds while entries arrive (service/audit_tree.py)
+    #: `head_interval` seconds while entries arrive (service/audit/audit_tree.py)
     tree_head_key: Ed25519PrivateKey | None = None
     head_interval: float = 60.0
     #: the audit log's Merkle tree, extended as entries arrive

@@ -21,14 +21,14 @@ from tallyroom.api.acting_person import (
 from tallyroom.api.json_body import json_object
 from tallyroom.api.request_bodies import CommissionBody, validated
 from tallyroom.api.runtime import runtime_of
-from tallyroom.service.console_sessions import (
+from tallyroom.service.errors import ServiceError, Unauthorised
+from tallyroom.service.people.console_sessions import (
     SESSION_COOKIE,
     SignInStep,
     sign_in_with_password,
     sign_in_with_totp,
     sign_out,
 )
-from tallyroom.service.errors import ServiceError, Unauthorised
 
 PATH = "/console/session"
 

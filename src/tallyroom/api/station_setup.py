@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from tallyroom.api.openapi_contract import command, command_responses
 from tallyroom.api.response_bodies import StationSetupBody
 from tallyroom.api.runtime import bearer_token, runtime_of
-from tallyroom.service.credentials import authenticate
-from tallyroom.service.station_setup import station_setup
+from tallyroom.service.definition.credentials import authenticate
+from tallyroom.service.definition.station_setup import station_setup
 
 router = APIRouter(prefix="/api/v1", tags=["stations"])
 

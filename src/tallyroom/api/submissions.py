@@ -30,11 +30,11 @@ from tallyroom.api.response_bodies import (
 from tallyroom.api.runtime import bearer_token, limited_body, runtime_of
 from tallyroom.domain.canonical_json import canonical_json, sha256_hex
 from tallyroom.domain.uploaded_file import MAXIMUM_SIGNED_PHOTO_BYTES
-from tallyroom.service.double_entry import record_double_entry
 from tallyroom.service.errors import InvalidInput, NotFound
-from tallyroom.service.protocol_photos import published_photo, store_protocol_photo
-from tallyroom.service.runoff_protocols import is_runoff_document, submit_runoff_protocol
-from tallyroom.service.turnout import TurnoutReport, report_turnout, report_turnout_many
+from tallyroom.service.protocols.double_entry import record_double_entry
+from tallyroom.service.protocols.protocol_photos import published_photo, store_protocol_photo
+from tallyroom.service.protocols.turnout import TurnoutReport, report_turnout, report_turnout_many
+from tallyroom.service.results.runoff_protocols import is_runoff_document, submit_runoff_protocol
 
 router = APIRouter(prefix="/api/v1", tags=["stations"])
 

@@ -16,9 +16,9 @@ from tallyroom.api.json_body import json_object
 from tallyroom.api.openapi_contract import command, command_responses
 from tallyroom.api.request_bodies import CommissionBody, StationCode, validated
 from tallyroom.api.runtime import runtime_of
-from tallyroom.service import webcams
-from tallyroom.service.credentials import Principal
-from tallyroom.service.elections import election_of, election_row
+from tallyroom.service.definition.credentials import Principal
+from tallyroom.service.definition.elections import election_of, election_row
+from tallyroom.service.watchers import webcams
 
 router = APIRouter(prefix="/api/v1", tags=["webcams"])
 

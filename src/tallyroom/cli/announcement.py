@@ -9,8 +9,8 @@ import typer
 from tallyroom.cli.output import fail
 from tallyroom.cli.store_access import sessions
 from tallyroom.domain.announcement import LANGUAGES, announcement_text
-from tallyroom.service.announcement import announcement_figures
 from tallyroom.service.errors import ServiceError
+from tallyroom.service.results.announcement import announcement_figures
 from tallyroom.store.database import transaction
 
 

@@ -14,8 +14,8 @@ from tallyroom.cli.output import console, errors, fail, print_json
 from tallyroom.cli.store_access import sessions
 from tallyroom.domain.signature import load_private_key, private_key_pem, public_key_hex
 from tallyroom.domain.tree_head import extension_problems
-from tallyroom.service import audit_log, audit_tree
-from tallyroom.service.audit_verification import audit_discrepancies
+from tallyroom.service.audit import audit_log, audit_tree
+from tallyroom.service.audit.audit_verification import audit_discrepancies
 from tallyroom.service.errors import ServiceError
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import ProtocolVersionRow, StationResultRow

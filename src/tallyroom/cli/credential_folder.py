@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.definition.credentials import IssuedCredentials
 
 COMMISSION_TOKEN = "commission.token"
 OBSERVER_TOKEN = "observer.token"

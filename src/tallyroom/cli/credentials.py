@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from tallyroom.cli.credential_folder import write_credential_folder
 from tallyroom.cli.output import console, errors, fail
 from tallyroom.cli.store_access import sessions
-from tallyroom.service.credentials import (
+from tallyroom.service.definition.credentials import (
     IssuedCredentials,
     KeyMaking,
     authenticate,

@@ -22,8 +22,8 @@ from tallyroom.definition.problems import DefinitionError
 from tallyroom.definition.reader import read_definition
 from tallyroom.definition.writer import write_definition
 from tallyroom.scenarios.built_in import SCENARIO_NAMES, built_in_scenario
-from tallyroom.service.definition_export import stored_definition
-from tallyroom.service.election_setup import define_election
+from tallyroom.service.definition.definition_export import stored_definition
+from tallyroom.service.definition.election_setup import define_election
 from tallyroom.service.errors import ServiceError
 from tallyroom.store.database import transaction
 

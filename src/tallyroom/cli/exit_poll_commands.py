@@ -11,9 +11,9 @@ from sqlalchemy import select
 from tallyroom.cli.output import console, fail, print_json
 from tallyroom.cli.store_access import sessions
 from tallyroom.domain.election_clock import ElectionClock
-from tallyroom.service.elections import election_of, election_row
+from tallyroom.service.definition.elections import election_of, election_row
 from tallyroom.service.errors import ServiceError
-from tallyroom.service.exit_polls import (
+from tallyroom.service.watchers.exit_polls import (
     Estimate,
     PollsterPrincipal,
     exit_poll_report,

@@ -121,9 +121,9 @@ def _station_results(
 def _database_station_results(election_code: str | None) -> tuple[StationResults, str]:
     # imported here: the CSV path must work without a database driver or migrations
     from tallyroom.cli.store_access import sessions
-    from tallyroom.service.elections import election_row
+    from tallyroom.service.definition.elections import election_row
     from tallyroom.service.errors import NotFound
-    from tallyroom.service.station_results_view import station_results_of_election
+    from tallyroom.service.results.station_results_view import station_results_of_election
 
     # the URL may carry a password: errors name the database, not its address
     try:

@@ -15,16 +15,16 @@ from tallyroom.cli.output import console, errors, fail, print_json
 from tallyroom.cli.store_access import sessions
 from tallyroom.domain.observer_accreditation import read_accreditation_file
 from tallyroom.domain.observer_badge import badge_svg
-from tallyroom.service.credentials import Principal, Role
-from tallyroom.service.elections import election_row
+from tallyroom.service.definition.credentials import Principal, Role
+from tallyroom.service.definition.elections import election_row
 from tallyroom.service.errors import ServiceError
-from tallyroom.service.observer_accreditation import (
+from tallyroom.service.watchers.observer_accreditation import (
     AccreditationRefused,
     IssuedObserverCredential,
     accredit_observers,
     revoke_accreditation,
 )
-from tallyroom.service.observer_view import observer_summary
+from tallyroom.service.watchers.observer_view import observer_summary
 from tallyroom.store.database import transaction
 
 observers = typer.Typer(
@@ -220,14 +220,14 @@ def scenario_activity(
         planned_copies,
     )
     from tallyroom.scenarios.polling_day import build_polling_day_plan
-    from tallyroom.service.complaints import (
+    from tallyroom.service.watchers.complaints import (
         ComplaintFiling,
         begin_review,
         decide_complaint,
         file_complaint,
     )
-    from tallyroom.service.observer_accreditation import observer_principal
-    from tallyroom.service.observer_copies import submit_copy
+    from tallyroom.service.watchers.observer_accreditation import observer_principal
+    from tallyroom.service.watchers.observer_copies import submit_copy
     from tallyroom.store.schema import ObserverRow, ObserverStationRow, PollingStationRow
 
     plan = build_polling_day_plan(build_definition(seed), seed)

@@ -58,8 +58,8 @@ def figures(
     turnout, from the database."""
     from tallyroom.cli.output import fail, print_json
     from tallyroom.cli.store_access import sessions
-    from tallyroom.service import poll_book_figures
     from tallyroom.service.errors import ServiceError
+    from tallyroom.service.register import poll_book_figures
     from tallyroom.store.database import transaction
 
     try:

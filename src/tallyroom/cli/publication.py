@@ -20,7 +20,7 @@ def publish(
     from tallyroom.cli.store_access import sessions
     from tallyroom.exports.snapshot import SnapshotExists, write_snapshot
     from tallyroom.service.errors import ServiceError
-    from tallyroom.service.publication import gather_publication
+    from tallyroom.service.results.publication import gather_publication
     from tallyroom.store.database import transaction
 
     if out.exists() and not out.is_dir():

@@ -21,9 +21,9 @@ from tallyroom.scenarios.voter_register import (
     StationRegister,
     previous_extract_counts,
 )
-from tallyroom.service import voter_register
-from tallyroom.service.elections import election_row
+from tallyroom.service.definition.elections import election_row
 from tallyroom.service.errors import ServiceError
+from tallyroom.service.register import voter_register
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import PollingStationRow
 

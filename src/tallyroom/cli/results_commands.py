@@ -9,10 +9,10 @@ from rich.table import Table
 
 from tallyroom.cli.output import console, fail, print_json
 from tallyroom.cli.store_access import sessions
-from tallyroom.service.election_drill import clock_of
+from tallyroom.service.definition.election_drill import clock_of
 from tallyroom.service.errors import ServiceError
-from tallyroom.service.results import build_national_results
-from tallyroom.service.results_json import national_json
+from tallyroom.service.results.results import build_national_results
+from tallyroom.service.results.results_json import national_json
 from tallyroom.store.database import transaction
 
 

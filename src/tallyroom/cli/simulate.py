@@ -26,12 +26,12 @@ from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.scenarios.built_in import SCENARIO_NAMES, built_in_scenario
 from tallyroom.scenarios.polling_day import BallotStuffing, PollingDayPlan, build_polling_day_plan
-from tallyroom.service import audit_tree
-from tallyroom.service.credentials import IssuedCredentials, KeyMaking, issue_credentials
-from tallyroom.service.election_setup import define_election
-from tallyroom.service.elections import election_row
+from tallyroom.service.audit import audit_tree
+from tallyroom.service.definition.credentials import IssuedCredentials, KeyMaking, issue_credentials
+from tallyroom.service.definition.election_setup import define_election
+from tallyroom.service.definition.elections import election_row
 from tallyroom.service.errors import NotFound, ServiceError
-from tallyroom.service.voter_register import active_voters_by_station
+from tallyroom.service.register.voter_register import active_voters_by_station
 from tallyroom.simulator.check_in_timeline import check_in_timeline
 from tallyroom.simulator.commission_night import (
     CommissionDesk,

@@ -7,8 +7,8 @@ from rich.table import Table
 
 from tallyroom.cli.output import console, fail, print_json
 from tallyroom.cli.store_access import sessions
-from tallyroom.service.election_figures import election_figures
 from tallyroom.service.errors import ServiceError
+from tallyroom.service.results.election_figures import election_figures
 from tallyroom.store.database import transaction
 
 LABELS = {

@@ -11,11 +11,11 @@ from rich.table import Table
 from tallyroom.cli.output import console, fail, print_json
 from tallyroom.cli.server_client import post_json, resolve_token
 from tallyroom.cli.store_access import sessions
-from tallyroom.service.annulments import stations_annulled
-from tallyroom.service.elections import election_row
+from tallyroom.service.definition.elections import election_row
 from tallyroom.service.errors import ServiceError
-from tallyroom.service.results_json import turnout_json
-from tallyroom.service.turnout import turnout_by_hour
+from tallyroom.service.protocols.annulments import stations_annulled
+from tallyroom.service.protocols.turnout import turnout_by_hour
+from tallyroom.service.results.results_json import turnout_json
 from tallyroom.store.database import transaction
 
 turnout = typer.Typer(

@@ -11,9 +11,9 @@ from rich.table import Table
 
 from tallyroom.cli.output import console, fail
 from tallyroom.cli.store_access import sessions
-from tallyroom.service import people
 from tallyroom.service.errors import ServiceError
-from tallyroom.service.people import IssuedSecret, PersonRole, SecondFactor
+from tallyroom.service.people import people
+from tallyroom.service.people.people import IssuedSecret, PersonRole, SecondFactor
 from tallyroom.store.database import transaction
 
 users = typer.Typer(

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from tallyroom.cli.observer_commands import commission_at_the_console
 from tallyroom.cli.output import console, fail
 from tallyroom.cli.store_access import sessions
-from tallyroom.service.elections import election_of, election_row
+from tallyroom.service.definition.elections import election_of, election_row
 from tallyroom.service.errors import ServiceError
-from tallyroom.service.webcams import (
+from tallyroom.service.watchers.webcams import (
     derive_outages,
     record_heartbeats,
     register_webcams,

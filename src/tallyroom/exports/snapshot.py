@@ -39,7 +39,7 @@ from tallyroom.exports.snapshot_manifest import manifest_document
 from tallyroom.exports.snapshot_open_data import json_bytes
 from tallyroom.exports.snapshot_photos import photo_path
 from tallyroom.exports.snapshot_runoffs import runoff_files
-from tallyroom.service.publication import (
+from tallyroom.service.results.publication import (
     Publication,
     PublishedDecision,
     PublishedProtocol,

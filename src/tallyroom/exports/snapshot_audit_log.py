@@ -16,7 +16,7 @@ from tallyroom.domain.tree_head import (
 )
 from tallyroom.exports.snapshot_layout import AUDIT_ENTRY_HASHES, AUDIT_HEAD, AUDIT_TREE_HEADS
 from tallyroom.exports.snapshot_open_data import json_bytes
-from tallyroom.service.publication import Publication
+from tallyroom.service.results.publication import Publication
 
 
 def audit_log_files(publication: Publication) -> dict[str, bytes]:

@@ -14,7 +14,7 @@ from typing import Any
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_document import FIGURE_FIELDS
-from tallyroom.service.results_columns import (
+from tallyroom.service.results.results_columns import (
     CONSTITUENCY_STANDING_COLUMNS,
     NATION_COLUMNS,
     constituency_standing,

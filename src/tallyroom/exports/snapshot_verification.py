@@ -61,7 +61,7 @@ from tallyroom.exports.snapshot_manifest import (
 from tallyroom.exports.snapshot_photos import photo_problems
 from tallyroom.exports.snapshot_runoffs import round_two_seats, runoff_problems
 from tallyroom.exports.snapshot_tally import derive_national_results
-from tallyroom.service.results_json import national_json
+from tallyroom.service.results.results_json import national_json
 
 #: Differences listed per remade file before the rest are only counted.
 MAXIMUM_LINES_PER_FILE = 5

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from tallyroom.scenarios.polling_day import PollingDayPlan
-from tallyroom.service.poll_book import MAXIMUM_BATCH
+from tallyroom.service.register.poll_book import MAXIMUM_BATCH
 
 #: how often a station's poll book sends what it has (simulated minutes)
 BATCH_EVERY_MINUTES = 60

@@ -11,9 +11,9 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.signature import new_private_key, private_key_pem, public_key_hex
-from tallyroom.service.credentials import IssuedCredentials
-from tallyroom.service.elections import election_row
-from tallyroom.service.station_enrolment import enrol_stations
+from tallyroom.service.definition.credentials import IssuedCredentials
+from tallyroom.service.definition.elections import election_row
+from tallyroom.service.definition.station_enrolment import enrol_stations
 from tallyroom.store.database import transaction
 
 ENROLMENT_TIMEOUT_SECONDS = 60.0

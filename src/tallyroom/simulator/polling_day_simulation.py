@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.definition.credentials import IssuedCredentials
 from tallyroom.simulator.simulation_tally import SimulationCounts, SimulationTally
 from tallyroom.simulator.station_clients import StationClients
 from tallyroom.simulator.timeline import TimelineEvent

@@ -19,7 +19,7 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tallyroom.domain.signature import load_private_key, sign_document
-from tallyroom.service.credentials import IssuedCredentials
+from tallyroom.service.definition.credentials import IssuedCredentials
 from tallyroom.simulator.check_in_timeline import CheckInBatch
 from tallyroom.simulator.simulation_tally import SimulationTally
 from tallyroom.simulator.tally_sheet_photo import photographed

@@ -104,7 +104,7 @@ class ContestRow(Base):
 
 class RunoffRow(Base):
     """A two-round contest's second round, defined by the commission from the certified
-    round 1 (service/runoffs.py); round 1's figures as they were used are kept with it."""
+    round 1 (service/results/runoffs.py); round 1's figures as they were used are kept with it."""
 
     __tablename__ = "runoff"
     __table_args__ = (UniqueConstraint("election_id", "code"),)
@@ -498,7 +498,7 @@ class SignedTreeHeadRow(Base):
 class PersonRow(Base):
     """A member of the commission's staff with a console account: deactivated, never
     deleted. Names, e-mail, the password hash and second-factor secrets enter the audit log
-    only as salted hashes (service/row_ledger.py PERSONAL_COLUMNS)."""
+    only as salted hashes (service/audit/row_ledger.py PERSONAL_COLUMNS)."""
 
     __tablename__ = "person"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -564,7 +564,7 @@ class AccountDelayRow(Base):
 
 class VoterRow(Base):
     """A person on the voter register. Rows arrive in bulk loads, logged as one salted hash
-    per chunk of rows (`chunk`), never as personal data (service/voter_register.py)."""
+    per chunk of rows (`chunk`), never as personal data (service/register/voter_register.py)."""
 
     __tablename__ = "voter"
     __table_args__ = (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tallyroom.domain.tree_head import key_fingerprint
-from tallyroom.service import audit_tree
+from tallyroom.service.audit import audit_tree
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.page import Page, Table
 from tallyroom.web.results_source import ResultsSource

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tallyroom.domain.results import ConstituencyResult, TurnoutPoint
-from tallyroom.service.station_view import StationSummary
+from tallyroom.service.results.station_view import StationSummary
 from tallyroom.web.overview_page import constituencies_table, list_seats_table, turnout_table
 from tallyroom.web.page import Page, Table
 from tallyroom.web.results_source import ResultsSource

@@ -11,18 +11,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.election import Election
 from tallyroom.domain.results import NationalResults, TurnoutPoint
-from tallyroom.service.elections import election_of, election_row
+from tallyroom.service.definition.elections import election_of, election_row
 from tallyroom.service.errors import NotFound
-from tallyroom.service.observer_view import ObserverSummary, observer_summary
-from tallyroom.service.results import ResultsCache
-from tallyroom.service.runoff_protocols import published_runoff
-from tallyroom.service.station_view import (
+from tallyroom.service.protocols.turnout import turnout_by_hour
+from tallyroom.service.results.results import ResultsCache
+from tallyroom.service.results.runoff_protocols import published_runoff
+from tallyroom.service.results.station_view import (
     StationDetail,
     StationSummary,
     station_detail,
     station_summaries,
 )
-from tallyroom.service.turnout import turnout_by_hour
+from tallyroom.service.watchers.observer_view import ObserverSummary, observer_summary
 from tallyroom.web.results_source import Revision, StationNotFound
 
 

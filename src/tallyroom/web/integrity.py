@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from tallyroom.forensics.figures import report_figures
 from tallyroom.forensics.report import ForensicsReport, build_report, report_document
-from tallyroom.service.station_results_view import station_results_of_election
+from tallyroom.service.results.station_results_view import station_results_of_election
 from tallyroom.web.database_source import DatabaseResultsSource
 from tallyroom.web.page import Page, Table
 from tallyroom.web.results_source import ResultsSource

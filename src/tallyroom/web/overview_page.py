@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from tallyroom.domain.candidate import Nomination
 from tallyroom.domain.electoral_systems.list_seats import ListSeats
 from tallyroom.domain.results import ConstituencyResult, NationalResults, TurnoutPoint
-from tallyroom.service.results_columns import (
+from tallyroom.service.results.results_columns import (
     CONSTITUENCY_STANDING_COLUMNS,
     NATION_COLUMNS,
     constituency_standing,
     nation_row,
 )
-from tallyroom.service.results_json import constituency_json, national_json
+from tallyroom.service.results.results_json import constituency_json, national_json
 from tallyroom.web.page import Page, Table
 from tallyroom.web.results_source import ResultsSource
 

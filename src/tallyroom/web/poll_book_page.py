@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from tallyroom.api.runtime import Runtime
 from tallyroom.domain.rule_set import CHECK_IN_TOLERANCE
-from tallyroom.service.poll_book_figures import (
+from tallyroom.service.register.poll_book_figures import (
     national_figures,
     poll_book_stations,
     turnout_cross_check,

@@ -10,8 +10,8 @@ from typing import Any, Protocol
 
 from tallyroom.domain.election import Election
 from tallyroom.domain.results import NationalResults, TurnoutPoint
-from tallyroom.service.observer_view import ObserverSummary
-from tallyroom.service.station_view import StationDetail, StationSummary
+from tallyroom.service.results.station_view import StationDetail, StationSummary
+from tallyroom.service.watchers.observer_view import ObserverSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,6 @@ class ResultsSource(Protocol):
     def observers(self) -> ObserverSummary: ...
 
     def runoff(self, constituency: int) -> dict[str, Any] | None:
-        """A two-round contest's round 2 as defined and counted (service/runoffs.py's
+        """A two-round contest's round 2 as defined and counted (service/results/runoffs.py's
         document with `round_two`), None while none is defined."""
         ...

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from tallyroom.domain.name_search import NameQuery
 from tallyroom.domain.results import ConstituencyResult
-from tallyroom.service.station_view import StationSummary
+from tallyroom.service.results.station_view import StationSummary
 from tallyroom.web.candidates_page import CandidateLine, candidate_lines, candidates_table
 from tallyroom.web.page import Page, Table
 from tallyroom.web.results_source import ResultsSource

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tallyroom.service.station_view import StationDetail
+from tallyroom.service.results.station_view import StationDetail
 from tallyroom.web.page import Page, Table
 from tallyroom.web.results_source import ResultsSource
 

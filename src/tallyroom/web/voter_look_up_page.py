@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from tallyroom.api.rate_limit import RateLimit
 from tallyroom.api.runtime import Runtime, limited_body
-from tallyroom.service.voter_look_up import VotingPlace, where_do_i_vote
+from tallyroom.service.register.voter_look_up import VotingPlace, where_do_i_vote
 from tallyroom.web.language import LANGUAGE_COOKIE, choose_language
 from tallyroom.web.rendering import render
 from tallyroom.web.results_source import ResultsSource

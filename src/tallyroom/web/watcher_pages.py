@@ -23,16 +23,16 @@ from tallyroom.domain.idempotency_key import is_idempotency_key
 from tallyroom.domain.observer_accreditation import OrganisationKind
 from tallyroom.domain.protocol_document import FIGURE_FIELDS
 from tallyroom.domain.uploaded_file import MAXIMUM_PDF_BYTES, CheckedFile
-from tallyroom.service import (
+from tallyroom.service.definition.elections import election_of, election_row
+from tallyroom.service.errors import InvalidInput, ServiceError, TooLarge
+from tallyroom.service.watchers import (
     complaints,
     exit_polls,
     observer_accreditation,
     observer_copies,
     webcams,
 )
-from tallyroom.service.elections import election_of, election_row
-from tallyroom.service.errors import InvalidInput, ServiceError, TooLarge
-from tallyroom.service.stored_files import checked
+from tallyroom.service.watchers.stored_files import checked
 from tallyroom.web.filing_rate_limit import filing_limit_of
 from tallyroom.web.language import LANGUAGE_COOKIE, choose_language
 from tallyroom.web.rendering import render

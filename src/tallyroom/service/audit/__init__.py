@@ -1,0 +1,1 @@
+"""The service layer's audit commands and queries."""

@@ -1,0 +1,270 @@
+"""Rows in the audit log: commands that write definition, key, token, decision and contest
+rows log each row's image (personal data only as salted hashes), and `audit verify` compares
+every such table with the images, both ways, naming table, key and column."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Date, DateTime, LargeBinary, Table, Time, select, tuple_
+from sqlalchemy.orm import Session
+
+from tallyroom.domain.audit_chain import AuditEntry
+from tallyroom.service.audit import audit_log
+from tallyroom.store.schema import Base, PersonalDataSaltRow
+
+#: the audit action carrying row images
+ROWS_RECORDED = "rows.recorded"
+#: the tables an election's definition fills
+DEFINITION_TABLES = (
+    "election",
+    "constituency",
+    "contest",
+    "polling_station",
+    "party",
+    "candidate",
+    "organisation",
+    "observer",
+    "exit_poll_sample",
+)
+#: tables whose every row the log must explain by an image (the protocol and turnout tables
+#: are explained by their own entries instead: service/audit/audit_replay.py)
+LEDGER_TABLES = (
+    *DEFINITION_TABLES,
+    "station_key",
+    "station_enrolment",
+    "access_token",
+    "station_decision",
+    "proposed_decision",
+    "certification",
+    # runoffs: a two-round contest's round 2 as the commission defined it
+    "runoff",
+    "runoff_candidate",
+    "runoff_protocol",
+    "tree_head_key",
+    "signed_tree_head",
+    "person",
+    # the poll book's tables (the voter table itself is logged by chunk hashes instead:
+    # service/register/voter_register.py)
+    "absentee_certificate",
+    "voter_addition",
+    "check_in",
+    "double_vote_incident",
+    "organisation_application",
+    "observer_accreditation",
+    "stored_file",
+    "observer_protocol_copy",
+    "complaint",
+    "complaint_step",
+    "complaint_attachment",
+    "organisation_credential",
+    "exit_poll_estimate",
+    "webcam",
+    "webcam_outage",
+)
+#: actions whose payload is one row image ({"key", "row"}) of a table
+SINGLE_ROW_ACTIONS = {"tree_head.signed": "signed_tree_head"}
+#: columns holding personal data: logged as a salted hash, so the log can be published whole
+PERSONAL_COLUMNS: Mapping[str, frozenset[str]] = {
+    "candidate": frozenset({"full_name"}),
+    "observer": frozenset({"full_name"}),
+    "polling_station": frozenset({"contact"}),
+    # the password hash and second-factor secrets too: a published log must not let anyone
+    # guess passwords offline or copy an authenticator
+    "person": frozenset(
+        {
+            "login",
+            "full_name",
+            "email",
+            "password_hash",
+            "totp_secret",
+            "webauthn_credential_id",
+            "webauthn_public_key",
+            "enrolment_code_hash",
+        }
+    ),
+    "voter_addition": frozenset({"voter_number", "full_name", "birth_date"}),
+    "absentee_certificate": frozenset({"number"}),
+    # an enrolment code has about 45 bits: its bare SHA-256 in a published log could be
+    # searched for while it is still valid
+    "station_enrolment": frozenset({"code_hash"}),
+    # what a reporter writes may name people; the register shows only the redacted text
+    "complaint": frozenset({"reporter_name", "reporter_contact", "description"}),
+}
+#: rows per audit entry, so a million stations make entries of a bearable size
+ROWS_PER_ENTRY = 5_000
+
+
+def _table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+def salt(session: Session) -> bytes:
+    """The installation's salt for personal data, made on first use."""
+    row = session.get(PersonalDataSaltRow, 1)
+    if row is None:
+        row = PersonalDataSaltRow(id=1, salt=secrets.token_hex(32))
+        session.add(row)
+        session.flush()
+    return bytes.fromhex(row.salt)
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, bytes):
+        # a stored file is logged by its digest: the log stays small and the bytes checkable
+        return f"sha256:{hashlib.sha256(value).hexdigest()}"
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def row_image(table: str, row: Mapping[Any, Any], personal_salt: bytes) -> dict[str, Any]:
+    personal = PERSONAL_COLUMNS.get(table, frozenset())
+    image: dict[str, Any] = {}
+    for column, value in row.items():
+        if column in personal and value is not None:
+            digest = hmac.new(personal_salt, str(value).encode(), hashlib.sha256).hexdigest()
+            image[column] = f"hmac-sha256:{digest}"
+        else:
+            image[column] = _value(value)
+    return image
+
+
+def record_rows(
+    session: Session, *, actor: str, table: str, keys: Sequence[Sequence[Any]] | None = None
+) -> None:
+    """Log the current image of the rows of `table` with these primary keys (every row when
+    `keys` is None), in the caller's transaction."""
+    session.flush()
+    stored = _table(table)
+    key_columns = list(stored.primary_key.columns)
+    query = select(stored).order_by(*key_columns)
+    if keys is not None:
+        if not keys:
+            return
+        query = query.where(_keyed(key_columns, keys))
+    personal_salt = salt(session)
+    columns = [column.name for column in stored.columns]
+    positions = [columns.index(column.name) for column in key_columns]
+    image_of = _image_maker(table, columns, personal_salt)
+    images = [
+        {"key": [values[position] for position in positions], "row": image_of(values)}
+        for values in session.execute(query).tuples()
+    ]
+    audit_log.record_many(
+        session,
+        [
+            (actor, ROWS_RECORDED, {"table": table, "rows": images[start : start + ROWS_PER_ENTRY]})
+            for start in range(0, len(images), ROWS_PER_ENTRY)
+        ],
+        returning=False,
+    )
+
+
+def _keyed(key_columns: list[Any], keys: Sequence[Sequence[Any]]) -> Any:
+    """The rows with these keys: a range for a run of consecutive whole-number ids (a batch
+    just inserted), else the keys themselves."""
+    if len(key_columns) == 1:
+        (column,) = key_columns
+        single = [key[0] for key in keys]
+        if all(isinstance(value, int) and not isinstance(value, bool) for value in single):
+            low, high = min(single), max(single)
+            if high - low + 1 == len(set(single)) == len(single):
+                return column.between(low, high)
+        return column.in_(single)
+    return tuple_(*key_columns).in_([tuple(key) for key in keys])
+
+
+def ledger_problems(session: Session, entries: Iterable[AuditEntry]) -> list[str]:
+    """Every row of a ledger table that differs from its last logged image, is missing from
+    the log, or was logged and is gone."""
+    logged: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {name: {} for name in LEDGER_TABLES}
+    for entry in entries:
+        if entry.action in SINGLE_ROW_ACTIONS:
+            single = entry.payload
+            if isinstance(single.get("key"), list) and isinstance(single.get("row"), dict):
+                logged[SINGLE_ROW_ACTIONS[entry.action]][tuple(single["key"])] = single["row"]
+        if entry.action == ROWS_RECORDED and entry.payload.get("table") in logged:
+            images = logged[entry.payload["table"]]
+            try:
+                for item in entry.payload["rows"]:
+                    images[tuple(item["key"])] = item["row"]
+            except (KeyError, TypeError):
+                continue  # a damaged entry: the chain check reports it
+    personal_salt = salt(session)
+    problems: list[str] = []
+    for name in LEDGER_TABLES:
+        stored = _table(name)
+        expected = logged[name]
+        seen: set[tuple[Any, ...]] = set()
+        columns = [column.name for column in stored.columns]
+        key_positions = [columns.index(column.name) for column in stored.primary_key.columns]
+        image_of = _image_maker(name, columns, personal_salt)
+        for values in session.execute(
+            select(stored).order_by(*stored.primary_key.columns)
+        ).tuples():
+            key = tuple(values[position] for position in key_positions)
+            seen.add(key)
+            image = expected.get(key)
+            if image is None:
+                problems.append(
+                    f"table {name}, key {_shown_key(key)}: row not in the audit log "
+                    "(added behind its back)"
+                )
+                continue
+            actual = image_of(values)
+            if actual == image:
+                continue
+            place = f"table {name}, key {_shown_key(key)}"
+            for column in sorted(set(actual) | set(image)):
+                if actual.get(column) != image.get(column):
+                    problems.append(
+                        f"{place}, column {column}: is {actual.get(column)!r}, "
+                        f"the audit log says {image.get(column)!r}"
+                    )
+        problems.extend(
+            f"table {name}, key {_shown_key(key)}: row deleted (the audit log records it)"
+            for key in sorted(set(expected) - seen, key=repr)
+        )
+    return problems
+
+
+def _image_maker(
+    table: str, columns: Sequence[str], personal_salt: bytes
+) -> Callable[[Sequence[Any]], dict[str, Any]]:
+    """`row_image` for rows as value tuples in `columns` order, with the conversion of each
+    column chosen once per table, not once per value (a million stations, keys and tokens
+    are compared on every `audit verify`)."""
+    personal = PERSONAL_COLUMNS.get(table, frozenset())
+    # moments and stored bytes are logged converted (an ISO text, a digest)
+    timed = {
+        column.name
+        for column in _table(table).columns
+        if isinstance(column.type, DateTime | Date | Time | LargeBinary)
+    }
+    if not personal and not timed:
+        return lambda values: dict(zip(columns, values, strict=True))
+
+    def image(values: Sequence[Any]) -> dict[str, Any]:
+        made = dict(zip(columns, values, strict=True))
+        for column in timed:
+            if made[column] is not None:
+                made[column] = _value(made[column])
+        for column in personal:
+            if made[column] is not None:
+                made[column] = row_image(table, {column: made[column]}, personal_salt)[column]
+        return made
+
+    return image
+
+
+def _shown_key(key: tuple[Any, ...]) -> str:
+    return ",".join(str(part) for part in key)

@@ -1,0 +1,1 @@
+"""The service layer's definition commands and queries."""

@@ -1,0 +1,119 @@
+"""What a station's device needs before its secretary types a figure: the station, its
+candidates in ballot order, the definition facts the checks use, the reporting hours, the
+protocol formats the server accepts and the station's latest stored version."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tallyroom.domain.contest import contest_code
+from tallyroom.domain.key_fingerprint import key_fingerprint
+from tallyroom.domain.protocol_document import MalformedProtocol, parse_protocol_document
+from tallyroom.service.definition.credentials import Principal, current_station_key
+from tallyroom.service.errors import Forbidden
+from tallyroom.service.protocols.protocols import station_in_election
+from tallyroom.service.results.ballot import ballot_of
+from tallyroom.store.schema import (
+    ConstituencyRow,
+    ElectionRow,
+    ProtocolVersionRow,
+    TurnoutReportRow,
+)
+
+#: the fields a format 2 document adds to format 1
+FORMAT_2_FIELDS = ("format", "contest", "photo_sha256")
+
+
+@cache
+def accepted_protocol_formats() -> tuple[int, ...]:
+    """The document formats this server's parser takes, found by asking it: format 2 (with
+    `format`, `contest`, `photo_sha256`) is offered to devices only once the parser knows it."""
+    probe: dict[str, Any] = {
+        "election": "e",
+        "station": "s",
+        "version": 1,
+        "figures": {
+            "registered_voters": 1,
+            "voters_added": 0,
+            "ballots_received": 1,
+            "ballots_issued_in_station": 1,
+            "ballots_issued_portable": 0,
+            "ballots_cast": 1,
+            "invalid_ballots": 0,
+            "unused_ballots": 0,
+            "votes": {"c": 1},
+        },
+    }
+    formats = [1]
+    for contest in ("c", 1):
+        try:
+            parse_protocol_document(
+                probe | {"format": 2, "contest": contest, "photo_sha256": "0" * 64}
+            )
+        except (MalformedProtocol, TypeError, ValueError):
+            continue
+        formats.append(2)
+        break
+    return tuple(formats)
+
+
+def station_setup(session: Session, *, principal: Principal, station_code: str) -> dict[str, Any]:
+    election = session.get_one(ElectionRow, principal.election_id)
+    station = station_in_election(session, election.id, station_code)
+    if not principal.may_act_for_station(station):
+        raise Forbidden("out_of_scope", f"this token may not act for station {station.code}")
+    constituency = session.get_one(ConstituencyRow, station.constituency_id)
+    ballot = ballot_of(session, constituency.id)
+    latest = session.scalars(
+        select(ProtocolVersionRow)
+        .where(ProtocolVersionRow.station_id == station.id)
+        .order_by(ProtocolVersionRow.version.desc())
+        .limit(1)
+    ).first()
+    reported: dict[str, int] = {}
+    for as_of, voters in session.execute(
+        select(TurnoutReportRow.as_of, TurnoutReportRow.voters).where(
+            TurnoutReportRow.station_id == station.id
+        )
+    ).tuples():
+        reported[as_of] = voters
+    key = current_station_key(session, station.id)
+    return {
+        "election": election.code,
+        "election_name": election.name,
+        "station": station.code,
+        "station_name": station.name,
+        "constituency": constituency.number,
+        "constituency_name": constituency.name,
+        # the contest's id as signed documents name it (domain/contest.py)
+        "contest": contest_code(constituency.number),
+        "registered_voters": station.registered_voters,
+        "candidates": [
+            {
+                "code": line.code,
+                "name": line.full_name,
+                "party": line.party,
+                "ballot_position": place,
+            }
+            for place, line in enumerate(ballot, start=1)
+        ],
+        "turnout_hours": [hour for hour in election.turnout_report_times.split(";") if hour],
+        "turnout_reported": reported,
+        "protocol_formats": list(accepted_protocol_formats()),
+        "two_clerk_entry": election.two_clerk_entry,
+        "key_fingerprint": key_fingerprint(key.public_key) if key else None,
+        "latest": None
+        if latest is None
+        else {
+            "version": latest.version,
+            "status": latest.status,
+            "body_sha256": latest.body_sha256,
+            "reasons": json.loads(latest.reasons),
+            "figures": json.loads(latest.body)["figures"],
+        },
+    }

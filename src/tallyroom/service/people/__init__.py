@@ -1,0 +1,1 @@
+"""The service layer's people commands and queries."""

@@ -1,0 +1,1 @@
+"""The service layer's protocols commands and queries."""

@@ -1,0 +1,1 @@
+"""The service layer's register commands and queries."""

@@ -1,0 +1,1 @@
+"""The service layer's results commands and queries."""

@@ -1,0 +1,1 @@
+"""The service layer's watchers commands and queries."""
