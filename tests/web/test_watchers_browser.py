@@ -214,6 +214,7 @@ def test_an_observer_reports_offline_and_the_commission_orders_a_recount(
         "Recount ordered" in console.locator(f'article[data-complaint="{tracking}"]').inner_text()
     )
     desk.close()
+    page.wait_for_timeout(400)  # the results cache's freshness (0.25 s)
     page.reload()
     assert page.locator("#under-review").count() == 0
     complaint = page.locator(f'[data-complaint="{tracking}"]')
@@ -224,3 +225,108 @@ def test_an_observer_reports_offline_and_the_commission_orders_a_recount(
     assert "Upheld" in row.inner_text()
     assert "290 votes" not in page.content()
     shoot(request, screenshot_folder, page, "complaints-upheld")
+
+
+def test_signing_out_leaves_nothing_of_the_observer_to_open_offline(
+    site: str, on_phone: Watched, credentials: IssuedCredentials
+) -> None:
+    """A shared phone: an observer signs in (the form's service worker installed), sends one
+    complaint, queues another while the complaints cannot get through, and signs out. With
+    the network cut, /observer opens the empty offline page — no badge, no stations, no form —
+    and no cache holds a signed-in page; the delivered item is gone from the outbox, the
+    waiting one stays, bound to the badge, and is sent once the same observer signs in."""
+    accredited = httpx.post(
+        f"{site}/api/v1/observers/accreditations",
+        json={
+            "observers": [
+                {
+                    "code": "O0004",
+                    "full_name": "Anna Schmidt",
+                    "kind": "international",
+                    "organisation": "osce-odihr",
+                    "country": "DE",
+                    "stations": ["001-0001"],
+                }
+            ]
+        },
+        headers={"Authorization": f"Bearer {credentials.commission_token}"},
+    )
+    assert accredited.status_code == 201, accredited.text
+    credential = accredited.json()["observers"][0]["credential"]
+    network = {"state": "up"}
+
+    def route(route: Route) -> None:
+        held = route.request.method == "POST" and "/observer/complaints" in route.request.url
+        if network["state"] == "cut" or (network["state"] == "holding" and held):
+            route.abort()
+        else:
+            route.continue_()
+
+    page = on_phone.page
+    page.context.route("**/*", route)
+    page.goto(f"{site}/observer?lang=en")
+    page.fill("#credential", credential)
+    page.click("form.filing-form button[type=submit]")
+    page.click('a[data-station="001-0001"]')
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now through the worker, which once kept this page
+    assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
+    page.wait_for_selector('#outbox[data-ready="yes"]', state="attached")
+    badge = page.locator("#outbox").get_attribute("data-badge")
+    assert badge and badge in page.locator("h1").inner_text()
+
+    def complain(description: str) -> None:
+        page.select_option("#complaint-category", "other")
+        page.fill("#complaint-description", description)
+        page.click("#observer-complaint-form button[type=submit]")
+
+    complain("Delivered: the ballot box was moved behind a curtain.")
+    page.wait_for_selector('#outbox-list li[data-state="delivered"]', timeout=20_000)
+    network["state"] = "holding"
+    complain("Waiting: campaigning at the door.")
+    page.wait_for_selector('#outbox-list li[data-state="waiting"]')
+
+    page.click("#observer-sign-out button[type=submit]")
+    page.wait_for_selector("#credential")
+    kept_pages = page.evaluate(
+        """async () => {
+            const found = [];
+            for (const name of await caches.keys()) {
+                for (const request of await (await caches.open(name)).keys()) {
+                    found.push(new URL(request.url).pathname);
+                }
+            }
+            return found;
+        }"""
+    )
+    assert "/observer/offline" in kept_pages
+    assert "/observer" not in kept_pages
+    outbox = page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            const opening = indexedDB.open("tallyroom-observer", 1);
+            opening.onerror = () => reject(opening.error);
+            opening.onsuccess = () => {
+                const all = opening.result.transaction("outbox").objectStore("outbox").getAll();
+                all.onsuccess = () => resolve(all.result.map((item) => [item.state, item.badge]));
+            };
+        })"""
+    )
+    assert outbox == [["waiting", badge]]
+
+    network["state"] = "cut"
+    for address in ("/observer", "/observer?station=001-0001"):
+        page.goto(f"{site}{address}")
+        page.wait_for_selector("#observer-offline")
+        shown = page.content()
+        assert badge not in shown
+        assert "001-0001" not in shown
+        assert page.locator("#copy-form, #observer-complaint-form, #outbox-list li").count() == 0
+
+    network["state"] = "up"
+    page.goto(f"{site}/observer?lang=en")
+    page.fill("#credential", credential)
+    page.click("form.filing-form button[type=submit]")
+    page.wait_for_selector('#outbox-list li[data-state="delivered"]', timeout=20_000)
+    assert page.locator('#outbox-list li[data-state="waiting"]').count() == 0
+    filed = httpx.get(f"{site}/api/v1/complaints").json()["complaints"]
+    assert len(filed) == 2

@@ -471,7 +471,7 @@ def watcher_router(
             if chosen is not None
             else ()
         )
-        return await page(
+        response = await page(
             request,
             "observer.html",
             "/observer",
@@ -483,6 +483,17 @@ def watcher_router(
             categories=[c.value for c in ComplaintCategory],
             outages=outages,
         )
+        # the observer's own page: no cache keeps it, the form's service worker included
+        response.headers["Cache-Control"] = "no-store, private"
+        return response
+
+    @router.get("/observer/offline")
+    async def observer_offline(request: Request) -> Response:
+        """What the form's service worker shows for /observer without a network: nothing of
+        any observer, so it may be kept on a shared phone."""
+        response = await page(request, "observer.html", "/observer", offline=True)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
 
     @router.post("/observer/sign-in")
     async def sign_in(request: Request) -> Response:
@@ -518,6 +529,9 @@ def watcher_router(
     async def sign_out() -> Response:
         response = RedirectResponse(link("/observer"), status_code=303)
         response.delete_cookie(CREDENTIAL_COOKIE)
+        # the browser drops what it kept of the signed-in pages; the outbox (IndexedDB) stays,
+        # its waiting items bound to their observer's badge (static/observer/observer.js)
+        response.headers["Clear-Site-Data"] = '"cache"'
         return response
 
     @router.post("/observer/copies")

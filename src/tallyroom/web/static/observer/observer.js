@@ -6,6 +6,8 @@
 import { deviceDatabase, flushOutbox } from "./outbox_store.js";
 
 const RETRY_MILLISECONDS = 5000;
+// the service worker's cache of the form's shell, which holds nothing of any observer
+const SHELL_CACHE = "tallyroom-observer-v2";
 const database = deviceDatabase("tallyroom-observer");
 const outbox = document.getElementById("outbox");
 const words = outbox ? outbox.dataset : {};
@@ -127,6 +129,37 @@ for (const form of document.querySelectorAll("form[data-outbox]")) {
       const problem = document.getElementById("network-status");
       if (problem) problem.textContent = String(error);
     });
+  });
+}
+// Signing out on a shared phone: the caches that may hold a signed-in page go (the server
+// also sends Clear-Site-Data), and so do this observer's items already delivered or refused;
+// items still waiting stay, bound to this observer's badge, and are sent only once the same
+// observer signs in again (the page says how many before the form is sent).
+async function forget() {
+  if ("caches" in window) {
+    // the worker keeps no signed-in page (static/observer/sw.js); whatever an older worker
+    // kept goes, and so would any /observer page found in the kept shell
+    for (const name of (await caches.keys()).filter((kept) => kept.startsWith("tallyroom-observer"))) {
+      if (name !== SHELL_CACHE) {
+        await caches.delete(name);
+        continue;
+      }
+      const shell = await caches.open(name);
+      for (const request of await shell.keys()) {
+        if (new URL(request.url).pathname === "/observer") await shell.delete(request);
+      }
+    }
+  }
+  for (const item of (await database.items()).filter(mine)) {
+    if (item.state !== "waiting") await database.remove(item.id);
+  }
+}
+
+const signOut = document.getElementById("observer-sign-out");
+if (signOut) {
+  signOut.addEventListener("submit", (event) => {
+    event.preventDefault();
+    forget().catch(() => {}).finally(() => signOut.submit());
   });
 }
 // the forms now go through the outbox (tests wait for this before submitting)

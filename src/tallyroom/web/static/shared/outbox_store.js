@@ -31,6 +31,7 @@ export function deviceDatabase(name) {
     add: async (item) => done((await store("outbox", "readwrite")).add(item)),
     update: async (item) => done((await store("outbox", "readwrite")).put(item)),
     items: async () => done((await store("outbox", "readonly")).getAll()),
+    remove: async (id) => done((await store("outbox", "readwrite")).delete(id)),
   };
 }
 
