@@ -150,6 +150,38 @@ def test_copies_need_a_signed_in_observer(api: Api) -> None:
     assert api.client.get("/observer").status_code == 401
 
 
+def test_no_cache_keeps_the_signed_in_observer_page(api: Api) -> None:
+    """The signed-in page is marked private (the form's service worker keeps no such page);
+    the offline page holds nothing of the observer even with the credential sent; signing
+    out tells the browser to drop its caches."""
+    credential = _credential(api)
+    api.client.post("/observer/sign-in", data={"credential": credential})
+    home = api.client.get("/observer", params={"station": "001-0001"})
+    assert home.status_code == 200 and 'id="copy-form"' in home.text
+    assert "private" in home.headers["cache-control"]
+    assert "no-store" in home.headers["cache-control"]
+    offline = api.client.get("/observer/offline", params={"station": "001-0001", "lang": "en"})
+    assert offline.status_code == 200
+    assert 'id="observer-offline"' in offline.text
+    assert "001-0001" not in offline.text and "copy-form" not in offline.text
+    assert "private" not in offline.headers["cache-control"]
+    # a forged or stale credential changes nothing: the offline page reads none
+    api.client.cookies.set("observer_credential", "obs_forged")
+    assert api.client.get("/observer/offline").status_code == 200
+    worker = api.client.get("/observer/app/sw.js").text
+    assert '"/observer/offline"' in worker
+    assert '[\n    "/observer",' not in worker  # the signed-in page is never pre-cached
+    signed_out = api.client.post("/observer/sign-out", follow_redirects=False)
+    assert signed_out.status_code == 303
+    assert signed_out.headers["clear-site-data"] == '"cache"'
+    assert "observer_credential=" in signed_out.headers["set-cookie"]
+    # replayed sign-out, no credential: the same answer, never a 5xx
+    api.client.cookies.clear()
+    again = api.client.post("/observer/sign-out", follow_redirects=False)
+    assert again.status_code == 303 and again.headers["clear-site-data"] == '"cache"'
+    assert api.client.get("/observer/sign-out").status_code == 405
+
+
 def test_only_published_attachments_are_served(api: Api) -> None:
     photo = _photo()
     filed = api.client.post(
