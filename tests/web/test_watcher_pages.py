@@ -157,13 +157,15 @@ def test_no_cache_keeps_the_signed_in_observer_page(api: Api) -> None:
     credential = _credential(api)
     api.client.post("/observer/sign-in", data={"credential": credential})
     home = api.client.get("/observer", params={"station": "001-0001"})
-    assert home.status_code == 200 and 'id="copy-form"' in home.text
+    assert home.status_code == 200
+    assert 'id="copy-form"' in home.text
     assert "private" in home.headers["cache-control"]
     assert "no-store" in home.headers["cache-control"]
     offline = api.client.get("/observer/offline", params={"station": "001-0001", "lang": "en"})
     assert offline.status_code == 200
     assert 'id="observer-offline"' in offline.text
-    assert "001-0001" not in offline.text and "copy-form" not in offline.text
+    assert "001-0001" not in offline.text
+    assert "copy-form" not in offline.text
     assert "private" not in offline.headers["cache-control"]
     # a forged or stale credential changes nothing: the offline page reads none
     api.client.cookies.set("observer_credential", "obs_forged")
@@ -178,7 +180,8 @@ def test_no_cache_keeps_the_signed_in_observer_page(api: Api) -> None:
     # replayed sign-out, no credential: the same answer, never a 5xx
     api.client.cookies.clear()
     again = api.client.post("/observer/sign-out", follow_redirects=False)
-    assert again.status_code == 303 and again.headers["clear-site-data"] == '"cache"'
+    assert again.status_code == 303
+    assert again.headers["clear-site-data"] == '"cache"'
     assert api.client.get("/observer/sign-out").status_code == 405
 
 

@@ -273,7 +273,8 @@ def test_signing_out_leaves_nothing_of_the_observer_to_open_offline(
     assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
     page.wait_for_selector('#outbox[data-ready="yes"]', state="attached")
     badge = page.locator("#outbox").get_attribute("data-badge")
-    assert badge and badge in page.locator("h1").inner_text()
+    assert badge
+    assert badge in page.locator("h1").inner_text()
 
     def complain(description: str) -> None:
         page.select_option("#complaint-category", "other")
