@@ -357,27 +357,27 @@ def watcher_router(
     async def pollster_home(request: Request) -> Response:
         return await pollster_page(request)
 
-    @router.post("/exit-poll/sign-in")
-    async def pollster_sign_in(request: Request) -> Response:
+    async def credential_sign_in(
+        request: Request,
+        authenticate: Callable[[Session, str], object],
+        *,
+        template: str,
+        path: str,
+        cookie: str,
+    ) -> Response:
+        """Sign in with a badge's or a firm's credential: kept in a Strict cookie (a form
+        elsewhere cannot send anything in its holder's name), or the page again with 401."""
         form = await form_of(request)
         credential = str(form.get("credential") or "").strip()[:200]
         try:
-            await run_in_threadpool(
-                read, lambda session: exit_polls.authenticate_pollster(session, credential)
-            )
+            await run_in_threadpool(read, lambda session: authenticate(session, credential))
         except ServiceError as error:
             return await page(
-                request,
-                "pollster.html",
-                "/exit-poll",
-                status=401,
-                signed_in=False,
-                problem=error.message,
+                request, template, path, status=401, signed_in=False, problem=error.message
             )
-        response = RedirectResponse(link("/exit-poll"), status_code=303)
-        # Strict: a form elsewhere cannot send a sample or estimates in the firm's name.
+        response = RedirectResponse(link(path), status_code=303)
         response.set_cookie(
-            POLLSTER_COOKIE,
+            cookie,
             credential,
             httponly=True,
             samesite="strict",
@@ -385,6 +385,16 @@ def watcher_router(
             max_age=3 * 24 * 3600,
         )
         return response
+
+    @router.post("/exit-poll/sign-in")
+    async def pollster_sign_in(request: Request) -> Response:
+        return await credential_sign_in(
+            request,
+            exit_polls.authenticate_pollster,
+            template="pollster.html",
+            path="/exit-poll",
+            cookie=POLLSTER_COOKIE,
+        )
 
     @router.post("/exit-poll/sign-out")
     async def pollster_sign_out() -> Response:
@@ -497,33 +507,13 @@ def watcher_router(
 
     @router.post("/observer/sign-in")
     async def sign_in(request: Request) -> Response:
-        form = await form_of(request)
-        credential = str(form.get("credential") or "").strip()[:200]
-        try:
-            await run_in_threadpool(
-                read,
-                lambda session: observer_accreditation.authenticate_observer(session, credential),
-            )
-        except ServiceError as error:
-            return await page(
-                request,
-                "observer.html",
-                "/observer",
-                status=401,
-                signed_in=False,
-                problem=error.message,
-            )
-        response = RedirectResponse(link("/observer"), status_code=303)
-        # Strict: a form elsewhere cannot submit a copy in the observer's name.
-        response.set_cookie(
-            CREDENTIAL_COOKIE,
-            credential,
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-            max_age=3 * 24 * 3600,
+        return await credential_sign_in(
+            request,
+            observer_accreditation.authenticate_observer,
+            template="observer.html",
+            path="/observer",
+            cookie=CREDENTIAL_COOKIE,
         )
-        return response
 
     @router.post("/observer/sign-out")
     async def sign_out() -> Response:
