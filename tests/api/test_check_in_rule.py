@@ -4,6 +4,7 @@ never over a decision a person made."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -173,3 +174,20 @@ def test_a_station_under_a_recount_order_is_left_to_the_commission(desks: Api) -
     assert latest(desks).status == "accepted"
     with transaction(desks.sessions) as session:
         assert not [e for e in audit_log.entries(session) if e.action == "protocol.reexamined"]
+
+
+def test_a_rule_set_change_judges_with_the_check_ins_too(desks: Api) -> None:
+    """A rules change re-examines undecided protocols as intake judged them: the station's
+    check-ins stand beside its figures, so the check-ins rule still applies."""
+    from tests.api.test_rule_changes import change, without
+
+    check_in_many(desks, 0, 6)
+    assert reasons(desks.submit(issued(9))) == [RULE]
+    changed = change(desks, without("candidate_missing"))
+    assert changed.status_code == 200, changed.text
+    row = latest(desks)
+    assert (row.status, [reason["code"] for reason in json.loads(row.reasons)]) == (
+        "flagged",
+        [RULE],
+    )
+    assert not counted(desks)

@@ -25,6 +25,7 @@ from tallyroom.service.errors import InvalidInput
 from tallyroom.service.protocols.annulments import annulled_stations
 from tallyroom.service.protocols.election_rules import rule_set_of_text, stored_rule_set
 from tallyroom.service.protocols.protocols import SIGNED_WITH_REVOKED_KEY, recount_pending
+from tallyroom.service.register.poll_book_figures import check_ins_by_station
 from tallyroom.service.results.certified_contests import certified_constituencies
 from tallyroom.service.results.tally import bump_revision, count_protocol, uncount_station
 from tallyroom.store.schema import (
@@ -204,6 +205,8 @@ def _reexamine(
     certified = certified_constituencies(
         session, {station.constituency_id for station in stations.values()}
     )
+    # judged as at intake: the station's check-ins beside its figures (a rule may name them)
+    check_ins = check_ins_by_station(session, list(stations))
     standing: dict[int, list[str]] = {}
     for constituency_id, code in session.execute(
         select(CandidateRow.constituency_id, CandidateRow.code).where(
@@ -232,6 +235,7 @@ def _reexamine(
             figures,
             standing_candidates=standing.get(station.constituency_id, []),
             registered_on_register=station.registered_voters,
+            check_ins=check_ins.get(station.id),
             rule_set=rule_set,
         )
         # A rule that would refuse a protocol cannot un-store one: it is flagged instead.
