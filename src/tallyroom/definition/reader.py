@@ -31,6 +31,7 @@ from tallyroom.domain.contest import Contest
 from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind, Election, VotingHours
+from tallyroom.domain.leveling_rule import leveling_rule_of
 from tallyroom.domain.list_contest import list_contest_of, threshold_percent_of
 from tallyroom.domain.observer import Observer, ObserverKind
 from tallyroom.domain.organisation import ExitPollSample, Organisation, OrganisationRole
@@ -147,6 +148,12 @@ def _read_election(folder: Path, problems: ProblemCollector) -> Election | None:
             problems.add(
                 ELECTION_FILE, line.get("list_contest", 1), "election.list_contest", str(error)
             )
+            return None
+    if section.get("leveling") is not None:
+        try:
+            values["leveling"] = leveling_rule_of(section["leveling"])
+        except ValueError as error:
+            problems.add(ELECTION_FILE, line.get("leveling", 1), "election.leveling", str(error))
             return None
     contest_problem = _contest_problem(values["contest_kind"], values["seats_per_constituency"])
     if contest_problem:
@@ -322,8 +329,19 @@ def _check_seats(definition: ElectionDefinition, problems: ProblemCollector, lin
     election = definition.election
     contested = sum(seats for _, seats in definition.contest_systems().values())
     listed = election.list_contest.seats if election.list_contest is not None else 0
-    if contested + listed != election.seats:
+    districts = sum(kind.is_list for kind, _ in definition.contest_systems().values())
+    if election.leveling is not None and districts == 0:
+        problems.add(
+            ELECTION_FILE,
+            line,
+            "election.leveling",
+            "leveling seats need district list contests (contests.csv)",
+        )
+        return
+    leveling = election.leveling.total(districts) if election.leveling is not None else 0
+    if contested + listed + leveling != election.seats:
         lists = f" and the list contest {listed}" if listed else ""
+        lists += f" and {leveling} leveling seats" if leveling else ""
         problems.add(
             ELECTION_FILE,
             line,

@@ -10,6 +10,7 @@ from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT, OPTIONAL
 from tallyroom.definition.rules_file import rules_yaml
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import Election
+from tallyroom.domain.leveling_rule import LevelingRule
 from tallyroom.domain.list_contest import ListContest
 from tallyroom.domain.tree_head import key_fingerprint
 
@@ -157,6 +158,7 @@ def _election_yaml(election: Election) -> str:
         f"{_policy_yaml(election)}"
         f"{_complaints_yaml(election)}"
         f"{_list_contest_yaml(election.list_contest)}"
+        f"{_leveling_yaml(election.leveling)}"
     )
 
 
@@ -174,6 +176,28 @@ def _list_contest_yaml(contest: ListContest | None) -> str:
         f"    seats: {contest.seats}\n"
         f"    method: {contest.method.value}\n"
         f'    threshold_percent: "{contest.threshold_percent}"\n'
+    )
+
+
+def _leveling_yaml(rule: LevelingRule | None) -> str:
+    if rule is None:
+        return ""
+    data = rule.as_json()
+    seats = (
+        f"    seats_per_district: {rule.seats_per_district}\n"
+        if rule.seats_per_district is not None
+        else f"    seats: {rule.seats}\n"
+    )
+    first = f'    first_divisor: "{data["first_divisor"]}"\n' if "first_divisor" in data else ""
+    return (
+        "  leveling:\n"
+        f"    rule: {rule.rule}\n"
+        f"{seats}"
+        f"    method: {data['method']}\n"
+        f"{first}"
+        "    threshold:\n"
+        f'      percent: "{rule.threshold_percent}"\n'
+        f"      base: {rule.threshold_base.value}\n"
     )
 
 

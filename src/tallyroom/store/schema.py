@@ -74,6 +74,9 @@ class ElectionRow(Base):
     #: days the commission has to decide a complaint, per category (a JSON object of category
     #: → days, from the definition's `complaints: {deadline_days: …}`); NULL: the default table
     complaint_deadlines: Mapped[str | None] = mapped_column(Text)
+    #: leveling seats over the district list contests (canonical JSON of LevelingRule.as_json);
+    #: NULL: none
+    leveling: Mapped[str | None] = mapped_column(Text)
 
 
 class ConstituencyRow(Base):

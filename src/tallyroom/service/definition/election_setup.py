@@ -85,6 +85,9 @@ def define_election(
         list_contest=canonical_json(election.list_contest.as_json()).decode()
         if election.list_contest is not None
         else None,
+        leveling=canonical_json(election.leveling.as_json()).decode()
+        if election.leveling is not None
+        else None,
     )
     session.add(row)
     session.flush()
