@@ -12,8 +12,8 @@ from datetime import datetime
 from tallyroom.domain.candidate import Candidate, Nomination
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind
-from tallyroom.domain.electoral_systems.contest_seats import held_seats
 from tallyroom.domain.electoral_systems.candidate_selection import ListCandidate
+from tallyroom.domain.electoral_systems.contest_seats import held_seats
 from tallyroom.domain.electoral_systems.district_list_seats import (
     district_leveling,
     district_result,

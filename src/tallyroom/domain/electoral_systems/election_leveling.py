@@ -89,7 +89,7 @@ class ElectionLeveling:
             "national_steps": [
                 {
                     "label": step.label,
-                    "seats": {p: n for p, n in step.seats.items()},
+                    "seats": dict(step.seats),
                     "quotients": {
                         party: [
                             {"divisor": str(step.method.divisor(n)), "quotient": _exact(q)}
@@ -172,10 +172,9 @@ def election_leveling(
         outcome=None,
         district_seats=_summed(ordinary_won),
     )
-    caps = {
-        district: rule.seats_per_district if rule.seats_per_district is not None else total
-        for district in ordinary_seats
-    }
+    # a district takes at most its own leveling seats; with a total, any number of them
+    cap = rule.seats_per_district if rule.seats_per_district is not None else total
+    caps = dict.fromkeys(ordinary_seats, cap)
     try:
         outcome = norwegian_leveling(
             district_votes,
