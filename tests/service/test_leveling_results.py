@@ -14,6 +14,7 @@ import pytest
 from tallyroom.definition.reader import read_definition
 from tallyroom.domain.seat_status import SeatStatus
 from tallyroom.exports.snapshot import write_snapshot
+from tallyroom.exports.snapshot_layout import constituency_page_path
 from tallyroom.exports.snapshot_verification import verify_snapshot
 from tallyroom.service.definition.definition_export import stored_definition
 from tallyroom.service.results.publication import gather_publication
@@ -95,6 +96,30 @@ def test_published_leveling_seats_are_re_derived_by_verify(api: Api, tmp_path: P
     assert results == publication.results
     snapshot = write_snapshot(publication, tmp_path / "published").folder
     assert verify_snapshot(snapshot).problems == []
+    # open data: the leveling table with its quotients, the placements and national seats
+    open_data = snapshot / "open-data"
+    table = json.loads((open_data / "leveling-seats.json").read_text(encoding="utf-8"))
+    assert table == results["leveling"]
+    assert (open_data / "leveling-seats.csv").read_text(encoding="utf-8").splitlines() == [
+        "order,constituency,party,candidate,quotient_exact,quotient,status",
+        "1,2,YAP,C011,2/5,0.4000,won",
+        "2,1,REAL,C008,3/10,0.3000,won",
+    ]
+    national = (open_data / "leveling-national-seats.csv").read_text(encoding="utf-8")
+    assert national.splitlines()[1:] == [
+        "YAP,840,yes,3,1",
+        "REAL,340,yes,1,1",
+        "MUS,220,no,1,0",
+    ]
+    # the site: each district names its leveling seat
+    page = (snapshot / constituency_page_path(2)).read_text(encoding="utf-8")
+    assert "C011 (YAP, leveling seat 1, quotient 0.4000, won)" in page
+    # a forged open-data placement is named as differing from the re-derived file
+    csv_path = open_data / "leveling-seats.csv"
+    honest = csv_path.read_bytes()
+    csv_path.write_bytes(honest.replace(b"2,1,REAL,C008", b"2,1,MUS,C009"))
+    assert any("leveling-seats.csv" in problem for problem in verify_snapshot(snapshot).problems)
+    csv_path.write_bytes(honest)
     # a forger who moves a leveling seat to another party is named by the re-derivation
     path = snapshot / "results.json"
     forged = json.loads(path.read_text(encoding="utf-8"))
