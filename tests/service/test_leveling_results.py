@@ -111,7 +111,12 @@ def test_published_leveling_seats_are_re_derived_by_verify(api: Api, tmp_path: P
         "REAL,340,yes,1,1",
         "MUS,220,no,1,0",
     ]
-    # the site: each district names its leveling seat
+    # the site: seats by party with the leveling seats marked and the national line; each
+    # district names its leveling seat
+    index = (snapshot / "index.html").read_text(encoding="utf-8")
+    assert "the line is <strong>224.0000</strong> votes" in index
+    assert '<td class="n"><strong class="leveling">1</strong></td><td class="n">4</td>' in index
+    assert "1. constituency 2, YAP (C011, quotient 0.4000)" in index
     page = (snapshot / constituency_page_path(2)).read_text(encoding="utf-8")
     assert "C011 (YAP, leveling seat 1, quotient 0.4000, won)" in page
     # a forged open-data placement is named as differing from the re-derived file
