@@ -305,6 +305,18 @@ def _optional_threshold(cell: str) -> Fraction | None:
     return threshold_percent_of(cell.strip()) if cell.strip() else None
 
 
+def _optional_first_divisor(cell: str) -> Fraction | None:
+    if not cell.strip():
+        return None
+    try:
+        divisor = Fraction(cell.strip())
+    except (ValueError, ZeroDivisionError):
+        raise ValueError("first_divisor must be a number") from None
+    if divisor <= 0:
+        raise ValueError("first_divisor must be above 0")
+    return divisor
+
+
 def _optional_yes_no(cell: str) -> bool | None:
     return columns.yes_no(cell) if cell.strip() else None
 
@@ -526,9 +538,10 @@ class _FolderReader:
             columns.positive_integer,
             _optional_threshold,
             _optional_yes_no,
+            _optional_first_divisor,
         )
         for line, row, valid in self.records(file, parsers):
-            number, kind, seats, threshold, counts_blank = row
+            number, kind, seats, threshold, counts_blank, first_divisor = row
             if number is not None:
                 valid = self.unique(file, line, "constituency", number, seen) and valid
                 if not self.known(number, constituencies, "constituencies.csv"):
@@ -546,6 +559,16 @@ class _FolderReader:
                         "threshold_percent",
                         f"{kind.value} has no threshold (only a district list contest has)",
                     )
+                if first_divisor is not None and kind not in (
+                    ContestKind.DHONDT,
+                    ContestKind.SAINTE_LAGUE,
+                ):
+                    valid = self.problem(
+                        file,
+                        line,
+                        "first_divisor",
+                        f"{kind.value} has no divisors (only dhondt and sainte-lague have)",
+                    )
             if valid:
                 result.append(
                     Contest(
@@ -554,6 +577,7 @@ class _FolderReader:
                         seats,
                         threshold_percent=threshold or Fraction(0),
                         threshold_counts_blank=bool(counts_blank),
+                        first_divisor=first_divisor,
                     )
                 )
         return result

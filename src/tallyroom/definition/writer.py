@@ -94,6 +94,8 @@ def write_definition(definition: ElectionDefinition, folder: Path) -> None:
     if definition.contests:
         # The thresholds only where a district list contest is defined.
         with_lists = any(c.kind.is_list for c in definition.contests)
+        # The first divisor only where a contest has one: other folders export as before.
+        with_divisor = any(c.first_divisor is not None for c in definition.contests)
         _write_csv(
             folder,
             "contests.csv",
@@ -107,9 +109,11 @@ def write_definition(definition: ElectionDefinition, folder: Path) -> None:
                     if with_lists
                     else ()
                 )
+                + ((str(c.first_divisor or ""),) if with_divisor else ())
                 for c in definition.contests
             ),
-            leave_out=() if with_lists else ("threshold_percent", "threshold_counts_blank"),
+            leave_out=(() if with_lists else ("threshold_percent", "threshold_counts_blank"))
+            + (() if with_divisor else ("first_divisor",)),
         )
 
 
@@ -143,7 +147,7 @@ def _election_yaml(election: Election) -> str:
         f"  code: {election.code}\n"
         f"  name: {_yaml_string(election.name)}\n"
         f"{_names_yaml(election.names)}"
-        f"  country: {election.country}\n"
+        f"  country: {_country_yaml(election.country)}\n"
         f"  polling_day: {election.polling_day.isoformat()}\n"
         f"  timezone: {election.timezone}\n"
         f'  voting_hours: {{opens: "{election.voting_hours.opens:%H:%M}", '
@@ -160,6 +164,11 @@ def _election_yaml(election: Election) -> str:
         f"{_list_contest_yaml(election.list_contest)}"
         f"{_leveling_yaml(election.leveling)}"
     )
+
+
+def _country_yaml(country: str) -> str:
+    # YAML 1.1 reads a bare NO (Norway) as false: quoted then, the others bare as before
+    return f'"{country}"' if country.lower() in {"no", "yes", "on", "off", "y", "n"} else country
 
 
 def _two_clerk_yaml(election: Election) -> str:

@@ -102,6 +102,8 @@ class ContestRow(Base):
     threshold_counts_blank: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    #: a district list contest's first divisor in place of its series' own ("7/5"); NULL: none
+    first_divisor: Mapped[str | None] = mapped_column(String(40))
     certified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
