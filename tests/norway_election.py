@@ -2,7 +2,7 @@
 district list contests by modified Sainte-Laguë (first divisor 1.4, contests.csv), one
 leveling seat per district above a 4 % national line (election.yaml `leveling`), one polling
 station per district whose signed protocol carries the district's official party votes
-(../shared/data/electoral-systems/norway-2017.json, copied under tests/domain/electoral_systems/cases)."""
+(the shared norway-2017.json, copied under tests/domain/electoral_systems/cases)."""
 
 from __future__ import annotations
 
@@ -90,9 +90,9 @@ def norway_election_folder(tmp_path: Path) -> Path:
     for n, district in enumerate(districts, 1):
         for party in sorted(district["votes"]):
             for place in range(1, _seats_in(expected, district["id"], party) + 2):
+                name = f"{party} kandidat {place} ({district['id']})"
                 rows.append(
-                    f"{candidate_code(n, party, place)},{n},{party} kandidat {place} ({district['id']}),"
-                    f"party,{party},registered,{place}"
+                    f"{candidate_code(n, party, place)},{n},{name},party,{party},registered,{place}"
                 )
     (folder / "candidates.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     (folder / "contests.csv").write_text(

@@ -347,6 +347,9 @@ class ListContestBody(BaseModel):
     threshold_counts_blank: bool | None = Field(
         default=None, description="true when blank votes count in the threshold's base"
     )
+    first_divisor: str | None = Field(
+        default=None, description="modified Sainte-Laguë: the first divisor (exact, e.g. 7/5)"
+    )
 
 
 class DistrictSeatHolderBody(BaseModel):
