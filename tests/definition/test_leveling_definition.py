@@ -4,6 +4,7 @@ written back as read."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,35 @@ def test_a_bad_leveling_field_is_refused_with_its_line(tmp_path: Path) -> None:
     assert len(problems) == 1
     assert problems[0].startswith("election.yaml:15: election.leveling: ")
     assert "divisor method" in problems[0]
+
+
+def test_a_first_divisor_is_read_written_back_and_refused_without_divisors(
+    tmp_path: Path,
+) -> None:
+    folder = leveling_election_folder(tmp_path)
+    (folder / "contests.csv").write_text(
+        "constituency,kind,seats,threshold_percent,threshold_counts_blank,first_divisor\n"
+        "1,sainte-lague,3,0,no,1.4\n"
+        "2,sainte-lague,2,0,no,\n",
+        encoding="utf-8",
+    )
+    definition = read_definition(folder)
+    first, second = definition.contests
+    assert (first.first_divisor, second.first_divisor) == (Fraction(7, 5), None)
+    contest = first.list_contest()
+    assert contest is not None
+    assert contest.first_divisor == Fraction(7, 5)
+    written = tmp_path / "written"
+    write_definition(definition, written)
+    assert read_definition(written).contests == definition.contests
+    (folder / "contests.csv").write_text(
+        "constituency,kind,seats,threshold_percent,threshold_counts_blank,first_divisor\n"
+        "1,hare,3,0,no,1.4\n"
+        "2,sainte-lague,2,0,no,abc\n",
+        encoding="utf-8",
+    )
+    problems = _problems(folder)
+    assert any(
+        p.startswith("contests.csv:2: first_divisor: hare has no divisors") for p in problems
+    )
+    assert any(p.startswith("contests.csv:3: first_divisor:") for p in problems)
