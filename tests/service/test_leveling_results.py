@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
+from tallyroom.cli.results_commands import seats_table
 from tallyroom.definition.reader import read_definition
 from tallyroom.domain.seat_status import SeatStatus
 from tallyroom.exports.snapshot import write_snapshot
@@ -86,6 +88,12 @@ def test_leveling_seats_come_from_the_counted_protocols(api: Api) -> None:
         "decimal": "0.4000",
     }
     assert document["leveling"]["over_represented"] == []
+    # `tallyroom results` names them under the parties' seats
+    console = Console(width=200, record=True)
+    console.print(seats_table(document))
+    assert (
+        "of which leveling seats (national threshold 16 %): YAP 1, REAL 1" in console.export_text()
+    )
 
 
 def test_published_leveling_seats_are_re_derived_by_verify(api: Api, tmp_path: Path) -> None:
