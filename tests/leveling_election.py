@@ -17,15 +17,13 @@ worked by hand:
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 from tallyroom.domain.protocol import ProtocolFigures
+from tests.district_election import district_list_folder
 from tests.polled_election import figures
 from tests.station_client import Api, protocol
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 #: the leveling declaration as election.yaml carries it
 LEVELING_YAML = (
@@ -48,34 +46,21 @@ EXPECTED_HOLDERS = {
 
 def leveling_election_folder(tmp_path: Path) -> Path:
     """The small election as two Sainte-Laguë districts with a leveling seat each."""
-    folder = tmp_path / "small-election"
-    shutil.copytree(FIXTURES / "small-election", folder)
-    path = folder / "election.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("seats: 2\n", "seats: 7\n") + LEVELING_YAML,
-        encoding="utf-8",
+    return district_list_folder(
+        tmp_path,
+        seats=7,
+        positions={"C001": "1", "C002": "1", "C003": "", "C004": "", "C005": "1", "C006": ""},
+        candidates=[
+            "C007,1,Kamran Rzayev,party,YAP,registered,2",
+            "C008,1,Günel Səfərova,party,REAL,registered,2",
+            "C009,1,Orxan İsmayılov,party,MUS,registered,1",
+            "C010,2,Aynur Quliyeva,party,YAP,registered,1",
+            "C011,2,Elçin Nağıyev,party,YAP,registered,2",
+            "C012,2,Fərid Abbasov,party,REAL,registered,1",
+        ],
+        contests="1,sainte-lague,3,0,no\n2,sainte-lague,2,0,no\n",
+        election_yaml=LEVELING_YAML,
     )
-    candidates = folder / "candidates.csv"
-    lines = candidates.read_text(encoding="utf-8").splitlines()
-    positions = {"C001": "1", "C002": "1", "C003": "", "C004": "", "C005": "1", "C006": ""}
-    rows = [lines[0] + ",ballot_position"]
-    rows += [f"{line},{positions[line.split(',')[0]]}" for line in lines[1:]]
-    rows += [
-        "C007,1,Kamran Rzayev,party,YAP,registered,2",
-        "C008,1,Günel Səfərova,party,REAL,registered,2",
-        "C009,1,Orxan İsmayılov,party,MUS,registered,1",
-        "C010,2,Aynur Quliyeva,party,YAP,registered,1",
-        "C011,2,Elçin Nağıyev,party,YAP,registered,2",
-        "C012,2,Fərid Abbasov,party,REAL,registered,1",
-    ]
-    candidates.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    (folder / "contests.csv").write_text(
-        "constituency,kind,seats,threshold_percent,threshold_counts_blank\n"
-        "1,sainte-lague,3,0,no\n"
-        "2,sainte-lague,2,0,no\n",
-        encoding="utf-8",
-    )
-    return folder
 
 
 _LIST_CANDIDATES = {"001": ("C007", "C008", "C009"), "002": ("C010", "C011", "C012")}

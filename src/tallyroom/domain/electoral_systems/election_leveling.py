@@ -16,6 +16,7 @@ from tallyroom.domain.electoral_systems.divisor_methods import (
 )
 from tallyroom.domain.electoral_systems.drawn_lot import TieNeedsLot
 from tallyroom.domain.electoral_systems.leveling_seats import LevelingOutcome, norwegian_leveling
+from tallyroom.domain.electoral_systems.list_seats import exact_number
 from tallyroom.domain.electoral_systems.threshold import Threshold, apply_threshold
 from tallyroom.domain.leveling_rule import LevelingRule
 from tallyroom.domain.seat_status import SeatStatus, list_seat_status
@@ -131,7 +132,8 @@ def _summed(by_district: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
 
 
 def _exact(value: Fraction) -> dict[str, str]:
-    return {"exact": str(value), "decimal": f"{float(value):.4f}"}
+    # four decimals: quotients over votes per seat are small numbers close together
+    return exact_number(value, digits=4)
 
 
 def election_leveling(

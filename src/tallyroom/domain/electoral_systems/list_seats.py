@@ -81,8 +81,8 @@ class ListSeats:
                 "method": self.contest.method.value,
                 "threshold_percent": str(self.contest.threshold_percent),
                 "base_votes": self.base_votes,
-                "threshold_votes": _exact(self.threshold_votes),
-                "quota": _exact(self.quota) if self.quota is not None else None,
+                "threshold_votes": exact_number(self.threshold_votes),
+                "quota": exact_number(self.quota) if self.quota is not None else None,
                 "status": self.status.value if self.status is not None else None,
                 "open_seats": self.open_seats,
                 "lot_needed_between": list(self.lot_needed_between),
@@ -97,8 +97,9 @@ class ListSeats:
         )
 
 
-def _exact(value: Fraction) -> dict[str, str]:
-    return {"exact": str(value), "decimal": f"{float(value):.2f}"}
+def exact_number(value: Fraction, digits: int = 2) -> dict[str, str]:
+    """A fraction as open data: exact as text ("100000/3") beside a rounded decimal."""
+    return {"exact": str(value), "decimal": f"{float(value):.{digits}f}"}
 
 
 def _row_json(row: ListRow, method: ListMethod) -> dict[str, Any]:
@@ -111,12 +112,12 @@ def _row_json(row: ListRow, method: ListMethod) -> dict[str, Any]:
     if method in (ListMethod.HARE, ListMethod.DROOP):
         data |= {
             "quota_seats": row.quota_seats,
-            "remainder": _exact(row.remainder),
+            "remainder": exact_number(row.remainder),
             "remainder_seat": row.remainder_seat,
         }
     else:
         data["quotients"] = [
-            {"divisor": str(divisor), "quotient": _exact(quotient), "seat": seat}
+            {"divisor": str(divisor), "quotient": exact_number(quotient), "seat": seat}
             for divisor, quotient, seat in row.quotients
         ]
     return data

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tallyroom.domain.electoral_systems.election_leveling import ElectionLeveling
+from tallyroom.domain.electoral_systems.list_seats import exact_number
 from tallyroom.domain.results import ConstituencyResult, NationalResults, TurnoutPoint
 
 
@@ -72,7 +73,7 @@ def _leveling_seats(
                 "party": seat.party,
                 "candidate": seat.candidate,
                 "status": status,
-                "quotient": {"exact": str(seat.quotient), "decimal": f"{float(seat.quotient):.4f}"},
+                "quotient": exact_number(seat.quotient, digits=4),
             }
             for seat in leveling.in_district(str(result.number))
         ]
