@@ -18,6 +18,7 @@ import asyncio
 import csv
 import multiprocessing
 import os
+import random
 import resource
 import shutil
 import sqlite3
@@ -178,6 +179,55 @@ async def drive(
     }
 
 
+#: the day's check-ins nationally and the polling hours (08:00-21:00 in the scenario)
+DAY_CHECK_INS = 2_200_000
+POLLING_HOURS = 13
+#: the busiest hour against the day's average hour
+PEAK_OVER_AVERAGE = 2.0
+
+
+def national_peak_rate() -> float:
+    """Single check-ins a second reaching the server in the national peak hour."""
+    return DAY_CHECK_INS / (POLLING_HOURS * 3600) * PEAK_OVER_AVERAGE
+
+
+async def drive_open(
+    url: str, path: str, requests: list[tuple[Any, dict[str, str]]], rate: float
+) -> dict[str, Any]:
+    """Requests sent as desks send them: arrivals at random (Poisson) at `rate` a second,
+    each sent when it is due whether or not earlier ones were answered (open loop); a
+    latency runs from when the request was due, so a request kept waiting for a free
+    connection counts its wait."""
+    rng = random.Random(14)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+
+        async def send(body: Any, headers: dict[str, str], due: float) -> None:
+            response = await client.post(path, json=body, headers=headers)
+            latencies.append(time.monotonic() - due)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+        started = due = time.monotonic()
+        sending: list[asyncio.Task[None]] = []
+        for body, headers in requests:
+            due += rng.expovariate(rate)
+            wait = due - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            sending.append(asyncio.create_task(send(body, headers, due)))
+        await asyncio.gather(*sending)
+        elapsed = time.monotonic() - started
+    return {
+        "elapsed": elapsed,
+        "rate": len(latencies) / elapsed,
+        "p50": percentile(latencies, 0.5) * 1000,
+        "p99": percentile(latencies, 0.99) * 1000,
+        "statuses": statuses,
+    }
+
+
 def postgresql_load(url: str, wanted: int) -> None:
     """The register loaded by tallyroom (COPY) and by a raw psycopg COPY of the same CSV rows
     into a table like the voter table (same columns and indexes), in the same run."""
@@ -247,6 +297,12 @@ def main() -> None:
     )
     parser.add_argument("--books", type=int, default=16, help="poll books sending batches")
     parser.add_argument("--singles", type=int, default=2_000, help="single online check-ins")
+    parser.add_argument(
+        "--single-rate",
+        type=float,
+        help="single check-ins a second, sent open-loop (default: the national peak hour, "
+        f"{DAY_CHECK_INS:,} a day over {POLLING_HOURS} hours × {PEAK_OVER_AVERAGE:g})",
+    )
     parser.add_argument(
         "--replay",
         type=int,
@@ -364,6 +420,8 @@ def main() -> None:
                 )
             )
     checked_in = sum(len(body["check_ins"]) for body, _ in batches)
+    # voters of the stations after the batched ones: the first half checked in closed-loop,
+    # the second half open-loop (each voter's first check-in once)
     singles: list[tuple[Any, dict[str, str]]] = []
     for code in codes[arguments.books :]:
         token = credentials.stations[code][1]
@@ -374,10 +432,11 @@ def main() -> None:
                     {"Authorization": f"Bearer {token}"},
                 )
             )
-            if len(singles) >= arguments.singles:
+            if len(singles) >= 2 * arguments.singles:
                 break
-        if len(singles) >= arguments.singles:
+        if len(singles) >= 2 * arguments.singles:
             break
+    singles, opened = singles[: arguments.singles], singles[arguments.singles :]
     # the same voters again from another desk reference: each is refused, naming the station
     seconds = [
         ({**body, "client_reference": body["client_reference"] + "-again"}, headers)
@@ -403,6 +462,20 @@ def main() -> None:
         refused = asyncio.run(
             drive(f"http://127.0.0.1:{port}", "/api/v1/pollbook/check-ins", seconds, 16)
         )
+        # the same check-ins again as desks send them (open loop at the peak rate): first
+        # check-ins of fresh references, then their duplicates, beside the echo driven alike
+        rate = arguments.single_rate or national_peak_rate()
+        again = [
+            ({**body, "client_reference": body["client_reference"] + "-again"}, headers)
+            for body, headers in opened
+        ]
+        echo_open = asyncio.run(drive_open(f"http://127.0.0.1:{echo_port}", "/echo", opened, rate))
+        open_first = asyncio.run(
+            drive_open(f"http://127.0.0.1:{port}", "/api/v1/pollbook/check-ins", opened, rate)
+        )
+        open_refused = asyncio.run(
+            drive_open(f"http://127.0.0.1:{port}", "/api/v1/pollbook/check-ins", again, rate)
+        )
     finally:
         for process in (echo, server):
             process.terminate()
@@ -423,13 +496,33 @@ def main() -> None:
     print(
         f"  single online check-in                {single['rate']:8,.0f} /s     "
         f"p50 {single['p50']:5.1f} ms  p99 {single['p99']:5.1f} ms  statuses "
-        f"{single['statuses']}  (target p99 < 50 ms)"
+        f"{single['statuses']}  (closed loop: 16 clients back to back)"
     )
     print(
         f"  second check-in refused               {refused['rate']:8,.0f} /s     "
         f"p50 {refused['p50']:5.1f} ms  p99 {refused['p99']:5.1f} ms  statuses "
         f"{refused['statuses']}"
     )
+    print(
+        f"  open loop, as desks send them: Poisson arrivals at {rate:,.1f}/s "
+        + (
+            "(--single-rate)"
+            if arguments.single_rate
+            else f"(the national peak hour: {DAY_CHECK_INS:,} check-ins over {POLLING_HOURS} "
+            f"polling hours = {DAY_CHECK_INS / POLLING_HOURS / 3600:,.1f}/s on average, "
+            f"× {PEAK_OVER_AVERAGE:g} at the peak)"
+        )
+        + f", {len(opened):,} of each; latency from when each was due"
+    )
+    for label, figures, note in (
+        ("reference: bare FastAPI JSON echo", echo_open, ""),
+        ("single online check-in", open_first, "  (target p99 < 50 ms)"),
+        ("second check-in refused", open_refused, "  (as fast)"),
+    ):
+        print(
+            f"  {label:<37} {figures['rate']:8,.0f} /s     p50 {figures['p50']:5.1f} ms  "
+            f"p99 {figures['p99']:5.1f} ms  statuses {figures['statuses']}{note}"
+        )
     shutil.rmtree(folder, ignore_errors=True)
 
 
