@@ -2,7 +2,9 @@
 executemany of the same CSV rows (same run, same table and indexes, same pragmas), with each
 side's peak memory; then a real server on loopback taking batched check-ins from 16 poll
 books, and single check-ins (and refused second ones) with p50/p99, beside a bare FastAPI
-JSON echo under the same server settings (as bench/ingest.py).
+JSON echo under the same server settings (as bench/ingest.py): first closed-loop (16 clients
+back to back), then open-loop as desks send them (random arrivals at the national peak
+hour's rate, derived from the scenario, or --single-rate), where the p99 target is judged.
 
     .venv/bin/python bench/register.py [--voters 500000] [--books 16] [--singles 2000]
     .venv/bin/python bench/register.py --replay 2200000    # the day replayed in process
@@ -179,16 +181,23 @@ async def drive(
     }
 
 
-#: the day's check-ins nationally and the polling hours (08:00-21:00 in the scenario)
+#: the day's check-ins nationally (a third of the register turns out)
 DAY_CHECK_INS = 2_200_000
-POLLING_HOURS = 13
 #: the busiest hour against the day's average hour
 PEAK_OVER_AVERAGE = 2.0
 
 
+def polling_hours() -> float:
+    """The scenario's polling hours (08:00 to 19:00 in az-2024)."""
+    hours = build_definition(2024).election.voting_hours
+    opened = hours.opens.hour * 60 + hours.opens.minute
+    return (hours.closes.hour * 60 + hours.closes.minute - opened) / 60
+
+
 def national_peak_rate() -> float:
-    """Single check-ins a second reaching the server in the national peak hour."""
-    return DAY_CHECK_INS / (POLLING_HOURS * 3600) * PEAK_OVER_AVERAGE
+    """Single check-ins a second reaching the server in the national peak hour: the day's
+    check-ins spread over the polling hours, times the peak hour's excess."""
+    return DAY_CHECK_INS / (polling_hours() * 3600) * PEAK_OVER_AVERAGE
 
 
 async def drive_open(
@@ -301,7 +310,7 @@ def main() -> None:
         "--single-rate",
         type=float,
         help="single check-ins a second, sent open-loop (default: the national peak hour, "
-        f"{DAY_CHECK_INS:,} a day over {POLLING_HOURS} hours × {PEAK_OVER_AVERAGE:g})",
+        f"{DAY_CHECK_INS:,} a day over the scenario's polling hours × {PEAK_OVER_AVERAGE:g})",
     )
     parser.add_argument(
         "--replay",
@@ -508,8 +517,8 @@ def main() -> None:
         + (
             "(--single-rate)"
             if arguments.single_rate
-            else f"(the national peak hour: {DAY_CHECK_INS:,} check-ins over {POLLING_HOURS} "
-            f"polling hours = {DAY_CHECK_INS / POLLING_HOURS / 3600:,.1f}/s on average, "
+            else f"(the national peak hour: {DAY_CHECK_INS:,} check-ins over {polling_hours():g} "
+            f"polling hours = {DAY_CHECK_INS / polling_hours() / 3600:,.1f}/s on average, "
             f"× {PEAK_OVER_AVERAGE:g} at the peak)"
         )
         + f", {len(opened):,} of each; latency from when each was due"

@@ -184,8 +184,11 @@ def row_entries(
     }
     entries: list[tuple[str, str, dict[str, Any]]] = []
     for actor, keys in keys_by_actor.items():
+        # each actor's own keys looked up (a tick's thousands of desks share one read-back)
         chosen = (
-            sorted(images) if keys is None else sorted({tuple(key) for key in keys} & set(images))
+            sorted(images)
+            if keys is None
+            else [key for key in sorted({tuple(key) for key in keys}) if key in images]
         )
         rows = [{"key": list(key), "row": images[key]} for key in chosen]
         entries.extend(

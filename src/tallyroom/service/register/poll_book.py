@@ -91,7 +91,8 @@ def personal_hash(session: Session, value: str) -> str:
     return f"hmac-sha256:{digest}"
 
 
-def _desk(principal: Principal) -> int:
+def desk_station(principal: Principal) -> int:
+    """The station of a desk's principal (Forbidden for any other caller)."""
     # the station's own device, or one of its poll-book desks (poll_book_devices.py)
     if principal.role not in (Role.STATION, Role.POLL_BOOK) or principal.station_id is None:
         raise Forbidden("station_only", "only a station's poll book may do this")
@@ -114,7 +115,7 @@ def look_up(
     there and their home station; None for no such voter. Audited either way (so the caller
     reports a miss after the transaction commits: `UNKNOWN_VOTER`)."""
     commission = principal.role is Role.COMMISSION
-    station_id = None if commission else _desk(principal)
+    station_id = None if commission else desk_station(principal)
     row = session.scalars(
         select(VoterRow).where(
             VoterRow.election_id == principal.election_id, VoterRow.voter_number == voter
@@ -240,7 +241,7 @@ def record_desk_batches(
     statement each and appended with the refusals in one audit append (an entry per desk
     and table), and the stations' protocols re-examined once."""
     for batch in batches:
-        _desk(batch.principal)
+        desk_station(batch.principal)
         if len(batch.requests) > MAXIMUM_BATCH:
             raise InvalidInput("batch_too_large", f"at most {MAXIMUM_BATCH} check-ins a request")
     moment = now or datetime.now(UTC)
@@ -272,7 +273,7 @@ def _record_batch(
     session: Session, batch: DeskBatch, moment: datetime, logged: _Logged
 ) -> list[CheckInOutcome]:
     principal, requests, online = batch.principal, batch.requests, batch.online
-    station_id = _desk(principal)
+    station_id = desk_station(principal)
     connection = session.connection()
     numbers = sorted({request.voter for request in requests})
     # Rows locked on PostgreSQL so two desks cannot check one voter in at the same moment
@@ -619,7 +620,7 @@ def add_voter(
 ) -> int:
     """A voter added to this station's list on polling day, checked against the whole
     register and every addition, and checked in; returns the check-in id."""
-    station_id = _desk(principal)
+    station_id = desk_station(principal)
     moment = now or datetime.now(UTC)
     home = session.scalar(
         select(VoterRow.station_id).where(
