@@ -107,6 +107,21 @@ def _station_codes(session: Session, ids: set[int]) -> dict[int, str]:
     )
 
 
+class _StationCodes:
+    """The codes of these stations, read on first use: a batch of plain check-ins at the
+    voters' own station names none, and skips the query."""
+
+    def __init__(self, session: Session, ids: set[int]) -> None:
+        self._session = session
+        self._ids = ids
+        self._codes: dict[int, str] | None = None
+
+    def __getitem__(self, station_id: int) -> str:
+        if self._codes is None:
+            self._codes = _station_codes(self._session, self._ids)
+        return self._codes[station_id]
+
+
 def look_up(
     session: Session, *, principal: Principal, voter: str, certificate: str | None = None
 ) -> dict[str, Any] | None:
@@ -307,7 +322,7 @@ def _record_batch(
             _CERTIFICATES, {"voters": voter_ids}
         ).tuples()
     }
-    codes = _station_codes(
+    codes = _StationCodes(
         session,
         {station_id, *(home for _, home, _ in voters.values()), *(s for _, s in earlier.values())},
     )
@@ -492,7 +507,7 @@ def _file_incidents(
     incidents: list[dict[str, Any]],
     new_rows: list[dict[str, Any]],
     ids: list[int],
-    codes: dict[int, str],
+    codes: _StationCodes,
     moment: datetime,
 ) -> list[int]:
     """The new incidents' ids, each filed as a complaint by the poll-book monitor (the
