@@ -13,7 +13,11 @@ from tallyroom.domain.candidate import Candidate, Nomination
 from tallyroom.domain.election import ContestKind, Election
 from tallyroom.domain.electoral_systems.candidate_selection import ListCandidate
 from tallyroom.domain.electoral_systems.contest_seats import held_seats
-from tallyroom.domain.electoral_systems.district_list_seats import district_result, party_list
+from tallyroom.domain.electoral_systems.district_list_seats import (
+    district_leveling,
+    district_result,
+    party_list,
+)
 from tallyroom.domain.electoral_systems.list_seats import list_seats
 from tallyroom.domain.list_contest import ListContest
 from tallyroom.domain.plurality import plurality_outcome
@@ -25,6 +29,9 @@ from tallyroom.domain.results import (
 )
 from tallyroom.domain.seat_status import SeatStatus
 from tallyroom.domain.seat_tally import seat_tally
+
+#: a district list contest's result, its list votes and its parties' lists
+_District = tuple[ConstituencyResult, Mapping[str, int], Mapping[str, tuple[ListCandidate, ...]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +87,17 @@ def national_results(
     leaders: list[tuple[Candidate, SeatStatus]] = []
     party_votes: dict[str, int] = defaultdict(int)
     independent_votes = {Nomination.PARTY_MEMBER: 0, Nomination.NON_PARTY: 0}
+    # District list contests as counted (result, list votes, party lists), for the leveling
+    # seats over them; and their standing candidates, who may take one.
+    leveled: list[_District] = []
+    standing: dict[int, dict[str, Candidate]] = {}
     for count in constituencies:
         result, held = _constituency_result(nation, count)
         results.append(result)
         leaders.extend(held)
+        if count.district is not None and count.district_votes is not None:
+            leveled.append((result, count.district_votes, _party_lists(count.votes)))
+            standing[count.number] = {candidate.code: candidate for candidate, _ in count.votes}
         for candidate in result.candidates:
             if candidate.nomination is Nomination.PARTY and candidate.party:
                 party_votes[candidate.party] += candidate.votes
@@ -97,6 +111,12 @@ def national_results(
             nation.list_votes,
             count_complete=all(c.count_complete for c in results),
         )
+    leveling = None
+    if election.leveling is not None and leveled:
+        # Each leveling seat taken by its party's next list candidate in the district the
+        # geographic step placed it.
+        leveling, leveling_held = district_leveling(election.leveling, leveled)
+        leaders.extend((standing[number][code], status) for number, code, status in leveling_held)
     seats = seat_tally(leaders)
     return NationalResults(
         election=election.code,
@@ -121,6 +141,7 @@ def national_results(
         stations_annulled=sum(c.stations_annulled for c in results),
         ballots_annulled=sum(c.ballots_annulled for c in results),
         list_seats=listed,
+        leveling=leveling,
     )
 
 

@@ -119,7 +119,15 @@ def build_national_results(session: Session, election_code: str | None = None) -
     systems: dict[int, tuple[ContestKind, int]] = {}
     # District list contests: their list contest (threshold included) by constituency id.
     district_lists: dict[int, ListContest] = {}
-    for constituency_id, number, kind, seat_count, threshold, counts_blank in session.execute(
+    for (
+        constituency_id,
+        number,
+        kind,
+        seat_count,
+        threshold,
+        counts_blank,
+        divisor,
+    ) in session.execute(
         select(
             ContestRow.constituency_id,
             ConstituencyRow.number,
@@ -127,6 +135,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
             ContestRow.seats,
             ContestRow.threshold_percent,
             ContestRow.threshold_counts_blank,
+            ContestRow.first_divisor,
         )
         .join(ConstituencyRow, ConstituencyRow.id == ContestRow.constituency_id)
         .where(ContestRow.election_id == eid)
@@ -138,6 +147,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
             seat_count,
             Fraction(threshold or 0),
             threshold_counts_blank=counts_blank,
+            first_divisor=Fraction(divisor) if divisor else None,
         )
         if listed_contest is not None:
             district_lists[constituency_id] = listed_contest
