@@ -722,6 +722,8 @@ class RunoffBody(BaseModel):
     withdrawn: list[str]
     defined_at: str
     reason: str | None
+    polling_date: str | None = Field(description="round 2's own polling day (YYYY-MM-DD)")
+    certified: bool = Field(description="round 2's certification stands: it is frozen")
 
 
 class RoundTwoCountBody(BaseModel):
@@ -739,6 +741,7 @@ class RoundTwoCountBody(BaseModel):
     leader: str | None
     tied: list[str]
     status: Literal["won", "leading"] | None
+    certified: bool = Field(description="round 2's certification stands")
 
 
 class PublishedRunoffBody(RunoffBody):

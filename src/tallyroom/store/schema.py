@@ -120,6 +120,10 @@ class RunoffRow(Base):
     defined_by: Mapped[str] = mapped_column(String(200))
     #: why candidates withdrew (their declarations); None without withdrawals
     reason: Mapped[str | None] = mapped_column(Text)
+    #: round 2's own polling day (its election clock); None when the definition named none
+    polling_date: Mapped[date | None] = mapped_column(Date)
+    #: set while round 2's certification stands: the round-2 contest is frozen
+    certified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RunoffCandidateRow(Base):
@@ -371,6 +375,8 @@ class CertificationRow(Base):
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     #: None: the national certification
     contest_id: Mapped[int | None] = mapped_column(ForeignKey("contest.id"))
+    #: a round-2 contest's certification (contest_id is then its round 1); None otherwise
+    runoff_id: Mapped[int | None] = mapped_column(ForeignKey("runoff.id"))
     certified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     certified_by: Mapped[str] = mapped_column(String(200))
     #: why a too-close result is certified (None when it was not too close)

@@ -18,7 +18,7 @@ from tallyroom.domain.protocol_document import ProtocolDocument, parse_protocol_
 from tallyroom.domain.runoff import constituency_of_runoff
 from tallyroom.service.audit import audit_log, row_ledger
 from tallyroom.service.definition.credentials import Principal
-from tallyroom.service.errors import InvalidInput, NotFound
+from tallyroom.service.errors import Conflict, InvalidInput, NotFound
 from tallyroom.service.protocols.election_rules import election_rule_set
 from tallyroom.service.protocols.protocols import (
     ProtocolStatus,
@@ -33,6 +33,7 @@ from tallyroom.service.protocols.protocols import (
     station_in_election,
     verify_station_signature,
 )
+from tallyroom.service.results.certified_contests import CONTEST_CERTIFIED
 from tallyroom.service.results.runoffs import STANDING, DefinedRunoff, defined_runoffs
 from tallyroom.service.results.tally import bump_revision
 from tallyroom.store.schema import (
@@ -93,6 +94,14 @@ def submit_runoff_protocol(
         station.code, parsed, body_sha256, [(row.version, row.body_sha256) for row in versions]
     ):
         return _outcome(station, versions[-1], already_stored=True)
+    if runoff.certified_at is not None:
+        raise Conflict(
+            CONTEST_CERTIFIED,
+            f"{runoff.code} is certified: nothing for station {station.code} is taken until "
+            "the commission withdraws the certification",
+            constituency=constituency_of_runoff(runoff.code),
+            contest=runoff.code,
+        )
     status, reasons = judge_protocol(
         parsed,
         standing=standing,
@@ -150,6 +159,8 @@ class RoundTwoResult:
     leader: str | None
     tied: tuple[str, ...]
     status: str | None
+    #: round 2's certification stands
+    certified: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -163,6 +174,7 @@ class RoundTwoResult:
             "leader": self.leader,
             "tied": list(self.tied),
             "status": self.status,
+            "certified": self.certified,
         }
 
 
@@ -257,7 +269,8 @@ def _result(
     top = tuple(code for code, count in ranked if count == best) if best > 0 else ()
     leader = top[0] if len(top) == 1 else None
     complete = stations_total > 0 and len(documents) == stations_total
-    status = None if leader is None else ("won" if complete else "leading")
+    certified = runoff.certified_at is not None
+    status = None if leader is None else ("won" if complete or certified else "leading")
     return RoundTwoResult(
         contest=runoff.code,
         stations_total=stations_total,
@@ -269,6 +282,7 @@ def _result(
         leader=leader,
         tied=top if len(top) > 1 else (),
         status=status,
+        certified=certified,
     )
 
 
@@ -300,6 +314,9 @@ def _runoff_of_station(
         select(RunoffRow)
         .join(ContestRow, ContestRow.id == RunoffRow.contest_id)
         .where(ContestRow.constituency_id == station.constituency_id)
+        # Read for share: a certification (which locks it for update) waits for this
+        # protocol, or this protocol for the certification and is then refused.
+        .with_for_update(read=True, of=RunoffRow)
     ).first()
     if runoff is None:
         raise NotFound("no_runoff", f"round 2 of constituency {number} is not defined")
