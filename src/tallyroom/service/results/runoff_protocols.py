@@ -27,6 +27,7 @@ from tallyroom.service.protocols.protocols import (
     is_stored_already,
     judge_protocol,
     parse_submission,
+    refuse_all_zero,
     refuse_strangers,
     require_election,
     require_scope,
@@ -81,6 +82,7 @@ def submit_runoff_protocol(
     body = canonical_json(document)
     key_id, revoked = verify_station_signature(session, station, body, signature)
     standing = _standing(session, runoff.id)
+    refuse_all_zero(parsed)
     refuse_strangers(parsed, standing)
     if parsed.figures.party_votes is not None:
         raise InvalidInput("no_list_contest", "round 2 has no party-list ballot")
