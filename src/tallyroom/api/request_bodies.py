@@ -131,7 +131,16 @@ class TurnoutReportBody(BaseModel):
             default=None,
             pattern=r"^[0-9a-f]{128}$",
             description="optional: the station key's Ed25519 signature (hex) over the RFC 8785 "
-            'form of {"election", "station", "as_of", "voters"}',
+            'form of {"election", "station", "as_of", "voters"} (and "contest" in round 2)',
+        ),
+    ] = None
+    contest: Annotated[
+        str | None,
+        Field(
+            default=None,
+            max_length=64,
+            examples=["constituency-1/round-2"],
+            description="a round-2 contest: the report is of round 2's own polling day",
         ),
     ] = None
 

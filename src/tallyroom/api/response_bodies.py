@@ -744,10 +744,21 @@ class RoundTwoCountBody(BaseModel):
     certified: bool = Field(description="round 2's certification stands")
 
 
+class RoundTwoTurnoutBody(BaseModel):
+    """Round 2's accepted turnout at one reporting hour of its own polling day."""
+
+    model_config = ConfigDict(title="RoundTwoTurnout")
+
+    as_of: str
+    voters: int
+    stations_reporting: int
+
+
 class PublishedRunoffBody(RunoffBody):
     model_config = ConfigDict(title="PublishedRunoff")
 
     round_two: RoundTwoCountBody
+    turnout: list[RoundTwoTurnoutBody] = Field(description="round 2's turnout by hour")
 
 
 class RunoffsBody(BaseModel):

@@ -161,6 +161,25 @@ class RunoffProtocolRow(Base):
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class RunoffTurnoutReportRow(Base):
+    """A station's voters so far at a reporting hour of round 2's own polling day (round
+    1's are turnout_report); never overwritten."""
+
+    __tablename__ = "runoff_turnout_report"
+    __table_args__ = (UniqueConstraint("runoff_id", "station_id", "as_of"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runoff_id: Mapped[int] = mapped_column(ForeignKey("runoff.id"), index=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    #: "HH:MM" local time of the published reporting hour
+    as_of: Mapped[str] = mapped_column(String(5))
+    voters: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: the station key's signature over the report (its document names the round-2 contest)
+    signature: Mapped[str | None] = mapped_column(String(128))
+
+
 class PollingStationRow(Base):
     __tablename__ = "polling_station"
     __table_args__ = (UniqueConstraint("election_id", "code"),)
@@ -876,6 +895,7 @@ TABLE_KINDS: dict[str, str] = {
     "runoff": "authoritative",
     "runoff_candidate": "authoritative",
     "runoff_protocol": "authoritative",
+    "runoff_turnout_report": "authoritative",
     "polling_station": "authoritative",
     "party": "authoritative",
     "candidate": "authoritative",

@@ -35,6 +35,7 @@ from tallyroom.service.protocols.protocols import (
     verify_station_signature,
 )
 from tallyroom.service.results.certified_contests import CONTEST_CERTIFIED
+from tallyroom.service.results.runoff_turnout import runoff_turnout_by_hour
 from tallyroom.service.results.runoffs import STANDING, DefinedRunoff, defined_runoffs
 from tallyroom.service.results.tally import bump_revision
 from tallyroom.store.schema import (
@@ -216,10 +217,13 @@ def round_two_results(session: Session, election_id: int) -> dict[str, RoundTwoR
 
 
 def published_runoffs(session: Session, election_id: int) -> list[dict[str, Any]]:
-    """Every round 2 as published: its definition with round 1's votes, and its count."""
+    """Every round 2 as published: its definition with round 1's votes, its count and its
+    turnout by reporting hour."""
     counted = round_two_results(session, election_id)
+    turnout = runoff_turnout_by_hour(session, election_id)
     return [
-        runoff.as_dict() | {"round_two": counted[runoff.code].as_dict()}
+        runoff.as_dict()
+        | {"round_two": counted[runoff.code].as_dict(), "turnout": turnout.get(runoff.code, [])}
         for runoff in defined_runoffs(session, election_id)
     ]
 
