@@ -102,3 +102,43 @@ def test_round_two_is_an_election_of_its_own(api: Api, tmp_path: Path) -> None:
     rewrite(folder, NIST_JSON, report, update_manifest=True)
     problems = verify_snapshot(folder).problems
     assert any(NIST_JSON in problem for problem in problems), problems
+
+
+def test_the_snapshot_page_shows_round_two_as_the_live_site(api: Api, tmp_path: Path) -> None:
+    give_commission_key(api)
+    poll_and_certify(api, 1)
+    defined = api.client.post(
+        "/api/v1/contests/constituency-1/runoff",
+        json={"withdrawals": ["C002"], "reason": "C002 withdrew", "polling_date": "2024-09-15"},
+        headers=api.commission,
+    )
+    assert defined.status_code == 201, defined.text
+    for station, registered in (("001-0001", 1200), ("001-0002", 800), ("001-0003", 150)):
+        answer = api.submit(_round_two(station, {"C001": 100}, registered))
+        assert answer.json()["status"] == "accepted", answer.text
+    assert api.client.post(CERTIFY, headers=api.commission).status_code == 201
+    folder = _snapshot(api, tmp_path / "published")
+    assert verify_snapshot(folder).problems == []
+    page = (folder / "constituencies" / "001.html").read_text(encoding="utf-8")
+    live = api.client.get("/constituencies/1?lang=en").text
+    section = page[page.index('id="round-two-section"') :]
+    section = section[: section.index("</section>")]
+    assert 'data-contest="constituency-1/round-2"' in section
+    assert "Round 2 (2024-09-15)" in section
+    assert "Certified." in section
+    # The same rows as the live page: C001 won with 300 (3 × 100), C002 withdrew.
+    for code in ("C001", "C002"):
+        assert f'data-candidate="{code}"' in live
+    winner = section[section.index('data-candidate="C001"') :]
+    winner = winner[: winner.index("</tr>")]
+    assert 'data-seat-status="won"' in winner
+    assert ">300<" in winner
+    assert ">650<" in winner
+    withdrawn = section[section.index('data-candidate="C002"') :]
+    assert "withdrew" in withdrawn[: withdrawn.index("</tr>")]
+    # A page forged to show other figures is named by verify.
+    forged = page.replace(">300<", ">900<")
+    assert forged != page
+    (folder / "constituencies" / "001.html").write_text(forged, encoding="utf-8")
+    problems = verify_snapshot(folder).problems
+    assert any("001.html" in problem for problem in problems), problems

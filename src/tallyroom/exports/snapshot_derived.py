@@ -11,6 +11,7 @@ from typing import Any
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.domain.protocol_history import VersionStanding, station_standing
+from tallyroom.domain.runoff import round_two_rows
 from tallyroom.exports.nist_cdf import ResultsStage, election_report_json, election_report_xml
 from tallyroom.exports.nist_cdf_runoff import advanced_to_runoff, runoff_elections
 from tallyroom.exports.snapshot_layout import NIST_JSON, NIST_XML
@@ -76,9 +77,25 @@ def derived_files(
             statuses,
             histories=set((latest_standings or {}).keys()),
             drill=drill,
+            runoffs=_well_formed(defined),
         )
     )
     return files
+
+
+def _well_formed(runoffs: list[Any]) -> list[dict[str, Any]]:
+    """The rounds 2 a page can show (a forged runoffs.json is named by snapshot_runoffs; its
+    pages are then remade without the round 2 and differ from the published ones)."""
+    kept = []
+    for runoff in runoffs:
+        try:
+            round_two_rows(runoff)
+            int(runoff["constituency"])
+            runoff["contest"]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+        kept.append(runoff)
+    return kept
 
 
 def station_statuses(
