@@ -146,3 +146,41 @@ def test_hostile_round_two_turnout_with_a_polling_date(api: Api) -> None:
     )
     assert _error(relayed) == (422, "contest_not_relayed")
     assert _runoff(api)["turnout"] == []
+
+
+def test_the_station_setup_offers_the_round_in_progress(api: Api) -> None:
+    poll_and_certify(api, 1)
+    station = api.headers(api.station_token("001-0001"))
+    setup = api.client.get("/api/v1/stations/001-0001/setup", headers=station).json()
+    assert [r["round"] for r in setup["rounds"]] == [1]
+    assert setup["round_in_progress"] == 1
+    answer = api.client.post(
+        "/api/v1/contests/constituency-1/runoff",
+        json={"withdrawals": ["C002"], "reason": "declared", "polling_date": ROUND_TWO_DAY},
+        headers=api.commission,
+    )
+    assert answer.status_code == 201, answer.text
+    # C002 withdrew and C003 did not qualify: round 2's ballot holds C001 alone.
+    _clock_at(api, datetime(2024, 9, 15, 12, 0, tzinfo=UTC))
+    assert _report(api, "001-0001", "10:00", 90).status_code == 201
+    setup = api.client.get("/api/v1/stations/001-0001/setup", headers=station).json()
+    assert setup["round_in_progress"] == 2
+    first, second = setup["rounds"]
+    assert first["contest"] == "constituency-1"
+    assert [c["code"] for c in first["candidates"]] == ["C001", "C002", "C003"]
+    assert second["contest"] == ROUND_TWO
+    assert second["polling_date"] == ROUND_TWO_DAY
+    assert [(c["code"], c["ballot_position"]) for c in second["candidates"]] == [("C001", 1)]
+    assert second["turnout_hours"] == first["turnout_hours"]
+    assert second["turnout_reported"] == {"10:00": 90}
+    assert second["latest"] is None
+    assert first["latest"]["version"] == 1
+    # A station of another constituency has round 1 only; a foreign token sees nothing.
+    other = api.client.get(
+        "/api/v1/stations/002-0001/setup", headers=api.headers(api.station_token("002-0001"))
+    ).json()
+    assert [r["round"] for r in other["rounds"]] == [1]
+    foreign = api.client.get(
+        "/api/v1/stations/001-0001/setup", headers=api.headers(api.station_token("002-0001"))
+    )
+    assert foreign.status_code == 403

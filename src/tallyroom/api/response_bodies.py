@@ -672,6 +672,21 @@ class LatestVersionBody(BaseModel):
     figures: dict[str, Any]
 
 
+class StationRoundBody(BaseModel):
+    """One round the station votes in: its contest, candidates, hours, versions."""
+
+    model_config = ConfigDict(title="StationRound")
+
+    round: int = Field(description="1, or 2 for a two-round contest's round 2")
+    contest: str = Field(description='"constituency-5" or "constituency-5/round-2"')
+    polling_date: str | None
+    certified: bool | None = None
+    candidates: list[SetupCandidateBody] = Field(description="on this round's ballot, in order")
+    turnout_hours: list[str]
+    turnout_reported: dict[str, int]
+    latest: LatestVersionBody | None
+
+
 class StationSetupBody(BaseModel):
     """What a station's device needs to enter, check and sign its protocol."""
 
@@ -694,6 +709,8 @@ class StationSetupBody(BaseModel):
     two_clerk_entry: bool
     key_fingerprint: str | None
     latest: LatestVersionBody | None
+    rounds: list[StationRoundBody] = Field(description="round 1, and round 2 once defined")
+    round_in_progress: int
 
 
 class RunoffCandidateBody(BaseModel):
