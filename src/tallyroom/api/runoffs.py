@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from tallyroom.api.acting_person import caller_of
+from tallyroom.api.certifications import certified_body
 from tallyroom.api.conditional_get import json_read
 from tallyroom.api.json_body import json_object
 from tallyroom.api.openapi_contract import CONDITIONAL_READ, command, command_responses, public_read
@@ -93,16 +94,7 @@ async def post_runoff_certification(contest: str, request: Request) -> JSONRespo
             signing_key=runtime.tree_head_key,
         ),
     )
-    return JSONResponse(
-        {
-            "constituency": certification.constituency,
-            "certified": True,
-            "document": certification.document,
-            "public_key": certification.public_key,
-            "signature": certification.signature,
-        },
-        status_code=201,
-    )
+    return JSONResponse(certified_body(certification), status_code=201)
 
 
 @router.post(
