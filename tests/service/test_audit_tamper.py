@@ -364,7 +364,7 @@ EDITS: list[tuple[str, str, Any]] = [
     ("runoff_protocol", "body", None),
     ("runoff_protocol", "status", None),
     ("runoff_turnout_report", "voters", None),
-    ("runoff_turnout_report", "as_of", None),
+    ("runoff_turnout_report", "status", None),
 ]
 #: what a problem about each table says when it is not "table <name>"
 NAMED: dict[str, str] = {
