@@ -47,7 +47,7 @@ def report_runoff_turnout(
     session: Session,
     *,
     principal: Principal,
-    contest: str,
+    contest: Any,
     station_code: str,
     as_of: Any,
     voters: Any,
@@ -57,7 +57,7 @@ def report_runoff_turnout(
     """Store one station's round-2 report for `contest` ("constituency-5/round-2"). The
     hour is judged by the clock on round 2's polling day; a signature covers the contest."""
     election_record = session.get_one(ElectionRow, principal.election_id)
-    number = constituency_of_runoff(contest)
+    number = constituency_of_runoff(contest) if isinstance(contest, str) else None
     if number is None:
         raise InvalidInput("wrong_contest", f"{str(contest)[:80]!r} is not a round-2 contest")
     station = station_in_election(session, election_record.id, station_code)
