@@ -97,15 +97,7 @@ def station_setup(session: Session, *, principal: Principal, station_code: str) 
         "round": 1,
         "contest": contest_code(constituency.number),
         "polling_date": election.polling_day.isoformat(),
-        "candidates": [
-            {
-                "code": line.code,
-                "name": line.full_name,
-                "party": line.party,
-                "ballot_position": place,
-            }
-            for place, line in enumerate(ballot, start=1)
-        ],
+        "candidates": _ballot_candidates(ballot),
         "turnout_hours": hours,
         "turnout_reported": reported,
         "latest": _latest(
@@ -125,15 +117,7 @@ def station_setup(session: Session, *, principal: Principal, station_code: str) 
         # the contest's id as signed documents name it (domain/contest.py)
         "contest": contest_code(constituency.number),
         "registered_voters": station.registered_voters,
-        "candidates": [
-            {
-                "code": line.code,
-                "name": line.full_name,
-                "party": line.party,
-                "ballot_position": place,
-            }
-            for place, line in enumerate(ballot, start=1)
-        ],
+        "candidates": round_one["candidates"],
         "turnout_hours": hours,
         "turnout_reported": reported,
         "protocol_formats": list(accepted_protocol_formats()),
@@ -146,6 +130,13 @@ def station_setup(session: Session, *, principal: Principal, station_code: str) 
         "rounds": rounds,
         "round_in_progress": rounds[-1]["round"],
     }
+
+
+def _ballot_candidates(ballot: Sequence[BallotLine]) -> list[dict[str, Any]]:
+    return [
+        {"code": line.code, "name": line.full_name, "party": line.party, "ballot_position": place}
+        for place, line in enumerate(ballot, start=1)
+    ]
 
 
 def _latest(version: int, status: str, body_sha256: str, reasons: str, body: str) -> dict[str, Any]:
@@ -201,17 +192,7 @@ def _round_two(
             else runoff.polling_date.isoformat(),
             "certified": runoff.certified_at is not None,
             # the standing candidates in ballot order, numbered as round 2's ballot numbers them
-            "candidates": [
-                {
-                    "code": line.code,
-                    "name": line.full_name,
-                    "party": line.party,
-                    "ballot_position": place,
-                }
-                for place, line in enumerate(
-                    (line for line in ballot if line.code in standing), start=1
-                )
-            ],
+            "candidates": _ballot_candidates([line for line in ballot if line.code in standing]),
             # round 2's hours are round 1's, on its own day (none without a polling date)
             "turnout_hours": hours if runoff.polling_date is not None else [],
             "turnout_reported": reported,

@@ -99,6 +99,10 @@ class Refusal:
     #: the error's details (the problems of a malformed protocol, say)
     details: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, index: int, station: str | None, error: ServiceError) -> Refusal:
+        return cls(index, station, error.code, error.message, error.status, error.details)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "index": self.index,
@@ -519,16 +523,7 @@ def _apply(
                     )
                 )
             except ServiceError as error:
-                outcome.add(
-                    Refusal(
-                        batch.start + offset,
-                        station_code,
-                        error.code,
-                        error.message,
-                        error.status,
-                        error.details,
-                    )
-                )
+                outcome.add(Refusal.of(batch.start + offset, station_code, error))
             continue
         try:
             parsed = examination.parsed or parse_submission(document)
@@ -585,16 +580,7 @@ def _apply(
             if revoked is not None:
                 status, reasons = flag_revoked_key(status, reasons)
         except ServiceError as error:
-            outcome.add(
-                Refusal(
-                    batch.start + offset,
-                    station_code,
-                    error.code,
-                    error.message,
-                    error.status,
-                    error.details,
-                )
-            )
+            outcome.add(Refusal.of(batch.start + offset, station_code, error))
             continue
         reasons_json = json.dumps(reasons, ensure_ascii=False)
         history.append(

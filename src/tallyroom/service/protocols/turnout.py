@@ -28,6 +28,7 @@ from tallyroom.store.schema import (
     ConstituencyRow,
     ElectionRow,
     PollingStationRow,
+    RunoffTurnoutReportRow,
     TurnoutReportRow,
     TurnoutTotalRow,
 )
@@ -216,7 +217,7 @@ def report_turnout_many(
                     index=index,
                     station=station.code,
                 )
-            outcomes.append(_outcome(station, existing, already_stored=True))
+            outcomes.append(turnout_outcome(station, existing, already_stored=True))
             continue
         if station.constituency_id in frozen:
             raise contest_certified(session, station.constituency_id, station.code)
@@ -227,7 +228,9 @@ def report_turnout_many(
             station.registered_voters,
         )
         status = "flagged" if reasons else "accepted"
-        signature = _verified_signature(session, election_record.code, station, label, report)
+        signature = verified_turnout_signature(
+            session, election_record.code, station, label, report
+        )
         row = TurnoutReportRow(
             station_id=station.id,
             as_of=label,
@@ -261,7 +264,7 @@ def report_turnout_many(
                 | ({"signature": signature} if signature else {}),
             )
         )
-        outcomes.append(_outcome(station, row, already_stored=False))
+        outcomes.append(turnout_outcome(station, row, already_stored=False))
     if new_rows:
         session.add_all(new_rows)
         for (constituency_id, label), (voters, count) in sorted(added.items()):
@@ -302,19 +305,23 @@ def turnout_reasons(
     return reasons
 
 
-def _verified_signature(
+def verified_turnout_signature(
     session: Session,
     election_code: str,
     station: PollingStationRow,
     label: str,
     report: TurnoutReport,
+    contest: str | None = None,
 ) -> str | None:
-    """The report's signature once it verifies with the station's current key; None for an
-    unsigned report. A signature that does not verify refuses the report."""
+    """The report's signature once it verifies with the station's current key (over the
+    round-2 contest too when `contest` names one); None for an unsigned report. A signature
+    that does not verify refuses the report."""
     if report.signature is None:
         return None
     key = current_station_key(session, station.id)
-    body = canonical_json(turnout_document(election_code, station.code, label, int(report.voters)))
+    body = canonical_json(
+        turnout_document(election_code, station.code, label, int(report.voters), contest)
+    )
     if (
         not isinstance(report.signature, str)
         or key is None
@@ -401,8 +408,11 @@ def _add_to_total(
     )
 
 
-def _outcome(
-    station: PollingStationRow, report: TurnoutReportRow, *, already_stored: bool
+def turnout_outcome(
+    station: PollingStationRow,
+    report: TurnoutReportRow | RunoffTurnoutReportRow,
+    *,
+    already_stored: bool,
 ) -> TurnoutOutcome:
     return TurnoutOutcome(
         station=station.code,

@@ -13,28 +13,26 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tallyroom.domain.canonical_json import canonical_json
 from tallyroom.domain.election_clock import ElectionClock
 from tallyroom.domain.runoff import constituency_of_runoff
-from tallyroom.domain.signature import signature_is_valid
 from tallyroom.service.audit import audit_log, row_ledger
-from tallyroom.service.definition.credentials import Principal, current_station_key
+from tallyroom.service.definition.credentials import Principal
 from tallyroom.service.definition.elections import election_of
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.service.protocols.protocols import station_in_election
 from tallyroom.service.protocols.turnout import (
     TurnoutOutcome,
     TurnoutReport,
-    turnout_document,
+    turnout_outcome,
     turnout_reasons,
     valid_report_hour,
+    verified_turnout_signature,
 )
 from tallyroom.service.results.certified_contests import CONTEST_CERTIFIED
 from tallyroom.service.results.tally import bump_revision
 from tallyroom.store.schema import (
     ContestRow,
     ElectionRow,
-    PollingStationRow,
     RunoffRow,
     RunoffTurnoutReportRow,
 )
@@ -106,7 +104,7 @@ def report_runoff_turnout(
                 f"station {station.code} already reported {existing.voters} voters at {label} "
                 f"in {contest}",
             )
-        return _outcome(station, existing, already_stored=True)
+        return turnout_outcome(station, existing, already_stored=True)
     if runoff.certified_at is not None:
         raise Conflict(
             CONTEST_CERTIFIED,
@@ -119,7 +117,9 @@ def report_runoff_turnout(
         [(row.as_of, row.voters) for row in history], label, count, station.registered_voters
     )
     status = "flagged" if reasons else "accepted"
-    signed = _verified_signature(session, election_record.code, station, contest, label, report)
+    signed = verified_turnout_signature(
+        session, election_record.code, station, label, report, contest
+    )
     moment = clock.wall_clock()
     row = RunoffTurnoutReportRow(
         runoff_id=runoff.id,
@@ -152,7 +152,7 @@ def report_runoff_turnout(
     row_ledger.record_rows(
         session, actor=principal.actor, table="runoff_turnout_report", keys=[[row.id]]
     )
-    return _outcome(station, row, already_stored=False)
+    return turnout_outcome(station, row, already_stored=False)
 
 
 def runoff_turnout_by_hour(session: Session, election_id: int) -> dict[str, list[dict[str, Any]]]:
@@ -173,43 +173,3 @@ def runoff_turnout_by_hour(session: Session, election_id: int) -> dict[str, list
         ]
         for contest, hours in by_contest.items()
     }
-
-
-def _verified_signature(
-    session: Session,
-    election_code: str,
-    station: PollingStationRow,
-    contest: str,
-    label: str,
-    report: TurnoutReport,
-) -> str | None:
-    if report.signature is None:
-        return None
-    key = current_station_key(session, station.id)
-    body = canonical_json(
-        turnout_document(election_code, station.code, label, int(report.voters), contest)
-    )
-    if (
-        not isinstance(report.signature, str)
-        or key is None
-        or not signature_is_valid(body, report.signature, key.public_key)
-    ):
-        raise InvalidInput(
-            "signature_invalid",
-            f"the turnout report's signature does not verify with station {station.code}'s key "
-            f"for {contest}",
-        )
-    return report.signature
-
-
-def _outcome(
-    station: PollingStationRow, row: RunoffTurnoutReportRow, *, already_stored: bool
-) -> TurnoutOutcome:
-    return TurnoutOutcome(
-        station=station.code,
-        as_of=row.as_of,
-        voters=row.voters,
-        status=row.status,
-        reasons=json.loads(row.reasons),
-        already_stored=already_stored,
-    )
