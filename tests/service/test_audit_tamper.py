@@ -7,7 +7,7 @@ import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -105,6 +105,7 @@ def play(api: Api) -> None:
             contest="constituency-2",
             withdrawals=["C005"],
             reason="C005 withdrew",
+            polling_date=date(2024, 9, 15),
         )
     # A station's round-2 protocol (a row of runoff_protocol).
     round_two = document_of(
@@ -117,6 +118,13 @@ def play(api: Api) -> None:
         ),
     )
     assert api.submit(round_two).status_code == 201
+    # ... and its turnout on round 2's own polling day (a row of runoff_turnout_report).
+    round_two_turnout = api.client.post(
+        "/api/v1/stations/002-0001/turnout",
+        json={"as_of": "10:00", "voters": 120, "contest": "constituency-2/round-2"},
+        headers=api.headers(api.station_token("002-0001")),
+    )
+    assert round_two_turnout.status_code == 201, round_two_turnout.text
     with transaction(api.sessions) as session:
         commission = authenticate(session, api.credentials.commission_token)
         annul_station(session, principal=commission, station_code="001-0003", reason="stuffing")
@@ -355,6 +363,8 @@ EDITS: list[tuple[str, str, Any]] = [
     ("runoff_candidate", "round_one_votes", None),
     ("runoff_protocol", "body", None),
     ("runoff_protocol", "status", None),
+    ("runoff_turnout_report", "voters", None),
+    ("runoff_turnout_report", "status", None),
 ]
 #: what a problem about each table says when it is not "table <name>"
 NAMED: dict[str, str] = {

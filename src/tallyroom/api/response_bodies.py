@@ -725,6 +725,21 @@ class LatestVersionBody(BaseModel):
     figures: dict[str, Any]
 
 
+class StationRoundBody(BaseModel):
+    """One round the station votes in: its contest, candidates, hours, versions."""
+
+    model_config = ConfigDict(title="StationRound")
+
+    round: int = Field(description="1, or 2 for a two-round contest's round 2")
+    contest: str = Field(description='"constituency-5" or "constituency-5/round-2"')
+    polling_date: str | None
+    certified: bool | None = None
+    candidates: list[SetupCandidateBody] = Field(description="on this round's ballot, in order")
+    turnout_hours: list[str]
+    turnout_reported: dict[str, int]
+    latest: LatestVersionBody | None
+
+
 class StationSetupBody(BaseModel):
     """What a station's device needs to enter, check and sign its protocol."""
 
@@ -747,6 +762,8 @@ class StationSetupBody(BaseModel):
     two_clerk_entry: bool
     key_fingerprint: str | None
     latest: LatestVersionBody | None
+    rounds: list[StationRoundBody] = Field(description="round 1, and round 2 once defined")
+    round_in_progress: int
 
 
 class RunoffCandidateBody(BaseModel):
@@ -775,6 +792,8 @@ class RunoffBody(BaseModel):
     withdrawn: list[str]
     defined_at: str
     reason: str | None
+    polling_date: str | None = Field(description="round 2's own polling day (YYYY-MM-DD)")
+    certified: bool = Field(description="round 2's certification stands: it is frozen")
 
 
 class RoundTwoCountBody(BaseModel):
@@ -792,12 +811,24 @@ class RoundTwoCountBody(BaseModel):
     leader: str | None
     tied: list[str]
     status: Literal["won", "leading"] | None
+    certified: bool = Field(description="round 2's certification stands")
+
+
+class RoundTwoTurnoutBody(BaseModel):
+    """Round 2's accepted turnout at one reporting hour of its own polling day."""
+
+    model_config = ConfigDict(title="RoundTwoTurnout")
+
+    as_of: str
+    voters: int
+    stations_reporting: int
 
 
 class PublishedRunoffBody(RunoffBody):
     model_config = ConfigDict(title="PublishedRunoff")
 
     round_two: RoundTwoCountBody
+    turnout: list[RoundTwoTurnoutBody] = Field(description="round 2's turnout by hour")
 
 
 class RunoffsBody(BaseModel):

@@ -234,6 +234,8 @@ def build_election_report(
     issuer_abbreviation: str = DEFAULT_ISSUER_ABBREVIATION,
     language: str = "az",
     drill: bool = False,
+    rounds_two: Sequence[CdfObject] = (),
+    advanced_to_runoff: Mapping[int, set[str]] | None = None,
 ) -> CdfObject:
     """The results as a NIST ElectionReport tree.
 
@@ -246,6 +248,10 @@ def build_election_report(
     for a party member standing self-nominated (who is counted as an independent).
     A non-party candidate has neither. The definition records no separate membership for a
     nominee, so a nominee's Person carries no PartyId rather than a guessed one.
+
+    ``rounds_two`` are the round-2 Elections (exports/nist_cdf_runoff.py), reported after
+    round 1's; ``advanced_to_runoff`` names, by constituency, round 1's candidates sent to a
+    defined round 2.
     """
     if generated_at.tzinfo is None or generated_at.utcoffset() is None:
         raise ValueError("generated_at must be timezone-aware")
@@ -388,7 +394,9 @@ def build_election_report(
                     ExternalIdentifier=[_identifier("local-level", candidate.code)],
                     PartyId=nominating_party,
                     PersonId=person_object_id(candidate.code),
-                    PostElectionStatus=_post_election_status(
+                    PostElectionStatus="advanced-to-runoff"
+                    if candidate.code in (advanced_to_runoff or {}).get(number, set())
+                    else _post_election_status(
                         candidate,
                         totals,
                         standing,
@@ -551,7 +559,7 @@ def build_election_report(
         report_status = "unofficial-complete" if all_in else "unofficial-partial"
     return cdf_object(
         "ElectionReport",
-        Election=[election_object],
+        Election=[election_object, *rounds_two],
         Format="precinct-level",
         # NIST's DateTimeWithZone allows no fractional seconds.
         GeneratedDate=generated_at.replace(microsecond=0).isoformat(),
@@ -679,6 +687,8 @@ def election_report_xml(
     issuer_abbreviation: str = DEFAULT_ISSUER_ABBREVIATION,
     language: str = "az",
     drill: bool = False,
+    rounds_two: Sequence[CdfObject] = (),
+    advanced_to_runoff: Mapping[int, set[str]] | None = None,
 ) -> bytes:
     """The whole results as NIST SP 1500-100 v2 XML (UTF-8, same input gives the same bytes)."""
     return to_xml(
@@ -692,6 +702,8 @@ def election_report_xml(
             issuer_abbreviation=issuer_abbreviation,
             language=language,
             drill=drill,
+            rounds_two=rounds_two,
+            advanced_to_runoff=advanced_to_runoff,
         )
     )
 
@@ -707,6 +719,8 @@ def election_report_json(
     issuer_abbreviation: str = DEFAULT_ISSUER_ABBREVIATION,
     language: str = "az",
     drill: bool = False,
+    rounds_two: Sequence[CdfObject] = (),
+    advanced_to_runoff: Mapping[int, set[str]] | None = None,
 ) -> dict[str, Any]:
     """The whole results as a NIST SP 1500-100 v2 JSON document (a JSON-able dict)."""
     return to_json(
@@ -720,5 +734,7 @@ def election_report_json(
             issuer_abbreviation=issuer_abbreviation,
             language=language,
             drill=drill,
+            rounds_two=rounds_two,
+            advanced_to_runoff=advanced_to_runoff,
         )
     )

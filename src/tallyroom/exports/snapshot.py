@@ -131,6 +131,7 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
                     station: versions[-1].standing for station, versions in histories.items()
                 },
                 clock=publication.clock,
+                runoffs={"runoffs": publication.runoffs, "protocols": publication.runoff_protocols},
             )
         )
         for path, content in contents.items():

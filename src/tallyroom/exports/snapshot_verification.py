@@ -59,7 +59,7 @@ from tallyroom.exports.snapshot_manifest import (
     snapshot_files,
 )
 from tallyroom.exports.snapshot_photos import photo_problems
-from tallyroom.exports.snapshot_runoffs import round_two_seats, runoff_problems
+from tallyroom.exports.snapshot_runoffs import published_runoffs, round_two_seats, runoff_problems
 from tallyroom.exports.snapshot_tally import derive_national_results
 from tallyroom.service.results.results_json import national_json
 
@@ -157,6 +157,8 @@ def verify_snapshot(
             f"{MANIFEST}: clock is {_shown(clock)}, not one of {', '.join(CLOCKS)}: "
             "whether the data came from a drill is unknown"
         )
+    # Rounds 2 as runoffs.json holds them: runoff_problems has checked them against the
+    # signed protocols and round 1, so the pages and the NIST report are remade from them.
     for path, expected_bytes in derived_files(
         definition,
         derived,
@@ -169,6 +171,7 @@ def verify_snapshot(
         # the pages and open data say the clock the manifest names, so a drill snapshot
         # passed off as real (or the reverse) disagrees with its own files
         clock=clock if clock in CLOCKS else "real",
+        runoffs=published_runoffs(folder),
     ).items():
         _compare_remade(folder, path, expected_bytes, problems)
     return report

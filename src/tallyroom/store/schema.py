@@ -125,6 +125,10 @@ class RunoffRow(Base):
     defined_by: Mapped[str] = mapped_column(String(200))
     #: why candidates withdrew (their declarations); None without withdrawals
     reason: Mapped[str | None] = mapped_column(Text)
+    #: round 2's own polling day (its election clock); None when the definition named none
+    polling_date: Mapped[date | None] = mapped_column(Date)
+    #: set while round 2's certification stands: the round-2 contest is frozen
+    certified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RunoffCandidateRow(Base):
@@ -160,6 +164,25 @@ class RunoffProtocolRow(Base):
     #: JSON list of failed control checks
     reasons: Mapped[str] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RunoffTurnoutReportRow(Base):
+    """A station's voters so far at a reporting hour of round 2's own polling day (round
+    1's are turnout_report); never overwritten."""
+
+    __tablename__ = "runoff_turnout_report"
+    __table_args__ = (UniqueConstraint("runoff_id", "station_id", "as_of"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runoff_id: Mapped[int] = mapped_column(ForeignKey("runoff.id"), index=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    #: "HH:MM" local time of the published reporting hour
+    as_of: Mapped[str] = mapped_column(String(5))
+    voters: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: the station key's signature over the report (its document names the round-2 contest)
+    signature: Mapped[str | None] = mapped_column(String(128))
 
 
 class PollingStationRow(Base):
@@ -376,6 +399,8 @@ class CertificationRow(Base):
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     #: None: the national certification
     contest_id: Mapped[int | None] = mapped_column(ForeignKey("contest.id"))
+    #: a round-2 contest's certification (contest_id is then its round 1); None otherwise
+    runoff_id: Mapped[int | None] = mapped_column(ForeignKey("runoff.id"))
     certified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     certified_by: Mapped[str] = mapped_column(String(200))
     #: why a too-close result is certified (None when it was not too close)
@@ -875,6 +900,7 @@ TABLE_KINDS: dict[str, str] = {
     "runoff": "authoritative",
     "runoff_candidate": "authoritative",
     "runoff_protocol": "authoritative",
+    "runoff_turnout_report": "authoritative",
     "polling_station": "authoritative",
     "party": "authoritative",
     "candidate": "authoritative",

@@ -8,6 +8,7 @@ from typing import Any
 
 from tallyroom.domain.electoral_systems.election_leveling import LevelingSeat
 from tallyroom.domain.results import ConstituencyResult, TurnoutPoint
+from tallyroom.domain.runoff import RoundTwoRow, round_two_rows
 from tallyroom.service.results.station_view import StationSummary
 from tallyroom.web.overview_page import constituencies_table, list_seats_table, turnout_table
 from tallyroom.web.page import Page, Table
@@ -36,9 +37,9 @@ class ConstituencyData:
     leveled: bool = False
 
     @property
-    def runoff_rows(self) -> tuple[RunoffRow, ...]:
+    def runoff_rows(self) -> tuple[RoundTwoRow, ...]:
         """Round 2's candidates beside their round-1 votes, most round-2 votes first."""
-        return runoff_rows(self.runoff)
+        return round_two_rows(self.runoff)
 
     @property
     def turnout_percent(self) -> float | None:
@@ -46,39 +47,6 @@ class ConstituencyData:
         result = self.result
         registered = result.registered_voters_reporting + result.voters_added
         return 100.0 * result.ballots_cast / registered if registered else None
-
-
-@dataclass(frozen=True, slots=True)
-class RunoffRow:
-    code: str
-    full_name: str
-    round_one_votes: int
-    #: None for a withdrawn candidate
-    round_two_votes: int | None
-    withdrawn: bool
-    #: "won" or "leading" for round 2's leader, else None
-    seat_status: str | None
-
-
-def runoff_rows(runoff: dict[str, Any] | None) -> tuple[RunoffRow, ...]:
-    if runoff is None:
-        return ()
-    count = runoff["round_two"]
-    counted = count["votes"]
-    rows = [
-        RunoffRow(
-            code=c["code"],
-            full_name=c["full_name"],
-            round_one_votes=c["round_one_votes"],
-            round_two_votes=None if c["status"] == "withdrawn" else counted.get(c["code"], 0),
-            withdrawn=c["status"] == "withdrawn",
-            seat_status=count["status"] if c["code"] == count["leader"] else None,
-        )
-        for c in runoff["candidates"]
-    ]
-    return tuple(
-        sorted(rows, key=lambda r: (r.withdrawn, -(r.round_two_votes or 0), -r.round_one_votes))
-    )
 
 
 def constituency_page(source: ResultsSource, number: int) -> Page:

@@ -74,6 +74,9 @@ SCRIPT_MESSAGES: dict[str, str] = {
     "photo_sent": N_("The photo was sent."),
     "photo_refused": N_("The server refused the photo:"),
     "turnout_sent": N_("Turnout at %(hour)s reported."),
+    "round_one": N_("Round 1 (%(date)s)"),
+    "round_two": N_("Round 2 (%(date)s)"),
+    "round_two_no_date": N_("Round 2 (date not set)"),
     "code_mistyped": N_("Check the enrolment code: it has 10 letters and digits."),
     "receipt_qr": N_("QR code of the protocol's SHA-256"),
     # today's control checks by their codes (a rule set's own rules show their description)

@@ -46,6 +46,7 @@ LEDGER_TABLES = (
     "runoff",
     "runoff_candidate",
     "runoff_protocol",
+    "runoff_turnout_report",
     "tree_head_key",
     "signed_tree_head",
     "person",

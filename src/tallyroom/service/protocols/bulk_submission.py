@@ -10,7 +10,8 @@ computed in order, one head update). The running totals move by deltas summed ov
 whole command, one update per constituency and candidate.
 Protocols are judged in their order, as if submitted one by one: a later envelope of the
 same station sees the versions stored by an earlier one. A refused protocol is reported in
-the outcome and nothing of it is stored."""
+the outcome and nothing of it is stored. A round-2 protocol (its contest
+"constituency-N/round-2") goes to `results/runoff_protocols.py`, in its place in the order."""
 
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ from tallyroom.service.protocols.protocols import (
 )
 from tallyroom.service.register.poll_book_figures import check_ins_by_station
 from tallyroom.service.results.certified_contests import certified_constituencies, contest_certified
+from tallyroom.service.results.runoff_protocols import is_runoff_document, submit_runoff_protocol
 from tallyroom.service.results.tally import adjust_totals, bump_revision, figures_of
 from tallyroom.store.schema import (
     PollingStationRow,
@@ -96,6 +98,10 @@ class Refusal:
     http_status: int
     #: the error's details (the problems of a malformed protocol, say)
     details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, index: int, station: str | None, error: ServiceError) -> Refusal:
+        return cls(index, station, error.code, error.message, error.status, error.details)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -503,6 +509,22 @@ def _apply(
     ):
         station_code = _station_code(document)
         principal = callers.of(batch.start + offset)
+        if is_runoff_document(document):
+            # A round-2 protocol: its own contest, table and count, judged as one by one
+            # (a round 2 is a few constituencies' stations, not the night's million).
+            try:
+                outcome.add(
+                    submit_runoff_protocol(
+                        session,
+                        principal=principal,
+                        document=document,
+                        signature=signature,
+                        now=moment,
+                    )
+                )
+            except ServiceError as error:
+                outcome.add(Refusal.of(batch.start + offset, station_code, error))
+            continue
         try:
             parsed = examination.parsed or parse_submission(document)
             require_election(parsed, election.code)
@@ -558,16 +580,7 @@ def _apply(
             if revoked is not None:
                 status, reasons = flag_revoked_key(status, reasons)
         except ServiceError as error:
-            outcome.add(
-                Refusal(
-                    batch.start + offset,
-                    station_code,
-                    error.code,
-                    error.message,
-                    error.status,
-                    error.details,
-                )
-            )
+            outcome.add(Refusal.of(batch.start + offset, station_code, error))
             continue
         reasons_json = json.dumps(reasons, ensure_ascii=False)
         history.append(

@@ -24,6 +24,7 @@ const state = {
   photo: null, // {bytes, sha256, dataUrl}
   pending: null, // the document under review
   flushing: false,
+  round: null, // the round chosen; null: the round in progress
 };
 
 function say(text, values = {}) {
@@ -107,6 +108,7 @@ async function loadSetup() {
     // offline: the kept copy below
   }
   state.setup = state.setup || (await readDevice("setup"));
+  if (state.setup) state.setup = inRound(state.setup, state.round);
   try {
     const response = await fetch("/api/v1/rules");
     if (response.ok) {
@@ -119,6 +121,30 @@ async function loadSetup() {
   state.rules = state.rules || (await readDevice("rules")) || null;
 }
 
+// The set-up as the chosen round has it: a round (1, or 2 once defined) brings its own
+// contest, candidates in ballot order, latest version and turnout hours; the rest is the
+// station's. The round in progress unless the secretary chose another.
+function inRound(setup, round) {
+  const rounds = setup.rounds || [];
+  const chosen = rounds.find((r) => r.round === round) || rounds.find((r) => r.round === setup.round_in_progress);
+  return chosen ? { ...setup, ...chosen, round: chosen.round } : { ...setup, round: 1 };
+}
+
+function buildRoundChoice() {
+  const rounds = state.setup.rounds || [];
+  const select = $("round");
+  select.replaceChildren(...rounds.map((r) => {
+    const option = document.createElement("option");
+    option.value = String(r.round);
+    option.textContent = r.round === 1
+      ? say(M.round_one, { date: r.polling_date })
+      : r.polling_date ? say(M.round_two, { date: r.polling_date }) : M.round_two_no_date;
+    option.selected = r.round === state.setup.round;
+    return option;
+  }));
+  $("round-choice").hidden = rounds.length < 2;
+}
+
 function voteInputs() {
   return Array.from(document.querySelectorAll("#votes input"));
 }
@@ -128,6 +154,7 @@ function buildForm() {
   $("device-station").textContent = say(M.enrolled, { station: setup.station });
   $("device-name").textContent = `${setup.station_name} · ${setup.constituency_name}`;
   $("fingerprint").textContent = state.device.fingerprint;
+  buildRoundChoice();
   const votes = $("votes");
   for (const old of votes.querySelectorAll(".field")) old.remove();
   for (const candidate of setup.candidates) {
@@ -152,7 +179,8 @@ function buildForm() {
     votes.append(field);
   }
   $("amendment").hidden = !nextVersionIsAmendment();
-  const photoSupported = setup.protocol_formats.includes(2);
+  // Round 2's photo has no version of round 1 to follow: its paper stays with the commission.
+  const photoSupported = setup.protocol_formats.includes(2) && setup.round !== 2;
   $("f-photo").disabled = !photoSupported;
   $("e-photo").textContent = photoSupported ? "" : M.photo_not_supported;
   const hours = $("turnout-hour");
@@ -248,13 +276,20 @@ function check({ final = false } = {}) {
   return { values, blanks, allBlankOrZero, problems };
 }
 
+// The last version this device signed for this station's contest of the chosen round (a
+// record from before rounds named no contest: round 1's).
+function signedHere() {
+  const last = state.lastSigned;
+  return last && last.station === state.setup.station && (last.contest || state.setup.rounds?.[0]?.contest) === state.setup.contest;
+}
+
 function nextVersionIsAmendment() {
-  return Boolean(state.setup.latest) || Boolean(state.lastSigned && state.lastSigned.station === state.setup.station);
+  return Boolean(state.setup.latest) || Boolean(signedHere());
 }
 
 function nextVersion() {
   const server = state.setup.latest ? state.setup.latest.version : 0;
-  const local = state.lastSigned && state.lastSigned.station === state.setup.station ? state.lastSigned.version : 0;
+  const local = signedHere() ? state.lastSigned.version : 0;
   return Math.max(server, local) + 1;
 }
 
@@ -374,7 +409,7 @@ async function signAndSend() {
     created: Date.now(),
   };
   item.id = await addToOutbox(item);
-  state.lastSigned = { station: signed.station, version: signed.version };
+  state.lastSigned = { station: signed.station, version: signed.version, contest: signed.contest };
   await writeDevice("last-signed", state.lastSigned);
   state.pending = null;
   state.photo = null;
@@ -568,11 +603,15 @@ async function reportTurnout(event) {
   $("turnout-voters").removeAttribute("aria-invalid");
   // Signed with the station's key, as its protocol is.
   const report = { election: state.setup.election, station: state.setup.station, as_of: hour, voters: Number(text) };
+  // A round-2 report names its contest, in what is signed and what is sent.
+  if (state.setup.round === 2) report.contest = state.setup.contest;
   const signature = hex(await signBytes(state.device, canonicalBytes(report)));
+  const body = { as_of: hour, voters: Number(text), signature };
+  if (report.contest) body.contest = report.contest;
   await addToOutbox({
     kind: "turnout",
     station: state.setup.station,
-    body: { as_of: hour, voters: Number(text), signature },
+    body,
     state: "waiting",
     answer: null,
     created: Date.now(),
@@ -625,6 +664,14 @@ $("amend").addEventListener("click", () => {
   $("f-registered_voters").focus();
 });
 $("turnout-form").addEventListener("submit", reportTurnout);
+$("round").addEventListener("change", () => {
+  state.round = Number($("round").value);
+  state.setup = inRound(state.setup, state.round);
+  state.firstEntry = null;
+  buildForm();
+  show("device", "outbox", "entry", "turnout");
+  $("turnout").hidden = $("turnout-hour").options.length === 0;
+});
 window.addEventListener("online", () => flush());
 setInterval(() => flush(), RETRY_MILLISECONDS);
 if ("serviceWorker" in navigator) {
