@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_round2"
-down_revision = "0008_districts"
+down_revision = "0009_leveling"
 branch_labels = None
 depends_on = None
 
