@@ -94,21 +94,29 @@ def test_a_station_has_several_desks_each_checking_in_under_its_name(desks: Api)
             second["device"],
         ]
         logged = " ".join(str(e.payload) for e in audit_log.entries(session))
-        assert first["token"] not in logged and code not in logged
+        assert first["token"] not in logged
+        assert code not in logged
         stored = session.scalars(select(StationEnrolmentRow.code_hash)).all()
-        assert enrolment_code_hash(code) in stored and code not in stored
+        assert enrolment_code_hash(code) in stored
+        assert code not in stored
         assert audit_discrepancies(session) == []
 
 
 def test_issuing_a_desk_code_revokes_nothing_and_the_desk_key_signs_nothing(desks: Api) -> None:
     with transaction(desks.sessions) as session:
-        before = session.scalars(select(StationKeyRow.id).where(StationKeyRow.revoked_at.is_(None))).all()
+        before = session.scalars(
+            select(StationKeyRow.id).where(StationKeyRow.revoked_at.is_(None))
+        ).all()
     headers = desk(desks)
     with transaction(desks.sessions) as session:
-        after = session.scalars(select(StationKeyRow.id).where(StationKeyRow.revoked_at.is_(None))).all()
+        after = session.scalars(
+            select(StationKeyRow.id).where(StationKeyRow.revoked_at.is_(None))
+        ).all()
     assert after == before
     sent = desks.client.post(
-        "/api/v1/protocols", json=desks.signed(protocol()), headers=desks.headers(desks.station_token("001-0001"))
+        "/api/v1/protocols",
+        json=desks.signed(protocol()),
+        headers=desks.headers(desks.station_token("001-0001")),
     )
     assert sent.status_code == 201, sent.text
     refused = {
@@ -247,7 +255,10 @@ def test_a_revoked_desk_is_refused_audited_and_the_others_keep_working(desks: Ap
         "/api/v1/pollbook/check-ins", json=body, headers=desks.headers(first["token"])
     )
     assert lost.status_code == 401
-    assert desks.client.post("/api/v1/pollbook/check-ins", json=body, headers=second).status_code == 201
+    assert (
+        desks.client.post("/api/v1/pollbook/check-ins", json=body, headers=second).status_code
+        == 201
+    )
     station = desks.client.post(
         "/api/v1/pollbook/check-ins",
         json={"voter": voter_of(desks, "001-0001", 22), "client_reference": "station"},
@@ -270,7 +281,9 @@ def test_the_station_page_lists_desk_keys_with_their_purpose(desks: Api) -> None
     )
     page = desks.client.get("/stations/001-0001")
     assert page.status_code == 200, page.text
-    assert f'data-purpose="poll_book"><th scope="row"><code>{first["fingerprint"]}</code>' in page.text
+    assert (
+        f'data-purpose="poll_book"><th scope="row"><code>{first["fingerprint"]}</code>' in page.text
+    )
     assert first["device"] in page.text
     assert 'data-purpose="signing_device"' in page.text
 

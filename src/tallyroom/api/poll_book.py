@@ -4,7 +4,6 @@ public figures."""
 from __future__ import annotations
 
 import json
-
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -13,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 
 from tallyroom.api.acting_person import caller_of
 from tallyroom.api.conditional_get import json_read
+from tallyroom.api.integer_parameters import LARGEST_INTEGER
 from tallyroom.api.json_body import json_object
 from tallyroom.api.openapi_contract import (
     CONDITIONAL_READ,
@@ -33,13 +33,12 @@ from tallyroom.api.poll_book_bodies import (
     LookUpBody,
     PollBookCodeBody,
     PollBookEnrolmentBody,
-    PollBookKeyBody,
     PollBookFiguresBody,
+    PollBookKeyBody,
     StationPollBookFiguresBody,
     TurnoutCrossCheckBody,
     VoterRecordBody,
 )
-from tallyroom.api.integer_parameters import LARGEST_INTEGER
 from tallyroom.api.request_bodies import EnrolmentBody, ReasonBody, validated
 from tallyroom.api.runtime import runtime_of
 from tallyroom.service.definition.elections import election_row

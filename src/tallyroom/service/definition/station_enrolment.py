@@ -307,7 +307,9 @@ def enrol_stations(
     ]
 
 
-def check_usable(enrolment: StationEnrolmentRow, purpose: EnrolmentPurpose, moment: datetime) -> None:
+def check_usable(
+    enrolment: StationEnrolmentRow, purpose: EnrolmentPurpose, moment: datetime
+) -> None:
     """Refuses a code of the other purpose, a spent code and an expired one (in that order:
     a wrong-purpose code says so whatever its state, and is not spent by the attempt)."""
     if enrolment.purpose != purpose.value:
@@ -327,11 +329,14 @@ def check_usable(enrolment: StationEnrolmentRow, purpose: EnrolmentPurpose, mome
 
 def refuse_known_keys(session: Session, keys: list[str]) -> None:
     """One key, one device: a key enrolled already (as a station's or a desk's) is refused."""
-    known = session.scalars(
-        select(StationKeyRow.id).where(StationKeyRow.public_key.in_(keys)).limit(1)
-    ).first() or session.scalars(
-        select(PollBookDeviceRow.id).where(PollBookDeviceRow.public_key.in_(keys)).limit(1)
-    ).first()
+    known = (
+        session.scalars(
+            select(StationKeyRow.id).where(StationKeyRow.public_key.in_(keys)).limit(1)
+        ).first()
+        or session.scalars(
+            select(PollBookDeviceRow.id).where(PollBookDeviceRow.public_key.in_(keys)).limit(1)
+        ).first()
+    )
     if len(set(keys)) != len(keys) or known:
         raise Conflict("key_known", "this public key is enrolled already; make a new key pair")
 

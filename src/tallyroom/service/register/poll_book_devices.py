@@ -59,7 +59,11 @@ class PollBookCode:
     expires_at: datetime
 
     def as_dict(self) -> dict[str, Any]:
-        return {"station": self.station, "code": self.code, "expires_at": self.expires_at.isoformat()}
+        return {
+            "station": self.station,
+            "code": self.code,
+            "expires_at": self.expires_at.isoformat(),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,9 +239,7 @@ def enrol_poll_book_device(
     row_ledger.record_rows(session, actor=actor, table="station_enrolment", keys=[[enrolment.id]])
     row_ledger.record_rows(session, actor=actor, table="access_token", keys=[[token_row.id]])
     row_ledger.record_rows(session, actor=actor, table="poll_book_device", keys=[[device.id]])
-    return PollBookEnrolment(
-        station.code, label, token, key_fingerprint(key), moment, expires
-    )
+    return PollBookEnrolment(station.code, label, token, key_fingerprint(key), moment, expires)
 
 
 def revoke_poll_book_device(
@@ -283,7 +285,9 @@ def revoke_poll_book_device(
         },
     )
     session.expire_all()
-    row_ledger.record_rows(session, actor=principal.actor, table="poll_book_device", keys=[[device.id]])
+    row_ledger.record_rows(
+        session, actor=principal.actor, table="poll_book_device", keys=[[device.id]]
+    )
     row_ledger.record_rows(
         session, actor=principal.actor, table="access_token", keys=[[device.access_token_id]]
     )
@@ -313,3 +317,17 @@ def poll_book_keys(session: Session, station_id: int) -> list[PublishedKey]:
             .order_by(PollBookDeviceRow.number)
         )
     ]
+
+
+def published_desk_keys(session: Session, election_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Every desk key of the election's stations, station code → keys as published
+    (keys.json's `poll_book_desks`), in station and desk order."""
+    desks: dict[str, list[dict[str, Any]]] = {}
+    for code, row in session.execute(
+        select(PollingStationRow.code, PollBookDeviceRow)
+        .join(PollBookDeviceRow, PollBookDeviceRow.station_id == PollingStationRow.id)
+        .where(PollingStationRow.election_id == election_id)
+        .order_by(PollingStationRow.code, PollBookDeviceRow.number)
+    ).tuples():
+        desks.setdefault(code, []).append(_published(code, row).as_dict())
+    return desks

@@ -19,9 +19,9 @@ from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.domain.protocol_history import version_standing
 from tallyroom.service.definition.elections import election_row
 from tallyroom.service.definition.station_enrolment import PublishedKey, station_keys
-from tallyroom.service.register.poll_book_devices import poll_book_keys
 from tallyroom.service.errors import NotFound
 from tallyroom.service.protocols.flagged_queue import stations_pending_confirmation
+from tallyroom.service.register.poll_book_devices import poll_book_keys
 from tallyroom.service.results.ballot import ballot_of
 from tallyroom.service.watchers.complaints import PublicComplaint, complaint_register
 from tallyroom.service.watchers.observer_copies import CopyComparison, station_copies
