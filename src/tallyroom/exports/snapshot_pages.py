@@ -60,10 +60,11 @@ def site_files(
     histories: Collection[str] = (),
     *,
     drill: bool = False,
+    poll_book: bool = False,
 ) -> dict[str, bytes]:
     """Path inside the snapshot → content of every page and the style sheet; `statuses` is
     each station's standing, `histories` the stations with a published version history;
-    `drill` puts the DRILL banner on every page."""
+    `drill` puts the DRILL banner on every page; `poll_book` links the poll-book figures."""
     statuses = statuses or {}
     environment = _environment()
     colours = {party.short_name: party.colour for party in definition.parties}
@@ -131,6 +132,7 @@ def site_files(
             turnout=turnout,
             leaders=leaders,
             list_contest=list_contest,
+            poll_book=poll_book,
             **common,
         ),
     }
