@@ -152,15 +152,17 @@ def figures_by_station(
         ),
     }
     used = {sid for sid, _ in by_round} | set(check_ins_by_station(session, ids))
-    for counts in station_level.values():
-        used |= {sid for sid, count in counts.items() if count}
+    for per_station in station_level.values():
+        used |= {sid for sid, count in per_station.items() if count}
+    rounds_of: dict[int, set[int]] = {}
+    for sid, round_number in by_round:
+        rounds_of.setdefault(sid, set()).add(round_number)
     rows: list[dict[str, Any]] = []
     for sid in sorted(stations, key=lambda station_id: stations[station_id][0]):
         if sid not in used and not every_station:
             continue
         code, registered = stations[sid]
-        rounds = sorted({1} | {number for station_id, number in by_round if station_id == sid})
-        for round_number in rounds:
+        for round_number in sorted({1} | rounds_of.get(sid, set())):
             counts = by_round.get((sid, round_number), dict.fromkeys(ROUND_FIGURES, 0))
             rows.append(
                 {
