@@ -81,7 +81,9 @@ def test_keys_json_lists_the_desks_apart_with_their_purpose(snapshot: Path) -> N
         ("station-001-0001/pollbook-1", "poll_book"),
         ("station-001-0001/pollbook-2", "poll_book"),
     ]
-    assert desks[0]["revoked_at"] and desks[0]["fingerprint"] and desks[1]["enrolled_at"]
+    assert desks[0]["revoked_at"]
+    assert desks[0]["fingerprint"]
+    assert desks[1]["enrolled_at"]
     assert desks[1]["revoked_at"] is None
     assert {k["purpose"] for ks in keys["stations"].values() for k in ks} == {"signing_device"}
     # a desk key slipped in among the signing keys is named

@@ -6,6 +6,8 @@ importScripts("./offline_cache.js");
 const APP = [
   "/station/",
   "/station/app.js",
+  "/station/poll-book",
+  "/station/poll_book.js",
   "/station/canonical.js",
   "/station/device_store.js",
   "/station/outbox_store.js",
@@ -16,4 +18,4 @@ const APP = [
   // the Ed25519 fallback, for browsers whose WebCrypto lacks it, offline too
   "/station/vendor/noble-ed25519/index.js",
 ];
-self.keepOffline("tallyroom-station-v3", APP, (url) => url.pathname.startsWith("/station/"));
+self.keepOffline("tallyroom-station-v4", APP, (url) => url.pathname.startsWith("/station/"));
