@@ -3,8 +3,7 @@
 // carries is kept with the key), then checks voters in one at a time. A check-in the server
 // cannot be reached for waits on the desk and goes in the next batch, marked offline, so the
 // server turns a voter who voted elsewhere meanwhile into an incident instead of refusing.
-import { hex, sha256Hex } from "./canonical.js";
-import { makeSigningKey } from "./signing_key.js";
+import { enrolWithCode } from "./device_enrolment.js";
 import { readDevice, writeDevice } from "./device_store.js";
 
 const M = JSON.parse(document.getElementById("station-messages").textContent);
@@ -23,47 +22,25 @@ function show(...ids) {
   for (const id of ["desk-enrol", "desk", "check-in"]) $(id).hidden = !ids.includes(id);
 }
 
-async function fingerprintOf(rawPublicKey) {
-  const digest = await sha256Hex(rawPublicKey);
-  return [0, 1, 2, 3].map((group) => digest.slice(4 * group, 4 * group + 4)).join(" ");
-}
-
 async function enrol(event) {
   event.preventDefault();
-  const station = $("desk-station").value.trim();
-  const code = $("desk-code").value.trim().toUpperCase();
   const error = $("desk-enrol-error");
   error.textContent = "";
-  if (code.replace(/[\s-]/g, "").length !== 10) {
-    error.textContent = M.code_mistyped;
-    $("desk-code").setAttribute("aria-invalid", "true");
-    $("desk-code").focus();
-    return;
-  }
   $("status").textContent = M.enrolling;
-  let made;
-  try {
-    made = await makeSigningKey();
-  } catch {
-    error.textContent = M.no_webcrypto;
+  const enrolled = await enrolWithCode("/api/v1/pollbook/enrolments", $("desk-station").value, $("desk-code").value, M);
+  $("status").textContent = "";
+  if (enrolled.error) {
+    error.textContent = enrolled.error;
+    if (enrolled.field === "code") {
+      $("desk-code").setAttribute("aria-invalid", "true");
+      $("desk-code").focus();
+    }
     return;
   }
-  const response = await fetch("/api/v1/pollbook/enrolments", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ station, code, public_key: hex(made.publicKey) }),
-  }).catch(() => null);
-  const answer = response ? await response.json().catch(() => null) : null;
-  if (!response || !response.ok) {
-    error.textContent = answer && answer.error ? answer.error.message : M.offline;
-    $("status").textContent = "";
-    return;
-  }
-  if ((await fingerprintOf(made.publicKey)) !== answer.fingerprint) throw new Error("fingerprint mismatch");
-  desk = { station: answer.station, device: answer.device, token: answer.token, signer: made.signer, fingerprint: answer.fingerprint };
+  const { answer, signer } = enrolled;
+  desk = { station: answer.station, device: answer.device, token: answer.token, signer, fingerprint: answer.fingerprint };
   await writeDevice(DESK, desk);
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
-  $("status").textContent = "";
   start();
 }
 

@@ -9,6 +9,7 @@ const APP = [
   "/station/poll-book",
   "/station/poll_book.js",
   "/station/canonical.js",
+  "/station/device_enrolment.js",
   "/station/device_store.js",
   "/station/outbox_store.js",
   "/station/offline_cache.js",
