@@ -19,7 +19,12 @@ from tallyroom.service.audit.audit_verification import audit_discrepancies
 from tallyroom.service.register.poll_book_devices import MAXIMUM_DEVICES
 from tallyroom.service.register.poll_book_figures import check_ins_by_station
 from tallyroom.store.database import transaction
-from tallyroom.store.schema import CheckInRow, StationEnrolmentRow, StationKeyRow
+from tallyroom.store.schema import (
+    CheckInRow,
+    PollBookDeviceRow,
+    StationEnrolmentRow,
+    StationKeyRow,
+)
 from tests.api.test_poll_book import desks, voter_of
 from tests.station_client import Api, protocol
 
@@ -292,3 +297,15 @@ def test_a_station_with_a_desk_uses_a_poll_book_before_its_first_check_in(desks:
     desk(desks, "001-0003")
     with transaction(desks.sessions) as session:
         assert check_ins_by_station(session, [1, 3]) == {3: 0}
+
+
+def test_a_desk_token_revoked_as_a_token_revokes_its_desk(desks: Api) -> None:
+    first = enrolled(desks)
+    revoked = desks.client.post(
+        "/api/v1/tokens/revocation", json={"token": first["token"]}, headers=desks.commission
+    )
+    assert revoked.status_code == 201, revoked.text
+    with transaction(desks.sessions) as session:
+        (desk_row,) = session.scalars(select(PollBookDeviceRow)).all()
+        assert desk_row.revoked_at is not None
+        assert audit_discrepancies(session) == []
