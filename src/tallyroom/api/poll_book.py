@@ -1,5 +1,6 @@
-"""Routes of the poll book (station desks, authenticated by their station's token) and its
-public figures."""
+"""Routes of the poll book (a station's desks, authenticated by the station's token or a desk's
+own poll-book token), the desks' enrolment with one-time codes and revocation, and the poll
+book's public figures."""
 
 from __future__ import annotations
 
