@@ -228,6 +228,22 @@ def test_issuing_is_a_commissions_act_in_its_scope_and_bounded(desks: Api) -> No
     assert (many.status_code, code_of(many)) == (409, "too_many_devices")
 
 
+def test_a_revoked_desk_frees_its_place(desks: Api) -> None:
+    codes = [issue(desks).json()["code"] for _ in range(MAXIMUM_DEVICES)]
+    assert enrol(desks, codes[0]).status_code == 201
+    assert issue(desks).status_code == 409
+    desks.client.post(
+        "/api/v1/stations/001-0001/poll-book-desks/1/revocation",
+        json={"reason": "tablet lost"},
+        headers=desks.commission,
+    )
+    replacement = issue(desks)
+    assert replacement.status_code == 201, replacement.text
+    assert enrol(desks, replacement.json()["code"]).json()["device"] == (
+        "station-001-0001/pollbook-2"
+    )
+
+
 def test_a_revoked_desk_is_refused_audited_and_the_others_keep_working(desks: Api) -> None:
     first = enrolled(desks)
     second = desk(desks)

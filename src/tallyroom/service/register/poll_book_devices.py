@@ -43,7 +43,7 @@ from tallyroom.store.schema import (
 )
 
 #: desks a station may have (a station has a few; a hundred is a mistake or an attack):
-#: enrolled desks and codes still waiting for theirs count alike
+#: working desks and codes still waiting for theirs count alike
 MAXIMUM_DEVICES = 20
 CODE_ISSUED = "pollbook.code_issued"
 ENROLLED = "pollbook.device_enrolled"
@@ -114,15 +114,22 @@ def issue_poll_book_code(
     station's signing key, its token and its other desks are untouched."""
     station = _commission_station(session, principal, station_code)
     moment = now or datetime.now(UTC)
-    taken = session.scalar(
+    waiting = session.scalar(
         select(func.count()).where(
             StationEnrolmentRow.station_id == station.id,
             StationEnrolmentRow.purpose == EnrolmentPurpose.POLL_BOOK.value,
-            # a desk enrolled, or a code that may still enrol one
-            (StationEnrolmentRow.used_at.is_not(None)) | (StationEnrolmentRow.expires_at > moment),
+            StationEnrolmentRow.used_at.is_(None),
+            StationEnrolmentRow.expires_at > moment,
         )
     )
-    if (taken or 0) >= MAXIMUM_DEVICES:
+    working = session.scalar(
+        select(func.count()).where(
+            PollBookDeviceRow.station_id == station.id, PollBookDeviceRow.revoked_at.is_(None)
+        )
+    )
+    # a revoked desk frees its place: a lost tablet is replaced
+    taken = (waiting or 0) + (working or 0)
+    if taken >= MAXIMUM_DEVICES:
         raise Conflict(
             "too_many_devices", f"station {station.code} has {MAXIMUM_DEVICES} poll-book desks"
         )
