@@ -18,31 +18,51 @@ FIXTURES = Path(__file__).parent / "fixtures"
 DISTRICT = "constituency-1"
 
 
-def district_election_folder(tmp_path: Path) -> Path:
-    """Constituency 1 as a district list contest of four seats (lists: YAP C001, C007;
-    REAL C008, C002 by ballot position; MUS C009), constituency 2 as before: five seats."""
+def district_list_folder(
+    tmp_path: Path,
+    *,
+    seats: int,
+    positions: dict[str, str],
+    candidates: list[str],
+    contests: str,
+    election_yaml: str = "",
+) -> Path:
+    """The small election with district list contests: `seats` in all, the fixture's
+    candidates at their ballot `positions` ("" for none) and the list `candidates` rows added,
+    `contests` as contests.csv's rows and `election_yaml` appended to election.yaml."""
     folder = tmp_path / "small-election"
     shutil.copytree(FIXTURES / "small-election", folder)
     path = folder / "election.yaml"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("seats: 2\n", "seats: 5\n"), encoding="utf-8"
+        path.read_text(encoding="utf-8").replace("seats: 2\n", f"seats: {seats}\n") + election_yaml,
+        encoding="utf-8",
     )
-    candidates = folder / "candidates.csv"
-    lines = candidates.read_text(encoding="utf-8").splitlines()
-    positions = {"C001": "1", "C002": "2", "C003": "", "C004": "", "C005": "", "C006": ""}
+    candidates_file = folder / "candidates.csv"
+    lines = candidates_file.read_text(encoding="utf-8").splitlines()
     rows = [lines[0] + ",ballot_position"]
     rows += [f"{line},{positions[line.split(',')[0]]}" for line in lines[1:]]
-    rows += [
-        "C007,1,Kamran Rzayev,party,YAP,registered,2",
-        "C008,1,Günel Səfərova,party,REAL,registered,1",
-        "C009,1,Orxan İsmayılov,party,MUS,registered,1",
-    ]
-    candidates.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    candidates_file.write_text("\n".join(rows + candidates) + "\n", encoding="utf-8")
     (folder / "contests.csv").write_text(
-        "constituency,kind,seats,threshold_percent,threshold_counts_blank\n1,dhondt,4,8,yes\n",
+        "constituency,kind,seats,threshold_percent,threshold_counts_blank\n" + contests,
         encoding="utf-8",
     )
     return folder
+
+
+def district_election_folder(tmp_path: Path) -> Path:
+    """Constituency 1 as a district list contest of four seats (lists: YAP C001, C007;
+    REAL C008, C002 by ballot position; MUS C009), constituency 2 as before: five seats."""
+    return district_list_folder(
+        tmp_path,
+        seats=5,
+        positions={"C001": "1", "C002": "2", "C003": "", "C004": "", "C005": "", "C006": ""},
+        candidates=[
+            "C007,1,Kamran Rzayev,party,YAP,registered,2",
+            "C008,1,Günel Səfərova,party,REAL,registered,1",
+            "C009,1,Orxan İsmayılov,party,MUS,registered,1",
+        ],
+        contests="1,dhondt,4,8,yes\n",
+    )
 
 
 def with_list(figures_: ProtocolFigures, yap: int, real: int, mus: int) -> ProtocolFigures:

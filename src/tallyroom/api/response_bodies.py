@@ -274,6 +274,9 @@ class ConstituencyResultBody(BaseModel):
         description="a district list contest's seats: its quotient table, threshold line and "
         "seat holders (absent for a candidate contest)",
     )
+    leveling_seats: list[LevelingSeatBody] | None = Field(
+        default=None, description="the leveling seats placed in this district, if any"
+    )
 
 
 class SeatGroupBody(BaseModel):
@@ -344,6 +347,9 @@ class ListContestBody(BaseModel):
     threshold_counts_blank: bool | None = Field(
         default=None, description="true when blank votes count in the threshold's base"
     )
+    first_divisor: str | None = Field(
+        default=None, description="modified Sainte-Laguë: the first divisor (exact, e.g. 7/5)"
+    )
 
 
 class DistrictSeatHolderBody(BaseModel):
@@ -359,6 +365,50 @@ class DistrictListBody(ListContestBody):
 
     seat_holders: list[DistrictSeatHolderBody] = Field(
         description="the candidates taking the seats, in their party's closed list order"
+    )
+
+
+class LevelingSeatBody(BaseModel):
+    model_config = ConfigDict(title="LevelingSeat")
+
+    order: int = Field(description="the order the geographic step placed it in")
+    party: str
+    candidate: str | None = Field(description="the party's next list candidate in the district")
+    status: Literal["won", "leading"] | None
+    quotient: ExactNumberBody = Field(
+        description="the party's district quotient over the district's votes per ordinary seat"
+    )
+
+
+class LevelingNationalSeatsBody(BaseModel):
+    model_config = ConfigDict(title="LevelingNationalSeats")
+
+    party: str
+    district_seats: int
+    leveling_seats: int
+
+
+class LevelingBody(BaseModel):
+    model_config = ConfigDict(title="Leveling")
+
+    rule: dict[str, Any] = Field(description="the leveling rule as the definition declares it")
+    seats: int = Field(description="leveling seats in all")
+    status: str | None = Field(
+        description="won once every district list station is counted or certified, leading before"
+    )
+    base_votes: int = Field(description="national list votes the threshold is a share of")
+    threshold_votes: ExactNumberBody = Field(description="the national threshold line in votes")
+    national_votes: dict[str, int]
+    passed: list[str] = Field(description="parties past the national threshold")
+    lot_needed_between: list[str]
+    national_steps: list[dict[str, Any]] = Field(
+        description="each national step's seats and quotients; the last one counts"
+    )
+    over_represented: list[str] = Field(description="parties dropped, in the order dropped")
+    party_leveling_seats: dict[str, int]
+    national_seats: list[LevelingNationalSeatsBody]
+    placements: list[dict[str, Any]] = Field(
+        description="the geographic step: order, district, party, candidate, quotient"
     )
 
 
@@ -405,6 +455,9 @@ class NationalSummaryBody(BaseModel):
     )
     national_seats: list[NationalSeatsBody] | None = Field(
         default=None, description="seats by party: constituency and list, with a list contest"
+    )
+    leveling: LevelingBody | None = Field(
+        default=None, description="leveling seats over the district list contests, if any"
     )
 
 

@@ -8,6 +8,7 @@ from datetime import date, time
 
 from tallyroom.domain.complaint import ComplaintCategory
 from tallyroom.domain.decision_policy import DecisionKind
+from tallyroom.domain.leveling_rule import LevelingRule
 from tallyroom.domain.list_contest import ListContest
 
 
@@ -78,6 +79,8 @@ class Election:
     #: two clerks enter each tally sheet in turn on the station's device, and it is signed
     #: only when both entries agree (docs/station-app.md)
     two_clerk_entry: bool = False
+    #: leveling seats over the district list contests (the Norwegian rule), if any
+    leveling: LevelingRule | None = None
 
     def name_in(self, language: str) -> str:
         """The election's name in a language (ISO 639-1 code), else its one `name`."""

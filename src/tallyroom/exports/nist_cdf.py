@@ -18,7 +18,6 @@ from tallyroom.domain.constituency import Constituency
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind
 from tallyroom.domain.electoral_systems.contest_seats import contest_seats
-from tallyroom.domain.list_contest import ListContest
 from tallyroom.domain.polling_station import PollingStation
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.exports.nist_cdf_json import to_json
@@ -442,7 +441,7 @@ def build_election_report(
                 _party_contest(
                     definition,
                     protocols,
-                    district_list,
+                    district_list.code,
                     district_id,
                     {number: stations},
                     tally,
@@ -464,11 +463,39 @@ def build_election_report(
             _party_contest(
                 definition,
                 protocols,
-                election.list_contest,
+                election.list_contest.code,
                 country_id,
                 stations_by_constituency,
                 national,
                 language,
+            )
+        )
+    if election.leveling is not None:
+        # The leveling seats as a PartyContest of the country over the district list
+        # contests' party votes (CDF has no leveling seats of its own): their number is an
+        # "other" identifier; who took them is the seat tally's, as for every list seat.
+        leveled = {
+            number: stations_by_constituency[number]
+            for number, (kind, _) in systems.items()
+            if kind.is_list
+        }
+        contests.append(
+            _party_contest(
+                definition,
+                protocols,
+                LEVELING_CONTEST,
+                country_id,
+                leveled,
+                _tally([s for stations in leveled.values() for s in stations], protocols),
+                language,
+                identifiers=(
+                    cdf_object(
+                        "ExternalIdentifier",
+                        Type="other",
+                        OtherType="tallyroom-leveling-seats",
+                        Value=str(election.leveling.total(len(leveled))),
+                    ),
+                ),
             )
         )
 
@@ -545,6 +572,10 @@ def build_election_report(
     )
 
 
+#: the leveling seats' PartyContest, as its ExternalIdentifier and object id name it
+LEVELING_CONTEST = "leveling-seats"
+
+
 def list_contest_object_id(code: str) -> str:
     return f"list-contest-{_id_part(code)}"
 
@@ -556,11 +587,12 @@ def party_selection_object_id(contest: str, party: str) -> str:
 def _party_contest(
     definition: ElectionDefinition,
     protocols: Mapping[str, ProtocolFigures],
-    list_contest: ListContest,
+    code: str,
     country_id: str,
     stations_by_constituency: Mapping[int, list[PollingStation]],
     national: _Tally,
     language: str,
+    identifiers: Sequence[CdfObject] = (),
 ) -> CdfObject:
     """A party-list contest as a NIST PartyContest: one PartySelection per party on the list
     ballot, with the votes of each counted station's `party_votes`, each constituency's and
@@ -616,7 +648,7 @@ def _party_contest(
         selections.append(
             cdf_object(
                 "PartySelection",
-                party_selection_object_id(list_contest.code, party.short_name),
+                party_selection_object_id(code, party.short_name),
                 SequenceOrder=order,
                 VoteCounts=vote_counts,
                 PartyIds=IdReferences((party_object_id(party.short_name),)),
@@ -624,12 +656,12 @@ def _party_contest(
         )
     return cdf_object(
         "PartyContest",
-        list_contest_object_id(list_contest.code),
+        list_contest_object_id(code),
         ContestSelection=selections,
         CountStatus=[_count_status(national.count_status)],
         ElectionDistrictId=country_id,
-        ExternalIdentifier=[_identifier("local-level", list_contest.code)],
-        Name=list_contest.code,
+        ExternalIdentifier=[_identifier("local-level", code), *identifiers],
+        Name=code,
         SubUnitsReported=national.stations_reported,
         TotalSubUnits=national.stations_total,
         VoteVariation="proportional",

@@ -135,6 +135,65 @@ DISTRICT_SEAT_COLUMNS = (
 )
 
 
+LEVELING_SEAT_COLUMNS = (
+    "order",
+    "constituency",
+    "party",
+    "candidate",
+    "quotient_exact",
+    "quotient",
+    "status",
+)
+LEVELING_NATIONAL_COLUMNS = (
+    "party",
+    "votes",
+    "passed_threshold",
+    "district_seats",
+    "leveling_seats",
+)
+
+
+def _leveling_files(leveling: Mapping[str, Any] | None) -> dict[str, bytes]:
+    """The leveling seats: the whole table (national steps' quotients, parties dropped as
+    over-represented, the geographic step's placements) as JSON; the placements and the
+    national seats by party as CSV; nothing for an election without leveling seats."""
+    if leveling is None:
+        return {}
+    folder = OPEN_DATA_FOLDER
+    seats = {row["party"]: row for row in leveling["national_seats"]}
+    return {
+        f"{folder}/leveling-seats.json": json_bytes(leveling),
+        f"{folder}/leveling-seats.csv": _csv_bytes(
+            LEVELING_SEAT_COLUMNS,
+            [
+                (
+                    seat["order"],
+                    seat["district"],
+                    seat["party"],
+                    _cell(seat["candidate"]),
+                    seat["quotient"]["exact"],
+                    seat["quotient"]["decimal"],
+                    _cell(leveling["status"]),
+                )
+                for seat in leveling["placements"]
+            ],
+        ),
+        f"{folder}/leveling-national-seats.csv": _csv_bytes(
+            LEVELING_NATIONAL_COLUMNS,
+            [
+                (
+                    party,
+                    votes,
+                    _cell(party in leveling["passed"]),
+                    seats.get(party, {}).get("district_seats", 0),
+                    seats.get(party, {}).get("leveling_seats", 0),
+                )
+                for party, votes in leveling["national_votes"].items()
+            ],
+        ),
+    }
+
+
 def _district_seat_files(constituencies: Sequence[Mapping[str, Any]]) -> dict[str, bytes]:
     """The district list contests' quotient tables (threshold line, quota or quotients, seat
     holders) as JSON and their seats by party as CSV; nothing without such a contest."""
@@ -260,7 +319,11 @@ def open_data_files(
             }
         )
     folder = OPEN_DATA_FOLDER
-    files = _list_seat_files(results.get("list_contest")) | _district_seat_files(constituencies)
+    files = (
+        _list_seat_files(results.get("list_contest"))
+        | _district_seat_files(constituencies)
+        | _leveling_files(results.get("leveling"))
+    )
     return files | {
         f"{folder}/nation.json": json_bytes(nation),
         f"{folder}/nation.csv": csv_bytes(

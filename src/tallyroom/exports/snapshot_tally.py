@@ -12,8 +12,13 @@ from datetime import datetime
 from tallyroom.domain.candidate import Candidate, Nomination
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind
+from tallyroom.domain.electoral_systems.candidate_selection import ListCandidate
 from tallyroom.domain.electoral_systems.contest_seats import held_seats
-from tallyroom.domain.electoral_systems.district_list_seats import district_result, party_list
+from tallyroom.domain.electoral_systems.district_list_seats import (
+    district_leveling,
+    district_result,
+    party_list,
+)
 from tallyroom.domain.electoral_systems.list_seats import list_seats
 from tallyroom.domain.plurality import plurality_outcome
 from tallyroom.domain.protocol import ProtocolFigures
@@ -60,6 +65,10 @@ def derive_national_results(
             standing_by_constituency[candidate.constituency].append(candidate)
     constituencies: list[ConstituencyResult] = []
     leaders: list[tuple[Candidate, SeatStatus]] = []
+    # District list contests as re-derived, for the leveling seats over them.
+    leveled: list[tuple[ConstituencyResult, dict[str, int], dict[str, tuple[ListCandidate, ...]]]]
+    leveled = []
+    standing_by_number: dict[int, list[Candidate]] = {}
     party_votes: dict[str, int] = defaultdict(int)
     independent_votes = {Nomination.PARTY_MEMBER: 0, Nomination.NON_PARTY: 0}
     certified_numbers = set(certified)
@@ -141,12 +150,12 @@ def derive_national_results(
             for candidate in standing:
                 if candidate.party is not None and candidate.nomination is Nomination.PARTY:
                     lists[candidate.party].append((candidate.code, candidate.ballot_position))
+            party_lists = {party: party_list(members) for party, members in lists.items()}
             constituencies[-1], district_held = district_result(
-                constituency_result,
-                district,
-                district_votes,
-                {party: party_list(members) for party, members in lists.items()},
+                constituency_result, district, district_votes, party_lists
             )
+            leveled.append((constituencies[-1], district_votes, party_lists))
+            standing_by_number[constituency.number] = standing
             leaders.extend(
                 (next(c for c in standing if c.code == code), held_status)
                 for code, held_status in district_held
@@ -171,6 +180,14 @@ def derive_national_results(
             )
         elif status is not None and outcome.leader is not None:
             leaders.append((next(c for c in standing if c.code == outcome.leader), status))
+    leveling = None
+    if election.leveling is not None and leveled:
+        # Leveling seats re-derived from the same signed party votes, by the same rule.
+        leveling, leveling_held = district_leveling(election.leveling, leveled)
+        leaders.extend(
+            (next(c for c in standing_by_number[number] if c.code == code), held_status)
+            for number, code, held_status in leveling_held
+        )
     seats = seat_tally(leaders)
     parties = party_results(
         ((party.short_name, party.name, party.colour) for party in definition.parties),
@@ -213,4 +230,5 @@ def derive_national_results(
         stations_annulled=sum(c.stations_annulled for c in constituencies),
         ballots_annulled=sum(c.ballots_annulled for c in constituencies),
         list_seats=listed,
+        leveling=leveling,
     )

@@ -74,6 +74,9 @@ class ElectionRow(Base):
     #: days the commission has to decide a complaint, per category (a JSON object of category
     #: → days, from the definition's `complaints: {deadline_days: …}`); NULL: the default table
     complaint_deadlines: Mapped[str | None] = mapped_column(Text)
+    #: leveling seats over the district list contests (canonical JSON of LevelingRule.as_json);
+    #: NULL: none
+    leveling: Mapped[str | None] = mapped_column(Text)
 
 
 class ConstituencyRow(Base):
@@ -99,6 +102,8 @@ class ContestRow(Base):
     threshold_counts_blank: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    #: a district list contest's first divisor in place of its series' own ("7/5"); NULL: none
+    first_divisor: Mapped[str | None] = mapped_column(String(40))
     certified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

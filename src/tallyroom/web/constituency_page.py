@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tallyroom.domain.electoral_systems.election_leveling import LevelingSeat
 from tallyroom.domain.results import ConstituencyResult, TurnoutPoint
 from tallyroom.service.results.station_view import StationSummary
 from tallyroom.web.overview_page import constituencies_table, list_seats_table, turnout_table
@@ -27,6 +28,12 @@ class ConstituencyData:
     timezone: str
     #: a two-round contest's round 2 as defined and counted (None: none defined)
     runoff: dict[str, Any] | None = None
+    #: the leveling seats the geographic step placed in this district (an election with
+    #: leveling seats over its district list contests; () otherwise)
+    leveling_seats: tuple[LevelingSeat, ...] = ()
+    leveling_status: str | None = None
+    #: the election has leveling seats over its district list contests
+    leveled: bool = False
 
     @property
     def runoff_rows(self) -> tuple[RunoffRow, ...]:
@@ -91,6 +98,13 @@ def constituency_page(source: ResultsSource, number: int) -> Page:
         colours={party.short_name: party.colour for party in national.parties},
         timezone=source.election().timezone,
         runoff=source.runoff(number),
+        leveling_seats=national.leveling.in_district(str(number))
+        if national.leveling is not None
+        else (),
+        leveled=national.leveling is not None,
+        leveling_status=national.leveling.status.value
+        if national.leveling is not None and national.leveling.status is not None
+        else None,
     )
     return Page(
         template="constituency.html",
@@ -155,6 +169,20 @@ def constituency_page(source: ResultsSource, number: int) -> Page:
             "district_list": list_seats_table(result.district_list)
             if result.district_list is not None
             else Table(("party", "list_votes", "passed_threshold", "list_seats", "status"), ()),
+            # the leveling seats placed in this district (empty without leveling seats)
+            "leveling_seats": Table(
+                ("order", "party", "candidate", "quotient", "status"),
+                tuple(
+                    (
+                        seat.order,
+                        seat.party,
+                        seat.candidate,
+                        round(float(seat.quotient), 4),
+                        data.leveling_status,
+                    )
+                    for seat in data.leveling_seats
+                ),
+            ),
             "round_two": Table(
                 (
                     "contest",

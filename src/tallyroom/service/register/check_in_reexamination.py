@@ -57,7 +57,7 @@ def reexamine_after_check_ins(
     wanted = sorted(set(station_ids))
     # the common case on polling day, asked on every check-in: no protocol yet (one cached
     # statement, no join)
-    if session.execute(_ANY_PROTOCOL, {"stations": wanted}).first() is None:
+    if session.connection().execute(_ANY_PROTOCOL, {"stations": wanted}).first() is None:
         return []
     latest = (
         select(ProtocolVersionRow.station_id, func.max(ProtocolVersionRow.version).label("last"))

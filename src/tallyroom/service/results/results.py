@@ -23,7 +23,11 @@ from tallyroom.domain.contest import district_list_contest
 from tallyroom.domain.election import ContestKind
 from tallyroom.domain.electoral_systems.candidate_selection import ListCandidate
 from tallyroom.domain.electoral_systems.contest_seats import held_seats
-from tallyroom.domain.electoral_systems.district_list_seats import district_result, party_list
+from tallyroom.domain.electoral_systems.district_list_seats import (
+    district_leveling,
+    district_result,
+    party_list,
+)
 from tallyroom.domain.electoral_systems.list_seats import list_seats
 from tallyroom.domain.list_contest import ListContest
 from tallyroom.domain.plurality import plurality_outcome
@@ -126,7 +130,15 @@ def build_national_results(session: Session, election_code: str | None = None) -
     systems: dict[int, tuple[ContestKind, int]] = {}
     # District list contests: their list contest (threshold included) by constituency id.
     district_lists: dict[int, ListContest] = {}
-    for constituency_id, number, kind, seat_count, threshold, counts_blank in session.execute(
+    for (
+        constituency_id,
+        number,
+        kind,
+        seat_count,
+        threshold,
+        counts_blank,
+        divisor,
+    ) in session.execute(
         select(
             ContestRow.constituency_id,
             ConstituencyRow.number,
@@ -134,6 +146,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
             ContestRow.seats,
             ContestRow.threshold_percent,
             ContestRow.threshold_counts_blank,
+            ContestRow.first_divisor,
         )
         .join(ConstituencyRow, ConstituencyRow.id == ContestRow.constituency_id)
         .where(ContestRow.election_id == eid)
@@ -145,10 +158,12 @@ def build_national_results(session: Session, election_code: str | None = None) -
             seat_count,
             Fraction(threshold or 0),
             threshold_counts_blank=counts_blank,
+            first_divisor=Fraction(divisor) if divisor else None,
         )
         if listed_contest is not None:
             district_lists[constituency_id] = listed_contest
-    national_list = election_of(election).list_contest
+    defined = election_of(election)
+    national_list = defined.list_contest
     party_names = [party.short_name for party in parties.values()]
     list_votes = (
         _list_votes(session, election, party_names)
@@ -162,6 +177,10 @@ def build_national_results(session: Session, election_code: str | None = None) -
             )
         )
     )
+    # District list contests as counted, for the leveling seats over them.
+    leveled: list[tuple[ConstituencyResult, dict[str, int], dict[str, tuple[ListCandidate, ...]]]]
+    leveled = []
+    by_candidate: dict[int, dict[str, CandidateResult]] = {}
     constituencies: list[ConstituencyResult] = []
     leaders: list[tuple[Candidate, SeatStatus]] = []
     party_votes: dict[str, int] = defaultdict(int)
@@ -246,13 +265,16 @@ def build_national_results(session: Session, election_code: str | None = None) -
         if constituency.id in district_lists and list_votes is not None:
             # A district list contest: the constituency's list votes shared by the national
             # list's rules, each party's seats taken in its closed list's order.
+            lists = _party_lists(standing, parties)
             constituencies[-1], district_held = district_result(
                 constituency_result,
                 district_lists[constituency.id],
                 list_votes[constituency.id],
-                _party_lists(standing, parties),
+                lists,
             )
+            leveled.append((constituencies[-1], list_votes[constituency.id], lists))
             by_code = {result.code: result for result in results}
+            by_candidate[constituency.number] = by_code
             leaders.extend(
                 (
                     Candidate(
@@ -304,6 +326,25 @@ def build_national_results(session: Session, election_code: str | None = None) -
                         party=leader.party,
                     ),
                     status,
+                )
+            )
+    leveling = None
+    if defined.leveling is not None and leveled:
+        # Leveling seats, from the district list contests' counted votes: each one taken by
+        # its party's next list candidate in the district the geographic step placed it.
+        leveling, leveling_held = district_leveling(defined.leveling, leveled)
+        for number, code, held_status in leveling_held:
+            holder = by_candidate[number][code]
+            leaders.append(
+                (
+                    Candidate(
+                        code=code,
+                        constituency=number,
+                        full_name=holder.full_name,
+                        nomination=holder.nomination,
+                        party=holder.party,
+                    ),
+                    held_status,
                 )
             )
     seats = seat_tally(leaders)
@@ -360,6 +401,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
         stations_annulled=sum(c.stations_annulled for c in constituencies),
         ballots_annulled=sum(c.ballots_annulled for c in constituencies),
         list_seats=listed,
+        leveling=leveling,
     )
 
 

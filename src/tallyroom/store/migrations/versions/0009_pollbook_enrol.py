@@ -3,7 +3,7 @@
 and the token its enrolment gave it)
 
 Revision ID: 0009_pollbook_enrol
-Revises: 0008_districts
+Revises: 0009_leveling
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_pollbook_enrol"
-down_revision = "0008_districts"
+# chained after main's 0009_leveling when main was merged in (written on 0008_districts)
+down_revision = "0009_leveling"
 branch_labels = None
 depends_on = None
 
