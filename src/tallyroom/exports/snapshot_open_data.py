@@ -163,28 +163,28 @@ def _leveling_files(leveling: Mapping[str, Any] | None) -> dict[str, bytes]:
     seats = {row["party"]: row for row in leveling["national_seats"]}
     return {
         f"{folder}/leveling-seats.json": json_bytes(leveling),
-        f"{folder}/leveling-seats.csv": _csv_bytes(
+        f"{folder}/leveling-seats.csv": csv_bytes(
             LEVELING_SEAT_COLUMNS,
             [
                 (
                     seat["order"],
                     seat["district"],
                     seat["party"],
-                    _cell(seat["candidate"]),
+                    cell(seat["candidate"]),
                     seat["quotient"]["exact"],
                     seat["quotient"]["decimal"],
-                    _cell(leveling["status"]),
+                    cell(leveling["status"]),
                 )
                 for seat in leveling["placements"]
             ],
         ),
-        f"{folder}/leveling-national-seats.csv": _csv_bytes(
+        f"{folder}/leveling-national-seats.csv": csv_bytes(
             LEVELING_NATIONAL_COLUMNS,
             [
                 (
                     party,
                     votes,
-                    _cell(party in leveling["passed"]),
+                    cell(party in leveling["passed"]),
                     seats.get(party, {}).get("district_seats", 0),
                     seats.get(party, {}).get("leveling_seats", 0),
                 )
