@@ -227,6 +227,32 @@ def play_poll_book(api: Api) -> None:
             json={"check_ins": [{"voter": voters[12], "client_reference": reference}]},
             headers=station,
         )
+    # two enrolled desks, one checking a voter in, the other revoked
+    for _ in range(2):
+        code = api.client.post(
+            "/api/v1/stations/001-0001/poll-book-codes", headers=api.commission
+        ).json()["code"]
+        desk = api.client.post(
+            "/api/v1/pollbook/enrolments",
+            json={
+                "station": "001-0001",
+                "code": code,
+                "public_key": public_key_hex(Ed25519PrivateKey.generate()),
+            },
+        )
+        assert desk.status_code == 201, desk.text
+    checked = api.client.post(
+        "/api/v1/pollbook/check-ins",
+        json={"voter": voters[13], "client_reference": "e"},
+        headers=api.headers(desk.json()["token"]),
+    )
+    assert checked.status_code == 201, checked.text
+    revoked = api.client.post(
+        "/api/v1/stations/001-0001/poll-book-desks/1/revocation",
+        json={"reason": "lost"},
+        headers=api.commission,
+    )
+    assert revoked.status_code == 201, revoked.text
 
 
 def _observe_and_complain(session: Session, commission: Any) -> None:
@@ -311,6 +337,10 @@ EDITS: list[tuple[str, str, Any]] = [
     ("station_key", "made", lambda c: c.made == "device"),
     ("station_enrolment", "code_hash", None),
     ("station_enrolment", "used_at", None),
+    ("station_enrolment", "purpose", lambda c: c.purpose == "poll_book"),
+    ("poll_book_device", "public_key", None),
+    ("poll_book_device", "revoked_at", lambda c: c.revoked_at.is_not(None)),
+    ("poll_book_device", "number", lambda c: c.revoked_at.is_(None)),
     ("access_token", "role", lambda c: c.role == "station"),
     ("access_token", "revoked_at", lambda c: c.revoked_at.is_not(None)),
     ("protocol_version", "status", lambda c: c.status == "flagged"),

@@ -32,13 +32,15 @@ def derived_files(
     latest_standings: Mapping[str, str] | None = None,
     clock: str = "real",
     runoffs: Mapping[str, Any] | None = None,
+    poll_book: bool = False,
 ) -> dict[str, bytes]:
     """Path inside the snapshot → content, for the results document as `national_json`
     renders it, turnout as `turnout_json` does, and the counted protocols' figures;
     `annulled` are the stations annulled by decision and `latest_standings` the standing of
     the latest version of each station with a published version history; `clock` is "drill"
     when the data came from a drill, and every file with a place for it says so; `runoffs`
-    the rounds 2 as runoffs.json holds them (their definitions, counts and protocols)."""
+    the rounds 2 as runoffs.json holds them (their definitions, counts and protocols);
+    `poll_book` when the snapshot publishes poll-book figures (the site links them)."""
     status: ResultsStage = "final" if results["status"] == "final" else "preliminary"
     moment = datetime.fromisoformat(generated_timestamp(generated_at))
     statuses = station_statuses(definition, figures, annulled, latest_standings or {})
@@ -78,6 +80,7 @@ def derived_files(
             histories=set((latest_standings or {}).keys()),
             drill=drill,
             runoffs=_well_formed(defined),
+            poll_book=poll_book,
         )
     )
     return files

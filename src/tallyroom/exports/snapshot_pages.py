@@ -62,11 +62,13 @@ def site_files(
     *,
     drill: bool = False,
     runoffs: Sequence[Mapping[str, Any]] = (),
+    poll_book: bool = False,
 ) -> dict[str, bytes]:
     """Path inside the snapshot → content of every page and the style sheet; `statuses` is
     each station's standing, `histories` the stations with a published version history;
     `drill` puts the DRILL banner on every page; `runoffs` the rounds 2 as runoffs.json
-    holds them, each shown on its constituency's page as the live site shows it."""
+    holds them, each shown on its constituency's page as the live site shows it;
+    `poll_book` links the poll-book figures."""
     statuses = statuses or {}
     environment = _environment()
     colours = {party.short_name: party.colour for party in definition.parties}
@@ -134,6 +136,7 @@ def site_files(
             turnout=turnout,
             leaders=leaders,
             list_contest=list_contest,
+            poll_book=poll_book,
             **common,
         ),
     }

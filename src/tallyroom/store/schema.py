@@ -301,6 +301,28 @@ class StationEnrolmentRow(Base):
     #: when a device enrolled with it (or a newer code replaced it unused)
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     station_key_id: Mapped[int | None] = mapped_column(ForeignKey("station_key.id"))
+    #: what the code enrols: "signing_device" (the station's protocol-signing device) or
+    #: "poll_book" (one more check-in desk); a code never enrols the other kind
+    purpose: Mapped[str] = mapped_column(
+        String(16), default="signing_device", server_default="signing_device"
+    )
+
+
+class PollBookDeviceRow(Base):
+    """A station's check-in desk, enrolled with a poll-book code: the public key it made
+    itself and the poll-book token enrolment gave it. Its key signs no protocol."""
+
+    __tablename__ = "poll_book_device"
+    __table_args__ = (UniqueConstraint("station_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    #: the desk's number at its station: its name is station-<code>/pollbook-<number>
+    number: Mapped[int] = mapped_column(Integer)
+    public_key: Mapped[str] = mapped_column(String(64), unique=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("station_enrolment.id"), unique=True)
+    access_token_id: Mapped[int] = mapped_column(ForeignKey("access_token.id"), unique=True)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AccessTokenRow(Base):
@@ -910,6 +932,7 @@ TABLE_KINDS: dict[str, str] = {
     "exit_poll_sample": "authoritative",
     "station_key": "authoritative",
     "station_enrolment": "authoritative",
+    "poll_book_device": "authoritative",
     "access_token": "authoritative",
     "protocol_version": "authoritative",
     "station_result": "derived",

@@ -38,6 +38,7 @@ LEDGER_TABLES = (
     *DEFINITION_TABLES,
     "station_key",
     "station_enrolment",
+    "poll_book_device",
     "access_token",
     "station_decision",
     "proposed_decision",

@@ -2,7 +2,8 @@
 // never leaves it), enter the tally sheet with the checks running as one types, review, sign
 // the RFC 8785 bytes, send through an outbox that survives a lost network, show the receipt.
 import { canonicalBytes, hex, sha256Hex } from "./canonical.js";
-import { makeSigningKey, signBytes } from "./signing_key.js";
+import { signBytes } from "./signing_key.js";
+import { enrolWithCode } from "./device_enrolment.js";
 import { addToOutbox, outboxItems, readDevice, updateOutbox, writeDevice } from "./device_store.js";
 import { evaluateRules } from "./rules/evaluate.js";
 
@@ -43,46 +44,23 @@ function show(...ids) {
 
 // --- enrolment ----------------------------------------------------------------------------
 
-async function fingerprintOf(rawPublicKey) {
-  const digest = await sha256Hex(rawPublicKey);
-  return [0, 1, 2, 3].map((group) => digest.slice(4 * group, 4 * group + 4)).join(" ");
-}
-
 async function enrol(event) {
   event.preventDefault();
-  const station = $("enrol-station").value.trim();
-  const code = $("enrol-code").value.trim().toUpperCase();
   const error = $("enrol-error");
   error.textContent = "";
-  if (code.replace(/[\s-]/g, "").length !== 10) {
-    error.textContent = M.code_mistyped;
-    $("enrol-code").setAttribute("aria-invalid", "true");
-    $("enrol-code").focus();
-    return;
-  }
   status(M.enrolling);
-  let made;
-  try {
-    made = await makeSigningKey();
-  } catch {
-    error.textContent = M.no_webcrypto;
-    return;
-  }
-  const raw = made.publicKey;
-  const response = await fetch("/api/v1/enrolments", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ station, code, public_key: hex(raw) }),
-  }).catch(() => null);
-  if (!response || !response.ok) {
-    const answer = response ? await response.json().catch(() => null) : null;
-    error.textContent = answer && answer.error ? answer.error.message : M.offline;
+  const enrolled = await enrolWithCode("/api/v1/enrolments", $("enrol-station").value, $("enrol-code").value, M);
+  if (enrolled.error) {
+    error.textContent = enrolled.error;
     status("");
+    if (enrolled.field === "code") {
+      $("enrol-code").setAttribute("aria-invalid", "true");
+      $("enrol-code").focus();
+    }
     return;
   }
-  const answer = await response.json();
-  state.device = { station: answer.station, token: answer.token, signer: made.signer, fingerprint: answer.fingerprint };
-  if ((await fingerprintOf(raw)) !== answer.fingerprint) throw new Error("fingerprint mismatch");
+  const { answer, signer } = enrolled;
+  state.device = { station: answer.station, token: answer.token, signer, fingerprint: answer.fingerprint };
   await writeDevice("current", state.device);
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
   await start();
