@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.complaint import MONITOR_REPORTER_KIND, ComplaintCategory
@@ -206,6 +206,20 @@ def turnout_cross_check(
     return rows
 
 
+#: Built once, one round trip: the intake reads it for every group it commits, where building
+#: the statements cost more than running them (bench/RESULTS.md, ingest). A station's rows:
+#: its round-1 check-ins counted, and a 0 for each poll-book device enrolled there.
+_CHECK_INS_AND_DEVICES = union_all(
+    select(CheckInRow.station_id, func.count())
+    .where(CheckInRow.station_id.in_(bindparam("station_ids", expanding=True)), ROUND_ONE)
+    .group_by(CheckInRow.station_id),
+    select(AccessTokenRow.station_id, literal(0, Integer)).where(
+        AccessTokenRow.station_id.in_(bindparam("station_ids", expanding=True)),
+        AccessTokenRow.role == Role.POLL_BOOK.value,
+    ),
+)
+
+
 def check_ins_by_station(session: Session, station_ids: list[int]) -> dict[int, int]:
     """Check-ins per station (portable included) of the stations that use a poll book (one
     checked a voter in, or a poll-book device is enrolled there), for the rule that a
@@ -213,27 +227,15 @@ def check_ins_by_station(session: Session, station_ids: list[int]) -> dict[int, 
     absent from the answer uses no poll book: the rule is not applied to it."""
     if not station_ids:
         return {}
-    wanted = sorted(set(station_ids))
-    counts = dict(
-        iter(
-            session.execute(
-                select(CheckInRow.station_id, func.count())
-                .where(CheckInRow.station_id.in_(wanted), ROUND_ONE)
-                .group_by(CheckInRow.station_id)
-            ).tuples()
-        )
+    # Read on the connection, so check-ins added in this transaction are flushed first.
+    session.flush()
+    counts: dict[int, int] = {}
+    rows = session.connection().execute(
+        _CHECK_INS_AND_DEVICES, {"station_ids": sorted(set(station_ids))}
     )
-    with_device = session.scalars(
-        select(AccessTokenRow.station_id)
-        .where(
-            AccessTokenRow.station_id.in_(wanted),
-            AccessTokenRow.role == Role.POLL_BOOK.value,
-        )
-        .distinct()
-    )
-    for station_id in with_device:
+    for station_id, check_ins in rows.tuples():
         if station_id is not None:
-            counts.setdefault(station_id, 0)
+            counts[station_id] = counts.get(station_id, 0) + check_ins
     return counts
 
 
