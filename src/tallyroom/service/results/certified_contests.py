@@ -35,9 +35,7 @@ def certified_constituencies(session: Session, constituency_ids: Collection[int]
         return set()
     # Read on the connection, so what this transaction changed is flushed first.
     session.flush()
-    rows = session.connection().execute(
-        _CERTIFIED, {"constituency_ids": sorted(constituency_ids)}
-    )
+    rows = session.connection().execute(_CERTIFIED, {"constituency_ids": sorted(constituency_ids)})
     return set(rows.scalars())
 
 
