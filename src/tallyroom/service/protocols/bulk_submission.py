@@ -385,7 +385,7 @@ _STATIONS = (
         PollingStationRow.registered_voters,
         StationKeyRow.id,
         StationKeyRow.public_key,
-        station_check_ins(PollingStationRow.id),
+        station_check_ins(),
     )
     .outerjoin(
         StationKeyRow,

@@ -206,18 +206,20 @@ def turnout_cross_check(
     return rows
 
 
-def station_check_ins(station_id: ColumnElement[int]) -> ColumnElement[int | None]:
-    """A station's round-1 check-ins (portable included) where it uses a poll book (one
+def station_check_ins() -> ColumnElement[int | None]:
+    """A polling_station row's round-1 check-ins (portable included) where it uses a poll book (one
     checked a voter in, or a poll-book device is enrolled there), else NULL: the rule that
     a protocol's ballots issued match the check-ins within a tolerance is then not applied.
     A column, so the intake reads it with the stations of a group (one round trip less)."""
     counted = (
-        select(func.count()).where(CheckInRow.station_id == station_id, ROUND_ONE).scalar_subquery()
+        select(func.count())
+        .where(CheckInRow.station_id == PollingStationRow.id, ROUND_ONE)
+        .scalar_subquery()
     )
     device = (
         select(AccessTokenRow.id)
         .where(
-            AccessTokenRow.station_id == station_id,
+            AccessTokenRow.station_id == PollingStationRow.id,
             AccessTokenRow.role == Role.POLL_BOOK.value,
         )
         .exists()
@@ -239,7 +241,7 @@ def check_ins_by_station(session: Session, station_ids: list[int]) -> dict[int, 
 
 
 #: Built once: re-examinations read it for many stations at a time.
-_CHECK_INS = select(PollingStationRow.id, station_check_ins(PollingStationRow.id)).where(
+_CHECK_INS = select(PollingStationRow.id, station_check_ins()).where(
     PollingStationRow.id.in_(bindparam("station_ids", expanding=True))
 )
 
