@@ -66,7 +66,7 @@ from tallyroom.service.protocols.protocols import (
     submission_payload,
     unknown_station,
 )
-from tallyroom.service.register.poll_book_figures import check_ins_by_station
+from tallyroom.service.register.poll_book_figures import station_check_ins
 from tallyroom.service.results.certified_contests import certified_constituencies, contest_certified
 from tallyroom.service.results.runoff_protocols import is_runoff_document, submit_runoff_protocol
 from tallyroom.service.results.tally import adjust_totals, bump_revision, figures_of
@@ -253,6 +253,8 @@ class _Station:
     registered_voters: int
     key_id: int | None
     public_key: str | None
+    #: round-1 check-ins where the station uses a poll book (the check-ins rule), else None
+    check_ins: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,6 +391,7 @@ _STATIONS = (
         PollingStationRow.registered_voters,
         StationKeyRow.id,
         StationKeyRow.public_key,
+        station_check_ins(),
     )
     .outerjoin(
         StationKeyRow,
@@ -441,11 +444,18 @@ def _stations(session: Session, election_id: int, envelopes: list[Envelope]) -> 
     rows = session.connection().execute(
         _STATIONS, {"election_id": election_id, "codes": sorted(codes)}
     )
-    for station_id, code, constituency_id, registered, key_id, public_key in rows.tuples():
+    for station_id, code, constituency, registered, key_id, public_key, check_ins in rows:
         # The first current key, as `current_station_key` takes it.
         if code not in stations:
             stations[code] = _Station(
-                station_id, code, election_id, constituency_id, registered, key_id, public_key
+                station_id,
+                code,
+                election_id,
+                constituency,
+                registered,
+                key_id,
+                public_key,
+                check_ins,
             )
     return stations
 
@@ -496,7 +506,6 @@ def _apply(
     #: only a station with a stored version can have a counted result to replace
     stored_before = {station_id for station_id, history in versions.items() if history}
     annulled = _annulled(session, station_ids) if station_ids else set()
-    check_ins = check_ins_by_station(session, station_ids)
     certified = certified_constituencies(
         session, {station.constituency_id for station in batch.stations.values()}
     )
@@ -575,7 +584,7 @@ def _apply(
                 registered_on_register=station.registered_voters,
                 annulled=station.id in annulled,
                 rule_set=rule_set,
-                check_ins=check_ins.get(station.id),
+                check_ins=station.check_ins,
             )
             if revoked is not None:
                 status, reasons = flag_revoked_key(status, reasons)

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, bindparam, case, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.complaint import MONITOR_REPORTER_KIND, ComplaintCategory
@@ -307,35 +307,44 @@ def turnout_cross_check(
     return rows
 
 
-def check_ins_by_station(session: Session, station_ids: list[int]) -> dict[int, int]:
-    """Check-ins per station (portable included) of the stations that use a poll book (one
-    checked a voter in, or a poll-book device is enrolled there), for the rule that a
-    protocol's ballots issued match its station's check-ins within a tolerance. A station
-    absent from the answer uses no poll book: the rule is not applied to it."""
-    if not station_ids:
-        return {}
-    wanted = sorted(set(station_ids))
-    counts = dict(
-        iter(
-            session.execute(
-                select(CheckInRow.station_id, func.count())
-                .where(CheckInRow.station_id.in_(wanted), ROUND_ONE)
-                .group_by(CheckInRow.station_id)
-            ).tuples()
-        )
+def station_check_ins() -> ColumnElement[int | None]:
+    """A polling_station row's round-1 check-ins (portable included) where it uses a poll book (one
+    checked a voter in, or a poll-book device is enrolled there), else NULL: the rule that
+    a protocol's ballots issued match the check-ins within a tolerance is then not applied.
+    A column, so the intake reads it with the stations of a group (one round trip less)."""
+    counted = (
+        select(func.count())
+        .where(CheckInRow.station_id == PollingStationRow.id, ROUND_ONE)
+        .scalar_subquery()
     )
-    with_device = session.scalars(
-        select(AccessTokenRow.station_id)
+    device = (
+        select(AccessTokenRow.id)
         .where(
-            AccessTokenRow.station_id.in_(wanted),
+            AccessTokenRow.station_id == PollingStationRow.id,
             AccessTokenRow.role == Role.POLL_BOOK.value,
         )
-        .distinct()
+        .exists()
     )
-    for station_id in with_device:
-        if station_id is not None:
-            counts.setdefault(station_id, 0)
-    return counts
+    return case((or_(counted > 0, device), counted), else_=null())
+
+
+def check_ins_by_station(session: Session, station_ids: list[int]) -> dict[int, int]:
+    """Check-ins per station of those stations that use a poll book (`station_check_ins`);
+    a station absent from the answer uses none."""
+    if not station_ids:
+        return {}
+    # Read on the connection, so check-ins added in this transaction are flushed first.
+    session.flush()
+    rows = session.connection().execute(_CHECK_INS, {"station_ids": sorted(set(station_ids))})
+    return {
+        station_id: check_ins for station_id, check_ins in rows.tuples() if check_ins is not None
+    }
+
+
+#: Built once: re-examinations read it for many stations at a time.
+_CHECK_INS = select(PollingStationRow.id, station_check_ins()).where(
+    PollingStationRow.id.in_(bindparam("station_ids", expanding=True))
+)
 
 
 def poll_book_series(
