@@ -32,12 +32,14 @@ from tallyroom.service.definition.election_setup import define_election
 from tallyroom.service.definition.elections import election_row
 from tallyroom.service.errors import NotFound, ServiceError
 from tallyroom.service.register.voter_register import active_voters_by_station
-from tallyroom.simulator.check_in_timeline import check_in_timeline
+from tallyroom.simulator.check_in_timeline import check_in_timeline, desks_by_station
 from tallyroom.simulator.commission_night import (
     CommissionDesk,
     CommissionRefused,
     decide_and_certify,
 )
+from tallyroom.simulator.device_enrolment import EnrolmentRefused
+from tallyroom.simulator.poll_book_desks import EnrolledDesk, enrol_poll_book_desks
 from tallyroom.simulator.polling_day_simulation import (
     ElectionMismatch,
     SimulationSettings,
@@ -311,7 +313,7 @@ def _play(
     except httpx.HTTPError as error:
         fail(f"cannot reach {server}: {error}", code=1)
     if any(code not in credentials.stations for code in credentials.enrolment_codes):
-        from tallyroom.simulator.device_enrolment import EnrolmentRefused, enrol_devices
+        from tallyroom.simulator.device_enrolment import enrol_devices
 
         begun = time.monotonic()
         try:
@@ -331,9 +333,22 @@ def _play(
         opens=election.voting_hours.opens,
         closes=election.voting_hours.closes,
     )
+    desks: dict[tuple[str, int], EnrolledDesk] = {}
     if check_ins:
+        desk_counts = desks_by_station(check_ins)
+        begun = time.monotonic()
+        try:
+            desks = enrol_poll_book_desks(
+                server, credentials.commission_token, desk_counts, clients=clients
+            )
+        except (EnrolmentRefused, httpx.HTTPError) as error:
+            fail(f"enrolment of the poll-book desks failed: {error}", code=1)
         errors.print(
-            f"poll books at {len({batch.station for batch in check_ins}):,} stations send "
+            f"the commission issued {len(desks):,} desk codes; the desks enrolled with keys "
+            f"made here in {time.monotonic() - begun:.1f} s"
+        )
+        errors.print(
+            f"poll books at {len(desk_counts):,} stations send "
             f"{sum(len(batch.check_ins) for batch in check_ins):,} check-ins in "
             f"{len(check_ins):,} batches"
         )
@@ -360,6 +375,7 @@ def _play(
         start_minute=minute_of_day(election.voting_hours.opens),
         end_minute=close + plan.announcement_after_minutes if until is Until.ANNOUNCEMENT else None,
         started_at=started_at,
+        desks=desks,
     )
     tally = SimulationTally()
     stop = threading.Event()
