@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from tallyroom.cli.app import app
 from tallyroom.cli.credential_folder import read_credential_folder
+from tallyroom.service.definition.credentials import authenticate
 from tallyroom.service.register.voter_register import active_voters_by_station
 from tallyroom.simulator.check_in_timeline import (
     DOUBLE_VOTE_SUFFIX,
@@ -21,7 +22,7 @@ from tallyroom.simulator.check_in_timeline import (
     desks_by_station,
 )
 from tallyroom.simulator.local_server import LocalServer
-from tallyroom.simulator.poll_book_desks import enrol_poll_book_desks
+from tallyroom.simulator.poll_book_desks import enrol_desks_in_database, enrol_poll_book_desks
 from tallyroom.simulator.polling_day_simulation import SimulationSettings, run_simulation
 from tallyroom.simulator.simulation_tally import SimulationTally
 from tallyroom.store.database import transaction
@@ -109,3 +110,28 @@ def test_a_check_in_batch_of_a_desk_never_enrolled_is_refused_not_sent(
     )
     assert counts.refusals == ("001-0001: desk 2 was not enrolled",)
     assert counts.check_ins == 0
+
+
+def test_desks_enrolled_in_the_database_before_the_server_starts(
+    use_database: str, loaded_election: sessionmaker[Session], tmp_path: Path
+) -> None:
+    folder = tmp_path / "credentials"
+    assert (
+        runner.invoke(app, ["credentials", "issue", "--central-keys", str(folder)]).exit_code == 0
+    )
+    credentials = read_credential_folder(folder)
+    desks = enrol_desks_in_database(
+        loaded_election,
+        credentials.commission_token,
+        {"001-0001": 2, "001-0002": 1},
+        election="small-2024",
+    )
+    assert {key: desk.device for key, desk in desks.items()} == {
+        ("001-0001", 1): "station-001-0001/pollbook-1",
+        ("001-0001", 2): "station-001-0001/pollbook-2",
+        ("001-0002", 1): "station-001-0002/pollbook-1",
+    }
+    with transaction(loaded_election) as session:
+        assert session.scalar(select(func.count()).select_from(PollBookDeviceRow)) == 3
+        for desk in desks.values():
+            assert authenticate(session, desk.token).actor == f"poll_book:{desk.device}"

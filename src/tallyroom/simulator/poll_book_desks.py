@@ -9,9 +9,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
+from sqlalchemy.orm import Session, sessionmaker
 
 from tallyroom.domain.signature import new_private_key, public_key_hex
+from tallyroom.service.definition.credentials import authenticate
+from tallyroom.service.definition.elections import election_row
+from tallyroom.service.register.poll_book_devices import (
+    enrol_poll_book_device,
+    issue_poll_book_code,
+)
 from tallyroom.simulator.device_enrolment import ENROLMENT_TIMEOUT_SECONDS, EnrolmentRefused
+from tallyroom.store.database import transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +79,33 @@ def enrol_poll_book_desks(
             for station_desks in pool.map(enrol_station, sorted(desks.items()))
             for key, desk in station_desks
         }
+
+
+def enrol_desks_in_database(
+    sessions: sessionmaker[Session],
+    commission_token: str,
+    desks: Mapping[str, int],
+    *,
+    election: str,
+) -> dict[tuple[str, int], EnrolledDesk]:
+    """The same for a server this process is about to start: the commission's codes and the
+    desks' enrolments by the service's own rules in one transaction, keys made here, before
+    polling day's clock starts (a hundred round trips would eat into the day)."""
+    enrolled: dict[tuple[str, int], EnrolledDesk] = {}
+    with transaction(sessions) as session:
+        commission = authenticate(session, commission_token)
+        election_id = election_row(session, election).id
+        for station, count in sorted(desks.items()):
+            for ordinal in range(1, count + 1):
+                code = issue_poll_book_code(session, principal=commission, station_code=station)
+                enrolment = enrol_poll_book_device(
+                    session,
+                    station_code=station,
+                    code=code.code,
+                    public_key=public_key_hex(new_private_key()),
+                    election_id=election_id,
+                )
+                enrolled[station, ordinal] = EnrolledDesk(
+                    station, enrolment.device, enrolment.token
+                )
+    return enrolled
