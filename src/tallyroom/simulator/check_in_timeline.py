@@ -21,7 +21,7 @@ from tallyroom.service.register.poll_book import MAXIMUM_BATCH
 BATCH_EVERY_MINUTES = 60
 #: the client reference of the planted second check-in
 DOUBLE_VOTE_SUFFIX = "-again"
-#: desks at a station with two (the others, and so the demo, have one)
+#: desks at a busy station (every other one, and the double vote's); the rest have one
 BUSY_STATION_DESKS = 2
 
 
