@@ -1,6 +1,7 @@
 """The poll books' batches in the simulated day: every register station checks in, by the
 close, exactly the voters its protocol issued ballots to (the portable box's last), about as
-many as it reported by each hour, in batches of at most 500, and one planted double vote."""
+many as it reported by each hour, in batches of at most 500, from one or two desks a station
+(voters taking turns), and one planted double vote at a two-desk station's second desk."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ import pytest
 from tallyroom.scenarios.az_2024 import build_definition
 from tallyroom.scenarios.polling_day import PollingDayPlan, build_polling_day_plan
 from tallyroom.service.register.poll_book import MAXIMUM_BATCH
-from tallyroom.simulator.check_in_timeline import DOUBLE_VOTE_SUFFIX, check_in_timeline
+from tallyroom.simulator.check_in_timeline import (
+    DOUBLE_VOTE_SUFFIX,
+    check_in_timeline,
+    desks_by_station,
+)
 from tallyroom.simulator.timeline import (
     CheckInBatch,
     ProtocolSubmission,
@@ -45,11 +50,17 @@ def test_each_station_checks_in_its_ballots_issued_by_the_close(plan: PollingDay
     checked: Counter[str] = Counter()
     portable: Counter[str] = Counter()
     doubles = []
+    first_desk: dict[str, int] = {}
+    desks = desks_by_station(batches)
+    assert set(desks) == set(register)
+    assert set(desks.values()) == {1, 2}
     for batch in batches:
+        assert 1 <= batch.desk <= desks[batch.station]
         for check_in in batch.check_ins:
             if check_in.client_reference.endswith(DOUBLE_VOTE_SUFFIX):
-                doubles.append(batch.station)
+                doubles.append((batch.station, batch.desk))
                 continue
+            first_desk.setdefault(check_in.voter, batch.desk)
             checked[batch.station] += 1
             portable[batch.station] += check_in.portable
     assert set(checked) == set(register)
@@ -57,7 +68,17 @@ def test_each_station_checks_in_its_ballots_issued_by_the_close(plan: PollingDay
         protocol = planned[code].protocol
         assert count == protocol.ballots_issued
         assert portable[code] == protocol.ballots_issued_portable
+    # the second check-in comes from the other desk than the voter's first
     assert len(doubles) == 1
+    [(double_station, double_desk)] = doubles
+    assert desks[double_station] == double_desk == 2
+    assert first_desk[register[double_station][0]] == 1
+    # at a two-desk station, both desks check voters in, about half each
+    two_desks = next(code for code, count in desks.items() if count == 2)
+    by_desk = Counter(
+        batch.desk for batch in batches if batch.station == two_desks for _ in batch.check_ins
+    )
+    assert abs(by_desk[1] - by_desk[2]) <= 2
     # by each reporting hour about as many checked in as the station reported
     station = plan.stations[0]
     for moment, reported in zip(plan.report_times, station.turnout, strict=False):

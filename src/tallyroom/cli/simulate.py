@@ -32,11 +32,21 @@ from tallyroom.service.definition.election_setup import define_election
 from tallyroom.service.definition.elections import election_row
 from tallyroom.service.errors import NotFound, ServiceError
 from tallyroom.service.register.voter_register import active_voters_by_station
-from tallyroom.simulator.check_in_timeline import check_in_timeline
+from tallyroom.simulator.check_in_timeline import (
+    CheckInBatch,
+    check_in_timeline,
+    desks_by_station,
+)
 from tallyroom.simulator.commission_night import (
     CommissionDesk,
     CommissionRefused,
     decide_and_certify,
+)
+from tallyroom.simulator.device_enrolment import EnrolmentRefused
+from tallyroom.simulator.poll_book_desks import (
+    EnrolledDesk,
+    enrol_desks_in_database,
+    enrol_poll_book_desks,
 )
 from tallyroom.simulator.polling_day_simulation import (
     ElectionMismatch,
@@ -172,9 +182,32 @@ def simulate(
             f"{len(credentials.enrolment_codes):,} station devices enrolled with keys made in "
             f"this process in {time.monotonic() - begun:.1f} s"
         )
-    # The poll books check in the voters of the stations whose register is loaded.
+    # The poll books check in the voters of the stations whose register is loaded, each at
+    # one of the station's desks, enrolled before the clock starts.
     with transaction(sessions()) as session:
         register = active_voters_by_station(session, election=definition.election.code)
+    check_ins = check_in_timeline(
+        plan,
+        register,
+        opens=definition.election.voting_hours.opens,
+        closes=definition.election.voting_hours.closes,
+    )
+    desks: dict[tuple[str, int], EnrolledDesk] = {}
+    if check_ins:
+        begun = time.monotonic()
+        try:
+            desks = enrol_desks_in_database(
+                sessions(),
+                credentials.commission_token,
+                desks_by_station(check_ins),
+                election=definition.election.code,
+            )
+        except ServiceError as error:
+            fail(f"enrolment of the poll-book desks failed: {error.code}: {error.message}")
+        errors.print(
+            f"the commission issued {len(desks):,} poll-book desk codes; the desks enrolled "
+            f"with keys made in this process in {time.monotonic() - begun:.1f} s"
+        )
     # The server (FastAPI, the site) loads only when this command starts one.
     from tallyroom.simulator.local_server import LocalServer
 
@@ -209,7 +242,8 @@ def simulate(
                     clients,
                     photos,
                     started_at=started_at if speed > 0 else None,
-                    register=register,
+                    check_ins=check_ins,
+                    desks=desks,
                 )
             if certify:
                 _commission_night(local.url, credentials.commission_token, desk)
@@ -297,7 +331,8 @@ def _play(
     photo_percent: float,
     *,
     started_at: datetime | None = None,
-    register: Mapping[str, Sequence[str]] | None = None,
+    check_ins: Sequence[CheckInBatch] = (),
+    desks: Mapping[tuple[str, int], EnrolledDesk] | None = None,
 ) -> SimulationCounts:
     election = definition.election
     try:
@@ -311,7 +346,7 @@ def _play(
     except httpx.HTTPError as error:
         fail(f"cannot reach {server}: {error}", code=1)
     if any(code not in credentials.stations for code in credentials.enrolment_codes):
-        from tallyroom.simulator.device_enrolment import EnrolmentRefused, enrol_devices
+        from tallyroom.simulator.device_enrolment import enrol_devices
 
         begun = time.monotonic()
         try:
@@ -325,15 +360,23 @@ def _play(
     missing = [s.station for s in plan.stations if s.station not in credentials.stations]
     if missing:
         fail(f"no key for {len(missing):,} stations (e.g. {missing[0]}); issue credentials again")
-    check_ins = check_in_timeline(
-        plan,
-        register or {},
-        opens=election.voting_hours.opens,
-        closes=election.voting_hours.closes,
-    )
+    desk_counts = desks_by_station(check_ins)
+    desks = dict(desks or {})
+    if any((station, count) not in desks for station, count in desk_counts.items()):
+        begun = time.monotonic()
+        try:
+            desks = enrol_poll_book_desks(
+                server, credentials.commission_token, desk_counts, clients=clients
+            )
+        except (EnrolmentRefused, httpx.HTTPError) as error:
+            fail(f"enrolment of the poll-book desks failed: {error}", code=1)
+        errors.print(
+            f"the commission issued {len(desks):,} poll-book desk codes; the desks enrolled "
+            f"with keys made here in {time.monotonic() - begun:.1f} s"
+        )
     if check_ins:
         errors.print(
-            f"poll books at {len({batch.station for batch in check_ins}):,} stations send "
+            f"poll books at {len(desk_counts):,} stations ({len(desks):,} desks) send "
             f"{sum(len(batch.check_ins) for batch in check_ins):,} check-ins in "
             f"{len(check_ins):,} batches"
         )
@@ -360,6 +403,7 @@ def _play(
         start_minute=minute_of_day(election.voting_hours.opens),
         end_minute=close + plan.announcement_after_minutes if until is Until.ANNOUNCEMENT else None,
         started_at=started_at,
+        desks=desks,
     )
     tally = SimulationTally()
     stop = threading.Event()

@@ -2,8 +2,10 @@
 register sends what its desks checked in every hour (a batch, as an offline-capable desk
 does), so that by each reporting hour about as many voters are checked in as the station
 reports, and by the close exactly as many as its protocol issues ballots to (the last
-`ballots_issued_portable` of them at the portable box). One station's desk checks a voter
-in twice while offline: a double vote, filed as a complaint, for the site to show."""
+`ballots_issued_portable` of them at the portable box). Each station has one or two desks
+(every other station two), voters taking turns between them, each desk sending its own
+batches under its own enrolment. One station's second desk checks a voter in again while
+offline: a double vote, filed as a complaint, for the site to show."""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from tallyroom.service.register.poll_book import MAXIMUM_BATCH
 BATCH_EVERY_MINUTES = 60
 #: the client reference of the planted second check-in
 DOUBLE_VOTE_SUFFIX = "-again"
+#: desks at a busy station (every other one, and the double vote's); the rest have one
+BUSY_STATION_DESKS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +34,21 @@ class CheckIn:
 
 @dataclass(frozen=True, slots=True)
 class CheckInBatch:
-    """A station's poll book sending what it checked in since its last batch."""
+    """A station's desk sending what it checked in since its last batch."""
 
     minute: int
     station: str
     check_ins: tuple[CheckIn, ...]
+    #: which of the station's desks sends it: 1, 2 … (the order the simulator enrols them in)
+    desk: int = 1
+
+
+def desks_by_station(batches: Sequence[CheckInBatch]) -> dict[str, int]:
+    """How many desks each station's batches come from (the desks to enrol), in station order."""
+    desks: dict[str, int] = {}
+    for batch in batches:
+        desks[batch.station] = max(desks.get(batch.station, 0), batch.desk)
+    return dict(sorted(desks.items()))
 
 
 def check_in_timeline(
@@ -51,10 +65,12 @@ def check_in_timeline(
     close = closes.hour * 60 + closes.minute
     batches: list[CheckInBatch] = []
     planted = False
-    for station in plan.stations:
+    for ordinal, station in enumerate(plan.stations):
         voters = register.get(station.station)
         if not voters:
             continue
+        # the station of the planted double vote has its second desk (every other one too)
+        desks = BUSY_STATION_DESKS if ordinal % 2 == 0 or not planted else 1
         total = min(station.protocol.ballots_issued, len(voters))
         portable_from = total - min(station.protocol.ballots_issued_portable, total)
         points = [(start, 0)]
@@ -69,17 +85,29 @@ def check_in_timeline(
                 CheckIn(voters[i], f"{station.station}-{i:05d}", portable=i >= portable_from)
                 for i in range(done, target)
             ]
+            # voters take turns between the desks: voter i at desk i mod desks
+            by_desk = [
+                [c for i, c in zip(range(done, target), check_ins, strict=True) if i % desks == d]
+                for d in range(desks)
+            ]
             if minute == close and not planted and done > 0:
-                # a second desk, offline, checked the first voter in again
-                check_ins.append(CheckIn(voters[0], f"{station.station}-00000{DOUBLE_VOTE_SUFFIX}"))
+                # the last desk (the second where there are two), offline, checked the first
+                # voter in again: desk 1 had checked them in
+                by_desk[-1].append(
+                    CheckIn(voters[0], f"{station.station}-00000{DOUBLE_VOTE_SUFFIX}")
+                )
                 planted = True
             done = target
-            for first in range(0, len(check_ins), MAXIMUM_BATCH):
-                batches.append(
-                    CheckInBatch(
-                        minute, station.station, tuple(check_ins[first : first + MAXIMUM_BATCH])
+            for desk, desk_check_ins in enumerate(by_desk, start=1):
+                for first in range(0, len(desk_check_ins), MAXIMUM_BATCH):
+                    batches.append(
+                        CheckInBatch(
+                            minute,
+                            station.station,
+                            tuple(desk_check_ins[first : first + MAXIMUM_BATCH]),
+                            desk,
+                        )
                     )
-                )
     batches.sort(key=lambda batch: batch.minute)
     return batches
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
 
 from tallyroom.service.definition.credentials import IssuedCredentials
+from tallyroom.simulator.poll_book_desks import EnrolledDesk
 from tallyroom.simulator.simulation_tally import SimulationCounts, SimulationTally
 from tallyroom.simulator.station_clients import StationClients
 from tallyroom.simulator.timeline import TimelineEvent
@@ -42,6 +43,8 @@ class SimulationSettings:
     #: the real moment the simulated clock shows `start_minute` (UTC; it may lie ahead, a
     #: lead-in); the server's drill clock is anchored at the same moment. None: when play starts
     started_at: datetime | None = None
+    #: the enrolled poll-book desks, (station, desk ordinal) → desk: check-ins go with theirs
+    desks: Mapping[tuple[str, int], EnrolledDesk] = field(default_factory=dict)
 
 
 def check_server_election(server: str, *, stations: int, registered_voters: int) -> None:
@@ -66,7 +69,13 @@ def run_simulation(
     """Send every event at its simulated time; returns the final counts."""
     stop = stop or threading.Event()
     tally.set(events_total=len(events), clock_minute=settings.start_minute)
-    clients = StationClients(settings.server, settings.credentials, tally, clients=settings.clients)
+    clients = StationClients(
+        settings.server,
+        settings.credentials,
+        tally,
+        clients=settings.clients,
+        desks=settings.desks,
+    )
     clients.start()
     started_at = settings.started_at or datetime.now(UTC)
 

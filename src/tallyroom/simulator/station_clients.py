@@ -5,7 +5,7 @@ same worker, so a station's reports and versions arrive in order while stations 
 parallel. Queues are bounded, so a slow server slows the timeline instead of filling memory.
 A station that photographs its tally sheet has the photo drawn here, in the worker, its
 SHA-256 signed inside the document, and sends it once the version is stored, as the station
-app does."""
+app does. Check-ins go with the token of the desk that sends them (simulator/poll_book_desks)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import queue
 import threading
 import time
 import zlib
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tallyroom.domain.signature import load_private_key, sign_document
 from tallyroom.service.definition.credentials import IssuedCredentials
 from tallyroom.simulator.check_in_timeline import CheckInBatch
+from tallyroom.simulator.poll_book_desks import EnrolledDesk
 from tallyroom.simulator.simulation_tally import SimulationTally
 from tallyroom.simulator.tally_sheet_photo import photographed
 from tallyroom.simulator.timeline import (
@@ -46,9 +48,11 @@ class StationClients:
         tally: SimulationTally,
         *,
         clients: int = 4,
+        desks: Mapping[tuple[str, int], EnrolledDesk] | None = None,
     ) -> None:
         self.server = server.rstrip("/")
         self.credentials = credentials
+        self.desks = desks or {}
         self.tally = tally
         self._keys: dict[str, Ed25519PrivateKey] = {}
         self._queues: list[queue.Queue[TimelineEvent | None]] = [
@@ -147,6 +151,10 @@ class StationClients:
                 amended = int(answer.get("version", 1)) > 1
                 self.tally.add(protocols_accepted=1, protocols_amended=int(amended))
         elif isinstance(event, CheckInBatch):
+            desk = self.desks.get((event.station, event.desk))
+            if desk is None:
+                self.tally.refuse(f"{event.station}: desk {event.desk} was not enrolled")
+                return
             answer = self._post(
                 client,
                 "/api/v1/pollbook/check-ins/batch",
@@ -160,8 +168,8 @@ class StationClients:
                         for check_in in event.check_ins
                     ]
                 },
-                self._station_token(event.station),
-                event.station,
+                desk.token,
+                desk.device,
             )
             if answer is not None:
                 statuses = [outcome.get("status") for outcome in answer.get("outcomes", [])]
