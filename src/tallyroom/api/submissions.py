@@ -132,6 +132,41 @@ async def put_protocol_photo(code: str, version: ProtocolVersion, request: Reque
     return JSONResponse(outcome.as_dict(), status_code=200 if outcome.already_stored else 201)
 
 
+@router.put(
+    "/stations/{code}/runoff/protocols/{version}/photo",
+    summary="Send the photo of a stored round-2 version's signed paper protocol",
+    description="As the round-1 photo: the JPEG exactly as the station app made it, hashing "
+    "to the `photo_sha256` the round-2 version's signed document names. 201 when stored, 200 "
+    "when these bytes were stored already; refused whole otherwise.",
+    status_code=201,
+    responses=command_responses(
+        {201: (PhotoOutcomeBody, "stored"), 200: (PhotoOutcomeBody, "stored already")},
+        404,
+        409,
+        413,
+    ),
+)
+async def put_runoff_protocol_photo(
+    code: str, version: ProtocolVersion, request: Request
+) -> JSONResponse:
+    content = await limited_body(request, MAXIMUM_SIGNED_PHOTO_BYTES + 1024)
+    declared = request.headers.get("content-type")
+    outcome = await run_in_threadpool(
+        runtime_of(request).command,
+        bearer_token(request),
+        lambda session, principal: store_protocol_photo(
+            session,
+            principal=principal,
+            station_code=code,
+            version=version,
+            content=content,
+            declared_type=declared,
+            round_two=True,
+        ),
+    )
+    return JSONResponse(outcome.as_dict(), status_code=200 if outcome.already_stored else 201)
+
+
 @router.get(
     "/photos/{sha256}.jpg",
     summary="The photo of a station's signed paper protocol, by its SHA-256",
