@@ -114,22 +114,7 @@ async def _record_double_entry(request: Request, document: Any, version: int) ->
     ),
 )
 async def put_protocol_photo(code: str, version: ProtocolVersion, request: Request) -> JSONResponse:
-    # a little room over the photo's own limit, so an oversized photo is named as such
-    content = await limited_body(request, MAXIMUM_SIGNED_PHOTO_BYTES + 1024)
-    declared = request.headers.get("content-type")
-    outcome = await run_in_threadpool(
-        runtime_of(request).command,
-        bearer_token(request),
-        lambda session, principal: store_protocol_photo(
-            session,
-            principal=principal,
-            station_code=code,
-            version=version,
-            content=content,
-            declared_type=declared,
-        ),
-    )
-    return JSONResponse(outcome.as_dict(), status_code=200 if outcome.already_stored else 201)
+    return await _photo_stored(request, code, version, round_two=False)
 
 
 @router.put(
@@ -149,6 +134,13 @@ async def put_protocol_photo(code: str, version: ProtocolVersion, request: Reque
 async def put_runoff_protocol_photo(
     code: str, version: ProtocolVersion, request: Request
 ) -> JSONResponse:
+    return await _photo_stored(request, code, version, round_two=True)
+
+
+async def _photo_stored(
+    request: Request, code: str, version: int, *, round_two: bool
+) -> JSONResponse:
+    # a little room over the photo's own limit, so an oversized photo is named as such
     content = await limited_body(request, MAXIMUM_SIGNED_PHOTO_BYTES + 1024)
     declared = request.headers.get("content-type")
     outcome = await run_in_threadpool(
@@ -161,7 +153,7 @@ async def put_runoff_protocol_photo(
             version=version,
             content=content,
             declared_type=declared,
-            round_two=True,
+            round_two=round_two,
         ),
     )
     return JSONResponse(outcome.as_dict(), status_code=200 if outcome.already_stored else 201)
