@@ -42,6 +42,20 @@ def test_defined_and_published(api: Api) -> None:
     assert (replayed.status_code, replayed.json()["error"]["code"]) == (409, "runoff_defined")
 
 
+def test_round_one_certification_stays_while_round_two_is_defined(api: Api) -> None:
+    poll_and_certify(api, 1)
+    assert api.client.post(PATH, headers=api.commission).status_code == 201
+    withdrawal = api.client.post(
+        "/api/v1/constituencies/1/certification/withdrawal",
+        json={"reason": "a recount is wanted"},
+        headers=api.commission,
+    )
+    assert _code(withdrawal) == (409, "runoff_defined")
+    assert "constituency-1/round-2" in withdrawal.json()["error"]["message"]
+    certified = api.client.get("/api/v1/certifications").json()["certifications"]
+    assert [c["withdrawn_at"] for c in certified if c["scope"] == "constituency"] == [None]
+
+
 def test_no_body_defines_round_two_with_every_qualified_candidate(api: Api) -> None:
     poll_and_certify(api, 1)
     answer = api.client.post(PATH, headers=api.commission)

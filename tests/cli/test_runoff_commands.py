@@ -1,6 +1,6 @@
 """`tallyroom runoff define` against a running server: refused (exit 1, the server's code)
 before round 1 is certified and for a candidate who did not qualify; then round 2 defined
-with a withdrawal."""
+with a withdrawal, and round 1's certification kept while round 2 stands."""
 
 from __future__ import annotations
 
@@ -71,6 +71,11 @@ def test_runoff_define(
     )
     assert code == 0, output
     assert "constituency-1/round-2 defined: standing C001; withdrawn C002" in output
+    # Round 1 stays certified while the round 2 defined from it stands.
+    code, output = _run(server, token, "decide", "withdraw", "1", "--reason", "recount")
+    assert code == 1
+    assert "runoff_defined" in output
+    assert "constituency-1/round-2" in output
     # Round 2 is certified on its own, once its stations have reported.
     code, output = _run(server, token, "runoff", "certify", "constituency-1")
     assert code == 1

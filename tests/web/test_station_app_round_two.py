@@ -1,10 +1,12 @@
 """The station app in round 2 (Debian's Chromium, a phone-sized screen): once round 2 is
 defined the secretary sees the round in progress chosen, its sheet holds the two qualified
-candidates in ballot order, the signed document names the round-2 contest and is counted in
-round 2 (round 1 untouched), and hourly turnout goes to round 2's own polling day."""
+candidates in ballot order, the signed document names the round-2 contest and the photo of
+the signed paper (sent after it, as in round 1) and is counted in round 2 (round 1
+untouched), and hourly turnout goes to round 2's own polling day."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,12 +25,21 @@ from tallyroom.store.schema import (
     RunoffProtocolRow,
     RunoffTurnoutReportRow,
     StationKeyRow,
+    StoredFileRow,
 )
 from tests.runoff_election import poll_and_certify, two_round_copy
 from tests.station_client import Api
 
 from .live_server import serving, site_app
-from .test_station_app import Phone, browser, enrol, fill, phone, shot  # noqa: F401
+from .test_station_app import (  # noqa: F401
+    Phone,
+    browser,
+    camera_photo,
+    enrol,
+    fill,
+    phone,
+    shot,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -80,6 +91,7 @@ def test_the_secretary_signs_round_two_with_its_contest_and_candidates(
     round_two_code: str,
     loaded_election: sessionmaker[Session],
     screenshot_folder: Path,
+    tmp_path: Path,
 ) -> None:
     page = phone.page
     with transaction(loaded_election) as session:
@@ -107,9 +119,15 @@ def test_the_secretary_signs_round_two_with_its_contest_and_candidates(
     shot(page, screenshot_folder, "round-2-sheet")
     fill(page, ROUND_TWO_PAPER)
     expect(page.locator("#checks")).to_be_empty()
+    # The photo of round 2's signed paper is taken as round 1's.
+    expect(page.locator("#f-photo")).to_be_enabled()
+    page.set_input_files("#f-photo", str(camera_photo(tmp_path / "IMG_0002.jpg")))
+    expect(page.locator("#e-photo")).to_contain_text("location and camera data removed")
     page.click("#to-review")
+    expect(page.locator("#review-photo")).to_be_visible()
     page.click("#sign")
     expect(page.locator("#answer-status")).to_have_text("Accepted and counted.")
+    expect(page.locator("#answer-photo")).to_have_text("The photo was sent.", timeout=10_000)
     with transaction(loaded_election) as session:
         (stored,) = session.scalars(select(RunoffProtocolRow)).all()
         document = json.loads(stored.body)
@@ -121,6 +139,9 @@ def test_the_secretary_signs_round_two_with_its_contest_and_candidates(
         assert document["contest"] == "constituency-1/round-2"
         assert document["figures"]["votes"] == {"C001": 300, "C002": 500}
         assert signature_is_valid(stored.body.encode(), stored.signature, key.public_key)
+        photo = session.get(StoredFileRow, document["photo_sha256"])
+        assert photo is not None
+        assert hashlib.sha256(photo.content).hexdigest() == document["photo_sha256"]
         # Round 1 is untouched by round 2's sheet.
         assert len(session.scalars(select(ProtocolVersionRow)).all()) == round_one_versions
     expect(page.locator("#receipt-hash")).to_have_text(stored.body_sha256)

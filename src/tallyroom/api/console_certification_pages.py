@@ -1,7 +1,8 @@
 """The console's constituency pages (/console/constituencies/{n}: stations not reported,
 sortable and as CSV; the certification's standing; certify, with a reason when too close, and
-withdraw) and the national act (/console/certification). A constituency member sees her own
-constituency only; certifying is the commission's."""
+withdraw) and the national act (/console/certification), with each defined round 2 certified
+and withdrawn there. A constituency member sees her own constituency only; certifying is the
+commission's."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tallyroom.api.console_pages import CONSOLE, NO_STORE, console_page, form_fi
 from tallyroom.api.runtime import runtime_of
 from tallyroom.domain.certification_document import NATION_SCOPE
 from tallyroom.domain.results import ConstituencyResult
+from tallyroom.domain.runoff import constituency_of_runoff, runoff_contest_code
 from tallyroom.service.definition.credentials import Principal, Role
 from tallyroom.service.errors import InvalidInput, NotFound
 from tallyroom.service.protocols.unreported_stations import (
@@ -35,9 +37,16 @@ from tallyroom.service.results.certification import (
     withdraw_nation_certification,
 )
 from tallyroom.service.results.results import build_national_results
+from tallyroom.service.results.runoff_certification import (
+    certify_runoff,
+    withdraw_runoff_certification,
+)
+from tallyroom.service.results.runoff_protocols import RoundTwoResult, round_two_results
 
 CONSTITUENCIES = f"{CONSOLE}/constituencies"
 NATIONAL = f"{CONSOLE}/certification"
+#: a round 2 is named in the address by its constituency's number (its id holds a slash)
+ROUND_TWO = f"{NATIONAL}/round-2"
 #: a reason is a sentence or a paragraph (the service's own limit applies as well)
 LONGEST_REASON = 2_000
 LONGEST_SORT = 40
@@ -100,13 +109,40 @@ def _national_view(session: Session, principal: Principal) -> dict[str, Any]:
         principal.require_commission()
     election_id = principal.election_id
     constituencies = build_national_results(session).constituencies
-    national = [c for c in published_certifications(session) if c.scope == NATION_SCOPE]
+    published = published_certifications(session)
+    national = [c for c in published if c.scope == NATION_SCOPE]
     return {
         "constituencies": constituencies,
+        "rounds_two": _rounds_two(session, election_id, published),
         "final": nation_certified(session, election_id),
         "all_certified": all(c.certified for c in constituencies),
         "national": national[-1] if national else None,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class RoundTwoStanding:
+    """A defined round 2 on the national page: its constituency, its count and the latest
+    withdrawal of its certification, if any, with its reason."""
+
+    constituency: int
+    count: RoundTwoResult
+    withdrawn: PublishedCertification | None
+
+
+def _rounds_two(
+    session: Session, election_id: int, published: list[PublishedCertification]
+) -> list[RoundTwoStanding]:
+    withdrawn = {
+        str(c.document.get("contest")): c
+        for c in published
+        if c.withdrawn_at is not None and c.document.get("contest")
+    }
+    counts = round_two_results(session, election_id)
+    numbered = sorted((constituency_of_runoff(code) or 0, code) for code in counts)
+    return [
+        RoundTwoStanding(number, counts[code], withdrawn.get(code)) for number, code in numbered
+    ]
 
 
 def console_certification_router() -> APIRouter:
@@ -206,6 +242,41 @@ def console_certification_router() -> APIRouter:
             runtime_of(request).write,
             lambda session: withdraw_nation_certification(
                 session, principal=person.principal, reason=reason
+            ),
+        )
+        return RedirectResponse(NATIONAL, status_code=303, headers=NO_STORE)
+
+    @router.post(f"{ROUND_TWO}/{{number}}")
+    @console_page
+    async def certify_round_two_form(request: Request, number: str) -> Response:
+        fields = await form_fields(request)
+        person = await signed_in_person(request, fields.get("csrf_token", ""))
+        contest = runoff_contest_code(_number(number))
+        reason = _reason(fields) or None
+        runtime = runtime_of(request)
+        await run_in_threadpool(
+            runtime.write,
+            lambda session: certify_runoff(
+                session,
+                principal=person.principal,
+                contest=contest,
+                reason=reason,
+                signing_key=runtime.tree_head_key,
+            ),
+        )
+        return RedirectResponse(NATIONAL, status_code=303, headers=NO_STORE)
+
+    @router.post(f"{ROUND_TWO}/{{number}}/withdrawal")
+    @console_page
+    async def withdraw_round_two_form(request: Request, number: str) -> Response:
+        fields = await form_fields(request)
+        person = await signed_in_person(request, fields.get("csrf_token", ""))
+        contest = runoff_contest_code(_number(number))
+        reason = _reason(fields)
+        await run_in_threadpool(
+            runtime_of(request).write,
+            lambda session: withdraw_runoff_certification(
+                session, principal=person.principal, contest=contest, reason=reason
             ),
         )
         return RedirectResponse(NATIONAL, status_code=303, headers=NO_STORE)

@@ -114,6 +114,32 @@ async def _record_double_entry(request: Request, document: Any, version: int) ->
     ),
 )
 async def put_protocol_photo(code: str, version: ProtocolVersion, request: Request) -> JSONResponse:
+    return await _photo_stored(request, code, version, round_two=False)
+
+
+@router.put(
+    "/stations/{code}/runoff/protocols/{version}/photo",
+    summary="Send the photo of a stored round-2 version's signed paper protocol",
+    description="As the round-1 photo: the JPEG exactly as the station app made it, hashing "
+    "to the `photo_sha256` the round-2 version's signed document names. 201 when stored, 200 "
+    "when these bytes were stored already; refused whole otherwise.",
+    status_code=201,
+    responses=command_responses(
+        {201: (PhotoOutcomeBody, "stored"), 200: (PhotoOutcomeBody, "stored already")},
+        404,
+        409,
+        413,
+    ),
+)
+async def put_runoff_protocol_photo(
+    code: str, version: ProtocolVersion, request: Request
+) -> JSONResponse:
+    return await _photo_stored(request, code, version, round_two=True)
+
+
+async def _photo_stored(
+    request: Request, code: str, version: int, *, round_two: bool
+) -> JSONResponse:
     # a little room over the photo's own limit, so an oversized photo is named as such
     content = await limited_body(request, MAXIMUM_SIGNED_PHOTO_BYTES + 1024)
     declared = request.headers.get("content-type")
@@ -127,6 +153,7 @@ async def put_protocol_photo(code: str, version: ProtocolVersion, request: Reque
             version=version,
             content=content,
             declared_type=declared,
+            round_two=round_two,
         ),
     )
     return JSONResponse(outcome.as_dict(), status_code=200 if outcome.already_stored else 201)

@@ -1,7 +1,8 @@
 """The photo of a signed paper protocol: sent after the version that names it (its SHA-256 is
 inside the signed document, which binds the picture to the numbers), kept byte for byte in
 stored_file and logged by its SHA-256. Refused whole, nothing stored, when it is not a plain
-JPEG as the station app makes it or does not hash to what the station signed."""
+JPEG as the station app makes it or does not hash to what the station signed. Round 2's
+protocol versions take their photo the same way (round_two)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from tallyroom.service.errors import Conflict, InvalidInput, NotFound, TooLarge
 from tallyroom.service.protocols.protocols import require_scope, station_in_election
 from tallyroom.service.results.tally import bump_revision
 from tallyroom.service.watchers.stored_files import store_file, stored_file
-from tallyroom.store.schema import ProtocolVersionRow, StoredFileRow
+from tallyroom.store.schema import ProtocolVersionRow, RunoffProtocolRow, StoredFileRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,17 +54,22 @@ def store_protocol_photo(
     version: int,
     content: bytes,
     declared_type: str | None,
+    round_two: bool = False,
 ) -> PhotoOutcome:
     station = station_in_election(session, principal.election_id, station_code)
     require_scope(principal, station)
-    row = session.scalar(
-        select(ProtocolVersionRow).where(
-            ProtocolVersionRow.station_id == station.id, ProtocolVersionRow.version == version
-        )
+    # A station is in one constituency, so its round-2 versions are of one round 2.
+    table = RunoffProtocolRow if round_two else ProtocolVersionRow
+    body = session.scalar(
+        select(table.body).where(table.station_id == station.id, table.version == version)
     )
-    if row is None:
-        raise NotFound("unknown_version", f"station {station.code} has stored no version {version}")
-    signed = signed_photo_sha256(row.body)
+    if body is None:
+        round_named = "round-2 " if round_two else ""
+        raise NotFound(
+            "unknown_version",
+            f"station {station.code} has stored no {round_named}version {version}",
+        )
+    signed = signed_photo_sha256(body)
     if signed is None:
         raise Conflict(
             "no_photo_signed", f"version {version} of station {station.code} names no photo"
@@ -95,7 +101,9 @@ def store_protocol_photo(
             "size": len(photo.content),
             "width": photo.width,
             "height": photo.height,
-        },
+        }
+        # round 1's entries stay as they were; round 2's say which round they are of
+        | ({"round": 2} if round_two else {}),
     )
     # shown on the station's page: a new revision tells caches
     bump_revision(session, principal.election_id)
@@ -103,14 +111,15 @@ def store_protocol_photo(
 
 
 def published_photo(session: Session, sha256: str) -> StoredFileRow | None:
-    """A stored photo that some stored protocol version of a station signed (never another
-    upload, such as a complaint's attachment that is not published)."""
+    """A stored photo that some stored protocol version of a station (round 1 or 2) signed
+    (never another upload, such as a complaint's attachment that is not published)."""
     file = stored_file(session, sha256)
     if file is None or file.media_type != "image/jpeg":
         return None
+    named = f'"photo_sha256":"{sha256}"'
     signed = session.scalar(
-        select(ProtocolVersionRow.id)
-        .where(ProtocolVersionRow.body.contains(f'"photo_sha256":"{sha256}"'))
-        .limit(1)
+        select(ProtocolVersionRow.id).where(ProtocolVersionRow.body.contains(named)).limit(1)
+    ) or session.scalar(
+        select(RunoffProtocolRow.id).where(RunoffProtocolRow.body.contains(named)).limit(1)
     )
     return file if signed is not None else None

@@ -162,7 +162,8 @@ def withdraw_contest_certification(
     now: datetime | None = None,
 ) -> None:
     """Withdraw a constituency's certification: its protocols, amendments and decisions are
-    taken again. Refused while the nation's result stands certified."""
+    taken again. Refused while the nation's result stands certified and while a round 2 is
+    defined from it."""
     principal.require_commission()
     reason = required_reason(reason)
     contest, _ = _contest(session, principal.election_id, constituency_number)
@@ -172,6 +173,18 @@ def withdraw_contest_certification(
         raise Conflict(
             "nation_certified",
             "the national result is certified: withdraw that certification first",
+        )
+    # Round 2 was defined from round 1's certified figures: taking round 1 again would leave
+    # a round 2 standing on figures no longer certified.
+    runoff_code = session.scalars(
+        select(RunoffRow.code).where(RunoffRow.contest_id == contest.id).limit(1)
+    ).first()
+    if runoff_code is not None:
+        raise Conflict(
+            "runoff_defined",
+            f"round 2 {runoff_code} is defined from constituency {constituency_number}'s "
+            "certified round 1: its certification cannot be withdrawn",
+            runoff=runoff_code,
         )
     row = _standing(session, principal.election_id, contest.id)
     contest.certified_at = None

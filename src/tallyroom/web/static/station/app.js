@@ -157,8 +157,8 @@ function buildForm() {
     votes.append(field);
   }
   $("amendment").hidden = !nextVersionIsAmendment();
-  // Round 2's photo has no version of round 1 to follow: its paper stays with the commission.
-  const photoSupported = setup.protocol_formats.includes(2) && setup.round !== 2;
+  // Round 2's sheet takes the photo as round 1's: it follows round 2's own version.
+  const photoSupported = setup.protocol_formats.includes(2);
   $("f-photo").disabled = !photoSupported;
   $("e-photo").textContent = photoSupported ? "" : M.photo_not_supported;
   const hours = $("turnout-hour");
@@ -461,7 +461,8 @@ async function deliver(item) {
   if (response.ok && item.photo && item.photoState !== "sent") {
     // The photo follows the stored version that names its SHA-256; a lost network here
     // throws, and the next round sends the (already stored) version and the photo again.
-    const sent = await authorised(`/api/v1/stations/${encodeURIComponent(item.station)}/protocols/${item.answer.version}/photo`, {
+    const round = String(item.body.protocol.contest || "").endsWith("/round-2") ? "/runoff" : "";
+    const sent = await authorised(`/api/v1/stations/${encodeURIComponent(item.station)}${round}/protocols/${item.answer.version}/photo`, {
       method: "PUT",
       headers: { "Content-Type": "image/jpeg" },
       body: item.photo,
