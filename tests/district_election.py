@@ -50,11 +50,8 @@ def with_list(figures_: ProtocolFigures, yap: int, real: int, mus: int) -> Proto
 
 
 def district_protocol(station: str, figures_: ProtocolFigures) -> dict[str, object]:
-    """A district list station's document: format 2, naming its contest; the list candidates
-    added to the sheet's candidate figures have none of its votes."""
-    if station.startswith("001-"):
-        votes = dict(figures_.votes) | dict.fromkeys(("C007", "C008", "C009"), 0)
-        figures_ = replace(figures_, votes=votes)
+    """A district list station's document: format 2, naming its contest (its rules judge the
+    party votes, not the sheet's candidate figures)."""
     document = protocol(station, 1, figures_)
     document |= {"format": 2, "contest": DISTRICT, "photo_sha256": None}
     return document
@@ -64,7 +61,10 @@ def poll_district(api: Api) -> None:
     """District list votes: YAP 700, REAL 560, MUS 95 (blank 0): the 8 % line is 108.4, so
     MUS is under it; constituency 2 as in the small election."""
     documents = [
-        district_protocol("001-0001", with_list(good_figures(), 400, 250, 60)),
+        district_protocol(
+            "001-0001",
+            with_list(good_figures({"C001": 400, "C002": 250, "C003": 60}), 400, 250, 60),
+        ),
         district_protocol(
             "001-0002",
             with_list(

@@ -554,6 +554,7 @@ def _apply(
                 annulled=station.id in annulled,
                 rule_set=rule_set,
                 check_ins=check_ins.get(station.id),
+                list_ballot=election.district_ballot(station.constituency_id),
             )
             if revoked is not None:
                 status, reasons = flag_revoked_key(status, reasons)

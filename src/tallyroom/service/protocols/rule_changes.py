@@ -21,6 +21,7 @@ from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.domain.rule_set import RuleSet
 from tallyroom.service.audit import audit_log, row_ledger
 from tallyroom.service.definition.credentials import Principal
+from tallyroom.service.definition.election_structure import district_list_ballots
 from tallyroom.service.errors import InvalidInput
 from tallyroom.service.protocols.annulments import annulled_stations
 from tallyroom.service.protocols.election_rules import rule_set_of_text, stored_rule_set
@@ -207,6 +208,7 @@ def _reexamine(
     )
     # judged as at intake: the station's check-ins beside its figures (a rule may name them)
     check_ins = check_ins_by_station(session, list(stations))
+    list_ballots = district_list_ballots(session, election_id)
     standing: dict[int, list[str]] = {}
     for constituency_id, code in session.execute(
         select(CandidateRow.constituency_id, CandidateRow.code).where(
@@ -237,6 +239,7 @@ def _reexamine(
             registered_on_register=station.registered_voters,
             check_ins=check_ins.get(station.id),
             rule_set=rule_set,
+            list_ballot=list_ballots.get(station.constituency_id),
         )
         # A rule that would refuse a protocol cannot un-store one: it is flagged instead.
         reasons = [failure.as_dict() for failure in failures]

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tallyroom.service.audit import audit_log
+from tallyroom.service.definition.election_structure import district_list_ballots
 from tallyroom.service.protocols.election_rules import election_rule_set
 from tallyroom.service.protocols.protocols import (
     ProtocolStatus,
@@ -129,6 +130,9 @@ def reexamine_after_check_ins(
             annulled=False,
             rule_set=election_rule_set(session, station.election_id),
             check_ins=check_ins.get(station.id),
+            list_ballot=district_list_ballots(session, station.election_id).get(
+                station.constituency_id
+            ),
         )
         if _signed_by_revoked_key(version):
             status, reasons = flag_revoked_key(status, reasons)
