@@ -274,6 +274,40 @@ class ConstituencyResultBody(BaseModel):
         description="a district list contest's seats: its quotient table, threshold line and "
         "seat holders (absent for a candidate contest)",
     )
+    tie_decision: TieDecisionBody | None = Field(
+        default=None,
+        description="a tied candidate contest: the seats by the tie rule and drawn lots, and "
+        "any tie awaiting its lot (absent with no tie)",
+    )
+
+
+class SeatHolderBody(BaseModel):
+    model_config = ConfigDict(title="SeatHolder")
+
+    candidate: str
+    status: Literal["won", "leading"]
+
+
+class PendingTieBody(BaseModel):
+    model_config = ConfigDict(title="PendingTie")
+
+    seat: str = Field(description='the seat the lot is drawn for ("constituency-4 seat 1")')
+    between: list[str] = Field(description="the tied candidates' codes")
+    reason: Literal["lot_pending", "birth_dates_missing"] = Field(
+        description="lot_pending: the commission has not drawn (and confirmed) the lot yet; "
+        "birth_dates_missing: the age rule cannot be applied"
+    )
+
+
+class TieDecisionBody(BaseModel):
+    model_config = ConfigDict(title="TieDecision")
+
+    seat_holders: list[SeatHolderBody] = Field(
+        description="who holds the seats by the election's tie rule and the drawn lots"
+    )
+    pending: PendingTieBody | None = Field(
+        description="tied, lot pending: the seat stays open until the lot is drawn"
+    )
 
 
 class SeatGroupBody(BaseModel):

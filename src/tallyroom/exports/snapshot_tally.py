@@ -12,7 +12,7 @@ from datetime import datetime
 from tallyroom.domain.candidate import Candidate, Nomination
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind
-from tallyroom.domain.electoral_systems.contest_seats import held_seats
+from tallyroom.domain.electoral_systems.contest_seats import ContestTies, held_seats
 from tallyroom.domain.electoral_systems.district_list_seats import district_result, party_list
 from tallyroom.domain.electoral_systems.list_seats import list_seats
 from tallyroom.domain.plurality import plurality_outcome
@@ -37,6 +37,7 @@ def derive_national_results(
     annulled: Mapping[str, ProtocolFigures | None] | None = None,
     nation_certified: bool = False,
     round_two: Mapping[int, tuple[str, SeatStatus]] | None = None,
+    lots: Mapping[str, str] | None = None,
 ) -> NationalResults:
     """National results from the stations' counted protocols (station code → figures).
     `annulled` are the stations annulled by decision (code → their latest protocol's figures,
@@ -44,7 +45,8 @@ def derive_national_results(
 
     `revision`, `as_of` and the certified constituencies are the commission's acts, not
     arithmetic: they are taken as published and only checked for consistency elsewhere (the
-    annulments against their audit entries)."""
+    annulments against their audit entries). `lots` are the confirmed lots (seat → winner,
+    lots.json): a tie the election's rule leaves to the lot is decided by them."""
     annulled = annulled or {}
     # constituency number → round 2's leader and the status of its count (runoffs.json)
     round_two = round_two or {}
@@ -151,19 +153,25 @@ def derive_national_results(
                 (next(c for c in standing if c.code == code), held_status)
                 for code, held_status in district_held
             )
-        elif kind is not ContestKind.SINGLE_MEMBER_PLURALITY:
-            # Other systems: the seat tally follows the contest's own rule.
-            held = held_seats(
+        elif kind is not ContestKind.SINGLE_MEMBER_PLURALITY or constituency_result.tie:
+            # Other systems, and a tied single seat: as service/results/results.py.
+            held, pending_tie = held_seats(
                 kind,
                 constituency_result,
                 seats=contest_seats,
                 round_two=round_two.get(constituency.number),
+                ties=ContestTies(
+                    election.tie_rule,
+                    {candidate.code: candidate.birth_date for candidate in standing},
+                    lots or {},
+                ),
             )
             constituencies[-1] = replace(
                 constituency_result,
                 seat_holders=tuple((holder.code, str(s.value)) for holder, s in held),
                 seats=contest_seats,
                 system=kind.value,
+                pending_tie=pending_tie,
             )
             leaders.extend(
                 (next(c for c in standing if c.code == holder.code), holder_status)

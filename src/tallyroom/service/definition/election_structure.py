@@ -127,7 +127,6 @@ def list_parties(
     return _parties(session, election.id)
 
 
-
 def district_list_ballots(session: Session, election_id: int) -> dict[int, frozenset[str]]:
     """The parties on each district list contest's ballot, by constituency id: protocols of
     those constituencies are judged by their ballot's votes."""

@@ -452,6 +452,8 @@ def _rounds(session: Session, station_id: int, requests: Sequence[CheckInRequest
             f"this desk votes in constituency {number}'s contests, not {', '.join(strangers)}",
         )
     return [rounds[request.contest] for request in requests]
+
+
 def _file_incidents(
     session: Session,
     principal: Principal,

@@ -22,9 +22,10 @@ from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
 from tallyroom.domain.contest import district_list_contest
 from tallyroom.domain.election import ContestKind
 from tallyroom.domain.electoral_systems.candidate_selection import ListCandidate
-from tallyroom.domain.electoral_systems.contest_seats import held_seats
+from tallyroom.domain.electoral_systems.contest_seats import ContestTies, held_seats
 from tallyroom.domain.electoral_systems.district_list_seats import district_result, party_list
 from tallyroom.domain.electoral_systems.list_seats import list_seats
+from tallyroom.domain.electoral_systems.tie_rules import TieRule
 from tallyroom.domain.list_contest import ListContest
 from tallyroom.domain.plurality import plurality_outcome
 from tallyroom.domain.results import (
@@ -42,6 +43,7 @@ from tallyroom.service.protocols.annulments import (
     ConstituencyAnnulments,
     annulments_by_constituency,
 )
+from tallyroom.service.results.drawn_lots import drawn_lots
 from tallyroom.store.schema import (
     CandidateRow,
     CandidateTotalRow,
@@ -109,6 +111,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
             CandidateRow.party_id,
             CandidateRow.nomination,
             CandidateRow.ballot_position,
+            CandidateRow.birth_date,
             CandidateTotalRow.votes,
         )
         .join(CandidateTotalRow, CandidateTotalRow.candidate_id == CandidateRow.id)
@@ -122,6 +125,8 @@ def build_national_results(session: Session, election_code: str | None = None) -
         )
     # Two-round contests whose round 2 has a leader: constituency number → leader, status.
     round_two = round_two_seats(session, eid)
+    # The lots the commission drew, by the seat each was drawn for.
+    lots = drawn_lots(session, eid)
     # Each constituency's contest system and seats, as loaded (contests.csv or the default).
     systems: dict[int, tuple[ContestKind, int]] = {}
     # District list contests: their list contest (threshold included) by constituency id.
@@ -266,19 +271,29 @@ def build_national_results(session: Session, election_code: str | None = None) -
                 )
                 for code, held_status in district_held
             )
-        elif kind is not ContestKind.SINGLE_MEMBER_PLURALITY:
-            # Other systems: the seat tally follows the contest's own rule.
-            held = held_seats(
+        elif kind is not ContestKind.SINGLE_MEMBER_PLURALITY or constituency_result.tie:
+            # Other systems, and a tied single seat: the seat tally follows the contest's own
+            # rule, ties by the election's tie rule and the commission's recorded lots.
+            held, pending_tie = held_seats(
                 kind,
                 constituency_result,
                 seats=contest_seats,
                 round_two=round_two.get(constituency.number),
+                ties=ContestTies(
+                    TieRule(election.tie_rule),
+                    {
+                        candidate.code: candidate.birth_date
+                        for candidate, _ in candidates_by_constituency[constituency.id]
+                    },
+                    lots,
+                ),
             )
             constituencies[-1] = replace(
                 constituency_result,
                 seat_holders=tuple((holder.code, str(s.value)) for holder, s in held),
                 seats=contest_seats,
                 system=kind.value,
+                pending_tie=pending_tie,
             )
             leaders.extend(
                 (

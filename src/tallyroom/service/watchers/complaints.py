@@ -220,6 +220,8 @@ def _cited_outage(
             "outage_elsewhere", "a complaint cites an outage of its own station's camera"
         )
     return outage_id
+
+
 @dataclass(frozen=True, slots=True)
 class DoubleVoteReport:
     """A double vote the poll books recorded, as the monitor files it: stations and times,

@@ -1,0 +1,180 @@
+"""Ties decided by the law's own rule (election.yaml's `tie_rule`): the older or the younger
+candidate by the birth dates of candidates.csv, else the lot the commission draws in public,
+entered by one member and confirmed by a second; until then the seat is tied, lot pending."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tallyroom.definition.reader import read_definition
+from tallyroom.definition.writer import write_definition
+from tallyroom.domain.electoral_systems.tie_rules import TieRule
+from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.definition.credentials import Principal, Role
+from tallyroom.service.definition.definition_export import stored_definition
+from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tallyroom.service.results.lot_entry import confirm_lot, enter_lot
+from tallyroom.service.results.results import build_national_results
+from tallyroom.service.results.results_json import national_json
+from tallyroom.store.database import transaction
+from tallyroom.store.schema import ElectionRow
+from tests.station_client import Api
+from tests.tied_election import BIRTH_DATES, TIED_SEAT, poll_tie, tied_election_folder
+
+
+def _member(session: Session, person: int) -> Principal:
+    election_id = session.scalars(select(ElectionRow.id)).one()
+    return Principal(None, Role.COMMISSION, election_id, None, None, "member", person)
+
+
+def _tied_constituency(api: Api) -> dict[str, object]:
+    with transaction(api.sessions) as session:
+        document = national_json(build_national_results(session))
+    return next(c for c in document["constituencies"] if c["number"] == 2)
+
+
+def _seats(api: Api) -> dict[str, int]:
+    with transaction(api.sessions) as session:
+        results = build_national_results(session)
+    # a party's seats, its members standing as independents included
+    return {
+        party.short_name: party.seats + party.member_seats
+        for party in results.parties
+        if party.seats + party.member_seats
+    }
+
+
+class TestTheOlderCandidate:
+    @pytest.fixture
+    def small_election(self, tmp_path: Path) -> Path:
+        return tied_election_folder(tmp_path, "older_candidate", BIRTH_DATES)
+
+    def test_the_older_candidate_takes_the_tied_seat(self, api: Api) -> None:
+        poll_tie(api)
+        constituency = _tied_constituency(api)
+        assert constituency["tie"] is True
+        decision = constituency["tie_decision"]
+        assert decision == {
+            "seat_holders": [{"candidate": "C004", "status": "won"}],
+            "pending": None,
+        }
+        # C004 stands for YAP (party member): the seat goes to YAP's tally, not MUS's
+        assert _seats(api).get("YAP", 0) >= 1
+        assert "MUS" not in _seats(api)
+
+    def test_birth_dates_and_the_rule_round_trip(self, api: Api, tmp_path: Path) -> None:
+        with transaction(api.sessions) as session:
+            definition = stored_definition(session)
+        assert definition.election.tie_rule is TieRule.OLDER_CANDIDATE
+        born = {c.code: c.birth_date for c in definition.candidates}
+        assert {code: born[code].isoformat() for code in BIRTH_DATES} == BIRTH_DATES  # type: ignore[union-attr]
+        write_definition(definition, tmp_path / "out")
+        again = read_definition(tmp_path / "out")
+        assert again.election.tie_rule is TieRule.OLDER_CANDIDATE
+        assert {c.code: c.birth_date for c in again.candidates} == born
+
+
+class TestTheYoungerCandidate:
+    @pytest.fixture
+    def small_election(self, tmp_path: Path) -> Path:
+        return tied_election_folder(tmp_path, "younger_candidate", BIRTH_DATES)
+
+    def test_the_younger_candidate_takes_the_tied_seat(self, api: Api) -> None:
+        poll_tie(api)
+        decision = _tied_constituency(api)["tie_decision"]
+        assert decision["seat_holders"] == [{"candidate": "C005", "status": "won"}]  # type: ignore[index]
+
+
+class TestAnAgeRuleWithoutBirthDates:
+    @pytest.fixture
+    def small_election(self, tmp_path: Path) -> Path:
+        return tied_election_folder(tmp_path, "older_candidate")
+
+    def test_the_seat_stays_open_naming_the_missing_dates(self, api: Api) -> None:
+        poll_tie(api)
+        decision = _tied_constituency(api)["tie_decision"]
+        assert decision["seat_holders"] == []  # type: ignore[index]
+        assert decision["pending"] == {  # type: ignore[index]
+            "seat": "",
+            "between": ["C004", "C005"],
+            "reason": "birth_dates_missing",
+        }
+
+
+class TestTheLot:
+    @pytest.fixture
+    def small_election(self, tmp_path: Path) -> Path:
+        return tied_election_folder(tmp_path, None)
+
+    def test_tied_lot_pending_until_a_second_member_confirms_the_draw(self, api: Api) -> None:
+        poll_tie(api)
+        seats_before = _seats(api)
+        decision = _tied_constituency(api)["tie_decision"]
+        assert decision == {
+            "seat_holders": [],
+            "pending": {"seat": TIED_SEAT, "between": ["C004", "C005"], "reason": "lot_pending"},
+        }
+        with transaction(api.sessions) as session:
+            entered = enter_lot(
+                session,
+                principal=_member(session, 1),
+                seat=TIED_SEAT,
+                won_by="C005",
+                account="drawn from an urn at the public session of 3 September, observers present",
+            )
+        assert entered.state == "pending"
+        # entered, not confirmed: still tied, lot pending, no seat given
+        assert _tied_constituency(api)["tie_decision"]["pending"] is not None  # type: ignore[index]
+        assert _seats(api) == seats_before
+        with transaction(api.sessions) as session, pytest.raises(Forbidden) as same:
+            confirm_lot(session, principal=_member(session, 1), lot_id=entered.id)
+        assert same.value.code == "same_person"
+        with transaction(api.sessions) as session:
+            confirmed = confirm_lot(session, principal=_member(session, 2), lot_id=entered.id)
+        assert confirmed.state == "confirmed"
+        decision = _tied_constituency(api)["tie_decision"]
+        assert decision == {
+            "seat_holders": [{"candidate": "C005", "status": "won"}],
+            "pending": None,
+        }
+        assert _seats(api).get("MUS") == 1
+        with transaction(api.sessions) as session:
+            assert audit_discrepancies(session) == []
+            with pytest.raises(Conflict) as again:
+                confirm_lot(session, principal=_member(session, 3), lot_id=entered.id)
+        assert again.value.code == "already_confirmed"
+
+    def test_a_lot_is_refused_where_the_law_does_not_call_for_one(self, api: Api) -> None:
+        with transaction(api.sessions) as session, pytest.raises(NotFound) as none:
+            enter_lot(
+                session, principal=_member(session, 1), seat=TIED_SEAT, won_by="C004", account="x"
+            )
+        assert none.value.code == "no_tie"
+        poll_tie(api)
+        for won_by, account, code in (
+            ("C001", "drawn in public", "not_tied"),
+            ("C004", "  ", "account_required"),
+            ("C004", "x" * 2001, "account_too_long"),
+        ):
+            with transaction(api.sessions) as session, pytest.raises(InvalidInput) as refused:
+                enter_lot(
+                    session,
+                    principal=_member(session, 1),
+                    seat=TIED_SEAT,
+                    won_by=won_by,
+                    account=account,
+                )
+            assert refused.value.code == code
+        with transaction(api.sessions) as session:
+            enter_lot(
+                session, principal=_member(session, 1), seat=TIED_SEAT, won_by="C004", account="a"
+            )
+        with transaction(api.sessions) as session, pytest.raises(Conflict) as twice:
+            enter_lot(
+                session, principal=_member(session, 2), seat=TIED_SEAT, won_by="C005", account="b"
+            )
+        assert twice.value.code == "lot_entered"
