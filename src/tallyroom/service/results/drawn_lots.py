@@ -18,8 +18,9 @@ def drawn_lots(session: Session, election_id: int) -> dict[str, str]:
         select(DrawnLotRow.seat, DrawnLotRow.won_by).where(
             DrawnLotRow.election_id == election_id, DrawnLotRow.state == CONFIRMED
         )
-    ).tuples()
-    return {seat: won_by for seat, won_by in rows}
+    )
+    # a list, not the result object: dict() would take the result's keys() for a mapping's
+    return dict(rows.tuples().all())
 
 
 def recorded_lots(session: Session, election_id: int) -> list[DrawnLotRow]:
