@@ -75,7 +75,8 @@ def resolve(document: dict[str, Any], reference: str) -> dict[str, Any]:
 
 def test_every_command_declares_its_body_errors_and_bearer_token(document: dict[str, Any]) -> None:
     commands = [entry for entry in operations(document) if entry[0] == "POST"]
-    assert len(commands) == 22  # 13 with the rules' change, poll book's 6, enrolment's 2, runoff
+    assert len(commands) == 24  # 13 with the rules' change, poll book's 6, enrolment's 2, runoff,
+    # a lot's entry and confirmation
     for method, path, operation in commands:
         label = f"{method} {path}"
         if path == "/api/v1/enrolments":
@@ -89,6 +90,7 @@ def test_every_command_declares_its_body_errors_and_bearer_token(document: dict[
         if path in (
             "/api/v1/certification",
             "/api/v1/decisions/{decision_id}/confirmation",
+            "/api/v1/lots/{lot_id}/confirmation",
         ) or path.endswith("/enrolment-code"):
             assert "requestBody" not in operation, label
             continue  # takes no body

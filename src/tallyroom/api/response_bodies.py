@@ -786,3 +786,27 @@ class RunoffsBody(BaseModel):
 
     election: str
     runoffs: list[PublishedRunoffBody]
+
+
+class LotBody(BaseModel):
+    """A lot drawn for a tie: entered by one commission member, deciding the seat once a
+    second confirms it."""
+
+    model_config = ConfigDict(title="Lot")
+
+    id: int
+    seat: str
+    between: list[str] = Field(description="the tied candidates' codes")
+    won_by: str
+    state: Literal["pending", "confirmed"] = Field(
+        description="pending: awaiting a second member's confirmation (the seat stays tied)"
+    )
+    entered_by: str
+    confirmed_by: str | None
+
+
+class LotsBody(BaseModel):
+    model_config = ConfigDict(title="Lots")
+
+    election: str
+    lots: list[LotBody]

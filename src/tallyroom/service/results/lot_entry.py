@@ -78,13 +78,6 @@ def enter_lot(
     session.scalars(
         select(ElectionRow.id).where(ElectionRow.id == principal.election_id).with_for_update()
     ).one()
-    tie = _pending_tie(session, seat)
-    if won_by not in tie:
-        raise InvalidInput(
-            "not_tied",
-            f"{won_by!r} is not among the tied for {seat}: {', '.join(tie)}",
-            between=list(tie),
-        )
     taken = session.scalars(
         select(DrawnLotRow).where(
             DrawnLotRow.election_id == principal.election_id, DrawnLotRow.seat == seat
@@ -93,6 +86,13 @@ def enter_lot(
     if taken is not None:
         raise Conflict(
             "lot_entered", f"the lot for {seat} is entered already ({taken.state})", lot=taken.id
+        )
+    tie = _pending_tie(session, seat)
+    if won_by not in tie:
+        raise InvalidInput(
+            "not_tied",
+            f"{won_by!r} is not among the tied for {seat}: {', '.join(tie)}",
+            between=list(tie),
         )
     row = DrawnLotRow(
         election_id=principal.election_id,
