@@ -20,6 +20,7 @@ from tallyroom.cli.protocol_commands import protocol
 from tallyroom.cli.publication import publish, verify
 from tallyroom.cli.register_commands import register
 from tallyroom.cli.results_commands import results
+from tallyroom.cli.lot_commands import lot
 from tallyroom.cli.runoff_commands import runoff
 from tallyroom.cli.serve import serve
 from tallyroom.cli.simulate import simulate
@@ -81,6 +82,7 @@ app.command()(announce)
 app.command("apportion")(apportion_command)
 app.add_typer(decide, name="decide")
 app.add_typer(runoff, name="runoff")
+app.add_typer(lot, name="lot")
 app.add_typer(users, name="users")
 app.command()(login)
 app.command()(logout)
