@@ -14,13 +14,13 @@ from tallyroom.cli.decision_commands import decide
 from tallyroom.cli.definition_commands import export, load, scenario
 from tallyroom.cli.exit_poll_commands import exit_polls
 from tallyroom.cli.forensics import forensics
+from tallyroom.cli.lot_commands import lot
 from tallyroom.cli.observer_commands import observers
 from tallyroom.cli.poll_book_commands import pollbook
 from tallyroom.cli.protocol_commands import protocol
 from tallyroom.cli.publication import publish, verify
 from tallyroom.cli.register_commands import register
 from tallyroom.cli.results_commands import results
-from tallyroom.cli.lot_commands import lot
 from tallyroom.cli.runoff_commands import runoff
 from tallyroom.cli.serve import serve
 from tallyroom.cli.simulate import simulate
