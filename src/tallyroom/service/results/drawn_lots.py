@@ -3,10 +3,15 @@ second member confirmed decides a seat."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tallyroom.store.schema import DrawnLotRow
+from tallyroom.domain.electoral_systems.contest_seats import ContestTies
+from tallyroom.domain.electoral_systems.tie_rules import TieRule
+from tallyroom.store.schema import DrawnLotRow, ElectionRow
 
 ENTERED = "pending"
 CONFIRMED = "confirmed"
@@ -32,3 +37,12 @@ def recorded_lots(session: Session, election_id: int) -> list[DrawnLotRow]:
             .order_by(DrawnLotRow.id)
         )
     )
+
+
+def contest_ties(
+    session: Session, election_id: int, birth_dates: Mapping[str, date | None]
+) -> ContestTies:
+    """How a contest's ties are decided: the election's tie rule, the candidates' birth dates
+    (`birth_dates`, by code) and the confirmed lots."""
+    rule = session.scalars(select(ElectionRow.tie_rule).where(ElectionRow.id == election_id)).one()
+    return ContestTies(TieRule(rule), birth_dates, drawn_lots(session, election_id))

@@ -17,6 +17,7 @@ from tallyroom.service.definition.credentials import Principal
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.service.results.drawn_lots import CONFIRMED, ENTERED
 from tallyroom.service.results.results import build_national_results
+from tallyroom.service.results.runoff_protocols import round_two_results
 from tallyroom.service.results.tally import bump_revision
 from tallyroom.store.schema import DrawnLotRow, ElectionRow
 
@@ -87,7 +88,7 @@ def enter_lot(
         raise Conflict(
             "lot_entered", f"the lot for {seat} is entered already ({taken.state})", lot=taken.id
         )
-    tie = _pending_tie(session, seat)
+    tie = _pending_tie(session, principal.election_id, seat)
     if won_by not in tie:
         raise InvalidInput(
             "not_tied",
@@ -157,13 +158,20 @@ def confirm_lot(
     return lot_record(row)
 
 
-def _pending_tie(session: Session, seat: str) -> tuple[str, ...]:
-    """The candidates tied for `seat` as the tally stands, once the count is final."""
-    for constituency in build_national_results(session).constituencies:
-        tie = constituency.pending_tie
+def _pending_tie(session: Session, election_id: int, seat: str) -> tuple[str, ...]:
+    """The candidates tied for `seat` (a seat, a round-2 place, or round 2's seat) as the
+    tally stands, once the count is final."""
+    ties = [
+        (constituency.pending_tie, constituency.count_complete or constituency.certified)
+        for constituency in build_national_results(session).constituencies
+    ] + [
+        (round_two.pending, round_two.stations_counted == round_two.stations_total)
+        for round_two in round_two_results(session, election_id).values()
+    ]
+    for tie, final in ties:
         if tie is None or tie.seat != seat or tie.reason != "lot_pending":
             continue
-        if not (constituency.count_complete or constituency.certified):
+        if not final:
             raise Conflict(
                 "count_not_complete",
                 f"the tie for {seat} may still change: the lot is drawn once every station "
