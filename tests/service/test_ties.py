@@ -4,6 +4,8 @@ entered by one member and confirmed by a second; until then the seat is tied, lo
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,11 +15,14 @@ from sqlalchemy.orm import Session
 from tallyroom.definition.reader import read_definition
 from tallyroom.definition.writer import write_definition
 from tallyroom.domain.electoral_systems.tie_rules import TieRule
+from tallyroom.exports.snapshot import write_snapshot
+from tallyroom.exports.snapshot_verification import verify_snapshot
 from tallyroom.service.audit.audit_verification import audit_discrepancies
 from tallyroom.service.definition.credentials import Principal, Role
 from tallyroom.service.definition.definition_export import stored_definition
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.service.results.lot_entry import confirm_lot, enter_lot
+from tallyroom.service.results.publication import gather_publication
 from tallyroom.service.results.results import build_national_results
 from tallyroom.service.results.results_json import national_json
 from tallyroom.store.database import transaction
@@ -178,3 +183,66 @@ class TestTheLot:
                 session, principal=_member(session, 2), seat=TIED_SEAT, won_by="C005", account="b"
             )
         assert twice.value.code == "lot_entered"
+
+
+class TestPublishedTies:
+    @pytest.fixture
+    def small_election(self, tmp_path: Path) -> Path:
+        return tied_election_folder(
+            tmp_path, "older_candidate", BIRTH_DATES | {"C001": "1970-01-01"}
+        )
+
+    def test_verify_re_derives_the_age_rule_from_the_published_birth_dates(
+        self, api: Api, tmp_path: Path
+    ) -> None:
+        poll_tie(api)
+        with transaction(api.sessions) as session:
+            publication = gather_publication(session, now=datetime(2024, 9, 1, 20, 30, tzinfo=UTC))
+        snapshot = write_snapshot(publication, tmp_path / "published").folder
+        assert verify_snapshot(snapshot).problems == []
+        published = read_definition(snapshot / "definition")
+        born = {c.code: c.birth_date for c in published.candidates}
+        # only the tied candidates' birth dates are published (C001 is tied with nobody)
+        assert born["C004"] is not None
+        assert born["C005"] is not None
+        assert born["C001"] is None
+        # a forged birth date moves the seat, and verify says the results disagree
+        candidates = snapshot / "definition" / "candidates.csv"
+        candidates.write_text(
+            candidates.read_text(encoding="utf-8").replace("1975-11-30", "1950-11-30"),
+            encoding="utf-8",
+        )
+        problems = verify_snapshot(snapshot).problems
+        assert any("C004" in problem or "C005" in problem for problem in problems), problems
+
+
+class TestPublishedLots:
+    @pytest.fixture
+    def small_election(self, tmp_path: Path) -> Path:
+        return tied_election_folder(tmp_path, "lot")
+
+    def test_the_confirmed_lot_is_published_and_verify_follows_it(
+        self, api: Api, tmp_path: Path
+    ) -> None:
+        poll_tie(api)
+        with transaction(api.sessions) as session:
+            entered = enter_lot(
+                session,
+                principal=_member(session, 1),
+                seat=TIED_SEAT,
+                won_by="C005",
+                account="drawn from an urn in public",
+            )
+            confirm_lot(session, principal=_member(session, 2), lot_id=entered.id)
+        with transaction(api.sessions) as session:
+            publication = gather_publication(session, now=datetime(2024, 9, 1, 20, 30, tzinfo=UTC))
+        snapshot = write_snapshot(publication, tmp_path / "published").folder
+        assert verify_snapshot(snapshot).problems == []
+        lots = json.loads((snapshot / "lots.json").read_text(encoding="utf-8"))["lots"]
+        assert [(lot["seat"], lot["won_by"], lot["state"]) for lot in lots] == [
+            (TIED_SEAT, "C005", "confirmed")
+        ]
+        # without the lot, the published seat no longer follows from the snapshot
+        (snapshot / "lots.json").unlink()
+        problems = verify_snapshot(snapshot).problems
+        assert any("C005" in problem for problem in problems), problems

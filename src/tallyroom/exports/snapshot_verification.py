@@ -51,6 +51,7 @@ from tallyroom.exports.snapshot_layout import (
     TURNOUT,
     protocol_file_name,
 )
+from tallyroom.exports.snapshot_lots import definition_ties, published_lots
 from tallyroom.exports.snapshot_manifest import (
     CLOCKS,
     NotASnapshot,
@@ -131,6 +132,8 @@ def verify_snapshot(
         # An annulled station's figures are added to nothing, whatever else claims them.
         figures.pop(code, None)
         versions.pop(code, None)
+    lots = published_lots(folder)
+    ties = definition_ties(definition, lots)
     try:
         derived = _derived_results(
             definition,
@@ -138,14 +141,15 @@ def verify_snapshot(
             results,
             annulled_figures(annulled, histories),
             nation_certified(standing_certifications(folder)),
-            round_two_seats(folder, definition, keys),
+            round_two_seats(folder, definition, keys, ties),
+            lots,
         )
     except (KeyError, TypeError, ValueError) as error:
         problems.append(f"{RESULTS}: not a results document ({error!r})")
         return report
     report.constituencies_derived = len(derived.get("constituencies", []))
     problems.extend(certification_problems(folder, derived, results))
-    problems.extend(runoff_problems(folder, results, keys))
+    problems.extend(runoff_problems(folder, results, keys, ties))
     problems.extend(
         f"{RESULTS}: {where}: published {published}, the protocols give {expected}"
         for where, published, expected in _differences(results, derived, "")
@@ -375,6 +379,7 @@ def _derived_results(
     annulled: Mapping[str, ProtocolFigures | None],
     nation_is_certified: bool,
     round_two: Mapping[int, tuple[str, SeatStatus]],
+    lots: Mapping[str, str],
 ) -> dict[str, Any]:
     if not isinstance(published, dict):
         raise TypeError("not an object")
@@ -393,6 +398,7 @@ def _derived_results(
             annulled=annulled,
             nation_certified=nation_is_certified,
             round_two=round_two,
+            lots=lots,
         )
     )
 

@@ -24,6 +24,8 @@ from tallyroom.service.protocols.annulments import annulled_stations
 from tallyroom.service.protocols.flagged_queue import stations_pending_confirmation
 from tallyroom.service.protocols.turnout import turnout_by_hour
 from tallyroom.service.results.certification import published_certifications
+from tallyroom.service.results.drawn_lots import recorded_lots
+from tallyroom.service.results.lot_entry import lot_record
 from tallyroom.service.results.results import build_national_results
 from tallyroom.service.results.results_json import national_json, turnout_json
 from tallyroom.service.results.runoff_protocols import counted_runoff_protocols, published_runoffs
@@ -130,6 +132,8 @@ class Publication:
     runoffs: list[dict[str, Any]] = field(default_factory=list)
     #: the counted round-2 protocols as the stations signed them
     runoff_protocols: list[dict[str, Any]] = field(default_factory=list)
+    #: the lots drawn for ties, entered or confirmed (service/results/lot_entry.py)
+    lots: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -219,6 +223,15 @@ def gather_publication(
         clock=ClockKind.DRILL.value if election_record.drill else ClockKind.REAL.value,
         runoffs=published_runoffs(session, eid),
         runoff_protocols=counted_runoff_protocols(session, eid),
+        lots=[
+            lot_record(row).as_dict()
+            | {
+                "account": row.account,
+                "entered_at": _iso(row.entered_at),
+                "confirmed_at": _iso(row.confirmed_at),
+            }
+            for row in recorded_lots(session, eid)
+        ],
     )
 
 
