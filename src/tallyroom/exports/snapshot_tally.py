@@ -148,6 +148,7 @@ def derive_national_results(
                 district,
                 district_votes,
                 {party: party_list(members) for party, members in lists.items()},
+                lots,
             )
             leaders.extend(
                 (next(c for c in standing if c.code == code), held_status)
@@ -196,6 +197,7 @@ def derive_national_results(
             election.list_contest,
             list_votes,
             count_complete=all(c.count_complete for c in constituencies),
+            lots=lots,
         )
     return NationalResults(
         election=election.code,

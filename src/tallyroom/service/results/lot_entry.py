@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tallyroom.domain.results import PendingTie
 from tallyroom.service.audit import audit_log, row_ledger
 from tallyroom.service.definition.credentials import Principal
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -161,10 +162,32 @@ def confirm_lot(
 def _pending_tie(session: Session, election_id: int, seat: str) -> tuple[str, ...]:
     """The candidates tied for `seat` (a seat, a round-2 place, or round 2's seat) as the
     tally stands, once the count is final."""
-    ties = [
+    national = build_national_results(session)
+    constituencies = national.constituencies
+    ties: list[tuple[PendingTie | None, bool]] = [
         (constituency.pending_tie, constituency.count_complete or constituency.certified)
-        for constituency in build_national_results(session).constituencies
-    ] + [
+        for constituency in constituencies
+    ]
+    # a list contest's last seat tied between parties on the deciding quotient: a district's,
+    # final with its count; the national list's, final once every constituency's is
+    ties += [
+        (
+            PendingTie(table.lot_needed_for, table.lot_needed_between),
+            constituency.count_complete or constituency.certified,
+        )
+        for constituency in constituencies
+        if (table := constituency.district_list) is not None and table.lot_needed_for
+    ]
+    if national.list_seats is not None and national.list_seats.lot_needed_for:
+        ties.append(
+            (
+                PendingTie(
+                    national.list_seats.lot_needed_for, national.list_seats.lot_needed_between
+                ),
+                all(c.count_complete or c.certified for c in constituencies),
+            )
+        )
+    ties += [
         (round_two.pending, round_two.stations_counted == round_two.stations_total)
         for round_two in round_two_results(session, election_id).values()
     ]

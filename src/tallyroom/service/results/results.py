@@ -256,6 +256,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
                 district_lists[constituency.id],
                 list_votes[constituency.id],
                 _party_lists(standing, parties),
+                lots,
             )
             by_code = {result.code: result for result in results}
             leaders.extend(
@@ -337,6 +338,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
             national_list,
             national_votes,
             count_complete=all(c.count_complete for c in constituencies),
+            lots=lots,
         )
     # Final by the national certification's own act (service/results/certification.py), never
     # merely because every contest happens to be certified.
