@@ -151,3 +151,25 @@ def test_a_lot_waits_for_the_count_to_be_complete(api: Api) -> None:
         json={"seat": "constituency-1 seat 1", "won_by": "C001", "account": ACCOUNT},
     )
     assert (refused.status_code, error_code(refused)) == (409, "count_not_complete")
+
+
+def test_the_constituency_page_says_tied_lot_pending_until_the_lot_is_confirmed(
+    api: Api,
+) -> None:
+    poll_tie(api)
+    page = api.client.get("/constituencies/2?lang=en").text
+    assert 'data-tie="lot_pending"' in page
+    assert "Tied, lot pending" in page
+    assert "C004, C005" in page
+    assert "püşk gözlənilir" in api.client.get("/constituencies/2?lang=az").text
+    assert "ожидается жребий" in api.client.get("/constituencies/2?lang=ru").text
+    lot = api.client.post(
+        "/api/v1/lots",
+        headers=api.commission,
+        json={"seat": TIED_SEAT, "won_by": "C005", "account": ACCOUNT},
+    ).json()
+    api.client.post(f"/api/v1/lots/{lot['id']}/confirmation", headers=second_member(api))
+    page = api.client.get("/constituencies/2?lang=en").text
+    assert 'data-tie="decided"' in page
+    assert 'data-candidate="C005"' in page
+    assert page.count('data-seat-status="won"') >= 1
