@@ -198,8 +198,7 @@ def test_a_district_protocol_is_judged_by_its_party_votes(api: Api) -> None:
     # A party missing from the list ballot's figures is what `candidate_missing` means here.
     partial = replace(sheet, party_votes={"YAP": 450, "REAL": 300}, ballots_cast=760)
     response = api.submit(
-        district_protocol("001-0002", replace(partial, registered_voters=800))
-        | {"version": 1}
+        district_protocol("001-0002", replace(partial, registered_voters=800)) | {"version": 1}
     )
     assert response.status_code == 201, response.text
     assert "candidate_missing" in [r["code"] for r in response.json()["reasons"]]
