@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from tallyroom.definition.reader import read_definition
 from tallyroom.definition.writer import write_definition
 from tallyroom.domain.electoral_systems.tie_rules import TieRule
+from tallyroom.exports.nist_cdf import election_report_json
 from tallyroom.exports.snapshot import write_snapshot
 from tallyroom.exports.snapshot_verification import verify_snapshot
 from tallyroom.service.audit.audit_verification import audit_discrepancies
@@ -27,6 +28,7 @@ from tallyroom.service.results.results import build_national_results
 from tallyroom.service.results.results_json import national_json
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import ElectionRow
+from tests.polled_election import figures
 from tests.station_client import Api
 from tests.tied_election import BIRTH_DATES, TIED_SEAT, poll_tie, tied_election_folder
 
@@ -242,7 +244,52 @@ class TestPublishedLots:
         assert [(lot["seat"], lot["won_by"], lot["state"]) for lot in lots] == [
             (TIED_SEAT, "C005", "confirmed")
         ]
+        # the NIST CDF report names the lot's winner (its statuses are given on final results
+        # only, so here, preliminary, neither is a winner yet; a tie is never one either)
+        report = (snapshot / "nist/election-report.json").read_text(encoding="utf-8")
+        assert '"winner"' not in report
         # without the lot, the published seat no longer follows from the snapshot
         (snapshot / "lots.json").unlink()
         problems = verify_snapshot(snapshot).problems
         assert any("C005" in problem for problem in problems), problems
+
+
+def test_the_nist_report_follows_the_tie_rule_and_the_lot(tmp_path: Path) -> None:
+    definition = read_definition(tied_election_folder(tmp_path, "lot"))
+    protocols = {
+        station.code: figures(
+            {c.code: 0 for c in definition.candidates if c.constituency == station.constituency}
+            | ({"C004": 225, "C005": 225} if station.constituency == 2 else {"C001": 1}),
+            registered=station.registered_voters,
+            issued_in_station=460 if station.constituency == 2 else 11,
+            portable=0,
+            invalid=10,
+        )
+        for station in definition.stations
+    }
+    moment = datetime(2024, 9, 2, tzinfo=UTC)
+
+    def statuses(lots: dict[str, str] | None) -> dict[str, str | None]:
+        report = election_report_json(
+            definition, protocols, status="final", generated_at=moment, lots=lots
+        )
+        found: dict[str, str | None] = {}
+
+        def walk(node: object) -> None:
+            if isinstance(node, dict):
+                if node.get("@type") == "ElectionResults.Candidate":
+                    code = node["ExternalIdentifier"][0]["Value"]
+                    found[code] = node.get("PostElectionStatus")
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        walk(report)
+        return found
+
+    pending = statuses(None)
+    assert (pending.get("C004"), pending.get("C005")) == (None, None)
+    drawn = statuses({TIED_SEAT: "C005"})
+    assert (drawn["C004"], drawn["C005"]) == ("defeated", "winner")

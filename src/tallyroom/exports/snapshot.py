@@ -36,7 +36,7 @@ from tallyroom.exports.snapshot_layout import (
     protocol_path,
     protocol_versions_path,
 )
-from tallyroom.exports.snapshot_lots import lot_files
+from tallyroom.exports.snapshot_lots import confirmed_lots, lot_files
 from tallyroom.exports.snapshot_manifest import manifest_document
 from tallyroom.exports.snapshot_open_data import json_bytes
 from tallyroom.exports.snapshot_photos import photo_path
@@ -157,6 +157,7 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
                     station: versions[-1].standing for station, versions in histories.items()
                 },
                 clock=publication.clock,
+                lots=confirmed_lots(publication.lots),
             )
         )
         for path, content in contents.items():

@@ -29,6 +29,7 @@ def derived_files(
     annulled: Collection[str] = (),
     latest_standings: Mapping[str, str] | None = None,
     clock: str = "real",
+    lots: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
     """Path inside the snapshot → content, for the results document as `national_json`
     renders it, turnout as `turnout_json` does, and the counted protocols' figures;
@@ -40,11 +41,14 @@ def derived_files(
     statuses = station_statuses(definition, figures, annulled, latest_standings or {})
     drill = clock == "drill"
     files = open_data_files(definition, results, figures, versions, statuses, clock=clock)
+    # a tie the rule leaves to the lot follows the confirmed lots (lots.json)
     files[NIST_XML] = election_report_xml(
-        definition, figures, status=status, generated_at=moment, drill=drill
+        definition, figures, status=status, generated_at=moment, drill=drill, lots=lots
     )
     files[NIST_JSON] = json_bytes(
-        election_report_json(definition, figures, status=status, generated_at=moment, drill=drill)
+        election_report_json(
+            definition, figures, status=status, generated_at=moment, drill=drill, lots=lots
+        )
     )
     files.update(
         site_files(

@@ -23,16 +23,16 @@ def lot_files(election: str, lots: list[dict[str, Any]]) -> dict[str, bytes]:
     return {LOTS: json_bytes({"election": election, "lots": lots})}
 
 
+def confirmed_lots(lots: list[dict[str, Any]]) -> dict[str, str]:
+    """Seat → winner of the confirmed lots among `lots` (lots.json's entries)."""
+    return {str(lot["seat"]): str(lot["won_by"]) for lot in lots if lot.get("state") == "confirmed"}
+
+
 def published_lots(folder: Path) -> dict[str, str]:
     """The confirmed lots of a snapshot: seat → the candidate who won it; {} without
     lots.json (a tie left to the lot then stays open in the re-derived results)."""
     try:
-        published = json.loads((folder / LOTS).read_bytes())
-        return {
-            str(lot["seat"]): str(lot["won_by"])
-            for lot in published["lots"]
-            if lot.get("state") == "confirmed"
-        }
+        return confirmed_lots(json.loads((folder / LOTS).read_bytes())["lots"])
     except FileNotFoundError:
         return {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

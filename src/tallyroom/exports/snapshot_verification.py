@@ -173,6 +173,7 @@ def verify_snapshot(
         # the pages and open data say the clock the manifest names, so a drill snapshot
         # passed off as real (or the reverse) disagrees with its own files
         clock=clock if clock in CLOCKS else "real",
+        lots=lots,
     ).items():
         _compare_remade(folder, path, expected_bytes, problems)
     return report
