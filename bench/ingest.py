@@ -127,8 +127,9 @@ async def drive(
     }
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process and its children still running, from /proc."""
+def cpu_seconds(pid: int, *, children_only: bool = False) -> float:
+    """CPU time (user + system) of a process and its children still running (or of its
+    children only: the intake process), from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
@@ -139,8 +140,35 @@ def cpu_seconds(pid: int) -> float:
         except OSError:
             continue
         # After the command: state, ppid, ..., utime (12th), stime (13th).
-        if int(entry.name) == pid or int(fields[1]) == pid:
+        if (int(entry.name) == pid and not children_only) or int(fields[1]) == pid:
             total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def database_cpu_seconds(database_url: str) -> float:
+    """CPU time of the PostgreSQL backends serving this database (the server's and the
+    intake's connections; they share the machine's cores with the server); 0 on SQLite or
+    when the database server's processes are not visible here."""
+    if not database_url.startswith("postgres"):
+        return 0.0
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            backends = connection.exec_driver_sql(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).scalars()
+            pids = list(backends)
+    finally:
+        engine.dispose()
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
     return total
 
 
@@ -196,6 +224,9 @@ def main() -> None:
     references: list[dict[str, Any]] = []
     ingests: list[dict[str, Any]] = []
     cpu_per_protocol: list[float] = []
+    intake_cpu_per_protocol: list[float] = []
+    database_cpu_per_protocol: list[float] = []
+    load_averages: list[float] = []
     try:
         for round_number in range(arguments.rounds):
             batch = requests[
@@ -206,7 +237,10 @@ def main() -> None:
                     drive(f"http://127.0.0.1:{echo_port}", "/echo", batch, arguments.clients, False)
                 )
             )
+            load_averages.append(os.getloadavg()[0])
             cpu_before = cpu_seconds(server.pid)
+            intake_cpu_before = cpu_seconds(server.pid, children_only=True)
+            database_cpu_before = database_cpu_seconds(database_url)
             ingests.append(
                 asyncio.run(
                     drive(
@@ -219,6 +253,12 @@ def main() -> None:
                 )
             )
             cpu_per_protocol.append((cpu_seconds(server.pid) - cpu_before) / len(batch))
+            intake_cpu_per_protocol.append(
+                (cpu_seconds(server.pid, children_only=True) - intake_cpu_before) / len(batch)
+            )
+            database_cpu_per_protocol.append(
+                (database_cpu_seconds(database_url) - database_cpu_before) / len(batch)
+            )
     finally:
         for process in (echo, server):
             process.terminate()
@@ -232,7 +272,14 @@ def main() -> None:
         print(
             f"  round {number}: echo {reference['rate']:5.0f} req/s, protocols "
             f"{ingest['rate']:5.0f} /s = {100 * ingest['rate'] / reference['rate']:5.1f} %; "
-            f"server CPU {cpu_per_protocol[number - 1] * 1000:.2f} ms per protocol"
+            f"server CPU {cpu_per_protocol[number - 1] * 1000:.2f} ms per protocol "
+            f"(intake process {intake_cpu_per_protocol[number - 1] * 1000:.2f})"
+            + (
+                f", database backends {database_cpu_per_protocol[number - 1] * 1000:.2f} ms"
+                if database_url.startswith("postgres")
+                else ""
+            )
+            + f"; load average {load_averages[number - 1]:.1f}"
         )
     reference = sorted(references, key=lambda run: run["rate"])[len(references) // 2]
     ingest = sorted(ingests, key=lambda run: run["rate"])[len(ingests) // 2]

@@ -23,7 +23,12 @@ def start_server(factory: str, port: int, database_url: str) -> subprocess.Popen
     environment = {
         **os.environ,
         "TALLYROOM_DATABASE_URL": database_url,
-        "PYTHONPATH": str(Path(__file__).parent),
+        # The reference app beside this file, and the tallyroom of this checkout: without
+        # src/ first the server would import the shared virtualenv's editable install (the
+        # main checkout), whichever branch or worktree the benchmark was started from.
+        "PYTHONPATH": os.pathsep.join(
+            (str(Path(__file__).parent), str(Path(__file__).parent.parent / "src"))
+        ),
     }
     process = subprocess.Popen(
         [

@@ -20,9 +20,13 @@ from sqlalchemy import func, select
 
 from tallyroom.scenarios.az_2024 import build_definition
 from tallyroom.scenarios.voter_register import RegisterGenerator, StationRegister
-from tallyroom.service.definition.credentials import authenticate, issue_credentials
+from tallyroom.service.definition.credentials import (
+    Principal,
+    authenticate_many,
+    issue_credentials,
+)
 from tallyroom.service.definition.election_setup import define_election
-from tallyroom.service.register.poll_book import CheckInRequest, record_check_ins
+from tallyroom.service.register.poll_book import CheckInRequest, DeskBatch, record_desk_batches
 from tallyroom.service.register.voter_register import load_register
 from tallyroom.store.database import make_engine, migrate, session_factory, transaction
 from tallyroom.store.schema import ComplaintRow, DoubleVoteIncidentRow, VoterRow
@@ -132,23 +136,31 @@ def replay(check_ins: int, *, offline_share: float = 0.05, doubles_per_mille: fl
     ticks: dict[int, list[tuple[str, int, list[CheckInRequest]]]] = {}
     for (at, code, number), requests in groups.items():
         ticks.setdefault(at, []).append((code, number, requests))
+    # each desk authenticated once for the day (a desk's principal does not change; the
+    # server authenticates each request, one cached statement)
+    with transaction(sessions) as session:
+        principals = dict(
+            zip(tokens, authenticate_many(session, list(tokens.values())), strict=True)
+        )
     for at, sent in sorted(ticks.items()):
         # what every desk sends at one moment is committed together (as the server's group
-        # commit does with concurrent requests): durable at each tick
+        # commit does with concurrent requests): durable at each tick, the tick's audit
+        # entries appended at once
+        sending: list[DeskBatch] = []
+        for code, number, requests in sent:
+            principal = principals[code]
+            assert isinstance(principal, Principal)
+            # a desk back from its hour offline sends that hour as recorded offline
+            online = not desks[(code, number)].offline_at(at - 1)
+            sending.extend(
+                DeskBatch(principal, requests[start : start + BATCH], online)
+                for start in range(0, len(requests), BATCH)
+            )
         with transaction(sessions) as session:
-            for code, number, requests in sent:
-                principal = authenticate(session, tokens[code])
-                # a desk back from its hour offline sends that hour as recorded offline
-                online = not desks[(code, number)].offline_at(at - 1)
-                for start in range(0, len(requests), BATCH):
-                    for outcome in record_check_ins(
-                        session,
-                        principal=principal,
-                        requests=requests[start : start + BATCH],
-                        online=online,
-                    ):
-                        statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
-                    batches += 1
+            for outcomes in record_desk_batches(session, batches=sending):
+                for outcome in outcomes:
+                    statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
+        batches += len(sending)
     elapsed = time.monotonic() - started
     with transaction(sessions) as session:
         found = set(

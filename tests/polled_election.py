@@ -33,54 +33,52 @@ def figures(
     )
 
 
+def counted_figures() -> dict[str, ProtocolFigures]:
+    """Each station's counted protocol once polling day is over (001-0003 as amended)."""
+    return {
+        "001-0001": good_figures(),
+        "001-0002": figures(
+            {"C001": 200, "C002": 300, "C003": 50},
+            registered=800,
+            issued_in_station=560,
+            portable=10,
+            invalid=10,
+        ),
+        "001-0003": figures(
+            {"C001": 50, "C002": 40, "C003": 5},
+            registered=150,
+            issued_in_station=100,
+            portable=0,
+            invalid=5,
+        ),
+        "002-0001": figures(
+            {"C004": 300, "C005": 150},
+            registered=600,
+            added=5,
+            issued_in_station=470,
+            portable=10,
+            invalid=15,
+        ),
+    }
+
+
 def poll_small_election(api: Api) -> None:
     """Constituency 1: C001 (YAP) 650, C002 (REAL) 590, C003 (non-party) 155; constituency 2:
     C004 (YAP member, independent) 300, C005 (MUS) 150. Seats: YAP 1, YAP member 1."""
+    counted = counted_figures()
+    amended = counted["001-0003"]
     documents = [
-        protocol("001-0001", figures=good_figures()),
-        protocol(
-            "001-0002",
-            figures=figures(
-                {"C001": 200, "C002": 300, "C003": 50},
-                registered=800,
-                issued_in_station=560,
-                portable=10,
-                invalid=10,
-            ),
-        ),
-        protocol(
-            "001-0003",
-            figures=figures(
-                {"C001": 40, "C002": 50, "C003": 5},
-                registered=150,
-                issued_in_station=100,
-                portable=0,
-                invalid=5,
-            ),
-        ),
+        protocol("001-0001", figures=counted["001-0001"]),
+        protocol("001-0002", figures=counted["001-0002"]),
+        # first sent with C001 and C002 swapped
+        protocol("001-0003", figures=replace(amended, votes={"C001": 40, "C002": 50, "C003": 5})),
         protocol(
             "001-0003",
             version=2,
             amendment_reason="C001 and C002 swapped when copied",
-            figures=figures(
-                {"C001": 50, "C002": 40, "C003": 5},
-                registered=150,
-                issued_in_station=100,
-                portable=0,
-                invalid=5,
-            ),
+            figures=amended,
         ),
-        protocol(
-            "002-0001",
-            figures=figures(
-                {"C004": 300, "C005": 150},
-                registered=600,
-                added=5,
-                issued_in_station=470,
-                portable=10,
-                invalid=15,
-            ),
-        ),
+        protocol("002-0001", figures=counted["002-0001"]),
     ]
     for document in documents:
         response = api.submit(document)

@@ -191,3 +191,59 @@ def test_a_rule_set_change_judges_with_the_check_ins_too(desks: Api) -> None:
         [RULE],
     )
     assert not counted(desks)
+
+
+def test_a_refusing_rule_flags_a_stored_protocol_and_the_late_check_ins_are_taken(
+    desks: Api,
+) -> None:
+    """A rule whose action is `refuse` keeps a new protocol out, but cannot un-store one:
+    check-ins that make a stored protocol break it flag the protocol (as a rules change
+    does). Before, the re-examination refused the poll book's batch itself (422)."""
+    import dataclasses
+
+    from tallyroom.domain.rule_set import RuleAction, RuleSet
+    from tests.api.test_rule_changes import change
+
+    refusing = RuleSet(
+        tuple(
+            dataclasses.replace(rule, action=RuleAction.REFUSE) if rule.id == RULE else rule
+            for rule in REFERENCE_RULE_SET.rules
+        )
+    )
+    assert change(desks, refusing).status_code == 200
+    check_in_many(desks, 0, 6)
+    assert desks.submit(issued(6)).json()["status"] == "accepted"
+    check_in_many(desks, 6, 3, offline=True)  # 9 check-ins beside 6 issued
+    row = latest(desks)
+    assert (row.status, [reason["code"] for reason in json.loads(row.reasons)]) == (
+        "flagged",
+        [RULE],
+    )
+    assert not counted(desks)
+    with transaction(desks.sessions) as session:
+        assert audit_discrepancies(session) == []
+
+
+def test_a_proposal_on_a_version_since_amended_does_not_hold_the_amendment(desks: Api) -> None:
+    """A decision awaiting its second person on version 1 waits for nothing once the station
+    amends (commission_decisions._pending_on): late check-ins judge version 2 again, as a rules
+    change would. Before, any pending proposal on the station left version 2 flagged."""
+    from tests.commission_console import set_four_eyes
+
+    set_four_eyes(desks, "accept")
+    check_in_many(desks, 0, 4)
+    assert desks.submit(issued(6)).json()["status"] == "flagged"
+    proposed = desks.client.post(
+        "/api/v1/stations/001-0001/protocols/1/decision",
+        json={"decision": "accept", "reason": "the desk's paper list shows six"},
+        headers=desks.commission,
+    )
+    assert proposed.status_code == 202, proposed.text
+    amended = {**issued(6), "version": 2, "amendment_reason": "recounted the spoilt ballots"}
+    assert desks.submit(amended).json()["status"] == "flagged"
+    check_in_many(desks, 4, 2, offline=True)  # now 6 check-ins beside 6 issued
+    row = latest(desks)
+    assert (row.version, row.status, row.decided_at) == (2, "accepted", None)
+    assert counted(desks)
+    with transaction(desks.sessions) as session:
+        assert audit_discrepancies(session) == []

@@ -75,11 +75,13 @@ def resolve(document: dict[str, Any], reference: str) -> dict[str, Any]:
 
 def test_every_command_declares_its_body_errors_and_bearer_token(document: dict[str, Any]) -> None:
     commands = [entry for entry in operations(document) if entry[0] == "POST"]
-    assert len(commands) == 24  # 13 with the rules' change, poll book's 6, enrolment's 2, runoff,
-    # a lot's entry and confirmation
+    # 13 with the rules' change, poll book's 8 (desk codes, desk enrolment and desk revocation
+    # in place of the old desk tokens), enrolment's 2, runoff's 3 (definition, round 2's
+    # certification and its withdrawal), a lot's entry and confirmation
+    assert len(commands) == 28
     for method, path, operation in commands:
         label = f"{method} {path}"
-        if path == "/api/v1/enrolments":
+        if path in ("/api/v1/enrolments", "/api/v1/pollbook/enrolments"):
             # a device enrolling has no token yet: its one-time code is the proof
             assert "security" not in operation, label
         else:
@@ -91,7 +93,7 @@ def test_every_command_declares_its_body_errors_and_bearer_token(document: dict[
             "/api/v1/certification",
             "/api/v1/decisions/{decision_id}/confirmation",
             "/api/v1/lots/{lot_id}/confirmation",
-        ) or path.endswith("/enrolment-code"):
+        ) or path.endswith(("/enrolment-code", "/poll-book-codes")):
             assert "requestBody" not in operation, label
             continue  # takes no body
         body = operation["requestBody"]

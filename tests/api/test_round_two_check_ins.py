@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.register.poll_book_figures import figures_by_station
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import CheckInRow, VoterRow
 from tests.polled_election import poll_small_election
@@ -69,4 +70,10 @@ def test_a_voter_votes_in_each_round_once(api: Api) -> None:
     with transaction(api.sessions) as session:
         rounds = sorted(session.scalars(select(CheckInRow.round)).all())
         assert rounds == [1, 2]
+        # open data has a row per round: round 2's own check-ins, the station's other
+        # figures on round 1's row only
+        published = [row for row in figures_by_station(session) if row["station"] == "001-0001"]
+        assert [(row["round"], row["check_ins"]) for row in published] == [(1, 1), (2, 1)]
+        assert published[1]["additions"] is None
+        assert published[0]["additions"] == 0
         assert audit_discrepancies(session) == []

@@ -24,7 +24,7 @@ from tallyroom.store.schema import (
     ProtocolVersionRow,
 )
 from tests.commission_console import flagged_protocol, give_commission_key, set_four_eyes
-from tests.polled_election import figures, poll_small_election
+from tests.polled_election import counted_figures, poll_small_election
 from tests.station_client import Api, protocol
 
 #: the check 001-0001's and 001-0002's flagged protocols fail
@@ -79,17 +79,7 @@ def stored(api: Api, station: str) -> tuple[str, list[str], str | None, bool]:
 
 
 def good_002() -> dict[str, Any]:
-    return protocol(
-        "002-0001",
-        figures=figures(
-            {"C004": 300, "C005": 150},
-            registered=600,
-            added=5,
-            issued_in_station=470,
-            portable=10,
-            invalid=15,
-        ),
-    )
+    return protocol("002-0001", figures=counted_figures()["002-0001"])
 
 
 def test_a_rule_set_change_re_examines_undecided_protocols_only(api: Api) -> None:

@@ -112,3 +112,60 @@ def test_pollbook_check_in_twice(server: tuple[str, Path], tmp_path: Path) -> No
     )
     assert station["figures"]["second_attempts_refused"] == 1
     assert runner.invoke(app, ["pollbook", "figures", "--station", "nope"]).exit_code != 0
+
+
+def test_a_desk_enrolled_from_the_cli_checks_in_with_the_token_enrolment_gave(
+    server: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, folder = server
+    commission = str(folder / "commission.token")
+    with (tmp_path / "register.csv").open(encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    voters = [row[0] for row in rows[20:] if row[7] == "001-0001"][:2]
+    issued = runner.invoke(
+        app,
+        ["pollbook", "code", "--station", "001-0001", "--server", url, "--token-file", commission],
+    )
+    assert issued.exit_code == 0, issued.output
+    code = issued.stdout.split("001-0001: ", 1)[1].split()[0]
+    desk_folder = tmp_path / "desk"
+    enrolled = runner.invoke(
+        app,
+        [
+            "pollbook", "enrol", "--station", "001-0001", "--code", code, "--server", url,
+            "--out", str(desk_folder),
+        ],
+    )  # fmt: skip
+    assert enrolled.exit_code == 0, enrolled.output
+    token_file = desk_folder / "001-0001-pollbook-1.token"
+    assert (desk_folder / "001-0001-pollbook-1.key").stat().st_mode & 0o777 == 0o600
+    token = token_file.read_text(encoding="ascii").strip()
+    assert token.startswith("pbk_")
+    again = runner.invoke(
+        app, ["pollbook", "enrol", "--station", "001-0001", "--code", code, "--server", url,
+              "--out", str(tmp_path / "other")],
+    )  # fmt: skip
+    assert again.exit_code != 0
+    assert "enrolment_code_used" in again.output
+
+    def check_in(voter: str) -> object:
+        return runner.invoke(
+            app,
+            [
+                "pollbook", "check-in", "--station", "001-0001", "--voter", voter,
+                "--server", url, "--token", token,
+            ],
+        )  # fmt: skip
+
+    first = check_in(voters[0])
+    assert first.exit_code == 0, first.output
+    revoked = runner.invoke(
+        app,
+        [
+            "pollbook", "revoke", "--station", "001-0001", "--desk", "1", "--reason", "stolen",
+            "--server", url, "--token-file", commission,
+        ],
+    )  # fmt: skip
+    assert revoked.exit_code == 0, revoked.output
+    assert "station-001-0001/pollbook-1 revoked" in revoked.stdout
+    assert check_in(voters[1]).exit_code != 0

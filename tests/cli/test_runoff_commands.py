@@ -71,3 +71,10 @@ def test_runoff_define(
     )
     assert code == 0, output
     assert "constituency-1/round-2 defined: standing C001; withdrawn C002" in output
+    # Round 2 is certified on its own, once its stations have reported.
+    code, output = _run(server, token, "runoff", "certify", "constituency-1")
+    assert code == 1
+    assert "stations_missing" in output
+    code, output = _run(server, token, "runoff", "withdraw", "constituency-1", "--reason", "x")
+    assert code == 1
+    assert "not_certified" in output

@@ -12,6 +12,7 @@ from typing import Any
 from tallyroom.domain.contest import Contest
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind
+from tallyroom.domain.leveling_rule import leveling_rule_of
 from tallyroom.domain.list_contest import ListContest, ListMethod
 from tallyroom.exports.nist_cdf import election_report_json, election_report_xml
 from tallyroom.exports.nist_validation import check_vote_sums, validate_json, validate_xml
@@ -90,3 +91,54 @@ def test_a_district_list_contest_is_a_party_contest_of_its_district() -> None:
         assert len(by_party["YAP"]) == 3
         party_contests = [c for c in contests if c["@type"] == "ElectionResults.PartyContest"]
         assert len(party_contests) == (2 if national else 1)
+
+
+def test_leveling_seats_are_a_party_contest_of_the_country_with_their_number() -> None:
+    definition = _with_district_list(False)
+    definition = replace(
+        definition,
+        election=replace(
+            definition.election,
+            seats=definition.election.seats + 1,
+            leveling=leveling_rule_of({"seats_per_district": 1, "threshold": {"percent": 4}}),
+        ),
+    )
+    document = election_report_json(
+        definition,
+        PROTOCOLS,
+        status="preliminary",
+        generated_at=GENERATED_AT,
+        vendor_application_id="t",
+    )
+    assert validate_json(document) == []
+    assert check_vote_sums(document) == []
+    xml = election_report_xml(
+        definition,
+        PROTOCOLS,
+        status="preliminary",
+        generated_at=GENERATED_AT,
+        vendor_application_id="t",
+    )
+    assert validate_xml(xml) == []
+    contest = _by_id(document["Election"][0]["Contest"], "list-contest-leveling-seats")
+    assert contest["@type"] == "ElectionResults.PartyContest"
+    assert {(i["Type"], i.get("OtherType"), i["Value"]) for i in contest["ExternalIdentifier"]} == {
+        ("local-level", None, "leveling-seats"),
+        ("other", "tallyroom-leveling-seats", "1"),
+    }
+    # over the district list contests' stations only (district 1's two stations)
+    assert (contest["SubUnitsReported"], contest["TotalSubUnits"]) == (2, 2)
+    units = {unit["@id"]: unit for unit in document["GpUnit"]}
+    country = next(k for k, unit in units.items() if unit.get("Type") == "country")
+    assert contest["ElectionDistrictId"] == country
+    parties = {
+        party["@id"]: party["Abbreviation"]["Text"][0]["Content"] for party in document["Party"]
+    }
+    totals = {
+        parties[selection["PartyIds"][0]]: [
+            c["Count"] for c in selection["VoteCounts"] if c["GpUnitId"] == country
+        ]
+        for selection in contest["ContestSelection"]
+    }
+    assert totals["YAP"] == [520]
+    assert totals["AXCP"] == [380]

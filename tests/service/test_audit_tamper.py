@@ -7,7 +7,7 @@ import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -105,6 +105,7 @@ def play(api: Api) -> None:
             contest="constituency-2",
             withdrawals=["C005"],
             reason="C005 withdrew",
+            polling_date=date(2024, 9, 15),
         )
     # A station's round-2 protocol (a row of runoff_protocol).
     round_two = document_of(
@@ -117,6 +118,13 @@ def play(api: Api) -> None:
         ),
     )
     assert api.submit(round_two).status_code == 201
+    # ... and its turnout on round 2's own polling day (a row of runoff_turnout_report).
+    round_two_turnout = api.client.post(
+        "/api/v1/stations/002-0001/turnout",
+        json={"as_of": "10:00", "voters": 120, "contest": "constituency-2/round-2"},
+        headers=api.headers(api.station_token("002-0001")),
+    )
+    assert round_two_turnout.status_code == 201, round_two_turnout.text
     with transaction(api.sessions) as session:
         commission = authenticate(session, api.credentials.commission_token)
         annul_station(session, principal=commission, station_code="001-0003", reason="stuffing")
@@ -240,6 +248,32 @@ def play_poll_book(api: Api) -> None:
             json={"check_ins": [{"voter": voters[12], "client_reference": reference}]},
             headers=station,
         )
+    # two enrolled desks, one checking a voter in, the other revoked
+    for _ in range(2):
+        code = api.client.post(
+            "/api/v1/stations/001-0001/poll-book-codes", headers=api.commission
+        ).json()["code"]
+        desk = api.client.post(
+            "/api/v1/pollbook/enrolments",
+            json={
+                "station": "001-0001",
+                "code": code,
+                "public_key": public_key_hex(Ed25519PrivateKey.generate()),
+            },
+        )
+        assert desk.status_code == 201, desk.text
+    checked = api.client.post(
+        "/api/v1/pollbook/check-ins",
+        json={"voter": voters[13], "client_reference": "e"},
+        headers=api.headers(desk.json()["token"]),
+    )
+    assert checked.status_code == 201, checked.text
+    revoked = api.client.post(
+        "/api/v1/stations/001-0001/poll-book-desks/1/revocation",
+        json={"reason": "lost"},
+        headers=api.commission,
+    )
+    assert revoked.status_code == 201, revoked.text
 
 
 def _observe_and_complain(session: Session, commission: Any) -> None:
@@ -324,6 +358,10 @@ EDITS: list[tuple[str, str, Any]] = [
     ("station_key", "made", lambda c: c.made == "device"),
     ("station_enrolment", "code_hash", None),
     ("station_enrolment", "used_at", None),
+    ("station_enrolment", "purpose", lambda c: c.purpose == "poll_book"),
+    ("poll_book_device", "public_key", None),
+    ("poll_book_device", "revoked_at", lambda c: c.revoked_at.is_not(None)),
+    ("poll_book_device", "number", lambda c: c.revoked_at.is_(None)),
     ("access_token", "role", lambda c: c.role == "station"),
     ("access_token", "revoked_at", lambda c: c.revoked_at.is_not(None)),
     ("protocol_version", "status", lambda c: c.status == "flagged"),
@@ -378,6 +416,8 @@ EDITS: list[tuple[str, str, Any]] = [
     ("runoff_candidate", "round_one_votes", None),
     ("runoff_protocol", "body", None),
     ("runoff_protocol", "status", None),
+    ("runoff_turnout_report", "voters", None),
+    ("runoff_turnout_report", "status", None),
 ]
 #: what a problem about each table says when it is not "table <name>"
 NAMED: dict[str, str] = {

@@ -10,9 +10,16 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tallyroom.service.audit import audit_log
 from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.audit.row_ledger import ROWS_RECORDED
 from tallyroom.service.definition.credentials import IssuedCredentials, authenticate
-from tallyroom.service.register.poll_book import CheckInRequest, record_check_ins
+from tallyroom.service.register.poll_book import (
+    CheckInRequest,
+    DeskBatch,
+    record_check_ins,
+    record_desk_batches,
+)
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import (
     CheckInRow,
@@ -63,21 +70,26 @@ def test_planted_double_votes_are_found_and_none_invented(
                 session, principal=principal, requests=[request], online=True
             )[0]
             assert outcome.status == "recorded", outcome
-    statuses: list[str] = []
-    for code, requests in offline.items():
-        for start in range(0, len(requests), 500):
-            with transaction(loaded_election) as session:
-                principal = authenticate(session, credentials.stations[code][1])
-                statuses += [
-                    o.status
-                    for o in record_check_ins(
-                        session,
-                        principal=principal,
-                        requests=requests[start : start + 500],
-                        online=False,
-                    )
-                ]
+    # at noon every offline desk syncs at once: one transaction, as the tick of a replay
+    with transaction(loaded_election) as session:
+        logged_before = _check_in_entries(session)
+        batches = [
+            DeskBatch(
+                authenticate(session, credentials.stations[code][1]),
+                requests[start : start + 500],
+                online=False,
+            )
+            for code, requests in offline.items()
+            for start in range(0, len(requests), 500)
+        ]
+        statuses = [
+            o.status for outcomes in record_desk_batches(session, batches=batches) for o in outcomes
+        ]
+        # one image entry per desk, under the desk's own name
+        actors = [actor for actor, _ in _check_in_entries(session)[len(logged_before) :]]
+        assert sorted(actors) == sorted(batch.principal.actor for batch in batches)
     assert statuses.count("double_vote") == len(planted)
+    assert statuses.count("recorded") == sum(map(len, offline.values())) - len(planted)
     with transaction(loaded_election) as session:
         found = set(
             session.scalars(
@@ -89,3 +101,12 @@ def test_planted_double_votes_are_found_and_none_invented(
         assert found == planted
         assert session.scalar(select(func.count()).select_from(CheckInRow)) == 1_200 + 25
         assert audit_discrepancies(session) == []
+
+
+def _check_in_entries(session: Session) -> list[tuple[str, int]]:
+    """(actor, rows) of each entry logging check-in row images, in chain order."""
+    return [
+        (entry.actor, len(entry.payload["rows"]))
+        for entry in audit_log.entries(session)
+        if entry.action == ROWS_RECORDED and entry.payload["table"] == "check_in"
+    ]

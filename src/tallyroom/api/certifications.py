@@ -38,7 +38,7 @@ from tallyroom.service.results.certification import (
 router = APIRouter(prefix="/api/v1", tags=["commission"])
 
 
-def _certified(certification: PublishedCertification) -> dict[str, object]:
+def certified_body(certification: PublishedCertification) -> dict[str, object]:
     return {
         "constituency": certification.constituency,
         "certified": True,
@@ -77,7 +77,7 @@ async def post_certification(number: ConstituencyNumber, request: Request) -> JS
             signing_key=runtime.tree_head_key,
         ),
     )
-    return JSONResponse(_certified(certification), status_code=201)
+    return JSONResponse(certified_body(certification), status_code=201)
 
 
 @router.post(
@@ -114,7 +114,7 @@ async def post_national_certification(request: Request) -> JSONResponse:
             session, principal=principal, signing_key=runtime.tree_head_key
         ),
     )
-    return JSONResponse(_certified(certification), status_code=201)
+    return JSONResponse(certified_body(certification), status_code=201)
 
 
 @router.post(

@@ -8,7 +8,14 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tallyroom.api.request_bodies import CommissionBody, ProtocolFiguresBody, Reason, StationCode
+from tallyroom.api.request_bodies import (
+    EXAMPLE_PROTOCOL,
+    CommissionBody,
+    ProtocolFiguresBody,
+    Reason,
+    ReasonBody,
+    StationCode,
+)
 from tallyroom.domain.complaint import (
     ComplaintCategory,
     ComplaintSubject,
@@ -125,7 +132,7 @@ class IssuedObserversBody(BaseModel):
     observers: list[IssuedObserverBody]
 
 
-class RevocationReasonBody(CommissionBody):
+class RevocationReasonBody(ReasonBody):
     model_config = ConfigDict(
         title="RevocationReason",
         extra="forbid",
@@ -134,7 +141,6 @@ class RevocationReasonBody(CommissionBody):
     error_codes: ClassVar[dict[str, tuple[str, str]]] = {
         "reason": ("reason_required", "a revocation needs a reason")
     }
-    reason: Reason
 
 
 class CountBody(BaseModel):
@@ -168,17 +174,8 @@ class ProtocolCopyBody(CommissionBody):
             "examples": [
                 {
                     "station": "001-0001",
-                    "figures": {
-                        "registered_voters": 1200,
-                        "voters_added": 0,
-                        "ballots_received": 1200,
-                        "ballots_issued_in_station": 740,
-                        "ballots_issued_portable": 20,
-                        "ballots_cast": 760,
-                        "invalid_ballots": 10,
-                        "unused_ballots": 440,
-                        "votes": {"C001": 400, "C002": 250, "C003": 100},
-                    },
+                    # the figures of the station's own example protocol
+                    "figures": EXAMPLE_PROTOCOL["figures"],
                 }
             ]
         },
@@ -272,14 +269,13 @@ class ComplaintFiledBody(BaseModel):
     due_at: datetime
 
 
-class ComplaintStepBody(CommissionBody):
+class ComplaintStepBody(ReasonBody):
     model_config = ConfigDict(
         title="ComplaintStep", extra="forbid", json_schema_extra={"examples": [{"reason": "x"}]}
     )
     error_codes: ClassVar[dict[str, tuple[str, str]]] = {
         "reason": ("reason_required", "a step needs a reason")
     }
-    reason: Reason
 
 
 class ComplaintDecisionBody(ComplaintStepBody):

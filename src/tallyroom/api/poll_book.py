@@ -1,22 +1,27 @@
-"""Routes of the poll book (station desks, authenticated by their station's token) and its
-public figures."""
+"""Routes of the poll book (a station's desks, authenticated by the station's token or a desk's
+own poll-book token), the desks' enrolment with one-time codes and revocation, and the poll
+book's public figures."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from tallyroom.api.acting_person import caller_of
 from tallyroom.api.conditional_get import json_read
+from tallyroom.api.integer_parameters import LARGEST_INTEGER
 from tallyroom.api.json_body import json_object
 from tallyroom.api.openapi_contract import (
     CONDITIONAL_READ,
     command,
     command_responses,
     public_read,
+    request_body,
 )
 from tallyroom.api.poll_book_bodies import (
     AbsenteeCertificateBody,
@@ -28,15 +33,17 @@ from tallyroom.api.poll_book_bodies import (
     CheckInBody,
     CheckInOutcomeBody,
     LookUpBody,
-    PollBookDeviceBody,
-    PollBookDeviceIssuedBody,
+    PollBookCodeBody,
+    PollBookEnrolmentBody,
     PollBookFiguresBody,
+    PollBookKeyBody,
     StationPollBookFiguresBody,
     TurnoutCrossCheckBody,
     VoterRecordBody,
 )
-from tallyroom.api.request_bodies import validated
+from tallyroom.api.request_bodies import EnrolmentBody, ReasonBody, validated
 from tallyroom.api.runtime import runtime_of
+from tallyroom.service.definition.elections import election_row
 from tallyroom.service.register import poll_book, poll_book_devices, poll_book_figures
 from tallyroom.service.register.poll_book import CheckInRequest
 
@@ -86,13 +93,18 @@ async def post_look_up(request: Request) -> JSONResponse:
 )
 async def post_check_in(request: Request) -> JSONResponse:
     body = validated(CheckInBody, await json_object(request))
-    outcome = await run_in_threadpool(
-        runtime_of(request).command,
-        caller_of(request),
-        lambda session, principal: poll_book.check_in(
-            session, principal=principal, request=_request(body)
-        ),
-    )
+    runtime, caller = runtime_of(request), caller_of(request)
+    if isinstance(caller, str):
+        # a desk's token: committed with the other desks' check-ins of the moment
+        outcome = await asyncio.wrap_future(runtime.check_ins.check_in(caller, _request(body)))
+    else:
+        outcome = await run_in_threadpool(
+            runtime.command,
+            caller,
+            lambda session, principal: poll_book.check_in(
+                session, principal=principal, request=_request(body)
+            ),
+        )
     if outcome.status == "refused":
         raise poll_book.refusal_error(outcome)
     status = 200 if outcome.status == "already_recorded" else 201
@@ -167,22 +179,77 @@ async def post_absentee_certificate(request: Request) -> JSONResponse:
 
 
 @router.post(
-    "/pollbook/devices",
-    summary="Issue a token for one more poll-book desk at a station (a commission)",
+    "/stations/{code}/poll-book-codes",
+    summary="Issue a one-time code for one more poll-book desk at a station (a commission)",
+    description="The commission or the station's constituency commission; up to "
+    f"{poll_book_devices.MAXIMUM_DEVICES} desks a station (409 `too_many_devices`). Nothing is "
+    "revoked: the station's signing device and its other desks keep working. The code enrols "
+    "a desk only (`POST /api/v1/pollbook/enrolments`), never a signing device.",
     status_code=201,
-    responses=command_responses({201: (PollBookDeviceIssuedBody, "issued: the token once")}),
-    openapi_extra=command(PollBookDeviceBody, body="the station"),
+    responses=command_responses({201: (PollBookCodeBody, "the code, shown once")}),
+    openapi_extra=command(),
 )
-async def post_poll_book_device(request: Request) -> JSONResponse:
-    body = validated(PollBookDeviceBody, await json_object(request))
-    device = await run_in_threadpool(
+async def post_poll_book_code(code: str, request: Request) -> JSONResponse:
+    issued = await run_in_threadpool(
         runtime_of(request).command,
         caller_of(request),
-        lambda session, principal: poll_book_devices.issue_poll_book_device(
-            session, principal=principal, station_code=body.station
+        lambda session, principal: poll_book_devices.issue_poll_book_code(
+            session, principal=principal, station_code=code
         ),
     )
-    return JSONResponse(device.as_dict(), status_code=201)
+    return JSONResponse(issued.as_dict(), status_code=201)
+
+
+@router.post(
+    "/pollbook/enrolments",
+    summary="Enrol a poll-book desk's public key with its station's one-time desk code",
+    description="No token: the desk's code is the proof. The code is spent; the answer "
+    "carries the desk's poll-book token. 403 `enrolment_code_wrong` or "
+    "`enrolment_code_wrong_purpose` (a signing device's code), 409 `enrolment_code_used`, "
+    "`enrolment_code_expired` or `key_known`, 422 `enrolment_code_mistyped` or "
+    "`public_key_invalid`.",
+    status_code=201,
+    responses=command_responses({201: (PollBookEnrolmentBody, "enrolled")}),
+    openapi_extra=request_body(EnrolmentBody, "the station, the desk's code and its key"),
+)
+async def post_poll_book_enrolment(request: Request) -> JSONResponse:
+    body = await json_object(request)
+    enrolment = await run_in_threadpool(
+        runtime_of(request).unauthenticated_command,
+        lambda session: poll_book_devices.enrol_poll_book_device(
+            session,
+            station_code=body.get("station"),
+            code=body.get("code"),
+            public_key=body.get("public_key"),
+            election_id=election_row(session).id,
+        ),
+    )
+    return JSONResponse(enrolment.as_dict(), status_code=201)
+
+
+@router.post(
+    "/stations/{code}/poll-book-desks/{number}/revocation",
+    summary="Revoke one poll-book desk (lost or replaced), with the reason",
+    description="A commission in its scope. The desk's key and token stop from now; the "
+    "station's other desks and its signing device keep working; what it checked in stays.",
+    status_code=201,
+    responses=command_responses({201: (PollBookKeyBody, "the desk's key, revoked")}),
+    openapi_extra=command(ReasonBody, body="why the desk is revoked"),
+)
+async def post_poll_book_revocation(
+    code: str,
+    number: Annotated[int, Path(ge=1, le=LARGEST_INTEGER)],
+    request: Request,
+) -> JSONResponse:
+    body = validated(ReasonBody, await json_object(request))
+    key = await run_in_threadpool(
+        runtime_of(request).command,
+        caller_of(request),
+        lambda session, principal: poll_book_devices.revoke_poll_book_device(
+            session, principal=principal, station_code=code, number=number, reason=body.reason
+        ),
+    )
+    return JSONResponse(key.as_dict(), status_code=201)
 
 
 def _json(value: object) -> bytes:

@@ -161,27 +161,43 @@ class AbsenteeCertificateBody(CommissionBody):
     number: CertificateNumber
 
 
-class PollBookDeviceBody(CommissionBody):
-    """One more poll-book desk at a station (the commission, or the station's constituency
-    commission, issues it)."""
+class PollBookCodeBody(BaseModel):
+    """A one-time code for one more poll-book desk at a station (shown once; only its hash
+    is kept). The station's signing key and its other desks are untouched."""
 
-    model_config = ConfigDict(
-        title="PollBookDevice",
-        extra="forbid",
-        json_schema_extra={"examples": [{"station": "001-0001"}]},
-    )
-    error_codes: ClassVar[dict[str, tuple[str, str]]] = {
-        "station": ("station_required", "name the station by its code"),
-    }
+    model_config = ConfigDict(title="PollBookCode")
 
-    station: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z-]+$")]
+    station: str
+    code: str
+    expires_at: str
 
 
-class PollBookDeviceIssuedBody(BaseModel):
+class PollBookEnrolmentBody(BaseModel):
+    """An enrolled desk: its name, its poll-book token (keep it with the key) and its key's
+    fingerprint."""
+
+    model_config = ConfigDict(title="PollBookEnrolment")
+
     station: str
     device: str = Field(description="the desk's name on its check-ins and in the audit log")
     token: str = Field(description="shown once: poll-book calls for this station only")
+    fingerprint: str
+    enrolled_at: str
     expires_at: str
+
+
+class PollBookKeyBody(BaseModel):
+    """A desk's key as published, after its revocation."""
+
+    model_config = ConfigDict(title="PollBookKey")
+
+    public_key: str
+    fingerprint: str
+    made: str
+    purpose: str
+    device: str
+    enrolled_at: str
+    revoked_at: str | None
 
 
 class VoterRecordBody(BaseModel):

@@ -118,7 +118,10 @@ async def get_constituency(number: ConstituencyNumber, request: Request) -> Resp
     results = await national_results(request)
     result = constituency_result(results, number)
     return await _respond(
-        request, results, f"constituency-{number}", lambda: constituency_json(result)
+        request,
+        results,
+        f"constituency-{number}",
+        lambda: constituency_json(result, results.leveling),
     )
 
 

@@ -6,6 +6,7 @@ small bodies are validated with these models (`validated`)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -130,7 +131,16 @@ class TurnoutReportBody(BaseModel):
             default=None,
             pattern=r"^[0-9a-f]{128}$",
             description="optional: the station key's Ed25519 signature (hex) over the RFC 8785 "
-            'form of {"election", "station", "as_of", "voters"}',
+            'form of {"election", "station", "as_of", "voters"} (and "contest" in round 2)',
+        ),
+    ] = None
+    contest: Annotated[
+        str | None,
+        Field(
+            default=None,
+            max_length=64,
+            examples=["constituency-1/round-2"],
+            description="a round-2 contest: the report is of round 2's own polling day",
         ),
     ] = None
 
@@ -268,15 +278,24 @@ class RunoffRequestBody(CommissionBody):
     model_config = ConfigDict(
         title="RunoffRequest",
         json_schema_extra={
-            "examples": [{"withdrawals": ["C003"], "reason": "C003 withdrew (declaration 4/2024)"}]
+            "examples": [
+                {
+                    "withdrawals": ["C003"],
+                    "reason": "C003 withdrew (declaration 4/2024)",
+                    "polling_date": "2024-02-21",
+                }
+            ]
         },
     )
     error_codes: ClassVar[dict[str, tuple[str, str]]] = {
         "withdrawals": ("invalid_withdrawals", "withdrawals is a list of candidate codes"),
         "reason": ("invalid_reason", "a reason is text of at most 2,000 characters"),
+        "polling_date": ("invalid_polling_date", "polling_date is a date: YYYY-MM-DD"),
     }
     withdrawals: Annotated[list[CandidateCode], Field(max_length=100)] = []
     reason: Reason | None = None
+    #: round 2's own polling day (its hourly turnout is judged by that day's clock)
+    polling_date: date | None = None
 
 
 class TokenRevocationBody(CommissionBody):

@@ -274,6 +274,9 @@ class ConstituencyResultBody(BaseModel):
         description="a district list contest's seats: its quotient table, threshold line and "
         "seat holders (absent for a candidate contest)",
     )
+    leveling_seats: list[LevelingSeatBody] | None = Field(
+        default=None, description="the leveling seats placed in this district, if any"
+    )
     tie_decision: TieDecisionBody | None = Field(
         default=None,
         description="a tied candidate contest: the seats by the tie rule and drawn lots, and "
@@ -378,6 +381,9 @@ class ListContestBody(BaseModel):
     threshold_counts_blank: bool | None = Field(
         default=None, description="true when blank votes count in the threshold's base"
     )
+    first_divisor: str | None = Field(
+        default=None, description="modified Sainte-Laguë: the first divisor (exact, e.g. 7/5)"
+    )
 
 
 class DistrictSeatHolderBody(BaseModel):
@@ -393,6 +399,50 @@ class DistrictListBody(ListContestBody):
 
     seat_holders: list[DistrictSeatHolderBody] = Field(
         description="the candidates taking the seats, in their party's closed list order"
+    )
+
+
+class LevelingSeatBody(BaseModel):
+    model_config = ConfigDict(title="LevelingSeat")
+
+    order: int = Field(description="the order the geographic step placed it in")
+    party: str
+    candidate: str | None = Field(description="the party's next list candidate in the district")
+    status: Literal["won", "leading"] | None
+    quotient: ExactNumberBody = Field(
+        description="the party's district quotient over the district's votes per ordinary seat"
+    )
+
+
+class LevelingNationalSeatsBody(BaseModel):
+    model_config = ConfigDict(title="LevelingNationalSeats")
+
+    party: str
+    district_seats: int
+    leveling_seats: int
+
+
+class LevelingBody(BaseModel):
+    model_config = ConfigDict(title="Leveling")
+
+    rule: dict[str, Any] = Field(description="the leveling rule as the definition declares it")
+    seats: int = Field(description="leveling seats in all")
+    status: str | None = Field(
+        description="won once every district list station is counted or certified, leading before"
+    )
+    base_votes: int = Field(description="national list votes the threshold is a share of")
+    threshold_votes: ExactNumberBody = Field(description="the national threshold line in votes")
+    national_votes: dict[str, int]
+    passed: list[str] = Field(description="parties past the national threshold")
+    lot_needed_between: list[str]
+    national_steps: list[dict[str, Any]] = Field(
+        description="each national step's seats and quotients; the last one counts"
+    )
+    over_represented: list[str] = Field(description="parties dropped, in the order dropped")
+    party_leveling_seats: dict[str, int]
+    national_seats: list[LevelingNationalSeatsBody]
+    placements: list[dict[str, Any]] = Field(
+        description="the geographic step: order, district, party, candidate, quotient"
     )
 
 
@@ -439,6 +489,9 @@ class NationalSummaryBody(BaseModel):
     )
     national_seats: list[NationalSeatsBody] | None = Field(
         default=None, description="seats by party: constituency and list, with a list contest"
+    )
+    leveling: LevelingBody | None = Field(
+        default=None, description="leveling seats over the district list contests, if any"
     )
 
 
@@ -706,6 +759,21 @@ class LatestVersionBody(BaseModel):
     figures: dict[str, Any]
 
 
+class StationRoundBody(BaseModel):
+    """One round the station votes in: its contest, candidates, hours, versions."""
+
+    model_config = ConfigDict(title="StationRound")
+
+    round: int = Field(description="1, or 2 for a two-round contest's round 2")
+    contest: str = Field(description='"constituency-5" or "constituency-5/round-2"')
+    polling_date: str | None
+    certified: bool | None = None
+    candidates: list[SetupCandidateBody] = Field(description="on this round's ballot, in order")
+    turnout_hours: list[str]
+    turnout_reported: dict[str, int]
+    latest: LatestVersionBody | None
+
+
 class StationSetupBody(BaseModel):
     """What a station's device needs to enter, check and sign its protocol."""
 
@@ -728,6 +796,8 @@ class StationSetupBody(BaseModel):
     two_clerk_entry: bool
     key_fingerprint: str | None
     latest: LatestVersionBody | None
+    rounds: list[StationRoundBody] = Field(description="round 1, and round 2 once defined")
+    round_in_progress: int
 
 
 class RunoffCandidateBody(BaseModel):
@@ -756,6 +826,8 @@ class RunoffBody(BaseModel):
     withdrawn: list[str]
     defined_at: str
     reason: str | None
+    polling_date: str | None = Field(description="round 2's own polling day (YYYY-MM-DD)")
+    certified: bool = Field(description="round 2's certification stands: it is frozen")
 
 
 class RoundTwoCountBody(BaseModel):
@@ -773,12 +845,24 @@ class RoundTwoCountBody(BaseModel):
     leader: str | None
     tied: list[str]
     status: Literal["won", "leading"] | None
+    certified: bool = Field(description="round 2's certification stands")
+
+
+class RoundTwoTurnoutBody(BaseModel):
+    """Round 2's accepted turnout at one reporting hour of its own polling day."""
+
+    model_config = ConfigDict(title="RoundTwoTurnout")
+
+    as_of: str
+    voters: int
+    stations_reporting: int
 
 
 class PublishedRunoffBody(RunoffBody):
     model_config = ConfigDict(title="PublishedRunoff")
 
     round_two: RoundTwoCountBody
+    turnout: list[RoundTwoTurnoutBody] = Field(description="round 2's turnout by hour")
 
 
 class RunoffsBody(BaseModel):

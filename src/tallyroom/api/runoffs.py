@@ -1,7 +1,7 @@
 """Routes for runoffs: the commission defines a two-round contest's round 2 from its
 certified round 1 (withdrawals recorded); the defined rounds 2 are public, each with its
 count as it stands (stations submit round-2 protocols to POST /api/v1/protocols, naming the
-round-2 contest)."""
+round-2 contest); round 2 is certified on its own, and withdrawn with a reason."""
 
 from __future__ import annotations
 
@@ -13,13 +13,24 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from tallyroom.api.acting_person import caller_of
+from tallyroom.api.certifications import certified_body
 from tallyroom.api.conditional_get import json_read
 from tallyroom.api.json_body import json_object
 from tallyroom.api.openapi_contract import CONDITIONAL_READ, command, command_responses, public_read
-from tallyroom.api.request_bodies import RunoffRequestBody, validated
-from tallyroom.api.response_bodies import RunoffBody, RunoffsBody
+from tallyroom.api.request_bodies import (
+    CertificationRequestBody,
+    ReasonBody,
+    RunoffRequestBody,
+    validated,
+)
+from tallyroom.api.response_bodies import CertificationBody, RunoffBody, RunoffsBody
 from tallyroom.api.runtime import runtime_of
+from tallyroom.domain.runoff import constituency_of_runoff
 from tallyroom.service.definition.elections import election_row
+from tallyroom.service.results.runoff_certification import (
+    certify_runoff,
+    withdraw_runoff_certification,
+)
 from tallyroom.service.results.runoff_protocols import published_runoffs
 from tallyroom.service.results.runoffs import define_runoff
 
@@ -33,7 +44,7 @@ router = APIRouter(prefix="/api/v1", tags=["commission"])
     responses=command_responses({201: (RunoffBody, "round 2 defined")}),
     openapi_extra=command(
         RunoffRequestBody,
-        body="the qualified candidates who withdrew, and why (both optional)",
+        body="the qualified candidates who withdrew and why, round 2's polling date (optional)",
         body_required=False,
     ),
 )
@@ -51,9 +62,59 @@ async def post_runoff(contest: str, request: Request) -> JSONResponse:
             contest=contest,
             withdrawals=body.withdrawals,
             reason=body.reason,
+            polling_date=body.polling_date,
         ),
     )
     return JSONResponse(defined.as_dict(), status_code=201)
+
+
+@router.post(
+    "/contests/{contest}/runoff/certification",
+    summary="Certify a two-round contest's round 2 once every station's protocol is counted",
+    status_code=201,
+    responses=command_responses({201: (CertificationBody, "round 2 certified, signed")}),
+    openapi_extra=command(
+        CertificationRequestBody, body="why it is certified (optional)", body_required=False
+    ),
+)
+async def post_runoff_certification(contest: str, request: Request) -> JSONResponse:
+    empty = request.headers.get("content-length", "0") == "0" and (
+        "transfer-encoding" not in request.headers
+    )
+    body = validated(CertificationRequestBody, {} if empty else await json_object(request))
+    runtime = runtime_of(request)
+    certification = await run_in_threadpool(
+        runtime.command,
+        caller_of(request),
+        lambda session, principal: certify_runoff(
+            session,
+            principal=principal,
+            contest=f"{contest}/round-2",
+            reason=body.reason,
+            signing_key=runtime.tree_head_key,
+        ),
+    )
+    return JSONResponse(certified_body(certification), status_code=201)
+
+
+@router.post(
+    "/contests/{contest}/runoff/certification/withdrawal",
+    summary="Withdraw a round 2's certification, with a reason",
+    responses=command_responses({200: (CertificationBody, "withdrawn")}),
+    openapi_extra=command(ReasonBody, body="why the certification is withdrawn"),
+)
+async def post_runoff_certification_withdrawal(contest: str, request: Request) -> JSONResponse:
+    reason = validated(ReasonBody, await json_object(request)).reason
+    await run_in_threadpool(
+        runtime_of(request).command,
+        caller_of(request),
+        lambda session, principal: withdraw_runoff_certification(
+            session, principal=principal, contest=f"{contest}/round-2", reason=reason
+        ),
+    )
+    return JSONResponse(
+        {"constituency": constituency_of_runoff(f"{contest}/round-2"), "certified": False}
+    )
 
 
 @router.get(

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tallyroom.api.check_in_gathering import CheckInGathering
 from tallyroom.api.intake_process import ProtocolIntakeProcess
 from tallyroom.api.protocol_intake import ProtocolIntake
 from tallyroom.domain.election_clock import ElectionClock
@@ -71,6 +72,8 @@ class Runtime:
     intake_process_url: InitVar[str | None] = None
     #: protocols from many stations committed together (see api/protocol_intake.py)
     intake: Intake = field(init=False)
+    #: single online check-ins from many desks committed together (api/check_in_gathering.py)
+    check_ins: CheckInGathering = field(init=False)
     #: the commission's tree-head key: with it, the server signs the audit log's head every
     #: `head_interval` seconds while entries arrive (service/audit/audit_tree.py)
     tree_head_key: Ed25519PrivateKey | None = None
@@ -87,6 +90,12 @@ class Runtime:
             ProtocolIntakeProcess(intake_process_url)
             if intake_process_url
             else ProtocolIntake(self.writer, write_lock=self.write_lock, on_error=database_conflict)
+        )
+        self.check_ins = CheckInGathering(
+            self.writer,
+            write_lock=self.write_lock,
+            run_alone=self.command,
+            mark_drilled=self._mark_drilled_in,
         )
 
     @classmethod
@@ -127,17 +136,21 @@ class Runtime:
         try:
             with self.write_lock or nullcontext(), transaction(self.writer) as session:
                 principal = authenticate_caller(session, token)
-                marking = self.clock.is_drill and principal.election_id not in self._drilled
-                if marking:
-                    election_drill.mark_drilled(
-                        session, [principal.election_id], clock=self.clock.describe()
-                    )
+                remember = self._mark_drilled_in(session, [principal.election_id])
                 outcome = action(session, principal)
-            if marking:  # remembered once committed: a refused command rolls the mark back
-                self._drilled.add(principal.election_id)
+            remember()
             return outcome
         except IntegrityError as error:
             raise database_conflict(error) or error from None
+
+    def _mark_drilled_in(self, session: Session, election_ids: list[int]) -> Callable[[], None]:
+        """On a drill clock, mark these elections as drilled in the caller's transaction;
+        what remembers them once it has committed (a refused command rolls the mark back)."""
+        wanted = [i for i in election_ids if i not in self._drilled] if self.clock.is_drill else []
+        if not wanted:
+            return lambda: None
+        election_drill.mark_drilled(session, wanted, clock=self.clock.describe())
+        return lambda: self._drilled.update(wanted)
 
     def unauthenticated_command(self, action: Callable[[Session], Outcome]) -> Outcome:
         """Run a command that proves its right itself (a device enrolling with its one-time
@@ -184,6 +197,7 @@ class Runtime:
     def close(self) -> None:
         """Answer the protocols already queued, then release every database connection."""
         self.intake.close()
+        self.check_ins.close()
         self._stopping.set()
         if self._head_signer is not None:
             self._head_signer.join()

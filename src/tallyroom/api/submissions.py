@@ -35,6 +35,7 @@ from tallyroom.service.protocols.double_entry import record_double_entry
 from tallyroom.service.protocols.protocol_photos import published_photo, store_protocol_photo
 from tallyroom.service.protocols.turnout import TurnoutReport, report_turnout, report_turnout_many
 from tallyroom.service.results.runoff_protocols import is_runoff_document, submit_runoff_protocol
+from tallyroom.service.results.runoff_turnout import report_runoff_turnout
 
 router = APIRouter(prefix="/api/v1", tags=["stations"])
 
@@ -171,6 +172,25 @@ async def get_protocol_photo(sha256: str, request: Request) -> Response:
 async def post_turnout(code: str, request: Request) -> JSONResponse:
     body: dict[str, Any] = await json_object(request)
     runtime = runtime_of(request)
+    if body.get("contest") is not None:
+        # A report of round 2's own polling day, naming the round-2 contest.
+        runoff_outcome = await run_in_threadpool(
+            runtime.command,
+            bearer_token(request),
+            lambda session, principal: report_runoff_turnout(
+                session,
+                principal=principal,
+                contest=body["contest"],
+                station_code=code,
+                as_of=body.get("as_of"),
+                voters=body.get("voters"),
+                clock=runtime.clock,
+                signature=body.get("signature"),
+            ),
+        )
+        return JSONResponse(
+            runoff_outcome.as_dict(), status_code=200 if runoff_outcome.already_stored else 201
+        )
     outcome = await run_in_threadpool(
         runtime.command,
         bearer_token(request),
@@ -207,6 +227,13 @@ async def post_turnout_batch(request: Request) -> JSONResponse:
     items = body.get("reports")
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise InvalidInput("invalid_request", "reports must be a list of objects")
+    if any(item.get("contest") is not None for item in items):
+        # Never stored as round 1's: a round-2 report goes to its station's own route.
+        raise InvalidInput(
+            "contest_not_relayed",
+            "round-2 reports are sent one station at a time: "
+            "POST /api/v1/stations/{code}/turnout with the contest",
+        )
     reports = [
         TurnoutReport(item.get("station"), item.get("as_of"), item.get("voters")) for item in items
     ]

@@ -82,6 +82,24 @@ def seats_table(national: dict[str, Any]) -> Table:
             str(len(holders) - won),
             style="dim",
         )
+    leveling = national.get("leveling")
+    if leveling is not None and leveling["status"] is not None:
+        # Of the parties' seats above, the leveling seats (counted in the tally already).
+        placed = leveling["placements"]
+        won = len(placed) if leveling["status"] == "won" else 0
+        held = ", ".join(
+            f"{r['party']} {r['leveling_seats']}"
+            for r in leveling["national_seats"]
+            if r["leveling_seats"]
+        )
+        table.add_row(
+            f"  of which leveling seats (national threshold "
+            f"{leveling['rule']['threshold']['percent']} %): {held}",
+            str(len(placed)),
+            str(won),
+            str(len(placed) - won),
+            style="dim",
+        )
     members = [g for g in national["seats"] if g["nomination"] == "party_member"]
     non_party = [g for g in national["seats"] if g["nomination"] == "non_party"]
     row("independents", members + non_party, style="bold")

@@ -17,7 +17,7 @@ station = typer.Typer(
 )
 
 
-def _write_secret(path: Path, data: bytes) -> None:
+def write_secret(path: Path, data: bytes) -> None:
     # Mode 0600 from the first byte; never over an existing key.
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
@@ -48,8 +48,8 @@ def enrol(
         {"station": station_code, "code": code, "public_key": public_key_hex(private_key)},
         token="",
     )
-    _write_secret(key_path, private_key_pem(private_key))
-    _write_secret(token_path, str(answer["token"]).encode() + b"\n")
+    write_secret(key_path, private_key_pem(private_key))
+    write_secret(token_path, str(answer["token"]).encode() + b"\n")
     console.print(
         f"station {answer['station']} enrolled; key fingerprint [bold]{answer['fingerprint']}"
         f"[/] (show it to the observers); key in {key_path}, token in {token_path}"

@@ -53,7 +53,8 @@ OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
     "stations.csv": frozenset({"contact"}),
     # a district list contest's threshold (percent of the district's valid list votes) and
     # whether blank votes count in its base
-    "contests.csv": frozenset({"threshold_percent", "threshold_counts_blank"}),
+    # and, for a divisor method, a first divisor replacing the series' own (Norway: 1.4)
+    "contests.csv": frozenset({"threshold_percent", "threshold_counts_blank", "first_divisor"}),
 }
 #: files a definition may leave out, read and written only when present
 OPTIONAL_FILES: dict[str, tuple[str, ...]] = {
@@ -64,5 +65,6 @@ OPTIONAL_FILES: dict[str, tuple[str, ...]] = {
         "seats",
         "threshold_percent",
         "threshold_counts_blank",
+        "first_divisor",
     ),
 }

@@ -32,6 +32,7 @@ from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind, Election, VotingHours
 from tallyroom.domain.electoral_systems.tie_rules import TieRule
+from tallyroom.domain.leveling_rule import leveling_rule_of
 from tallyroom.domain.list_contest import list_contest_of, threshold_percent_of
 from tallyroom.domain.observer import Observer, ObserverKind
 from tallyroom.domain.organisation import ExitPollSample, Organisation, OrganisationRole
@@ -149,6 +150,12 @@ def _read_election(folder: Path, problems: ProblemCollector) -> Election | None:
             problems.add(
                 ELECTION_FILE, line.get("list_contest", 1), "election.list_contest", str(error)
             )
+            return None
+    if section.get("leveling") is not None:
+        try:
+            values["leveling"] = leveling_rule_of(section["leveling"])
+        except ValueError as error:
+            problems.add(ELECTION_FILE, line.get("leveling", 1), "election.leveling", str(error))
             return None
     contest_problem = _contest_problem(values["contest_kind"], values["seats_per_constituency"])
     if contest_problem:
@@ -312,6 +319,18 @@ def _optional_threshold(cell: str) -> Fraction | None:
     return threshold_percent_of(cell.strip()) if cell.strip() else None
 
 
+def _optional_first_divisor(cell: str) -> Fraction | None:
+    if not cell.strip():
+        return None
+    try:
+        divisor = Fraction(cell.strip())
+    except (ValueError, ZeroDivisionError):
+        raise ValueError("first_divisor must be a number") from None
+    if divisor <= 0:
+        raise ValueError("first_divisor must be above 0")
+    return divisor
+
+
 def _optional_yes_no(cell: str) -> bool | None:
     return columns.yes_no(cell) if cell.strip() else None
 
@@ -336,8 +355,19 @@ def _check_seats(definition: ElectionDefinition, problems: ProblemCollector, lin
     election = definition.election
     contested = sum(seats for _, seats in definition.contest_systems().values())
     listed = election.list_contest.seats if election.list_contest is not None else 0
-    if contested + listed != election.seats:
+    districts = sum(kind.is_list for kind, _ in definition.contest_systems().values())
+    if election.leveling is not None and districts == 0:
+        problems.add(
+            ELECTION_FILE,
+            line,
+            "election.leveling",
+            "leveling seats need district list contests (contests.csv)",
+        )
+        return
+    leveling = election.leveling.total(districts) if election.leveling is not None else 0
+    if contested + listed + leveling != election.seats:
         lists = f" and the list contest {listed}" if listed else ""
+        lists += f" and {leveling} leveling seats" if leveling else ""
         problems.add(
             ELECTION_FILE,
             line,
@@ -522,9 +552,10 @@ class _FolderReader:
             columns.positive_integer,
             _optional_threshold,
             _optional_yes_no,
+            _optional_first_divisor,
         )
         for line, row, valid in self.records(file, parsers):
-            number, kind, seats, threshold, counts_blank = row
+            number, kind, seats, threshold, counts_blank, first_divisor = row
             if number is not None:
                 valid = self.unique(file, line, "constituency", number, seen) and valid
                 if not self.known(number, constituencies, "constituencies.csv"):
@@ -542,6 +573,16 @@ class _FolderReader:
                         "threshold_percent",
                         f"{kind.value} has no threshold (only a district list contest has)",
                     )
+                if first_divisor is not None and kind not in (
+                    ContestKind.DHONDT,
+                    ContestKind.SAINTE_LAGUE,
+                ):
+                    valid = self.problem(
+                        file,
+                        line,
+                        "first_divisor",
+                        f"{kind.value} has no divisors (only dhondt and sainte-lague have)",
+                    )
             if valid:
                 result.append(
                     Contest(
@@ -550,6 +591,7 @@ class _FolderReader:
                         seats,
                         threshold_percent=threshold or Fraction(0),
                         threshold_counts_blank=bool(counts_blank),
+                        first_divisor=first_divisor,
                     )
                 )
         return result

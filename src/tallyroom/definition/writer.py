@@ -11,6 +11,7 @@ from tallyroom.definition.rules_file import rules_yaml
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import Election
 from tallyroom.domain.electoral_systems.tie_rules import TieRule
+from tallyroom.domain.leveling_rule import LevelingRule
 from tallyroom.domain.list_contest import ListContest
 from tallyroom.domain.tree_head import key_fingerprint
 
@@ -98,6 +99,8 @@ def write_definition(definition: ElectionDefinition, folder: Path) -> None:
     if definition.contests:
         # The thresholds only where a district list contest is defined.
         with_lists = any(c.kind.is_list for c in definition.contests)
+        # The first divisor only where a contest has one: other folders export as before.
+        with_divisor = any(c.first_divisor is not None for c in definition.contests)
         _write_csv(
             folder,
             "contests.csv",
@@ -111,9 +114,11 @@ def write_definition(definition: ElectionDefinition, folder: Path) -> None:
                     if with_lists
                     else ()
                 )
+                + ((str(c.first_divisor or ""),) if with_divisor else ())
                 for c in definition.contests
             ),
-            leave_out=() if with_lists else ("threshold_percent", "threshold_counts_blank"),
+            leave_out=(() if with_lists else ("threshold_percent", "threshold_counts_blank"))
+            + (() if with_divisor else ("first_divisor",)),
         )
 
 
@@ -147,7 +152,7 @@ def _election_yaml(election: Election) -> str:
         f"  code: {election.code}\n"
         f"  name: {_yaml_string(election.name)}\n"
         f"{_names_yaml(election.names)}"
-        f"  country: {election.country}\n"
+        f"  country: {_country_yaml(election.country)}\n"
         f"  polling_day: {election.polling_day.isoformat()}\n"
         f"  timezone: {election.timezone}\n"
         f'  voting_hours: {{opens: "{election.voting_hours.opens:%H:%M}", '
@@ -163,6 +168,7 @@ def _election_yaml(election: Election) -> str:
         f"{_policy_yaml(election)}"
         f"{_complaints_yaml(election)}"
         f"{_list_contest_yaml(election.list_contest)}"
+        f"{_leveling_yaml(election.leveling)}"
     )
 
 
@@ -171,6 +177,11 @@ def _tie_rule_yaml(election: Election) -> str:
     if election.tie_rule is TieRule.LOT:
         return ""
     return f"    tie_rule: {election.tie_rule.value}\n"
+
+
+def _country_yaml(country: str) -> str:
+    # YAML 1.1 reads a bare NO (Norway) as false: quoted then, the others bare as before
+    return f'"{country}"' if country.lower() in {"no", "yes", "on", "off", "y", "n"} else country
 
 
 def _two_clerk_yaml(election: Election) -> str:
@@ -187,6 +198,28 @@ def _list_contest_yaml(contest: ListContest | None) -> str:
         f"    seats: {contest.seats}\n"
         f"    method: {contest.method.value}\n"
         f'    threshold_percent: "{contest.threshold_percent}"\n'
+    )
+
+
+def _leveling_yaml(rule: LevelingRule | None) -> str:
+    if rule is None:
+        return ""
+    data = rule.as_json()
+    seats = (
+        f"    seats_per_district: {rule.seats_per_district}\n"
+        if rule.seats_per_district is not None
+        else f"    seats: {rule.seats}\n"
+    )
+    first = f'    first_divisor: "{data["first_divisor"]}"\n' if "first_divisor" in data else ""
+    return (
+        "  leveling:\n"
+        f"    rule: {rule.rule}\n"
+        f"{seats}"
+        f"    method: {data['method']}\n"
+        f"{first}"
+        "    threshold:\n"
+        f'      percent: "{rule.threshold_percent}"\n'
+        f"      base: {rule.threshold_base.value}\n"
     )
 
 

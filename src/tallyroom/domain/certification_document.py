@@ -1,5 +1,6 @@
 """The commission's certification as a signed document: what was certified (a constituency's
-contest or the nation's result), its canonical JSON and the Ed25519 signature over it."""
+contest, a round 2 or the nation's result), its canonical JSON and the Ed25519 signature
+over it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ CERTIFICATION_KIND = "tallyroom-certification/1"
 #: the scopes a certification has
 CONSTITUENCY_SCOPE = "constituency"
 NATION_SCOPE = "nation"
+#: a two-round contest's round 2, certified on its own ("constituency-5/round-2")
+ROUND_TWO_SCOPE = "round-2"
 
 
 class MalformedCertification(ValueError):

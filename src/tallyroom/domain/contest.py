@@ -27,6 +27,9 @@ class Contest:
     threshold_percent: Fraction = Fraction(0)
     #: district list contests: blank votes count in the threshold's base (Spain)
     threshold_counts_blank: bool = False
+    #: district list contests by a divisor method: the first divisor in place of the series'
+    #: own (modified Sainte-Laguë, 1.4 in Norway); None: the series' own
+    first_divisor: Fraction | None = None
 
     def list_contest(self) -> ListContest | None:
         """A district list contest as the list seats' rules read it (its id is the
@@ -37,6 +40,7 @@ class Contest:
             self.seats,
             self.threshold_percent,
             threshold_counts_blank=self.threshold_counts_blank,
+            first_divisor=self.first_divisor,
         )
 
 
@@ -47,6 +51,7 @@ def district_list_contest(
     threshold_percent: Fraction,
     *,
     threshold_counts_blank: bool = False,
+    first_divisor: Fraction | None = None,
 ) -> ListContest | None:
     """The list contest of a constituency whose contest is a district list contest."""
     if not kind.is_list:
@@ -57,6 +62,7 @@ def district_list_contest(
         method=ListMethod(kind.value),
         threshold_percent=threshold_percent,
         threshold_counts_blank=threshold_counts_blank,
+        first_divisor=first_divisor,
     )
 
 

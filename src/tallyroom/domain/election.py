@@ -9,6 +9,7 @@ from datetime import date, time
 from tallyroom.domain.complaint import ComplaintCategory
 from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.domain.electoral_systems.tie_rules import TieRule
+from tallyroom.domain.leveling_rule import LevelingRule
 from tallyroom.domain.list_contest import ListContest
 
 
@@ -82,6 +83,8 @@ class Election:
     #: how a tie for a seat or a round-2 place is decided (after most votes): the older or
     #: the younger candidate, then a lot the commission draws; or the lot alone
     tie_rule: TieRule = TieRule.LOT
+    #: leveling seats over the district list contests (the Norwegian rule), if any
+    leveling: LevelingRule | None = None
 
     def name_in(self, language: str) -> str:
         """The election's name in a language (ISO 639-1 code), else its one `name`."""

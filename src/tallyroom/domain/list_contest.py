@@ -35,6 +35,9 @@ class ListContest:
     threshold_percent: Fraction
     #: blank votes count in the threshold's base (district list contests, as Spain)
     threshold_counts_blank: bool = False
+    #: a divisor method's first divisor in place of the series' own (modified Sainte-Laguë,
+    #: Norway's districts: 1.4); None: the series' own
+    first_divisor: Fraction | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {

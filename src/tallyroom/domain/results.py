@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tallyroom.domain.candidate import Nomination
+from tallyroom.domain.electoral_systems.election_leveling import ElectionLeveling
 from tallyroom.domain.electoral_systems.list_seats import ListSeats
 from tallyroom.domain.seat_status import SeatStatus, count_complete, seat_status, too_close_to_call
 from tallyroom.domain.seat_tally import SeatGroup
@@ -198,6 +199,8 @@ class NationalResults:
     ballots_annulled: int = 0
     #: the party-list contest's allocation, where the election has one
     list_seats: ListSeats | None = None
+    #: the leveling seats over the district list contests, where the election has them
+    leveling: ElectionLeveling | None = None
 
     @property
     def parties_with_seats(self) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from tallyroom.domain.contest import contest_code
 from tallyroom.domain.electoral_systems.contest_seats import NO_RULE, ContestTies
@@ -95,3 +96,40 @@ def second_round_of(
             "no_candidates_left", f"{constituency}: every qualified candidate withdrew"
         )
     return SecondRound(outcome.runoff, withdrawn, standing)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundTwoRow:
+    """A round-2 candidate as the constituency pages show it, beside round 1."""
+
+    code: str
+    full_name: str
+    round_one_votes: int
+    #: None for a withdrawn candidate
+    round_two_votes: int | None
+    withdrawn: bool
+    #: "won" or "leading" for round 2's leader, else None
+    seat_status: str | None
+
+
+def round_two_rows(runoff: Mapping[str, Any] | None) -> tuple[RoundTwoRow, ...]:
+    """A published round 2's candidates (runoffs.json's shape), most round-2 votes first,
+    the withdrawn last."""
+    if runoff is None:
+        return ()
+    count = runoff["round_two"]
+    counted = count["votes"]
+    rows = [
+        RoundTwoRow(
+            code=c["code"],
+            full_name=c["full_name"],
+            round_one_votes=c["round_one_votes"],
+            round_two_votes=None if c["status"] == "withdrawn" else counted.get(c["code"], 0),
+            withdrawn=c["status"] == "withdrawn",
+            seat_status=count["status"] if c["code"] == count["leader"] else None,
+        )
+        for c in runoff["candidates"]
+    ]
+    return tuple(
+        sorted(rows, key=lambda r: (r.withdrawn, -(r.round_two_votes or 0), -r.round_one_votes))
+    )

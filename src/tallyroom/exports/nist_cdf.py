@@ -19,7 +19,6 @@ from tallyroom.domain.contest import contest_code
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind
 from tallyroom.domain.electoral_systems.contest_seats import NO_RULE, ContestTies, contest_seats
-from tallyroom.domain.list_contest import ListContest
 from tallyroom.domain.polling_station import PollingStation
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.exports.nist_cdf_json import to_json
@@ -239,6 +238,8 @@ def build_election_report(
     language: str = "az",
     drill: bool = False,
     lots: Mapping[str, str] | None = None,
+    rounds_two: Sequence[CdfObject] = (),
+    advanced_to_runoff: Mapping[int, set[str]] | None = None,
 ) -> CdfObject:
     """The results as a NIST ElectionReport tree.
 
@@ -251,6 +252,10 @@ def build_election_report(
     for a party member standing self-nominated (who is counted as an independent).
     A non-party candidate has neither. The definition records no separate membership for a
     nominee, so a nominee's Person carries no PartyId rather than a guessed one.
+
+    ``rounds_two`` are the round-2 Elections (exports/nist_cdf_runoff.py), reported after
+    round 1's; ``advanced_to_runoff`` names, by constituency, round 1's candidates sent to a
+    defined round 2.
     """
     if generated_at.tzinfo is None or generated_at.utcoffset() is None:
         raise ValueError("generated_at must be timezone-aware")
@@ -399,7 +404,9 @@ def build_election_report(
                     ExternalIdentifier=[_identifier("local-level", candidate.code)],
                     PartyId=nominating_party,
                     PersonId=person_object_id(candidate.code),
-                    PostElectionStatus=_post_election_status(
+                    PostElectionStatus="advanced-to-runoff"
+                    if candidate.code in (advanced_to_runoff or {}).get(number, set())
+                    else _post_election_status(
                         candidate,
                         totals,
                         standing,
@@ -454,7 +461,7 @@ def build_election_report(
                 _party_contest(
                     definition,
                     protocols,
-                    district_list,
+                    district_list.code,
                     district_id,
                     {number: stations},
                     tally,
@@ -476,11 +483,39 @@ def build_election_report(
             _party_contest(
                 definition,
                 protocols,
-                election.list_contest,
+                election.list_contest.code,
                 country_id,
                 stations_by_constituency,
                 national,
                 language,
+            )
+        )
+    if election.leveling is not None:
+        # The leveling seats as a PartyContest of the country over the district list
+        # contests' party votes (CDF has no leveling seats of its own): their number is an
+        # "other" identifier; who took them is the seat tally's, as for every list seat.
+        leveled = {
+            number: stations_by_constituency[number]
+            for number, (kind, _) in systems.items()
+            if kind.is_list
+        }
+        contests.append(
+            _party_contest(
+                definition,
+                protocols,
+                LEVELING_CONTEST,
+                country_id,
+                leveled,
+                _tally([s for stations in leveled.values() for s in stations], protocols),
+                language,
+                identifiers=(
+                    cdf_object(
+                        "ExternalIdentifier",
+                        Type="other",
+                        OtherType="tallyroom-leveling-seats",
+                        Value=str(election.leveling.total(len(leveled))),
+                    ),
+                ),
             )
         )
 
@@ -536,7 +571,7 @@ def build_election_report(
         report_status = "unofficial-complete" if all_in else "unofficial-partial"
     return cdf_object(
         "ElectionReport",
-        Election=[election_object],
+        Election=[election_object, *rounds_two],
         Format="precinct-level",
         # NIST's DateTimeWithZone allows no fractional seconds.
         GeneratedDate=generated_at.replace(microsecond=0).isoformat(),
@@ -557,6 +592,10 @@ def build_election_report(
     )
 
 
+#: the leveling seats' PartyContest, as its ExternalIdentifier and object id name it
+LEVELING_CONTEST = "leveling-seats"
+
+
 def list_contest_object_id(code: str) -> str:
     return f"list-contest-{_id_part(code)}"
 
@@ -568,11 +607,12 @@ def party_selection_object_id(contest: str, party: str) -> str:
 def _party_contest(
     definition: ElectionDefinition,
     protocols: Mapping[str, ProtocolFigures],
-    list_contest: ListContest,
+    code: str,
     country_id: str,
     stations_by_constituency: Mapping[int, list[PollingStation]],
     national: _Tally,
     language: str,
+    identifiers: Sequence[CdfObject] = (),
 ) -> CdfObject:
     """A party-list contest as a NIST PartyContest: one PartySelection per party on the list
     ballot, with the votes of each counted station's `party_votes`, each constituency's and
@@ -628,7 +668,7 @@ def _party_contest(
         selections.append(
             cdf_object(
                 "PartySelection",
-                party_selection_object_id(list_contest.code, party.short_name),
+                party_selection_object_id(code, party.short_name),
                 SequenceOrder=order,
                 VoteCounts=vote_counts,
                 PartyIds=IdReferences((party_object_id(party.short_name),)),
@@ -636,12 +676,12 @@ def _party_contest(
         )
     return cdf_object(
         "PartyContest",
-        list_contest_object_id(list_contest.code),
+        list_contest_object_id(code),
         ContestSelection=selections,
         CountStatus=[_count_status(national.count_status)],
         ElectionDistrictId=country_id,
-        ExternalIdentifier=[_identifier("local-level", list_contest.code)],
-        Name=list_contest.code,
+        ExternalIdentifier=[_identifier("local-level", code), *identifiers],
+        Name=code,
         SubUnitsReported=national.stations_reported,
         TotalSubUnits=national.stations_total,
         VoteVariation="proportional",
@@ -660,6 +700,8 @@ def election_report_xml(
     language: str = "az",
     drill: bool = False,
     lots: Mapping[str, str] | None = None,
+    rounds_two: Sequence[CdfObject] = (),
+    advanced_to_runoff: Mapping[int, set[str]] | None = None,
 ) -> bytes:
     """The whole results as NIST SP 1500-100 v2 XML (UTF-8, same input gives the same bytes)."""
     return to_xml(
@@ -674,6 +716,8 @@ def election_report_xml(
             language=language,
             drill=drill,
             lots=lots,
+            rounds_two=rounds_two,
+            advanced_to_runoff=advanced_to_runoff,
         )
     )
 
@@ -690,6 +734,8 @@ def election_report_json(
     language: str = "az",
     drill: bool = False,
     lots: Mapping[str, str] | None = None,
+    rounds_two: Sequence[CdfObject] = (),
+    advanced_to_runoff: Mapping[int, set[str]] | None = None,
 ) -> dict[str, Any]:
     """The whole results as a NIST SP 1500-100 v2 JSON document (a JSON-able dict)."""
     return to_json(
@@ -704,5 +750,7 @@ def election_report_json(
             language=language,
             drill=drill,
             lots=lots,
+            rounds_two=rounds_two,
+            advanced_to_runoff=advanced_to_runoff,
         )
     )

@@ -40,7 +40,9 @@ from tallyroom.exports.snapshot_lots import confirmed_lots, lot_files
 from tallyroom.exports.snapshot_manifest import manifest_document
 from tallyroom.exports.snapshot_open_data import json_bytes
 from tallyroom.exports.snapshot_photos import photo_path
+from tallyroom.exports.snapshot_poll_book import DESKS_SECTION, poll_book_files
 from tallyroom.exports.snapshot_runoffs import runoff_files
+from tallyroom.service.definition.station_enrolment import EnrolmentPurpose
 from tallyroom.service.results.publication import (
     Publication,
     PublishedDecision,
@@ -130,7 +132,9 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
                     "entry_hash": publication.audit_head_hash,
                 }
             ),
-            KEYS: json_bytes(_keys_document(election, publication.station_keys)),
+            KEYS: json_bytes(
+                _keys_document(election, publication.station_keys, publication.poll_book_keys)
+            ),
         }
         contents.update(audit_log_files(publication))
         for protocol in publication.protocols:
@@ -139,6 +143,7 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
         contents.update(certification_files(election, publication.certifications))
         contents.update(runoff_files(election, publication.runoffs, publication.runoff_protocols))
         contents.update(lot_files(election, publication.lots))
+        contents.update(poll_book_files(election, publication.poll_book_figures))
         histories = _histories(publication.protocol_histories)
         for station, versions in histories.items():
             contents[protocol_versions_path(station)] = json_bytes(
@@ -158,6 +163,8 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
                 },
                 clock=publication.clock,
                 lots=confirmed_lots(publication.lots),
+                runoffs={"runoffs": publication.runoffs, "protocols": publication.runoff_protocols},
+                poll_book=bool(publication.poll_book_figures),
             )
         )
         for path, content in contents.items():
@@ -203,7 +210,11 @@ def _protocol_document(protocol: PublishedProtocol) -> dict[str, Any]:
     }
 
 
-def _keys_document(election: str, keys: list[StationKey]) -> dict[str, Any]:
+def _keys_document(
+    election: str, keys: list[StationKey], desks: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """The stations' signing keys (the keys protocols verify against) and, apart, their
+    poll-book desks' keys (which sign no protocol), each with its purpose."""
     stations: dict[str, list[dict[str, Any]]] = {}
     for key in keys:
         stations.setdefault(key.station, []).append(
@@ -211,11 +222,15 @@ def _keys_document(election: str, keys: list[StationKey]) -> dict[str, Any]:
                 "public_key": key.public_key,
                 "fingerprint": key_fingerprint(key.public_key),
                 "made": key.made,
+                "purpose": EnrolmentPurpose.SIGNING_DEVICE.value,
                 "issued_at": key.issued_at,
                 "revoked_at": key.revoked_at,
             }
         )
-    return {"election": election, "stations": dict(sorted(stations.items()))}
+    document: dict[str, Any] = {"election": election, "stations": dict(sorted(stations.items()))}
+    if desks:
+        document[DESKS_SECTION] = dict(sorted(desks.items()))
+    return document
 
 
 def annulled_codes(decisions: list[PublishedDecision]) -> set[str]:

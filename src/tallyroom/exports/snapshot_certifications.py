@@ -1,7 +1,8 @@
 """The commission's signed certifications in a snapshot (`certifications.json`), and their
 check by `tallyroom verify`: each signature by a key the commission announced, the certified
-constituencies exactly those the results mark certified with the votes the protocols give,
-and "final" exactly when the nation's certification stands."""
+constituencies exactly those the results mark certified with the votes the protocols give
+(rounds 2 likewise, against runoffs.json), and "final" exactly when the nation's
+certification stands."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from typing import Any
 from tallyroom.domain.certification_document import (
     CONSTITUENCY_SCOPE,
     NATION_SCOPE,
+    ROUND_TWO_SCOPE,
     certification_is_valid,
 )
 from tallyroom.exports.snapshot_layout import AUDIT_TREE_HEADS, CERTIFICATIONS, RESULTS
 from tallyroom.exports.snapshot_open_data import json_bytes
+from tallyroom.exports.snapshot_runoffs import RUNOFFS
 
 
 def certification_files(election: str, certifications: list[dict[str, Any]]) -> dict[str, bytes]:
@@ -62,6 +65,7 @@ def certification_problems(
         for c in derived.get("constituencies", [])
     }
     nation = False
+    rounds_two: dict[str, Any] = {}
     for index, item in enumerate(items):
         where = f"{CERTIFICATIONS}: certification {index + 1}"
         if not isinstance(item, dict):
@@ -79,6 +83,8 @@ def certification_problems(
             continue
         if document.get("scope") == NATION_SCOPE:
             nation = True
+        elif document.get("scope") == ROUND_TWO_SCOPE:
+            rounds_two[str(document.get("contest"))] = document.get("votes")
         elif document.get("scope") == CONSTITUENCY_SCOPE:
             number = document.get("constituency")
             if not isinstance(number, int) or number not in votes_by_number:
@@ -99,12 +105,44 @@ def certification_problems(
         problems.append(f"{RESULTS}: constituency {number} is marked certified; nothing signed")
     for number in sorted(certified_numbers - marked):
         problems.append(f"{RESULTS}: constituency {number} is certified but not marked so")
+    problems.extend(_round_two_problems(folder, rounds_two))
     final = (published_results or {}).get("status") == "final"
     if final != nation:
         problems.append(
             f"{RESULTS}: status {'final' if final else 'preliminary'}, but the national "
             f"certification {'does not stand' if final else 'stands'}"
         )
+    return problems
+
+
+def _round_two_problems(folder: Path, certified: Mapping[str, Any]) -> list[str]:
+    """Each round 2 marked certified in runoffs.json exactly when its signed certification
+    stands, with the votes its round-2 protocols give (runoffs.json's count, which
+    snapshot_runoffs checks against the protocols)."""
+    try:
+        runoffs = json.loads((folder / RUNOFFS).read_bytes())["runoffs"]
+        marked = {str(r["contest"]): r for r in runoffs if isinstance(r, dict)}
+    except FileNotFoundError:
+        marked = {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return []  # snapshot_runoffs names why it is unreadable
+    problems: list[str] = []
+    for contest in sorted(set(certified) - set(marked)):
+        problems.append(f"{CERTIFICATIONS}: round 2 {contest} is certified but not published")
+    for contest, runoff in sorted(marked.items()):
+        signed = contest in certified
+        if bool(runoff.get("certified")) != signed:
+            problems.append(
+                f"{RUNOFFS}: round 2 {contest} is marked "
+                f"{'uncertified' if signed else 'certified'}, but its signed certification "
+                f"{'stands' if signed else 'does not stand'}"
+            )
+        count = (runoff.get("round_two") or {}).get("votes")
+        if signed and certified[contest] != count:
+            problems.append(
+                f"{CERTIFICATIONS}: round 2 {contest} was certified with votes "
+                f"{certified[contest]}, the protocols give {count}"
+            )
     return problems
 
 

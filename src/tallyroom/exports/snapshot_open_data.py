@@ -66,7 +66,7 @@ def json_bytes(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode()
 
 
-def _csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
@@ -74,7 +74,7 @@ def _csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> byte
     return buffer.getvalue().encode()
 
 
-def _cell(value: object) -> object:
+def cell(value: object) -> object:
     # Spreadsheets read "yes"/"no" more reliably than Python's True/False; None is unknown.
     if value is None:
         return ""
@@ -105,16 +105,16 @@ def _list_seat_files(table: Mapping[str, Any] | None) -> dict[str, bytes]:
     folder = OPEN_DATA_FOLDER
     return {
         f"{folder}/list-seats.json": json_bytes(table),
-        f"{folder}/list-seats.csv": _csv_bytes(
+        f"{folder}/list-seats.csv": csv_bytes(
             LIST_SEAT_COLUMNS,
             [
                 (
                     table["contest"],
                     row["party"],
                     row["votes"],
-                    _cell(row["passed"]),
+                    cell(row["passed"]),
                     row["seats"],
-                    _cell(table["status"]),
+                    cell(table["status"]),
                 )
                 for row in table["rows"]
             ],
@@ -135,6 +135,65 @@ DISTRICT_SEAT_COLUMNS = (
 )
 
 
+LEVELING_SEAT_COLUMNS = (
+    "order",
+    "constituency",
+    "party",
+    "candidate",
+    "quotient_exact",
+    "quotient",
+    "status",
+)
+LEVELING_NATIONAL_COLUMNS = (
+    "party",
+    "votes",
+    "passed_threshold",
+    "district_seats",
+    "leveling_seats",
+)
+
+
+def _leveling_files(leveling: Mapping[str, Any] | None) -> dict[str, bytes]:
+    """The leveling seats: the whole table (national steps' quotients, parties dropped as
+    over-represented, the geographic step's placements) as JSON; the placements and the
+    national seats by party as CSV; nothing for an election without leveling seats."""
+    if leveling is None:
+        return {}
+    folder = OPEN_DATA_FOLDER
+    seats = {row["party"]: row for row in leveling["national_seats"]}
+    return {
+        f"{folder}/leveling-seats.json": json_bytes(leveling),
+        f"{folder}/leveling-seats.csv": csv_bytes(
+            LEVELING_SEAT_COLUMNS,
+            [
+                (
+                    seat["order"],
+                    seat["district"],
+                    seat["party"],
+                    cell(seat["candidate"]),
+                    seat["quotient"]["exact"],
+                    seat["quotient"]["decimal"],
+                    cell(leveling["status"]),
+                )
+                for seat in leveling["placements"]
+            ],
+        ),
+        f"{folder}/leveling-national-seats.csv": csv_bytes(
+            LEVELING_NATIONAL_COLUMNS,
+            [
+                (
+                    party,
+                    votes,
+                    cell(party in leveling["passed"]),
+                    seats.get(party, {}).get("district_seats", 0),
+                    seats.get(party, {}).get("leveling_seats", 0),
+                )
+                for party, votes in leveling["national_votes"].items()
+            ],
+        ),
+    }
+
+
 def _district_seat_files(constituencies: Sequence[Mapping[str, Any]]) -> dict[str, bytes]:
     """The district list contests' quotient tables (threshold line, quota or quotients, seat
     holders) as JSON and their seats by party as CSV; nothing without such a contest."""
@@ -148,7 +207,7 @@ def _district_seat_files(constituencies: Sequence[Mapping[str, Any]]) -> dict[st
     folder = OPEN_DATA_FOLDER
     return {
         f"{folder}/district-list-seats.json": json_bytes(tables),
-        f"{folder}/district-list-seats.csv": _csv_bytes(
+        f"{folder}/district-list-seats.csv": csv_bytes(
             DISTRICT_SEAT_COLUMNS,
             [
                 (
@@ -156,14 +215,14 @@ def _district_seat_files(constituencies: Sequence[Mapping[str, Any]]) -> dict[st
                     table["constituency"],
                     row["party"],
                     row["votes"],
-                    _cell(row["passed"]),
+                    cell(row["passed"]),
                     row["seats"],
                     ";".join(
                         holder["candidate"]
                         for holder in table["seat_holders"]
                         if holder["party"] == row["party"]
                     ),
-                    _cell(table["status"]),
+                    cell(table["status"]),
                 )
                 for table in tables
                 for row in table["rows"]
@@ -203,14 +262,14 @@ def open_data_files(
             constituency["valid_votes"],
             candidate["code"],
             candidate["full_name"],
-            _cell(candidate["party"]),
+            cell(candidate["party"]),
             candidate["nomination"],
             candidate["votes"],
             candidate["share"],
-            _cell(candidate["code"] == constituency["leader"]),
-            _cell(constituency["too_close"]),
-            _cell(constituency["certified"]),
-            *(_cell(value) for value in constituency_standing(constituency)),
+            cell(candidate["code"] == constituency["leader"]),
+            cell(constituency["too_close"]),
+            cell(constituency["certified"]),
+            *(cell(value) for value in constituency_standing(constituency)),
         )
         for constituency in constituencies
         for candidate in constituency["candidates"]
@@ -231,7 +290,7 @@ def open_data_files(
             station.constituency,
             station.name,
             station.kind.value,
-            _cell(figures is not None),
+            cell(figures is not None),
             statuses.get(station.code, _counted_or_not(figures)),
             versions.get(station.code, "") if figures else "",
         )
@@ -260,17 +319,21 @@ def open_data_files(
             }
         )
     folder = OPEN_DATA_FOLDER
-    files = _list_seat_files(results.get("list_contest")) | _district_seat_files(constituencies)
+    files = (
+        _list_seat_files(results.get("list_contest"))
+        | _district_seat_files(constituencies)
+        | _leveling_files(results.get("leveling"))
+    )
     return files | {
         f"{folder}/nation.json": json_bytes(nation),
-        f"{folder}/nation.csv": _csv_bytes(
-            NATION_COLUMNS, [[_cell(value) for value in nation_row(nation)]]
+        f"{folder}/nation.csv": csv_bytes(
+            NATION_COLUMNS, [[cell(value) for value in nation_row(nation)]]
         ),
-        f"{folder}/seats.csv": _csv_bytes(
+        f"{folder}/seats.csv": csv_bytes(
             SEAT_COLUMNS,
             [
                 (
-                    _cell(group["party"]),
+                    cell(group["party"]),
                     group["nomination"],
                     group["seats"],
                     group["won"],
@@ -280,7 +343,7 @@ def open_data_files(
             ],
         ),
         f"{folder}/constituencies.json": json_bytes(constituencies),
-        f"{folder}/constituencies.csv": _csv_bytes(CONSTITUENCY_COLUMNS, candidate_rows),
+        f"{folder}/constituencies.csv": csv_bytes(CONSTITUENCY_COLUMNS, candidate_rows),
         f"{folder}/stations.json": json_bytes(station_documents),
-        f"{folder}/stations.csv": _csv_bytes(STATION_COLUMNS, station_rows),
+        f"{folder}/stations.csv": csv_bytes(STATION_COLUMNS, station_rows),
     }

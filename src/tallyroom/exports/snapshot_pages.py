@@ -6,7 +6,7 @@ byte and notice a page whose figures were edited after publication."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from importlib.resources import files
 from typing import Any
@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.protocol import ProtocolFigures
+from tallyroom.domain.runoff import round_two_rows
 from tallyroom.exports.snapshot_layout import (
     INDEX_PAGE,
     STYLE_SHEET,
@@ -60,10 +61,14 @@ def site_files(
     histories: Collection[str] = (),
     *,
     drill: bool = False,
+    runoffs: Sequence[Mapping[str, Any]] = (),
+    poll_book: bool = False,
 ) -> dict[str, bytes]:
     """Path inside the snapshot → content of every page and the style sheet; `statuses` is
     each station's standing, `histories` the stations with a published version history;
-    `drill` puts the DRILL banner on every page."""
+    `drill` puts the DRILL banner on every page; `runoffs` the rounds 2 as runoffs.json
+    holds them, each shown on its constituency's page as the live site shows it;
+    `poll_book` links the poll-book figures."""
     statuses = statuses or {}
     environment = _environment()
     colours = {party.short_name: party.colour for party in definition.parties}
@@ -131,6 +136,7 @@ def site_files(
             turnout=turnout,
             leaders=leaders,
             list_contest=list_contest,
+            poll_book=poll_book,
             **common,
         ),
     }
@@ -151,11 +157,15 @@ def site_files(
             }
         )
     template = environment.get_template("constituency.html")
+    runoff_of = {int(runoff["constituency"]): runoff for runoff in runoffs}
     for constituency in results["constituencies"]:
+        runoff = runoff_of.get(constituency["number"])
         pages[constituency_page_path(constituency["number"])] = template.render(
             root="../",
             constituency=constituency,
             stations=stations_by_constituency.get(constituency["number"], []),
+            runoff=runoff,
+            round_two=round_two_rows(runoff),
             **common,
         )
     rendered = {path: page.encode() for path, page in pages.items()}

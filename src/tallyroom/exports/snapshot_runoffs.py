@@ -34,6 +34,15 @@ def runoff_files(
     return {RUNOFFS: json_bytes({"election": election, "runoffs": runoffs, "protocols": protocols})}
 
 
+def published_runoffs(folder: Path) -> dict[str, Any] | None:
+    """runoffs.json as published, None without one (or unreadable: runoff_problems says so)."""
+    try:
+        published = json.loads((folder / RUNOFFS).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return published if isinstance(published, dict) else None
+
+
 def runoff_problems(
     folder: Path, results: Any, keys: Mapping[str, set[str]], ties: ContestTies = NO_RULE
 ) -> list[str]:

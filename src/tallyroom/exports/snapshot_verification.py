@@ -60,7 +60,12 @@ from tallyroom.exports.snapshot_manifest import (
     snapshot_files,
 )
 from tallyroom.exports.snapshot_photos import photo_problems
-from tallyroom.exports.snapshot_runoffs import round_two_seats, runoff_problems
+from tallyroom.exports.snapshot_poll_book import (
+    POLL_BOOK_JSON,
+    desk_key_problems,
+    poll_book_problems,
+)
+from tallyroom.exports.snapshot_runoffs import published_runoffs, round_two_seats, runoff_problems
 from tallyroom.exports.snapshot_tally import derive_national_results
 from tallyroom.service.results.results_json import national_json
 
@@ -112,7 +117,9 @@ def verify_snapshot(
         problems.append(f"{DEFINITION_FOLDER}: unreadable, so no total could be re-derived")
         return report
     try:
-        keys = _station_keys(_json_file(folder, KEYS, problems), problems)
+        keys_document = _json_file(folder, KEYS, problems)
+        keys = _station_keys(keys_document, problems)
+        problems.extend(desk_key_problems(keys_document, keys))
         results = _json_file(folder, RESULTS, problems)
         turnout = _json_file(folder, TURNOUT, problems)
         audit_head = _json_file(folder, AUDIT_HEAD, problems)
@@ -150,6 +157,7 @@ def verify_snapshot(
     report.constituencies_derived = len(derived.get("constituencies", []))
     problems.extend(certification_problems(folder, derived, results))
     problems.extend(runoff_problems(folder, results, keys, ties))
+    problems.extend(poll_book_problems(folder, definition))
     problems.extend(
         f"{RESULTS}: {where}: published {published}, the protocols give {expected}"
         for where, published, expected in _differences(results, derived, "")
@@ -161,6 +169,8 @@ def verify_snapshot(
             f"{MANIFEST}: clock is {_shown(clock)}, not one of {', '.join(CLOCKS)}: "
             "whether the data came from a drill is unknown"
         )
+    # Rounds 2 as runoffs.json holds them: runoff_problems has checked them against the
+    # signed protocols and round 1, so the pages and the NIST report are remade from them.
     for path, expected_bytes in derived_files(
         definition,
         derived,
@@ -174,6 +184,8 @@ def verify_snapshot(
         # passed off as real (or the reverse) disagrees with its own files
         clock=clock if clock in CLOCKS else "real",
         lots=lots,
+        runoffs=published_runoffs(folder),
+        poll_book=(folder / POLL_BOOK_JSON).is_file(),
     ).items():
         _compare_remade(folder, path, expected_bytes, problems)
     return report

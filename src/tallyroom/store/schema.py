@@ -77,6 +77,9 @@ class ElectionRow(Base):
     #: how ties for a seat or a round-2 place are decided (domain TieRule: older_candidate,
     #: younger_candidate, lot); a rule that leaves them tied falls to the commission's lot
     tie_rule: Mapped[str] = mapped_column(String(30), default="lot", server_default="lot")
+    #: leveling seats over the district list contests (canonical JSON of LevelingRule.as_json);
+    #: NULL: none
+    leveling: Mapped[str | None] = mapped_column(Text)
 
 
 class ConstituencyRow(Base):
@@ -102,6 +105,8 @@ class ContestRow(Base):
     threshold_counts_blank: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    #: a district list contest's first divisor in place of its series' own ("7/5"); NULL: none
+    first_divisor: Mapped[str | None] = mapped_column(String(40))
     certified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -123,6 +128,10 @@ class RunoffRow(Base):
     defined_by: Mapped[str] = mapped_column(String(200))
     #: why candidates withdrew (their declarations); None without withdrawals
     reason: Mapped[str | None] = mapped_column(Text)
+    #: round 2's own polling day (its election clock); None when the definition named none
+    polling_date: Mapped[date | None] = mapped_column(Date)
+    #: set while round 2's certification stands: the round-2 contest is frozen
+    certified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RunoffCandidateRow(Base):
@@ -158,6 +167,25 @@ class RunoffProtocolRow(Base):
     #: JSON list of failed control checks
     reasons: Mapped[str] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RunoffTurnoutReportRow(Base):
+    """A station's voters so far at a reporting hour of round 2's own polling day (round
+    1's are turnout_report); never overwritten."""
+
+    __tablename__ = "runoff_turnout_report"
+    __table_args__ = (UniqueConstraint("runoff_id", "station_id", "as_of"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runoff_id: Mapped[int] = mapped_column(ForeignKey("runoff.id"), index=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    #: "HH:MM" local time of the published reporting hour
+    as_of: Mapped[str] = mapped_column(String(5))
+    voters: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: the station key's signature over the report (its document names the round-2 contest)
+    signature: Mapped[str | None] = mapped_column(String(128))
 
 
 class PollingStationRow(Base):
@@ -278,6 +306,28 @@ class StationEnrolmentRow(Base):
     #: when a device enrolled with it (or a newer code replaced it unused)
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     station_key_id: Mapped[int | None] = mapped_column(ForeignKey("station_key.id"))
+    #: what the code enrols: "signing_device" (the station's protocol-signing device) or
+    #: "poll_book" (one more check-in desk); a code never enrols the other kind
+    purpose: Mapped[str] = mapped_column(
+        String(16), default="signing_device", server_default="signing_device"
+    )
+
+
+class PollBookDeviceRow(Base):
+    """A station's check-in desk, enrolled with a poll-book code: the public key it made
+    itself and the poll-book token enrolment gave it. Its key signs no protocol."""
+
+    __tablename__ = "poll_book_device"
+    __table_args__ = (UniqueConstraint("station_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("polling_station.id"), index=True)
+    #: the desk's number at its station: its name is station-<code>/pollbook-<number>
+    number: Mapped[int] = mapped_column(Integer)
+    public_key: Mapped[str] = mapped_column(String(64), unique=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("station_enrolment.id"), unique=True)
+    access_token_id: Mapped[int] = mapped_column(ForeignKey("access_token.id"), unique=True)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AccessTokenRow(Base):
@@ -400,6 +450,8 @@ class CertificationRow(Base):
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     #: None: the national certification
     contest_id: Mapped[int | None] = mapped_column(ForeignKey("contest.id"))
+    #: a round-2 contest's certification (contest_id is then its round 1); None otherwise
+    runoff_id: Mapped[int | None] = mapped_column(ForeignKey("runoff.id"))
     certified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     certified_by: Mapped[str] = mapped_column(String(200))
     #: why a too-close result is certified (None when it was not too close)
@@ -900,6 +952,7 @@ TABLE_KINDS: dict[str, str] = {
     "runoff_candidate": "authoritative",
     "drawn_lot": "authoritative",
     "runoff_protocol": "authoritative",
+    "runoff_turnout_report": "authoritative",
     "polling_station": "authoritative",
     "party": "authoritative",
     "candidate": "authoritative",
@@ -909,6 +962,7 @@ TABLE_KINDS: dict[str, str] = {
     "exit_poll_sample": "authoritative",
     "station_key": "authoritative",
     "station_enrolment": "authoritative",
+    "poll_book_device": "authoritative",
     "access_token": "authoritative",
     "protocol_version": "authoritative",
     "station_result": "derived",

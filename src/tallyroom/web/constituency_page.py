@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tallyroom.domain.electoral_systems.election_leveling import LevelingSeat
 from tallyroom.domain.results import ConstituencyResult, TurnoutPoint
+from tallyroom.domain.runoff import RoundTwoRow, round_two_rows
 from tallyroom.service.results.station_view import StationSummary
 from tallyroom.web.overview_page import constituencies_table, list_seats_table, turnout_table
 from tallyroom.web.page import Page, Table
@@ -27,11 +29,17 @@ class ConstituencyData:
     timezone: str
     #: a two-round contest's round 2 as defined and counted (None: none defined)
     runoff: dict[str, Any] | None = None
+    #: the leveling seats the geographic step placed in this district (an election with
+    #: leveling seats over its district list contests; () otherwise)
+    leveling_seats: tuple[LevelingSeat, ...] = ()
+    leveling_status: str | None = None
+    #: the election has leveling seats over its district list contests
+    leveled: bool = False
 
     @property
-    def runoff_rows(self) -> tuple[RunoffRow, ...]:
+    def runoff_rows(self) -> tuple[RoundTwoRow, ...]:
         """Round 2's candidates beside their round-1 votes, most round-2 votes first."""
-        return runoff_rows(self.runoff)
+        return round_two_rows(self.runoff)
 
     @property
     def turnout_percent(self) -> float | None:
@@ -39,39 +47,6 @@ class ConstituencyData:
         result = self.result
         registered = result.registered_voters_reporting + result.voters_added
         return 100.0 * result.ballots_cast / registered if registered else None
-
-
-@dataclass(frozen=True, slots=True)
-class RunoffRow:
-    code: str
-    full_name: str
-    round_one_votes: int
-    #: None for a withdrawn candidate
-    round_two_votes: int | None
-    withdrawn: bool
-    #: "won" or "leading" for round 2's leader, else None
-    seat_status: str | None
-
-
-def runoff_rows(runoff: dict[str, Any] | None) -> tuple[RunoffRow, ...]:
-    if runoff is None:
-        return ()
-    count = runoff["round_two"]
-    counted = count["votes"]
-    rows = [
-        RunoffRow(
-            code=c["code"],
-            full_name=c["full_name"],
-            round_one_votes=c["round_one_votes"],
-            round_two_votes=None if c["status"] == "withdrawn" else counted.get(c["code"], 0),
-            withdrawn=c["status"] == "withdrawn",
-            seat_status=count["status"] if c["code"] == count["leader"] else None,
-        )
-        for c in runoff["candidates"]
-    ]
-    return tuple(
-        sorted(rows, key=lambda r: (r.withdrawn, -(r.round_two_votes or 0), -r.round_one_votes))
-    )
 
 
 def constituency_page(source: ResultsSource, number: int) -> Page:
@@ -91,6 +66,13 @@ def constituency_page(source: ResultsSource, number: int) -> Page:
         colours={party.short_name: party.colour for party in national.parties},
         timezone=source.election().timezone,
         runoff=source.runoff(number),
+        leveling_seats=national.leveling.in_district(str(number))
+        if national.leveling is not None
+        else (),
+        leveled=national.leveling is not None,
+        leveling_status=national.leveling.status.value
+        if national.leveling is not None and national.leveling.status is not None
+        else None,
     )
     return Page(
         template="constituency.html",
@@ -155,6 +137,20 @@ def constituency_page(source: ResultsSource, number: int) -> Page:
             "district_list": list_seats_table(result.district_list)
             if result.district_list is not None
             else Table(("party", "list_votes", "passed_threshold", "list_seats", "status"), ()),
+            # the leveling seats placed in this district (empty without leveling seats)
+            "leveling_seats": Table(
+                ("order", "party", "candidate", "quotient", "status"),
+                tuple(
+                    (
+                        seat.order,
+                        seat.party,
+                        seat.candidate,
+                        round(float(seat.quotient), 4),
+                        data.leveling_status,
+                    )
+                    for seat in data.leveling_seats
+                ),
+            ),
             "round_two": Table(
                 (
                     "contest",

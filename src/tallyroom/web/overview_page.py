@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tallyroom.domain.candidate import Nomination
+from tallyroom.domain.electoral_systems.election_leveling import ElectionLeveling
 from tallyroom.domain.electoral_systems.list_seats import ListSeats
 from tallyroom.domain.results import ConstituencyResult, NationalResults, TurnoutPoint
 from tallyroom.service.results.results_columns import (
@@ -159,6 +160,8 @@ def overview_page(source: ResultsSource) -> Page:
     }
     if national.list_seats is not None:
         tables["list_seats"] = list_seats_table(national.list_seats)
+    if national.leveling is not None:
+        tables["leveling_seats"] = leveling_seats_table(national.leveling)
     return Page(template="overview.html", data=data, tables=tables)
 
 
@@ -168,6 +171,20 @@ def list_seats_table(listed: ListSeats) -> Table:
     return Table(
         ("party", "list_votes", "passed_threshold", "list_seats", "status"),
         tuple((row.party, row.votes, row.passed, row.seats, status) for row in listed.rows),
+    )
+
+
+def leveling_seats_table(leveling: ElectionLeveling) -> Table:
+    """Seats by party over the district list contests: district seats and leveling seats,
+    with the national threshold each party passed or not (with leveling seats only)."""
+    status = leveling.status.value if leveling.status is not None else ""
+    seats = {party: (district, level) for party, district, level in leveling.national_seats()}
+    return Table(
+        ("party", "list_votes", "passed_threshold", "district_seats", "leveling_seats", "status"),
+        tuple(
+            (party, votes, party in leveling.passing, *seats.get(party, (0, 0)), status)
+            for party, votes in leveling.national_votes.items()
+        ),
     )
 
 

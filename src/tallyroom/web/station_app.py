@@ -1,7 +1,7 @@
-"""The station app's routes: its one page at `/station/` (in az/en/ru), its ES modules and
-service worker under `/station/`, so that the worker's scope covers the app and nothing else
-of the site. Plain files, no build step; every string the scripts show comes from the page's
-catalogue."""
+"""The station app's routes: its page at `/station/` and its poll-book desk's at
+`/station/poll-book` (in az/en/ru), their ES modules and service worker under `/station/`,
+so that the worker's scope covers the app and nothing else of the site. Plain files, no build
+step; every string the scripts show comes from the page's catalogue."""
 
 from __future__ import annotations
 
@@ -74,8 +74,16 @@ SCRIPT_MESSAGES: dict[str, str] = {
     "photo_sent": N_("The photo was sent."),
     "photo_refused": N_("The server refused the photo:"),
     "turnout_sent": N_("Turnout at %(hour)s reported."),
+    "round_one": N_("Round 1 (%(date)s)"),
+    "round_two": N_("Round 2 (%(date)s)"),
+    "round_two_no_date": N_("Round 2 (date not set)"),
     "code_mistyped": N_("Check the enrolment code: it has 10 letters and digits."),
     "receipt_qr": N_("QR code of the protocol's SHA-256"),
+    # the poll-book desk's page (static/station/poll_book.js)
+    "desk_enrolled": N_("This desk is %(device)s."),
+    "checked_in": N_("Checked in."),
+    "check_in_kept": N_("No network: the check-in is kept on this desk and sent when it returns."),
+    "check_ins_waiting": N_("%(count)s check-in(s) waiting to be sent."),
     # today's control checks by their codes (a rule set's own rules show their description)
     "rule_votes_and_invalid_differ_from_cast": N_(
         "Valid votes plus invalid ballots differ from the ballots in the boxes"
@@ -90,6 +98,22 @@ SCRIPT_MESSAGES: dict[str, str] = {
 }
 
 
+def _page(request: Request, template_name: str, path: str) -> HTMLResponse:
+    chosen = request.query_params.get("lang")
+    language = choose_language(chosen, request.cookies.get(LANGUAGE_COOKIE))
+    template = environment(language).get_template(template_name)
+    messages = json.dumps(script_messages(language), ensure_ascii=False)
+    body = template.render(
+        # "</" never appears inside the JSON data block, so it cannot close it early.
+        messages=Markup(messages.replace("</", "<\\/")),
+        path=path,
+    )
+    response = HTMLResponse(body, headers={"Cache-Control": "no-cache"})
+    if chosen == language:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=31_536_000, samesite="lax")
+    return response
+
+
 def station_app_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     files = {name: path.read_bytes() for name, path in APP_FILES.items() if path.exists()}
@@ -101,19 +125,11 @@ def station_app_router() -> APIRouter:
 
     @router.get("/station/")
     async def station_page(request: Request) -> HTMLResponse:
-        chosen = request.query_params.get("lang")
-        language = choose_language(chosen, request.cookies.get(LANGUAGE_COOKIE))
-        template = environment(language).get_template("station_app.html")
-        messages = json.dumps(script_messages(language), ensure_ascii=False)
-        body = template.render(
-            # "</" never appears inside the JSON data block, so it cannot close it early.
-            messages=Markup(messages.replace("</", "<\\/")),
-            path="/station/",
-        )
-        response = HTMLResponse(body, headers={"Cache-Control": "no-cache"})
-        if chosen == language:
-            response.set_cookie(LANGUAGE_COOKIE, language, max_age=31_536_000, samesite="lax")
-        return response
+        return _page(request, "station_app.html", "/station/")
+
+    @router.get("/station/poll-book")
+    async def poll_book_page(request: Request) -> HTMLResponse:
+        return _page(request, "station_poll_book.html", "/station/poll-book")
 
     @router.get("/station/{name:path}")
     async def station_file(name: str) -> Response:

@@ -9,7 +9,12 @@ from dataclasses import dataclass, replace
 
 from tallyroom.domain.election import ContestKind
 from tallyroom.domain.electoral_systems.candidate_selection import ListCandidate, closed_list
+from tallyroom.domain.electoral_systems.election_leveling import (
+    ElectionLeveling,
+    election_leveling,
+)
 from tallyroom.domain.electoral_systems.list_seats import ListSeats, list_seats
+from tallyroom.domain.leveling_rule import LevelingRule
 from tallyroom.domain.list_contest import ListContest
 from tallyroom.domain.results import ConstituencyResult
 from tallyroom.domain.seat_status import SeatStatus
@@ -94,3 +99,37 @@ def district_result(
         ),
         held,
     )
+
+
+def district_leveling(
+    rule: LevelingRule,
+    districts: Sequence[
+        tuple[ConstituencyResult, Mapping[str, int], Mapping[str, Sequence[ListCandidate]]]
+    ],
+) -> tuple[ElectionLeveling, tuple[tuple[int, str, SeatStatus], ...]]:
+    """The election's leveling seats over its district list contests (each the constituency's
+    result as `district_result` made it, its list votes and its party lists), and the holders
+    (constituency number, candidate code, status) for the seat tally: won once every district
+    list contest's count is complete or certified, leading before; the same for the running
+    results and for `tallyroom verify`."""
+    leveling = election_leveling(
+        rule,
+        {str(result.number): votes for result, votes, _ in districts},
+        {
+            str(result.number): result.district_list.seats
+            if result.district_list is not None and result.district_list.status is not None
+            else {}
+            for result, _, _ in districts
+        },
+        {str(result.number): result.seats for result, _, _ in districts},
+        lists={str(result.number): lists for result, _, lists in districts},
+        blank_votes=sum(result.blank_votes for result, _, _ in districts),
+        count_complete=all(result.count_complete or result.certified for result, _, _ in districts),
+    )
+    status = leveling.status
+    held = tuple(
+        (int(seat.district), seat.candidate, status)
+        for seat in leveling.placed
+        if seat.candidate is not None and status is not None
+    )
+    return leveling, held

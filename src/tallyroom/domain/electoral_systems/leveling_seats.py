@@ -59,11 +59,14 @@ def norwegian_leveling(
     district_method: DivisorMethod = SAINTE_LAGUE,
     tie_rules: Sequence[TieRule] = (TieRule.LOT,),
     lot: Lot | None = None,
+    total_leveling_seats: int | None = None,
 ) -> LevelingOutcome:
     """`district_seats` are the ordinary seats won; `qualifying` the parties past the leveling
     threshold. The national step uses `national_method` (modified Sainte-Laguë in Norway); the
     geographic step divides a party's district votes by `district_method`'s next divisor for
-    the seats it holds there, and that by the district's votes per ordinary seat (§ 11-6)."""
+    the seats it holds there, and that by the district's votes per ordinary seat (§ 11-6).
+    `total_leveling_seats`, when given, is the house's leveling seats and `leveling_seats`
+    only each district's cap (an election that declares a total, placed anywhere)."""
     lot = lot or NoLot()
     national_votes: dict[str, int] = {}
     won: dict[str, int] = {}
@@ -72,7 +75,10 @@ def norwegian_leveling(
             national_votes[party] = national_votes.get(party, 0) + count
         for party, count in district_seats.get(district, {}).items():
             won[party] = won.get(party, 0) + count
-    house = sum(ordinary_seats.values()) + sum(leveling_seats.values())
+    leveling_total = (
+        sum(leveling_seats.values()) if total_leveling_seats is None else total_leveling_seats
+    )
+    house = sum(ordinary_seats.values()) + leveling_total
     # Seats of parties outside the leveling are theirs; the rest is shared.
     shared = house - sum(n for party, n in won.items() if party not in qualifying)
     remaining = sorted(qualifying & national_votes.keys())

@@ -12,6 +12,7 @@ from typing import Any
 from tallyroom.domain.electoral_systems.divisor_methods import (
     DHONDT,
     SAINTE_LAGUE,
+    DivisorMethod,
     NoVotesToAllocate,
     allocate_by_divisors,
 )
@@ -82,8 +83,8 @@ class ListSeats:
                 "method": self.contest.method.value,
                 "threshold_percent": str(self.contest.threshold_percent),
                 "base_votes": self.base_votes,
-                "threshold_votes": _exact(self.threshold_votes),
-                "quota": _exact(self.quota) if self.quota is not None else None,
+                "threshold_votes": exact_number(self.threshold_votes),
+                "quota": exact_number(self.quota) if self.quota is not None else None,
                 "status": self.status.value if self.status is not None else None,
                 "open_seats": self.open_seats,
                 "lot_needed_between": list(self.lot_needed_between),
@@ -91,11 +92,17 @@ class ListSeats:
             }
             | ({"threshold_counts_blank": True} if self.contest.threshold_counts_blank else {})
             | ({"lot_needed_for": self.lot_needed_for} if self.lot_needed_for else {})
+            | (
+                {"first_divisor": str(self.contest.first_divisor)}
+                if self.contest.first_divisor is not None
+                else {}
+            )
         )
 
 
-def _exact(value: Fraction) -> dict[str, str]:
-    return {"exact": str(value), "decimal": f"{float(value):.2f}"}
+def exact_number(value: Fraction, digits: int = 2) -> dict[str, str]:
+    """A fraction as open data: exact as text ("100000/3") beside a rounded decimal."""
+    return {"exact": str(value), "decimal": f"{float(value):.{digits}f}"}
 
 
 def _row_json(row: ListRow, method: ListMethod) -> dict[str, Any]:
@@ -108,12 +115,12 @@ def _row_json(row: ListRow, method: ListMethod) -> dict[str, Any]:
     if method in (ListMethod.HARE, ListMethod.DROOP):
         data |= {
             "quota_seats": row.quota_seats,
-            "remainder": _exact(row.remainder),
+            "remainder": exact_number(row.remainder),
             "remainder_seat": row.remainder_seat,
         }
     else:
         data["quotients"] = [
-            {"divisor": str(divisor), "quotient": _exact(quotient), "seat": seat}
+            {"divisor": str(divisor), "quotient": exact_number(quotient), "seat": seat}
             for divisor, quotient, seat in row.quotients
         ]
     return data
@@ -169,6 +176,8 @@ def list_seats(
             )
             return ListSeats(contest, base, line, rows, 0, status, quota=remainder.quota)
         method = DHONDT if contest.method is ListMethod.DHONDT else SAINTE_LAGUE
+        if contest.first_divisor is not None:
+            method = DivisorMethod(method.series, contest.first_divisor)
         divisor = allocate_by_divisors(passing, contest.seats, method, label=contest.code, lot=lot)
         won_at: dict[tuple[str, Fraction], int] = {}
         held: dict[str, int] = {}

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, LargeBinary, Table, Time, select, tuple_
+from sqlalchemy import Date, DateTime, LargeBinary, Select, Table, Time, bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.audit_chain import AuditEntry
@@ -38,6 +38,7 @@ LEDGER_TABLES = (
     *DEFINITION_TABLES,
     "station_key",
     "station_enrolment",
+    "poll_book_device",
     "access_token",
     "station_decision",
     "proposed_decision",
@@ -47,6 +48,7 @@ LEDGER_TABLES = (
     "runoff_candidate",
     "drawn_lot",
     "runoff_protocol",
+    "runoff_turnout_report",
     "tree_head_key",
     "signed_tree_head",
     "person",
@@ -105,14 +107,21 @@ def _table(name: str) -> Table:
     return Base.metadata.tables[name]
 
 
+#: built once: every check-in's row image asks for the salt (the ORM's `get` cost more than
+#: the rest of a single check-in's ledger work)
+_SALT = select(PersonalDataSaltRow.salt).where(PersonalDataSaltRow.id == 1)
+
+
 def salt(session: Session) -> bytes:
     """The installation's salt for personal data, made on first use."""
-    row = session.get(PersonalDataSaltRow, 1)
-    if row is None:
+    session.flush()
+    stored = session.connection().execute(_SALT).scalar()
+    if stored is None:
         row = PersonalDataSaltRow(id=1, salt=secrets.token_hex(32))
         session.add(row)
         session.flush()
-    return bytes.fromhex(row.salt)
+        stored = row.salt
+    return bytes.fromhex(stored)
 
 
 def _value(value: Any) -> Any:
@@ -144,44 +153,82 @@ def record_rows(
 ) -> None:
     """Log the current image of the rows of `table` with these primary keys (every row when
     `keys` is None), in the caller's transaction."""
+    if keys is not None and not keys:
+        return
+    audit_log.record_many(
+        session, row_entries(session, {actor: keys}, table=table), returning=False
+    )
+
+
+def row_entries(
+    session: Session,
+    keys_by_actor: Mapping[str, Sequence[Sequence[Any]] | None],
+    *,
+    table: str,
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The audit entries (actor, action, payload) logging the current image of the rows of
+    `table` that each actor wrote (every row when its keys are None), read back with one
+    statement for all actors; the caller appends them with the rest of its entries (a poll
+    book's tick: every desk's check-ins in one read and one append)."""
     session.flush()
     stored = _table(table)
     key_columns = list(stored.primary_key.columns)
-    query = select(stored).order_by(*key_columns)
-    if keys is not None:
-        if not keys:
-            return
-        query = query.where(_keyed(key_columns, keys))
+    wanted = [key for keys in keys_by_actor.values() if keys for key in keys]
+    if not any(keys is None for keys in keys_by_actor.values()) and not wanted:
+        return []
+    query, parameters = _read_back(table, key_columns, wanted, whole=None in keys_by_actor.values())
     personal_salt = salt(session)
     columns = [column.name for column in stored.columns]
     positions = [columns.index(column.name) for column in key_columns]
     image_of = _image_maker(table, columns, personal_salt)
-    images = [
-        {"key": [values[position] for position in positions], "row": image_of(values)}
-        for values in session.execute(query).tuples()
-    ]
-    audit_log.record_many(
-        session,
-        [
-            (actor, ROWS_RECORDED, {"table": table, "rows": images[start : start + ROWS_PER_ENTRY]})
-            for start in range(0, len(images), ROWS_PER_ENTRY)
-        ],
-        returning=False,
-    )
+    images = {
+        tuple(values[position] for position in positions): image_of(values)
+        for values in session.connection().execute(query, parameters).tuples()
+    }
+    entries: list[tuple[str, str, dict[str, Any]]] = []
+    for actor, keys in keys_by_actor.items():
+        # each actor's own keys looked up (a tick's thousands of desks share one read-back)
+        chosen = (
+            sorted(images)
+            if keys is None
+            else [key for key in sorted({tuple(key) for key in keys}) if key in images]
+        )
+        rows = [{"key": list(key), "row": images[key]} for key in chosen]
+        entries.extend(
+            (actor, ROWS_RECORDED, {"table": table, "rows": rows[start : start + ROWS_PER_ENTRY]})
+            for start in range(0, len(rows), ROWS_PER_ENTRY)
+        )
+    return entries
 
 
-def _keyed(key_columns: list[Any], keys: Sequence[Sequence[Any]]) -> Any:
-    """The rows with these keys: a range for a run of consecutive whole-number ids (a batch
-    just inserted), else the keys themselves."""
+#: read-back statements built once per table (the poll book logs every check-in it takes)
+_RANGES: dict[str, Select[Any]] = {}
+
+
+def _read_back(
+    table: str, key_columns: list[Any], keys: Sequence[Sequence[Any]], *, whole: bool
+) -> tuple[Any, dict[str, Any]]:
+    """The statement reading the rows with these keys: a range for a run of consecutive
+    whole-number ids (a batch just inserted), else the keys themselves; every row when
+    `whole`."""
+    stored = _table(table)
+    query = select(stored).order_by(*key_columns)
+    if whole:
+        return query, {}
     if len(key_columns) == 1:
         (column,) = key_columns
         single = [key[0] for key in keys]
         if all(isinstance(value, int) and not isinstance(value, bool) for value in single):
             low, high = min(single), max(single)
             if high - low + 1 == len(set(single)) == len(single):
-                return column.between(low, high)
-        return column.in_(single)
-    return tuple_(*key_columns).in_([tuple(key) for key in keys])
+                ranged = _RANGES.get(table)
+                if ranged is None:
+                    ranged = _RANGES[table] = query.where(
+                        column.between(bindparam("low"), bindparam("high"))
+                    )
+                return ranged, {"low": low, "high": high}
+        return query.where(column.in_(single)), {}
+    return query.where(tuple_(*key_columns).in_([tuple(key) for key in keys])), {}
 
 
 def ledger_problems(session: Session, entries: Iterable[AuditEntry]) -> list[str]:

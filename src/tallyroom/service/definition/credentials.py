@@ -21,6 +21,7 @@ from tallyroom.service.errors import Conflict, Forbidden, NotFound, Unauthorised
 from tallyroom.store.schema import (
     AccessTokenRow,
     ConstituencyRow,
+    PollBookDeviceRow,
     PollingStationRow,
     StationKeyRow,
 )
@@ -388,6 +389,27 @@ def revoke_token(session: Session, *, principal: Principal, token: str) -> None:
         payload={"token_sha256": row.token_hash, "label": row.label},
     )
     row_ledger.record_rows(session, actor=principal.actor, table="access_token", keys=[[row.id]])
+    if row.role == Role.POLL_BOOK.value:
+        # a desk's token revoked this way revokes its desk too: keys.json and the station
+        # page must not show a working desk that can no longer check anyone in
+        desks = session.scalars(
+            select(PollBookDeviceRow.id).where(
+                PollBookDeviceRow.access_token_id == row.id, PollBookDeviceRow.revoked_at.is_(None)
+            )
+        ).all()
+        if desks:
+            session.execute(
+                update(PollBookDeviceRow)
+                .where(PollBookDeviceRow.id.in_(desks))
+                .values(revoked_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            row_ledger.record_rows(
+                session,
+                actor=principal.actor,
+                table="poll_book_device",
+                keys=[[desk] for desk in desks],
+            )
 
 
 def _keep_a_commission_token(session: Session, revoked: AccessTokenRow, now: datetime) -> None:

@@ -154,14 +154,16 @@ def stored_definition(session: Session, code: str | None = None) -> ElectionDefi
             seats,
             threshold_percent=Fraction(threshold or 0),
             threshold_counts_blank=counts_blank,
+            first_divisor=Fraction(first_divisor) if first_divisor else None,
         )
-        for constituency_id, kind, seats, threshold, counts_blank in session.execute(
+        for constituency_id, kind, seats, threshold, counts_blank, first_divisor in session.execute(
             select(
                 ContestRow.constituency_id,
                 ContestRow.kind,
                 ContestRow.seats,
                 ContestRow.threshold_percent,
                 ContestRow.threshold_counts_blank,
+                ContestRow.first_divisor,
             )
             .where(ContestRow.election_id == eid)
             .order_by(ContestRow.id)

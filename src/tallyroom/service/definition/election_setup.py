@@ -86,6 +86,9 @@ def define_election(
         list_contest=canonical_json(election.list_contest.as_json()).decode()
         if election.list_contest is not None
         else None,
+        leveling=canonical_json(election.leveling.as_json()).decode()
+        if election.leveling is not None
+        else None,
     )
     session.add(row)
     session.flush()
@@ -143,6 +146,7 @@ def _store_rows(
             "seats",
             "threshold_percent",
             "threshold_counts_blank",
+            "first_divisor",
         ),
         (
             (
@@ -152,6 +156,7 @@ def _store_rows(
                 contest.seats if contest else default_seats,
                 str(contest.threshold_percent) if contest and contest.kind.is_list else None,
                 bool(contest and contest.threshold_counts_blank),
+                str(contest.first_divisor) if contest and contest.first_divisor else None,
             )
             for c in constituencies
             for contest in (defined.get(c.number),)

@@ -12,6 +12,7 @@ from tallyroom.domain.complaint import deadline_days
 from tallyroom.domain.decision_policy import parse_policy
 from tallyroom.domain.election import ContestKind, Election, VotingHours
 from tallyroom.domain.electoral_systems.tie_rules import TieRule
+from tallyroom.domain.leveling_rule import leveling_rule_of
 from tallyroom.domain.list_contest import list_contest_of
 from tallyroom.service.errors import NotFound
 from tallyroom.store.schema import ElectionRow
@@ -59,4 +60,5 @@ def election_of(row: ElectionRow) -> Election:
         else (),
         two_clerk_entry=row.two_clerk_entry,
         tie_rule=TieRule(row.tie_rule),
+        leveling=leveling_rule_of(json.loads(row.leveling)) if row.leveling else None,
     )

@@ -1,10 +1,13 @@
 """Enrolment of a station's device: the commission hands out one-time codes (only their
 hashes stored); a device that presents its station's valid code binds the public key it made
 itself and receives the station's token. A new code revokes the station's key from that
-moment, so a lost phone signs nothing more that counts."""
+moment, so a lost phone signs nothing more that counts. A code has a purpose: a signing
+device's code never enrols a poll-book desk (service/register/poll_book_devices.py), nor the
+reverse."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +35,7 @@ from tallyroom.service.definition.credentials import (
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tallyroom.store.schema import (
     AccessTokenRow,
+    PollBookDeviceRow,
     PollingStationRow,
     StationEnrolmentRow,
     StationKeyRow,
@@ -39,6 +43,29 @@ from tallyroom.store.schema import (
 
 #: an enrolment's token lasts as long as the code it was enrolled with was valid for
 DEFAULT_VALIDITY = timedelta(days=7)
+
+
+class EnrolmentPurpose(enum.StrEnum):
+    """What an enrolment code enrols (station_enrolment.purpose)."""
+
+    #: the station's protocol-signing device (one a station; a new code revokes the old key)
+    SIGNING_DEVICE = "signing_device"
+    #: one more check-in desk (several a station; its key signs no protocol)
+    POLL_BOOK = "poll_book"
+
+
+def wrong_purpose(purpose: str) -> Forbidden:
+    """The refusal of a code presented for the other kind of device (the code is not spent)."""
+    if purpose == EnrolmentPurpose.POLL_BOOK:
+        return Forbidden(
+            "enrolment_code_wrong_purpose",
+            "this is a poll-book desk's code: enrol it on the poll-book screen; it cannot "
+            "enrol a device that signs protocols",
+        )
+    return Forbidden(
+        "enrolment_code_wrong_purpose",
+        "this is the signing device's code: it cannot enrol a poll-book desk",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +95,20 @@ class PublishedKey:
     made: str
     enrolled_at: datetime
     revoked_at: datetime | None
+    #: what the key's device does: signs the station's protocols, or checks voters in
+    purpose: str = EnrolmentPurpose.SIGNING_DEVICE.value
+    #: a poll-book desk's name (station-<code>/pollbook-<n>); None for the signing device
+    device: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "public_key": self.public_key,
             "fingerprint": self.fingerprint,
             "made": self.made,
-            "enrolled_at": _aware(self.enrolled_at).isoformat(),
-            "revoked_at": None if self.revoked_at is None else _aware(self.revoked_at).isoformat(),
+            "purpose": self.purpose,
+            **({} if self.device is None else {"device": self.device}),
+            "enrolled_at": aware(self.enrolled_at).isoformat(),
+            "revoked_at": None if self.revoked_at is None else aware(self.revoked_at).isoformat(),
         }
 
 
@@ -86,8 +119,9 @@ def replace_enrolment_codes(
     moment: datetime,
     expires: datetime,
 ) -> dict[int, str]:
-    """A fresh code for each station (unused older codes are spent), station id → code. The
-    caller revokes the keys and records the rows."""
+    """A fresh signing-device code for each station (unused older ones are spent; poll-book
+    desks' codes are left alone), station id → code. The caller revokes the keys and records
+    the rows."""
     if not station_ids:
         return {}
     session.execute(
@@ -95,6 +129,7 @@ def replace_enrolment_codes(
         .where(
             StationEnrolmentRow.station_id.in_(station_ids),
             StationEnrolmentRow.used_at.is_(None),
+            StationEnrolmentRow.purpose == EnrolmentPurpose.SIGNING_DEVICE.value,
         )
         .values(used_at=moment)
     )
@@ -105,6 +140,7 @@ def replace_enrolment_codes(
             "code_hash": enrolment_code_hash(code),
             "issued_at": moment,
             "expires_at": expires,
+            "purpose": EnrolmentPurpose.SIGNING_DEVICE.value,
         }
         for station_id, code in codes.items()
     ]
@@ -124,7 +160,7 @@ def issue_enrolment_code(
     """A new code for one station (its phone was lost or replaced): the commission or the
     station's constituency commission decides. The station's key and token stop from now."""
     moment = now or datetime.now(UTC)
-    station = _station(session, principal.election_id, station_code)
+    station = station_row(session, principal.election_id, station_code)
     if principal.role not in (Role.COMMISSION, Role.CONSTITUENCY_COMMISSION) or (
         not principal.may_act_for_station(station)
     ):
@@ -174,7 +210,7 @@ def enrol_stations(
     """Enrol devices, each (station code, enrolment code, public key), all or none: the one
     rule for a phone at `/station` and for the simulator's thousands of devices at once."""
     moment = now or datetime.now(UTC)
-    checked = [_checked_request(station, code, key) for station, code, key in requests]
+    checked = [checked_request(station, code, key) for station, code, key in requests]
     codes = sorted({station for station, _, _ in checked})
     stations = {
         row.code: row
@@ -192,14 +228,7 @@ def enrol_stations(
             .with_for_update()
         )
     }
-    keys = [key for _, _, key in checked]
-    if (
-        len(set(keys)) != len(keys)
-        or session.scalars(
-            select(StationKeyRow.id).where(StationKeyRow.public_key.in_(keys)).limit(1)
-        ).first()
-    ):
-        raise Conflict("key_known", "this public key is enrolled already; make a new key pair")
+    refuse_known_keys(session, [key for _, _, key in checked])
     pairs: list[tuple[PollingStationRow, StationEnrolmentRow, str]] = []
     for station_code, code_hash, key in checked:
         station = stations.get(station_code)
@@ -212,17 +241,7 @@ def enrol_stations(
             raise Forbidden(
                 "enrolment_code_wrong", f"this is not an enrolment code of station {station.code}"
             )
-        if enrolment.used_at is not None:
-            raise Conflict(
-                "enrolment_code_used",
-                "this enrolment code has been used already; ask the constituency commission "
-                "for a new one",
-            )
-        if _aware(enrolment.expires_at) <= moment:
-            raise Conflict(
-                "enrolment_code_expired",
-                f"this enrolment code expired at {_aware(enrolment.expires_at):%Y-%m-%d %H:%M} UTC",
-            )
+        check_usable(enrolment, EnrolmentPurpose.SIGNING_DEVICE, moment)
         pairs.append((station, enrolment, key))
     if len({station.id for station, _, _ in pairs}) != len(pairs):
         raise Conflict("enrolment_code_used", "one station, one device per enrolment")
@@ -252,7 +271,7 @@ def enrol_stations(
         enrolment.station_key_id = key_row.id
         token = new_station_token()
         tokens.append(token)
-        validity = _aware(enrolment.expires_at) - _aware(enrolment.issued_at)
+        validity = aware(enrolment.expires_at) - aware(enrolment.issued_at)
         session.add(
             AccessTokenRow(
                 election_id=election_id,
@@ -288,8 +307,42 @@ def enrol_stations(
     ]
 
 
-def _checked_request(station_code: Any, code: Any, public_key: Any) -> tuple[str, str, str]:
-    key = _public_key(public_key)
+def check_usable(
+    enrolment: StationEnrolmentRow, purpose: EnrolmentPurpose, moment: datetime
+) -> None:
+    """Refuses a code of the other purpose, a spent code and an expired one (in that order:
+    a wrong-purpose code says so whatever its state, and is not spent by the attempt)."""
+    if enrolment.purpose != purpose.value:
+        raise wrong_purpose(enrolment.purpose)
+    if enrolment.used_at is not None:
+        raise Conflict(
+            "enrolment_code_used",
+            "this enrolment code has been used already; ask the constituency commission "
+            "for a new one",
+        )
+    if aware(enrolment.expires_at) <= moment:
+        raise Conflict(
+            "enrolment_code_expired",
+            f"this enrolment code expired at {aware(enrolment.expires_at):%Y-%m-%d %H:%M} UTC",
+        )
+
+
+def refuse_known_keys(session: Session, keys: list[str]) -> None:
+    """One key, one device: a key enrolled already (as a station's or a desk's) is refused."""
+    known = (
+        session.scalars(
+            select(StationKeyRow.id).where(StationKeyRow.public_key.in_(keys)).limit(1)
+        ).first()
+        or session.scalars(
+            select(PollBookDeviceRow.id).where(PollBookDeviceRow.public_key.in_(keys)).limit(1)
+        ).first()
+    )
+    if len(set(keys)) != len(keys) or known:
+        raise Conflict("key_known", "this public key is enrolled already; make a new key pair")
+
+
+def checked_request(station_code: Any, code: Any, public_key: Any) -> tuple[str, str, str]:
+    key = public_key_of(public_key)
     if not isinstance(code, str):
         raise InvalidInput("enrolment_code_mistyped", "give the enrolment code as text")
     try:
@@ -308,8 +361,8 @@ def station_keys(session: Session, station_id: int) -> list[PublishedKey]:
             row.public_key,
             key_fingerprint(row.public_key),
             row.made,
-            _aware(row.issued_at),
-            None if row.revoked_at is None else _aware(row.revoked_at),
+            aware(row.issued_at),
+            None if row.revoked_at is None else aware(row.revoked_at),
         )
         for row in session.scalars(
             select(StationKeyRow)
@@ -319,7 +372,7 @@ def station_keys(session: Session, station_id: int) -> list[PublishedKey]:
     ]
 
 
-def _public_key(value: Any) -> str:
+def public_key_of(value: Any) -> str:
     if not isinstance(value, str) or len(value) != 2 * PUBLIC_KEY_BYTES:
         raise InvalidInput(
             "public_key_invalid", "the public key is 64 hex digits (a raw Ed25519 key)"
@@ -334,7 +387,7 @@ def _public_key(value: Any) -> str:
     return raw.hex()
 
 
-def _station(session: Session, election_id: int, code: str) -> PollingStationRow:
+def station_row(session: Session, election_id: int, code: str) -> PollingStationRow:
     station = session.scalars(
         select(PollingStationRow).where(
             PollingStationRow.election_id == election_id, PollingStationRow.code == code
@@ -395,6 +448,6 @@ def _record_stations_rows(session: Session, actor: str, station_ids: list[int]) 
         row_ledger.record_rows(session, actor=actor, table=table, keys=[[i] for i in ids])
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     # SQLite returns naive datetimes; everything is stored in UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -5,6 +5,7 @@ protocol formats the server accepts and the station's latest stored version."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -17,11 +18,19 @@ from tallyroom.domain.protocol_document import MalformedProtocol, parse_protocol
 from tallyroom.service.definition.credentials import Principal, current_station_key
 from tallyroom.service.errors import Forbidden
 from tallyroom.service.protocols.protocols import station_in_election
-from tallyroom.service.results.ballot import ballot_of
+from tallyroom.service.results.ballot import BallotLine, ballot_of
+from tallyroom.service.results.runoffs import STANDING
 from tallyroom.store.schema import (
+    CandidateRow,
     ConstituencyRow,
+    ContestRow,
     ElectionRow,
+    PollingStationRow,
     ProtocolVersionRow,
+    RunoffCandidateRow,
+    RunoffProtocolRow,
+    RunoffRow,
+    RunoffTurnoutReportRow,
     TurnoutReportRow,
 )
 
@@ -83,6 +92,21 @@ def station_setup(session: Session, *, principal: Principal, station_code: str) 
     ).tuples():
         reported[as_of] = voters
     key = current_station_key(session, station.id)
+    hours = [hour for hour in election.turnout_report_times.split(";") if hour]
+    round_one: dict[str, Any] = {
+        "round": 1,
+        "contest": contest_code(constituency.number),
+        "polling_date": election.polling_day.isoformat(),
+        "candidates": _ballot_candidates(ballot),
+        "turnout_hours": hours,
+        "turnout_reported": reported,
+        "latest": _latest(
+            latest.version, latest.status, latest.body_sha256, latest.reasons, latest.body
+        )
+        if latest is not None
+        else None,
+    }
+    rounds = [round_one, *_round_two(session, station, ballot, hours)]
     return {
         "election": election.code,
         "election_name": election.name,
@@ -93,27 +117,89 @@ def station_setup(session: Session, *, principal: Principal, station_code: str) 
         # the contest's id as signed documents name it (domain/contest.py)
         "contest": contest_code(constituency.number),
         "registered_voters": station.registered_voters,
-        "candidates": [
-            {
-                "code": line.code,
-                "name": line.full_name,
-                "party": line.party,
-                "ballot_position": place,
-            }
-            for place, line in enumerate(ballot, start=1)
-        ],
-        "turnout_hours": [hour for hour in election.turnout_report_times.split(";") if hour],
+        "candidates": round_one["candidates"],
+        "turnout_hours": hours,
         "turnout_reported": reported,
         "protocol_formats": list(accepted_protocol_formats()),
         "two_clerk_entry": election.two_clerk_entry,
         "key_fingerprint": key_fingerprint(key.public_key) if key else None,
-        "latest": None
-        if latest is None
-        else {
-            "version": latest.version,
-            "status": latest.status,
-            "body_sha256": latest.body_sha256,
-            "reasons": json.loads(latest.reasons),
-            "figures": json.loads(latest.body)["figures"],
-        },
+        "latest": round_one["latest"],
+        # Each round the station votes in: round 1, and round 2 once it is defined (its own
+        # contest, the standing candidates in ballot order, its own versions and turnout).
+        # The round in progress is the last; the app overlays the chosen round on the rest.
+        "rounds": rounds,
+        "round_in_progress": rounds[-1]["round"],
     }
+
+
+def _ballot_candidates(ballot: Sequence[BallotLine]) -> list[dict[str, Any]]:
+    return [
+        {"code": line.code, "name": line.full_name, "party": line.party, "ballot_position": place}
+        for place, line in enumerate(ballot, start=1)
+    ]
+
+
+def _latest(version: int, status: str, body_sha256: str, reasons: str, body: str) -> dict[str, Any]:
+    return {
+        "version": version,
+        "status": status,
+        "body_sha256": body_sha256,
+        "reasons": json.loads(reasons),
+        "figures": json.loads(body)["figures"],
+    }
+
+
+def _round_two(
+    session: Session, station: PollingStationRow, ballot: Sequence[BallotLine], hours: list[str]
+) -> list[dict[str, Any]]:
+    """Round 2 as the station's device needs it, [] while none is defined."""
+    runoff = session.scalars(
+        select(RunoffRow)
+        .join(ContestRow, ContestRow.id == RunoffRow.contest_id)
+        .where(ContestRow.constituency_id == station.constituency_id)
+    ).first()
+    if runoff is None:
+        return []
+    standing = set(
+        session.scalars(
+            select(CandidateRow.code)
+            .join(RunoffCandidateRow, RunoffCandidateRow.candidate_id == CandidateRow.id)
+            .where(RunoffCandidateRow.runoff_id == runoff.id, RunoffCandidateRow.status == STANDING)
+        )
+    )
+    latest = session.scalars(
+        select(RunoffProtocolRow)
+        .where(RunoffProtocolRow.runoff_id == runoff.id, RunoffProtocolRow.station_id == station.id)
+        .order_by(RunoffProtocolRow.version.desc())
+        .limit(1)
+    ).first()
+    reported = dict(
+        session.execute(
+            select(RunoffTurnoutReportRow.as_of, RunoffTurnoutReportRow.voters).where(
+                RunoffTurnoutReportRow.runoff_id == runoff.id,
+                RunoffTurnoutReportRow.station_id == station.id,
+            )
+        )
+        .tuples()
+        .all()
+    )
+    return [
+        {
+            "round": 2,
+            "contest": runoff.code,
+            "polling_date": None
+            if runoff.polling_date is None
+            else runoff.polling_date.isoformat(),
+            "certified": runoff.certified_at is not None,
+            # the standing candidates in ballot order, numbered as round 2's ballot numbers them
+            "candidates": _ballot_candidates([line for line in ballot if line.code in standing]),
+            # round 2's hours are round 1's, on its own day (none without a polling date)
+            "turnout_hours": hours if runoff.polling_date is not None else [],
+            "turnout_reported": reported,
+            "latest": None
+            if latest is None
+            else _latest(
+                latest.version, latest.status, latest.body_sha256, latest.reasons, latest.body
+            ),
+        }
+    ]

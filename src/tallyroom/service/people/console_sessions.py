@@ -91,6 +91,12 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _session_of(session: Session, token: str) -> ConsoleSessionRow | None:
+    return session.scalars(
+        select(ConsoleSessionRow).where(ConsoleSessionRow.token_hash == _token_hash(token))
+    ).first()
+
+
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -163,9 +169,7 @@ def sign_in_progress(
 ) -> tuple[Stage, str, tuple[str, ...]]:
     """A sign-in under way: its step, CSRF token and the second factors it may use."""
     moment = now or datetime.now(UTC)
-    found = session.scalars(
-        select(ConsoleSessionRow).where(ConsoleSessionRow.token_hash == _token_hash(token))
-    ).first()
+    found = _session_of(session, token)
     if found is None or found.ended_at is not None or found.stage == Stage.ACTIVE.value:
         raise Unauthorised("sign_in_unknown", "sign in with your password first")
     if _aware(found.created_at) + SIGN_IN_LIMIT <= moment:
@@ -197,9 +201,7 @@ def _signed_in(session: Session, row: PersonRow, second_factor: str) -> None:
 def _pending(
     session: Session, token: str, csrf_token: str | None, stage: Stage, moment: datetime
 ) -> tuple[ConsoleSessionRow, PersonRow]:
-    found = session.scalars(
-        select(ConsoleSessionRow).where(ConsoleSessionRow.token_hash == _token_hash(token))
-    ).first()
+    found = _session_of(session, token)
     if found is None or found.ended_at is not None:
         raise Unauthorised("sign_in_unknown", "sign in with your password first")
     if found.stage != stage.value:
@@ -214,12 +216,39 @@ def _pending(
     return found, person
 
 
-def _refusal_before_trying(
-    session: Session, person_id: int, address: str, moment: datetime
-) -> ServiceError | None:
-    return login_throttle.busy_address_refusal(
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    """A step after the password, let through to try its factor or code."""
+
+    found: ConsoleSessionRow
+    person: PersonRow
+    address: str
+    moment: datetime
+
+    def failed(self, session: Session, refusal: ServiceError) -> ServiceError:
+        """The factor or code was wrong: counted against the address and the account."""
+        login_throttle.note_failure(
+            session, address=self.address, person_id=self.person.id, now=self.moment
+        )
+        return refusal
+
+
+def _second_step(
+    session: Session,
+    token: str,
+    csrf_token: str | None,
+    stage: Stage,
+    address: str,
+    now: datetime | None,
+) -> _Attempt | ServiceError:
+    """The sign-in under way at `stage` (else raised), or the refusal a busy address or a
+    delayed account gets before any code is tried."""
+    moment = now or datetime.now(UTC)
+    found, person = _pending(session, token, csrf_token, stage, moment)
+    refusal = login_throttle.busy_address_refusal(
         session, address, moment
-    ) or login_throttle.delayed_account_refusal(session, person_id, moment)
+    ) or login_throttle.delayed_account_refusal(session, person.id, moment)
+    return refusal if refusal is not None else _Attempt(found, person, address, moment)
 
 
 def _complete(
@@ -247,20 +276,20 @@ def sign_in_with_totp(
     now: datetime | None = None,
 ) -> SignInStep | ServiceError:
     """The second step with an authenticator app's code; a code is accepted once only."""
-    moment = now or datetime.now(UTC)
-    found, person = _pending(session, token, csrf_token, Stage.SECOND_FACTOR, moment)
-    refusal = _refusal_before_trying(session, person.id, address, moment)
-    if refusal is not None:
-        return refusal
+    attempt = _second_step(session, token, csrf_token, Stage.SECOND_FACTOR, address, now)
+    if isinstance(attempt, ServiceError):
+        return attempt
+    person = attempt.person
     if not person.totp_secret:
         return Unauthorised("totp_not_set_up", "this account has no authenticator app")
-    step = _matching_totp_step(person.totp_secret, code.strip(), moment)
+    step = _matching_totp_step(person.totp_secret, code.strip(), attempt.moment)
     delay = login_throttle.account_row(session, person.id)
     if step is None or (delay.last_totp_step is not None and step <= delay.last_totp_step):
-        login_throttle.note_failure(session, address=address, person_id=person.id, now=moment)
-        return Unauthorised("second_factor_refused", "the code is wrong or already used")
+        return attempt.failed(
+            session, Unauthorised("second_factor_refused", "the code is wrong or already used")
+        )
     delay.last_totp_step = step
-    return _complete(session, found, person, moment, "totp")
+    return _complete(session, attempt.found, person, attempt.moment, "totp")
 
 
 def _matching_totp_step(secret: str, code: str, moment: datetime) -> int | None:
@@ -303,11 +332,10 @@ def sign_in_with_security_key(
     address: str,
     now: datetime | None = None,
 ) -> SignInStep | ServiceError:
-    moment = now or datetime.now(UTC)
-    found, person = _pending(session, token, csrf_token, Stage.SECOND_FACTOR, moment)
-    refusal = _refusal_before_trying(session, person.id, address, moment)
-    if refusal is not None:
-        return refusal
+    attempt = _second_step(session, token, csrf_token, Stage.SECOND_FACTOR, address, now)
+    if isinstance(attempt, ServiceError):
+        return attempt
+    found, person = attempt.found, attempt.person
     challenge, found.challenge = found.challenge, None  # a challenge answers once
     if not challenge or not person.webauthn_credential_id or not person.webauthn_public_key:
         return Unauthorised("no_challenge", "ask for the security key's options first")
@@ -317,10 +345,9 @@ def sign_in_with_security_key(
     try:
         count = authenticated_sign_count(party, challenge, credential, key)
     except Unauthorised as refused:
-        login_throttle.note_failure(session, address=address, person_id=person.id, now=moment)
-        return refused
+        return attempt.failed(session, refused)
     person.webauthn_sign_count = count
-    step = _complete(session, found, person, moment, "webauthn")
+    step = _complete(session, found, person, attempt.moment, "webauthn")
     row_ledger.record_rows(
         session, actor=principal_of_person(person).actor, table="person", keys=[[person.id]]
     )
@@ -338,17 +365,17 @@ def enrolment_options(
     now: datetime | None = None,
 ) -> str | ServiceError:
     """navigator.credentials.create() options, once the one-time enrolment code is right."""
-    moment = now or datetime.now(UTC)
-    found, person = _pending(session, token, csrf_token, Stage.ENROLMENT, moment)
-    refusal = _refusal_before_trying(session, person.id, address, moment)
-    if refusal is not None:
-        return refusal
+    attempt = _second_step(session, token, csrf_token, Stage.ENROLMENT, address, now)
+    if isinstance(attempt, ServiceError):
+        return attempt
+    person = attempt.person
     expected = person.enrolment_code_hash or ""
     if not expected or not hmac.compare_digest(code_hash(enrolment_code[:64]), expected):
-        login_throttle.note_failure(session, address=address, person_id=person.id, now=moment)
-        return Unauthorised("enrolment_code_refused", "the enrolment code is wrong")
+        return attempt.failed(
+            session, Unauthorised("enrolment_code_refused", "the enrolment code is wrong")
+        )
     ceremony = registration_ceremony(party, person_id=person.id, login=person.login)
-    found.challenge = ceremony.challenge
+    attempt.found.challenge = ceremony.challenge
     return ceremony.options_json
 
 
@@ -391,11 +418,16 @@ def signed_in(
     """The person a session cookie belongs to, or Unauthorised; a change must carry the
     session's CSRF token (Forbidden). Each use keeps the session from going idle."""
     moment = now or datetime.now(UTC)
-    found = session.scalars(
-        select(ConsoleSessionRow).where(
-            ConsoleSessionRow.token_hash == _token_hash(credential.token)
-        )
-    ).first()
+    found, person = _active(session, credential, moment)
+    return SignedIn(
+        principal_of_person(person), person_view(session, person, moment), found.csrf_token
+    )
+
+
+def _active(
+    session: Session, credential: ConsoleCredential, moment: datetime
+) -> tuple[ConsoleSessionRow, PersonRow]:
+    found = _session_of(session, credential.token)
     if found is None:
         raise Unauthorised("session_unknown", "sign in to the console")
     if found.ended_at is not None:
@@ -415,9 +447,7 @@ def signed_in(
     ):
         raise Forbidden("csrf_token_invalid", "the request's CSRF token is missing or wrong")
     found.last_seen_at = moment
-    return SignedIn(
-        principal_of_person(person), person_view(session, person, moment), found.csrf_token
-    )
+    return found, person
 
 
 def sign_out(
@@ -425,18 +455,13 @@ def sign_out(
 ) -> None:
     """Ends the session: its cookie is refused from now on, even replayed."""
     moment = now or datetime.now(UTC)
-    person = signed_in(session, credential, now=moment)
-    found = session.scalars(
-        select(ConsoleSessionRow).where(
-            ConsoleSessionRow.token_hash == _token_hash(credential.token)
-        )
-    ).one()
+    found, person = _active(session, credential, moment)
     found.ended_at = moment
     audit_log.record(
         session,
-        actor=person.principal.actor,
+        actor=principal_of_person(person).actor,
         action="person.signed_out",
-        payload={"person": person.principal.person_id},
+        payload={"person": person.id},
     )
 
 

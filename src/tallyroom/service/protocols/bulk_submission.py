@@ -10,7 +10,8 @@ computed in order, one head update). The running totals move by deltas summed ov
 whole command, one update per constituency and candidate.
 Protocols are judged in their order, as if submitted one by one: a later envelope of the
 same station sees the versions stored by an earlier one. A refused protocol is reported in
-the outcome and nothing of it is stored."""
+the outcome and nothing of it is stored. A round-2 protocol (its contest
+"constituency-N/round-2") goes to `results/runoff_protocols.py`, in its place in the order."""
 
 from __future__ import annotations
 
@@ -65,8 +66,9 @@ from tallyroom.service.protocols.protocols import (
     submission_payload,
     unknown_station,
 )
-from tallyroom.service.register.poll_book_figures import check_ins_by_station
+from tallyroom.service.register.poll_book_figures import station_check_ins
 from tallyroom.service.results.certified_contests import certified_constituencies, contest_certified
+from tallyroom.service.results.runoff_protocols import is_runoff_document, submit_runoff_protocol
 from tallyroom.service.results.tally import adjust_totals, bump_revision, figures_of
 from tallyroom.store.schema import (
     PollingStationRow,
@@ -96,6 +98,10 @@ class Refusal:
     http_status: int
     #: the error's details (the problems of a malformed protocol, say)
     details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, index: int, station: str | None, error: ServiceError) -> Refusal:
+        return cls(index, station, error.code, error.message, error.status, error.details)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -247,6 +253,8 @@ class _Station:
     registered_voters: int
     key_id: int | None
     public_key: str | None
+    #: round-1 check-ins where the station uses a poll book (the check-ins rule), else None
+    check_ins: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +391,7 @@ _STATIONS = (
         PollingStationRow.registered_voters,
         StationKeyRow.id,
         StationKeyRow.public_key,
+        station_check_ins(),
     )
     .outerjoin(
         StationKeyRow,
@@ -435,11 +444,18 @@ def _stations(session: Session, election_id: int, envelopes: list[Envelope]) -> 
     rows = session.connection().execute(
         _STATIONS, {"election_id": election_id, "codes": sorted(codes)}
     )
-    for station_id, code, constituency_id, registered, key_id, public_key in rows.tuples():
+    for station_id, code, constituency, registered, key_id, public_key, check_ins in rows:
         # The first current key, as `current_station_key` takes it.
         if code not in stations:
             stations[code] = _Station(
-                station_id, code, election_id, constituency_id, registered, key_id, public_key
+                station_id,
+                code,
+                election_id,
+                constituency,
+                registered,
+                key_id,
+                public_key,
+                check_ins,
             )
     return stations
 
@@ -490,7 +506,6 @@ def _apply(
     #: only a station with a stored version can have a counted result to replace
     stored_before = {station_id for station_id, history in versions.items() if history}
     annulled = _annulled(session, station_ids) if station_ids else set()
-    check_ins = check_ins_by_station(session, station_ids)
     certified = certified_constituencies(
         session, {station.constituency_id for station in batch.stations.values()}
     )
@@ -503,6 +518,22 @@ def _apply(
     ):
         station_code = _station_code(document)
         principal = callers.of(batch.start + offset)
+        if is_runoff_document(document):
+            # A round-2 protocol: its own contest, table and count, judged as one by one
+            # (a round 2 is a few constituencies' stations, not the night's million).
+            try:
+                outcome.add(
+                    submit_runoff_protocol(
+                        session,
+                        principal=principal,
+                        document=document,
+                        signature=signature,
+                        now=moment,
+                    )
+                )
+            except ServiceError as error:
+                outcome.add(Refusal.of(batch.start + offset, station_code, error))
+            continue
         try:
             parsed = examination.parsed or parse_submission(document)
             require_election(parsed, election.code)
@@ -553,22 +584,13 @@ def _apply(
                 registered_on_register=station.registered_voters,
                 annulled=station.id in annulled,
                 rule_set=rule_set,
-                check_ins=check_ins.get(station.id),
+                check_ins=station.check_ins,
                 list_ballot=election.district_ballot(station.constituency_id),
             )
             if revoked is not None:
                 status, reasons = flag_revoked_key(status, reasons)
         except ServiceError as error:
-            outcome.add(
-                Refusal(
-                    batch.start + offset,
-                    station_code,
-                    error.code,
-                    error.message,
-                    error.status,
-                    error.details,
-                )
-            )
+            outcome.add(Refusal.of(batch.start + offset, station_code, error))
             continue
         reasons_json = json.dumps(reasons, ensure_ascii=False)
         history.append(

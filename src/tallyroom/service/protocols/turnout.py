@@ -28,6 +28,7 @@ from tallyroom.store.schema import (
     ConstituencyRow,
     ElectionRow,
     PollingStationRow,
+    RunoffTurnoutReportRow,
     TurnoutReportRow,
     TurnoutTotalRow,
 )
@@ -77,9 +78,18 @@ class TurnoutReport:
     signature: Any = None
 
 
-def turnout_document(election: str, station: str, as_of: str, voters: int) -> dict[str, Any]:
-    """What a station signs when it reports turnout (RFC 8785 canonical JSON, Ed25519)."""
-    return {"election": election, "station": station, "as_of": as_of, "voters": voters}
+def turnout_document(
+    election: str, station: str, as_of: str, voters: int, contest: str | None = None
+) -> dict[str, Any]:
+    """What a station signs when it reports turnout (RFC 8785 canonical JSON, Ed25519); a
+    round-2 report names its contest, so a round-1 signature never passes for round 2."""
+    document: dict[str, Any] = {
+        "election": election,
+        "station": station,
+        "as_of": as_of,
+        "voters": voters,
+    }
+    return document if contest is None else document | {"contest": contest}
 
 
 def report_turnout(
@@ -121,7 +131,7 @@ def report_turnout_many(
     labels: list[str] = []
     for index, report in enumerate(reports):
         try:
-            labels.append(_valid_report(report, election, hours, clock))
+            labels.append(valid_report_hour(report, election, hours, clock))
         except ServiceError as error:
             problems.append((type(error), error.code, error.message, index))
             labels.append("")
@@ -129,12 +139,12 @@ def report_turnout_many(
         kind, code, message, index = problems[0]
         raise kind(
             code,
-            _naming(reports, index) + message,
+            report_naming(reports, index) + message,
             problems=[
                 {
                     "report": number + 1,
                     "index": number,
-                    "station": _station_label(reports[number]),
+                    "station": report_station_label(reports[number]),
                     "code": problem_code,
                     "message": text,
                 }
@@ -158,19 +168,19 @@ def report_turnout_many(
         if code not in stations:
             raise NotFound(
                 "unknown_station",
-                _naming(reports, index) + f"there is no polling station {code!r}",
+                report_naming(reports, index) + f"there is no polling station {code!r}",
                 **named,
             )
         if not principal.may_act_for_station(stations[code]):
             raise Forbidden(
                 "out_of_scope",
-                _naming(reports, index) + f"this token may not report for station {code}",
+                report_naming(reports, index) + f"this token may not report for station {code}",
                 **named,
             )
         if (code, label) in seen:
             raise InvalidInput(
                 "duplicate_report",
-                _naming(reports, index) + f"station {code}'s {label} report appears twice",
+                report_naming(reports, index) + f"station {code}'s {label} report appears twice",
                 **named,
             )
         seen.add((code, label))
@@ -201,45 +211,26 @@ def report_turnout_many(
             if existing.voters != voters:
                 raise Conflict(
                     "already_reported",
-                    _naming(reports, index) + f"station {station.code} already reported "
+                    report_naming(reports, index) + f"station {station.code} already reported "
                     f"{existing.voters} voters at {label}",
                     report=index + 1,
                     index=index,
                     station=station.code,
                 )
-            outcomes.append(_outcome(station, existing, already_stored=True))
+            outcomes.append(turnout_outcome(station, existing, already_stored=True))
             continue
         if station.constituency_id in frozen:
             raise contest_certified(session, station.constituency_id, station.code)
-        reasons: list[dict[str, Any]] = []
-        earlier = [row for row in history if row.as_of < label]
-        if earlier and earlier[-1].voters > voters:
-            reasons.append(
-                {
-                    "code": "lower_than_previous",
-                    "message": f"{voters} voters at {label}, fewer than {earlier[-1].voters} "
-                    f"at {earlier[-1].as_of}",
-                }
-            )
-        # Reported out of order, a series falls just the same: a later hour already lower.
-        later = [row for row in history if row.as_of > label]
-        if later and later[0].voters < voters:
-            reasons.append(
-                {
-                    "code": "higher_than_later",
-                    "message": f"{voters} voters at {label}, more than {later[0].voters} "
-                    f"at {later[0].as_of}",
-                }
-            )
-        if voters > station.registered_voters:
-            reasons.append(
-                {
-                    "code": "above_registered",
-                    "message": f"{voters} voters but {station.registered_voters} registered",
-                }
-            )
+        reasons = turnout_reasons(
+            [(row.as_of, row.voters) for row in history],
+            label,
+            voters,
+            station.registered_voters,
+        )
         status = "flagged" if reasons else "accepted"
-        signature = _verified_signature(session, election_record.code, station, label, report)
+        signature = verified_turnout_signature(
+            session, election_record.code, station, label, report
+        )
         row = TurnoutReportRow(
             station_id=station.id,
             as_of=label,
@@ -273,7 +264,7 @@ def report_turnout_many(
                 | ({"signature": signature} if signature else {}),
             )
         )
-        outcomes.append(_outcome(station, row, already_stored=False))
+        outcomes.append(turnout_outcome(station, row, already_stored=False))
     if new_rows:
         session.add_all(new_rows)
         for (constituency_id, label), (voters, count) in sorted(added.items()):
@@ -283,19 +274,54 @@ def report_turnout_many(
     return outcomes
 
 
-def _verified_signature(
+def turnout_reasons(
+    history: Sequence[tuple[str, int]], label: str, voters: int, registered: int
+) -> list[dict[str, Any]]:
+    """What flags a station's report of `voters` at `label`, given its earlier reports
+    (hour, voters) in hour order: a series that falls, or more voters than registered."""
+    reasons: list[dict[str, Any]] = []
+    earlier = [(hour, count) for hour, count in history if hour < label]
+    if earlier and earlier[-1][1] > voters:
+        reasons.append(
+            {
+                "code": "lower_than_previous",
+                "message": f"{voters} voters at {label}, fewer than {earlier[-1][1]} "
+                f"at {earlier[-1][0]}",
+            }
+        )
+    # Reported out of order, a series falls just the same: a later hour already lower.
+    later = [(hour, count) for hour, count in history if hour > label]
+    if later and later[0][1] < voters:
+        reasons.append(
+            {
+                "code": "higher_than_later",
+                "message": f"{voters} voters at {label}, more than {later[0][1]} at {later[0][0]}",
+            }
+        )
+    if voters > registered:
+        reasons.append(
+            {"code": "above_registered", "message": f"{voters} voters but {registered} registered"}
+        )
+    return reasons
+
+
+def verified_turnout_signature(
     session: Session,
     election_code: str,
     station: PollingStationRow,
     label: str,
     report: TurnoutReport,
+    contest: str | None = None,
 ) -> str | None:
-    """The report's signature once it verifies with the station's current key; None for an
-    unsigned report. A signature that does not verify refuses the report."""
+    """The report's signature once it verifies with the station's current key (over the
+    round-2 contest too when `contest` names one); None for an unsigned report. A signature
+    that does not verify refuses the report."""
     if report.signature is None:
         return None
     key = current_station_key(session, station.id)
-    body = canonical_json(turnout_document(election_code, station.code, label, int(report.voters)))
+    body = canonical_json(
+        turnout_document(election_code, station.code, label, int(report.voters), contest)
+    )
     if (
         not isinstance(report.signature, str)
         or key is None
@@ -308,7 +334,7 @@ def _verified_signature(
     return report.signature
 
 
-def _valid_report(
+def valid_report_hour(
     report: TurnoutReport, election: Election, hours: list[str], clock: ElectionClock
 ) -> str:
     """The report's hour label; raises the first thing wrong with it."""
@@ -353,15 +379,15 @@ def _hour(value: Any) -> time:
     raise InvalidInput("not_a_time", f"{str(value)[:40]!r} is not a reporting hour like 10:00")
 
 
-def _station_label(report: TurnoutReport) -> str | None:
+def report_station_label(report: TurnoutReport) -> str | None:
     return report.station if isinstance(report.station, str) else None
 
 
-def _naming(reports: Sequence[TurnoutReport], index: int) -> str:
+def report_naming(reports: Sequence[TurnoutReport], index: int) -> str:
     """How a message names the report it is about, when there is more than one."""
     if len(reports) == 1:
         return ""
-    station = _station_label(reports[index])
+    station = report_station_label(reports[index])
     return f"report {index + 1}" + (f" (station {station})" if station else "") + ": "
 
 
@@ -382,8 +408,11 @@ def _add_to_total(
     )
 
 
-def _outcome(
-    station: PollingStationRow, report: TurnoutReportRow, *, already_stored: bool
+def turnout_outcome(
+    station: PollingStationRow,
+    report: TurnoutReportRow | RunoffTurnoutReportRow,
+    *,
+    already_stored: bool,
 ) -> TurnoutOutcome:
     return TurnoutOutcome(
         station=station.code,

@@ -8,11 +8,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.contest import contest_code
@@ -91,7 +91,8 @@ def personal_hash(session: Session, value: str) -> str:
     return f"hmac-sha256:{digest}"
 
 
-def _desk(principal: Principal) -> int:
+def desk_station(principal: Principal) -> int:
+    """The station of a desk's principal (Forbidden for any other caller)."""
     # the station's own device, or one of its poll-book desks (poll_book_devices.py)
     if principal.role not in (Role.STATION, Role.POLL_BOOK) or principal.station_id is None:
         raise Forbidden("station_only", "only a station's poll book may do this")
@@ -102,14 +103,23 @@ def _station_codes(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(
-        iter(
-            session.execute(
-                select(PollingStationRow.id, PollingStationRow.code).where(
-                    PollingStationRow.id.in_(sorted(ids))
-                )
-            ).tuples()
-        )
+        iter(session.connection().execute(_STATION_CODES, {"stations": sorted(ids)}).tuples())
     )
+
+
+class _StationCodes:
+    """The codes of these stations, read on first use: a batch of plain check-ins at the
+    voters' own station names none, and skips the query."""
+
+    def __init__(self, session: Session, ids: set[int]) -> None:
+        self._session = session
+        self._ids = ids
+        self._codes: dict[int, str] | None = None
+
+    def __getitem__(self, station_id: int) -> str:
+        if self._codes is None:
+            self._codes = _station_codes(self._session, self._ids)
+        return self._codes[station_id]
 
 
 def look_up(
@@ -120,7 +130,7 @@ def look_up(
     there and their home station; None for no such voter. Audited either way (so the caller
     reports a miss after the transaction commits: `UNKNOWN_VOTER`)."""
     commission = principal.role is Role.COMMISSION
-    station_id = None if commission else _desk(principal)
+    station_id = None if commission else desk_station(principal)
     row = session.scalars(
         select(VoterRow).where(
             VoterRow.election_id == principal.election_id, VoterRow.voter_number == voter
@@ -213,56 +223,106 @@ def record_check_ins(
     desk that was offline the ballot was already handed over, so a voter already checked in
     elsewhere is recorded and becomes a double-vote incident. A re-sent check-in (same
     client reference at this station) is answered as already recorded."""
-    station_id = _desk(principal)
-    if len(requests) > MAXIMUM_BATCH:
-        raise InvalidInput("batch_too_large", f"at most {MAXIMUM_BATCH} check-ins a request")
+    return record_desk_batches(session, batches=[DeskBatch(principal, requests, online)], now=now)[
+        0
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class DeskBatch:
+    """What one desk sends at once: its check-ins, and whether it was online."""
+
+    principal: Principal
+    requests: Sequence[CheckInRequest]
+    online: bool
+
+
+@dataclass(slots=True)
+class _Logged:
+    """What a group of desk batches leaves for the audit log, written once for the group."""
+
+    check_ins: dict[str, list[list[int]]] = field(default_factory=dict)
+    certificates: dict[str, list[list[int]]] = field(default_factory=dict)
+    refusals: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    stations: set[int] = field(default_factory=set)
+
+
+def record_desk_batches(
+    session: Session, *, batches: Sequence[DeskBatch], now: datetime | None = None
+) -> list[list[CheckInOutcome]]:
+    """Several desks' batches in order, in the caller's transaction (what the desks send at
+    one moment, committed together), each judged as `record_check_ins` judges it, with the
+    fixed cost paid once: the check-ins' and certificates' row images read back by one
+    statement each and appended with the refusals in one audit append (an entry per desk
+    and table), and the stations' protocols re-examined once."""
+    for batch in batches:
+        desk_station(batch.principal)
+        if len(batch.requests) > MAXIMUM_BATCH:
+            raise InvalidInput("batch_too_large", f"at most {MAXIMUM_BATCH} check-ins a request")
     moment = now or datetime.now(UTC)
+    # Core statements on the connection below do not flush the session: flush it once here
+    session.flush()
+    logged = _Logged()
+    outcomes = [_record_batch(session, batch, moment, logged) for batch in batches]
+    entries = row_ledger.row_entries(session, logged.certificates, table="absentee_certificate")
+    entries += row_ledger.row_entries(session, logged.check_ins, table="check_in")
+    if logged.stations:
+        # check-ins after the protocol was judged: judge it again (never a person's decision)
+        for actor in dict.fromkeys(batch.principal.actor for batch in batches):
+            stations = {
+                batch.principal.station_id
+                for batch in batches
+                if batch.principal.actor == actor and batch.principal.station_id in logged.stations
+            }
+            reexamine_after_check_ins(
+                session,
+                station_ids=[station for station in stations if station is not None],
+                actor=actor,
+                now=moment,
+            )
+    audit_log.record_many(session, [*entries, *logged.refusals], returning=False)
+    return outcomes
+
+
+def _record_batch(
+    session: Session, batch: DeskBatch, moment: datetime, logged: _Logged
+) -> list[CheckInOutcome]:
+    principal, requests, online = batch.principal, batch.requests, batch.online
+    station_id = desk_station(principal)
+    connection = session.connection()
     numbers = sorted({request.voter for request in requests})
-    voters_query = select(
-        VoterRow.id, VoterRow.voter_number, VoterRow.station_id, VoterRow.status
-    ).where(VoterRow.election_id == principal.election_id, VoterRow.voter_number.in_(numbers))
     # Rows locked on PostgreSQL so two desks cannot check one voter in at the same moment
     # (SQLite has one writer at a time already).
     voters = {
         number: (voter_id, home, status)
-        for voter_id, number, home, status in session.execute(
-            voters_query.with_for_update()
+        for voter_id, number, home, status in connection.execute(
+            _VOTERS, {"election": principal.election_id, "numbers": numbers}
         ).tuples()
     }
     voter_ids = [voter[0] for voter in voters.values()]
     rounds = _rounds(session, station_id, requests)
     # a voter's first check-in in each round: voting in round 1 does not stop round 2
     earlier: dict[tuple[int, int], tuple[int, int]] = {}
-    for check_in_id, voter_id, at_station, in_round in session.execute(
-        select(CheckInRow.id, CheckInRow.voter_id, CheckInRow.station_id, CheckInRow.round)
-        .where(CheckInRow.voter_id.in_(voter_ids))
-        .order_by(CheckInRow.id)
+    for check_in_id, voter_id, at_station, in_round in connection.execute(
+        _EARLIER, {"voters": voter_ids}
     ).tuples():
         if voter_id is not None:
             earlier.setdefault((voter_id, in_round), (check_in_id, at_station))
     references = sorted({request.client_reference for request in requests})
     replayed = dict(
         iter(
-            session.execute(
-                select(CheckInRow.client_reference, CheckInRow.id).where(
-                    CheckInRow.station_id == station_id,
-                    CheckInRow.client_reference.in_(references),
-                )
+            connection.execute(
+                _REPLAYED, {"station": station_id, "references": references}
             ).tuples()
         )
     )
     certificates = {
         voter_id: (certificate_id, number, used)
-        for certificate_id, voter_id, number, used in session.execute(
-            select(
-                AbsenteeCertificateRow.id,
-                AbsenteeCertificateRow.voter_id,
-                AbsenteeCertificateRow.number,
-                AbsenteeCertificateRow.used_at,
-            ).where(AbsenteeCertificateRow.voter_id.in_(voter_ids))
+        for certificate_id, voter_id, number, used in connection.execute(
+            _CERTIFICATES, {"voters": voter_ids}
         ).tuples()
     }
-    codes = _station_codes(
+    codes = _StationCodes(
         session,
         {station_id, *(home for _, home, _ in voters.values()), *(s for _, s in earlier.values())},
     )
@@ -396,29 +456,16 @@ def record_check_ins(
             .where(AbsenteeCertificateRow.id.in_(used_certificates))
             .values(used_at=moment, used_station_id=station_id)
         )
-        row_ledger.record_rows(
-            session,
-            actor=principal.actor,
-            table="absentee_certificate",
-            keys=[[key] for key in used_certificates],
+        logged.certificates.setdefault(principal.actor, []).extend(
+            [key] for key in used_certificates
         )
     if ids:
-        row_ledger.record_rows(
-            session, actor=principal.actor, table="check_in", keys=[[key] for key in ids]
-        )
-        # check-ins after the protocol was judged: judge it again (never a person's decision)
-        reexamine_after_check_ins(
-            session, station_ids=[station_id], actor=principal.actor, now=moment
-        )
-    if refusals:
-        audit_log.record_many(
-            session,
-            [
-                (principal.actor, REFUSED, {"reason": "already_checked_in", **refusal})
-                for refusal in refusals
-            ],
-            returning=False,
-        )
+        logged.check_ins.setdefault(principal.actor, []).extend([key] for key in ids)
+        logged.stations.add(station_id)
+    logged.refusals.extend(
+        (principal.actor, REFUSED, {"reason": "already_checked_in", **refusal})
+        for refusal in refusals
+    )
     return outcomes
 
 
@@ -460,7 +507,7 @@ def _file_incidents(
     incidents: list[dict[str, Any]],
     new_rows: list[dict[str, Any]],
     ids: list[int],
-    codes: dict[int, str],
+    codes: _StationCodes,
     moment: datetime,
 ) -> list[int]:
     """The new incidents' ids, each filed as a complaint by the poll-book monitor (the
@@ -539,6 +586,34 @@ def _insert_check_ins(session: Session, rows: list[dict[str, Any]]) -> list[int]
     return list(session.connection().scalars(_INSERTED, rows))
 
 
+#: Core statements built once (a single online check-in runs each of them; building one
+#: costs more than running it)
+_VOTERS = (
+    select(VoterRow.id, VoterRow.voter_number, VoterRow.station_id, VoterRow.status)
+    .where(
+        VoterRow.election_id == bindparam("election"),
+        VoterRow.voter_number.in_(bindparam("numbers", expanding=True)),
+    )
+    .with_for_update()
+)
+_EARLIER = (
+    select(CheckInRow.id, CheckInRow.voter_id, CheckInRow.station_id, CheckInRow.round)
+    .where(CheckInRow.voter_id.in_(bindparam("voters", expanding=True)))
+    .order_by(CheckInRow.id)
+)
+_REPLAYED = select(CheckInRow.client_reference, CheckInRow.id).where(
+    CheckInRow.station_id == bindparam("station"),
+    CheckInRow.client_reference.in_(bindparam("references", expanding=True)),
+)
+_CERTIFICATES = select(
+    AbsenteeCertificateRow.id,
+    AbsenteeCertificateRow.voter_id,
+    AbsenteeCertificateRow.number,
+    AbsenteeCertificateRow.used_at,
+).where(AbsenteeCertificateRow.voter_id.in_(bindparam("voters", expanding=True)))
+_STATION_CODES = select(PollingStationRow.id, PollingStationRow.code).where(
+    PollingStationRow.id.in_(bindparam("stations", expanding=True))
+)
 #: Core, built once: the ORM's bulk path costs more than the rows' insert itself
 _INSERTED = insert(CheckInRow.__table__).returning(  # type: ignore[arg-type]
     CheckInRow.__table__.c.id, sort_by_parameter_order=True
@@ -560,7 +635,7 @@ def add_voter(
 ) -> int:
     """A voter added to this station's list on polling day, checked against the whole
     register and every addition, and checked in; returns the check-in id."""
-    station_id = _desk(principal)
+    station_id = desk_station(principal)
     moment = now or datetime.now(UTC)
     home = session.scalar(
         select(VoterRow.station_id).where(

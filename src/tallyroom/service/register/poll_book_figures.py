@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, bindparam, case, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.complaint import MONITOR_REPORTER_KIND, ComplaintCategory
@@ -40,65 +40,169 @@ from tallyroom.store.schema import (
 ROUND_ONE = CheckInRow.round == 1
 
 
+#: a station's poll-book figures, one row per station and round (open data's columns)
+FIGURE_COLUMNS = (
+    "station",
+    "round",
+    "registered_voters",
+    "check_ins",
+    "portable_check_ins",
+    "additions",
+    "absentee_certificates_in",
+    "absentee_certificates_out",
+    "double_votes_recorded",
+    "double_vote_complaints",
+    "second_attempts_refused",
+)
+#: figures the desks record by round; the others (additions, certificates issued, complaints,
+#: refusals) are the station's, on its round-1 row, and null on a later round's
+ROUND_FIGURES = (
+    "check_ins",
+    "portable_check_ins",
+    "absentee_certificates_in",
+    "double_votes_recorded",
+)
+_REFUSED_ACTORS = ("station:station-", "poll_book:station-")
+
+
 def station_figures(session: Session, code: str, *, election: str | None = None) -> dict[str, Any]:
-    """A station's poll-book figures."""
-    record = election_row(session, election)
-    station = session.scalars(
-        select(PollingStationRow).where(
-            PollingStationRow.election_id == record.id, PollingStationRow.code == code
-        )
-    ).first()
-    if station is None:
+    """A station's poll-book figures (round 1)."""
+    rows = figures_by_station(session, election, station_codes=[code], every_station=True)
+    if not rows:
         raise NotFound("unknown_station", f"there is no polling station {code!r}")
-    sid = station.id
-    check_ins = (
-        session.scalar(select(func.count()).where(CheckInRow.station_id == sid, ROUND_ONE)) or 0
-    )
-    portable = session.scalar(
-        select(func.count()).where(CheckInRow.station_id == sid, CheckInRow.portable, ROUND_ONE)
-    )
-    additions = session.scalar(select(func.count()).where(VoterAdditionRow.station_id == sid))
-    absentee_in = session.scalar(
-        select(func.count()).where(
-            CheckInRow.station_id == sid,
-            CheckInRow.absentee_certificate_id.is_not(None),
-            ROUND_ONE,
+    figures = dict(rows[0])
+    del figures["round"]
+    return figures
+
+
+def figures_by_station(
+    session: Session,
+    election: str | None = None,
+    *,
+    station_codes: list[str] | None = None,
+    every_station: bool = False,
+) -> list[dict[str, Any]]:
+    """Poll-book figures per station and round (`FIGURE_COLUMNS`), in station order: the
+    stations that used a poll book (a check-in, a figure, or an enrolled desk), or with
+    `every_station` each station asked for. A later round has a row where it had check-ins."""
+    record = election_row(session, election)
+    station_filter = [PollingStationRow.election_id == record.id]
+    if station_codes is not None:
+        station_filter.append(PollingStationRow.code.in_(sorted(set(station_codes))))
+    stations = {
+        sid: (code, registered)
+        for sid, code, registered in session.execute(
+            select(
+                PollingStationRow.id, PollingStationRow.code, PollingStationRow.registered_voters
+            ).where(*station_filter)
+        ).tuples()
+    }
+    ids = sorted(stations)
+    by_round: dict[tuple[int, int], dict[str, int]] = {}
+    for sid, round_number, check_ins, portable, absentee in session.execute(
+        select(
+            CheckInRow.station_id,
+            CheckInRow.round,
+            func.count(),
+            func.count().filter(CheckInRow.portable),
+            func.count(CheckInRow.absentee_certificate_id),
         )
-    )
-    absentee_out = session.scalar(
-        select(func.count())
-        .select_from(AbsenteeCertificateRow)
-        .join(VoterRow, VoterRow.id == AbsenteeCertificateRow.voter_id)
-        .where(VoterRow.station_id == sid)
-    )
-    incidents = session.scalar(
-        select(func.count())
+        .where(CheckInRow.station_id.in_(ids))
+        .group_by(CheckInRow.station_id, CheckInRow.round)
+    ).tuples():
+        by_round[(sid, round_number)] = {
+            "check_ins": int(check_ins),
+            "portable_check_ins": int(portable),
+            "absentee_certificates_in": int(absentee),
+            "double_votes_recorded": 0,
+        }
+    for sid, round_number, incidents in session.execute(
+        select(CheckInRow.station_id, CheckInRow.round, func.count())
         .select_from(DoubleVoteIncidentRow)
         .join(CheckInRow, CheckInRow.id == DoubleVoteIncidentRow.second_check_in_id)
-        .where(CheckInRow.station_id == sid, ROUND_ONE)
-    )
-    refused = session.scalar(
-        select(func.count()).where(
-            AuditEntryRow.action == "pollbook.refused",
-            # the station's own device, or one of its poll-book desks
-            or_(
-                AuditEntryRow.actor == f"station:station-{code}",
-                AuditEntryRow.actor.startswith(f"poll_book:station-{code}/", autoescape=True),
-            ),
-        )
-    )
-    return {
-        "station": code,
-        "registered_voters": station.registered_voters,
-        "check_ins": int(check_ins),
-        "portable_check_ins": int(portable or 0),
-        "additions": int(additions or 0),
-        "absentee_certificates_in": int(absentee_in or 0),
-        "absentee_certificates_out": int(absentee_out or 0),
-        "double_votes_recorded": int(incidents or 0),
-        "double_vote_complaints": _monitor_complaints(session, ComplaintRow.station_id == sid),
-        "second_attempts_refused": int(refused or 0),
+        .where(CheckInRow.station_id.in_(ids))
+        .group_by(CheckInRow.station_id, CheckInRow.round)
+    ).tuples():
+        by_round.setdefault((sid, round_number), dict.fromkeys(ROUND_FIGURES, 0))[
+            "double_votes_recorded"
+        ] = int(incidents)
+    station_level: dict[str, dict[int, int]] = {
+        "additions": _counted(
+            session,
+            select(VoterAdditionRow.station_id, func.count())
+            .where(VoterAdditionRow.station_id.in_(ids))
+            .group_by(VoterAdditionRow.station_id),
+        ),
+        "absentee_certificates_out": _counted(
+            session,
+            select(VoterRow.station_id, func.count())
+            .select_from(AbsenteeCertificateRow)
+            .join(VoterRow, VoterRow.id == AbsenteeCertificateRow.voter_id)
+            .where(VoterRow.station_id.in_(ids))
+            .group_by(VoterRow.station_id),
+        ),
+        "double_vote_complaints": _counted(
+            session,
+            select(ComplaintRow.station_id, func.count())
+            .where(ComplaintRow.station_id.in_(ids), *_MONITOR_COMPLAINT)
+            .group_by(ComplaintRow.station_id),
+        ),
+        "second_attempts_refused": _refusals(
+            session, {code: sid for sid, (code, _) in stations.items()}
+        ),
     }
+    used = {sid for sid, _ in by_round} | set(check_ins_by_station(session, ids))
+    for per_station in station_level.values():
+        used |= {sid for sid, count in per_station.items() if count}
+    rounds_of: dict[int, set[int]] = {}
+    for sid, round_number in by_round:
+        rounds_of.setdefault(sid, set()).add(round_number)
+    rows: list[dict[str, Any]] = []
+    for sid in sorted(stations, key=lambda station_id: stations[station_id][0]):
+        if sid not in used and not every_station:
+            continue
+        code, registered = stations[sid]
+        for round_number in sorted({1} | rounds_of.get(sid, set())):
+            counts = by_round.get((sid, round_number), dict.fromkeys(ROUND_FIGURES, 0))
+            rows.append(
+                {
+                    "station": code,
+                    "round": round_number,
+                    "registered_voters": registered,
+                    **{
+                        name: (
+                            counts[name]
+                            if name in ROUND_FIGURES
+                            else station_level[name].get(sid, 0)
+                            if round_number == 1
+                            else None
+                        )
+                        for name in FIGURE_COLUMNS[3:]
+                    },
+                }
+            )
+    return rows
+
+
+def _counted(session: Session, query: Any) -> dict[int, int]:
+    return {sid: int(count) for sid, count in session.execute(query).tuples() if sid is not None}
+
+
+def _refusals(session: Session, station_of_code: dict[str, int]) -> dict[int, int]:
+    """Second attempts refused, by station: the audit entries of its own device and desks."""
+    refused: dict[int, int] = {}
+    for actor, count in session.execute(
+        select(AuditEntryRow.actor, func.count())
+        .where(AuditEntryRow.action == "pollbook.refused")
+        .group_by(AuditEntryRow.actor)
+    ).tuples():
+        for prefix in _REFUSED_ACTORS:
+            if actor.startswith(prefix):
+                code = actor[len(prefix) :].split("/", 1)[0]
+                if code in station_of_code:
+                    sid = station_of_code[code]
+                    refused[sid] = refused.get(sid, 0) + int(count)
+    return refused
 
 
 def national_figures(session: Session, *, election: str | None = None) -> dict[str, Any]:
@@ -138,18 +242,15 @@ def national_figures(session: Session, *, election: str | None = None) -> dict[s
     }
 
 
+#: the multiple-voting complaints the poll-book monitor filed (one per double vote)
+_MONITOR_COMPLAINT = (
+    ComplaintRow.reporter_kind == MONITOR_REPORTER_KIND,
+    ComplaintRow.category == ComplaintCategory.MULTIPLE_VOTING.value,
+)
+
+
 def _monitor_complaints(session: Session, criterion: Any) -> int:
-    """Multiple-voting complaints the poll-book monitor filed (one per double vote)."""
-    return int(
-        session.scalar(
-            select(func.count()).where(
-                criterion,
-                ComplaintRow.reporter_kind == MONITOR_REPORTER_KIND,
-                ComplaintRow.category == ComplaintCategory.MULTIPLE_VOTING.value,
-            )
-        )
-        or 0
-    )
+    return int(session.scalar(select(func.count()).where(criterion, *_MONITOR_COMPLAINT)) or 0)
 
 
 def turnout_cross_check(
@@ -206,35 +307,44 @@ def turnout_cross_check(
     return rows
 
 
-def check_ins_by_station(session: Session, station_ids: list[int]) -> dict[int, int]:
-    """Check-ins per station (portable included) of the stations that use a poll book (one
-    checked a voter in, or a poll-book device is enrolled there), for the rule that a
-    protocol's ballots issued match its station's check-ins within a tolerance. A station
-    absent from the answer uses no poll book: the rule is not applied to it."""
-    if not station_ids:
-        return {}
-    wanted = sorted(set(station_ids))
-    counts = dict(
-        iter(
-            session.execute(
-                select(CheckInRow.station_id, func.count())
-                .where(CheckInRow.station_id.in_(wanted), ROUND_ONE)
-                .group_by(CheckInRow.station_id)
-            ).tuples()
-        )
+def station_check_ins() -> ColumnElement[int | None]:
+    """A polling_station row's round-1 check-ins (portable included) where it uses a poll book (one
+    checked a voter in, or a poll-book device is enrolled there), else NULL: the rule that
+    a protocol's ballots issued match the check-ins within a tolerance is then not applied.
+    A column, so the intake reads it with the stations of a group (one round trip less)."""
+    counted = (
+        select(func.count())
+        .where(CheckInRow.station_id == PollingStationRow.id, ROUND_ONE)
+        .scalar_subquery()
     )
-    with_device = session.scalars(
-        select(AccessTokenRow.station_id)
+    device = (
+        select(AccessTokenRow.id)
         .where(
-            AccessTokenRow.station_id.in_(wanted),
+            AccessTokenRow.station_id == PollingStationRow.id,
             AccessTokenRow.role == Role.POLL_BOOK.value,
         )
-        .distinct()
+        .exists()
     )
-    for station_id in with_device:
-        if station_id is not None:
-            counts.setdefault(station_id, 0)
-    return counts
+    return case((or_(counted > 0, device), counted), else_=null())
+
+
+def check_ins_by_station(session: Session, station_ids: list[int]) -> dict[int, int]:
+    """Check-ins per station of those stations that use a poll book (`station_check_ins`);
+    a station absent from the answer uses none."""
+    if not station_ids:
+        return {}
+    # Read on the connection, so check-ins added in this transaction are flushed first.
+    session.flush()
+    rows = session.connection().execute(_CHECK_INS, {"station_ids": sorted(set(station_ids))})
+    return {
+        station_id: check_ins for station_id, check_ins in rows.tuples() if check_ins is not None
+    }
+
+
+#: Built once: re-examinations read it for many stations at a time.
+_CHECK_INS = select(PollingStationRow.id, station_check_ins()).where(
+    PollingStationRow.id.in_(bindparam("station_ids", expanding=True))
+)
 
 
 def poll_book_series(

@@ -29,7 +29,7 @@ from tallyroom.service.definition.elections import election_row
 from tallyroom.service.errors import Conflict, InvalidInput, NotFound
 from tallyroom.service.protocols.annulments import annulled_stations
 from tallyroom.service.protocols.protocols import recount_pending
-from tallyroom.service.results.results import build_national_results
+from tallyroom.service.results.results import build_national_results, round_two_seats
 from tallyroom.service.results.tally import bump_revision
 from tallyroom.store.schema import (
     AuditHeadRow,
@@ -40,6 +40,7 @@ from tallyroom.store.schema import (
     PollingStationRow,
     ProposedDecisionRow,
     ProtocolVersionRow,
+    RunoffRow,
     StationResultRow,
 )
 
@@ -91,8 +92,8 @@ def certify_contest(
     a recount ordered), while the lead is tied, and without a reason when too close."""
     principal.require_commission()
     moment = now or datetime.now(UTC)
-    reason = _optional_reason(reason)
-    key = _require_key(session, signing_key)
+    reason = optional_reason(reason)
+    key = commission_signing_key(session, signing_key)
     contest, constituency = _contest(session, principal.election_id, constituency_number)
     if contest.certified_at is not None:
         raise Conflict("already_certified", f"constituency {constituency_number} is certified")
@@ -119,7 +120,7 @@ def certify_contest(
         )
     election = session.get_one(ElectionRow, principal.election_id)
     document = _contest_document(
-        election.code, result, principal.actor, moment, reason, _log_size(session)
+        election.code, result, principal.actor, moment, reason, certification_log_size(session)
     )
     public_key, signature = signed_certification(document, key)
     row = CertificationRow(
@@ -152,7 +153,7 @@ def certify_contest(
     session.flush()
     row_ledger.record_rows(session, actor=principal.actor, table="contest", keys=[[contest.id]])
     row_ledger.record_rows(session, actor=principal.actor, table="certification", keys=[[row.id]])
-    return _published(row, constituency_number)
+    return published_certification(row, constituency_number)
 
 
 def withdraw_contest_certification(
@@ -166,7 +167,7 @@ def withdraw_contest_certification(
     """Withdraw a constituency's certification: its protocols, amendments and decisions are
     taken again. Refused while the nation's result stands certified."""
     principal.require_commission()
-    reason = _required_reason(reason)
+    reason = required_reason(reason)
     contest, _ = _contest(session, principal.election_id, constituency_number)
     if contest.certified_at is None:
         raise Conflict("not_certified", f"constituency {constituency_number} is not certified")
@@ -202,7 +203,7 @@ def certify_nation(
     then are the results final."""
     principal.require_commission()
     moment = now or datetime.now(UTC)
-    key = _require_key(session, signing_key)
+    key = commission_signing_key(session, signing_key)
     if _standing(session, principal.election_id, None) is not None:
         raise Conflict("already_certified", "the national result is certified")
     uncertified = session.scalars(
@@ -218,8 +219,27 @@ def certify_nation(
             f"{', '.join(map(str, uncertified[:NAMED_STATIONS]))}",
             constituencies=list(uncertified),
         )
+    rounds_two = dict(
+        session.execute(
+            select(RunoffRow.code, RunoffRow.certified_at)
+            .where(RunoffRow.election_id == principal.election_id)
+            .order_by(RunoffRow.code)
+        )
+        .tuples()
+        .all()
+    )
+    uncertified_rounds = [code for code, certified in rounds_two.items() if certified is None]
+    if uncertified_rounds:
+        raise Conflict(
+            "runoffs_not_certified",
+            f"{len(uncertified_rounds)} rounds 2 are not certified yet: "
+            f"{', '.join(uncertified_rounds[:NAMED_STATIONS])}",
+            contests=uncertified_rounds,
+        )
     election = session.get_one(ElectionRow, principal.election_id)
     results = build_national_results(session)
+    # A two-round contest decided in round 2: its certified round 2's winner holds the seat.
+    round_two_winners = round_two_seats(session, principal.election_id)
     contest_signatures = dict(
         session.execute(
             select(ConstituencyRow.number, CertificationRow.signature)
@@ -228,6 +248,7 @@ def certify_nation(
             .where(
                 CertificationRow.election_id == principal.election_id,
                 CertificationRow.withdrawn_at.is_(None),
+                CertificationRow.runoff_id.is_(None),
             )
         )
         .tuples()
@@ -243,7 +264,9 @@ def certify_nation(
         "constituencies": [
             {
                 "number": c.number,
-                "winner": c.leaders[0],
+                "winner": round_two_winners[c.number][0]
+                if c.number in round_two_winners
+                else c.leaders[0],
                 "certification_signature": contest_signatures.get(c.number, ""),
             }
             for c in results.constituencies
@@ -256,7 +279,7 @@ def certify_nation(
             }
             for group in results.seats
         ],
-        "audit_log_size": _log_size(session),
+        "audit_log_size": certification_log_size(session),
     }
     public_key, signature = signed_certification(document, key)
     row = CertificationRow(
@@ -279,14 +302,14 @@ def certify_nation(
     )
     session.flush()
     row_ledger.record_rows(session, actor=principal.actor, table="certification", keys=[[row.id]])
-    return _published(row, None)
+    return published_certification(row, None)
 
 
 def withdraw_nation_certification(
     session: Session, *, principal: Principal, reason: str, now: datetime | None = None
 ) -> None:
     principal.require_commission()
-    reason = _required_reason(reason)
+    reason = required_reason(reason)
     row = _standing(session, principal.election_id, None)
     if row is None:
         raise Conflict("not_certified", "the national result is not certified")
@@ -320,7 +343,7 @@ def published_certifications(
         .all()
     )
     return [
-        _published(row, None if row.contest_id is None else numbers[row.contest_id])
+        published_certification(row, None if row.contest_id is None else numbers[row.contest_id])
         for row in session.scalars(
             select(CertificationRow)
             .where(CertificationRow.election_id == election.id)
@@ -355,7 +378,7 @@ def _refuse_unfinished(session: Session, election_id: int, constituency: Constit
         raise Conflict(
             "stations_missing",
             f"{len(missing)} of {len(stations)} stations are neither counted nor annulled: "
-            f"{_named(missing)}",
+            f"{stations_named(missing)}",
             stations=missing[:NAMED_STATIONS],
             missing=len(missing),
         )
@@ -365,7 +388,8 @@ def _refuse_unfinished(session: Session, election_id: int, constituency: Constit
     if pending:
         raise Conflict(
             "protocols_pending",
-            f"protocols wait for a decision or its confirmation: stations {_named(pending)}",
+            "protocols wait for a decision or its confirmation: stations "
+            f"{stations_named(pending)}",
             stations=pending[:NAMED_STATIONS],
         )
     recounting = sorted(
@@ -374,7 +398,7 @@ def _refuse_unfinished(session: Session, election_id: int, constituency: Constit
     if recounting:
         raise Conflict(
             "recount_pending",
-            f"recounts are ordered and not yet reported: stations {_named(recounting)}",
+            f"recounts are ordered and not yet reported: stations {stations_named(recounting)}",
             stations=recounting[:NAMED_STATIONS],
         )
 
@@ -487,10 +511,11 @@ def _standing(
     query = select(CertificationRow).where(
         CertificationRow.election_id == election_id, CertificationRow.withdrawn_at.is_(None)
     )
+    # A round 2's certification names its round-1 contest too: it is not round 1's.
     query = query.where(
         CertificationRow.contest_id.is_(None)
         if contest_id is None
-        else CertificationRow.contest_id == contest_id
+        else (CertificationRow.contest_id == contest_id) & CertificationRow.runoff_id.is_(None)
     )
     return session.scalars(query.order_by(CertificationRow.id.desc()).limit(1)).first()
 
@@ -509,7 +534,9 @@ def _withdraw(
     bump_revision(session, principal.election_id)
 
 
-def _require_key(session: Session, signing_key: Ed25519PrivateKey | None) -> Ed25519PrivateKey:
+def commission_signing_key(
+    session: Session, signing_key: Ed25519PrivateKey | None
+) -> Ed25519PrivateKey:
     if signing_key is None:
         raise Conflict(
             "commission_key_missing",
@@ -524,17 +551,17 @@ def _require_key(session: Session, signing_key: Ed25519PrivateKey | None) -> Ed2
     return signing_key
 
 
-def _log_size(session: Session) -> int:
+def certification_log_size(session: Session) -> int:
     return int(session.scalar(select(AuditHeadRow.sequence)) or 0)
 
 
-def _optional_reason(reason: str | None) -> str | None:
+def optional_reason(reason: str | None) -> str | None:
     if reason is None or not reason.strip():
         return None
-    return _required_reason(reason)
+    return required_reason(reason)
 
 
-def _required_reason(reason: str) -> str:
+def required_reason(reason: str) -> str:
     if not reason or not reason.strip():
         raise InvalidInput("reason_required", "give a reason")
     if len(reason) > MAXIMUM_REASON_CHARACTERS:
@@ -544,14 +571,16 @@ def _required_reason(reason: str) -> str:
     return reason.strip()
 
 
-def _named(codes: list[str]) -> str:
+def stations_named(codes: list[str]) -> str:
     shown = ", ".join(codes[:NAMED_STATIONS])
     return (
         shown if len(codes) <= NAMED_STATIONS else f"{shown} and {len(codes) - NAMED_STATIONS} more"
     )
 
 
-def _published(row: CertificationRow, constituency: int | None) -> PublishedCertification:
+def published_certification(
+    row: CertificationRow, constituency: int | None
+) -> PublishedCertification:
     document = json.loads(row.document)
     return PublishedCertification(
         id=row.id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tallyroom.service.errors import Conflict
@@ -16,22 +16,27 @@ from tallyroom.store.schema import ConstituencyRow, ContestRow
 CONTEST_CERTIFIED = "contest_certified"
 
 
+#: Built once: the intake reads it for every group it commits (bench/RESULTS.md, ingest).
+_CERTIFIED = (
+    select(ContestRow.constituency_id)
+    .where(
+        ContestRow.constituency_id.in_(bindparam("constituency_ids", expanding=True)),
+        ContestRow.certified_at.is_not(None),
+    )
+    .with_for_update(read=True)
+)
+
+
 def certified_constituencies(session: Session, constituency_ids: Collection[int]) -> set[int]:
     """Of these constituencies (ids), those whose contest stands certified. The contest rows
     are read for share: a certification (which locks them for update) waits for the
     command, or the command for the certification, never both at once."""
     if not constituency_ids:
         return set()
-    return set(
-        session.scalars(
-            select(ContestRow.constituency_id)
-            .where(
-                ContestRow.constituency_id.in_(sorted(constituency_ids)),
-                ContestRow.certified_at.is_not(None),
-            )
-            .with_for_update(read=True)
-        )
-    )
+    # Read on the connection, so what this transaction changed is flushed first.
+    session.flush()
+    rows = session.connection().execute(_CERTIFIED, {"constituency_ids": sorted(constituency_ids)})
+    return set(rows.scalars())
 
 
 def refuse_if_certified(session: Session, constituency_id: int, station_code: str) -> None:

@@ -23,6 +23,8 @@ from tallyroom.service.definition.elections import election_row
 from tallyroom.service.protocols.annulments import annulled_stations
 from tallyroom.service.protocols.flagged_queue import stations_pending_confirmation
 from tallyroom.service.protocols.turnout import turnout_by_hour
+from tallyroom.service.register.poll_book_devices import published_desk_keys
+from tallyroom.service.register.poll_book_figures import figures_by_station
 from tallyroom.service.results.certification import published_certifications
 from tallyroom.service.results.drawn_lots import recorded_lots
 from tallyroom.service.results.lot_entry import lot_record
@@ -134,6 +136,11 @@ class Publication:
     runoff_protocols: list[dict[str, Any]] = field(default_factory=list)
     #: the lots drawn for ties, entered or confirmed (service/results/lot_entry.py)
     lots: list[dict[str, Any]] = field(default_factory=list)
+    #: station code → its poll-book desks' keys (they sign no protocol)
+    poll_book_keys: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: per-station poll-book figures (service/register/poll_book_figures.py), every station
+    #: with a poll book, by round
+    poll_book_figures: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -211,6 +218,8 @@ def gather_publication(
         turnout=turnout_json(turnout_by_hour(session, election_id=eid)),
         protocols=protocols,
         station_keys=keys,
+        poll_book_keys=published_desk_keys(session, eid),
+        poll_book_figures=figures_by_station(session, election_record.code),
         audit_sequence=sequence,
         audit_head_hash=head_hash,
         generated_at=now or datetime.now(UTC),

@@ -8,9 +8,9 @@ import logging
 import threading
 import time as clock
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
@@ -21,22 +21,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
 from tallyroom.domain.contest import district_list_contest
 from tallyroom.domain.election import ContestKind
-from tallyroom.domain.electoral_systems.candidate_selection import ListCandidate
-from tallyroom.domain.electoral_systems.contest_seats import ContestTies, held_seats
-from tallyroom.domain.electoral_systems.district_list_seats import district_result, party_list
-from tallyroom.domain.electoral_systems.list_seats import list_seats
-from tallyroom.domain.electoral_systems.tie_rules import TieRule
 from tallyroom.domain.list_contest import ListContest
-from tallyroom.domain.plurality import plurality_outcome
+from tallyroom.domain.national_results import ConstituencyCount, NationalCount, national_results
 from tallyroom.domain.results import (
-    CandidateResult,
     ConstituencyResult,
     NationalResults,
-    party_results,
 )
 from tallyroom.domain.runoff import constituency_of_runoff
 from tallyroom.domain.seat_status import SeatStatus
-from tallyroom.domain.seat_tally import seat_tally
 from tallyroom.service.definition.elections import election_of, election_row
 from tallyroom.service.errors import NotFound
 from tallyroom.service.protocols.annulments import (
@@ -131,7 +123,15 @@ def build_national_results(session: Session, election_code: str | None = None) -
     systems: dict[int, tuple[ContestKind, int]] = {}
     # District list contests: their list contest (threshold included) by constituency id.
     district_lists: dict[int, ListContest] = {}
-    for constituency_id, number, kind, seat_count, threshold, counts_blank in session.execute(
+    for (
+        constituency_id,
+        number,
+        kind,
+        seat_count,
+        threshold,
+        counts_blank,
+        divisor,
+    ) in session.execute(
         select(
             ContestRow.constituency_id,
             ConstituencyRow.number,
@@ -139,6 +139,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
             ContestRow.seats,
             ContestRow.threshold_percent,
             ContestRow.threshold_counts_blank,
+            ContestRow.first_divisor,
         )
         .join(ConstituencyRow, ConstituencyRow.id == ContestRow.constituency_id)
         .where(ContestRow.election_id == eid)
@@ -150,10 +151,12 @@ def build_national_results(session: Session, election_code: str | None = None) -
             seat_count,
             Fraction(threshold or 0),
             threshold_counts_blank=counts_blank,
+            first_divisor=Fraction(divisor) if divisor else None,
         )
         if listed_contest is not None:
             district_lists[constituency_id] = listed_contest
-    national_list = election_of(election).list_contest
+    defined = election_of(election)
+    national_list = defined.list_contest
     party_names = [party.short_name for party in parties.values()]
     list_votes = (
         _list_votes(session, election, party_names)
@@ -167,10 +170,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
             )
         )
     )
-    constituencies: list[ConstituencyResult] = []
-    leaders: list[tuple[Candidate, SeatStatus]] = []
-    party_votes: dict[str, int] = defaultdict(int)
-    independent_votes = {Nomination.PARTY_MEMBER: 0, Nomination.NON_PARTY: 0}
+    counts: list[ConstituencyCount] = []
     for constituency in session.execute(
         select(
             ConstituencyRow.id,
@@ -188,160 +188,64 @@ def build_national_results(session: Session, election_code: str | None = None) -
         .where(ConstituencyRow.election_id == eid)
         .order_by(ConstituencyRow.number)
     ):
-        totals = constituency
         stations_total, registered_total = station_figures.get(constituency.id, (0, 0))
         annulled = annulments.get(constituency.id, _NONE_ANNULLED)
-        standing = candidates_by_constituency[constituency.id]
-        votes = {candidate.code: count for candidate, count in standing}
-        valid_votes = sum(votes.values())
-        outcome = plurality_outcome(
-            votes, too_close_margin_percent=election.too_close_margin_percent
-        )
-        results = tuple(
-            sorted(
-                (
-                    CandidateResult(
-                        code=candidate.code,
-                        full_name=candidate.full_name,
-                        party=parties[candidate.party_id].short_name
-                        if candidate.party_id
-                        else None,
-                        nomination=_NOMINATIONS[candidate.nomination],
-                        votes=count,
-                        share=100.0 * count / valid_votes if valid_votes else 0.0,
-                    )
-                    for candidate, count in standing
-                ),
-                key=lambda result: (-result.votes, result.full_name),
-            )
-        )
-        for result in results:
-            if result.nomination is Nomination.PARTY and result.party:
-                party_votes[result.party] += result.votes
-            else:
-                independent_votes[result.nomination] += result.votes
-        constituency_result = ConstituencyResult(
-            number=constituency.number,
-            name=constituency.name,
-            kind=constituency.kind,
-            stations_total=stations_total,
-            stations_reporting=totals.stations_reporting,
-            registered_voters_total=registered_total,
-            registered_voters_reporting=int(totals.registered_voters),
-            voters_added=int(totals.voters_added),
-            ballots_cast=int(totals.ballots_cast),
-            invalid_ballots=int(totals.invalid_ballots),
-            blank_votes=int(totals.blank_votes),
-            valid_votes=valid_votes,
-            candidates=results,
-            leaders=outcome.leaders,
-            margin_votes=outcome.margin_votes,
-            margin_percent=outcome.margin_percent,
-            too_close=outcome.too_close,
-            certified=constituency.id in certified,
-            stations_annulled=annulled.stations,
-            ballots_annulled=annulled.ballots_cast,
-        )
-        constituencies.append(constituency_result)
-        status = constituency_result.seat_status
         kind, contest_seats = systems.get(
             constituency.id,
             (ContestKind(election.contest_kind), election.seats_per_constituency),
         )
-        if constituency.id in district_lists and list_votes is not None:
-            # A district list contest: the constituency's list votes shared by the national
-            # list's rules, each party's seats taken in its closed list's order.
-            constituencies[-1], district_held = district_result(
-                constituency_result,
-                district_lists[constituency.id],
-                list_votes[constituency.id],
-                _party_lists(standing, parties),
-                lots,
-            )
-            by_code = {result.code: result for result in results}
-            leaders.extend(
-                (
-                    Candidate(
-                        code=code,
-                        constituency=constituency.number,
-                        full_name=by_code[code].full_name,
-                        nomination=by_code[code].nomination,
-                        party=by_code[code].party,
-                    ),
-                    held_status,
-                )
-                for code, held_status in district_held
-            )
-        elif kind is not ContestKind.SINGLE_MEMBER_PLURALITY or constituency_result.tie:
-            # Other systems, and a tied single seat: the seat tally follows the contest's own
-            # rule, ties by the election's tie rule and the commission's recorded lots.
-            held, pending_tie = held_seats(
-                kind,
-                constituency_result,
+        district = district_lists.get(constituency.id)
+        counts.append(
+            ConstituencyCount(
+                number=constituency.number,
+                name=constituency.name,
+                kind=constituency.kind,
+                stations_total=stations_total,
+                stations_reporting=constituency.stations_reporting,
+                registered_voters_total=registered_total,
+                registered_voters_reporting=int(constituency.registered_voters),
+                voters_added=int(constituency.voters_added),
+                ballots_cast=int(constituency.ballots_cast),
+                invalid_ballots=int(constituency.invalid_ballots),
+                blank_votes=int(constituency.blank_votes),
+                stations_annulled=annulled.stations,
+                ballots_annulled=annulled.ballots_cast,
+                certified=constituency.id in certified,
+                votes=[
+                    (
+                        Candidate(
+                            code=candidate.code,
+                            constituency=constituency.number,
+                            full_name=candidate.full_name,
+                            nomination=_NOMINATIONS[candidate.nomination],
+                            party=parties[candidate.party_id].short_name
+                            if candidate.party_id
+                            else None,
+                            ballot_position=candidate.ballot_position,
+                        ),
+                        count,
+                    )
+                    for candidate, count in candidates_by_constituency[constituency.id]
+                ],
+                system=kind,
                 seats=contest_seats,
-                round_two=round_two.get(constituency.number),
-                ties=ContestTies(
-                    TieRule(election.tie_rule),
-                    {
-                        candidate.code: candidate.birth_date
-                        for candidate, _ in candidates_by_constituency[constituency.id]
-                    },
-                    lots,
-                ),
+                district=district,
+                district_votes=None
+                if district is None or list_votes is None
+                else list_votes[constituency.id],
+                birth_dates={
+                    candidate.code: candidate.birth_date
+                    for candidate, _ in candidates_by_constituency[constituency.id]
+                },
             )
-            constituencies[-1] = replace(
-                constituency_result,
-                seat_holders=tuple((holder.code, str(s.value)) for holder, s in held),
-                seats=contest_seats,
-                system=kind.value,
-                pending_tie=pending_tie,
-            )
-            leaders.extend(
-                (
-                    Candidate(
-                        code=holder.code,
-                        constituency=constituency.number,
-                        full_name=holder.full_name,
-                        nomination=holder.nomination,
-                        party=holder.party,
-                    ),
-                    holder_status,
-                )
-                for holder, holder_status in held
-            )
-        elif status is not None and (leader := constituency_result.leader) is not None:
-            leaders.append(
-                (
-                    Candidate(
-                        code=leader.code,
-                        constituency=constituency.number,
-                        full_name=leader.full_name,
-                        nomination=leader.nomination,
-                        party=leader.party,
-                    ),
-                    status,
-                )
-            )
-    seats = seat_tally(leaders)
-    parties_by_seats = party_results(
-        ((party.short_name, party.name, party.colour) for party in parties.values()),
-        party_votes,
-        seats,
-    )
-    listed = None
+        )
+    national_votes = None
     if national_list is not None and list_votes is not None:
         national_votes = dict.fromkeys(party_names, 0)
         for district_votes in list_votes.values():
             for party, count in district_votes.items():
                 national_votes[party] = national_votes.get(party, 0) + count
-        listed = list_seats(
-            national_list,
-            national_votes,
-            count_complete=all(c.count_complete for c in constituencies),
-            lots=lots,
-        )
-    # Final by the national certification's own act (service/results/certification.py), never
-    # merely because every contest happens to be certified.
+    # Final by the national certification's own act (service/results/certification.py).
     nation_certified = (
         session.scalar(
             select(CertificationRow.id)
@@ -354,29 +258,18 @@ def build_national_results(session: Session, election_code: str | None = None) -
         )
         is not None
     )
-    return NationalResults(
-        election=election.code,
-        election_name=election.name,
-        status="final" if nation_certified else "preliminary",
-        revision=revision,
-        as_of=changed_at,
-        seats_total=election.seats,
-        majority=election.seats // 2 + 1,
-        stations_total=sum(c.stations_total for c in constituencies),
-        stations_reporting=sum(c.stations_reporting for c in constituencies),
-        registered_voters=sum(c.registered_voters_total for c in constituencies),
-        registered_voters_reporting=sum(c.registered_voters_reporting for c in constituencies),
-        ballots_cast=sum(c.ballots_cast for c in constituencies),
-        invalid_ballots=sum(c.invalid_ballots for c in constituencies),
-        seats=tuple(seats),
-        parties=parties_by_seats,
-        constituencies=tuple(constituencies),
-        votes_party_members=independent_votes[Nomination.PARTY_MEMBER],
-        votes_non_party=independent_votes[Nomination.NON_PARTY],
-        ties=tuple(c.number for c in constituencies if c.tie and c.stations_reporting),
-        stations_annulled=sum(c.stations_annulled for c in constituencies),
-        ballots_annulled=sum(c.ballots_annulled for c in constituencies),
-        list_seats=listed,
+    return national_results(
+        NationalCount(
+            election=defined,
+            nation_certified=nation_certified,
+            revision=revision,
+            as_of=changed_at,
+            parties=[(party.short_name, party.name, party.colour) for party in parties.values()],
+            round_two=round_two,
+            list_votes=national_votes,
+            lots=lots,
+        ),
+        counts,
     )
 
 
@@ -434,23 +327,6 @@ def _list_votes(
         _LIST_TOTALS[url, election_id] = (counted_set, totals)
     zero = dict.fromkeys(parties, 0)
     return defaultdict(lambda: dict(zero), {c: zero | votes for c, votes in totals.items()})
-
-
-def _party_lists(
-    standing: Iterable[tuple[Row[Any], int]], parties: Mapping[int, PartyRow]
-) -> dict[str, tuple[ListCandidate, ...]]:
-    """Each party's closed list in a district: its candidates standing there, in ballot
-    position order (the definition's lists)."""
-    by_party: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
-    for candidate, _ in standing:
-        if (
-            candidate.party_id is not None
-            and _NOMINATIONS[candidate.nomination] is Nomination.PARTY
-        ):
-            by_party[parties[candidate.party_id].short_name].append(
-                (candidate.code, candidate.ballot_position)
-            )
-    return {party: party_list(candidates) for party, candidates in by_party.items()}
 
 
 #: (database URL and load, protocol version id) → its station's constituency (id) and its

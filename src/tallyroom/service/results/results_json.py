@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from tallyroom.domain.electoral_systems.election_leveling import ElectionLeveling
+from tallyroom.domain.electoral_systems.list_seats import exact_number
 from tallyroom.domain.results import ConstituencyResult, NationalResults, TurnoutPoint
 
 
-def constituency_json(result: ConstituencyResult) -> dict[str, Any]:
+def constituency_json(
+    result: ConstituencyResult, leveling: ElectionLeveling | None = None
+) -> dict[str, Any]:
+    """A constituency's document; `leveling`, the election's leveling seats, adds those placed
+    in this district."""
     leader = result.leader
     return (
         {
@@ -49,7 +55,30 @@ def constituency_json(result: ConstituencyResult) -> dict[str, Any]:
         | _blank_votes(result.blank_votes)
         | _district_list(result)
         | _tie_decision(result)
+        | _leveling_seats(result, leveling)
     )
+
+
+def _leveling_seats(
+    result: ConstituencyResult, leveling: ElectionLeveling | None
+) -> dict[str, Any]:
+    """The leveling seats the geographic step placed in a district list contest, each with
+    the quotient that placed it and the candidate who takes it."""
+    if leveling is None or result.district_list is None:
+        return {}
+    status = leveling.status.value if leveling.status is not None else None
+    return {
+        "leveling_seats": [
+            {
+                "order": seat.order,
+                "party": seat.party,
+                "candidate": seat.candidate,
+                "status": status,
+                "quotient": exact_number(seat.quotient, digits=4),
+            }
+            for seat in leveling.in_district(str(result.number))
+        ]
+    }
 
 
 def _tie_decision(result: ConstituencyResult) -> dict[str, Any]:
@@ -150,8 +179,13 @@ def national_json(results: NationalResults, *, with_constituencies: bool = True)
             {"party": party, "constituency_seats": constituency, "list_seats": listed}
             for party, constituency, listed in results.national_seats()
         ]
+    if results.leveling is not None:
+        # Only for elections with leveling seats: the others' documents stay as they were.
+        document["leveling"] = results.leveling.quotient_table()
     if with_constituencies:
-        document["constituencies"] = [constituency_json(c) for c in results.constituencies]
+        document["constituencies"] = [
+            constituency_json(c, results.leveling) for c in results.constituencies
+        ]
     return document
 
 

@@ -21,7 +21,7 @@ from tallyroom.domain.results import PendingTie
 from tallyroom.domain.runoff import constituency_of_runoff
 from tallyroom.service.audit import audit_log, row_ledger
 from tallyroom.service.definition.credentials import Principal
-from tallyroom.service.errors import InvalidInput, NotFound
+from tallyroom.service.errors import Conflict, InvalidInput, NotFound
 from tallyroom.service.protocols.election_rules import election_rule_set
 from tallyroom.service.protocols.protocols import (
     ProtocolStatus,
@@ -30,13 +30,16 @@ from tallyroom.service.protocols.protocols import (
     is_stored_already,
     judge_protocol,
     parse_submission,
+    refuse_all_zero,
     refuse_strangers,
     require_election,
     require_scope,
     station_in_election,
     verify_station_signature,
 )
+from tallyroom.service.results.certified_contests import CONTEST_CERTIFIED
 from tallyroom.service.results.drawn_lots import contest_ties
+from tallyroom.service.results.runoff_turnout import runoff_turnout_by_hour
 from tallyroom.service.results.runoffs import STANDING, DefinedRunoff, defined_runoffs
 from tallyroom.service.results.tally import bump_revision
 from tallyroom.store.schema import (
@@ -84,6 +87,7 @@ def submit_runoff_protocol(
     body = canonical_json(document)
     key_id, revoked = verify_station_signature(session, station, body, signature)
     standing = _standing(session, runoff.id)
+    refuse_all_zero(parsed)
     refuse_strangers(parsed, standing)
     if parsed.figures.party_votes is not None:
         raise InvalidInput("no_list_contest", "round 2 has no party-list ballot")
@@ -97,6 +101,14 @@ def submit_runoff_protocol(
         station.code, parsed, body_sha256, [(row.version, row.body_sha256) for row in versions]
     ):
         return _outcome(station, versions[-1], already_stored=True)
+    if runoff.certified_at is not None:
+        raise Conflict(
+            CONTEST_CERTIFIED,
+            f"{runoff.code} is certified: nothing for station {station.code} is taken until "
+            "the commission withdraws the certification",
+            constituency=constituency_of_runoff(runoff.code),
+            contest=runoff.code,
+        )
     status, reasons = judge_protocol(
         parsed,
         standing=standing,
@@ -156,6 +168,8 @@ class RoundTwoResult:
     status: str | None
     #: a tie for the lead the election's rule leaves to a lot not yet drawn (and confirmed)
     pending: PendingTie | None = None
+    #: round 2's certification stands
+    certified: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -169,6 +183,7 @@ class RoundTwoResult:
             "leader": self.leader,
             "tied": list(self.tied),
             "status": self.status,
+            "certified": self.certified,
         } | (
             {}
             if self.pending is None
@@ -231,10 +246,13 @@ def round_two_results(session: Session, election_id: int) -> dict[str, RoundTwoR
 
 
 def published_runoffs(session: Session, election_id: int) -> list[dict[str, Any]]:
-    """Every round 2 as published: its definition with round 1's votes, and its count."""
+    """Every round 2 as published: its definition with round 1's votes, its count and its
+    turnout by reporting hour."""
     counted = round_two_results(session, election_id)
+    turnout = runoff_turnout_by_hour(session, election_id)
     return [
-        runoff.as_dict() | {"round_two": counted[runoff.code].as_dict()}
+        runoff.as_dict()
+        | {"round_two": counted[runoff.code].as_dict(), "turnout": turnout.get(runoff.code, [])}
         for runoff in defined_runoffs(session, election_id)
     ]
 
@@ -299,7 +317,8 @@ def _result(
     )
     leader = seats.holders[0] if seats.holders else None
     complete = stations_total > 0 and len(documents) == stations_total
-    status = None if leader is None else ("won" if complete else "leading")
+    certified = runoff.certified_at is not None
+    status = None if leader is None else ("won" if complete or certified else "leading")
     return RoundTwoResult(
         contest=runoff.code,
         stations_total=stations_total,
@@ -312,6 +331,7 @@ def _result(
         tied=top if len(top) > 1 else (),
         status=status,
         pending=seats.pending,
+        certified=certified,
     )
 
 
@@ -343,6 +363,9 @@ def _runoff_of_station(
         select(RunoffRow)
         .join(ContestRow, ContestRow.id == RunoffRow.contest_id)
         .where(ContestRow.constituency_id == station.constituency_id)
+        # Read for share: a certification (which locks it for update) waits for this
+        # protocol, or this protocol for the certification and is then refused.
+        .with_for_update(read=True, of=RunoffRow)
     ).first()
     if runoff is None:
         raise NotFound("no_runoff", f"round 2 of constituency {number} is not defined")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -29,6 +29,7 @@ from tallyroom.store.schema import (
     CandidateTotalRow,
     ConstituencyRow,
     ContestRow,
+    ElectionRow,
     PollingStationRow,
     RunoffCandidateRow,
     RunoffRow,
@@ -64,6 +65,10 @@ class DefinedRunoff:
     defined_at: datetime
     defined_by: str
     reason: str | None
+    #: round 2's own polling day, None when the definition named none
+    polling_date: date | None = None
+    #: when round 2's standing certification was made; None while it is not certified
+    certified_at: datetime | None = None
 
     @property
     def standing(self) -> tuple[str, ...]:
@@ -93,6 +98,8 @@ class DefinedRunoff:
             "withdrawn": list(self.withdrawn),
             "defined_at": _utc(self.defined_at).isoformat(timespec="seconds"),
             "reason": self.reason,
+            "polling_date": None if self.polling_date is None else self.polling_date.isoformat(),
+            "certified": self.certified_at is not None,
         }
 
 
@@ -103,13 +110,24 @@ def define_runoff(
     contest: str,
     withdrawals: Sequence[str] = (),
     reason: str | None = None,
+    polling_date: date | None = None,
     now: datetime | None = None,
 ) -> DefinedRunoff:
     """Define round 2 of the two-round contest `contest` ("constituency-5") from its
-    certified round 1, with these candidates withdrawn."""
+    certified round 1, with these candidates withdrawn, polled on `polling_date` (after
+    round 1's polling day; its hourly turnout is judged by that day's election clock)."""
     principal.require_commission()
     moment = now or datetime.now(UTC)
     reason = _optional_reason(reason)
+    round_one_day = session.scalar(
+        select(ElectionRow.polling_day).where(ElectionRow.id == principal.election_id)
+    )
+    if polling_date is not None and round_one_day is not None and polling_date <= round_one_day:
+        raise InvalidInput(
+            "polling_date_not_after_round_one",
+            f"round 2 is polled after round 1's polling day ({round_one_day.isoformat()}), "
+            f"not on {polling_date.isoformat()}",
+        )
     if len(withdrawals) > MAXIMUM_WITHDRAWALS:
         raise InvalidInput("too_many_withdrawals", "more withdrawals than candidates")
     if len(set(withdrawals)) != len(withdrawals):
@@ -203,6 +221,7 @@ def define_runoff(
         defined_at=moment,
         defined_by=principal.actor,
         reason=reason,
+        polling_date=polling_date,
     )
     session.add(runoff)
     session.flush()
@@ -228,6 +247,7 @@ def define_runoff(
             "withdrawn": list(second.withdrawn),
             "standing": list(second.standing),
             "reason": reason,
+            "polling_date": None if polling_date is None else polling_date.isoformat(),
         },
     )
     session.flush()
@@ -317,6 +337,8 @@ def _defined(
         defined_at=runoff.defined_at,
         defined_by=runoff.defined_by,
         reason=runoff.reason,
+        polling_date=runoff.polling_date,
+        certified_at=runoff.certified_at,
     )
 
 

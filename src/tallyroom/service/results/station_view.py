@@ -21,6 +21,7 @@ from tallyroom.service.definition.elections import election_row
 from tallyroom.service.definition.station_enrolment import PublishedKey, station_keys
 from tallyroom.service.errors import NotFound
 from tallyroom.service.protocols.flagged_queue import stations_pending_confirmation
+from tallyroom.service.register.poll_book_devices import poll_book_keys
 from tallyroom.service.results.ballot import ballot_of
 from tallyroom.service.watchers.complaints import PublicComplaint, complaint_register
 from tallyroom.service.watchers.observer_copies import CopyComparison, station_copies
@@ -360,7 +361,7 @@ def station_detail(
         if annulled
         else None,
         ballot_order=tuple(line.code for line in ballot_of(session, constituency.id)),
-        keys=tuple(station_keys(session, station.id)),
+        keys=(*station_keys(session, station.id), *poll_book_keys(session, station.id)),
         under_review=any(c.status == "under_review" for c in complaints),
         complaints=complaints,
         observer_copies=tuple(

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_ties"
-down_revision = "0008_districts"
+down_revision = "0009_pollbook_enrol"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,8 @@
 // never leaves it), enter the tally sheet with the checks running as one types, review, sign
 // the RFC 8785 bytes, send through an outbox that survives a lost network, show the receipt.
 import { canonicalBytes, hex, sha256Hex } from "./canonical.js";
-import { makeSigningKey, signBytes } from "./signing_key.js";
+import { signBytes } from "./signing_key.js";
+import { enrolWithCode } from "./device_enrolment.js";
 import { addToOutbox, outboxItems, readDevice, updateOutbox, writeDevice } from "./device_store.js";
 import { evaluateRules } from "./rules/evaluate.js";
 
@@ -24,6 +25,7 @@ const state = {
   photo: null, // {bytes, sha256, dataUrl}
   pending: null, // the document under review
   flushing: false,
+  round: null, // the round chosen; null: the round in progress
 };
 
 function say(text, values = {}) {
@@ -42,46 +44,23 @@ function show(...ids) {
 
 // --- enrolment ----------------------------------------------------------------------------
 
-async function fingerprintOf(rawPublicKey) {
-  const digest = await sha256Hex(rawPublicKey);
-  return [0, 1, 2, 3].map((group) => digest.slice(4 * group, 4 * group + 4)).join(" ");
-}
-
 async function enrol(event) {
   event.preventDefault();
-  const station = $("enrol-station").value.trim();
-  const code = $("enrol-code").value.trim().toUpperCase();
   const error = $("enrol-error");
   error.textContent = "";
-  if (code.replace(/[\s-]/g, "").length !== 10) {
-    error.textContent = M.code_mistyped;
-    $("enrol-code").setAttribute("aria-invalid", "true");
-    $("enrol-code").focus();
-    return;
-  }
   status(M.enrolling);
-  let made;
-  try {
-    made = await makeSigningKey();
-  } catch {
-    error.textContent = M.no_webcrypto;
-    return;
-  }
-  const raw = made.publicKey;
-  const response = await fetch("/api/v1/enrolments", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ station, code, public_key: hex(raw) }),
-  }).catch(() => null);
-  if (!response || !response.ok) {
-    const answer = response ? await response.json().catch(() => null) : null;
-    error.textContent = answer && answer.error ? answer.error.message : M.offline;
+  const enrolled = await enrolWithCode("/api/v1/enrolments", $("enrol-station").value, $("enrol-code").value, M);
+  if (enrolled.error) {
+    error.textContent = enrolled.error;
     status("");
+    if (enrolled.field === "code") {
+      $("enrol-code").setAttribute("aria-invalid", "true");
+      $("enrol-code").focus();
+    }
     return;
   }
-  const answer = await response.json();
-  state.device = { station: answer.station, token: answer.token, signer: made.signer, fingerprint: answer.fingerprint };
-  if ((await fingerprintOf(raw)) !== answer.fingerprint) throw new Error("fingerprint mismatch");
+  const { answer, signer } = enrolled;
+  state.device = { station: answer.station, token: answer.token, signer, fingerprint: answer.fingerprint };
   await writeDevice("current", state.device);
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
   await start();
@@ -107,6 +86,7 @@ async function loadSetup() {
     // offline: the kept copy below
   }
   state.setup = state.setup || (await readDevice("setup"));
+  if (state.setup) state.setup = inRound(state.setup, state.round);
   try {
     const response = await fetch("/api/v1/rules");
     if (response.ok) {
@@ -119,6 +99,30 @@ async function loadSetup() {
   state.rules = state.rules || (await readDevice("rules")) || null;
 }
 
+// The set-up as the chosen round has it: a round (1, or 2 once defined) brings its own
+// contest, candidates in ballot order, latest version and turnout hours; the rest is the
+// station's. The round in progress unless the secretary chose another.
+function inRound(setup, round) {
+  const rounds = setup.rounds || [];
+  const chosen = rounds.find((r) => r.round === round) || rounds.find((r) => r.round === setup.round_in_progress);
+  return chosen ? { ...setup, ...chosen, round: chosen.round } : { ...setup, round: 1 };
+}
+
+function buildRoundChoice() {
+  const rounds = state.setup.rounds || [];
+  const select = $("round");
+  select.replaceChildren(...rounds.map((r) => {
+    const option = document.createElement("option");
+    option.value = String(r.round);
+    option.textContent = r.round === 1
+      ? say(M.round_one, { date: r.polling_date })
+      : r.polling_date ? say(M.round_two, { date: r.polling_date }) : M.round_two_no_date;
+    option.selected = r.round === state.setup.round;
+    return option;
+  }));
+  $("round-choice").hidden = rounds.length < 2;
+}
+
 function voteInputs() {
   return Array.from(document.querySelectorAll("#votes input"));
 }
@@ -128,6 +132,7 @@ function buildForm() {
   $("device-station").textContent = say(M.enrolled, { station: setup.station });
   $("device-name").textContent = `${setup.station_name} · ${setup.constituency_name}`;
   $("fingerprint").textContent = state.device.fingerprint;
+  buildRoundChoice();
   const votes = $("votes");
   for (const old of votes.querySelectorAll(".field")) old.remove();
   for (const candidate of setup.candidates) {
@@ -152,7 +157,8 @@ function buildForm() {
     votes.append(field);
   }
   $("amendment").hidden = !nextVersionIsAmendment();
-  const photoSupported = setup.protocol_formats.includes(2);
+  // Round 2's photo has no version of round 1 to follow: its paper stays with the commission.
+  const photoSupported = setup.protocol_formats.includes(2) && setup.round !== 2;
   $("f-photo").disabled = !photoSupported;
   $("e-photo").textContent = photoSupported ? "" : M.photo_not_supported;
   const hours = $("turnout-hour");
@@ -248,13 +254,20 @@ function check({ final = false } = {}) {
   return { values, blanks, allBlankOrZero, problems };
 }
 
+// The last version this device signed for this station's contest of the chosen round (a
+// record from before rounds named no contest: round 1's).
+function signedHere() {
+  const last = state.lastSigned;
+  return last && last.station === state.setup.station && (last.contest || state.setup.rounds?.[0]?.contest) === state.setup.contest;
+}
+
 function nextVersionIsAmendment() {
-  return Boolean(state.setup.latest) || Boolean(state.lastSigned && state.lastSigned.station === state.setup.station);
+  return Boolean(state.setup.latest) || Boolean(signedHere());
 }
 
 function nextVersion() {
   const server = state.setup.latest ? state.setup.latest.version : 0;
-  const local = state.lastSigned && state.lastSigned.station === state.setup.station ? state.lastSigned.version : 0;
+  const local = signedHere() ? state.lastSigned.version : 0;
   return Math.max(server, local) + 1;
 }
 
@@ -374,7 +387,7 @@ async function signAndSend() {
     created: Date.now(),
   };
   item.id = await addToOutbox(item);
-  state.lastSigned = { station: signed.station, version: signed.version };
+  state.lastSigned = { station: signed.station, version: signed.version, contest: signed.contest };
   await writeDevice("last-signed", state.lastSigned);
   state.pending = null;
   state.photo = null;
@@ -568,11 +581,15 @@ async function reportTurnout(event) {
   $("turnout-voters").removeAttribute("aria-invalid");
   // Signed with the station's key, as its protocol is.
   const report = { election: state.setup.election, station: state.setup.station, as_of: hour, voters: Number(text) };
+  // A round-2 report names its contest, in what is signed and what is sent.
+  if (state.setup.round === 2) report.contest = state.setup.contest;
   const signature = hex(await signBytes(state.device, canonicalBytes(report)));
+  const body = { as_of: hour, voters: Number(text), signature };
+  if (report.contest) body.contest = report.contest;
   await addToOutbox({
     kind: "turnout",
     station: state.setup.station,
-    body: { as_of: hour, voters: Number(text), signature },
+    body,
     state: "waiting",
     answer: null,
     created: Date.now(),
@@ -625,6 +642,14 @@ $("amend").addEventListener("click", () => {
   $("f-registered_voters").focus();
 });
 $("turnout-form").addEventListener("submit", reportTurnout);
+$("round").addEventListener("change", () => {
+  state.round = Number($("round").value);
+  state.setup = inRound(state.setup, state.round);
+  state.firstEntry = null;
+  buildForm();
+  show("device", "outbox", "entry", "turnout");
+  $("turnout").hidden = $("turnout-hour").options.length === 0;
+});
 window.addEventListener("online", () => flush());
 setInterval(() => flush(), RETRY_MILLISECONDS);
 if ("serviceWorker" in navigator) {

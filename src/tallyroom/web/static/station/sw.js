@@ -6,7 +6,10 @@ importScripts("./offline_cache.js");
 const APP = [
   "/station/",
   "/station/app.js",
+  "/station/poll-book",
+  "/station/poll_book.js",
   "/station/canonical.js",
+  "/station/device_enrolment.js",
   "/station/device_store.js",
   "/station/outbox_store.js",
   "/station/offline_cache.js",
@@ -16,4 +19,4 @@ const APP = [
   // the Ed25519 fallback, for browsers whose WebCrypto lacks it, offline too
   "/station/vendor/noble-ed25519/index.js",
 ];
-self.keepOffline("tallyroom-station-v3", APP, (url) => url.pathname.startsWith("/station/"));
+self.keepOffline("tallyroom-station-v4", APP, (url) => url.pathname.startsWith("/station/"));
