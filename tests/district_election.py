@@ -5,13 +5,12 @@ service, export and web tests of district list contests."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from tallyroom.domain.protocol import ProtocolFigures
 from tests.list_election import small_election_with_seats, with_list
 from tests.polled_election import counted_figures
-from tests.station_client import Api, protocol
+from tests.station_client import Api, good_figures, protocol
 
 #: the district list contest's id, as its stations' documents name it
 DISTRICT = "constituency-1"
@@ -61,11 +60,8 @@ def district_election_folder(tmp_path: Path) -> Path:
 
 
 def district_protocol(station: str, figures_: ProtocolFigures) -> dict[str, object]:
-    """A district list station's document: format 2, naming its contest; the list candidates
-    added to the sheet's candidate figures have none of its votes."""
-    if station.startswith("001-"):
-        votes = dict(figures_.votes) | dict.fromkeys(("C007", "C008", "C009"), 0)
-        figures_ = replace(figures_, votes=votes)
+    """A district list station's document: format 2, naming its contest (its rules judge the
+    party votes, not the sheet's candidate figures)."""
     document = protocol(station, 1, figures_)
     document |= {"format": 2, "contest": DISTRICT, "photo_sha256": None}
     return document
@@ -73,10 +69,14 @@ def district_protocol(station: str, figures_: ProtocolFigures) -> dict[str, obje
 
 def poll_district(api: Api) -> None:
     """District list votes: YAP 700, REAL 560, MUS 95 (blank 0): the 8 % line is 108.4, so
-    MUS is under it; the candidates' votes, and constituency 2, as in the small election."""
+    MUS is under it; the candidates' votes (001-0001's matched to its party votes), and
+    constituency 2, as in the small election."""
     counted = counted_figures()
     documents = [
-        district_protocol("001-0001", with_list(counted["001-0001"], 400, 250, 60)),
+        district_protocol(
+            "001-0001",
+            with_list(good_figures({"C001": 400, "C002": 250, "C003": 60}), 400, 250, 60),
+        ),
         district_protocol("001-0002", with_list(counted["001-0002"], 250, 270, 30)),
         district_protocol("001-0003", with_list(counted["001-0003"], 50, 40, 5)),
         protocol("002-0001", 1, counted["002-0001"]),

@@ -84,12 +84,13 @@ def leveling_protocol(
 
 
 def leveling_documents() -> dict[str, dict[str, object]]:
-    """The four stations' documents, by station code (list votes as in the module's text)."""
+    """The four stations' documents, by station code (list votes as in the module's text; the
+    candidate votes add up to them, as a district list protocol is judged by its party votes)."""
     return {
         "001-0001": leveling_protocol(
             "001-0001",
             figures(
-                {"C001": 400, "C002": 250, "C003": 100},
+                {"C001": 400, "C002": 200, "C003": 60},
                 registered=1200,
                 issued_in_station=740,
                 portable=20,
@@ -102,7 +103,7 @@ def leveling_documents() -> dict[str, dict[str, object]]:
         "001-0002": leveling_protocol(
             "001-0002",
             figures(
-                {"C001": 200, "C002": 300, "C003": 50},
+                {"C001": 150, "C002": 80, "C003": 30},
                 registered=800,
                 issued_in_station=560,
                 portable=10,
@@ -115,7 +116,7 @@ def leveling_documents() -> dict[str, dict[str, object]]:
         "001-0003": leveling_protocol(
             "001-0003",
             figures(
-                {"C001": 50, "C002": 40, "C003": 5},
+                {"C001": 50, "C002": 20, "C003": 10},
                 registered=150,
                 issued_in_station=100,
                 portable=0,
@@ -128,7 +129,7 @@ def leveling_documents() -> dict[str, dict[str, object]]:
         "002-0001": leveling_protocol(
             "002-0001",
             figures(
-                {"C004": 300, "C005": 150},
+                {"C004": 240, "C005": 160},
                 registered=600,
                 added=5,
                 issued_in_station=470,

@@ -113,9 +113,13 @@ def _registered(votes: int) -> int:
 
 
 def norway_documents() -> dict[str, dict[str, Any]]:
-    """Each district's one station's document: the party votes as published; each party's
-    first candidate carries its list's votes on the candidate lines (the sheet must add up)."""
+    """Each district's one station's document: the party votes as published (0 for the parties
+    with no list there); each party's first candidate carries its list's votes on the
+    candidate lines (the sheet must add up)."""
     problem, expected = norway_case()
+    # the district list ballot carries every party of the election (its protocol is judged by
+    # them): a party with no list in the district stands at 0
+    parties = sorted({party for d in problem["districts"] for party in d["votes"]})
     documents: dict[str, dict[str, Any]] = {}
     for n, district in enumerate(problem["districts"], 1):
         votes = district["votes"]
@@ -136,7 +140,7 @@ def norway_documents() -> dict[str, dict[str, Any]]:
             invalid_ballots=0,
             unused_ballots=registered - total,
             votes=candidate_votes,
-            party_votes=dict(votes),
+            party_votes=dict.fromkeys(parties, 0) | votes,
         )
         station = f"{n:03d}-0001"
         documents[station] = document_of(

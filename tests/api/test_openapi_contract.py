@@ -77,8 +77,8 @@ def test_every_command_declares_its_body_errors_and_bearer_token(document: dict[
     commands = [entry for entry in operations(document) if entry[0] == "POST"]
     # 13 with the rules' change, poll book's 8 (desk codes, desk enrolment and desk revocation
     # in place of the old desk tokens), enrolment's 2, runoff's 3 (definition, round 2's
-    # certification and its withdrawal)
-    assert len(commands) == 26
+    # certification and its withdrawal), a lot's entry and confirmation
+    assert len(commands) == 28
     for method, path, operation in commands:
         label = f"{method} {path}"
         if path in ("/api/v1/enrolments", "/api/v1/pollbook/enrolments"):
@@ -92,6 +92,7 @@ def test_every_command_declares_its_body_errors_and_bearer_token(document: dict[
         if path in (
             "/api/v1/certification",
             "/api/v1/decisions/{decision_id}/confirmation",
+            "/api/v1/lots/{lot_id}/confirmation",
         ) or path.endswith(("/enrolment-code", "/poll-book-codes")):
             assert "requestBody" not in operation, label
             continue  # takes no body

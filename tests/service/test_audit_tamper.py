@@ -48,7 +48,7 @@ from tallyroom.service.watchers.observer_copies import submit_copy
 from tallyroom.service.watchers.stored_files import checked
 from tallyroom.service.watchers.webcams import derive_outages, record_heartbeats, register_webcams
 from tallyroom.store.database import transaction
-from tallyroom.store.schema import TABLE_KINDS, Base, ElectionRow, VoterRow
+from tallyroom.store.schema import TABLE_KINDS, Base, DrawnLotRow, ElectionRow, VoterRow
 from tests.polled_election import figures, poll_small_election
 from tests.register_fixture import load_small_register
 from tests.station_client import Api, protocol, small_election_api
@@ -161,12 +161,33 @@ def play(api: Api) -> None:
             election_id=commission.election_id,
         )
         _observe_and_complain(session, commission)
+        _record_a_lot(session, commission.election_id)
         key = audit_tree.create_tree_head_key(session, actor="commission")
     with transaction(api.sessions) as session:
         audit_tree.sign_tree_head(session, key)
     play_poll_book(api)
     with transaction(api.sessions) as session:
         assert audit_discrepancies(session) == []
+
+
+def _record_a_lot(session: Session, election_id: int) -> None:
+    """A confirmed lot as service/results/lot_entry.py stores it (row and ledger image); the
+    played election has no tie to draw for, and the ledger is what is checked here."""
+    lot = DrawnLotRow(
+        election_id=election_id,
+        seat="constituency-1 seat 1",
+        between="C001;C002",
+        won_by="C002",
+        account="drawn from an urn in public",
+        entered_by="commission:commission",
+        entered_at=datetime(2024, 9, 3, 10, tzinfo=UTC),
+        state="confirmed",
+        confirmed_by="commission:person-2",
+        confirmed_at=datetime(2024, 9, 3, 10, 5, tzinfo=UTC),
+    )
+    session.add(lot)
+    session.flush()
+    row_ledger.record_rows(session, actor="commission", table="drawn_lot", keys=[[lot.id]])
 
 
 def _make_constituency_2_two_round(session: Session) -> None:
@@ -387,6 +408,8 @@ EDITS: list[tuple[str, str, Any]] = [
     ("exit_poll_estimate", "shares", None),
     ("webcam", "viewing_url", None),
     ("webcam_outage", "ended_at", None),
+    ("drawn_lot", "won_by", None),
+    ("drawn_lot", "state", None),
     ("runoff", "reason", None),
     ("runoff", "contest_id", None),
     ("runoff_candidate", "status", None),

@@ -118,7 +118,7 @@ def test_bad_district_protocols_are_refused_whole(
 def test_blank_votes_in_the_base_raise_the_line(api: Api) -> None:
     # 708 party votes and 40 blank: the 8 % line is 59.84 with the blank votes (MUS's 58 is
     # under it), 56.64 without them (it would pass)
-    sheet = good_figures({"C001": 400, "C002": 250, "C003": 60})
+    sheet = good_figures({"C001": 400, "C002": 250, "C003": 58})
     sheet = replace(with_list(sheet, 400, 250, 58), blank_votes=40)
     response = api.submit(district_protocol("001-0001", sheet))
     assert response.status_code == 201, response.text
@@ -184,10 +184,32 @@ def _commission(session: Session) -> Principal:
     return Principal(0, Role.COMMISSION, election_id, None, None, "commission")
 
 
+def test_a_district_protocol_is_judged_by_its_party_votes(api: Api) -> None:
+    # The sheet's candidate figures add up (750 + 10 invalid = 760 cast) and name none of the
+    # list candidates C007-C009, but the list ballot's votes (400 + 250 + 60 = 710) do not.
+    sheet = with_list(good_figures(), 400, 250, 60)
+    response = api.submit(district_protocol("001-0001", sheet))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["status"] == "flagged"
+    reason = body["reasons"][0]
+    assert [r["code"] for r in body["reasons"]] == ["votes_and_invalid_differ_from_cast"]
+    assert reason["params"]["left"] == 400 + 250 + 60 + sheet.invalid_ballots
+    # A party missing from the list ballot's figures is what `candidate_missing` means here.
+    partial = replace(sheet, party_votes={"YAP": 450, "REAL": 300}, ballots_cast=760)
+    response = api.submit(
+        district_protocol("001-0002", replace(partial, registered_voters=800)) | {"version": 1}
+    )
+    assert response.status_code == 201, response.text
+    assert "candidate_missing" in [r["code"] for r in response.json()["reasons"]]
+
+
 def test_bulk_submission_judges_district_protocols_alike(
     api: Api, credentials: IssuedCredentials
 ) -> None:
-    good = district_protocol("001-0001", with_list(good_figures(), 400, 250, 60))
+    good = district_protocol(
+        "001-0001", with_list(good_figures({"C001": 400, "C002": 250, "C003": 60}), 400, 250, 60)
+    )
     missing = district_protocol("001-0002", good_figures())
     unnamed = protocol("001-0003", 1, with_list(good_figures(), 1, 1, 1))
     envelopes = [_signed(credentials, document) for document in (good, missing, unnamed)]

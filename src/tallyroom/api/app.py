@@ -19,6 +19,7 @@ from tallyroom.api import (
     decisions,
     enrolments,
     exit_polls,
+    lots,
     observers,
     poll_book,
     public_results,
@@ -120,6 +121,7 @@ def create_app(
     app.include_router(rule_changes.router)
     app.include_router(certifications.router)
     app.include_router(runoffs.router)
+    app.include_router(lots.router)
     app.include_router(commission_queues.router)
     app.include_router(public_results.router)
     app.include_router(poll_book.router)
@@ -135,6 +137,7 @@ def create_app(
                 *public_results.router.routes,
                 *certifications.router.routes,
                 *runoffs.router.routes,
+                *lots.router.routes,
                 *poll_book.router.routes,
             ]
         ),

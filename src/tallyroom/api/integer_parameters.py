@@ -13,4 +13,5 @@ LARGEST_INTEGER = 2**31 - 1
 ConstituencyNumber = Annotated[int, Path(ge=1, le=LARGEST_INTEGER)]
 ProtocolVersion = Annotated[int, Path(ge=1, le=LARGEST_INTEGER)]
 DecisionId = Annotated[int, Path(ge=1, le=LARGEST_INTEGER)]
+LotId = Annotated[int, Path(ge=1, le=LARGEST_INTEGER)]
 ConstituencyFilter = Annotated[int | None, Query(ge=1, le=LARGEST_INTEGER)]

@@ -353,3 +353,34 @@ class EnrolmentBody(BaseModel):
     station: StationCode
     code: Annotated[str, Field(min_length=1, max_length=40, examples=["7K3QD-9XF2M"])]
     public_key: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="raw Ed25519, hex")]
+
+
+class LotEntryBody(CommissionBody):
+    """The outcome of a lot the commission drew by hand for a tie: the seat as the results
+    name it, the candidate who drew the winning lot, and how, where and before whom."""
+
+    model_config = ConfigDict(
+        title="LotEntry",
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "seat": "constituency-2 seat 1",
+                    "won_by": "C005",
+                    "account": "drawn from an urn at the public session of 3 September 2024, "
+                    "both candidates' agents and two observers present",
+                }
+            ]
+        },
+    )
+    error_codes: ClassVar[dict[str, tuple[str, str]]] = {
+        "seat": ("invalid_seat", "seat names the tied seat, at most 200 characters"),
+        "won_by": ("invalid_candidate", "won_by is a candidate code"),
+        "account": (
+            "account_required",
+            "say how, where and before whom the lot was drawn (at most 2,000 characters)",
+        ),
+    }
+    seat: Annotated[str, Field(min_length=1, max_length=200)]
+    won_by: CandidateCode
+    account: Reason

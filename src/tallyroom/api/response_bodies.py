@@ -277,6 +277,40 @@ class ConstituencyResultBody(BaseModel):
     leveling_seats: list[LevelingSeatBody] | None = Field(
         default=None, description="the leveling seats placed in this district, if any"
     )
+    tie_decision: TieDecisionBody | None = Field(
+        default=None,
+        description="a tied candidate contest: the seats by the tie rule and drawn lots, and "
+        "any tie awaiting its lot (absent with no tie)",
+    )
+
+
+class SeatHolderBody(BaseModel):
+    model_config = ConfigDict(title="SeatHolder")
+
+    candidate: str
+    status: Literal["won", "leading"]
+
+
+class PendingTieBody(BaseModel):
+    model_config = ConfigDict(title="PendingTie")
+
+    seat: str = Field(description='the seat the lot is drawn for ("constituency-4 seat 1")')
+    between: list[str] = Field(description="the tied candidates' codes")
+    reason: Literal["lot_pending", "birth_dates_missing"] = Field(
+        description="lot_pending: the commission has not drawn (and confirmed) the lot yet; "
+        "birth_dates_missing: the age rule cannot be applied"
+    )
+
+
+class TieDecisionBody(BaseModel):
+    model_config = ConfigDict(title="TieDecision")
+
+    seat_holders: list[SeatHolderBody] = Field(
+        description="who holds the seats by the election's tie rule and the drawn lots"
+    )
+    pending: PendingTieBody | None = Field(
+        description="tied, lot pending: the seat stays open until the lot is drawn"
+    )
 
 
 class SeatGroupBody(BaseModel):
@@ -836,3 +870,27 @@ class RunoffsBody(BaseModel):
 
     election: str
     runoffs: list[PublishedRunoffBody]
+
+
+class LotBody(BaseModel):
+    """A lot drawn for a tie: entered by one commission member, deciding the seat once a
+    second confirms it."""
+
+    model_config = ConfigDict(title="Lot")
+
+    id: int
+    seat: str
+    between: list[str] = Field(description="the tied candidates' codes")
+    won_by: str
+    state: Literal["pending", "confirmed"] = Field(
+        description="pending: awaiting a second member's confirmation (the seat stays tied)"
+    )
+    entered_by: str
+    confirmed_by: str | None
+
+
+class LotsBody(BaseModel):
+    model_config = ConfigDict(title="Lots")
+
+    election: str
+    lots: list[LotBody]

@@ -14,6 +14,7 @@ from tallyroom.cli.decision_commands import decide
 from tallyroom.cli.definition_commands import export, load, scenario
 from tallyroom.cli.exit_poll_commands import exit_polls
 from tallyroom.cli.forensics import forensics
+from tallyroom.cli.lot_commands import lot
 from tallyroom.cli.observer_commands import observers
 from tallyroom.cli.poll_book_commands import pollbook
 from tallyroom.cli.protocol_commands import protocol
@@ -81,6 +82,7 @@ app.command()(announce)
 app.command("apportion")(apportion_command)
 app.add_typer(decide, name="decide")
 app.add_typer(runoff, name="runoff")
+app.add_typer(lot, name="lot")
 app.add_typer(users, name="users")
 app.command()(login)
 app.command()(logout)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from typing import TypeVar
 
@@ -54,6 +55,16 @@ def positive_integer(cell: str) -> int:
 
 def optional_positive_integer(cell: str) -> int | None:
     return positive_integer(cell) if cell.strip() else None
+
+
+def optional_date(cell: str) -> date | None:
+    value = cell.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date like 1970-01-31") from None
 
 
 def yes_no(cell: str) -> bool:

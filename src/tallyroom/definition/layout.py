@@ -30,6 +30,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "party",
         "status",
         "ballot_position",
+        "birth_date",
     ),
     "organisations.csv": ("code", "name", "country", "roles", "partner"),
     "observers.csv": (
@@ -46,7 +47,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 #: columns a file may leave out (their cells then read as empty); written only when used
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
-    "candidates.csv": frozenset({"ballot_position"}),
+    # birth dates only where the law's tie rule needs a candidate's age
+    "candidates.csv": frozenset({"ballot_position", "birth_date"}),
     # whom the commission calls about a station: personal data, never written back out
     "stations.csv": frozenset({"contact"}),
     # a district list contest's threshold (percent of the district's valid list votes) and

@@ -31,6 +31,7 @@ from tallyroom.domain.contest import Contest
 from tallyroom.domain.decision_policy import DecisionKind
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind, Election, VotingHours
+from tallyroom.domain.electoral_systems.tie_rules import TieRule
 from tallyroom.domain.leveling_rule import leveling_rule_of
 from tallyroom.domain.list_contest import list_contest_of, threshold_percent_of
 from tallyroom.domain.observer import Observer, ObserverKind
@@ -138,6 +139,7 @@ def _read_election(folder: Path, problems: ProblemCollector) -> Election | None:
         values["seats_per_constituency"] = columns.positive_integer(
             str(contest.get("seats_per_constituency", 1))
         )
+        values["tie_rule"] = _tie_rule(contest.get("tie_rule", TieRule.LOT.value))
     except ValueError as error:
         problems.add(ELECTION_FILE, line.get("contest", 1), "election.contest", str(error))
         return None
@@ -172,6 +174,18 @@ def _read_election(folder: Path, problems: ProblemCollector) -> Election | None:
         )
         return None
     return Election(**values)
+
+
+#: the tie rules an election may name: after most votes, the candidates' ages (then a lot) or
+#: the lot alone (other domain rules belong to list allocations, not to a contest's ties)
+ELECTION_TIE_RULES = (TieRule.OLDER_CANDIDATE, TieRule.YOUNGER_CANDIDATE, TieRule.LOT)
+
+
+def _tie_rule(value: Any) -> TieRule:
+    if value not in [rule.value for rule in ELECTION_TIE_RULES]:
+        known = ", ".join(rule.value for rule in ELECTION_TIE_RULES)
+        raise ValueError(f"tie_rule {value!r} must be one of {known}")
+    return TieRule(value)
 
 
 def _true_or_false(value: Any) -> bool:
@@ -687,10 +701,11 @@ class _FolderReader:
             columns.memoized(columns.optional_text),
             columns.one_of_parser(CandidateStatus),
             columns.optional_positive_integer,
+            columns.optional_date,
         )
         positions: dict[tuple[int, str | None, int], int] = {}
         for line, values, valid in self.records(file, parsers):
-            code, constituency, full_name, nomination, party, status, position = values
+            code, constituency, full_name, nomination, party, status, position, born = values
             listed = constituency in district_lists
             if position is not None and constituency is not None:
                 first = positions.setdefault(
@@ -748,6 +763,7 @@ class _FolderReader:
                         party=party,
                         status=status,
                         ballot_position=position,
+                        birth_date=born,
                     )
                 )
             else:

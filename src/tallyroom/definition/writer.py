@@ -10,6 +10,7 @@ from tallyroom.definition.layout import COLUMNS, ELECTION_FILE, FORMAT, OPTIONAL
 from tallyroom.definition.rules_file import rules_yaml
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import Election
+from tallyroom.domain.electoral_systems.tie_rules import TieRule
 from tallyroom.domain.leveling_rule import LevelingRule
 from tallyroom.domain.list_contest import ListContest
 from tallyroom.domain.tree_head import key_fingerprint
@@ -52,15 +53,19 @@ def write_definition(definition: ElectionDefinition, folder: Path) -> None:
     # The optional ballot_position column is written only when the definition uses it, so a
     # folder without it is reproduced byte for byte.
     positions = any(c.ballot_position is not None for c in definition.candidates)
+    # Birth dates go back out as given: the commission's own definition holds them for the
+    # age tie rule (only the law's published age ever reaches the public).
+    births = any(c.birth_date is not None for c in definition.candidates)
     _write_csv(
         folder,
         "candidates.csv",
         (
             (c.code, c.constituency, c.full_name, c.nomination.value, c.party or "", c.status.value)
             + ((c.ballot_position or "",) if positions else ())
+            + ((c.birth_date.isoformat() if c.birth_date else "",) if births else ())
             for c in definition.candidates
         ),
-        leave_out=() if positions else ("ballot_position",),
+        leave_out=(() if positions else ("ballot_position",)) + (() if births else ("birth_date",)),
     )
     _write_csv(
         folder,
@@ -157,6 +162,7 @@ def _election_yaml(election: Election) -> str:
         "  contest:\n"
         f"    kind: {election.contest_kind.value}\n"
         f"    seats_per_constituency: {election.seats_per_constituency}\n"
+        f"{_tie_rule_yaml(election)}"
         f"  too_close_margin_percent: {election.too_close_margin_percent}\n"
         f"{_two_clerk_yaml(election)}"
         f"{_policy_yaml(election)}"
@@ -164,6 +170,13 @@ def _election_yaml(election: Election) -> str:
         f"{_list_contest_yaml(election.list_contest)}"
         f"{_leveling_yaml(election.leveling)}"
     )
+
+
+def _tie_rule_yaml(election: Election) -> str:
+    # written only when not the lot alone, so a folder without the setting exports byte for byte
+    if election.tie_rule is TieRule.LOT:
+        return ""
+    return f"    tie_rule: {election.tie_rule.value}\n"
 
 
 def _country_yaml(country: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import date
 
 
 class Nomination(enum.StrEnum):
@@ -31,6 +32,9 @@ class Candidate:
     status: CandidateStatus = CandidateStatus.REGISTERED
     #: place on the constituency's ballot paper (1 = first); None: the definition's order
     ballot_position: int | None = None
+    #: for the law's age tie rule (the older/younger candidate); personal data: the site
+    #: shows at most the age the law publishes, never the date
+    birth_date: date | None = None
 
     @property
     def is_independent(self) -> bool:

@@ -22,8 +22,12 @@ def control_check_failures(
     registered_on_register: int | None = None,
     check_ins: int | None = None,
     rule_set: RuleSet = REFERENCE_RULE_SET,
+    list_ballot: Collection[str] | None = None,
 ) -> list[RuleFailure]:
-    """Every rule the protocol breaks (empty when it is consistent)."""
+    """Every rule the protocol breaks (empty when it is consistent). A district list
+    contest's protocol (`list_ballot`: the parties on its ballot) is judged by its own
+    ballot: the rules' `votes` are the party votes and the standing contenders the parties,
+    never the candidate figures a list ballot does not carry."""
     # A parsed protocol's figures are whole numbers, but an optional line (blank votes) may
     # be absent: a rule naming it is then not applied.
     values = {
@@ -31,9 +35,14 @@ def control_check_failures(
         for name, value in zip(PROTOCOL_FIELDS, _figures(figures), strict=True)
         if value is not None
     }
-    values[VOTE_VALUES["sum"]] = sum(figures.votes.values())
-    values[VOTE_VALUES["count"]] = len(figures.votes)
-    values["station.standing_candidates"] = len(standing_candidates)
+    if list_ballot is not None:
+        votes = figures.party_votes or {}
+        contenders: Collection[str] = list_ballot
+    else:
+        votes, contenders = figures.votes, standing_candidates
+    values[VOTE_VALUES["sum"]] = sum(votes.values())
+    values[VOTE_VALUES["count"]] = len(votes)
+    values["station.standing_candidates"] = len(contenders)
     if registered_on_register is not None:
         values["station.registered_voters"] = registered_on_register
     # only where the station used a poll book (otherwise a rule naming it is not applied)

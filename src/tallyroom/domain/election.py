@@ -8,6 +8,7 @@ from datetime import date, time
 
 from tallyroom.domain.complaint import ComplaintCategory
 from tallyroom.domain.decision_policy import DecisionKind
+from tallyroom.domain.electoral_systems.tie_rules import TieRule
 from tallyroom.domain.leveling_rule import LevelingRule
 from tallyroom.domain.list_contest import ListContest
 
@@ -79,6 +80,9 @@ class Election:
     #: two clerks enter each tally sheet in turn on the station's device, and it is signed
     #: only when both entries agree (docs/station-app.md)
     two_clerk_entry: bool = False
+    #: how a tie for a seat or a round-2 place is decided (after most votes): the older or
+    #: the younger candidate, then a lot the commission draws; or the lot alone
+    tie_rule: TieRule = TieRule.LOT
     #: leveling seats over the district list contests (the Norwegian rule), if any
     leveling: LevelingRule | None = None
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
 from tallyroom.domain.candidate import Candidate, Nomination
 from tallyroom.domain.election import ContestKind, Election
 from tallyroom.domain.electoral_systems.candidate_selection import ListCandidate
-from tallyroom.domain.electoral_systems.contest_seats import held_seats
+from tallyroom.domain.electoral_systems.contest_seats import ContestTies, held_seats
 from tallyroom.domain.electoral_systems.district_list_seats import (
     district_leveling,
     district_result,
@@ -59,6 +59,8 @@ class ConstituencyCount:
     #: a district list contest, with its party-list votes (every party, zero included)
     district: ListContest | None = None
     district_votes: Mapping[str, int] | None = None
+    #: the candidates' birth dates (None: not given), which an age tie rule reads
+    birth_dates: Mapping[str, date | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,8 @@ class NationalCount:
     round_two: Mapping[int, tuple[str, SeatStatus]]
     #: the national party-list contest's votes, where the election has one
     list_votes: Mapping[str, int] | None = None
+    #: the lots the commission drew (entered and confirmed), by the seat each was drawn for
+    lots: Mapping[str, str] = field(default_factory=dict)
 
 
 def national_results(
@@ -110,6 +114,7 @@ def national_results(
             election.list_contest,
             nation.list_votes,
             count_complete=all(c.count_complete for c in results),
+            lots=nation.lots,
         )
     leveling = None
     if election.leveling is not None and leveled:
@@ -196,22 +201,29 @@ def _constituency_result(
         # A district list contest: its list votes shared by the contest's rules, each party's
         # seats taken in its closed list's order.
         with_seats, district_held = district_result(
-            result, count.district, count.district_votes, _party_lists(count.votes)
+            result,
+            count.district,
+            count.district_votes,
+            _party_lists(count.votes),
+            nation.lots,
         )
         return with_seats, [(standing[code], status) for code, status in district_held]
-    if count.system is not ContestKind.SINGLE_MEMBER_PLURALITY:
-        # Other systems: the seat tally follows the contest's own rule.
-        held = held_seats(
+    if count.system is not ContestKind.SINGLE_MEMBER_PLURALITY or result.tie:
+        # Other systems, and a tied single seat: the seat tally follows the contest's own
+        # rule, ties by the election's tie rule and the commission's recorded lots.
+        held, pending_tie = held_seats(
             count.system,
             result,
             seats=count.seats,
             round_two=nation.round_two.get(count.number),
+            ties=ContestTies(nation.election.tie_rule, count.birth_dates, nation.lots),
         )
         with_holders = replace(
             result,
             seat_holders=tuple((holder.code, str(status.value)) for holder, status in held),
             seats=count.seats,
             system=count.system.value,
+            pending_tie=pending_tie,
         )
         return with_holders, [(standing[holder.code], status) for holder, status in held]
     status = result.seat_status

@@ -26,6 +26,18 @@ class CandidateResult:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingTie:
+    """A tie the law leaves to the lot (or whose rule lacks birth dates), not drawn yet:
+    the seat stays open, shown as tied, never silently given."""
+
+    #: the seat label the lot is drawn for ("constituency-4 seat 1")
+    seat: str
+    between: tuple[str, ...]
+    #: "lot_pending", or "birth_dates_missing" when the age rule cannot be applied
+    reason: str = "lot_pending"
+
+
+@dataclass(frozen=True, slots=True)
 class ConstituencyResult:
     number: int
     name: str
@@ -62,6 +74,8 @@ class ConstituencyResult:
     system: str | None = None
     #: a district list contest: its quotient table and threshold line as the count stands
     district_list: ListSeats | None = None
+    #: a tie holding a seat (or a round-2 place) open until the commission draws its lot
+    pending_tie: PendingTie | None = None
 
     def holds_seat(self, code: str) -> str | None:
         """The status of the seat this candidate holds under the contest's system, if any."""

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tallyroom.domain.contest import contest_code
+from tallyroom.domain.electoral_systems.contest_seats import NO_RULE, ContestTies
+from tallyroom.domain.electoral_systems.drawn_lot import RecordedLot
 from tallyroom.domain.electoral_systems.two_round_majority import FRANCE, MajorityRule, first_round
 
 #: the second round of constituency N's contest
@@ -53,11 +55,13 @@ def second_round_of(
     withdrawals: Collection[str] = (),
     rule: MajorityRule = FRANCE,
     constituency: str = "constituency",
+    ties: ContestTies = NO_RULE,
 ) -> SecondRound:
     """Round 2 from round 1's votes (the valid votes are the candidates' votes together) and
     the constituency's registered voters. Refused (`RunoffRefused`) when round 1 elected
     someone, when a withdrawal names a candidate who did not qualify, or when nobody would
-    be left standing. A tie deciding the last qualifying place raises `TieNeedsLot`."""
+    be left standing. A tie deciding the last qualifying place goes by the election's tie
+    rule and the commission's lots (`ties`); one still awaiting its lot raises `TieNeedsLot`."""
     counted = {code: count for code, count in votes.items() if count > 0}
     if not counted:
         raise RunoffRefused("no_round_one_votes", f"{constituency}: round 1 has no votes")
@@ -67,6 +71,9 @@ def second_round_of(
         registered=registered,
         rule=rule,
         constituency=constituency,
+        tie_rules=ties.rules,
+        birth_dates=ties.birth_dates,
+        lot=RecordedLot(ties.lots),
     )
     if outcome.elected is not None:
         raise RunoffRefused(

@@ -15,9 +15,10 @@ from typing import Any, Literal
 from tallyroom import __version__
 from tallyroom.domain.candidate import Candidate, CandidateStatus, Nomination
 from tallyroom.domain.constituency import Constituency
+from tallyroom.domain.contest import contest_code
 from tallyroom.domain.definition import ElectionDefinition
 from tallyroom.domain.election import ContestKind
-from tallyroom.domain.electoral_systems.contest_seats import contest_seats
+from tallyroom.domain.electoral_systems.contest_seats import NO_RULE, ContestTies, contest_seats
 from tallyroom.domain.polling_station import PollingStation
 from tallyroom.domain.protocol import ProtocolFigures
 from tallyroom.exports.nist_cdf_json import to_json
@@ -195,28 +196,30 @@ def _post_election_status(
     complete: bool,
     kind: ContestKind = ContestKind.SINGLE_MEMBER_PLURALITY,
     registered_voters: int = 0,
+    ties: ContestTies = NO_RULE,
+    contest: str = "constituency",
 ) -> str | None:
-    """Winner/defeated only on final, complete results, and never across a tie for the last seat;
-    in a two-round contest only a round-1 majority winner is a winner (the rest await round 2)."""
+    """Winner/defeated only on final, complete results, a tie for the last seat by the
+    election's tie rule and the confirmed lots (`ties`), never across a tie still awaiting its
+    lot; in a two-round contest only a round-1 majority winner is a winner (the rest await
+    round 2)."""
     if not candidate.is_standing:
         return "withdrawn"
     if stage != "final" or not complete:
         return None
-    if kind is ContestKind.TWO_ROUND_MAJORITY:
-        outcome = contest_seats(
-            kind,
-            {c.code: totals.get(c.code, 0) for c in standing},
-            seats=1,
-            registered_voters=registered_voters,
-        )
-        if not outcome.holders:
-            return None
-        return "winner" if candidate.code in outcome.holders else "defeated"
-    ranked = sorted((totals.get(c.code, 0) for c in standing), reverse=True)
-    if len(ranked) > seats and ranked[seats - 1] == ranked[seats]:
+    outcome = contest_seats(
+        kind,
+        {c.code: totals.get(c.code, 0) for c in standing},
+        seats=1 if kind is ContestKind.TWO_ROUND_MAJORITY else seats,
+        registered_voters=registered_voters,
+        ties=ties,
+        contest=contest,
+    )
+    if kind is ContestKind.TWO_ROUND_MAJORITY and not outcome.holders:
         return None
-    threshold = ranked[seats - 1] if len(ranked) >= seats else 0
-    return "winner" if totals.get(candidate.code, 0) >= threshold else "defeated"
+    if outcome.pending is not None:
+        return None
+    return "winner" if candidate.code in outcome.holders else "defeated"
 
 
 def _constituency_title(constituency: Constituency) -> str:
@@ -234,6 +237,7 @@ def build_election_report(
     issuer_abbreviation: str = DEFAULT_ISSUER_ABBREVIATION,
     language: str = "az",
     drill: bool = False,
+    lots: Mapping[str, str] | None = None,
     rounds_two: Sequence[CdfObject] = (),
     advanced_to_runoff: Mapping[int, set[str]] | None = None,
 ) -> CdfObject:
@@ -259,6 +263,12 @@ def build_election_report(
     election = definition.election
     country_id = country_object_id(election.country)
     systems = definition.contest_systems()
+    # ties as the results decide them: the election's rule, the birth dates, the confirmed lots
+    ties = ContestTies(
+        election.tie_rule,
+        {candidate.code: candidate.birth_date for candidate in definition.candidates},
+        lots or {},
+    )
 
     stations_by_constituency: dict[int, list[PollingStation]] = {
         constituency.number: [] for constituency in definition.constituencies
@@ -406,6 +416,8 @@ def build_election_report(
                         kind,
                         # the register, as the running results take the quarter of it
                         sum(station.registered_voters for station in stations),
+                        ties,
+                        contest_code(number),
                     ),
                     PreElectionStatus=(
                         "qualified"
@@ -687,6 +699,7 @@ def election_report_xml(
     issuer_abbreviation: str = DEFAULT_ISSUER_ABBREVIATION,
     language: str = "az",
     drill: bool = False,
+    lots: Mapping[str, str] | None = None,
     rounds_two: Sequence[CdfObject] = (),
     advanced_to_runoff: Mapping[int, set[str]] | None = None,
 ) -> bytes:
@@ -702,6 +715,7 @@ def election_report_xml(
             issuer_abbreviation=issuer_abbreviation,
             language=language,
             drill=drill,
+            lots=lots,
             rounds_two=rounds_two,
             advanced_to_runoff=advanced_to_runoff,
         )
@@ -719,6 +733,7 @@ def election_report_json(
     issuer_abbreviation: str = DEFAULT_ISSUER_ABBREVIATION,
     language: str = "az",
     drill: bool = False,
+    lots: Mapping[str, str] | None = None,
     rounds_two: Sequence[CdfObject] = (),
     advanced_to_runoff: Mapping[int, set[str]] | None = None,
 ) -> dict[str, Any]:
@@ -734,6 +749,7 @@ def election_report_json(
             issuer_abbreviation=issuer_abbreviation,
             language=language,
             drill=drill,
+            lots=lots,
             rounds_two=rounds_two,
             advanced_to_runoff=advanced_to_runoff,
         )

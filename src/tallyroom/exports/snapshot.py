@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ from tallyroom.exports.snapshot_layout import (
     protocol_path,
     protocol_versions_path,
 )
+from tallyroom.exports.snapshot_lots import confirmed_lots, lot_files
 from tallyroom.exports.snapshot_manifest import manifest_document
 from tallyroom.exports.snapshot_open_data import json_bytes
 from tallyroom.exports.snapshot_photos import photo_path
@@ -71,14 +73,37 @@ def snapshot_name(revision: int, generated_at: datetime) -> str:
     return f"r{revision:08d}-{generated_at.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
-def public_definition(definition: ElectionDefinition) -> ElectionDefinition:
+def public_definition(
+    definition: ElectionDefinition, results: Mapping[str, Any] | None = None
+) -> ElectionDefinition:
     """The definition as a snapshot publishes it: each observer keeps code, kind, organisation,
     nationality and stations, and the accreditation code stands where the name was (observers'
-    names are personal data, kept by the commission)."""
+    names are personal data, kept by the commission). A candidate's birth date is published
+    only while she is tied on votes with another candidate of her contest (the age rule's
+    decision must be checkable, as the law's proclamation states it); the rest stay with
+    the commission."""
+    tied = tied_on_votes(results or {})
     return replace(
         definition,
         observers=[replace(observer, full_name=observer.code) for observer in definition.observers],
+        candidates=[
+            candidate if candidate.code in tied else replace(candidate, birth_date=None)
+            for candidate in definition.candidates
+        ],
     )
+
+
+def tied_on_votes(results: Mapping[str, Any]) -> frozenset[str]:
+    """The candidates (codes) with as many votes as another of their constituency, round 1
+    or round 2, none of them at zero."""
+    tied: set[str] = set()
+    for constituency in results.get("constituencies", []):
+        by_votes: dict[int, list[str]] = {}
+        for candidate in constituency.get("candidates", []):
+            if candidate["votes"] > 0:
+                by_votes.setdefault(candidate["votes"], []).append(candidate["code"])
+        tied.update(code for codes in by_votes.values() if len(codes) > 1 for code in codes)
+    return frozenset(tied)
 
 
 def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
@@ -95,7 +120,7 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
-    definition = public_definition(publication.definition)
+    definition = public_definition(publication.definition, results)
     try:
         write_definition(definition, staging / DEFINITION_FOLDER)
         contents: dict[str, bytes] = {
@@ -117,6 +142,7 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
         contents[DECISIONS] = json_bytes(_decisions_document(election, publication.decisions))
         contents.update(certification_files(election, publication.certifications))
         contents.update(runoff_files(election, publication.runoffs, publication.runoff_protocols))
+        contents.update(lot_files(election, publication.lots))
         contents.update(poll_book_files(election, publication.poll_book_figures))
         histories = _histories(publication.protocol_histories)
         for station, versions in histories.items():
@@ -136,6 +162,7 @@ def write_snapshot(publication: Publication, root: Path) -> WrittenSnapshot:
                     station: versions[-1].standing for station, versions in histories.items()
                 },
                 clock=publication.clock,
+                lots=confirmed_lots(publication.lots),
                 runoffs={"runoffs": publication.runoffs, "protocols": publication.runoff_protocols},
                 poll_book=bool(publication.poll_book_figures),
             )

@@ -31,6 +31,7 @@ def derived_files(
     annulled: Collection[str] = (),
     latest_standings: Mapping[str, str] | None = None,
     clock: str = "real",
+    lots: Mapping[str, str] | None = None,
     runoffs: Mapping[str, Any] | None = None,
     poll_book: bool = False,
 ) -> dict[str, bytes]:
@@ -46,6 +47,7 @@ def derived_files(
     statuses = station_statuses(definition, figures, annulled, latest_standings or {})
     drill = clock == "drill"
     files = open_data_files(definition, results, figures, versions, statuses, clock=clock)
+    # a tie the rule leaves to the lot follows the confirmed lots (lots.json)
     defined = list((runoffs or {}).get("runoffs", []))
     rounds_two = runoff_elections(definition, defined, list((runoffs or {}).get("protocols", [])))
     advanced = advanced_to_runoff(defined)
@@ -55,6 +57,7 @@ def derived_files(
         status=status,
         generated_at=moment,
         drill=drill,
+        lots=lots,
         rounds_two=rounds_two,
         advanced_to_runoff=advanced,
     )
@@ -65,6 +68,7 @@ def derived_files(
             status=status,
             generated_at=moment,
             drill=drill,
+            lots=lots,
             rounds_two=rounds_two,
             advanced_to_runoff=advanced,
         )

@@ -13,6 +13,8 @@ from typing import Any
 
 from tallyroom.domain.canonical_json import canonical_json
 from tallyroom.domain.definition import ElectionDefinition
+from tallyroom.domain.election import ContestKind
+from tallyroom.domain.electoral_systems.contest_seats import NO_RULE, ContestTies, contest_seats
 from tallyroom.domain.electoral_systems.drawn_lot import TieNeedsLot
 from tallyroom.domain.protocol_document import MalformedProtocol, parse_protocol_document
 from tallyroom.domain.runoff import RunoffRefused, second_round_of
@@ -41,7 +43,9 @@ def published_runoffs(folder: Path) -> dict[str, Any] | None:
     return published if isinstance(published, dict) else None
 
 
-def runoff_problems(folder: Path, results: Any, keys: Mapping[str, set[str]]) -> list[str]:
+def runoff_problems(
+    folder: Path, results: Any, keys: Mapping[str, set[str]], ties: ContestTies = NO_RULE
+) -> list[str]:
     """Every way `runoffs.json` disagrees with the published round 1, the stations' keys or
     its own protocols; [] when the snapshot has no round 2."""
     try:
@@ -51,13 +55,16 @@ def runoff_problems(folder: Path, results: Any, keys: Mapping[str, set[str]]) ->
     except (OSError, ValueError) as error:
         return [f"{RUNOFFS}: unreadable ({error})"]
     try:
-        return _problems(published, results, keys)
+        return _problems(published, results, keys, ties)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         return [f"{RUNOFFS}: not a runoffs document ({error!r})"]
 
 
 def round_two_seats(
-    folder: Path, definition: ElectionDefinition, keys: Mapping[str, set[str]]
+    folder: Path,
+    definition: ElectionDefinition,
+    keys: Mapping[str, set[str]],
+    ties: ContestTies = NO_RULE,
 ) -> dict[int, tuple[str, SeatStatus]]:
     """Round 2's leader by constituency number, re-derived from the signed round-2
     protocols alone (won once every station of the constituency is counted), for the seat
@@ -77,7 +84,10 @@ def round_two_seats(
     seats: dict[int, tuple[str, SeatStatus]] = {}
     for contest, number, standing in runoffs:
         leader = _leader(
-            dict.fromkeys(standing, 0) | counted.get(contest, {}), stations_counted.get(contest, 0)
+            dict.fromkeys(standing, 0) | counted.get(contest, {}),
+            stations_counted.get(contest, 0),
+            ties,
+            contest,
         )
         if leader is not None:
             complete = stations_counted.get(contest, 0) == stations.get(number, -1)
@@ -85,11 +95,22 @@ def round_two_seats(
     return seats
 
 
-def _leader(votes: Mapping[str, int], stations_counted: int) -> str | None:
-    ranked = sorted(votes.items(), key=lambda item: (-item[1], item[0]))
-    best = ranked[0][1] if ranked and stations_counted else 0
-    top = [code for code, n in ranked if n == best] if best > 0 else []
-    return top[0] if len(top) == 1 else None
+def _leader(
+    votes: Mapping[str, int], stations_counted: int, ties: ContestTies, contest: str
+) -> str | None:
+    """Round 2's leader as service/results/runoff_protocols.py derives it: the most votes,
+    a tie by the election's rule and the confirmed lots."""
+    if not stations_counted:
+        return None
+    seats = contest_seats(
+        ContestKind.SINGLE_MEMBER_PLURALITY,
+        votes,
+        seats=1,
+        registered_voters=0,
+        ties=ties,
+        contest=contest,
+    )
+    return seats.holders[0] if seats.holders else None
 
 
 def _counted(
@@ -129,7 +150,9 @@ def _counted(
     return counted, stations_counted, problems
 
 
-def _problems(published: Any, results: Any, keys: Mapping[str, set[str]]) -> list[str]:
+def _problems(
+    published: Any, results: Any, keys: Mapping[str, set[str]], ties: ContestTies
+) -> list[str]:
     round_one = {c["number"]: c for c in results["constituencies"]}
     counted, stations_counted, problems = _counted(published, keys)
     for runoff in published["runoffs"]:
@@ -149,7 +172,8 @@ def _problems(published: Any, results: Any, keys: Mapping[str, set[str]]) -> lis
                 votes,
                 registered=first["registered_voters"],
                 withdrawals=runoff["withdrawn"],
-                constituency=contest,
+                constituency=runoff.get("round_one_contest", contest),
+                ties=ties,
             )
         except (RunoffRefused, TieNeedsLot) as refusal:
             problems.append(f"{RUNOFFS}: {contest}: round 1 gives no such round 2 ({refusal})")
@@ -173,7 +197,7 @@ def _problems(published: Any, results: Any, keys: Mapping[str, set[str]]) -> lis
                 f"{count['stations_counted']} stations; the protocols give {derived} from "
                 f"{stations_counted.get(contest, 0)}"
             )
-        leader = _leader(derived, stations_counted.get(contest, 0))
+        leader = _leader(derived, stations_counted.get(contest, 0), ties, contest)
         if count["leader"] != leader:
             problems.append(
                 f"{RUNOFFS}: {contest}: the leader is {count['leader']}; the protocols give "

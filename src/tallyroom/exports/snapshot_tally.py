@@ -26,6 +26,7 @@ def derive_national_results(
     annulled: Mapping[str, ProtocolFigures | None] | None = None,
     nation_certified: bool = False,
     round_two: Mapping[int, tuple[str, SeatStatus]] | None = None,
+    lots: Mapping[str, str] | None = None,
 ) -> NationalResults:
     """National results from the stations' counted protocols (station code → figures).
     `annulled` are the stations annulled by decision (code → their latest protocol's figures,
@@ -33,7 +34,8 @@ def derive_national_results(
 
     `revision`, `as_of` and the certified constituencies are the commission's acts, not
     arithmetic: they are taken as published and only checked for consistency elsewhere (the
-    annulments against their audit entries)."""
+    annulments against their audit entries). `lots` are the confirmed lots (seat → winner,
+    lots.json): a tie the election's rule leaves to the lot is decided by them."""
     annulled = annulled or {}
     # constituency number → round 2's leader and the status of its count (runoffs.json)
     round_two = round_two or {}
@@ -89,6 +91,7 @@ def derive_national_results(
                 district=district,
                 # its seats from its stations' signed party votes
                 district_votes=None if district is None else _party_votes(definition, reported),
+                birth_dates={candidate.code: candidate.birth_date for candidate in standing},
             )
         )
     return national_results(
@@ -103,6 +106,7 @@ def derive_national_results(
             list_votes=None
             if election.list_contest is None
             else _party_votes(definition, protocols.values()),
+            lots=lots or {},
         ),
         counts,
     )

@@ -51,6 +51,7 @@ from tallyroom.exports.snapshot_layout import (
     TURNOUT,
     protocol_file_name,
 )
+from tallyroom.exports.snapshot_lots import definition_ties, published_lots
 from tallyroom.exports.snapshot_manifest import (
     CLOCKS,
     NotASnapshot,
@@ -138,6 +139,8 @@ def verify_snapshot(
         # An annulled station's figures are added to nothing, whatever else claims them.
         figures.pop(code, None)
         versions.pop(code, None)
+    lots = published_lots(folder)
+    ties = definition_ties(definition, lots)
     try:
         derived = _derived_results(
             definition,
@@ -145,14 +148,15 @@ def verify_snapshot(
             results,
             annulled_figures(annulled, histories),
             nation_certified(standing_certifications(folder)),
-            round_two_seats(folder, definition, keys),
+            round_two_seats(folder, definition, keys, ties),
+            lots,
         )
     except (KeyError, TypeError, ValueError) as error:
         problems.append(f"{RESULTS}: not a results document ({error!r})")
         return report
     report.constituencies_derived = len(derived.get("constituencies", []))
     problems.extend(certification_problems(folder, derived, results))
-    problems.extend(runoff_problems(folder, results, keys))
+    problems.extend(runoff_problems(folder, results, keys, ties))
     problems.extend(poll_book_problems(folder, definition))
     problems.extend(
         f"{RESULTS}: {where}: published {published}, the protocols give {expected}"
@@ -179,6 +183,7 @@ def verify_snapshot(
         # the pages and open data say the clock the manifest names, so a drill snapshot
         # passed off as real (or the reverse) disagrees with its own files
         clock=clock if clock in CLOCKS else "real",
+        lots=lots,
         runoffs=published_runoffs(folder),
         poll_book=(folder / POLL_BOOK_JSON).is_file(),
     ).items():
@@ -387,6 +392,7 @@ def _derived_results(
     annulled: Mapping[str, ProtocolFigures | None],
     nation_is_certified: bool,
     round_two: Mapping[int, tuple[str, SeatStatus]],
+    lots: Mapping[str, str],
 ) -> dict[str, Any]:
     if not isinstance(published, dict):
         raise TypeError("not an object")
@@ -405,6 +411,7 @@ def _derived_results(
             annulled=annulled,
             nation_certified=nation_is_certified,
             round_two=round_two,
+            lots=lots,
         )
     )
 

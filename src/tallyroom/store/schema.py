@@ -74,6 +74,9 @@ class ElectionRow(Base):
     #: days the commission has to decide a complaint, per category (a JSON object of category
     #: → days, from the definition's `complaints: {deadline_days: …}`); NULL: the default table
     complaint_deadlines: Mapped[str | None] = mapped_column(Text)
+    #: how ties for a seat or a round-2 place are decided (domain TieRule: older_candidate,
+    #: younger_candidate, lot); a rule that leaves them tied falls to the commission's lot
+    tie_rule: Mapped[str] = mapped_column(String(30), default="lot", server_default="lot")
     #: leveling seats over the district list contests (canonical JSON of LevelingRule.as_json);
     #: NULL: none
     leveling: Mapped[str | None] = mapped_column(Text)
@@ -228,6 +231,8 @@ class CandidateRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     #: place on the ballot paper; NULL: after the positioned ones, in the definition's order
     ballot_position: Mapped[int | None] = mapped_column(Integer)
+    #: for the law's age tie rule; NULL: not given (a tie the rule needs it for is refused)
+    birth_date: Mapped[date | None] = mapped_column(Date)
 
 
 class OrganisationRow(Base):
@@ -407,6 +412,30 @@ class ProposedDecisionRow(Base):
     proposed_by: Mapped[str] = mapped_column(String(200))
     proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: pending, confirmed
+    state: Mapped[str] = mapped_column(String(16))
+    confirmed_by: Mapped[str | None] = mapped_column(String(200))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DrawnLotRow(Base):
+    """A lot the commission drew for a tie its law leaves to the lot: drawn by hand in a
+    public session, its outcome entered by one member and confirmed by a second (four-eyes);
+    it decides the seat only once confirmed."""
+
+    __tablename__ = "drawn_lot"
+    __table_args__ = (UniqueConstraint("election_id", "seat"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    #: the seat drawn for, as the tally names it ("constituency-4 seat 1")
+    seat: Mapped[str] = mapped_column(String(200))
+    #: the tied candidates' codes, sorted, ";"-separated
+    between: Mapped[str] = mapped_column(Text)
+    won_by: Mapped[str] = mapped_column(String(32))
+    #: how it was drawn, where and before whom (the session's minutes in a sentence)
+    account: Mapped[str] = mapped_column(Text)
+    entered_by: Mapped[str] = mapped_column(String(200))
+    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: pending (entered), confirmed (a second member confirmed it)
     state: Mapped[str] = mapped_column(String(16))
     confirmed_by: Mapped[str | None] = mapped_column(String(200))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -921,6 +950,7 @@ TABLE_KINDS: dict[str, str] = {
     "contest": "authoritative",
     "runoff": "authoritative",
     "runoff_candidate": "authoritative",
+    "drawn_lot": "authoritative",
     "runoff_protocol": "authoritative",
     "runoff_turnout_report": "authoritative",
     "polling_station": "authoritative",

@@ -61,12 +61,23 @@ def by_preference_votes(
     )
 
 
-def _older(birth_dates: dict[str, date | None]) -> dict[str, int]:
+class BirthDatesMissing(ValueError):
+    """An age rule reached a tie between candidates whose birth dates the definition lacks."""
+
+    def __init__(self, rule: TieRule, candidates: Sequence[str]) -> None:
+        self.rule = rule
+        self.candidates = tuple(candidates)
+        super().__init__(f"the {rule.value} rule needs birth dates: {', '.join(candidates)}")
+
+
+def _by_age(birth_dates: dict[str, date | None], rule: TieRule) -> dict[str, int]:
     missing = sorted(c for c, born in birth_dates.items() if born is None)
     if missing:
-        raise ValueError(f"the older-candidate rule needs birth dates: {', '.join(missing)}")
-    # An earlier birth date ranks higher: negate its ordinal.
-    return {c: -born.toordinal() for c, born in birth_dates.items() if born is not None}
+        raise BirthDatesMissing(rule, missing)
+    # The older ranks higher by an earlier birth date (its ordinal negated), the younger by a
+    # later one. Equal birth dates stay tied for the next rule (the lot).
+    sign = -1 if rule is TieRule.OLDER_CANDIDATE else 1
+    return {c: sign * born.toordinal() for c, born in birth_dates.items() if born is not None}
 
 
 def _most_voted(
@@ -95,10 +106,11 @@ def _most_voted(
             TieRule.MOST_VOTES: votes.__getitem__,
             TieRule.MORE_POLLING_STATIONS: polling_stations.__getitem__,
         }
-        if TieRule.OLDER_CANDIDATE in tie_rules:
-            keys[TieRule.OLDER_CANDIDATE] = _older(
-                {c: birth_dates.get(c) for c in group}
-            ).__getitem__
+        for age_rule in (TieRule.OLDER_CANDIDATE, TieRule.YOUNGER_CANDIDATE):
+            if age_rule in tie_rules:
+                keys[age_rule] = _by_age(
+                    {c: birth_dates.get(c) for c in group}, age_rule
+                ).__getitem__
         outcome = break_tie(
             group,
             open_seats,

@@ -40,11 +40,14 @@ def district_list_seats(
     lists: Mapping[str, Sequence[ListCandidate]],
     blank_votes: int = 0,
     count_complete: bool,
+    lots: Mapping[str, str] | None = None,
 ) -> DistrictListSeats:
     """The district's seats as the count stands (won once the district's count is complete
     or its contest certified, leading before: `count_complete` says which), each party's
     seats taken by the first candidates of its list."""
-    allocation = list_seats(contest, votes, count_complete=count_complete, blank_votes=blank_votes)
+    allocation = list_seats(
+        contest, votes, count_complete=count_complete, blank_votes=blank_votes, lots=lots
+    )
     holders: list[tuple[str, str]] = []
     unfilled: dict[str, int] = {}
     if allocation.status is not None:
@@ -70,6 +73,7 @@ def district_result(
     contest: ListContest,
     votes: Mapping[str, int],
     lists: Mapping[str, Sequence[ListCandidate]],
+    lots: Mapping[str, str] | None = None,
 ) -> tuple[ConstituencyResult, tuple[tuple[str, SeatStatus], ...]]:
     """A district list constituency's result with its seats (the quotient table, each seat's
     holder and status) and the seat holders (candidate code, status) for the seat tally; the
@@ -81,6 +85,7 @@ def district_result(
         lists=lists,
         blank_votes=result.blank_votes,
         count_complete=result.count_complete or result.certified,
+        lots=lots,
     )
     status = district.status
     held = tuple((code, status) for _, code in district.seat_holders) if status is not None else ()

@@ -16,7 +16,7 @@ from tallyroom.domain.electoral_systems.divisor_methods import (
     NoVotesToAllocate,
     allocate_by_divisors,
 )
-from tallyroom.domain.electoral_systems.drawn_lot import TieNeedsLot
+from tallyroom.domain.electoral_systems.drawn_lot import RecordedLot, TieNeedsLot
 from tallyroom.domain.electoral_systems.largest_remainder import (
     Quota,
     allocate_by_largest_remainder,
@@ -62,6 +62,8 @@ class ListSeats:
     #: largest remainder methods: the quota
     quota: Fraction | None = None
     lot_needed_between: tuple[str, ...] = field(default_factory=tuple)
+    #: the seat the awaited lot is drawn for (as the commission enters it), "" when none
+    lot_needed_for: str = ""
 
     @property
     def seats(self) -> dict[str, int]:
@@ -89,6 +91,7 @@ class ListSeats:
                 "rows": [_row_json(row, self.contest.method) for row in self.rows],
             }
             | ({"threshold_counts_blank": True} if self.contest.threshold_counts_blank else {})
+            | ({"lot_needed_for": self.lot_needed_for} if self.lot_needed_for else {})
             | (
                 {"first_divisor": str(self.contest.first_divisor)}
                 if self.contest.first_divisor is not None
@@ -129,11 +132,14 @@ def list_seats(
     *,
     count_complete: bool,
     blank_votes: int = 0,
+    lots: Mapping[str, str] | None = None,
 ) -> ListSeats:
     """The list seats as the count stands. A tie on the deciding quotient is never settled
     here (no lot is drawn on running totals): the contest's seats stay open, and the tied
     parties are named. `blank_votes` count in the threshold's base where the contest's rule
-    says so (`threshold_counts_blank`), never in the allocation."""
+    says so (`threshold_counts_blank`), never in the allocation. `lots` are the lots the
+    commission drew (seat → party), which decide a tie they were drawn for."""
+    lot = RecordedLot(lots or {})
     base_rule = (
         ThresholdBase.PARTY_AND_BLANK_VOTES
         if contest.threshold_counts_blank
@@ -154,7 +160,7 @@ def list_seats(
         if contest.method in (ListMethod.HARE, ListMethod.DROOP):
             quota_rule = Quota.HARE if contest.method is ListMethod.HARE else Quota.DROOP
             remainder = allocate_by_largest_remainder(
-                passing, contest.seats, quota_rule, label=contest.code
+                passing, contest.seats, quota_rule, label=contest.code, lot=lot
             )
             rows = tuple(
                 ListRow(
@@ -172,7 +178,7 @@ def list_seats(
         method = DHONDT if contest.method is ListMethod.DHONDT else SAINTE_LAGUE
         if contest.first_divisor is not None:
             method = DivisorMethod(method.series, contest.first_divisor)
-        divisor = allocate_by_divisors(passing, contest.seats, method, label=contest.code)
+        divisor = allocate_by_divisors(passing, contest.seats, method, label=contest.code, lot=lot)
         won_at: dict[tuple[str, Fraction], int] = {}
         held: dict[str, int] = {}
         for award in divisor.awards:
@@ -200,5 +206,12 @@ def list_seats(
         return ListSeats(contest, base, line, empty, contest.seats, None)
     except TieNeedsLot as tie:
         return ListSeats(
-            contest, base, line, empty, contest.seats, status, lot_needed_between=tie.between
+            contest,
+            base,
+            line,
+            empty,
+            contest.seats,
+            status,
+            lot_needed_between=tie.between,
+            lot_needed_for=tie.seat,
         )

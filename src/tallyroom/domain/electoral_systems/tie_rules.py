@@ -16,6 +16,8 @@ class TieRule(StrEnum):
     MOST_VOTES = "most_votes"
     #: the older candidate wins (France, Code électoral L126)
     OLDER_CANDIDATE = "older_candidate"
+    #: the younger candidate wins (as some laws favour the younger)
+    YOUNGER_CANDIDATE = "younger_candidate"
     #: votes in more polling stations wins (Poland, Electoral Code art. 232)
     MORE_POLLING_STATIONS = "more_polling_stations"
     #: a drawn lot; always the last rule

@@ -46,6 +46,7 @@ LEDGER_TABLES = (
     # runoffs: a two-round contest's round 2 as the commission defined it
     "runoff",
     "runoff_candidate",
+    "drawn_lot",
     "runoff_protocol",
     "runoff_turnout_report",
     "tree_head_key",
@@ -73,7 +74,7 @@ LEDGER_TABLES = (
 SINGLE_ROW_ACTIONS = {"tree_head.signed": "signed_tree_head"}
 #: columns holding personal data: logged as a salted hash, so the log can be published whole
 PERSONAL_COLUMNS: Mapping[str, frozenset[str]] = {
-    "candidate": frozenset({"full_name"}),
+    "candidate": frozenset({"full_name", "birth_date"}),
     "observer": frozenset({"full_name"}),
     "polling_station": frozenset({"contact"}),
     # the password hash and second-factor secrets too: a published log must not let anyone

@@ -90,6 +90,7 @@ def stored_definition(session: Session, code: str | None = None) -> ElectionDefi
             party=party_names[row.party_id] if row.party_id is not None else None,
             status=CandidateStatus(row.status),
             ballot_position=row.ballot_position,
+            birth_date=row.birth_date,
         )
         for row in session.scalars(
             select(CandidateRow).where(CandidateRow.election_id == eid).order_by(CandidateRow.id)

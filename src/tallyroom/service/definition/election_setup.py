@@ -79,6 +79,7 @@ def define_election(
         if election.complaint_deadline_days
         else None,
         two_clerk_entry=election.two_clerk_entry,
+        tie_rule=election.tie_rule.value,
         definition_digest=digest,
         loaded_at=datetime.now(UTC),
         rule_set=stored_rule_set(definition.rule_set),
@@ -220,6 +221,7 @@ def _store_rows(
             "party_id",
             "status",
             "ballot_position",
+            "birth_date",
         ),
         (
             (
@@ -231,6 +233,7 @@ def _store_rows(
                 party_ids[c.party] if c.party else None,
                 c.status.value,
                 c.ballot_position,
+                c.birth_date,
             )
             for c in definition.candidates
         ),

@@ -43,6 +43,11 @@ class ElectionStructure:
             return self.parties
         return self.list_parties
 
+    def district_ballot(self, constituency_id: int) -> frozenset[str] | None:
+        """The parties on a district list contest's ballot (its protocols are judged by
+        them), None where the constituency's contest is not a district list contest."""
+        return self.parties if constituency_id in self.district_lists else None
+
     @classmethod
     def load(cls, session: Session, election_id: int) -> ElectionStructure:
         election = session.get_one(ElectionRow, election_id)
@@ -120,3 +125,13 @@ def list_parties(
     ):
         return None
     return _parties(session, election.id)
+
+
+def district_list_ballots(session: Session, election_id: int) -> dict[int, frozenset[str]]:
+    """The parties on each district list contest's ballot, by constituency id: protocols of
+    those constituencies are judged by their ballot's votes."""
+    districts = district_list_constituencies(session, election_id)
+    if not districts:
+        return {}
+    parties = _parties(session, election_id)
+    return dict.fromkeys(districts, parties)

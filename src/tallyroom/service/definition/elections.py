@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tallyroom.domain.complaint import deadline_days
 from tallyroom.domain.decision_policy import parse_policy
 from tallyroom.domain.election import ContestKind, Election, VotingHours
+from tallyroom.domain.electoral_systems.tie_rules import TieRule
 from tallyroom.domain.leveling_rule import leveling_rule_of
 from tallyroom.domain.list_contest import list_contest_of
 from tallyroom.service.errors import NotFound
@@ -58,5 +59,6 @@ def election_of(row: ElectionRow) -> Election:
         if row.complaint_deadlines
         else (),
         two_clerk_entry=row.two_clerk_entry,
+        tie_rule=TieRule(row.tie_rule),
         leveling=leveling_rule_of(json.loads(row.leveling)) if row.leveling else None,
     )

@@ -585,6 +585,7 @@ def _apply(
                 annulled=station.id in annulled,
                 rule_set=rule_set,
                 check_ins=station.check_ins,
+                list_ballot=election.district_ballot(station.constituency_id),
             )
             if revoked is not None:
                 status, reasons = flag_revoked_key(status, reasons)

@@ -35,7 +35,7 @@ from tallyroom.service.definition.credentials import (
     current_station_key,
 )
 from tallyroom.service.definition.election_structure import (
-    district_list_constituencies,
+    district_list_ballots,
     list_parties,
 )
 from tallyroom.service.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -124,9 +124,8 @@ def submit_protocol(
     refuse_all_zero(parsed)
     refuse_strangers(parsed, standing)
     refuse_party_strangers(parsed, list_parties(session, election, station.constituency_id))
-    require_named_list_contest(
-        parsed, station.constituency_id in district_list_constituencies(session, election.id)
-    )
+    list_ballot = district_list_ballots(session, election.id).get(station.constituency_id)
+    require_named_list_contest(parsed, list_ballot is not None)
     body_sha256 = sha256_hex(body)
     versions = session.scalars(
         select(ProtocolVersionRow)
@@ -148,6 +147,7 @@ def submit_protocol(
         annulled=_is_annulled(session, station.id),
         rule_set=rule_set,
         check_ins=check_ins_by_station(session, [station.id]).get(station.id),
+        list_ballot=list_ballot,
     )
     if revoked:
         status, reasons = flag_revoked_key(status, reasons)
@@ -383,6 +383,7 @@ def judge_protocol(
     annulled: bool,
     rule_set: RuleSet = REFERENCE_RULE_SET,
     check_ins: int | None = None,
+    list_ballot: Collection[str] | None = None,
 ) -> tuple[ProtocolStatus, list[dict[str, Any]]]:
     """The status a new version gets and the control checks it fails; a broken rule whose
     action is `refuse` refuses the protocol whole (nothing is stored)."""
@@ -392,6 +393,7 @@ def judge_protocol(
         registered_on_register=registered_on_register,
         check_ins=check_ins,
         rule_set=rule_set,
+        list_ballot=list_ballot,
     )
     reasons = [failure.as_dict() for failure in failures]
     refusing = [failure for failure in failures if failure.action is RuleAction.REFUSE]

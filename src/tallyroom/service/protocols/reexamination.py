@@ -16,6 +16,7 @@ from tallyroom.domain.control_checks import control_check_failures
 from tallyroom.domain.protocol_document import parse_protocol_document
 from tallyroom.domain.rule_set import RuleSet
 from tallyroom.service.audit import audit_log
+from tallyroom.service.definition.election_structure import district_list_ballots
 from tallyroom.service.protocols.annulments import annulled_stations
 from tallyroom.service.protocols.protocols import (
     SIGNED_WITH_REVOKED_KEY,
@@ -105,6 +106,11 @@ def reexamine(
     )
     standing = _standing_candidates(session, {s.constituency_id for s in stations.values()})
     check_ins = check_ins_by_station(session, list(stations))
+    # a district list contest's protocols are judged by their party votes, as at intake
+    list_ballots = {
+        election_id: district_list_ballots(session, election_id)
+        for election_id in {station.election_id for station in stations.values()}
+    }
     reexamined: list[ReexaminedProtocol] = []
     frozen: list[str] = []
     reasons_only: list[int] = []
@@ -122,6 +128,7 @@ def reexamine(
             registered_on_register=station.registered_voters,
             check_ins=check_ins.get(station.id),
             rule_set=rule_set,
+            list_ballot=list_ballots[station.election_id].get(station.constituency_id),
         )
         # A rule that would refuse a protocol cannot un-store one: it is flagged instead.
         reasons = [failure.as_dict() for failure in failures]

@@ -101,13 +101,16 @@ def certify_contest(
     result = next(
         c for c in build_national_results(session).constituencies if c.number == constituency_number
     )
-    if result.tie:
+    # A tie the election's rule decided (or a confirmed lot) certifies; one still holding a
+    # seat or a round-2 place open does not.
+    if result.pending_tie is not None:
         raise Conflict(
             "tie",
             f"the lead in constituency {constituency_number} is tied: "
-            f"{', '.join(result.leaders)}; it must be resolved as the law provides",
+            f"{', '.join(result.pending_tie.between)}; it must be resolved as the law provides "
+            "(a drawn lot: POST /api/v1/lots)",
         )
-    if result.leader is None:
+    if not result.leaders:
         raise Conflict("no_result", f"constituency {constituency_number} has no counted votes")
     if result.too_close and reason is None:
         raise Conflict(
@@ -483,8 +486,14 @@ def _contest_document(
     reason: str | None,
     log_size: int,
 ) -> dict[str, Any]:
+    # The seat's holder: the one leader, or the tied candidate the tie rule or the lot chose;
+    # null for a two-round contest whose round 1 tied and elected nobody.
     leader = result.leader
-    assert leader is not None
+    winner = (
+        leader.code
+        if leader is not None
+        else (result.seat_holders[0][0] if result.seat_holders else None)
+    )
     return {
         "kind": CERTIFICATION_KIND,
         "scope": CONSTITUENCY_SCOPE,
@@ -501,7 +510,7 @@ def _contest_document(
         "invalid_ballots": result.invalid_ballots,
         "valid_votes": result.valid_votes,
         "votes": {c.code: c.votes for c in result.candidates},
-        "winner": leader.code,
+        "winner": winner,
         "margin_votes": result.margin_votes,
         "too_close": result.too_close,
         "reason": reason,

@@ -26,6 +26,8 @@ from tallyroom.service.protocols.turnout import turnout_by_hour
 from tallyroom.service.register.poll_book_devices import published_desk_keys
 from tallyroom.service.register.poll_book_figures import figures_by_station
 from tallyroom.service.results.certification import published_certifications
+from tallyroom.service.results.drawn_lots import recorded_lots
+from tallyroom.service.results.lot_entry import lot_record
 from tallyroom.service.results.results import build_national_results
 from tallyroom.service.results.results_json import national_json, turnout_json
 from tallyroom.service.results.runoff_protocols import counted_runoff_protocols, published_runoffs
@@ -132,6 +134,8 @@ class Publication:
     runoffs: list[dict[str, Any]] = field(default_factory=list)
     #: the counted round-2 protocols as the stations signed them
     runoff_protocols: list[dict[str, Any]] = field(default_factory=list)
+    #: the lots drawn for ties, entered or confirmed (service/results/lot_entry.py)
+    lots: list[dict[str, Any]] = field(default_factory=list)
     #: station code → its poll-book desks' keys (they sign no protocol)
     poll_book_keys: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     #: per-station poll-book figures (service/register/poll_book_figures.py), every station
@@ -228,6 +232,15 @@ def gather_publication(
         clock=ClockKind.DRILL.value if election_record.drill else ClockKind.REAL.value,
         runoffs=published_runoffs(session, eid),
         runoff_protocols=counted_runoff_protocols(session, eid),
+        lots=[
+            lot_record(row).as_dict()
+            | {
+                "account": row.account,
+                "entered_at": _iso(row.entered_at),
+                "confirmed_at": _iso(row.confirmed_at),
+            }
+            for row in recorded_lots(session, eid)
+        ],
     )
 
 

@@ -35,6 +35,7 @@ from tallyroom.service.protocols.annulments import (
     ConstituencyAnnulments,
     annulments_by_constituency,
 )
+from tallyroom.service.results.drawn_lots import drawn_lots
 from tallyroom.store.schema import (
     CandidateRow,
     CandidateTotalRow,
@@ -102,6 +103,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
             CandidateRow.party_id,
             CandidateRow.nomination,
             CandidateRow.ballot_position,
+            CandidateRow.birth_date,
             CandidateTotalRow.votes,
         )
         .join(CandidateTotalRow, CandidateTotalRow.candidate_id == CandidateRow.id)
@@ -115,6 +117,8 @@ def build_national_results(session: Session, election_code: str | None = None) -
         )
     # Two-round contests whose round 2 has a leader: constituency number → leader, status.
     round_two = round_two_seats(session, eid)
+    # The lots the commission drew, by the seat each was drawn for.
+    lots = drawn_lots(session, eid)
     # Each constituency's contest system and seats, as loaded (contests.csv or the default).
     systems: dict[int, tuple[ContestKind, int]] = {}
     # District list contests: their list contest (threshold included) by constituency id.
@@ -229,6 +233,10 @@ def build_national_results(session: Session, election_code: str | None = None) -
                 district_votes=None
                 if district is None or list_votes is None
                 else list_votes[constituency.id],
+                birth_dates={
+                    candidate.code: candidate.birth_date
+                    for candidate, _ in candidates_by_constituency[constituency.id]
+                },
             )
         )
     national_votes = None
@@ -259,6 +267,7 @@ def build_national_results(session: Session, election_code: str | None = None) -
             parties=[(party.short_name, party.name, party.colour) for party in parties.values()],
             round_two=round_two,
             list_votes=national_votes,
+            lots=lots,
         ),
         counts,
     )

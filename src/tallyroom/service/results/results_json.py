@@ -54,6 +54,7 @@ def constituency_json(
         }
         | _blank_votes(result.blank_votes)
         | _district_list(result)
+        | _tie_decision(result)
         | _leveling_seats(result, leveling)
     )
 
@@ -77,6 +78,25 @@ def _leveling_seats(
             }
             for seat in leveling.in_district(str(result.number))
         ]
+    }
+
+
+def _tie_decision(result: ConstituencyResult) -> dict[str, Any]:
+    """A tied candidate contest: who holds its seats by the election's tie rule and the
+    commission's lots, and the tie still awaiting a lot ("tied, lot pending"), never a silent
+    pick. Absent where nothing is tied, so those documents stay as they were."""
+    if result.district_list is not None or not (result.tie or result.pending_tie):
+        return {}
+    pending = result.pending_tie
+    return {
+        "tie_decision": {
+            "seat_holders": [
+                {"candidate": code, "status": status} for code, status in result.seat_holders
+            ],
+            "pending": None
+            if pending is None
+            else {"seat": pending.seat, "between": list(pending.between), "reason": pending.reason},
+        }
     }
 
 

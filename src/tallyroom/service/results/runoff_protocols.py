@@ -14,7 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.canonical_json import canonical_json, sha256_hex
+from tallyroom.domain.election import ContestKind
+from tallyroom.domain.electoral_systems.contest_seats import NO_RULE, ContestTies, contest_seats
 from tallyroom.domain.protocol_document import ProtocolDocument, parse_protocol_document
+from tallyroom.domain.results import PendingTie
 from tallyroom.domain.runoff import constituency_of_runoff
 from tallyroom.service.audit import audit_log, row_ledger
 from tallyroom.service.definition.credentials import Principal
@@ -35,6 +38,7 @@ from tallyroom.service.protocols.protocols import (
     verify_station_signature,
 )
 from tallyroom.service.results.certified_contests import CONTEST_CERTIFIED
+from tallyroom.service.results.drawn_lots import contest_ties
 from tallyroom.service.results.runoff_turnout import runoff_turnout_by_hour
 from tallyroom.service.results.runoffs import STANDING, DefinedRunoff, defined_runoffs
 from tallyroom.service.results.tally import bump_revision
@@ -162,6 +166,8 @@ class RoundTwoResult:
     leader: str | None
     tied: tuple[str, ...]
     status: str | None
+    #: a tie for the lead the election's rule leaves to a lot not yet drawn (and confirmed)
+    pending: PendingTie | None = None
     #: round 2's certification stands
     certified: bool = False
 
@@ -178,7 +184,17 @@ class RoundTwoResult:
             "tied": list(self.tied),
             "status": self.status,
             "certified": self.certified,
-        }
+        } | (
+            {}
+            if self.pending is None
+            else {
+                "tie_pending": {
+                    "seat": self.pending.seat,
+                    "between": list(self.pending.between),
+                    "reason": self.pending.reason,
+                }
+            }
+        )
 
 
 def round_two_results(session: Session, election_id: int) -> dict[str, RoundTwoResult]:
@@ -208,9 +224,22 @@ def round_two_results(session: Session, election_id: int) -> dict[str, RoundTwoR
             counted.setdefault(runoff_id, {})[station_id] = parse_protocol_document(
                 json.loads(row.body)
             )
+    birth_dates = dict(
+        session.execute(
+            select(CandidateRow.code, CandidateRow.birth_date).where(
+                CandidateRow.election_id == election_id
+            )
+        )
+        .tuples()
+        .all()
+    )
+    ties = contest_ties(session, election_id, birth_dates)
     return {
         runoff.code: _result(
-            runoff, stations_of.get(runoff.constituency, 0), counted.get(ids[runoff.code], {})
+            runoff,
+            stations_of.get(runoff.constituency, 0),
+            counted.get(ids[runoff.code], {}),
+            ties,
         )
         for runoff in runoffs
     }
@@ -264,7 +293,10 @@ def published_runoff(
 
 
 def _result(
-    runoff: DefinedRunoff, stations_total: int, documents: dict[int, ProtocolDocument]
+    runoff: DefinedRunoff,
+    stations_total: int,
+    documents: dict[int, ProtocolDocument],
+    ties: ContestTies = NO_RULE,
 ) -> RoundTwoResult:
     votes = dict.fromkeys(runoff.standing, 0)
     for document in documents.values():
@@ -273,7 +305,17 @@ def _result(
     ranked = tuple(sorted(votes.items(), key=lambda item: (-item[1], item[0])))
     best = ranked[0][1] if ranked and documents else 0
     top = tuple(code for code, count in ranked if count == best) if best > 0 else ()
-    leader = top[0] if len(top) == 1 else None
+    # The most votes leads; a tie for the lead goes by the election's rule (the older
+    # candidate, as France's L126) and the commission's lots, never by code order.
+    seats = contest_seats(
+        ContestKind.SINGLE_MEMBER_PLURALITY,
+        dict(ranked) if best > 0 else {},
+        seats=1,
+        registered_voters=0,
+        ties=ties,
+        contest=runoff.code,
+    )
+    leader = seats.holders[0] if seats.holders else None
     complete = stations_total > 0 and len(documents) == stations_total
     certified = runoff.certified_at is not None
     status = None if leader is None else ("won" if complete or certified else "leading")
@@ -288,6 +330,7 @@ def _result(
         leader=leader,
         tied=top if len(top) > 1 else (),
         status=status,
+        pending=seats.pending,
         certified=certified,
     )
 

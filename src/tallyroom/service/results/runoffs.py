@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from tallyroom.domain.contest import constituency_of_contest
 from tallyroom.domain.election import ContestKind
+from tallyroom.domain.electoral_systems.candidate_selection import BirthDatesMissing
 from tallyroom.domain.electoral_systems.drawn_lot import TieNeedsLot
 from tallyroom.domain.runoff import RunoffRefused, runoff_contest_code, second_round_of
 from tallyroom.service.audit import audit_log, row_ledger
 from tallyroom.service.definition.credentials import Principal
 from tallyroom.service.errors import Conflict, InvalidInput, NotFound
+from tallyroom.service.results.drawn_lots import contest_ties
 from tallyroom.service.results.tally import bump_revision
 from tallyroom.store.schema import (
     CandidateRow,
@@ -183,14 +185,31 @@ def define_runoff(
     )
     try:
         second = second_round_of(
-            votes, registered=registered, withdrawals=withdrawals, constituency=contest
+            votes,
+            registered=registered,
+            withdrawals=withdrawals,
+            constituency=contest,
+            ties=contest_ties(
+                session,
+                principal.election_id,
+                {code: row.birth_date for code, row in candidates.items()},
+            ),
         )
     except RunoffRefused as refusal:
         raise Conflict(refusal.code, str(refusal), **refusal.details) from None
     except TieNeedsLot as tie:
         raise Conflict(
             "tie_needs_lot",
-            f"{tie}: the last place in round 2 is tied and must be drawn as the law provides",
+            f"{tie}: the last place in round 2 is tied and must be drawn as the law provides "
+            "(POST /api/v1/lots)",
+            seat=tie.seat,
+            between=list(tie.between),
+        ) from None
+    except BirthDatesMissing as missing:
+        raise Conflict(
+            "birth_dates_missing",
+            f"{missing}: the tie rule cannot decide the last place in round 2",
+            candidates=list(missing.candidates),
         ) from None
     runoff = RunoffRow(
         election_id=principal.election_id,
