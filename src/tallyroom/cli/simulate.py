@@ -160,7 +160,8 @@ def simulate(
                 outcome = _play(
                     server, credentials, definition, plan, until, speed, seed, clients, photos
                 )
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as interruption:
+            _report_early(interruption)
             raise typer.Exit(130) from None
         if certify:
             _commission_night(server, credentials.commission_token, desk)
@@ -254,10 +255,18 @@ def simulate(
                     "Ctrl-C stops the server"
                 )
                 local.keep_serving()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interruption:
         # Ctrl-C while playing: the server stopped on the way out of the block, its commits
         # done and its intake ended; no traceback.
+        _report_early(interruption)
         raise typer.Exit(130) from None
+
+
+def _report_early(interruption: KeyboardInterrupt) -> None:
+    """Ctrl-C before polling day's events began (a slow machine still preparing them) says
+    so, as an interruption during the day says where it stopped."""
+    if not isinstance(interruption, _Interrupted):
+        errors.print("interrupted at the start, before polling day's first event was played")
 
 
 def _commission_key() -> Ed25519PrivateKey:
@@ -317,6 +326,10 @@ def _prepare_database(definition: ElectionDefinition) -> IssuedCredentials:
             errors.print(f"loading {definition.election.code} into the database …")
             define_election(session, definition=definition, digest="simulator", actor="simulator")
         return issue_credentials(session, actor="simulator", key_making=KeyMaking.DEVICE)
+
+
+class _Interrupted(KeyboardInterrupt):
+    """Ctrl-C while polling day was being played, after the progress was reported."""
 
 
 def _play(
@@ -440,7 +453,7 @@ def _play(
                 f"interrupted at {clock_label(counts.clock_minute)} polling-day time after "
                 f"{counts.events_done:,} of {counts.events_total:,} events"
             )
-            raise
+            raise _Interrupted from None
         time.sleep(RESULTS_FRESHNESS_SECONDS)
         live.update(_progress_view(tally.snapshot(), _summary(reader), time.monotonic() - started))
     counts = result[0] if result else tally.snapshot()
