@@ -126,11 +126,11 @@ def certify_contest(
         session, principal, document, key, moment=moment, reason=reason, contest_id=contest.id
     )
     contest.certified_at = moment
-    audit_log.record(
+    audit_certification(
         session,
-        actor=principal.actor,
-        action="contest.certified",
-        payload={
+        principal,
+        "contest.certified",
+        {
             "constituency": constituency_number,
             "winner": document["winner"],
             "stations_reporting": result.stations_reporting,
@@ -139,8 +139,9 @@ def certify_contest(
             "reason": reason,
             "signature": row.signature,
         },
+        ("contest", contest.id),
+        row,
     )
-    record_certification_rows(session, principal, ("contest", contest.id), row)
     return published_certification(row, constituency_number)
 
 
@@ -180,13 +181,14 @@ def withdraw_contest_certification(
     row = _standing(session, principal.election_id, contest.id)
     contest.certified_at = None
     withdraw_certification(session, principal, row, reason, now)
-    audit_log.record(
+    audit_certification(
         session,
-        actor=principal.actor,
-        action="contest.certification_withdrawn",
-        payload={"constituency": constituency_number, "reason": reason},
+        principal,
+        "contest.certification_withdrawn",
+        {"constituency": constituency_number, "reason": reason},
+        ("contest", contest.id),
+        row,
     )
-    record_certification_rows(session, principal, ("contest", contest.id), row)
 
 
 def certify_nation(
@@ -281,13 +283,14 @@ def certify_nation(
     row = store_certification(
         session, principal, document, key, moment=moment, reason=None, contest_id=None
     )
-    audit_log.record(
+    audit_certification(
         session,
-        actor=principal.actor,
-        action="nation.certified",
-        payload={"election": election.code, "signature": row.signature},
+        principal,
+        "nation.certified",
+        {"election": election.code, "signature": row.signature},
+        None,
+        row,
     )
-    record_certification_rows(session, principal, None, row)
     return published_certification(row, None)
 
 
@@ -300,13 +303,14 @@ def withdraw_nation_certification(
     if row is None:
         raise Conflict("not_certified", "the national result is not certified")
     withdraw_certification(session, principal, row, reason, now)
-    audit_log.record(
+    audit_certification(
         session,
-        actor=principal.actor,
-        action="nation.certification_withdrawn",
-        payload={"reason": reason},
+        principal,
+        "nation.certification_withdrawn",
+        {"reason": reason},
+        None,
+        row,
     )
-    record_certification_rows(session, principal, None, row)
 
 
 def nation_certified(session: Session, election_id: int) -> bool:
@@ -568,14 +572,17 @@ def withdraw_certification(
     bump_revision(session, principal.election_id)
 
 
-def record_certification_rows(
+def audit_certification(
     session: Session,
     principal: Principal,
+    action: str,
+    payload: dict[str, Any],
     frozen: tuple[str, int] | None,
     row: CertificationRow | None,
 ) -> None:
-    """The row ledger's images of what was frozen or thawed (table, id) and of the
-    certification, after the audit entry."""
+    """The audit entry of a certification or withdrawal, then the row ledger's images of
+    what was frozen or thawed (table, id) and of the certification."""
+    audit_log.record(session, actor=principal.actor, action=action, payload=payload)
     session.flush()
     if frozen is not None:
         table, frozen_id = frozen

@@ -16,18 +16,17 @@ from tallyroom.domain.certification_document import (
     ROUND_TWO_SCOPE,
 )
 from tallyroom.domain.runoff import constituency_of_runoff
-from tallyroom.service.audit import audit_log
 from tallyroom.service.definition.credentials import Principal
 from tallyroom.service.errors import Conflict, NotFound
 from tallyroom.service.protocols.protocols import ProtocolStatus
 from tallyroom.service.results.certification import (
     PublishedCertification,
+    audit_certification,
     certification_log_size,
     commission_signing_key,
     nation_certified,
     optional_reason,
     published_certification,
-    record_certification_rows,
     required_reason,
     standing_certification,
     stations_named,
@@ -104,11 +103,11 @@ def certify_runoff(
         runoff_id=runoff.id,
     )
     runoff.certified_at = moment
-    audit_log.record(
+    audit_certification(
         session,
-        actor=principal.actor,
-        action="runoff.certified",
-        payload={
+        principal,
+        "runoff.certified",
+        {
             "contest": runoff.code,
             "winner": count.leader,
             "stations_counted": count.stations_counted,
@@ -117,8 +116,9 @@ def certify_runoff(
             "reason": reason,
             "signature": row.signature,
         },
+        ("runoff", runoff.id),
+        row,
     )
-    record_certification_rows(session, principal, ("runoff", runoff.id), row)
     return published_certification(row, constituency_of_runoff(runoff.code))
 
 
@@ -147,13 +147,14 @@ def withdraw_runoff_certification(
     )
     runoff.certified_at = None
     withdraw_certification(session, principal, row, reason, now)
-    audit_log.record(
+    audit_certification(
         session,
-        actor=principal.actor,
-        action="runoff.certification_withdrawn",
-        payload={"contest": runoff.code, "reason": reason},
+        principal,
+        "runoff.certification_withdrawn",
+        {"contest": runoff.code, "reason": reason},
+        ("runoff", runoff.id),
+        row,
     )
-    record_certification_rows(session, principal, ("runoff", runoff.id), row)
 
 
 def _runoff(session: Session, election_id: int, contest: str) -> RunoffRow:
