@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -221,23 +221,8 @@ def report_turnout_many(
             continue
         if station.constituency_id in frozen:
             raise contest_certified(session, station.constituency_id, station.code)
-        judged = judge_turnout(
-            session,
-            election_record.code,
-            station,
-            [(row.as_of, row.voters) for row in history],
-            label,
-            report,
-        )
-        row = TurnoutReportRow(
-            station_id=station.id,
-            as_of=label,
-            voters=voters,
-            status=judged.status,
-            reasons=json.dumps(judged.reasons, ensure_ascii=False),
-            received_at=moment,
-            signature=judged.signature,
-        )
+        judged = judge_turnout(session, election_record.code, station, history, label, report)
+        row = TurnoutReportRow(**judged.row_values(station.id, label, voters, moment))
         new_rows.append(row)
         history.append(row)
         history.sort(key=lambda item: item.as_of)
@@ -265,6 +250,15 @@ def report_turnout_many(
     return outcomes
 
 
+class StoredTurnout(Protocol):
+    """A stored report, round 1's or round 2's."""
+
+    @property
+    def as_of(self) -> str: ...
+    @property
+    def voters(self) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class JudgedTurnout:
     """A report judged against the station's earlier ones (round 1's or round 2's): its
@@ -273,6 +267,20 @@ class JudgedTurnout:
     reasons: list[dict[str, Any]]
     status: str
     signature: str | None
+
+    def row_values(
+        self, station_id: int, label: str, voters: int, moment: datetime
+    ) -> dict[str, Any]:
+        """The stored report's columns (round 1's table and round 2's share them)."""
+        return {
+            "station_id": station_id,
+            "as_of": label,
+            "voters": voters,
+            "status": self.status,
+            "reasons": json.dumps(self.reasons, ensure_ascii=False),
+            "received_at": moment,
+            "signature": self.signature,
+        }
 
     def audit_payload(
         self, station: str, label: str, voters: int, moment: datetime
@@ -291,14 +299,19 @@ def judge_turnout(
     session: Session,
     election_code: str,
     station: PollingStationRow,
-    history: Sequence[tuple[str, int]],
+    history: Sequence[StoredTurnout],
     label: str,
     report: TurnoutReport,
     contest: str | None = None,
 ) -> JudgedTurnout:
-    """Judge `report` at `label` given the station's earlier reports (hour, voters) in
-    hour order; a signature that does not verify refuses it."""
-    reasons = turnout_reasons(history, label, int(report.voters), station.registered_voters)
+    """Judge `report` at `label` given the station's earlier reports in hour order; a
+    signature that does not verify refuses it."""
+    reasons = turnout_reasons(
+        [(row.as_of, row.voters) for row in history],
+        label,
+        int(report.voters),
+        station.registered_voters,
+    )
     signature = verified_turnout_signature(session, election_code, station, label, report, contest)
     return JudgedTurnout(reasons, "flagged" if reasons else "accepted", signature)
 

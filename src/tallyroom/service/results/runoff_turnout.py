@@ -6,7 +6,6 @@ certified. The turnout by hour of each round 2 is published with it."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Any
 
 from sqlalchemy import select
@@ -111,25 +110,10 @@ def report_runoff_turnout(
             constituency=number,
             contest=contest,
         )
-    judged = judge_turnout(
-        session,
-        election_record.code,
-        station,
-        [(row.as_of, row.voters) for row in history],
-        label,
-        report,
-        contest,
-    )
+    judged = judge_turnout(session, election_record.code, station, history, label, report, contest)
     moment = clock.wall_clock()
     row = RunoffTurnoutReportRow(
-        runoff_id=runoff.id,
-        station_id=station.id,
-        as_of=label,
-        voters=count,
-        status=judged.status,
-        reasons=json.dumps(judged.reasons, ensure_ascii=False),
-        received_at=moment,
-        signature=judged.signature,
+        runoff_id=runoff.id, **judged.row_values(station.id, label, count, moment)
     )
     session.add(row)
     bump_revision(session, election_record.id)
