@@ -5,7 +5,9 @@ published for anyone to check."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 from tallyroom.api.acting_person import caller_of
 from tallyroom.api.conditional_get import json_read
 from tallyroom.api.integer_parameters import ConstituencyNumber
-from tallyroom.api.json_body import json_object
+from tallyroom.api.json_body import json_object, optional_json_object
 from tallyroom.api.openapi_contract import (
     CONDITIONAL_READ,
     command,
@@ -24,6 +26,7 @@ from tallyroom.api.openapi_contract import (
 from tallyroom.api.request_bodies import CertificationRequestBody, ReasonBody, validated
 from tallyroom.api.response_bodies import CertificationBody, CertificationsBody
 from tallyroom.api.runtime import runtime_of
+from tallyroom.service.definition.credentials import Principal
 from tallyroom.service.definition.elections import election_row
 from tallyroom.service.results.certification import (
     PublishedCertification,
@@ -38,6 +41,14 @@ from tallyroom.service.results.certification import (
 router = APIRouter(prefix="/api/v1", tags=["commission"])
 
 
+#: certifies in the command's transaction: (session, principal, reason, commission's key)
+Certifying = Callable[
+    [Session, Principal, str | None, Ed25519PrivateKey | None], PublishedCertification
+]
+#: withdraws a certification in the command's transaction: (session, principal, reason)
+Withdrawing = Callable[[Session, Principal, str], None]
+
+
 def certified_body(certification: PublishedCertification) -> dict[str, object]:
     return {
         "constituency": certification.constituency,
@@ -46,6 +57,35 @@ def certified_body(certification: PublishedCertification) -> dict[str, object]:
         "public_key": certification.public_key,
         "signature": certification.signature,
     }
+
+
+async def certified(request: Request, certifying: Certifying) -> JSONResponse:
+    """The command of a certification route (round 1, round 2): the body's optional reason,
+    signed with the server's commission key; 201 with the signed document."""
+    # No body at all is the same as {}: a reason is only needed when too close.
+    body = validated(CertificationRequestBody, await optional_json_object(request))
+    runtime = runtime_of(request)
+    certification = await run_in_threadpool(
+        runtime.command,
+        caller_of(request),
+        lambda session, principal: certifying(
+            session, principal, body.reason, runtime.tree_head_key
+        ),
+    )
+    return JSONResponse(certified_body(certification), status_code=201)
+
+
+async def withdrawn(
+    request: Request, withdrawing: Withdrawing, constituency: int | None
+) -> JSONResponse:
+    """The command of a withdrawal route: the body's required reason."""
+    reason = validated(ReasonBody, await json_object(request)).reason
+    await run_in_threadpool(
+        runtime_of(request).command,
+        caller_of(request),
+        lambda session, principal: withdrawing(session, principal, reason),
+    )
+    return JSONResponse({"constituency": constituency, "certified": False})
 
 
 @router.post(
@@ -60,24 +100,12 @@ def certified_body(certification: PublishedCertification) -> dict[str, object]:
     ),
 )
 async def post_certification(number: ConstituencyNumber, request: Request) -> JSONResponse:
-    # No body at all is the same as {}: a reason is only needed when too close.
-    empty = request.headers.get("content-length", "0") == "0" and (
-        "transfer-encoding" not in request.headers
-    )
-    body = validated(CertificationRequestBody, {} if empty else await json_object(request))
-    runtime = runtime_of(request)
-    certification = await run_in_threadpool(
-        runtime.command,
-        caller_of(request),
-        lambda session, principal: certify_contest(
-            session,
-            principal=principal,
-            constituency_number=number,
-            reason=body.reason,
-            signing_key=runtime.tree_head_key,
+    return await certified(
+        request,
+        lambda session, principal, reason, key: certify_contest(
+            session, principal=principal, constituency_number=number, reason=reason, signing_key=key
         ),
     )
-    return JSONResponse(certified_body(certification), status_code=201)
 
 
 @router.post(
@@ -87,15 +115,13 @@ async def post_certification(number: ConstituencyNumber, request: Request) -> JS
     openapi_extra=command(ReasonBody, body="why the certification is withdrawn"),
 )
 async def post_withdrawal(number: ConstituencyNumber, request: Request) -> JSONResponse:
-    reason = validated(ReasonBody, await json_object(request)).reason
-    await run_in_threadpool(
-        runtime_of(request).command,
-        caller_of(request),
-        lambda session, principal: withdraw_contest_certification(
+    return await withdrawn(
+        request,
+        lambda session, principal, reason: withdraw_contest_certification(
             session, principal=principal, constituency_number=number, reason=reason
         ),
+        number,
     )
-    return JSONResponse({"constituency": number, "certified": False})
 
 
 @router.post(
@@ -124,15 +150,13 @@ async def post_national_certification(request: Request) -> JSONResponse:
     openapi_extra=command(ReasonBody, body="why the certification is withdrawn"),
 )
 async def post_national_withdrawal(request: Request) -> JSONResponse:
-    reason = validated(ReasonBody, await json_object(request)).reason
-    await run_in_threadpool(
-        runtime_of(request).command,
-        caller_of(request),
-        lambda session, principal: withdraw_nation_certification(
+    return await withdrawn(
+        request,
+        lambda session, principal, reason: withdraw_nation_certification(
             session, principal=principal, reason=reason
         ),
+        None,
     )
-    return JSONResponse({"constituency": None, "certified": False})
 
 
 @router.get(

@@ -10,17 +10,14 @@ and one the group cannot take (a wrong contest, a database error) is taken again
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from tallyroom.api.protocol_intake import gather_group
+from tallyroom.api.group_commit import GroupCommit
 from tallyroom.service.definition.credentials import Principal, authenticate_many
 from tallyroom.service.errors import ServiceError
 from tallyroom.service.register import poll_book
@@ -43,8 +40,11 @@ class _Waiting:
     answer: Future[CheckInOutcome]
 
 
-class CheckInGathering:
+class CheckInGathering(GroupCommit[_Waiting]):
     """One writer thread taking single check-ins off a queue in groups."""
+
+    thread_name = "tallyroom-check-ins"
+    noun = "check-ins"
 
     def __init__(
         self,
@@ -54,68 +54,18 @@ class CheckInGathering:
         run_alone: RunAlone,
         mark_drilled: MarkDrilled,
     ) -> None:
-        self._writer = writer
-        self._write_lock = write_lock
+        super().__init__(writer, write_lock=write_lock, log=log)
         self._run_alone = run_alone
         self._mark_drilled = mark_drilled
-        self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._starting = threading.Lock()
 
     def check_in(self, token: str, request: CheckInRequest) -> Future[CheckInOutcome]:
         """The check-in's outcome once committed (a refusal is an outcome, as
         `poll_book.check_in` gives it; an authentication or role error is the exception)."""
         answer: Future[CheckInOutcome] = Future()
-        self._start()
-        self._queue.put(_Waiting(token, request, answer))
+        self._enqueue(_Waiting(token, request, answer))
         return answer
 
-    def close(self) -> None:
-        """Answer the check-ins already queued, then stop the thread."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
-
-    def _start(self) -> None:
-        if self._thread is not None:
-            return
-        with self._starting:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="tallyroom-check-ins", daemon=True
-                )
-                self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            group, closing = gather_group(first, self._queue.get_nowait)
-            self._record(group)
-            if closing:
-                return
-
-    def _record(self, group: list[_Waiting]) -> None:
-        try:
-            answers = self._record_together(group)
-        except Exception:
-            log.info("a group of %d check-ins failed together; taking each alone", len(group))
-            for waiting in group:
-                self._record_alone(waiting)
-            return
-        # Only now, after the commit, is any desk answered.
-        for waiting, answer in zip(group, answers, strict=True):
-            if isinstance(answer, BaseException):
-                waiting.answer.set_exception(answer)
-            else:
-                waiting.answer.set_result(answer)
-
-    def _lock(self) -> AbstractContextManager[Any]:
-        return self._write_lock or nullcontext()
-
-    def _record_together(self, group: list[_Waiting]) -> list[CheckInOutcome | ServiceError]:
+    def _together(self, group: list[_Waiting]) -> list[CheckInOutcome | ServiceError]:
         with self._lock(), transaction(self._writer) as session:
             callers = authenticate_many(session, [waiting.token for waiting in group])
             judged: list[Principal | ServiceError] = []
@@ -139,7 +89,7 @@ class CheckInGathering:
         remember()
         return answers
 
-    def _record_alone(self, waiting: _Waiting) -> None:
+    def _alone(self, waiting: _Waiting) -> None:
         try:
             outcome = self._run_alone(
                 waiting.token,

@@ -3,9 +3,12 @@ new code when a phone is lost (which revokes the old key from that moment)."""
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from tallyroom.api.acting_person import caller_of
 from tallyroom.api.json_body import json_object
@@ -17,6 +20,37 @@ from tallyroom.service.definition.elections import election_row
 from tallyroom.service.definition.station_enrolment import enrol_station, issue_enrolment_code
 
 router = APIRouter(prefix="/api/v1", tags=["stations"])
+
+
+class Enrolled(Protocol):
+    """What an enrolled device receives (its token, its key's fingerprint)."""
+
+    def as_dict(self) -> dict[str, Any]: ...
+
+
+class Enrolling(Protocol):
+    """An enrolment of one purpose: a signing device's, or a poll-book desk's."""
+
+    def __call__(
+        self, session: Session, *, station_code: Any, code: Any, public_key: Any, election_id: int
+    ) -> Enrolled: ...
+
+
+async def enrolled(request: Request, enrol: Enrolling) -> JSONResponse:
+    """The command of an enrolment route: no token, the body's station, one-time code and
+    public key are the proof; 201 with what the device receives."""
+    body = await json_object(request)
+    enrolment = await run_in_threadpool(
+        runtime_of(request).unauthenticated_command,
+        lambda session: enrol(
+            session,
+            station_code=body.get("station"),
+            code=body.get("code"),
+            public_key=body.get("public_key"),
+            election_id=election_row(session).id,
+        ),
+    )
+    return JSONResponse(enrolment.as_dict(), status_code=201)
 
 
 @router.post(
@@ -31,18 +65,7 @@ router = APIRouter(prefix="/api/v1", tags=["stations"])
     openapi_extra=request_body(EnrolmentBody, "the station, its code and the device's key"),
 )
 async def post_enrolment(request: Request) -> JSONResponse:
-    body = await json_object(request)
-    enrolment = await run_in_threadpool(
-        runtime_of(request).unauthenticated_command,
-        lambda session: enrol_station(
-            session,
-            station_code=body.get("station"),
-            code=body.get("code"),
-            public_key=body.get("public_key"),
-            election_id=election_row(session).id,
-        ),
-    )
-    return JSONResponse(enrolment.as_dict(), status_code=201)
+    return await enrolled(request, enrol_station)
 
 
 @router.post(

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from tallyroom.api.protocol_intake import RefusedSubmission, gather_group
+from tallyroom.api.group_commit import gather_group
+from tallyroom.api.protocol_intake import RefusedSubmission
 from tallyroom.service.errors import ServiceError
 from tallyroom.service.protocols.bulk_submission import Refusal
 from tallyroom.service.protocols.protocols import SubmissionOutcome

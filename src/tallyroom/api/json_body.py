@@ -42,6 +42,15 @@ async def json_object(
     return value
 
 
+async def optional_json_object(request: Request) -> dict[str, Any]:
+    """The body's JSON object, or {} when the request has no body at all (a command whose
+    body is optional)."""
+    empty = request.headers.get("content-length", "0") == "0" and (
+        "transfer-encoding" not in request.headers
+    )
+    return {} if empty else await json_object(request)
+
+
 def _too_deep() -> MalformedJson:
     return MalformedJson("too_deep", f"the body is nested more than {MAXIMUM_DEPTH} levels deep")
 

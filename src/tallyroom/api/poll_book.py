@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 
 from tallyroom.api.acting_person import caller_of
 from tallyroom.api.conditional_get import json_read
+from tallyroom.api.enrolments import enrolled
 from tallyroom.api.integer_parameters import LARGEST_INTEGER
 from tallyroom.api.json_body import json_object
 from tallyroom.api.openapi_contract import (
@@ -43,7 +44,6 @@ from tallyroom.api.poll_book_bodies import (
 )
 from tallyroom.api.request_bodies import EnrolmentBody, ReasonBody, validated
 from tallyroom.api.runtime import runtime_of
-from tallyroom.service.definition.elections import election_row
 from tallyroom.service.register import poll_book, poll_book_devices, poll_book_figures
 from tallyroom.service.register.poll_book import CheckInRequest
 
@@ -213,18 +213,7 @@ async def post_poll_book_code(code: str, request: Request) -> JSONResponse:
     openapi_extra=request_body(EnrolmentBody, "the station, the desk's code and its key"),
 )
 async def post_poll_book_enrolment(request: Request) -> JSONResponse:
-    body = await json_object(request)
-    enrolment = await run_in_threadpool(
-        runtime_of(request).unauthenticated_command,
-        lambda session: poll_book_devices.enrol_poll_book_device(
-            session,
-            station_code=body.get("station"),
-            code=body.get("code"),
-            public_key=body.get("public_key"),
-            election_id=election_row(session).id,
-        ),
-    )
-    return JSONResponse(enrolment.as_dict(), status_code=201)
+    return await enrolled(request, poll_book_devices.enrol_poll_book_device)
 
 
 @router.post(

@@ -10,16 +10,15 @@ one gets its own error while the others are stored."""
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from tallyroom.api.group_commit import GroupCommit
 from tallyroom.service.definition.credentials import Principal, authenticate_many
 from tallyroom.service.definition.election_structure import ElectionStructure
 from tallyroom.service.errors import ServiceError
@@ -29,27 +28,6 @@ from tallyroom.service.protocols.protocols import SubmissionOutcome, submit_prot
 from tallyroom.store.database import transaction
 
 log = logging.getLogger("tallyroom.api.intake")
-
-#: at most this many protocols share one transaction
-MAXIMUM_GROUP = 256
-
-
-Queued = TypeVar("Queued")
-
-
-def gather_group(first: Queued, take: Callable[[], Queued | None]) -> tuple[list[Queued], bool]:
-    """`first` and what `take` gives until it raises queue.Empty or the group is full; and
-    whether `take` gave None (the queue's owner asks to stop after this group)."""
-    group = [first]
-    while len(group) < MAXIMUM_GROUP:
-        try:
-            following = take()
-        except queue.Empty:
-            return group, False
-        if following is None:
-            return group, True
-        group.append(following)
-    return group, False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +46,11 @@ class RefusedSubmission(ServiceError):
         self.status = refusal.http_status
 
 
-class ProtocolIntake:
+class ProtocolIntake(GroupCommit[_Submission]):
     """One writer thread taking protocols off a queue in groups."""
+
+    thread_name = "tallyroom-protocol-intake"
+    noun = "protocols"
 
     def __init__(
         self,
@@ -78,19 +59,14 @@ class ProtocolIntake:
         write_lock: threading.Lock | None,
         on_error: Callable[[BaseException], ServiceError | None],
     ) -> None:
-        self._writer = writer
-        self._write_lock = write_lock
+        super().__init__(writer, write_lock=write_lock, log=log)
         #: turns a database error of a lone submission into the error its caller gets
         self._on_error = on_error
-        self._queue: queue.SimpleQueue[_Submission | None] = queue.SimpleQueue()
         self._structures: dict[int, ElectionStructure] = {}
-        self._thread: threading.Thread | None = None
-        self._starting = threading.Lock()
 
     def submit(self, token: str | None, document: Any, signature: Any) -> Future[SubmissionOutcome]:
         answer: Future[SubmissionOutcome] = Future()
-        self.start()
-        self._queue.put(_Submission(token, document, signature, answer))
+        self._enqueue(_Submission(token, document, signature, answer))
         return answer
 
     def judge_now(self, requests: Sequence[tuple[str | None, Any, Any]]) -> list[Future[Any]]:
@@ -101,54 +77,10 @@ class ProtocolIntake:
             _Submission(token, document, signature, Future())
             for token, document, signature in requests
         ]
-        self._judge(group)
+        self._settle(group)
         return [submission.answer for submission in group]
 
-    def close(self) -> None:
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        with self._starting:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="tallyroom-protocol-intake", daemon=True
-                )
-                self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            group, closing = gather_group(first, self._queue.get_nowait)
-            self._judge(group)
-            if closing:
-                return
-
-    def _judge(self, group: list[_Submission]) -> None:
-        try:
-            answers = self._judge_together(group)
-        except Exception:
-            log.info("a group of %d protocols failed together; judging each alone", len(group))
-            for submission in group:
-                self._judge_alone(submission)
-            return
-        # Only now, after the commit, is anyone told their protocol is stored.
-        for submission, answer in zip(group, answers, strict=True):
-            if isinstance(answer, BaseException):
-                submission.answer.set_exception(answer)
-            else:
-                submission.answer.set_result(answer)
-
-    def _lock(self) -> AbstractContextManager[Any]:
-        return self._write_lock or nullcontext()
-
-    def _judge_together(self, group: list[_Submission]) -> list[SubmissionOutcome | ServiceError]:
+    def _together(self, group: list[_Submission]) -> list[SubmissionOutcome | ServiceError]:
         answers: list[SubmissionOutcome | ServiceError] = []
         with self._lock(), transaction(self._writer) as session:
             callers = authenticate_many(session, [submission.token for submission in group])
@@ -183,7 +115,7 @@ class ProtocolIntake:
                 answers.append(judged[index] if isinstance(caller, Principal) else caller)
         return answers
 
-    def _judge_alone(self, submission: _Submission) -> None:
+    def _alone(self, submission: _Submission) -> None:
         try:
             with self._lock(), transaction(self._writer) as session:
                 principal = authenticate_many(session, [submission.token])[0]

@@ -13,9 +13,9 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from tallyroom.api.acting_person import caller_of
-from tallyroom.api.certifications import certified_body
+from tallyroom.api.certifications import certified, withdrawn
 from tallyroom.api.conditional_get import json_read
-from tallyroom.api.json_body import json_object
+from tallyroom.api.json_body import optional_json_object
 from tallyroom.api.openapi_contract import CONDITIONAL_READ, command, command_responses, public_read
 from tallyroom.api.request_bodies import (
     CertificationRequestBody,
@@ -49,10 +49,7 @@ router = APIRouter(prefix="/api/v1", tags=["commission"])
     ),
 )
 async def post_runoff(contest: str, request: Request) -> JSONResponse:
-    empty = request.headers.get("content-length", "0") == "0" and (
-        "transfer-encoding" not in request.headers
-    )
-    body = validated(RunoffRequestBody, {} if empty else await json_object(request))
+    body = validated(RunoffRequestBody, await optional_json_object(request))
     defined = await run_in_threadpool(
         runtime_of(request).command,
         caller_of(request),
@@ -78,23 +75,16 @@ async def post_runoff(contest: str, request: Request) -> JSONResponse:
     ),
 )
 async def post_runoff_certification(contest: str, request: Request) -> JSONResponse:
-    empty = request.headers.get("content-length", "0") == "0" and (
-        "transfer-encoding" not in request.headers
-    )
-    body = validated(CertificationRequestBody, {} if empty else await json_object(request))
-    runtime = runtime_of(request)
-    certification = await run_in_threadpool(
-        runtime.command,
-        caller_of(request),
-        lambda session, principal: certify_runoff(
+    return await certified(
+        request,
+        lambda session, principal, reason, key: certify_runoff(
             session,
             principal=principal,
             contest=f"{contest}/round-2",
-            reason=body.reason,
-            signing_key=runtime.tree_head_key,
+            reason=reason,
+            signing_key=key,
         ),
     )
-    return JSONResponse(certified_body(certification), status_code=201)
 
 
 @router.post(
@@ -104,16 +94,12 @@ async def post_runoff_certification(contest: str, request: Request) -> JSONRespo
     openapi_extra=command(ReasonBody, body="why the certification is withdrawn"),
 )
 async def post_runoff_certification_withdrawal(contest: str, request: Request) -> JSONResponse:
-    reason = validated(ReasonBody, await json_object(request)).reason
-    await run_in_threadpool(
-        runtime_of(request).command,
-        caller_of(request),
-        lambda session, principal: withdraw_runoff_certification(
+    return await withdrawn(
+        request,
+        lambda session, principal, reason: withdraw_runoff_certification(
             session, principal=principal, contest=f"{contest}/round-2", reason=reason
         ),
-    )
-    return JSONResponse(
-        {"constituency": constituency_of_runoff(f"{contest}/round-2"), "certified": False}
+        constituency_of_runoff(f"{contest}/round-2"),
     )
 
 

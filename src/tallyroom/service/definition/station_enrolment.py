@@ -234,28 +234,12 @@ def enrol_stations(
         station = stations.get(station_code)
         if station is None:
             raise NotFound("unknown_station", f"there is no polling station {station_code!r}")
-        enrolment = enrolments.get(code_hash)
-        if enrolment is None or enrolment.station_id != station.id:
-            # The same answer for an unknown code and another station's: a code proves
-            # nothing about any station but its own.
-            raise Forbidden(
-                "enrolment_code_wrong", f"this is not an enrolment code of station {station.code}"
-            )
+        enrolment = enrolment_of_station(station, enrolments.get(code_hash))
         check_usable(enrolment, EnrolmentPurpose.SIGNING_DEVICE, moment)
         pairs.append((station, enrolment, key))
     if len({station.id for station, _, _ in pairs}) != len(pairs):
         raise Conflict("enrolment_code_used", "one station, one device per enrolment")
-    # Spent before anything else is written, guarded by used_at: of two devices racing with
-    # one code, exactly one changes the row.
-    enrolment_ids = [enrolment.id for _, enrolment, _ in pairs]
-    spent = session.execute(
-        update(StationEnrolmentRow)
-        .where(StationEnrolmentRow.id.in_(enrolment_ids), StationEnrolmentRow.used_at.is_(None))
-        .values(used_at=moment)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(spent, "rowcount", len(pairs)) != len(pairs):
-        raise Conflict("enrolment_code_used", "this enrolment code has been used already")
+    spend_codes(session, [enrolment.id for _, enrolment, _ in pairs], moment)
     station_ids = [station.id for station, _, _ in pairs]
     revoked = _revoke_stations(session, station_ids, moment)
     key_rows = [
@@ -305,6 +289,31 @@ def enrol_stations(
         Enrolment(station.code, token, key_fingerprint(key), moment)
         for (station, _, key), token in zip(pairs, tokens, strict=True)
     ]
+
+
+def enrolment_of_station(
+    station: PollingStationRow, enrolment: StationEnrolmentRow | None
+) -> StationEnrolmentRow:
+    """The enrolment code found, if it is `station`'s. The same answer for an unknown code
+    and another station's: a code proves nothing about any station but its own."""
+    if enrolment is None or enrolment.station_id != station.id:
+        raise Forbidden(
+            "enrolment_code_wrong", f"this is not an enrolment code of station {station.code}"
+        )
+    return enrolment
+
+
+def spend_codes(session: Session, enrolment_ids: list[int], moment: datetime) -> None:
+    """Spends the codes before anything else is written, guarded by used_at: of two devices
+    racing with one code, exactly one changes the row."""
+    spent = session.execute(
+        update(StationEnrolmentRow)
+        .where(StationEnrolmentRow.id.in_(enrolment_ids), StationEnrolmentRow.used_at.is_(None))
+        .values(used_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(spent, "rowcount", len(enrolment_ids)) != len(enrolment_ids):
+        raise Conflict("enrolment_code_used", "this enrolment code has been used already")
 
 
 def check_usable(

@@ -6,8 +6,8 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, time
-from typing import Any
+from datetime import UTC, datetime, time
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -221,30 +221,13 @@ def report_turnout_many(
             continue
         if station.constituency_id in frozen:
             raise contest_certified(session, station.constituency_id, station.code)
-        reasons = turnout_reasons(
-            [(row.as_of, row.voters) for row in history],
-            label,
-            voters,
-            station.registered_voters,
-        )
-        status = "flagged" if reasons else "accepted"
-        signature = verified_turnout_signature(
-            session, election_record.code, station, label, report
-        )
-        row = TurnoutReportRow(
-            station_id=station.id,
-            as_of=label,
-            voters=voters,
-            status=status,
-            reasons=json.dumps(reasons, ensure_ascii=False),
-            received_at=moment,
-            signature=signature,
-        )
+        judged = judge_turnout(session, election_record.code, station, history, label, report)
+        row = TurnoutReportRow(**judged.row_values(station.id, label, voters, moment))
         new_rows.append(row)
         history.append(row)
         history.sort(key=lambda item: item.as_of)
         earlier_reports[station.id] = history
-        if status == "accepted":
+        if judged.status == "accepted":
             group = (station.constituency_id, label)
             voters_so_far, stations_so_far = added.get(group, (0, 0))
             added[group] = (voters_so_far + voters, stations_so_far + 1)
@@ -252,16 +235,9 @@ def report_turnout_many(
             (
                 principal.actor,
                 "turnout.reported",
-                {
-                    "station": station.code,
-                    "as_of": label,
-                    "voters": voters,
-                    "status": status,
-                    "reasons": [reason["code"] for reason in reasons],
-                    "received_at": moment.astimezone(UTC).isoformat(timespec="microseconds"),
-                }
+                judged.audit_payload(station.code, label, voters, moment)
                 # logged only when signed, so the entries of unsigned reports stay as they were
-                | ({"signature": signature} if signature else {}),
+                | ({"signature": judged.signature} if judged.signature else {}),
             )
         )
         outcomes.append(turnout_outcome(station, row, already_stored=False))
@@ -272,6 +248,72 @@ def report_turnout_many(
         bump_revision(session, election_record.id)
         audit_log.record_many(session, audit)
     return outcomes
+
+
+class StoredTurnout(Protocol):
+    """A stored report, round 1's or round 2's."""
+
+    @property
+    def as_of(self) -> str: ...
+    @property
+    def voters(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class JudgedTurnout:
+    """A report judged against the station's earlier ones (round 1's or round 2's): its
+    flags, flagged or accepted, and its verified signature."""
+
+    reasons: list[dict[str, Any]]
+    status: str
+    signature: str | None
+
+    def row_values(
+        self, station_id: int, label: str, voters: int, moment: datetime
+    ) -> dict[str, Any]:
+        """The stored report's columns (round 1's table and round 2's share them)."""
+        return {
+            "station_id": station_id,
+            "as_of": label,
+            "voters": voters,
+            "status": self.status,
+            "reasons": json.dumps(self.reasons, ensure_ascii=False),
+            "received_at": moment,
+            "signature": self.signature,
+        }
+
+    def audit_payload(
+        self, station: str, label: str, voters: int, moment: datetime
+    ) -> dict[str, Any]:
+        return {
+            "station": station,
+            "as_of": label,
+            "voters": voters,
+            "status": self.status,
+            "reasons": [reason["code"] for reason in self.reasons],
+            "received_at": moment.astimezone(UTC).isoformat(timespec="microseconds"),
+        }
+
+
+def judge_turnout(
+    session: Session,
+    election_code: str,
+    station: PollingStationRow,
+    history: Sequence[StoredTurnout],
+    label: str,
+    report: TurnoutReport,
+    contest: str | None = None,
+) -> JudgedTurnout:
+    """Judge `report` at `label` given the station's earlier reports in hour order; a
+    signature that does not verify refuses it."""
+    reasons = turnout_reasons(
+        [(row.as_of, row.voters) for row in history],
+        label,
+        int(report.voters),
+        station.registered_voters,
+    )
+    signature = verified_turnout_signature(session, election_code, station, label, report, contest)
+    return JudgedTurnout(reasons, "flagged" if reasons else "accepted", signature)
 
 
 def turnout_reasons(

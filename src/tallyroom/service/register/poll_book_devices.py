@@ -31,7 +31,9 @@ from tallyroom.service.definition.station_enrolment import (
     aware,
     check_usable,
     checked_request,
+    enrolment_of_station,
     refuse_known_keys,
+    spend_codes,
     station_row,
 )
 from tallyroom.service.errors import Conflict, Forbidden, NotFound
@@ -168,34 +170,18 @@ def enrol_poll_book_device(
     desk gets the next number and a poll-book token lasting as long as the code was valid."""
     moment = now or datetime.now(UTC)
     station_code, code_hash, key = checked_request(station_code, code, public_key)
-    station = session.scalars(
-        select(PollingStationRow).where(
-            PollingStationRow.election_id == election_id, PollingStationRow.code == station_code
-        )
-    ).first()
-    if station is None:
-        raise NotFound("unknown_station", f"there is no polling station {station_code!r}")
-    enrolment = session.scalars(
-        select(StationEnrolmentRow)
-        .where(StationEnrolmentRow.code_hash == code_hash)
-        .with_for_update()
-    ).first()
-    if enrolment is None or enrolment.station_id != station.id:
-        # as for a signing device: a code proves nothing about any station but its own
-        raise Forbidden(
-            "enrolment_code_wrong", f"this is not an enrolment code of station {station.code}"
-        )
+    station = station_row(session, election_id, station_code)
+    enrolment = enrolment_of_station(
+        station,
+        session.scalars(
+            select(StationEnrolmentRow)
+            .where(StationEnrolmentRow.code_hash == code_hash)
+            .with_for_update()
+        ).first(),
+    )
     check_usable(enrolment, EnrolmentPurpose.POLL_BOOK, moment)
     refuse_known_keys(session, [key])
-    # spent first, guarded by used_at: of two desks racing with one code, exactly one wins
-    spent = session.execute(
-        update(StationEnrolmentRow)
-        .where(StationEnrolmentRow.id == enrolment.id, StationEnrolmentRow.used_at.is_(None))
-        .values(used_at=moment)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(spent, "rowcount", 1) != 1:
-        raise Conflict("enrolment_code_used", "this enrolment code has been used already")
+    spend_codes(session, [enrolment.id], moment)
     number = (
         session.scalar(
             select(func.max(PollBookDeviceRow.number)).where(

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from tallyroom.domain.certification_document import (
@@ -122,37 +122,26 @@ def certify_contest(
     document = _contest_document(
         election.code, result, principal.actor, moment, reason, certification_log_size(session)
     )
-    public_key, signature = signed_certification(document, key)
-    row = CertificationRow(
-        election_id=principal.election_id,
-        contest_id=contest.id,
-        certified_at=moment,
-        certified_by=principal.actor,
-        reason=reason,
-        document=json.dumps(document, ensure_ascii=False, sort_keys=True),
-        public_key=public_key,
-        signature=signature,
+    row = store_certification(
+        session, principal, document, key, moment=moment, reason=reason, contest_id=contest.id
     )
-    session.add(row)
     contest.certified_at = moment
-    bump_revision(session, principal.election_id)
-    audit_log.record(
+    audit_certification(
         session,
-        actor=principal.actor,
-        action="contest.certified",
-        payload={
+        principal,
+        "contest.certified",
+        {
             "constituency": constituency_number,
             "winner": document["winner"],
             "stations_reporting": result.stations_reporting,
             "stations_total": result.stations_total,
             "votes": document["votes"],
             "reason": reason,
-            "signature": signature,
+            "signature": row.signature,
         },
+        ("contest", contest.id),
+        row,
     )
-    session.flush()
-    row_ledger.record_rows(session, actor=principal.actor, table="contest", keys=[[contest.id]])
-    row_ledger.record_rows(session, actor=principal.actor, table="certification", keys=[[row.id]])
     return published_certification(row, constituency_number)
 
 
@@ -191,18 +180,15 @@ def withdraw_contest_certification(
         )
     row = _standing(session, principal.election_id, contest.id)
     contest.certified_at = None
-    _withdraw(session, principal, row, reason, now)
-    audit_log.record(
+    withdraw_certification(session, principal, row, reason, now)
+    audit_certification(
         session,
-        actor=principal.actor,
-        action="contest.certification_withdrawn",
-        payload={"constituency": constituency_number, "reason": reason},
+        principal,
+        "contest.certification_withdrawn",
+        {"constituency": constituency_number, "reason": reason},
+        ("contest", contest.id),
+        row,
     )
-    row_ledger.record_rows(session, actor=principal.actor, table="contest", keys=[[contest.id]])
-    if row is not None:
-        row_ledger.record_rows(
-            session, actor=principal.actor, table="certification", keys=[[row.id]]
-        )
 
 
 def certify_nation(
@@ -294,27 +280,17 @@ def certify_nation(
         ],
         "audit_log_size": certification_log_size(session),
     }
-    public_key, signature = signed_certification(document, key)
-    row = CertificationRow(
-        election_id=principal.election_id,
-        contest_id=None,
-        certified_at=moment,
-        certified_by=principal.actor,
-        reason=None,
-        document=json.dumps(document, ensure_ascii=False, sort_keys=True),
-        public_key=public_key,
-        signature=signature,
+    row = store_certification(
+        session, principal, document, key, moment=moment, reason=None, contest_id=None
     )
-    session.add(row)
-    bump_revision(session, principal.election_id)
-    audit_log.record(
+    audit_certification(
         session,
-        actor=principal.actor,
-        action="nation.certified",
-        payload={"election": election.code, "signature": signature},
+        principal,
+        "nation.certified",
+        {"election": election.code, "signature": row.signature},
+        None,
+        row,
     )
-    session.flush()
-    row_ledger.record_rows(session, actor=principal.actor, table="certification", keys=[[row.id]])
     return published_certification(row, None)
 
 
@@ -326,14 +302,15 @@ def withdraw_nation_certification(
     row = _standing(session, principal.election_id, None)
     if row is None:
         raise Conflict("not_certified", "the national result is not certified")
-    _withdraw(session, principal, row, reason, now)
-    audit_log.record(
+    withdraw_certification(session, principal, row, reason, now)
+    audit_certification(
         session,
-        actor=principal.actor,
-        action="nation.certification_withdrawn",
-        payload={"reason": reason},
+        principal,
+        "nation.certification_withdrawn",
+        {"reason": reason},
+        None,
+        row,
     )
-    row_ledger.record_rows(session, actor=principal.actor, table="certification", keys=[[row.id]])
 
 
 def nation_certified(session: Session, election_id: int) -> bool:
@@ -521,30 +498,99 @@ def _contest_document(
 def _standing(
     session: Session, election_id: int, contest_id: int | None
 ) -> CertificationRow | None:
-    query = select(CertificationRow).where(
-        CertificationRow.election_id == election_id, CertificationRow.withdrawn_at.is_(None)
-    )
     # A round 2's certification names its round-1 contest too: it is not round 1's.
-    query = query.where(
+    return standing_certification(
+        session,
+        election_id,
         CertificationRow.contest_id.is_(None)
         if contest_id is None
-        else (CertificationRow.contest_id == contest_id) & CertificationRow.runoff_id.is_(None)
+        else (CertificationRow.contest_id == contest_id) & CertificationRow.runoff_id.is_(None),
     )
-    return session.scalars(query.order_by(CertificationRow.id.desc()).limit(1)).first()
 
 
-def _withdraw(
+# --- the steps every certification takes (round 1, round 2, the nation) ----------------------
+
+
+def standing_certification(
+    session: Session, election_id: int, which: ColumnElement[bool]
+) -> CertificationRow | None:
+    """The newest certification of the election matching `which` not withdrawn."""
+    return session.scalars(
+        select(CertificationRow)
+        .where(
+            CertificationRow.election_id == election_id,
+            CertificationRow.withdrawn_at.is_(None),
+            which,
+        )
+        .order_by(CertificationRow.id.desc())
+        .limit(1)
+    ).first()
+
+
+def store_certification(
+    session: Session,
+    principal: Principal,
+    document: dict[str, Any],
+    key: Ed25519PrivateKey,
+    *,
+    moment: datetime,
+    reason: str | None,
+    contest_id: int | None,
+    runoff_id: int | None = None,
+) -> CertificationRow:
+    """Sign `document` with the commission's key and store it; the results change revision.
+    The caller freezes what it certifies and writes the audit entry."""
+    public_key, signature = signed_certification(document, key)
+    row = CertificationRow(
+        election_id=principal.election_id,
+        contest_id=contest_id,
+        runoff_id=runoff_id,
+        certified_at=moment,
+        certified_by=principal.actor,
+        reason=reason,
+        document=json.dumps(document, ensure_ascii=False, sort_keys=True),
+        public_key=public_key,
+        signature=signature,
+    )
+    session.add(row)
+    bump_revision(session, principal.election_id)
+    return row
+
+
+def withdraw_certification(
     session: Session,
     principal: Principal,
     row: CertificationRow | None,
     reason: str,
     now: datetime | None,
 ) -> None:
+    """Mark `row` withdrawn (if there is one); the results change revision."""
     if row is not None:
         row.withdrawn_at = now or datetime.now(UTC)
         row.withdrawn_by = principal.actor
         row.withdrawal_reason = reason
     bump_revision(session, principal.election_id)
+
+
+def audit_certification(
+    session: Session,
+    principal: Principal,
+    action: str,
+    payload: dict[str, Any],
+    frozen: tuple[str, int] | None,
+    row: CertificationRow | None,
+) -> None:
+    """The audit entry of a certification or withdrawal, then the row ledger's images of
+    what was frozen or thawed (table, id) and of the certification."""
+    audit_log.record(session, actor=principal.actor, action=action, payload=payload)
+    session.flush()
+    if frozen is not None:
+        table, frozen_id = frozen
+        row_ledger.record_rows(session, actor=principal.actor, table=table, keys=[[frozen_id]])
+    if row is not None:
+        row_ledger.record_rows(
+            session, actor=principal.actor, table="certification", keys=[[row.id]]
+        )
 
 
 def commission_signing_key(

@@ -4,7 +4,6 @@ round 2 is frozen (409 `contest_certified`, as round 1) until withdrawn with a r
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,25 +14,26 @@ from sqlalchemy.orm import Session
 from tallyroom.domain.certification_document import (
     CERTIFICATION_KIND,
     ROUND_TWO_SCOPE,
-    signed_certification,
 )
 from tallyroom.domain.runoff import constituency_of_runoff
-from tallyroom.service.audit import audit_log, row_ledger
 from tallyroom.service.definition.credentials import Principal
 from tallyroom.service.errors import Conflict, NotFound
 from tallyroom.service.protocols.protocols import ProtocolStatus
 from tallyroom.service.results.certification import (
     PublishedCertification,
+    audit_certification,
     certification_log_size,
     commission_signing_key,
     nation_certified,
     optional_reason,
     published_certification,
     required_reason,
+    standing_certification,
     stations_named,
+    store_certification,
+    withdraw_certification,
 )
 from tallyroom.service.results.runoff_protocols import round_two_results
-from tallyroom.service.results.tally import bump_revision
 from tallyroom.store.schema import (
     CertificationRow,
     ContestRow,
@@ -92,38 +92,33 @@ def certify_runoff(
         "reason": reason,
         "audit_log_size": certification_log_size(session),
     }
-    public_key, signature = signed_certification(document, key)
-    row = CertificationRow(
-        election_id=principal.election_id,
+    row = store_certification(
+        session,
+        principal,
+        document,
+        key,
+        moment=moment,
+        reason=reason,
         contest_id=runoff.contest_id,
         runoff_id=runoff.id,
-        certified_at=moment,
-        certified_by=principal.actor,
-        reason=reason,
-        document=json.dumps(document, ensure_ascii=False, sort_keys=True),
-        public_key=public_key,
-        signature=signature,
     )
-    session.add(row)
     runoff.certified_at = moment
-    bump_revision(session, principal.election_id)
-    audit_log.record(
+    audit_certification(
         session,
-        actor=principal.actor,
-        action="runoff.certified",
-        payload={
+        principal,
+        "runoff.certified",
+        {
             "contest": runoff.code,
             "winner": count.leader,
             "stations_counted": count.stations_counted,
             "stations_total": count.stations_total,
             "votes": document["votes"],
             "reason": reason,
-            "signature": signature,
+            "signature": row.signature,
         },
+        ("runoff", runoff.id),
+        row,
     )
-    session.flush()
-    row_ledger.record_rows(session, actor=principal.actor, table="runoff", keys=[[runoff.id]])
-    row_ledger.record_rows(session, actor=principal.actor, table="certification", keys=[[row.id]])
     return published_certification(row, constituency_of_runoff(runoff.code))
 
 
@@ -147,30 +142,19 @@ def withdraw_runoff_certification(
             "nation_certified",
             "the national result is certified: withdraw that certification first",
         )
-    row = session.scalars(
-        select(CertificationRow)
-        .where(CertificationRow.runoff_id == runoff.id, CertificationRow.withdrawn_at.is_(None))
-        .order_by(CertificationRow.id.desc())
-        .limit(1)
-    ).first()
-    runoff.certified_at = None
-    if row is not None:
-        row.withdrawn_at = now or datetime.now(UTC)
-        row.withdrawn_by = principal.actor
-        row.withdrawal_reason = reason
-    bump_revision(session, principal.election_id)
-    audit_log.record(
-        session,
-        actor=principal.actor,
-        action="runoff.certification_withdrawn",
-        payload={"contest": runoff.code, "reason": reason},
+    row = standing_certification(
+        session, principal.election_id, CertificationRow.runoff_id == runoff.id
     )
-    session.flush()
-    row_ledger.record_rows(session, actor=principal.actor, table="runoff", keys=[[runoff.id]])
-    if row is not None:
-        row_ledger.record_rows(
-            session, actor=principal.actor, table="certification", keys=[[row.id]]
-        )
+    runoff.certified_at = None
+    withdraw_certification(session, principal, row, reason, now)
+    audit_certification(
+        session,
+        principal,
+        "runoff.certification_withdrawn",
+        {"contest": runoff.code, "reason": reason},
+        ("runoff", runoff.id),
+        row,
+    )
 
 
 def _runoff(session: Session, election_id: int, contest: str) -> RunoffRow:

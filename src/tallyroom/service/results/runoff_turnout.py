@@ -6,8 +6,6 @@ certified. The turnout by hour of each round 2 is published with it."""
 from __future__ import annotations
 
 import dataclasses
-import json
-from datetime import UTC
 from typing import Any
 
 from sqlalchemy import select
@@ -23,10 +21,9 @@ from tallyroom.service.protocols.protocols import station_in_election
 from tallyroom.service.protocols.turnout import (
     TurnoutOutcome,
     TurnoutReport,
+    judge_turnout,
     turnout_outcome,
-    turnout_reasons,
     valid_report_hour,
-    verified_turnout_signature,
 )
 from tallyroom.service.results.certified_contests import CONTEST_CERTIFIED
 from tallyroom.service.results.tally import bump_revision
@@ -113,23 +110,10 @@ def report_runoff_turnout(
             constituency=number,
             contest=contest,
         )
-    reasons = turnout_reasons(
-        [(row.as_of, row.voters) for row in history], label, count, station.registered_voters
-    )
-    status = "flagged" if reasons else "accepted"
-    signed = verified_turnout_signature(
-        session, election_record.code, station, label, report, contest
-    )
+    judged = judge_turnout(session, election_record.code, station, history, label, report, contest)
     moment = clock.wall_clock()
     row = RunoffTurnoutReportRow(
-        runoff_id=runoff.id,
-        station_id=station.id,
-        as_of=label,
-        voters=count,
-        status=status,
-        reasons=json.dumps(reasons, ensure_ascii=False),
-        received_at=moment,
-        signature=signed,
+        runoff_id=runoff.id, **judged.row_values(station.id, label, count, moment)
     )
     session.add(row)
     bump_revision(session, election_record.id)
@@ -137,16 +121,9 @@ def report_runoff_turnout(
         session,
         actor=principal.actor,
         action=RUNOFF_TURNOUT_REPORTED,
-        payload={
-            "contest": contest,
-            "station": station.code,
-            "as_of": label,
-            "voters": count,
-            "status": status,
-            "reasons": [reason["code"] for reason in reasons],
-            "received_at": moment.astimezone(UTC).isoformat(timespec="microseconds"),
-            "signature": signed,
-        },
+        payload={"contest": contest}
+        | judged.audit_payload(station.code, label, count, moment)
+        | {"signature": judged.signature},
     )
     session.flush()
     row_ledger.record_rows(
