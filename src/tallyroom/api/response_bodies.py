@@ -435,6 +435,13 @@ class LevelingBody(BaseModel):
     national_votes: dict[str, int]
     passed: list[str] = Field(description="parties past the national threshold")
     lot_needed_between: list[str]
+    lot_needed_for: str = Field(
+        default="",
+        description="the leveling seat a tie holds open until the commission's lot is entered",
+    )
+    lots: list[dict[str, Any]] = Field(
+        default_factory=list, description="the commission's lots that decided leveling ties"
+    )
     national_steps: list[dict[str, Any]] = Field(
         description="each national step's seats and quotients; the last one counts"
     )

@@ -14,7 +14,7 @@ from tallyroom.domain.electoral_systems.divisor_methods import (
     DivisorMethod,
     NoVotesToAllocate,
 )
-from tallyroom.domain.electoral_systems.drawn_lot import TieNeedsLot
+from tallyroom.domain.electoral_systems.drawn_lot import LotDraw, RecordedLot, TieNeedsLot
 from tallyroom.domain.electoral_systems.leveling_seats import LevelingOutcome, norwegian_leveling
 from tallyroom.domain.electoral_systems.list_seats import exact_number
 from tallyroom.domain.electoral_systems.threshold import Threshold, apply_threshold
@@ -52,7 +52,15 @@ class ElectionLeveling:
     placed: tuple[LevelingSeat, ...] = ()
     #: ordinary seats the district list contests gave each party, summed
     district_seats: Mapping[str, int] = field(default_factory=dict)
+    #: a tie (in the national step, or in placing a leveling seat in a district) awaiting the
+    #: commission's lot: the seat it was drawn for, and the tied parties (or district / party)
     lot_needed_between: tuple[str, ...] = field(default_factory=tuple)
+    lot_needed_for: str = ""
+
+    @property
+    def lots(self) -> tuple[LotDraw, ...]:
+        """The commission's lots that decided a leveling tie, in the order they applied."""
+        return self.outcome.lots if self.outcome is not None else ()
 
     @property
     def by_party(self) -> dict[str, int]:
@@ -87,6 +95,11 @@ class ElectionLeveling:
             "national_votes": dict(self.national_votes),
             "passed": sorted(self.passing),
             "lot_needed_between": list(self.lot_needed_between),
+            "lot_needed_for": self.lot_needed_for,
+            "lots": [
+                {"seat": lot.seat, "between": list(lot.between), "won_by": lot.won_by}
+                for lot in self.lots
+            ],
             "national_steps": [
                 {
                     "label": step.label,
@@ -145,11 +158,13 @@ def election_leveling(
     lists: Mapping[str, Mapping[str, Sequence[ListCandidate]]],
     blank_votes: int = 0,
     count_complete: bool,
+    lots: Mapping[str, str] | None = None,
 ) -> ElectionLeveling:
     """The leveling seats as the count stands, over the district list contests' votes
     (`district_votes`, by district id) and the ordinary seats they gave (`ordinary_won`).
-    A tie the law leaves to a lot is never drawn on running totals: the seats stay open and
-    the tied parties are named, as for list seats."""
+    A tie the law leaves to a lot is decided by the lot the commission drew and recorded for
+    it (`lots`, by seat); until then it is never drawn: the seats stay open and the tied
+    parties are named, as for list seats."""
     national: dict[str, int] = {}
     for votes in district_votes.values():
         for party, count in votes.items():
@@ -189,11 +204,17 @@ def election_leveling(
             # 1, 3, 5 …, never the modified first divisor
             district_method=DivisorMethod(rule.method.series),
             total_leveling_seats=rule.seats,
+            lot=RecordedLot(lots or {}),
         )
     except NoVotesToAllocate:
         return before_allocation
     except TieNeedsLot as tie:
-        return replace(before_allocation, status=status, lot_needed_between=tie.between)
+        return replace(
+            before_allocation,
+            status=status,
+            lot_needed_between=tie.between,
+            lot_needed_for=tie.seat,
+        )
     if status is None:
         return before_allocation
     taken: dict[tuple[str, str], int] = {}
