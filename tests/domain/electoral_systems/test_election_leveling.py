@@ -191,3 +191,32 @@ def test_a_tie_in_the_national_step_waits_for_the_commissions_lot() -> None:
     assert len(pending.lots) == len(lots)
     assert pending.outcome is not None
     assert sum(pending.outcome.party_leveling_seats.values()) == len(pending.placed)
+
+
+def test_a_used_up_list_sends_the_leveling_seat_to_the_partys_next_district() -> None:
+    # A's quotient is higher in district 1 (300/3 over 250 votes a seat, against 600/5 over
+    # 350), but its list there has one candidate, who holds its ordinary seat: the seat goes
+    # to A's next district by the leveling order.
+    leveling = election_leveling(
+        leveling_rule_of({"seats": 1, "threshold": {"percent": 4}}),
+        {"1": {"A": 300, "B": 200}, "2": {"A": 600, "B": 100}},
+        {"1": {"A": 1, "B": 1}, "2": {"A": 2}},
+        {"1": 2, "2": 2},
+        lists={
+            "1": {"A": (ListCandidate("C001", 1),), "B": (ListCandidate("C002", 1),)},
+            "2": {
+                "A": (ListCandidate("C003", 1), ListCandidate("C004", 2), ListCandidate("C005", 3))
+            },
+        },
+        count_complete=True,
+    )
+    unbounded = election_leveling(
+        leveling_rule_of({"seats": 1, "threshold": {"percent": 4}}),
+        {"1": {"A": 300, "B": 200}, "2": {"A": 600, "B": 100}},
+        {"1": {"A": 1, "B": 1}, "2": {"A": 2}},
+        {"1": 2, "2": 2},
+        lists={},
+        count_complete=True,
+    )
+    assert [(s.district, s.party) for s in unbounded.placed] == [("1", "A")]
+    assert [(s.district, s.party, s.candidate) for s in leveling.placed] == [("2", "A", "C005")]

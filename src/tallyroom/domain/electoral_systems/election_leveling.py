@@ -205,6 +205,11 @@ def election_leveling(
             district_method=DivisorMethod(rule.method.series),
             total_leveling_seats=rule.seats,
             lot=RecordedLot(lots or {}),
+            # a party whose list in a district is used up takes its seat in its next district
+            list_lengths={
+                district: {party: len(members) for party, members in party_lists.items()}
+                for district, party_lists in lists.items()
+            },
         )
     except NoVotesToAllocate:
         return before_allocation

@@ -60,13 +60,17 @@ def norwegian_leveling(
     tie_rules: Sequence[TieRule] = (TieRule.LOT,),
     lot: Lot | None = None,
     total_leveling_seats: int | None = None,
+    list_lengths: Mapping[str, Mapping[str, int]] | None = None,
 ) -> LevelingOutcome:
     """`district_seats` are the ordinary seats won; `qualifying` the parties past the leveling
     threshold. The national step uses `national_method` (modified Sainte-Laguë in Norway); the
     geographic step divides a party's district votes by `district_method`'s next divisor for
     the seats it holds there, and that by the district's votes per ordinary seat (§ 11-6).
     `total_leveling_seats`, when given, is the house's leveling seats and `leveling_seats`
-    only each district's cap (an election that declares a total, placed anywhere)."""
+    only each district's cap (an election that declares a total, placed anywhere).
+    `list_lengths` (by district, then party), where given, are the candidates each party's
+    list holds: a party whose list in a district is used up takes no leveling seat there, and
+    the seat goes to its next district in the leveling order."""
     lot = lot or NoLot()
     national_votes: dict[str, int] = {}
     won: dict[str, int] = {}
@@ -115,6 +119,7 @@ def norwegian_leveling(
         district_method,
         tie_rules,
         lot,
+        list_lengths or {},
     )
     lots.extend(placement_lots)
     return LevelingOutcome(tuple(steps), tuple(dropped), owed, placements, tuple(lots))
@@ -129,6 +134,7 @@ def _geographic_step(
     method: DivisorMethod,
     tie_rules: Sequence[TieRule],
     lot: Lot,
+    list_lengths: Mapping[str, Mapping[str, int]],
 ) -> tuple[tuple[LevelingPlacement, ...], list[LotDraw]]:
     still_owed = dict(owed)
     open_in_district = {d: n for d, n in leveling_seats.items() if n > 0}
@@ -147,6 +153,12 @@ def _geographic_step(
                 continue
             for party, count in district_votes[district].items():
                 if still_owed.get(party, 0) > 0 and count > 0:
+                    lengths = list_lengths.get(district)
+                    if lengths is not None and held[district].get(party, 0) >= lengths.get(
+                        party, 0
+                    ):
+                        # its list there is used up: the seat goes to its next district
+                        continue
                     divisor = method.divisor(held[district].get(party, 0))
                     candidates[district, party] = count / divisor / votes_per_seat[district]
         if not candidates:
