@@ -80,7 +80,11 @@ def test_a_leveling_tie_waits_for_the_commissions_lot(api: Api, tmp_path: Path) 
     assert placed == []
     with transaction(api.sessions) as session, pytest.raises(NotFound):
         enter_lot(
-            session, principal=_member(session, 1), seat="leveling seat 9", won_by="MUS", account="x"
+            session,
+            principal=_member(session, 1),
+            seat="leveling seat 9",
+            won_by="MUS",
+            account="urn",
         )
     with transaction(api.sessions) as session:
         entered = enter_lot(
