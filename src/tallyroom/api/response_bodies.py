@@ -442,6 +442,11 @@ class LevelingBody(BaseModel):
     lots: list[dict[str, Any]] = Field(
         default_factory=list, description="the commission's lots that decided leveling ties"
     )
+    unfilled: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="leveling seats a party is owed that no list could take: party, seats, "
+        "reason (list_used_up); counted in its leveling seats",
+    )
     national_steps: list[dict[str, Any]] = Field(
         description="each national step's seats and quotients; the last one counts"
     )

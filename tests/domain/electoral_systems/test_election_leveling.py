@@ -220,3 +220,24 @@ def test_a_used_up_list_sends_the_leveling_seat_to_the_partys_next_district() ->
     )
     assert [(s.district, s.party) for s in unbounded.placed] == [("1", "A")]
     assert [(s.district, s.party, s.candidate) for s in leveling.placed] == [("2", "A", "C005")]
+
+
+def test_a_seat_no_list_can_take_is_shown_unfilled_and_counted() -> None:
+    # A is owed the leveling seat, but its one-candidate lists are used up in both districts
+    leveling = election_leveling(
+        leveling_rule_of({"seats": 1, "threshold": {"percent": 4}}),
+        {"1": {"A": 300, "B": 200}, "2": {"A": 600, "B": 100}},
+        {"1": {"A": 1, "B": 1}, "2": {"A": 2}},
+        {"1": 2, "2": 2},
+        lists={
+            "1": {"A": (ListCandidate("C001", 1),), "B": (ListCandidate("C002", 1),)},
+            "2": {"A": (ListCandidate("C003", 1), ListCandidate("C004", 2))},
+        },
+        count_complete=True,
+    )
+    assert leveling.placed == ()
+    assert leveling.unfilled == {"A": 1}
+    assert ("A", 3, 1) in leveling.national_seats()
+    assert leveling.quotient_table()["unfilled"] == [
+        {"party": "A", "seats": 1, "reason": "list_used_up"}
+    ]

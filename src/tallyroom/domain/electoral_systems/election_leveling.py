@@ -63,10 +63,29 @@ class ElectionLeveling:
         return self.outcome.lots if self.outcome is not None else ()
 
     @property
+    def unfilled(self) -> dict[str, int]:
+        """Leveling seats a party is owed that stay empty: its list used up in every district
+        where a leveling seat was still open. They are the party's all the same (counted in
+        its leveling seats), shown unfilled with that reason."""
+        return dict(self.outcome.unfilled) if self.outcome is not None else {}
+
+    @property
     def by_party(self) -> dict[str, int]:
-        seats: dict[str, int] = {}
+        seats: dict[str, int] = dict(self.unfilled)
         for seat in self.placed:
             seats[seat.party] = seats.get(seat.party, 0) + 1
+        return seats
+
+    @property
+    def seated_by_party(self) -> dict[str, int]:
+        """The leveling seats each party holds in the seat tally: placed, with a candidate to
+        take them, once any list vote is counted."""
+        seats: dict[str, int] = {}
+        if self.status is None:
+            return seats
+        for seat in self.placed:
+            if seat.candidate is not None:
+                seats[seat.party] = seats.get(seat.party, 0) + 1
         return seats
 
     def national_seats(self) -> list[tuple[str, int, int]]:
@@ -118,6 +137,10 @@ class ElectionLeveling:
             "party_leveling_seats": dict(outcome.party_leveling_seats)
             if outcome is not None
             else {},
+            "unfilled": [
+                {"party": party, "seats": seats, "reason": "list_used_up"}
+                for party, seats in sorted(self.unfilled.items())
+            ],
             "national_seats": [
                 {"party": party, "district_seats": district, "leveling_seats": leveling}
                 for party, district, leveling in self.national_seats()

@@ -5,7 +5,7 @@ then a geographic step that places each party's leveling seats district by distr
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from tallyroom.domain.electoral_systems.divisor_methods import (
@@ -38,6 +38,9 @@ class LevelingOutcome:
     party_leveling_seats: Mapping[str, int]
     placements: tuple[LevelingPlacement, ...]
     lots: tuple[LotDraw, ...]
+    #: leveling seats a party is owed that no district could take: its list used up in every
+    #: district with a leveling seat still open
+    unfilled: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def by_district(self) -> dict[str, dict[str, int]]:
@@ -110,7 +113,7 @@ def norwegian_leveling(
         remaining = [p for p in remaining if p not in over]
     owed = {p: steps[-1].seats[p] - won.get(p, 0) for p in remaining}
     owed = {p: n for p, n in owed.items() if n > 0}
-    placements, placement_lots = _geographic_step(
+    placements, placement_lots, unfilled = _geographic_step(
         district_votes,
         district_seats,
         ordinary_seats,
@@ -122,7 +125,7 @@ def norwegian_leveling(
         list_lengths or {},
     )
     lots.extend(placement_lots)
-    return LevelingOutcome(tuple(steps), tuple(dropped), owed, placements, tuple(lots))
+    return LevelingOutcome(tuple(steps), tuple(dropped), owed, placements, tuple(lots), unfilled)
 
 
 def _geographic_step(
@@ -135,7 +138,7 @@ def _geographic_step(
     tie_rules: Sequence[TieRule],
     lot: Lot,
     list_lengths: Mapping[str, Mapping[str, int]],
-) -> tuple[tuple[LevelingPlacement, ...], list[LotDraw]]:
+) -> tuple[tuple[LevelingPlacement, ...], list[LotDraw], dict[str, int]]:
     still_owed = dict(owed)
     open_in_district = {d: n for d, n in leveling_seats.items() if n > 0}
     held = {d: dict(district_seats.get(d, {})) for d in district_votes}
@@ -186,4 +189,4 @@ def _geographic_step(
         open_in_district[district] -= 1
         if open_in_district[district] == 0:
             del open_in_district[district]
-    return tuple(placements), lots
+    return tuple(placements), lots, {p: n for p, n in still_owed.items() if n > 0}
