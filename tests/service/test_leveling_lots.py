@@ -78,6 +78,10 @@ def test_a_leveling_tie_waits_for_the_commissions_lot(api: Api, tmp_path: Path) 
     assert seat.startswith("national leveling step")
     # never a silent pick: no leveling seat is placed while the tie stands
     assert placed == []
+    page = api.client.get("/?lang=en").text
+    assert f'data-tie="lot_pending" data-lot-seat="{seat}"' in page
+    assert "Tied, lot pending" in page
+    assert "MUS, REAL" in page
     with transaction(api.sessions) as session, pytest.raises(NotFound):
         enter_lot(
             session,
@@ -100,6 +104,7 @@ def test_a_leveling_tie_waits_for_the_commissions_lot(api: Api, tmp_path: Path) 
         confirm_lot(session, principal=_member(session, 2), lot_id=entered.id)
     seat_after, between_after, placed = _leveling(api)
     assert (seat_after, between_after) == ("", ())
+    assert 'data-tie="lot_pending"' not in api.client.get("/?lang=en").text
     assert ("1", "MUS", "C009") in placed
     assert all(candidate is not None for _, _, candidate in placed)
     with transaction(api.sessions) as session:
