@@ -22,6 +22,7 @@ from tallyroom.service.results.publication import gather_publication
 from tallyroom.service.results.results import build_national_results
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import ElectionRow
+from tests.commission_console import give_commission_key
 from tests.leveling_election import leveling_documents, leveling_election_folder, leveling_protocol
 from tests.polled_election import figures
 from tests.station_client import Api
@@ -82,6 +83,15 @@ def test_a_leveling_tie_waits_for_the_commissions_lot(api: Api, tmp_path: Path) 
     assert f'data-tie="lot_pending" data-lot-seat="{seat}"' in page
     assert "Tied, lot pending" in page
     assert "MUS, REAL" in page
+    # every district certified, the nation is not while a leveling seat awaits its lot
+    give_commission_key(api)
+    for number in (1, 2):
+        response = api.client.post(
+            f"/api/v1/constituencies/{number}/certification", headers=api.commission
+        )
+        assert response.status_code == 201, response.text
+    refused = api.client.post("/api/v1/certification", headers=api.commission)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "tie"), refused.text
     with transaction(api.sessions) as session, pytest.raises(NotFound):
         enter_lot(
             session,
@@ -110,6 +120,8 @@ def test_a_leveling_tie_waits_for_the_commissions_lot(api: Api, tmp_path: Path) 
     with transaction(api.sessions) as session:
         results = build_national_results(session)
         publication = gather_publication(session, now=datetime(2024, 9, 1, 20, 30, tzinfo=UTC))
+    certified = api.client.post("/api/v1/certification", headers=api.commission)
+    assert certified.status_code == 201, certified.text
     held = {group.party: group.seats for group in results.seats}
     assert held["MUS"] == 2  # its district seat and the leveling seat the lot gave it
     snapshot = write_snapshot(publication, tmp_path / "published").folder
