@@ -48,6 +48,22 @@ def test_the_overview_marks_the_leveling_seats_and_the_threshold_line(api: Api) 
     assert "Места с учётом выравнивающих мест" in api.client.get("/?lang=ru").text
 
 
+def test_the_hemicycle_rings_the_leveling_seats_with_a_legend(api: Api) -> None:
+    poll_leveling(api)
+    text = api.client.get("/?lang=en").text
+    # one leveling seat each for YAP and REAL, ringed; none for MUS
+    assert 'data-group="party:YAP" fill="#' in text
+    assert text.count('class="seat-leveling"') == 2
+    assert 'data-group="party:MUS"' in text
+    mus_group = text.split('data-group="party:MUS"')[1].split("</g>")[0]
+    assert 'data-leveling="0"' in mus_group
+    assert "seat-leveling" not in mus_group
+    assert '<li data-seat-status="leveling">' in text
+    assert "Leveling seat: ringed in black" in text
+    assert "qara halqa ilə" in api.client.get("/?lang=az").text
+    assert "обведено чёрным" in api.client.get("/?lang=ru").text
+
+
 def test_each_district_page_names_its_leveling_seat(api: Api) -> None:
     poll_leveling(api, ("001-0001", "001-0002", "002-0001"))
     leading = api.client.get("/constituencies/2?lang=en").text

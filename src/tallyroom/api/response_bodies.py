@@ -435,6 +435,18 @@ class LevelingBody(BaseModel):
     national_votes: dict[str, int]
     passed: list[str] = Field(description="parties past the national threshold")
     lot_needed_between: list[str]
+    lot_needed_for: str = Field(
+        default="",
+        description="the leveling seat a tie holds open until the commission's lot is entered",
+    )
+    lots: list[dict[str, Any]] = Field(
+        default_factory=list, description="the commission's lots that decided leveling ties"
+    )
+    unfilled: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="leveling seats a party is owed that no list could take: party, seats, "
+        "reason (list_used_up); counted in its leveling seats",
+    )
     national_steps: list[dict[str, Any]] = Field(
         description="each national step's seats and quotients; the last one counts"
     )

@@ -120,7 +120,7 @@ def national_results(
     if election.leveling is not None and leveled:
         # Each leveling seat taken by its party's next list candidate in the district the
         # geographic step placed it.
-        leveling, leveling_held = district_leveling(election.leveling, leveled)
+        leveling, leveling_held = district_leveling(election.leveling, leveled, nation.lots)
         leaders.extend((standing[number][code], status) for number, code, status in leveling_held)
     seats = seat_tally(leaders)
     return NationalResults(

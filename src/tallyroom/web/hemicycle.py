@@ -1,11 +1,11 @@
 """The parliament as a hemicycle: one dot per seat in its group's colour, seats won solid and
-seats only led pale with an outline, the majority line, undeclared seats left grey. SVG made
-on the server; seat positions from parliamentarch."""
+seats only led pale with an outline, leveling seats ringed in black, the majority line,
+undeclared seats left grey. SVG made on the server; seat positions from parliamentarch."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -23,6 +23,8 @@ UNDECLARED_OUTLINE = "#9a9a9a"
 PARTY_MEMBER_FILL = "url(#hatch-party-member)"
 #: A seat only led (its count not complete) is drawn pale inside an outline of its colour.
 LEADING_FILL_OPACITY = 0.3
+#: A leveling seat is ringed in black whatever its party's colour, so it reads without colour.
+LEVELING_OUTLINE = "#111111"
 
 WIDTH = 400.0
 SEAT_RADIUS_FACTOR = 0.8
@@ -40,6 +42,8 @@ class HemicycleGroup:
     fill: str
     #: of `seats`, those won; the rest are only led
     won: int = 0
+    #: of `seats`, the leveling seats (drawn last in the group, ringed)
+    leveling: int = 0
 
     @property
     def leading(self) -> int:
@@ -52,9 +56,12 @@ def hemicycle_groups(
     colours: dict[str, str],
     seats_total: int,
     labels: dict[str, str],
+    leveling: Mapping[str, int] | None = None,
 ) -> list[HemicycleGroup]:
     """Party nominees by party (largest first), then independent party members, then non-party
-    independents, then seats not yet declared. `labels` names the three non-party groups."""
+    independents, then seats not yet declared. `labels` names the three non-party groups;
+    `leveling` the leveling seats each party holds of its seats."""
+    leveling = leveling or {}
     by_party: dict[str, list[int]] = {}
     party_members = [0, 0]
     non_party = [0, 0]
@@ -75,6 +82,7 @@ def hemicycle_groups(
             colours.get(party, "#888888"),
             colours.get(party, "#888888"),
             won,
+            min(leveling.get(party, 0), count),
         )
         for party, (count, won) in sorted(by_party.items(), key=lambda item: (-item[1][0], item[0]))
     ]
@@ -128,7 +136,8 @@ def hemicycle_svg(
 ) -> str:
     """The hemicycle as an accessible SVG element (role img, <title> and <desc>). In each
     group the seats won come first, solid; the seats only led follow, pale and outlined
-    (class `seat-leading`)."""
+    (class `seat-leading`); a group's leveling seats are its last, ringed in black (class
+    `seat-leveling`)."""
     seats_total = sum(group.seats for group in groups)
     height = WIDTH / 2 + 8
     parts = [
@@ -160,15 +169,16 @@ def hemicycle_svg(
             parts.append(
                 f'<g class="seat-group" data-group="{escape(group.key)}" '
                 f'fill="{escape(group.fill)}"{outline} data-won="{group.won}" '
-                f'data-leading="{group.leading}"><title>{escape(title)}</title>'
-            )
-            leading = (
-                f' class="seat-leading" fill-opacity="{LEADING_FILL_OPACITY:g}" '
-                f'stroke="{escape(group.colour)}" stroke-width="1.2"'
+                f'data-leading="{group.leading}" data-leveling="{group.leveling}">'
+                f"<title>{escape(title)}</title>"
             )
             for index in range(group.seats):
                 x, y = next(seats)
-                marked = leading if group.leading and index >= group.won else ""
+                marked = _seat_marks(
+                    group,
+                    leading=bool(group.leading) and index >= group.won,
+                    leveling=index >= group.seats - group.leveling,
+                )
                 parts.append(
                     f'<circle cx="{x * scale:.2f}" cy="{(1 - y) * scale + 4:.2f}" '
                     f'r="{radius * scale:.2f}"{marked}/>'
@@ -183,6 +193,24 @@ def hemicycle_svg(
     )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _seat_marks(group: HemicycleGroup, *, leading: bool, leveling: bool) -> str:
+    """A seat's class and outline: only led, pale inside its colour's outline; a leveling
+    seat, ringed in black (over the leading outline, which its pale fill still shows)."""
+    classes: list[str] = []
+    attributes = ""
+    stroke = ""
+    if leading:
+        classes.append("seat-leading")
+        attributes += f' fill-opacity="{LEADING_FILL_OPACITY:g}"'
+        stroke = f' stroke="{escape(group.colour)}" stroke-width="1.2"'
+    if leveling:
+        classes.append("seat-leveling")
+        stroke = f' stroke="{LEVELING_OUTLINE}" stroke-width="1.6"'
+    if not classes:
+        return ""
+    return f' class="{" ".join(classes)}"{attributes}{stroke}'
 
 
 def _majority_line(

@@ -138,3 +138,106 @@ def test_no_votes_no_leveling_seats() -> None:
     leveling = _small(rule, **{"1": {"YAP": 0}, "2": {"YAP": 0}})
     assert leveling.status is None
     assert leveling.placed == ()
+
+
+def _twin_districts(lots: dict[str, str] | None = None) -> Any:
+    # Two districts alike to the vote: B is owed the one leveling seat and its quotient is
+    # the same in both, so only the commission's lot can place it.
+    return election_leveling(
+        leveling_rule_of({"seats": 1, "threshold": {"percent": 4}}),
+        {"1": {"A": 300, "B": 100}, "2": {"A": 300, "B": 100}},
+        {"1": {"A": 2}, "2": {"A": 2}},
+        {"1": 2, "2": 2},
+        lists={
+            "1": {"B": (ListCandidate("C001", 1),)},
+            "2": {"B": (ListCandidate("C002", 1),)},
+        },
+        count_complete=True,
+        lots=lots,
+    )
+
+
+def test_a_tie_placing_a_leveling_seat_waits_for_the_commissions_lot() -> None:
+    pending = _twin_districts()
+    assert pending.placed == ()
+    assert pending.lot_needed_for == "leveling seat 1"
+    assert pending.lot_needed_between == ("1 / B", "2 / B")
+    assert pending.quotient_table()["lot_needed_for"] == "leveling seat 1"
+    drawn = _twin_districts({pending.lot_needed_for: "2 / B"})
+    assert [(s.district, s.party, s.candidate) for s in drawn.placed] == [("2", "B", "C002")]
+    assert drawn.lot_needed_between == ()
+    assert drawn.quotient_table()["lots"] == [
+        {"seat": "leveling seat 1", "between": ["1 / B", "2 / B"], "won_by": "2 / B"}
+    ]
+
+
+def test_a_tie_in_the_national_step_waits_for_the_commissions_lot() -> None:
+    rule = leveling_rule_of({"seats": 1, "threshold": {"percent": 4}})
+    votes = {"1": {"A": 300, "B": 300, "C": 100}, "2": {"A": 100, "B": 100, "C": 300}}
+    ordinary = {"1": {"A": 1, "B": 1}, "2": {"C": 2}}
+    seats = {"1": 2, "2": 2}
+    lots: dict[str, str] = {}
+    pending = election_leveling(rule, votes, ordinary, seats, lists={}, count_complete=True)
+    assert pending.lot_needed_between == ("A", "B", "C")
+    assert pending.placed == ()
+    # the commission draws each place the tie leaves open, one lot after another
+    while pending.lot_needed_for:
+        lots[pending.lot_needed_for] = pending.lot_needed_between[0]
+        pending = election_leveling(
+            rule, votes, ordinary, seats, lists={}, count_complete=True, lots=lots
+        )
+        assert len(lots) < 5
+    assert pending.status is SeatStatus.WON
+    assert len(pending.lots) == len(lots)
+    assert pending.outcome is not None
+    assert sum(pending.outcome.party_leveling_seats.values()) == len(pending.placed)
+
+
+def test_a_used_up_list_sends_the_leveling_seat_to_the_partys_next_district() -> None:
+    # A's quotient is higher in district 1 (300/3 over 250 votes a seat, against 600/5 over
+    # 350), but its list there has one candidate, who holds its ordinary seat: the seat goes
+    # to A's next district by the leveling order.
+    leveling = election_leveling(
+        leveling_rule_of({"seats": 1, "threshold": {"percent": 4}}),
+        {"1": {"A": 300, "B": 200}, "2": {"A": 600, "B": 100}},
+        {"1": {"A": 1, "B": 1}, "2": {"A": 2}},
+        {"1": 2, "2": 2},
+        lists={
+            "1": {"A": (ListCandidate("C001", 1),), "B": (ListCandidate("C002", 1),)},
+            "2": {
+                "A": (ListCandidate("C003", 1), ListCandidate("C004", 2), ListCandidate("C005", 3))
+            },
+        },
+        count_complete=True,
+    )
+    unbounded = election_leveling(
+        leveling_rule_of({"seats": 1, "threshold": {"percent": 4}}),
+        {"1": {"A": 300, "B": 200}, "2": {"A": 600, "B": 100}},
+        {"1": {"A": 1, "B": 1}, "2": {"A": 2}},
+        {"1": 2, "2": 2},
+        lists={},
+        count_complete=True,
+    )
+    assert [(s.district, s.party) for s in unbounded.placed] == [("1", "A")]
+    assert [(s.district, s.party, s.candidate) for s in leveling.placed] == [("2", "A", "C005")]
+
+
+def test_a_seat_no_list_can_take_is_shown_unfilled_and_counted() -> None:
+    # A is owed the leveling seat, but its one-candidate lists are used up in both districts
+    leveling = election_leveling(
+        leveling_rule_of({"seats": 1, "threshold": {"percent": 4}}),
+        {"1": {"A": 300, "B": 200}, "2": {"A": 600, "B": 100}},
+        {"1": {"A": 1, "B": 1}, "2": {"A": 2}},
+        {"1": 2, "2": 2},
+        lists={
+            "1": {"A": (ListCandidate("C001", 1),), "B": (ListCandidate("C002", 1),)},
+            "2": {"A": (ListCandidate("C003", 1), ListCandidate("C004", 2))},
+        },
+        count_complete=True,
+    )
+    assert leveling.placed == ()
+    assert leveling.unfilled == {"A": 1}
+    assert ("A", 3, 1) in leveling.national_seats()
+    assert leveling.quotient_table()["unfilled"] == [
+        {"party": "A", "seats": 1, "reason": "list_used_up"}
+    ]

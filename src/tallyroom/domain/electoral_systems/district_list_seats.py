@@ -106,12 +106,14 @@ def district_leveling(
     districts: Sequence[
         tuple[ConstituencyResult, Mapping[str, int], Mapping[str, Sequence[ListCandidate]]]
     ],
+    lots: Mapping[str, str] | None = None,
 ) -> tuple[ElectionLeveling, tuple[tuple[int, str, SeatStatus], ...]]:
     """The election's leveling seats over its district list contests (each the constituency's
     result as `district_result` made it, its list votes and its party lists), and the holders
     (constituency number, candidate code, status) for the seat tally: won once every district
     list contest's count is complete or certified, leading before; the same for the running
-    results and for `tallyroom verify`."""
+    results and for `tallyroom verify`. A leveling tie is decided by the commission's recorded
+    lot (`lots`, by seat) or left open."""
     leveling = election_leveling(
         rule,
         {str(result.number): votes for result, votes, _ in districts},
@@ -125,6 +127,7 @@ def district_leveling(
         lists={str(result.number): lists for result, _, lists in districts},
         blank_votes=sum(result.blank_votes for result, _, _ in districts),
         count_complete=all(result.count_complete or result.certified for result, _, _ in districts),
+        lots=lots,
     )
     status = leveling.status
     held = tuple(

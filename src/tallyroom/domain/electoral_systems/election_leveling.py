@@ -14,7 +14,7 @@ from tallyroom.domain.electoral_systems.divisor_methods import (
     DivisorMethod,
     NoVotesToAllocate,
 )
-from tallyroom.domain.electoral_systems.drawn_lot import TieNeedsLot
+from tallyroom.domain.electoral_systems.drawn_lot import LotDraw, RecordedLot, TieNeedsLot
 from tallyroom.domain.electoral_systems.leveling_seats import LevelingOutcome, norwegian_leveling
 from tallyroom.domain.electoral_systems.list_seats import exact_number
 from tallyroom.domain.electoral_systems.threshold import Threshold, apply_threshold
@@ -52,13 +52,40 @@ class ElectionLeveling:
     placed: tuple[LevelingSeat, ...] = ()
     #: ordinary seats the district list contests gave each party, summed
     district_seats: Mapping[str, int] = field(default_factory=dict)
+    #: a tie (in the national step, or in placing a leveling seat in a district) awaiting the
+    #: commission's lot: the seat it was drawn for, and the tied parties (or district / party)
     lot_needed_between: tuple[str, ...] = field(default_factory=tuple)
+    lot_needed_for: str = ""
+
+    @property
+    def lots(self) -> tuple[LotDraw, ...]:
+        """The commission's lots that decided a leveling tie, in the order they applied."""
+        return self.outcome.lots if self.outcome is not None else ()
+
+    @property
+    def unfilled(self) -> dict[str, int]:
+        """Leveling seats a party is owed that stay empty: its list used up in every district
+        where a leveling seat was still open. They are the party's all the same (counted in
+        its leveling seats), shown unfilled with that reason."""
+        return dict(self.outcome.unfilled) if self.outcome is not None else {}
 
     @property
     def by_party(self) -> dict[str, int]:
-        seats: dict[str, int] = {}
+        seats: dict[str, int] = dict(self.unfilled)
         for seat in self.placed:
             seats[seat.party] = seats.get(seat.party, 0) + 1
+        return seats
+
+    @property
+    def seated_by_party(self) -> dict[str, int]:
+        """The leveling seats each party holds in the seat tally: placed, with a candidate to
+        take them, once any list vote is counted."""
+        seats: dict[str, int] = {}
+        if self.status is None:
+            return seats
+        for seat in self.placed:
+            if seat.candidate is not None:
+                seats[seat.party] = seats.get(seat.party, 0) + 1
         return seats
 
     def national_seats(self) -> list[tuple[str, int, int]]:
@@ -87,6 +114,11 @@ class ElectionLeveling:
             "national_votes": dict(self.national_votes),
             "passed": sorted(self.passing),
             "lot_needed_between": list(self.lot_needed_between),
+            "lot_needed_for": self.lot_needed_for,
+            "lots": [
+                {"seat": lot.seat, "between": list(lot.between), "won_by": lot.won_by}
+                for lot in self.lots
+            ],
             "national_steps": [
                 {
                     "label": step.label,
@@ -105,6 +137,10 @@ class ElectionLeveling:
             "party_leveling_seats": dict(outcome.party_leveling_seats)
             if outcome is not None
             else {},
+            "unfilled": [
+                {"party": party, "seats": seats, "reason": "list_used_up"}
+                for party, seats in sorted(self.unfilled.items())
+            ],
             "national_seats": [
                 {"party": party, "district_seats": district, "leveling_seats": leveling}
                 for party, district, leveling in self.national_seats()
@@ -145,11 +181,13 @@ def election_leveling(
     lists: Mapping[str, Mapping[str, Sequence[ListCandidate]]],
     blank_votes: int = 0,
     count_complete: bool,
+    lots: Mapping[str, str] | None = None,
 ) -> ElectionLeveling:
     """The leveling seats as the count stands, over the district list contests' votes
     (`district_votes`, by district id) and the ordinary seats they gave (`ordinary_won`).
-    A tie the law leaves to a lot is never drawn on running totals: the seats stay open and
-    the tied parties are named, as for list seats."""
+    A tie the law leaves to a lot is decided by the lot the commission drew and recorded for
+    it (`lots`, by seat); until then it is never drawn: the seats stay open and the tied
+    parties are named, as for list seats."""
     national: dict[str, int] = {}
     for votes in district_votes.values():
         for party, count in votes.items():
@@ -189,11 +227,22 @@ def election_leveling(
             # 1, 3, 5 …, never the modified first divisor
             district_method=DivisorMethod(rule.method.series),
             total_leveling_seats=rule.seats,
+            lot=RecordedLot(lots or {}),
+            # a party whose list in a district is used up takes its seat in its next district
+            list_lengths={
+                district: {party: len(members) for party, members in party_lists.items()}
+                for district, party_lists in lists.items()
+            },
         )
     except NoVotesToAllocate:
         return before_allocation
     except TieNeedsLot as tie:
-        return replace(before_allocation, status=status, lot_needed_between=tie.between)
+        return replace(
+            before_allocation,
+            status=status,
+            lot_needed_between=tie.between,
+            lot_needed_for=tie.seat,
+        )
     if status is None:
         return before_allocation
     taken: dict[tuple[str, str], int] = {}

@@ -5,7 +5,7 @@ then a geographic step that places each party's leveling seats district by distr
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from tallyroom.domain.electoral_systems.divisor_methods import (
@@ -38,6 +38,9 @@ class LevelingOutcome:
     party_leveling_seats: Mapping[str, int]
     placements: tuple[LevelingPlacement, ...]
     lots: tuple[LotDraw, ...]
+    #: leveling seats a party is owed that no district could take: its list used up in every
+    #: district with a leveling seat still open
+    unfilled: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def by_district(self) -> dict[str, dict[str, int]]:
@@ -60,13 +63,17 @@ def norwegian_leveling(
     tie_rules: Sequence[TieRule] = (TieRule.LOT,),
     lot: Lot | None = None,
     total_leveling_seats: int | None = None,
+    list_lengths: Mapping[str, Mapping[str, int]] | None = None,
 ) -> LevelingOutcome:
     """`district_seats` are the ordinary seats won; `qualifying` the parties past the leveling
     threshold. The national step uses `national_method` (modified Sainte-Laguë in Norway); the
     geographic step divides a party's district votes by `district_method`'s next divisor for
     the seats it holds there, and that by the district's votes per ordinary seat (§ 11-6).
     `total_leveling_seats`, when given, is the house's leveling seats and `leveling_seats`
-    only each district's cap (an election that declares a total, placed anywhere)."""
+    only each district's cap (an election that declares a total, placed anywhere).
+    `list_lengths` (by district, then party), where given, are the candidates each party's
+    list holds: a party whose list in a district is used up takes no leveling seat there, and
+    the seat goes to its next district in the leveling order."""
     lot = lot or NoLot()
     national_votes: dict[str, int] = {}
     won: dict[str, int] = {}
@@ -106,7 +113,7 @@ def norwegian_leveling(
         remaining = [p for p in remaining if p not in over]
     owed = {p: steps[-1].seats[p] - won.get(p, 0) for p in remaining}
     owed = {p: n for p, n in owed.items() if n > 0}
-    placements, placement_lots = _geographic_step(
+    placements, placement_lots, unfilled = _geographic_step(
         district_votes,
         district_seats,
         ordinary_seats,
@@ -115,9 +122,10 @@ def norwegian_leveling(
         district_method,
         tie_rules,
         lot,
+        list_lengths or {},
     )
     lots.extend(placement_lots)
-    return LevelingOutcome(tuple(steps), tuple(dropped), owed, placements, tuple(lots))
+    return LevelingOutcome(tuple(steps), tuple(dropped), owed, placements, tuple(lots), unfilled)
 
 
 def _geographic_step(
@@ -129,7 +137,8 @@ def _geographic_step(
     method: DivisorMethod,
     tie_rules: Sequence[TieRule],
     lot: Lot,
-) -> tuple[tuple[LevelingPlacement, ...], list[LotDraw]]:
+    list_lengths: Mapping[str, Mapping[str, int]],
+) -> tuple[tuple[LevelingPlacement, ...], list[LotDraw], dict[str, int]]:
     still_owed = dict(owed)
     open_in_district = {d: n for d, n in leveling_seats.items() if n > 0}
     held = {d: dict(district_seats.get(d, {})) for d in district_votes}
@@ -147,6 +156,12 @@ def _geographic_step(
                 continue
             for party, count in district_votes[district].items():
                 if still_owed.get(party, 0) > 0 and count > 0:
+                    lengths = list_lengths.get(district)
+                    if lengths is not None and held[district].get(party, 0) >= lengths.get(
+                        party, 0
+                    ):
+                        # its list there is used up: the seat goes to its next district
+                        continue
                     divisor = method.divisor(held[district].get(party, 0))
                     candidates[district, party] = count / divisor / votes_per_seat[district]
         if not candidates:
@@ -174,4 +189,4 @@ def _geographic_step(
         open_in_district[district] -= 1
         if open_in_district[district] == 0:
             del open_in_district[district]
-    return tuple(placements), lots
+    return tuple(placements), lots, {p: n for p, n in still_owed.items() if n > 0}

@@ -237,6 +237,15 @@ def certify_nation(
         )
     election = session.get_one(ElectionRow, principal.election_id)
     results = build_national_results(session)
+    # Seats a tie still holds open for the commission's lot (the national list's last seat, or
+    # a leveling seat) leave the result unfinished, as a tied constituency does.
+    for open_tie in (results.list_seats, results.leveling):
+        if open_tie is not None and open_tie.lot_needed_for:
+            raise Conflict(
+                "tie",
+                f"{open_tie.lot_needed_for} is tied: {', '.join(open_tie.lot_needed_between)}; "
+                "it must be resolved as the law provides (a drawn lot: POST /api/v1/lots)",
+            )
     # A two-round contest decided in round 2: its certified round 2's winner holds the seat.
     round_two_winners = round_two_seats(session, principal.election_id)
     contest_signatures = dict(

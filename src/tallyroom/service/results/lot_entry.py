@@ -187,6 +187,20 @@ def _pending_tie(session: Session, election_id: int, seat: str) -> tuple[str, ..
                 all(c.count_complete or c.certified for c in constituencies),
             )
         )
+    # a leveling tie (the national step's last seat, or a leveling seat's district): final
+    # once every district list contest's count is
+    leveling = national.leveling
+    if leveling is not None and leveling.lot_needed_for:
+        ties.append(
+            (
+                PendingTie(leveling.lot_needed_for, leveling.lot_needed_between),
+                all(
+                    c.count_complete or c.certified
+                    for c in constituencies
+                    if c.district_list is not None
+                ),
+            )
+        )
     ties += [
         (round_two.pending, round_two.stations_counted == round_two.stations_total)
         for round_two in round_two_results(session, election_id).values()
