@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from sqlalchemy import delete, select, update
 
+from tallyroom.domain.audit_chain import AuditEntry
+from tallyroom.service.audit import audit_log, row_ledger
 from tallyroom.service.audit.audit_verification import audit_discrepancies
+from tallyroom.service.audit.row_ledger import ROWS_RECORDED
 from tallyroom.store.database import transaction
 from tallyroom.store.schema import (
     AuditEntryRow,
     CandidateRow,
     CandidateTotalRow,
     ConstituencyTotalRow,
+    ElectionRow,
     ProtocolVersionRow,
     StationResultRow,
     TurnoutTotalRow,
@@ -144,3 +149,31 @@ def test_a_protocol_slipped_in_without_the_log(api: Api) -> None:
         session.execute(delete(AuditEntryRow).where(AuditEntryRow.action == "protocol.submitted"))
     problems = discrepancies(api)
     assert "station 001-0001 protocol version 1: not in the audit log" in problems
+
+
+def _without_column(entries: list[AuditEntry], table: str, column: str) -> list[AuditEntry]:
+    """The log as it stood before a migration added `column` to `table`: no image has it."""
+    older = []
+    for entry in entries:
+        if entry.action == ROWS_RECORDED and entry.payload.get("table") == table:
+            rows = [
+                {**item, "row": {k: v for k, v in item["row"].items() if k != column}}
+                for item in entry.payload["rows"]
+            ]
+            entry = replace(entry, payload={**entry.payload, "rows": rows})
+        older.append(entry)
+    return older
+
+
+def test_a_column_added_by_a_migration_holds_its_default_on_rows_logged_before(api: Api) -> None:
+    submitted(api)
+    with transaction(api.sessions) as session:
+        older = _without_column(audit_log.entries(session), "election", "tie_rule")
+        assert row_ledger.ledger_problems(session, older) == []
+        # a value other than the one the migration gave every existing row was set behind
+        # the log's back
+        session.execute(update(ElectionRow).values(tie_rule="older_candidate"))
+        problems = row_ledger.ledger_problems(session, older)
+        session.rollback()
+    assert len(problems) == 1
+    assert "column tie_rule: is 'older_candidate', the audit log says None" in problems[0]
