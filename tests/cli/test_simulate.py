@@ -18,6 +18,10 @@ COMMAND = [sys.executable, "-c", "from tallyroom.cli.app import main; main()"]
 ADDRESS = re.compile(r"the site is at (http://127\.0\.0\.1:\d+)/")
 
 
+def _default_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 def test_demo_prints_its_address_before_polling_day_and_stops_on_ctrl_c(
     database_url: str,
@@ -29,6 +33,9 @@ def test_demo_prints_its_address_before_polling_day_and_stops_on_ctrl_c(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # Ctrl-C as from a terminal: a runner started in the background (`cmd &` without job
+        # control) ignores SIGINT, and a child inherits that, so the signal would never arrive
+        preexec_fn=_default_interrupt,
     )
     output, problems = process.stdout, process.stderr
     assert output is not None
